@@ -1,0 +1,127 @@
+package dev.protochain.api.spi;
+
+import dev.protochain.api.ProtochainException;
+import dev.protochain.api.ServiceFlag;
+import dev.protochain.api.VersionRange;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A provider's descriptor as read from its {@link ProviderInfo} annotation, checked.
+ *
+ * @param id the provider's UUID
+ * @param name its short name
+ * @param kind base or layer
+ * @param version its own release
+ * @param versions the SPI versions it speaks
+ * @param settings the settings it accepts, in declaration order
+ * @param requiresBelow what a layer needs from below
+ * @param description one sentence on what it does
+ * @param className the provider class's binary name
+ */
+public record ProviderDescriptor(
+    UUID id,
+    String name,
+    ProviderKind kind,
+    String version,
+    VersionRange versions,
+    List<Setting> settings,
+    Set<ServiceFlag> requiresBelow,
+    String description,
+    String className) {
+
+  /**
+   * One accepted setting.
+   *
+   * @param name the key
+   * @param defaultValue the default, empty for none
+   * @param description what it does
+   */
+  public record Setting(String name, String defaultValue, String description) {}
+
+  /** Creates a descriptor, copying the collections. */
+  public ProviderDescriptor {
+    settings = List.copyOf(settings);
+    requiresBelow = Collections.unmodifiableSet(
+        requiresBelow.isEmpty() ? EnumSet.noneOf(ServiceFlag.class) : EnumSet.copyOf(requiresBelow));
+  }
+
+  /**
+   * Reads and checks the descriptor of {@code type}: the annotation is present, the id is a UUID,
+   * the versions parse and the kind matches the interface the class implements.
+   *
+   * @throws ProtochainException with {@link ProtochainException.Code#INVALID_PROVIDER} naming the
+   *     class and the problem
+   */
+  public static ProviderDescriptor of(Class<?> type) throws ProtochainException {
+    ProviderInfo info = type.getAnnotation(ProviderInfo.class);
+    if (info == null) {
+      throw invalid(type, "has no @ProviderInfo descriptor");
+    }
+    UUID id;
+    try {
+      id = UUID.fromString(info.id());
+    } catch (IllegalArgumentException e) {
+      throw invalid(type, "descriptor id '" + info.id() + "' is not a UUID");
+    }
+    if (!info.name().matches("[a-z][a-z0-9-]{0,31}")) {
+      throw invalid(type, "descriptor name '" + info.name()
+          + "' must be 1 to 32 lower-case letters, digits or '-', starting with a letter");
+    }
+    VersionRange versions;
+    try {
+      versions = VersionRange.of(
+          dev.protochain.api.Version.parse(info.minVersion()),
+          dev.protochain.api.Version.parse(info.maxVersion()));
+    } catch (IllegalArgumentException e) {
+      throw invalid(type, "descriptor versions: " + e.getMessage());
+    }
+    Class<?> expected = info.kind() == ProviderKind.BASE ? BaseProvider.class : LayeredProvider.class;
+    if (!expected.isAssignableFrom(type)) {
+      throw invalid(type, "is declared " + info.kind() + " but does not implement " + expected.getSimpleName());
+    }
+    Map<String, Setting> settings = new LinkedHashMap<>();
+    for (SettingInfo s : info.settings()) {
+      if (settings.put(s.name(), new Setting(s.name(), s.defaultValue(), s.description())) != null) {
+        throw invalid(type, "descriptor declares setting '" + s.name() + "' twice");
+      }
+    }
+    return new ProviderDescriptor(id, info.name(), info.kind(), info.version(), versions,
+        List.copyOf(settings.values()), Set.copyOf(Arrays.asList(info.requiresBelow())),
+        info.description(), type.getName());
+  }
+
+  /** Returns the default values of the settings that have one. */
+  public Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    for (Setting s : settings) {
+      if (!s.defaultValue().isEmpty()) {
+        d.put(s.name(), s.defaultValue());
+      }
+    }
+    return d;
+  }
+
+  /** Returns whether the provider declares a setting named {@code key}. */
+  public boolean accepts(String key) {
+    return settings.stream().anyMatch(s -> s.name().equals(key));
+  }
+
+  private static ProtochainException invalid(Class<?> type, String problem) {
+    return new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+        "provider class " + type.getName() + " " + problem);
+  }
+
+  /** Returns {@code provider 'trace' 1.0.0 (layer, 2.0-2.2)}. */
+  @Override
+  public String toString() {
+    return "provider '" + name + "' " + version + " (" + kind.name().toLowerCase(java.util.Locale.ROOT)
+        + ", " + versions + ")";
+  }
+}
