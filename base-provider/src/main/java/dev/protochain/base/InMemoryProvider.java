@@ -1,0 +1,125 @@
+package dev.protochain.base;
+
+import dev.protochain.api.AddressFamily;
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.Protocol;
+import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.BaseProvider;
+import dev.protochain.api.spi.ProviderContext;
+import dev.protochain.api.spi.ProviderInfo;
+import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.api.spi.SettingInfo;
+import dev.protochain.api.spi.StartupContext;
+import dev.protochain.base.internal.AbstractBaseSocket;
+import dev.protochain.base.internal.InMemoryDatagramSocket;
+import dev.protochain.base.internal.InMemoryStreamSocket;
+import dev.protochain.base.internal.MemoryNetwork;
+import dev.protochain.base.internal.ProviderScope;
+import java.io.IOException;
+import java.util.EnumSet;
+
+/**
+ * Serves in-memory loopback sockets, stream or datagram as its entry's type says (the built-in
+ * {@code mem-stream} and {@code mem-dgram}), for tests and benchmarks that need no network.
+ *
+ * <p>Each instance is its own world: a port namespace no other instance sees, and no static state.
+ * Addresses are {@code InetSocketAddress(InetAddress.getLoopbackAddress(), port)}; the port alone
+ * identifies an endpoint; binding to port 0 takes an ephemeral port from 49152 up. The setting
+ * {@value #BUFFER_SIZE} bounds each direction of a stream connection (and each datagram socket's
+ * queue), so {@code send} can be partial: it accepts at least one byte and at most the free space,
+ * blocking while the buffer is full. Stream sockets support {@code SO_LINGER} and
+ * {@code SO_RCVBUF} (that socket's receive buffer size); datagram sockets {@code SO_RCVBUF}; both
+ * {@link dev.protochain.api.ChainSocketOptions#RECEIVE_TIMEOUT}. Connecting to a port with no
+ * listener is refused at once; connecting to a listener whose backlog is full blocks, bounded by
+ * the connect timeout. The provider starts no threads. {@link #unload()} closes every socket still
+ * open, as its {@code SO_LINGER} says, and ends every operation blocked in it with
+ * {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
+ *
+ * <p>This class is thread-safe; see {@link dev.protochain.api.spi.Provider} for the lifecycle.
+ */
+@ProviderInfo(
+    id = BaseProviders.MEMORY_ID,
+    name = BaseProviders.MEMORY_NAME,
+    kind = ProviderKind.BASE,
+    version = "1.0.0",
+    settings = @SettingInfo(
+        name = InMemoryProvider.BUFFER_SIZE,
+        defaultValue = "" + InMemoryProvider.DEFAULT_BUFFER_SIZE,
+        description = "Bytes buffered per direction of a connection, and per datagram socket."),
+    description = "In-memory loopback sockets, stream or datagram; each instance is its own network.")
+public final class InMemoryProvider implements BaseProvider {
+
+  /** The setting bounding each direction's buffer, in bytes. */
+  public static final String BUFFER_SIZE = "buffer-size";
+  /** The default of {@value #BUFFER_SIZE}. */
+  public static final int DEFAULT_BUFFER_SIZE = 65536;
+
+  private final ProviderLifecycle lifecycle = new ProviderLifecycle(BaseProviders.MEMORY_NAME);
+  private volatile MemoryNetwork network;
+
+  /** Creates an unloaded provider; the runtime calls this. */
+  public InMemoryProvider() {}
+
+  /**
+   * Checks the entry, reads {@value #BUFFER_SIZE} and creates this instance's network.
+   *
+   * @throws IOException naming the entry if it is not a MEMORY entry of protocol MEMORY, or if
+   *     {@value #BUFFER_SIZE} is not a positive whole number
+   * @throws IllegalStateException if already loaded
+   */
+  @Override
+  public void load(ProviderContext context) throws IOException {
+    ProviderScope scope = ProviderScope.forEntry(BaseProviders.MEMORY_NAME, context.entry(),
+        EnumSet.of(AddressFamily.MEMORY), EnumSet.allOf(SocketType.class), Protocol.MEMORY);
+    int bufferSize;
+    try {
+      bufferSize = context.settings().getInt(BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, Integer.MAX_VALUE);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("provider '" + BaseProviders.MEMORY_NAME + "' cannot load "
+          + context.entry() + ": " + e.getMessage(), e);
+    }
+    // The network is published before the scope: open() reads the scope first.
+    network = new MemoryNetwork(bufferSize);
+    lifecycle.load(scope);
+  }
+
+  /**
+   * Opens an unbound socket of the entry's type.
+   *
+   * @throws IllegalStateException if the provider is not loaded
+   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was unloaded
+   */
+  @Override
+  public ChainSocket open(StartupContext context) throws IOException {
+    ProviderScope scope = lifecycle.scope();
+    AbstractBaseSocket socket = scope.entry().type() == SocketType.STREAM
+        ? new InMemoryStreamSocket(scope, network)
+        : new InMemoryDatagramSocket(scope, network);
+    scope.track(socket, "open");
+    return socket;
+  }
+
+  /**
+   * Closes every socket still open, ends the operations blocked in them and forgets every port;
+   * later calls do nothing.
+   */
+  @Override
+  public void unload() throws IOException {
+    try {
+      lifecycle.unload();
+    } finally {
+      MemoryNetwork n = network;
+      if (n != null) {
+        n.clear();
+      }
+    }
+  }
+
+  /**
+   * Returns {@code InMemoryProvider[provider 'memory' for entry 1005 'mem-stream' (2 open sockets)]}.
+   */
+  @Override
+  public String toString() {
+    return "InMemoryProvider[" + lifecycle + "]";
+  }
+}

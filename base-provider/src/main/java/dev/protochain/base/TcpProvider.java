@@ -1,0 +1,90 @@
+package dev.protochain.base;
+
+import dev.protochain.api.AddressFamily;
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.Protocol;
+import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.BaseProvider;
+import dev.protochain.api.spi.ProviderContext;
+import dev.protochain.api.spi.ProviderInfo;
+import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.api.spi.StartupContext;
+import dev.protochain.base.internal.ProviderScope;
+import dev.protochain.base.internal.TcpSocket;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.util.EnumSet;
+
+/**
+ * Serves TCP stream sockets over {@code java.nio} channels in blocking mode, for an entry of family
+ * {@link AddressFamily#INET} or {@link AddressFamily#INET6} (the built-in {@code tcp4} and
+ * {@code tcp6}).
+ *
+ * <p>Sockets support {@code SO_LINGER}, {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code TCP_NODELAY},
+ * {@code SO_KEEPALIVE}, {@code SO_REUSEADDR} and
+ * {@link dev.protochain.api.ChainSocketOptions#RECEIVE_TIMEOUT}. {@code bind} only remembers the
+ * address: the channel is made and bound by {@code listen} or {@code connect}, which therefore
+ * report an address in use. {@code send} writes every byte; {@code sendTo} and
+ * {@code receiveFrom} are not supported. The provider starts no threads. {@link #unload()} closes
+ * every socket still open, as its {@code SO_LINGER} says, and ends every operation blocked in it
+ * with {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
+ *
+ * <p>This class is thread-safe; see {@link dev.protochain.api.spi.Provider} for the lifecycle.
+ */
+@ProviderInfo(
+    id = BaseProviders.TCP_ID,
+    name = BaseProviders.TCP_NAME,
+    kind = ProviderKind.BASE,
+    version = "1.0.0",
+    description = "TCP stream sockets over java.nio channels, for IPv4 or IPv6.")
+public final class TcpProvider implements BaseProvider {
+
+  private final ProviderLifecycle lifecycle = new ProviderLifecycle(BaseProviders.TCP_NAME);
+
+  /** Creates an unloaded provider; the runtime calls this. */
+  public TcpProvider() {}
+
+  /**
+   * Reads the entry's family.
+   *
+   * @throws IOException naming the entry if it is not an INET or INET6 stream entry of protocol TCP
+   * @throws IllegalStateException if already loaded
+   */
+  @Override
+  public void load(ProviderContext context) throws IOException {
+    ProviderScope scope = ProviderScope.forEntry(BaseProviders.TCP_NAME, context.entry(),
+        EnumSet.of(AddressFamily.INET, AddressFamily.INET6), EnumSet.of(SocketType.STREAM),
+        Protocol.TCP);
+    lifecycle.load(scope);
+  }
+
+  /**
+   * Opens an unbound, unconnected TCP socket.
+   *
+   * @throws IllegalStateException if the provider is not loaded
+   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was unloaded
+   */
+  @Override
+  public ChainSocket open(StartupContext context) throws IOException {
+    ProviderScope scope = lifecycle.scope();
+    TcpSocket socket = new TcpSocket(scope, protocolFamily(scope.entry().family()));
+    scope.track(socket, "open");
+    return socket;
+  }
+
+  static StandardProtocolFamily protocolFamily(AddressFamily family) {
+    return family == AddressFamily.INET6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+  }
+
+  /** Closes every socket still open and ends the operations blocked in them; later calls do nothing. */
+  @Override
+  public void unload() throws IOException {
+    lifecycle.unload();
+  }
+
+  /** Returns {@code TcpProvider[provider 'tcp' for entry 1001 'tcp4' (2 open sockets)]}. */
+  @Override
+  public String toString() {
+    return "TcpProvider[" + lifecycle + "]";
+  }
+}
