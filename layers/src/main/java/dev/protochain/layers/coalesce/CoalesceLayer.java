@@ -1,0 +1,123 @@
+package dev.protochain.layers.coalesce;
+
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.ServiceFlag;
+import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.AbstractLayer;
+import dev.protochain.api.spi.ProviderContext;
+import dev.protochain.api.spi.ProviderInfo;
+import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.api.spi.SettingInfo;
+import dev.protochain.api.spi.StartupContext;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Coalesces small writes on stream sockets: bytes sent are held until {@code threshold} bytes
+ * gather, {@code delay} passes since the first held byte, the application calls
+ * {@link ChainSocket#flush()}, receives (with {@code flush-on-receive}), shuts its output down or
+ * closes. A write of at least {@code threshold} bytes with nothing held passes straight through.
+ *
+ * <p>Closing gracefully with linger off returns at once while bytes are still held: they are sent
+ * when the delay passes or, at the latest, at the layer's final cleanup, which is what proves that
+ * a final cleanup delivers what closed sockets still hold. Linger 0 drops them and resets the
+ * connection; linger above 0 sends them before the close returns.
+ *
+ * <p>Settings: {@code threshold} (bytes, default 8192), {@code delay} (default {@code 20ms};
+ * {@code 0} holds until threshold, flush or close), {@code flush-on-receive} (default
+ * {@code true}, so request/response exchanges never wait on held bytes). With a delay the layer
+ * runs one scheduler thread per load, stopped at unload.
+ */
+@ProviderInfo(
+    id = "24cae5cd-ba45-4971-a8a2-fcb69c59e043",
+    name = "coalesce",
+    kind = ProviderKind.LAYER,
+    version = "1.0.0",
+    description = "Holds small writes until a size threshold, a delay, a flush or a close.",
+    requiresBelow = {ServiceFlag.GUARANTEED_ORDER},
+    settings = {
+        @SettingInfo(name = "threshold", defaultValue = "8192", description = "bytes held before they are sent"),
+        @SettingInfo(name = "delay", defaultValue = "20ms",
+            description = "longest time a byte is held; 0 holds until threshold, flush or close"),
+        @SettingInfo(name = "flush-on-receive", defaultValue = "true",
+            description = "send held bytes before a receive blocks")
+    })
+public final class CoalesceLayer extends AbstractLayer {
+
+  private volatile int threshold;
+  private volatile Duration delay;
+  private volatile boolean flushOnReceive;
+  private volatile ScheduledExecutorService timer;
+
+  /** Creates the layer; the runtime calls this. */
+  public CoalesceLayer() {}
+
+  @Override
+  protected void onLoad(ProviderContext context) {
+    threshold = settings().getInt("threshold", 8192, 1, 64 << 20);
+    delay = settings().getDuration("delay", Duration.ofMillis(20));
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("setting 'delay' of " + context.entry() + " must not be negative");
+    }
+    flushOnReceive = settings().getBoolean("flush-on-receive", true);
+    if (!delay.isZero()) {
+      String name = "protochain-coalesce-" + context.entry().name();
+      timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+      });
+    }
+  }
+
+  @Override
+  protected void onUnload() throws IOException {
+    ScheduledExecutorService t = timer;
+    if (t != null) {
+      t.shutdownNow();
+      try {
+        if (!t.awaitTermination(10, TimeUnit.SECONDS)) {
+          throw new IOException("coalesce timer thread of " + context().entry() + " did not stop within 10 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while stopping the coalesce timer of " + context().entry(), e);
+      }
+    }
+  }
+
+  @Override
+  public ChainSocket wrap(ChainSocket below, StartupContext context) {
+    if (below.type() != SocketType.STREAM) {
+      return below; // datagrams keep their boundaries: nothing to coalesce
+    }
+    return new CoalesceSocket(this, below);
+  }
+
+  int threshold() {
+    return threshold;
+  }
+
+  Duration delay() {
+    return delay;
+  }
+
+  boolean flushOnReceive() {
+    return flushOnReceive;
+  }
+
+  ScheduledExecutorService timer() {
+    return timer;
+  }
+
+  void lingerClose(Lingering l) {
+    linger(l);
+  }
+
+  void closed(Lingering l) {
+    unlinger(l);
+  }
+}
