@@ -1,0 +1,45 @@
+package dev.protochain.runtime;
+
+import java.util.List;
+
+/**
+ * One thing wrong with a catalog, found by {@link Catalog#problems()}.
+ *
+ * @param kind what is wrong, for code
+ * @param message a sentence naming the entries, for people
+ * @param entryIds the ids of the entries involved
+ */
+public record CatalogProblem(Kind kind, String message, List<Integer> entryIds) {
+
+  /** What is wrong. */
+  public enum Kind {
+    /** Two entries share an id. */
+    DUPLICATE_ID,
+    /** Two entries share a name. */
+    DUPLICATE_NAME,
+    /** A chain names an entry that does not exist. */
+    MISSING_ENTRY,
+    /** A chain is longer than {@link dev.protochain.api.ProtocolChain#MAX_LENGTH}. */
+    CHAIN_TOO_LONG,
+    /** A chain names itself or another chain, or names one entry twice. */
+    CYCLE,
+    /** A chain's last entry is not a base entry, or a layer position holds a base. */
+    NOT_ENDING_IN_BASE,
+    /** A base entry's chain does not name the entry itself. */
+    BASE_CHAIN_MISMATCH,
+    /** A chain serves another family, type or protocol than its base. */
+    MISMATCHED_BASE,
+    /** An id or name is malformed. */
+    MALFORMED
+  }
+
+  /** Creates a problem, copying the ids. */
+  public CatalogProblem {
+    entryIds = List.copyOf(entryIds);
+  }
+
+  @Override
+  public String toString() {
+    return message;
+  }
+}

@@ -1,0 +1,213 @@
+package dev.protochain.runtime;
+
+import com.google.inject.Guice;
+import dev.protochain.api.AddressFamily;
+import dev.protochain.api.NotInitialisedException;
+import dev.protochain.api.Protocol;
+import dev.protochain.api.ProviderState;
+import dev.protochain.api.Session;
+import dev.protochain.api.SocketType;
+import dev.protochain.api.VersionRange;
+import dev.protochain.runtime.internal.RuntimeConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One lifecycle domain [the Winsock "process"]: it holds a catalog snapshot, loads providers,
+ * keeps their counts and hands out sessions.
+ *
+ * <p>Each startup starts every provider of the selected chain, top to bottom, each provider's count
+ * rising by one; each cleanup ({@link Session#close()}) drops them again, top first, unloading a
+ * provider whose count reaches zero. The full contract is stated on
+ * {@link dev.protochain.api.spi.Provider}. Several runtimes may live in one JVM; they share
+ * nothing.
+ * <pre>{@code
+ * try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).build();
+ *      Session session = runtime.startup("trace-over-tcp4")) {
+ *   ChainSocket socket = session.open();
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>A runtime not closed by the application is closed once by a JVM shutdown hook, which cleans
+ * up every session still open. Implementations are thread-safe.
+ */
+public interface ChainRuntime extends Closeable {
+
+  /** Returns a builder with the built-in catalog and the providers on the class path. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts up the entry with {@code entryId}, a base or a chain, asking for a version in
+   * {@code versions}.
+   *
+   * @throws dev.protochain.api.ProtochainException {@code NO_MATCHING_ENTRY} if no selectable
+   *     entry has that id; {@code VERSION_NOT_SUPPORTED}, {@code INVALID_PROVIDER} or
+   *     {@code PROVIDER_FAILED_INIT} if a provider of the chain refuses, after every provider
+   *     already started for this request was cleaned up again
+   */
+  Session startup(int entryId, VersionRange versions) throws IOException;
+
+  /** Starts up the entry named {@code name}; see {@link #startup(int, VersionRange)}. */
+  Session startup(String name, VersionRange versions) throws IOException;
+
+  /**
+   * Starts up the first base or chain entry serving (family, type, protocol) in catalog order
+   * [{@code WSASocket}'s selection]; see {@link #startup(int, VersionRange)}.
+   */
+  Session startup(AddressFamily family, SocketType type, Protocol protocol, VersionRange versions)
+      throws IOException;
+
+  /** Starts up the entry with {@code entryId}, asking for any version this release speaks. */
+  default Session startup(int entryId) throws IOException {
+    return startup(entryId, VersionRange.ALL);
+  }
+
+  /** Starts up the entry named {@code name}, asking for any version this release speaks. */
+  default Session startup(String name) throws IOException {
+    return startup(name, VersionRange.ALL);
+  }
+
+  /** Starts up the entry an application asking for (family, type, protocol) gets. */
+  default Session startup(AddressFamily family, SocketType type, Protocol protocol) throws IOException {
+    return startup(family, type, protocol, VersionRange.ALL);
+  }
+
+  /**
+   * Performs one cleanup of {@code entryId}: closes the most recent session still open on it, the
+   * count-level counterpart of {@link Session#close()}.
+   *
+   * @throws NotInitialisedException if no session of that entry is open; nothing changes
+   */
+  void cleanup(int entryId) throws IOException;
+
+  /** Returns the count of the provider of a layer's own entry or a base entry; 0 if never loaded. */
+  int count(int providerEntryId);
+
+  /** Returns the count of every provider entry loaded at least once, by entry id. */
+  Map<Integer, Integer> counts();
+
+  /** Returns the state of the provider of a layer's own entry or a base entry. */
+  ProviderState state(int providerEntryId);
+
+  /** Returns how many times the provider of {@code providerEntryId} was loaded so far. */
+  int loads(int providerEntryId);
+
+  /** Returns the catalog snapshot this runtime started with; later edits do not reach it. */
+  Catalog catalog();
+
+  /** Returns whether the runtime selects base entries only. */
+  boolean safeMode();
+
+  /** Returns which entry (family, type, protocol) selects and why the others were passed over. */
+  Selection explain(AddressFamily family, SocketType type, Protocol protocol);
+
+  /**
+   * Cleans up every session still open, most recent first, and refuses later startups. Closing
+   * twice is harmless.
+   */
+  @Override
+  void close() throws IOException;
+
+  /** Configures and builds a {@link ChainRuntime}. Not thread-safe. */
+  final class Builder {
+    private String name = "protochain";
+    private Catalog catalog = Catalog.builtin();
+    private final List<ProviderSource> sources = new ArrayList<>();
+    private final List<LifecycleListener> listeners = new ArrayList<>();
+    private final Map<Class<?>, Object> services = new HashMap<>();
+    private Clock clock = Clock.systemUTC();
+    private Duration drainTimeout = Duration.ofSeconds(30);
+    private boolean safeMode;
+    private boolean shutdownHook = true;
+
+    private Builder() {}
+
+    /** Names the runtime, for logs and thread names. */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Sets the catalog snapshot; it must be valid. Default: {@link Catalog#builtin()}. */
+    public Builder catalog(Catalog catalog) {
+      this.catalog = Objects.requireNonNull(catalog, "catalog");
+      return this;
+    }
+
+    /**
+     * Adds a place to find providers, asked before the class path of this class's loader, which
+     * is always asked last.
+     */
+    public Builder source(ProviderSource source) {
+      sources.add(Objects.requireNonNull(source, "source"));
+      return this;
+    }
+
+    /** Adds a lifecycle listener. */
+    public Builder listener(LifecycleListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Registers an object providers may find through their runtime services. */
+    public <T> Builder service(Class<T> type, T instance) {
+      services.put(type, type.cast(Objects.requireNonNull(instance, "instance")));
+      return this;
+    }
+
+    /** Sets the clock handed to providers. Default: the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Bounds how long a provider's final cleanup may spend delivering what closed sockets still
+     * hold. Default: 30 seconds.
+     */
+    public Builder drainTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("drain timeout must not be negative: " + timeout);
+      }
+      this.drainTimeout = timeout;
+      return this;
+    }
+
+    /** Selects base entries only, without removing any layer [the catalog's safe mode]. */
+    public Builder safeMode(boolean safeMode) {
+      this.safeMode = safeMode;
+      return this;
+    }
+
+    /** Whether to register a JVM shutdown hook that closes the runtime. Default: yes. */
+    public Builder shutdownHook(boolean shutdownHook) {
+      this.shutdownHook = shutdownHook;
+      return this;
+    }
+
+    /**
+     * Builds the runtime.
+     *
+     * @throws CatalogInvalidException if the catalog is invalid, listing every problem
+     */
+    public ChainRuntime build() throws CatalogInvalidException {
+      catalog.checkValid("catalog");
+      List<ProviderSource> all = new ArrayList<>(sources);
+      all.add(ProviderSource.classpath(ChainRuntime.class.getClassLoader()));
+      RuntimeConfig config = new RuntimeConfig(name, catalog,
+          all.size() == 1 ? all.get(0) : ProviderSource.firstOf(all), listeners, services, clock,
+          drainTimeout, safeMode, shutdownHook);
+      return Guice.createInjector(new ChainRuntimeModule(config)).getInstance(ChainRuntime.class);
+    }
+  }
+}

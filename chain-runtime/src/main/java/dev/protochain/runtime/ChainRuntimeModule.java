@@ -1,0 +1,26 @@
+package dev.protochain.runtime;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Singleton;
+import dev.protochain.runtime.internal.RealChainRuntime;
+import dev.protochain.runtime.internal.RuntimeConfig;
+
+/**
+ * Binds a {@link ChainRuntime}; built by {@link ChainRuntime.Builder}. It only binds: no I/O and
+ * no startup happen in {@link #configure()}. Each provider the runtime loads gets a child of this
+ * module's injector holding its entry and settings.
+ */
+final class ChainRuntimeModule extends AbstractModule {
+
+  private final RuntimeConfig config;
+
+  ChainRuntimeModule(RuntimeConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  protected void configure() {
+    bind(RuntimeConfig.class).toInstance(config);
+    bind(ChainRuntime.class).to(RealChainRuntime.class).in(Singleton.class);
+  }
+}

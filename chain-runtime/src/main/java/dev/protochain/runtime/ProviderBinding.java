@@ -1,0 +1,78 @@
+package dev.protochain.runtime;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Module;
+import dev.protochain.api.spi.Provider;
+import dev.protochain.api.spi.ProviderDescriptor;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.function.Supplier;
+
+/**
+ * One load's worth of a provider: its descriptor and a Guice module binding
+ * {@link dev.protochain.api.spi.Provider} to the implementation. The runtime asks its
+ * {@link ProviderSource} for a fresh binding at every load and {@linkplain #close() closes} it at
+ * the matching unload; a plugin's binding owns the plugin's class loader and closes it then.
+ */
+public interface ProviderBinding extends Closeable {
+
+  /** Returns the provider's descriptor. */
+  ProviderDescriptor descriptor();
+
+  /**
+   * Returns the module installed in the provider's child injector, binding
+   * {@link dev.protochain.api.spi.Provider}; it may bind whatever else the provider injects.
+   */
+  Module module();
+
+  /** Releases what the binding holds; called once, after the provider was unloaded. */
+  @Override
+  default void close() throws IOException {}
+
+  /**
+   * Returns a binding that makes the provider with {@code type}, whose child-injector binding stays
+   * in the child so no parent injector keeps the class.
+   */
+  static ProviderBinding ofClass(ProviderDescriptor descriptor, Class<? extends Provider> type) {
+    return new ProviderBinding() {
+      @Override
+      public ProviderDescriptor descriptor() {
+        return descriptor;
+      }
+
+      @Override
+      public Module module() {
+        return new AbstractModule() {
+          @Override
+          protected void configure() {
+            bind(type); // explicit, so the binding lives in the child injector, not its parent
+            bind(Provider.class).to(type);
+          }
+        };
+      }
+    };
+  }
+
+  /**
+   * Returns a binding that gets each load's instance from {@code factory}; for tests and for
+   * applications that build providers themselves.
+   */
+  static ProviderBinding ofFactory(ProviderDescriptor descriptor, Supplier<? extends Provider> factory) {
+    return new ProviderBinding() {
+      @Override
+      public ProviderDescriptor descriptor() {
+        return descriptor;
+      }
+
+      @Override
+      public Module module() {
+        return new AbstractModule() {
+          @Override
+          protected void configure() {
+            bind(Provider.class).toProvider(factory::get);
+          }
+        };
+      }
+    };
+  }
+}

@@ -1,0 +1,302 @@
+package dev.protochain.runtime.internal;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.ConfigurationException;
+import com.google.inject.CreationException;
+import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
+import com.google.inject.name.Names;
+import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
+import dev.protochain.api.NotInitialisedException;
+import dev.protochain.api.ProtochainException;
+import dev.protochain.api.ProviderState;
+import dev.protochain.api.Settings;
+import dev.protochain.api.spi.Provider;
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.LifecycleEvent;
+import dev.protochain.runtime.ProviderBinding;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The count and the loaded instance of one provider entry (a layer's own entry or a base entry)
+ * in one runtime.
+ *
+ * <p>The count changes under a lock. Loading happens under it too, so concurrent first startups
+ * load once; unloading happens outside it, in state {@link ProviderState#UNLOADING}, during which
+ * a startup waits for {@link ProviderState#UNLOADED} and then loads afresh. Thread-safe.
+ */
+final class ProviderSlot {
+
+  private final RealChainRuntime runtime;
+  private final CatalogEntry entry;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition settled = lock.newCondition();
+
+  // Guarded by lock.
+  private int count;
+  private ProviderState state = ProviderState.UNLOADED;
+  private Provider instance;
+  private ProviderBinding binding;
+  private Injector injector;
+  private int loads;
+  private int unloads;
+
+  private volatile ProviderDescriptor descriptor;
+
+  ProviderSlot(RealChainRuntime runtime, CatalogEntry entry) {
+    this.runtime = runtime;
+    this.entry = entry;
+  }
+
+  CatalogEntry entry() {
+    return entry;
+  }
+
+  /**
+   * Returns the descriptor of the entry's provider, reading it from the source once.
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} if no source has it or its kind is wrong
+   */
+  ProviderDescriptor descriptor() throws ProtochainException {
+    ProviderDescriptor d = descriptor;
+    if (d == null) {
+      d = runtime.config().source().describe(entry.providerId()).orElseThrow(() -> new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          entry + ": no provider " + entry.providerId() + " is installed (looked in: "
+              + runtime.config().source().name() + ")"));
+      ProviderKind expected = entry.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
+      if (d.kind() != expected) {
+        throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+            entry + ": " + d + " is a " + d.kind() + " provider (expected: " + expected + ")");
+      }
+      descriptor = d;
+    }
+    return d;
+  }
+
+  /** Returns {@code provider 'trace' (entry 2001)}. */
+  String describe() {
+    ProviderDescriptor d = descriptor;
+    return "provider '" + (d == null ? entry.name() : d.name()) + "' (entry " + entry.id() + ")";
+  }
+
+  /**
+   * Counts one startup, loading a fresh instance on the first, and returns the instance.
+   *
+   * @throws ProtochainException {@code PROVIDER_FAILED_INIT} or {@code INVALID_PROVIDER} if the
+   *     load failed; the count is unchanged
+   */
+  Provider acquire(String detail) throws ProtochainException {
+    lock.lock();
+    try {
+      while (state == ProviderState.UNLOADING) {
+        settled.awaitUninterruptibly();
+      }
+      if (count == 0) {
+        load();
+      }
+      count++;
+      runtime.emit(LifecycleEvent.Type.STARTUP, entry, count, detail, null);
+      return instance;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // Called with the lock held and count == 0.
+  private void load() throws ProtochainException {
+    state = ProviderState.LOADING;
+    ProviderBinding b = null;
+    try {
+      ProviderDescriptor d = descriptor();
+      b = runtime.config().source().bind(entry.providerId());
+      Settings settings = settings(d);
+      Injector child = runtime.injector().createChildInjector(new EntryModule(entry, d, settings), b.module());
+      Provider p = child.getInstance(Provider.class);
+      p.load(new Contexts.Load(entry, settings, runtime.services()));
+      instance = p;
+      binding = b;
+      injector = child;
+      state = ProviderState.RUNNING;
+      loads++;
+      runtime.emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, null);
+    } catch (ProtochainException e) {
+      abandon(b, e);
+      throw e;
+    } catch (IOException | RuntimeException | LinkageError e) {
+      Throwable cause = unwrap(e);
+      ProtochainException failure = new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
+          describe() + " failed to load: " + cause, cause);
+      abandon(b, failure);
+      throw failure;
+    }
+  }
+
+  private void abandon(ProviderBinding b, ProtochainException failure) {
+    state = ProviderState.UNLOADED;
+    if (b != null) {
+      try {
+        b.close();
+      } catch (IOException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
+    runtime.emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", failure);
+  }
+
+  private Settings settings(ProviderDescriptor d) {
+    Map<String, String> merged = new LinkedHashMap<>(d.defaults());
+    for (Map.Entry<String, String> s : entry.settings().entrySet()) {
+      if (!d.accepts(s.getKey())) {
+        List<String> accepted = new ArrayList<>();
+        d.settings().forEach(x -> accepted.add(x.name()));
+        throw new IllegalArgumentException("setting '" + s.getKey() + "' of " + entry + " is not accepted by "
+            + d + " (accepted: " + (accepted.isEmpty() ? "none" : String.join(", ", accepted)) + ")");
+      }
+      merged.put(s.getKey(), s.getValue());
+    }
+    return Settings.of(entry.toString(), merged);
+  }
+
+  /**
+   * Counts one cleanup; on the last, unloads the instance: closes the chain sockets through it,
+   * drains, unloads and closes the binding. Returns the failures of those steps; the count drops
+   * and the state ends {@link ProviderState#UNLOADED} regardless.
+   *
+   * @throws NotInitialisedException if the count is 0; nothing changes
+   */
+  List<Throwable> release(String detail) {
+    Provider unloading;
+    ProviderBinding unbinding;
+    lock.lock();
+    try {
+      if (count == 0) {
+        throw new NotInitialisedException(describe() + ": count 0, cleanup 1");
+      }
+      count--;
+      runtime.emit(LifecycleEvent.Type.CLEANUP, entry, count, detail, null);
+      if (count > 0) {
+        return List.of();
+      }
+      state = ProviderState.UNLOADING;
+      unloading = instance;
+      unbinding = binding;
+    } finally {
+      lock.unlock();
+    }
+    List<Throwable> failures = new ArrayList<>();
+    try {
+      runtime.abortSockets(entry.id(), describe(), failures);
+      try {
+        long undelivered = unloading.drain(Instant.now(runtime.config().clock()).plus(runtime.config().drainTimeout()));
+        if (undelivered > 0) {
+          runtime.emit(LifecycleEvent.Type.UNDELIVERED, entry, 0, undelivered + " bytes undelivered", null);
+        }
+      } catch (IOException | RuntimeException e) {
+        failures.add(failure("failed to drain", e));
+      }
+      try {
+        unloading.unload();
+      } catch (IOException | RuntimeException e) {
+        failures.add(failure("failed to unload", e));
+      }
+      try {
+        unbinding.close();
+      } catch (IOException | RuntimeException e) {
+        failures.add(failure("failed to close its binding", e));
+      }
+    } finally {
+      lock.lock();
+      try {
+        instance = null;
+        binding = null;
+        injector = null;
+        state = ProviderState.UNLOADED;
+        unloads++;
+        runtime.emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, null);
+        settled.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+    return failures;
+  }
+
+  ProtochainException failure(String what, Throwable cause) {
+    ProtochainException e = new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
+        describe() + " " + what + ": " + cause, cause);
+    runtime.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, e);
+    return e;
+  }
+
+  int count() {
+    lock.lock();
+    try {
+      return count;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  ProviderState state() {
+    lock.lock();
+    try {
+      return state;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int loads() {
+    lock.lock();
+    try {
+      return loads;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns {@code provider 'trace' (entry 2001) RUNNING count 2}. */
+  @Override
+  public String toString() {
+    return describe() + " " + state() + " count " + count();
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    if ((e instanceof ProvisionException || e instanceof ConfigurationException || e instanceof CreationException)
+        && e.getCause() != null) {
+      return e.getCause();
+    }
+    return e;
+  }
+
+  /** Binds what a provider may inject: its entry, descriptor, settings, and each setting by name. */
+  private static final class EntryModule extends AbstractModule {
+    private final CatalogEntry entry;
+    private final ProviderDescriptor descriptor;
+    private final Settings settings;
+
+    EntryModule(CatalogEntry entry, ProviderDescriptor descriptor, Settings settings) {
+      this.entry = entry;
+      this.descriptor = descriptor;
+      this.settings = settings;
+    }
+
+    @Override
+    protected void configure() {
+      bind(CatalogEntry.class).toInstance(entry);
+      bind(ProviderDescriptor.class).toInstance(descriptor);
+      bind(Settings.class).toInstance(settings);
+      settings.asMap().forEach((k, v) -> bindConstant().annotatedWith(Names.named(k)).to(v));
+    }
+  }
+}

@@ -1,0 +1,385 @@
+package dev.protochain.runtime.internal;
+
+import com.google.inject.Inject;
+import com.google.inject.Injector;
+import dev.protochain.api.AddressFamily;
+import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
+import dev.protochain.api.NotInitialisedException;
+import dev.protochain.api.ProtochainException;
+import dev.protochain.api.Protocol;
+import dev.protochain.api.ProviderState;
+import dev.protochain.api.ServiceFlag;
+import dev.protochain.api.Session;
+import dev.protochain.api.SocketType;
+import dev.protochain.api.Version;
+import dev.protochain.api.VersionRange;
+import dev.protochain.api.spi.Provider;
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.LifecycleEvent;
+import dev.protochain.runtime.LifecycleListener;
+import dev.protochain.runtime.Selection;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime: catalog snapshot, provider slots, open sessions and open chain sockets. See
+ * {@link ChainRuntime} and {@link dev.protochain.api.spi.Provider} for the contract it implements.
+ */
+public final class RealChainRuntime implements ChainRuntime {
+
+  private static final Logger log = LoggerFactory.getLogger(RealChainRuntime.class);
+
+  private final RuntimeConfig config;
+  private final Injector injector;
+  private final Contexts.Services services;
+  private final Map<Integer, ProviderSlot> slots = new ConcurrentHashMap<>();
+  private final Deque<RealSession> sessions = new ArrayDeque<>(); // guarded by itself
+  private final Set<RealChainSocket> sockets = ConcurrentHashMap.newKeySet();
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  @Inject
+  RealChainRuntime(RuntimeConfig config, Injector injector) {
+    this.config = config;
+    this.injector = injector;
+    this.services = new Contexts.Services(config.name(), config.clock(), config.services());
+    if (config.shutdownHook()) {
+      shutdownHook = new Thread(this::closeAtExit, "protochain-shutdown-" + config.name());
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } else {
+      shutdownHook = null;
+    }
+  }
+
+  RuntimeConfig config() {
+    return config;
+  }
+
+  Injector injector() {
+    return injector;
+  }
+
+  Contexts.Services services() {
+    return services;
+  }
+
+  /* ---- startup ---- */
+
+  @Override
+  public Session startup(int entryId, VersionRange versions) throws IOException {
+    CatalogEntry entry = config.catalog().entry(entryId).orElseThrow(() -> new ProtochainException(
+        ProtochainException.Code.NO_MATCHING_ENTRY, "no catalog entry has id " + entryId));
+    return startup(entry, versions);
+  }
+
+  @Override
+  public Session startup(String name, VersionRange versions) throws IOException {
+    CatalogEntry entry = config.catalog().entry(name).orElseThrow(() -> new ProtochainException(
+        ProtochainException.Code.NO_MATCHING_ENTRY, "no catalog entry is named '" + name + "'"));
+    return startup(entry, versions);
+  }
+
+  @Override
+  public Session startup(AddressFamily family, SocketType type, Protocol protocol, VersionRange versions)
+      throws IOException {
+    Selection s = explain(family, type, protocol);
+    CatalogEntry entry = s.entry().orElseThrow(() -> new ProtochainException(
+        ProtochainException.Code.NO_MATCHING_ENTRY,
+        "no catalog entry serves " + s.request() + (config.safeMode() ? " in safe mode" : "")));
+    return startup(entry, versions);
+  }
+
+  private Session startup(CatalogEntry entry, VersionRange versions) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("runtime '" + config.name() + "' is closed");
+    }
+    if (entry.kind() == EntryKind.LAYER) {
+      throw new ProtochainException(ProtochainException.Code.NO_MATCHING_ENTRY,
+          entry + " is a layer's own entry; start up a chain that names it");
+    }
+    if (config.safeMode() && entry.kind() == EntryKind.CHAIN) {
+      throw new ProtochainException(ProtochainException.Code.NO_MATCHING_ENTRY,
+          entry + " is a chain; safe mode runs base entries only");
+    }
+    List<CatalogEntry> levels = config.catalog().resolve(entry);
+    checkCapabilities(entry, levels);
+    Level top = start(entry, levels, 0, versions);
+    RealSession session = new RealSession(this, entry, top);
+    synchronized (sessions) {
+      sessions.push(session);
+    }
+    return session;
+  }
+
+  private void checkCapabilities(CatalogEntry entry, List<CatalogEntry> levels) throws ProtochainException {
+    CatalogEntry base = levels.get(levels.size() - 1);
+    for (int depth = 0; depth < levels.size() - 1; depth++) {
+      ProviderDescriptor d = slot(levels.get(depth)).descriptor();
+      EnumSet<ServiceFlag> missing = EnumSet.allOf(ServiceFlag.class);
+      missing.retainAll(d.requiresBelow());
+      missing.removeAll(base.flags());
+      if (!missing.isEmpty()) {
+        throw new ProtochainException(ProtochainException.Code.CATALOG_INVALID,
+            entry + ": layer '" + d.name() + "' requires " + missing + " below it; its base " + base
+                + " provides " + base.flags());
+      }
+    }
+  }
+
+  /**
+   * Starts the provider at {@code depth} and, for a layer, everything below it first; on failure,
+   * cleans up what this call started, top-down, restores this provider's count and rethrows.
+   */
+  private Level start(CatalogEntry target, List<CatalogEntry> levels, int depth, VersionRange requested)
+      throws ProtochainException {
+    CatalogEntry own = levels.get(depth);
+    boolean isBase = depth == levels.size() - 1;
+    ProviderSlot slot = slot(own);
+    ProviderDescriptor d = slot.descriptor();
+    Version version = d.versions().negotiate(requested).orElseThrow(() -> new ProtochainException(
+        ProtochainException.Code.VERSION_NOT_SUPPORTED,
+        "startup of " + target + ": " + slot.describe() + " at depth " + depth + " supports versions "
+            + d.versions() + ", none in the requested " + requested));
+    Provider provider = slot.acquire("for " + target);
+    Level below = null;
+    try {
+      if (!isBase) {
+        below = start(target, levels, depth + 1, VersionRange.of(d.versions().min(), version));
+      }
+      Contexts.Startup context = new Contexts.Startup(version, isBase ? own : target, depth, services);
+      try {
+        provider.startup(context);
+      } catch (IOException | RuntimeException e) {
+        throw new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
+            "startup of " + target + ": " + slot.describe() + " at depth " + depth + " failed to start: " + e, e);
+      }
+      return new Level(slot, provider, context, below);
+    } catch (ProtochainException | RuntimeException | Error e) {
+      List<Throwable> rollback = new ArrayList<>();
+      if (below != null) {
+        rollback.addAll(cleanup(below));
+      }
+      rollback.addAll(slot.release("rollback of " + target));
+      rollback.forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  ProviderSlot slot(CatalogEntry providerEntry) {
+    return slots.computeIfAbsent(providerEntry.id(), id -> new ProviderSlot(this, providerEntry));
+  }
+
+  /* ---- cleanup ---- */
+
+  /**
+   * Cleans up {@code top} and every level below it, top first: each provider's cleanup hook, then
+   * its count. Every step runs whatever failed before; returns the failures.
+   */
+  List<Throwable> cleanup(Level top) {
+    List<Throwable> failures = new ArrayList<>();
+    for (Level l = top; l != null; l = l.below()) {
+      try {
+        l.provider().cleanup(l.context());
+      } catch (IOException | RuntimeException e) {
+        failures.add(l.slot().failure("failed to clean up", e));
+      }
+      failures.addAll(l.slot().release("for " + top.context().entry()));
+    }
+    return failures;
+  }
+
+  void closed(RealSession session) {
+    synchronized (sessions) {
+      sessions.remove(session);
+    }
+  }
+
+  @Override
+  public void cleanup(int entryId) throws IOException {
+    RealSession found = null;
+    synchronized (sessions) {
+      for (RealSession s : sessions) {
+        if (s.entry().id() == entryId) {
+          found = s;
+          break;
+        }
+      }
+    }
+    if (found == null) {
+      CatalogEntry e = config.catalog().entry(entryId).orElseThrow(() -> new NotInitialisedException(
+          "entry " + entryId + " does not exist: count 0, cleanup 1"));
+      String provider = e.kind() == EntryKind.LAYER ? e.name() : slotName(e);
+      throw new NotInitialisedException("provider '" + provider + "' (entry " + e.id() + "): count 0, cleanup 1");
+    }
+    found.close();
+  }
+
+  private String slotName(CatalogEntry e) {
+    CatalogEntry top = config.catalog().resolve(e).get(0);
+    try {
+      return slot(top).descriptor().name();
+    } catch (ProtochainException unknown) {
+      return top.name();
+    }
+  }
+
+  /* ---- sockets ---- */
+
+  RealChainSocket register(RealChainSocket socket) {
+    sockets.add(socket);
+    return socket;
+  }
+
+  void deregister(RealChainSocket socket) {
+    sockets.remove(socket);
+  }
+
+  /** Closes, as their linger option says, every open chain socket passing through {@code entryId}. */
+  void abortSockets(int entryId, String provider, List<Throwable> failures) {
+    for (Iterator<RealChainSocket> it = sockets.iterator(); it.hasNext(); ) {
+      RealChainSocket s = it.next();
+      if (s.passesThrough(entryId)) {
+        it.remove();
+        try {
+          s.abort(provider);
+        } catch (IOException | RuntimeException e) {
+          failures.add(new ProtochainException(ProtochainException.Code.OPERATION_ABORTED,
+              "closing " + s + " at the final cleanup of " + provider + " failed: " + e, e));
+        }
+      }
+    }
+  }
+
+  /* ---- observation ---- */
+
+  void emit(LifecycleEvent.Type type, CatalogEntry provider, int count, String detail, Throwable failure) {
+    List<LifecycleListener> listeners = config.listeners();
+    if (listeners.isEmpty()) {
+      return;
+    }
+    LifecycleEvent event = new LifecycleEvent(type, provider, count, detail, failure);
+    for (LifecycleListener l : listeners) {
+      try {
+        l.onEvent(event);
+      } catch (RuntimeException e) {
+        log.warn("lifecycle listener {} threw on {}; ignored", l, event, e);
+      }
+    }
+  }
+
+  @Override
+  public int count(int providerEntryId) {
+    ProviderSlot s = slots.get(providerEntryId);
+    return s == null ? 0 : s.count();
+  }
+
+  @Override
+  public Map<Integer, Integer> counts() {
+    Map<Integer, Integer> out = new TreeMap<>();
+    slots.forEach((id, s) -> {
+      if (s.loads() > 0) {
+        out.put(id, s.count());
+      }
+    });
+    return out;
+  }
+
+  @Override
+  public ProviderState state(int providerEntryId) {
+    ProviderSlot s = slots.get(providerEntryId);
+    return s == null ? ProviderState.UNLOADED : s.state();
+  }
+
+  @Override
+  public int loads(int providerEntryId) {
+    ProviderSlot s = slots.get(providerEntryId);
+    return s == null ? 0 : s.loads();
+  }
+
+  @Override
+  public Catalog catalog() {
+    return config.catalog();
+  }
+
+  @Override
+  public boolean safeMode() {
+    return config.safeMode();
+  }
+
+  @Override
+  public Selection explain(AddressFamily family, SocketType type, Protocol protocol) {
+    return config.catalog().explain(family, type, protocol, config.safeMode());
+  }
+
+  /* ---- close ---- */
+
+  @Override
+  public void close() throws IOException {
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or about to; it closes the runtime itself.
+      }
+    }
+    closeSessions();
+  }
+
+  private void closeAtExit() {
+    try {
+      closeSessions();
+    } catch (IOException | RuntimeException e) {
+      log.warn("closing runtime '{}' at JVM exit failed", config.name(), e);
+    }
+  }
+
+  private void closeSessions() throws IOException {
+    closed = true;
+    IOException first = null;
+    while (true) {
+      RealSession s;
+      synchronized (sessions) {
+        s = sessions.peek();
+      }
+      if (s == null) {
+        break;
+      }
+      try {
+        s.close();
+      } catch (IOException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** Returns {@code ChainRuntime[name, 3 sessions]}. */
+  @Override
+  public String toString() {
+    int open;
+    synchronized (sessions) {
+      open = sessions.size();
+    }
+    return "ChainRuntime[" + config.name() + ", " + open + " sessions" + (closed ? ", closed" : "") + "]";
+  }
+}

@@ -1,0 +1,115 @@
+package dev.protochain.runtime.internal;
+
+import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.NotInitialisedException;
+import dev.protochain.api.ProtochainException;
+import dev.protochain.api.Session;
+import dev.protochain.api.Version;
+import dev.protochain.api.spi.BaseProvider;
+import dev.protochain.api.spi.LayeredProvider;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One startup's session: the started levels of its chain, top first. Thread-safe. */
+final class RealSession implements Session {
+
+  private final RealChainRuntime runtime;
+  private final CatalogEntry entry;
+  private final Level top;
+  private final Level[] bottomUp;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  RealSession(RealChainRuntime runtime, CatalogEntry entry, Level top) {
+    this.runtime = runtime;
+    this.entry = entry;
+    this.top = top;
+    List<Level> levels = new ArrayList<>();
+    for (Level l = top; l != null; l = l.below()) {
+      levels.add(0, l);
+    }
+    this.bottomUp = levels.toArray(new Level[0]);
+  }
+
+  @Override
+  public CatalogEntry entry() {
+    return entry;
+  }
+
+  @Override
+  public Version version() {
+    return top.context().version();
+  }
+
+  @Override
+  public ChainSocket open() throws IOException {
+    if (closed.get()) {
+      throw new NotInitialisedException("session of " + entry + " was cleaned up: count 0, open 1");
+    }
+    Level base = bottomUp[0];
+    ChainSocket socket = ((BaseProvider) base.provider()).open(base.context());
+    if (socket == null) {
+      throw new IllegalStateException(base.slot().describe() + " returned no socket from open(); chain " + entry);
+    }
+    for (int i = 1; i < bottomUp.length; i++) {
+      Level l = bottomUp[i];
+      ChainSocket wrapped;
+      try {
+        wrapped = ((LayeredProvider) l.provider()).wrap(socket, l.context());
+      } catch (IOException | RuntimeException | Error e) {
+        closeQuietly(socket, e);
+        throw e;
+      }
+      if (wrapped == null) {
+        IllegalStateException e = new IllegalStateException(
+            "layer '" + l.slot().entry().name() + "' (entry " + l.slot().entry().id()
+                + ") returned no socket from wrap(); chain " + entry.chain());
+        closeQuietly(socket, e);
+        throw e;
+      }
+      socket = wrapped;
+    }
+    return runtime.register(new RealChainSocket(runtime, entry, socket, null));
+  }
+
+  private static void closeQuietly(ChainSocket socket, Throwable primary) {
+    try {
+      socket.close();
+    } catch (IOException | RuntimeException e) {
+      primary.addSuppressed(e);
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closed.get();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    runtime.closed(this);
+    List<Throwable> failures = runtime.cleanup(top);
+    if (!failures.isEmpty()) {
+      Throwable first = failures.get(0);
+      ProtochainException e = first instanceof ProtochainException
+          ? (ProtochainException) first
+          : new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
+              "cleanup of " + entry + " failed: " + first, first);
+      for (int i = 1; i < failures.size(); i++) {
+        e.addSuppressed(failures.get(i));
+      }
+      throw e;
+    }
+  }
+
+  /** Returns {@code Session[entry 3001 'x' (chain [...]) v2.2 open]}. */
+  @Override
+  public String toString() {
+    return "Session[" + entry + " v" + version() + (closed.get() ? " closed" : " open") + "]";
+  }
+}

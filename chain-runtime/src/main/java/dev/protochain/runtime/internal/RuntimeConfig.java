@@ -1,0 +1,40 @@
+package dev.protochain.runtime.internal;
+
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.LifecycleListener;
+import dev.protochain.runtime.ProviderSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a runtime is built from.
+ *
+ * @param name the runtime's name
+ * @param catalog the catalog snapshot, valid
+ * @param source where providers are found
+ * @param listeners lifecycle listeners
+ * @param services objects providers may look up
+ * @param clock the clock handed to providers
+ * @param drainTimeout the bound on a final cleanup's delivery of held bytes
+ * @param safeMode whether only base entries are selectable
+ * @param shutdownHook whether to register a JVM shutdown hook
+ */
+public record RuntimeConfig(
+    String name,
+    Catalog catalog,
+    ProviderSource source,
+    List<LifecycleListener> listeners,
+    Map<Class<?>, Object> services,
+    Clock clock,
+    Duration drainTimeout,
+    boolean safeMode,
+    boolean shutdownHook) {
+
+  /** Creates a config, copying the collections. */
+  public RuntimeConfig {
+    listeners = List.copyOf(listeners);
+    services = Map.copyOf(services);
+  }
+}

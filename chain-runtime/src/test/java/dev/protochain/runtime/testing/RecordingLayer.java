@@ -1,0 +1,40 @@
+package dev.protochain.runtime.testing;
+
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.spi.ForwardingSocket;
+import dev.protochain.api.spi.LayeredProvider;
+import dev.protochain.api.spi.ProviderContext;
+import dev.protochain.api.spi.StartupContext;
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * A pass-through layer that records each hook in a {@link Recorder}, fails where told, and flags
+ * any hook that reaches it while it is not loaded. It implements the SPI directly, so that every
+ * hook, {@code drain} included, is a failure point.
+ */
+public final class RecordingLayer extends RecordingProvider implements LayeredProvider {
+
+  /** Creates the layer; its constructor is a failure point too. */
+  public RecordingLayer(String name, Recorder recorder) {
+    super(name, recorder);
+  }
+
+  @Override
+  public ChainSocket wrap(ChainSocket below, StartupContext context) throws IOException {
+    checkLoaded("wrap");
+    recorder.hook(name, Phase.OPEN);
+    return new Socket(below);
+  }
+
+  private static final class Socket extends ForwardingSocket {
+    Socket(ChainSocket below) {
+      super(below);
+    }
+
+    @Override
+    protected ChainSocket wrapAccepted(ChainSocket acceptedBelow) {
+      return new Socket(acceptedBelow);
+    }
+  }
+}
