@@ -1,0 +1,99 @@
+package dev.protochain.cli;
+
+import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
+import dev.protochain.api.ServiceFlag;
+import dev.protochain.runtime.Catalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Formats a catalog for a terminal, one entry a row, in the shape of {@code netsh winsock show
+ * catalog}: id, name, kind, chain, family/type/protocol, flags, version, provider id.
+ */
+final class CatalogTable {
+
+  private CatalogTable() {}
+
+  static String format(Catalog catalog) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"ID", "NAME", "KIND", "CHAIN", "SERVES", "FLAGS", "VER", "PROVIDER"});
+    for (CatalogEntry e : catalog.entries()) {
+      rows.add(new String[] {
+          Integer.toString(e.id()),
+          e.name(),
+          e.kind().name().toLowerCase(Locale.ROOT),
+          chain(e, catalog),
+          e.kind() == EntryKind.LAYER ? "-" : serves(e),
+          flags(e),
+          Integer.toString(e.version()),
+          e.providerId().toString()});
+    }
+    int[] widths = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) {
+        widths[i] = Math.max(widths[i], r[i].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < r.length; i++) {
+        line.append(i == 0 ? "" : "  ");
+        line.append(i == r.length - 1 ? r[i] : pad(r[i], widths[i]));
+      }
+      sb.append(line.toString().stripTrailing()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  static String serves(CatalogEntry e) {
+    return (e.family() + "/" + e.type() + "/" + e.protocol()).toLowerCase(Locale.ROOT);
+  }
+
+  /** Returns {@code trace > coalesce > tcp4} for a chain, {@code -} otherwise. */
+  static String chain(CatalogEntry e, Catalog catalog) {
+    if (e.kind() != EntryKind.CHAIN) {
+      return "-";
+    }
+    return e.chain().ids().stream()
+        .map(id -> catalog.entry(id).map(CatalogEntry::name).orElse("?" + id))
+        .collect(Collectors.joining(" > "));
+  }
+
+  static String flags(CatalogEntry e) {
+    if (e.flags().isEmpty()) {
+      return "-";
+    }
+    return e.flags().stream().map(CatalogTable::shortFlag).collect(Collectors.joining(","));
+  }
+
+  private static String shortFlag(ServiceFlag f) {
+    switch (f) {
+      case CONNECTIONLESS:
+        return "connectionless";
+      case GUARANTEED_DELIVERY:
+        return "delivery";
+      case GUARANTEED_ORDER:
+        return "order";
+      case MESSAGE_ORIENTED:
+        return "messages";
+      case GRACEFUL_CLOSE:
+        return "graceful-close";
+      case SUPPORT_BROADCAST:
+        return "broadcast";
+      default:
+        throw new AssertionError(f);
+    }
+  }
+
+  private static String pad(String s, int width) {
+    StringBuilder sb = new StringBuilder(s);
+    while (sb.length() < width) {
+      sb.append(' ');
+    }
+    return sb.toString();
+  }
+}
