@@ -33,6 +33,13 @@ import java.util.Set;
  * fails with {@link ProtochainException.Code#OPERATION_ABORTED}, exactly once. Operations on a
  * closed socket fail with {@link java.nio.channels.ClosedChannelException}.
  *
+ * <h3>What does not apply</h3>
+ * {@link #sendTo} and {@link #receiveFrom} on a stream socket, and {@link #listen},
+ * {@link #accept}, {@link #shutdownInput} and {@link #shutdownOutput} on a datagram socket, throw
+ * {@link UnsupportedOperationException}. {@link #send} and {@link #receive} on a stream socket that
+ * is not connected throw {@link IllegalStateException}; {@link #receive} on an unconnected datagram
+ * socket takes a datagram from anyone.
+ *
  * <h3>Threads</h3>
  * One thread may send while another receives, and {@link #close} may be called from any thread;
  * concurrent sends (or concurrent receives) on one stream socket are not ordered.
@@ -43,7 +50,10 @@ public interface ChainSocket extends Closeable {
   SocketType type();
 
   /**
-   * Binds the socket to a local address; {@code null} or port 0 asks for an ephemeral one.
+   * Binds the socket to a local address; {@code null} or port 0 asks for an ephemeral one. A
+   * provider whose transport only binds when it listens or connects (TCP over NIO) may defer the
+   * checks to {@link #listen} or {@link #connect}, and until then reports the requested address as
+   * {@link #localAddress()}.
    *
    * @throws IOException if the address is in use or not local
    */

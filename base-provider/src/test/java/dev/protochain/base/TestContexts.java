@@ -9,6 +9,7 @@ import dev.protochain.api.Settings;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.Version;
 import dev.protochain.api.spi.ProviderContext;
+import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.RuntimeServices;
 import dev.protochain.api.spi.StartupContext;
 import java.time.Clock;
@@ -94,6 +95,11 @@ final class TestContexts {
       }
 
       @Override
+      public ProviderDescriptor descriptor() {
+        return descriptorOf(entry.providerId());
+      }
+
+      @Override
       public Settings settings() {
         return s;
       }
@@ -103,6 +109,16 @@ final class TestContexts {
         return SERVICES;
       }
     };
+  }
+
+  static ProviderDescriptor descriptorOf(UUID provider) {
+    Class<?> type = provider.equals(BaseProviders.TCP) ? TcpProvider.class
+        : provider.equals(BaseProviders.UDP) ? UdpProvider.class : InMemoryProvider.class;
+    try {
+      return ProviderDescriptor.of(type);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   static ProviderContext load(CatalogEntry entry) {

@@ -26,6 +26,10 @@ import java.time.Instant;
  *       {@link #unload} stops the provider's threads and frees what it holds; then the instance is
  *       dropped and its plugin class loader closed.
  * </ol>
+ * The runtime never calls an instance after {@link #unload}; a provider may answer any call that
+ * still reaches it (a socket operation, say) with
+ * {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}. If {@link #load} throws,
+ * the provider must have released what it acquired: the runtime calls nothing else on it.
  * A startup that fails at any step is rolled back: what it started below is cleaned up, top-down,
  * and its count is restored. The instance is never reused after {@link #unload}: the next
  * startup loads a fresh one, so static state is the only state that could survive, and providers

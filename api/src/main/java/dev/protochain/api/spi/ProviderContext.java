@@ -13,6 +13,9 @@ public interface ProviderContext {
   /** Returns the provider's own entry: a layer's own entry, or a base entry. */
   CatalogEntry entry();
 
+  /** Returns the provider's descriptor, as read from its {@link ProviderInfo}. */
+  ProviderDescriptor descriptor();
+
   /** Returns the settings: the entry's settings over the descriptor's defaults. */
   Settings settings();
 

@@ -4,6 +4,7 @@ import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.Settings;
 import dev.protochain.api.Version;
 import dev.protochain.api.spi.ProviderContext;
+import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.RuntimeServices;
 import dev.protochain.api.spi.StartupContext;
 import java.time.Clock;
@@ -15,7 +16,8 @@ final class Contexts {
 
   private Contexts() {}
 
-  record Load(CatalogEntry entry, Settings settings, RuntimeServices services) implements ProviderContext {}
+  record Load(CatalogEntry entry, ProviderDescriptor descriptor, Settings settings, RuntimeServices services)
+      implements ProviderContext {}
 
   record Startup(Version version, CatalogEntry entry, int depth, RuntimeServices services)
       implements StartupContext {}

@@ -122,7 +122,7 @@ final class ProviderSlot {
       Settings settings = settings(d);
       Injector child = runtime.injector().createChildInjector(new EntryModule(entry, d, settings), b.module());
       Provider p = child.getInstance(Provider.class);
-      p.load(new Contexts.Load(entry, settings, runtime.services()));
+      p.load(new Contexts.Load(entry, d, settings, runtime.services()));
       instance = p;
       binding = b;
       injector = child;

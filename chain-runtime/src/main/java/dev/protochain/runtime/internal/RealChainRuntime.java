@@ -248,18 +248,27 @@ public final class RealChainRuntime implements ChainRuntime {
     sockets.remove(socket);
   }
 
-  /** Closes, as their linger option says, every open chain socket passing through {@code entryId}. */
+  /**
+   * Closes, as their linger option says, every open chain socket passing through {@code entryId}.
+   * All are marked first and closed second, so that an operation woken by the close of its peer
+   * (an end of stream, say) already counts as aborted.
+   */
   void abortSockets(int entryId, String provider, List<Throwable> failures) {
+    List<RealChainSocket> doomed = new ArrayList<>();
     for (Iterator<RealChainSocket> it = sockets.iterator(); it.hasNext(); ) {
       RealChainSocket s = it.next();
       if (s.passesThrough(entryId)) {
         it.remove();
-        try {
-          s.abort(provider);
-        } catch (IOException | RuntimeException e) {
-          failures.add(new ProtochainException(ProtochainException.Code.OPERATION_ABORTED,
-              "closing " + s + " at the final cleanup of " + provider + " failed: " + e, e));
-        }
+        s.markAborted(provider);
+        doomed.add(s);
+      }
+    }
+    for (RealChainSocket s : doomed) {
+      try {
+        s.closeAborted();
+      } catch (IOException | RuntimeException e) {
+        failures.add(new ProtochainException(ProtochainException.Code.OPERATION_ABORTED,
+            "closing " + s + " at the final cleanup of " + provider + " failed: " + e, e));
       }
     }
   }

@@ -35,9 +35,12 @@ final class RealChainSocket implements ChainSocket {
     return entry.chain().contains(entryId);
   }
 
-  /** Marks the socket aborted by {@code provider}'s final cleanup, then closes it. */
-  void abort(String provider) throws IOException {
+  /** Marks the socket aborted by {@code provider}'s final cleanup; {@link #closeAborted} follows. */
+  void markAborted(String provider) {
     abortedBy = provider;
+  }
+
+  void closeAborted() throws IOException {
     top.close();
   }
 
@@ -144,7 +147,12 @@ final class RealChainSocket implements ChainSocket {
   @Override
   public int receive(ByteBuffer dst) throws IOException {
     try {
-      return top.receive(dst);
+      int n = top.receive(dst);
+      String by = abortedBy;
+      if (n < 0 && by != null) {
+        throw aborted("receive", by, null); // the end of stream came from the teardown, not the peer
+      }
+      return n;
     } catch (IOException e) {
       throw translate(e, "receive");
     } catch (RuntimeException e) {
