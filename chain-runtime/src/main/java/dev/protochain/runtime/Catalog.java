@@ -54,9 +54,15 @@ public final class Catalog {
           datagram(false))));
 
   private final ImmutableList<CatalogEntry> entries;
+  private final ImmutableList<PluginRecord> plugins;
 
   private Catalog(ImmutableList<CatalogEntry> entries) {
+    this(entries, ImmutableList.of());
+  }
+
+  private Catalog(ImmutableList<CatalogEntry> entries, ImmutableList<PluginRecord> plugins) {
     this.entries = entries;
+    this.plugins = plugins;
   }
 
   /**
@@ -71,6 +77,29 @@ public final class Catalog {
   /** Returns a catalog of {@code entries} in their order, valid or not. */
   public static Catalog of(List<CatalogEntry> entries) {
     return new Catalog(ImmutableList.copyOf(entries));
+  }
+
+  /** Returns a catalog of {@code entries} and the installed {@code plugins}, valid or not. */
+  public static Catalog of(List<CatalogEntry> entries, List<PluginRecord> plugins) {
+    return new Catalog(ImmutableList.copyOf(entries), ImmutableList.copyOf(plugins));
+  }
+
+  /** Returns the installed plugins, in install order. */
+  public List<PluginRecord> plugins() {
+    return plugins;
+  }
+
+  /** Returns the plugin holding the provider {@code providerId}, if one is installed. */
+  public Optional<PluginRecord> plugin(UUID providerId) {
+    return plugins.stream().filter(p -> p.providerId().equals(providerId)).findFirst();
+  }
+
+  /** Returns a catalog recording {@code plugin}, replacing any record of the same provider. */
+  public Catalog withPlugin(PluginRecord plugin) {
+    List<PluginRecord> out = new ArrayList<>(plugins);
+    out.removeIf(p -> p.providerId().equals(plugin.providerId()));
+    out.add(plugin);
+    return new Catalog(entries, ImmutableList.copyOf(out));
   }
 
   /** Returns every entry, in catalog order. */
@@ -157,11 +186,11 @@ public final class Catalog {
     for (int i = 0; i < out.size(); i++) {
       if (out.get(i).id() == entry.id()) {
         out.set(i, entry);
-        return of(out);
+        return new Catalog(ImmutableList.copyOf(out), plugins);
       }
     }
     out.add(entry);
-    return of(out);
+    return new Catalog(ImmutableList.copyOf(out), plugins);
   }
 
   /** Returns a catalog with {@code entry} inserted just before the entry with {@code beforeId}. */
@@ -170,7 +199,7 @@ public final class Catalog {
     for (int i = 0; i < out.size(); i++) {
       if (out.get(i).id() == beforeId) {
         out.add(i, entry);
-        return of(out);
+        return new Catalog(ImmutableList.copyOf(out), plugins);
       }
     }
     throw new IllegalArgumentException("no entry " + beforeId + " to insert " + entry + " before");
@@ -222,7 +251,7 @@ public final class Catalog {
   public Catalog without(int id) {
     List<CatalogEntry> out = new ArrayList<>(entries);
     out.removeIf(e -> e.id() == id);
-    return of(out);
+    return new Catalog(ImmutableList.copyOf(out), plugins);
   }
 
   /** Returns the smallest unused id at or above {@code from}. */
@@ -339,12 +368,12 @@ public final class Catalog {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Catalog && entries.equals(((Catalog) o).entries);
+    return o instanceof Catalog && entries.equals(((Catalog) o).entries) && plugins.equals(((Catalog) o).plugins);
   }
 
   @Override
   public int hashCode() {
-    return entries.hashCode();
+    return entries.hashCode() * 31 + plugins.hashCode();
   }
 
   /** Returns {@code Catalog[1001 tcp4, 2001 trace, ...]}. */

@@ -20,18 +20,31 @@ public interface ProviderBinding extends Closeable {
   ProviderDescriptor descriptor();
 
   /**
-   * Returns the module installed in the provider's child injector, binding
+   * Returns the module installed in the provider's own injector, binding
    * {@link dev.protochain.api.spi.Provider}; it may bind whatever else the provider injects.
    */
   Module module();
+
+  /**
+   * Returns the class loader the provider's classes come from; the runtime makes it the context
+   * class loader while the provider loads, so threads it starts there inherit it.
+   */
+  default ClassLoader classLoader() {
+    return ProviderBinding.class.getClassLoader();
+  }
+
+  /** Returns where the provider comes from, for messages: {@code class path}, a plugin jar. */
+  default String origin() {
+    return "class path";
+  }
 
   /** Releases what the binding holds; called once, after the provider was unloaded. */
   @Override
   default void close() throws IOException {}
 
   /**
-   * Returns a binding that makes the provider with {@code type}, whose child-injector binding stays
-   * in the child so no parent injector keeps the class.
+   * Returns a binding that makes the provider with {@code type}, bound explicitly so that
+   * no just-in-time binding is made for it.
    */
   static ProviderBinding ofClass(ProviderDescriptor descriptor, Class<? extends Provider> type) {
     return new ProviderBinding() {
@@ -45,7 +58,7 @@ public interface ProviderBinding extends Closeable {
         return new AbstractModule() {
           @Override
           protected void configure() {
-            bind(type); // explicit, so the binding lives in the child injector, not its parent
+            bind(type); // explicit: no just-in-time binding
             bind(Provider.class).to(type);
           }
         };

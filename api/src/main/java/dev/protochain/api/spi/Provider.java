@@ -12,7 +12,7 @@ import java.time.Instant;
  * count] and calls, for one provider entry:
  * <ol>
  *   <li>on the startup that takes the count from 0 to 1: a new instance is made (in its plugin's
- *       class loader, by a Guice child injector holding its settings) and {@link #load} is called
+ *       class loader, by a Guice injector of its own holding its settings) and {@link #load} is called
  *       once;
  *   <li>on every startup: for a layer, the provider below is started first (bottom-up), then
  *       {@link #startup} runs, so a layer starts only over a running chain;

@@ -3,6 +3,7 @@ package dev.protochain.runtime.internal;
 import com.google.inject.AbstractModule;
 import com.google.inject.ConfigurationException;
 import com.google.inject.CreationException;
+import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import com.google.inject.name.Names;
@@ -31,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * in one runtime.
  *
  * <p>The count changes under a lock. Loading happens under it too, so concurrent first startups
- * load once; unloading happens outside it, in state {@link ProviderState#UNLOADING}, during which
+ * load once, each load making a fresh instance in an injector of its own; unloading happens outside it, in state {@link ProviderState#UNLOADING}, during which
  * a startup waits for {@link ProviderState#UNLOADED} and then loads afresh. Thread-safe.
  */
 final class ProviderSlot {
@@ -83,6 +84,16 @@ final class ProviderSlot {
     return d;
   }
 
+  /** Returns where the loaded provider comes from, as {@code  from plugin jar ...}, or nothing. */
+  String origin() {
+    lock.lock();
+    try {
+      return binding == null || binding.origin().equals("class path") ? "" : " from " + binding.origin();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Returns {@code provider 'trace' (entry 2001)}. */
   String describe() {
     ProviderDescriptor d = descriptor;
@@ -120,9 +131,23 @@ final class ProviderSlot {
       ProviderDescriptor d = descriptor();
       b = runtime.config().source().bind(entry.providerId());
       Settings settings = settings(d);
-      Injector child = runtime.injector().createChildInjector(new EntryModule(entry, d, settings), b.module());
-      Provider p = child.getInstance(Provider.class);
-      p.load(new Contexts.Load(entry, d, settings, runtime.services()));
+      // The provider's own loader is the context loader while it is made and loaded, so the
+      // threads it starts there carry it (and a plugin's leaked thread can be found at unload).
+      Thread current = Thread.currentThread();
+      ClassLoader previous = current.getContextClassLoader();
+      current.setContextClassLoader(b.classLoader());
+      Injector child;
+      Provider p;
+      try {
+        // Each load gets an injector of its own, dropped at unload. Not a child of the runtime's
+        // injector: a Guice parent keeps the keys of its children's bindings (its JIT blacklist),
+        // and so would keep an unloaded plugin's classes reachable.
+        child = Guice.createInjector(new EntryModule(entry, d, settings), b.module());
+        p = child.getInstance(Provider.class);
+        p.load(new Contexts.Load(entry, d, settings, runtime.services()));
+      } finally {
+        current.setContextClassLoader(previous);
+      }
       instance = p;
       binding = b;
       injector = child;
@@ -133,9 +158,11 @@ final class ProviderSlot {
       abandon(b, e);
       throw e;
     } catch (IOException | RuntimeException | LinkageError e) {
-      Throwable cause = unwrap(e);
+      boolean plugin = b != null && !b.origin().equals("class path");
+      Throwable cause = plugin ? DetachedException.detach(unwrap(e)) : unwrap(e);
+      String origin = plugin ? " from " + b.origin() : "";
       ProtochainException failure = new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
-          describe() + " failed to load: " + cause, cause);
+          describe() + " failed to load" + origin + ": " + cause, cause);
       abandon(b, failure);
       throw failure;
     }
@@ -231,7 +258,13 @@ final class ProviderSlot {
     return failures;
   }
 
-  ProtochainException failure(String what, Throwable cause) {
+  /** Returns {@code t}, or its detached copy if it comes from a plugin (see {@link DetachedException}). */
+  Throwable detach(Throwable t) {
+    return origin().isEmpty() ? t : DetachedException.detach(t);
+  }
+
+  ProtochainException failure(String what, Throwable thrown) {
+    Throwable cause = detach(thrown);
     ProtochainException e = new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
         describe() + " " + what + ": " + cause, cause);
     runtime.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, e);

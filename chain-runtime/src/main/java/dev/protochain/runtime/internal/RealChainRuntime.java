@@ -164,8 +164,10 @@ public final class RealChainRuntime implements ChainRuntime {
       try {
         provider.startup(context);
       } catch (IOException | RuntimeException e) {
+        Throwable cause = slot.detach(e);
         throw new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
-            "startup of " + target + ": " + slot.describe() + " at depth " + depth + " failed to start: " + e, e);
+            "startup of " + target + ": " + slot.describe() + slot.origin() + " at depth " + depth
+                + " failed to start: " + cause, cause);
       }
       return new Level(slot, provider, context, below);
     } catch (ProtochainException | RuntimeException | Error e) {

@@ -18,13 +18,17 @@ final class RealSession implements Session {
 
   private final RealChainRuntime runtime;
   private final CatalogEntry entry;
-  private final Level top;
-  private final Level[] bottomUp;
+  private final Version version;
   private final AtomicBoolean closed = new AtomicBoolean();
+  // Dropped at close, so that a closed session kept by the application pins no provider instance
+  // (and so no plugin class loader).
+  private volatile Level top;
+  private volatile Level[] bottomUp;
 
   RealSession(RealChainRuntime runtime, CatalogEntry entry, Level top) {
     this.runtime = runtime;
     this.entry = entry;
+    this.version = top.context().version();
     this.top = top;
     List<Level> levels = new ArrayList<>();
     for (Level l = top; l != null; l = l.below()) {
@@ -40,12 +44,13 @@ final class RealSession implements Session {
 
   @Override
   public Version version() {
-    return top.context().version();
+    return version;
   }
 
   @Override
   public ChainSocket open() throws IOException {
-    if (closed.get()) {
+    Level[] bottomUp = this.bottomUp;
+    if (closed.get() || bottomUp == null) {
       throw new NotInitialisedException("session of " + entry + " was cleaned up: count 0, open 1");
     }
     Level base = bottomUp[0];
@@ -93,7 +98,10 @@ final class RealSession implements Session {
       return;
     }
     runtime.closed(this);
-    List<Throwable> failures = runtime.cleanup(top);
+    Level levels = top;
+    top = null;
+    bottomUp = null;
+    List<Throwable> failures = runtime.cleanup(levels);
     if (!failures.isEmpty()) {
       Throwable first = failures.get(0);
       ProtochainException e = first instanceof ProtochainException

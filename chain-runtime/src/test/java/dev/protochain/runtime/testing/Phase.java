@@ -2,7 +2,7 @@ package dev.protochain.runtime.testing;
 
 /** A point in a provider's life where a {@link Recorder} can make it fail. */
 public enum Phase {
-  /** The constructor, called by the provider's child injector. */
+  /** The constructor, called by the provider's injector. */
   CONSTRUCT,
   /** {@code Provider.load}. */
   LOAD,

@@ -1,0 +1,157 @@
+package dev.protochain.runtime;
+
+import dev.protochain.api.ProtochainException;
+import dev.protochain.api.VersionRange;
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.internal.PluginClassLoader;
+import dev.protochain.runtime.internal.PluginProviderSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The plugin store of a protochain home: plugin jars kept under their SHA-256, each loaded in its
+ * own class loader whose parent shares only the JDK, the {@code dev.protochain.api} packages and
+ * Guice (so that a plugin may supply a Guice module), and closed when the provider unloads.
+ *
+ * <p>A plugin jar holds one layered provider class carrying a
+ * {@link dev.protochain.api.spi.ProviderInfo} descriptor and registered for
+ * {@link java.util.ServiceLoader} under {@code dev.protochain.api.spi.Provider}; it may bundle
+ * its own dependencies in the same jar, in any version, since nothing but the shared packages
+ * comes from the host. A plugin may also register Guice modules under
+ * {@code com.google.inject.Module}; they are installed in the provider's own injector.
+ *
+ * <p>This class is thread-safe; concurrent {@link #add}s of one jar store it once.
+ */
+public final class PluginStore {
+
+  private final Path directory;
+
+  /** Creates a store over {@code directory}, created on the first {@link #add}. */
+  public PluginStore(Path directory) {
+    this.directory = directory;
+  }
+
+  /** Returns the store's directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * Reads and checks the descriptor of the one provider in {@code jar}, loading its classes in a
+   * throwaway class loader that is closed before this returns; no plugin code runs except class
+   * initialisation the JVM does not do here (classes are loaded, not initialised).
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} naming the jar and the problem: no
+   *     provider registered, a registered class missing, no descriptor, several providers, a base
+   *     provider, or SPI versions this runtime does not speak
+   */
+  public static ProviderDescriptor inspect(Path jar) throws ProtochainException {
+    if (!Files.isRegularFile(jar)) {
+      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " does not exist");
+    }
+    try (PluginClassLoader loader = PluginClassLoader.open(jar)) {
+      List<Class<?>> types = loader.providerTypes();
+      if (types.isEmpty()) {
+        throw invalid(jar, "registers no provider in META-INF/services/dev.protochain.api.spi.Provider");
+      }
+      if (types.size() > 1) {
+        throw invalid(jar, "registers " + types.size() + " providers " + types.stream().map(Class::getName).toList()
+            + "; a plugin holds one");
+      }
+      ProviderDescriptor d = ProviderDescriptor.of(types.get(0));
+      if (d.kind() != ProviderKind.LAYER) {
+        throw invalid(jar, "holds " + d + "; only layered providers install as plugins");
+      }
+      if (d.versions().negotiate(VersionRange.ALL).isEmpty()) {
+        throw invalid(jar, "holds " + d + ", which speaks SPI " + d.versions() + "; this runtime speaks "
+            + VersionRange.ALL);
+      }
+      return d;
+    } catch (ProtochainException e) {
+      if (e.getMessage().startsWith("plugin jar ")) {
+        throw e;
+      }
+      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+          "plugin jar " + jar + ": " + e.getMessage(), e);
+    } catch (IOException | LinkageError | RuntimeException e) {
+      throw invalid(jar, "cannot be read: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Checks {@code jar} with {@link #inspect} and copies it into the store as
+   * {@code <sha256>.jar} (written to a temporary file, forced to disk, then renamed), returning
+   * what the catalog should record. Adding a jar already stored changes nothing on disk.
+   */
+  public PluginRecord add(Path jar) throws IOException {
+    ProviderDescriptor d = inspect(jar);
+    String digest = sha256(jar);
+    Files.createDirectories(directory);
+    Path target = directory.resolve(digest + ".jar");
+    if (!Files.exists(target) || !sha256(target).equals(digest)) {
+      Path tmp = Files.createTempFile(directory, digest, ".tmp");
+      try {
+        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        if (!sha256(tmp).equals(digest)) {
+          throw new IOException("plugin jar " + jar + " changed while it was being copied into " + directory);
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    }
+    return new PluginRecord(d.id(), d.name(), d.version(), target.getFileName().toString(), digest);
+  }
+
+  /** Returns the path of a recorded plugin's jar. */
+  public Path jar(PluginRecord record) {
+    return directory.resolve(record.file());
+  }
+
+  /**
+   * Returns a source of the plugins {@code records} name, verifying each jar's SHA-256 against its
+   * record before describing or loading it.
+   */
+  public ProviderSource source(List<PluginRecord> records) {
+    return new PluginProviderSource(this, records);
+  }
+
+  /** Returns the SHA-256 of {@code file} in lower-case hex. */
+  public static String sha256(Path file) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[64 * 1024];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static ProtochainException invalid(Path jar, String problem) {
+    return new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " " + problem);
+  }
+
+  @Override
+  public String toString() {
+    return "PluginStore[" + directory + "]";
+  }
+}
