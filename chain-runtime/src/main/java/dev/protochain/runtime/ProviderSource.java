@@ -44,6 +44,48 @@ public interface ProviderSource {
     return new ClasspathProviderSource(loader);
   }
 
+  /**
+   * Returns a source of provider classes given in code, each carrying its
+   * {@link dev.protochain.api.spi.ProviderInfo} descriptor: the way to run a layer an application
+   * defines itself, without a plugin jar.
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} if a class has no valid descriptor or two
+   *     share an id
+   */
+  static ProviderSource of(List<Class<? extends dev.protochain.api.spi.Provider>> types) throws ProtochainException {
+    java.util.Map<UUID, ProviderDescriptor> byId = new java.util.LinkedHashMap<>();
+    java.util.Map<UUID, Class<? extends dev.protochain.api.spi.Provider>> classes = new java.util.HashMap<>();
+    for (Class<? extends dev.protochain.api.spi.Provider> type : types) {
+      ProviderDescriptor d = ProviderDescriptor.of(type);
+      if (byId.putIfAbsent(d.id(), d) != null) {
+        throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+            type.getName() + " declares id " + d.id() + ", already used by " + classes.get(d.id()).getName());
+      }
+      classes.put(d.id(), type);
+    }
+    return new ProviderSource() {
+      @Override
+      public String name() {
+        return "classes given in code";
+      }
+
+      @Override
+      public Optional<ProviderDescriptor> describe(UUID providerId) {
+        return Optional.ofNullable(byId.get(providerId));
+      }
+
+      @Override
+      public ProviderBinding bind(UUID providerId) throws ProtochainException {
+        ProviderDescriptor d = byId.get(providerId);
+        if (d == null) {
+          throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+              "no provider " + providerId + " among the classes given in code");
+        }
+        return ProviderBinding.ofClass(d, classes.get(providerId));
+      }
+    };
+  }
+
   /** Returns a source asking {@code sources} in order. */
   static ProviderSource firstOf(List<ProviderSource> sources) {
     List<ProviderSource> copy = List.copyOf(sources);

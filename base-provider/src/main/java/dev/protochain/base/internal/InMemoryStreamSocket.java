@@ -299,11 +299,14 @@ public final class InMemoryStreamSocket extends AbstractBaseSocket {
       c.wakeConnectors();
     }
     if (l != null) {
-      // Local ends first, so this socket's own blocked operations see "closed", not "reset".
-      l.out.shutOutput();
+      // The local read end first, so this socket's own blocked reads see "closed", not "reset".
+      // Then either a reset or an end of stream for the peer, never both: a peer woken by an end
+      // of stream before the reset lands would read -1 where an abortive close promises a reset.
       l.in.closeReader();
       if (linger == 0) {
         l.reset();
+      } else {
+        l.out.shutOutput();
       }
     }
   }

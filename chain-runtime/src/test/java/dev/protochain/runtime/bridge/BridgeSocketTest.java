@@ -67,9 +67,7 @@ class BridgeSocketTest {
       Future<?> echo = pool.submit(() -> echoOnce(server));
       byte[] payload = random(3 << 20);
       try (Socket socket = clients.createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
-        for (int i = 0; i < 250 && runtime.count(2002) < 3; i++) {
-          Thread.sleep(20); // the accepted socket's startup runs on the echo thread
-        }
+        awaitCount(2002, 3); // the accepted socket's startup runs on the echo thread
         assertEquals(3, runtime.count(2002), "server socket, accepted socket and client socket");
         assertTrue(socket.isConnected());
         assertEquals(server.getLocalPort(), socket.getPort());
@@ -135,6 +133,7 @@ class BridgeSocketTest {
         socket.shutdownOutput();
         assertEquals(-1, socket.getInputStream().read());
         int tcp6Chain = runtime.catalog().entry("trace-coalesce-tcp6").orElseThrow().chain().get(0);
+        awaitCount(tcp6Chain, 3);
         assertEquals(3, runtime.count(tcp6Chain));
         assertEquals(0, runtime.count(1001));
       }
@@ -208,6 +207,12 @@ class BridgeSocketTest {
       SocketException e = assertThrows(SocketException.class, () -> socket.setTcpNoDelay(true));
       assertTrue(e.getMessage().startsWith("TCP_NODELAY is not supported by entry 'mem-stream': "), e.getMessage());
       assertFalse(socket.isConnected());
+    }
+  }
+
+  void awaitCount(int entry, int count) throws InterruptedException {
+    for (int i = 0; i < 250 && runtime.count(entry) != count; i++) {
+      Thread.sleep(20);
     }
   }
 
