@@ -1,0 +1,216 @@
+package dev.protochain.benchmarks;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark and prints one table: measure, protochain, baseline, ratio, goal, pass or
+ * fail. Each ratio compares two runs of the same invocation. Run: {@code benchmarks/run [--quick]}.
+ */
+public final class Report {
+
+  private final boolean quick;
+  private final PrintStream out;
+  private final List<String[]> rows = new ArrayList<>();
+
+  private Report(boolean quick, PrintStream out) {
+    this.quick = quick;
+    this.out = out;
+  }
+
+  /** Runs the report; {@code --quick} for a run of a few minutes with wider error. */
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    new Report(quick, System.out).run();
+  }
+
+  private void run() throws Exception {
+    long start = System.nanoTime();
+    out.println("protochain benchmarks" + (quick ? " (quick: wider error)" : "") + " on " + machine());
+    jmh();
+    tcp();
+    Comparisons.tlsAndDeflate(this, quick);
+    out.println();
+    print();
+    out.printf(Locale.ROOT, "%nfinished in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+  }
+
+  /* ---- JMH ---- */
+
+  private void jmh() throws Exception {
+    ChainedOptionsBuilder options = new OptionsBuilder()
+        .include(SendReceiveBenchmark.class.getSimpleName())
+        .include(StartupCleanupBenchmark.class.getSimpleName())
+        .include(PluginLoadBenchmark.class.getSimpleName())
+        .forks(quick ? 1 : 2)
+        .warmupIterations(quick ? 2 : 5).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(quick ? 3 : 8).measurementTime(TimeValue.seconds(1))
+        .jvmArgsAppend("-Xmx1g")
+        .shouldFailOnError(true);
+    String plugin = System.getProperty("protochain.plugin");
+    if (plugin != null) {
+      options.jvmArgsAppend("-Dprotochain.plugin=" + plugin);
+    }
+    Collection<RunResult> results = new Runner(options.build()).run();
+    Map<String, double[]> scores = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      String bench = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+      StringBuilder key = new StringBuilder(bench);
+      for (String p : r.getParams().getParamsKeys()) {
+        key.append(' ').append(p).append('=').append(r.getParams().getParam(p));
+      }
+      scores.put(key.toString(),
+          new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+    }
+    for (int depth : new int[] {0, 1, 3, 7}) {
+      double[] chain = scores.get("sendReceive depth=" + depth + " kind=chain");
+      double[] plain = scores.get("sendReceive depth=" + depth + " kind=decorators");
+      String measure = "send+receive 64 B, " + depth + " pass-through layers vs hand-written decorators (in memory)";
+      row(measure, ns(chain), ns(plain), chain[0] / plain[0], depth == 7 ? "<= 1.15x time" : "(info)",
+          depth == 7 ? chain[0] / plain[0] <= 1.15 : null);
+    }
+    for (int depth : new int[] {1, 3, 7}) {
+      double[] s = scores.get("startupCleanup depth=" + depth);
+      row("warm startup + cleanup of a " + depth + "-deep chain", ns(s), "-", Double.NaN,
+          depth == 7 ? "<= 1 us" : "(info)", depth == 7 ? s[0] <= 1000 : null);
+    }
+    double[] cold = scores.get("coldLoadUnload");
+    row("cold plugin load + unload", String.format(Locale.ROOT, "%.2f ms ±%.2f", cold[0] / 1000, cold[1] / 1000),
+        "-", Double.NaN, "<= 50 ms", cold[0] / 1000 <= 50);
+  }
+
+  private static String ns(double[] s) {
+    return String.format(Locale.ROOT, "%.1f ns ±%.1f", s[0], s[1]);
+  }
+
+  /* ---- TCP ---- */
+
+  private void tcp() throws Exception {
+    int rounds = quick ? 3 : 7;
+    long scale = quick ? 1 : 4;
+    int[] sizes = {64, 1024, 64 * 1024};
+    long[] totals = {4L << 20, 32L << 20, 256L << 20};
+    int pings = quick ? 5_000 : 20_000;
+    List<TcpContender> contenders = List.of(new ChainContender(7), new NioContender(), new NettyContender(7));
+    Map<String, List<Double>> results = new LinkedHashMap<>();
+    try {
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < contenders.size(); k++) {
+          TcpContender c = contenders.get((round + k) % contenders.size()); // alternate who goes first
+          for (int i = 0; i < sizes.length; i++) {
+            results.computeIfAbsent(c.name() + " " + sizes[i], x -> new ArrayList<>())
+                .add(c.throughput(sizes[i], totals[i] * scale));
+          }
+          long[] lat = c.pingPong(pings / 2, pings);
+          results.computeIfAbsent(c.name() + " p50", x -> new ArrayList<>()).add(Stats.percentileMicros(lat, 50));
+          results.computeIfAbsent(c.name() + " p99", x -> new ArrayList<>()).add(Stats.percentileMicros(lat, 99));
+        }
+        out.printf(Locale.ROOT, "tcp round %d of %d done%n", round + 1, rounds);
+      }
+    } finally {
+      for (TcpContender c : contenders) {
+        c.close();
+      }
+    }
+    String p = contenders.get(0).name();
+    String nio = contenders.get(1).name();
+    String netty = contenders.get(2).name();
+    String[] labels = {"64 B", "1 KiB", "64 KiB"};
+    for (int i = 0; i < sizes.length; i++) {
+      List<Double> mine = results.get(p + " " + sizes[i]);
+      List<Double> base = results.get(nio + " " + sizes[i]);
+      double ratio = Stats.median(mine) / Stats.median(base);
+      String goal = sizes[i] == 65536 ? ">= 0.95x" : sizes[i] == 1024 ? ">= 0.90x" : "(info)";
+      Boolean pass = sizes[i] == 65536 ? (Boolean) (ratio >= 0.95) : sizes[i] == 1024 ? (Boolean) (ratio >= 0.90) : null;
+      row("TCP " + labels[i] + " throughput, 7 layers vs raw NIO", mibs(mine), mibs(base), ratio, goal, pass);
+    }
+    latencyRow("ping-pong 64 B p50, 7 layers vs raw NIO", results.get(p + " p50"), results.get(nio + " p50"),
+        "<= 1.10x time", 1.10);
+    latencyRow("ping-pong 64 B p99, 7 layers vs raw NIO", results.get(p + " p99"), results.get(nio + " p99"),
+        "(info)", Double.NaN);
+    for (int i = 0; i < sizes.length; i++) {
+      List<Double> mine = results.get(p + " " + sizes[i]);
+      List<Double> base = results.get(netty + " " + sizes[i]);
+      double ratio = Stats.median(mine) / Stats.median(base);
+      row("TCP " + labels[i] + " throughput, 7 layers vs Netty with 7 handlers", mibs(mine), mibs(base), ratio,
+          ">= 1.0x", ratio >= 1.0);
+    }
+    latencyRow("ping-pong 64 B p50, 7 layers vs Netty with 7 handlers", results.get(p + " p50"),
+        results.get(netty + " p50"), "<= 1.0x time", 1.0);
+  }
+
+  private void latencyRow(String measure, List<Double> mine, List<Double> base, String goal, double limit) {
+    double ratio = Stats.median(mine) / Stats.median(base);
+    row(measure, micros(mine), micros(base), ratio, goal, Double.isNaN(limit) ? null : ratio <= limit);
+  }
+
+  static String mibs(List<Double> v) {
+    return String.format(Locale.ROOT, "%.0f MiB/s ±%.0f%%", Stats.median(v), 100 * Stats.spread(v));
+  }
+
+  static String micros(List<Double> v) {
+    return String.format(Locale.ROOT, "%.1f us ±%.0f%%", Stats.median(v), 100 * Stats.spread(v));
+  }
+
+  /* ---- table ---- */
+
+  void row(String measure, String mine, String base, double ratio, String goal, Boolean pass) {
+    rows.add(new String[] {measure, mine, base, Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
+        goal, pass == null ? "-" : pass ? "pass" : "FAIL"});
+  }
+
+  private void print() {
+    String[] head = {"measure", "protochain", "baseline", "ratio", "goal", "result"};
+    int[] w = new int[head.length];
+    List<String[]> all = new ArrayList<>();
+    all.add(head);
+    all.addAll(rows);
+    for (String[] r : all) {
+      for (int i = 0; i < r.length; i++) {
+        w[i] = Math.max(w[i], r[i].length());
+      }
+    }
+    for (int j = 0; j < all.size(); j++) {
+      StringBuilder line = new StringBuilder("|");
+      for (int i = 0; i < head.length; i++) {
+        line.append(' ').append(String.format(Locale.ROOT, "%-" + w[i] + "s", all.get(j)[i])).append(" |");
+      }
+      out.println(line);
+      if (j == 0) {
+        StringBuilder sep = new StringBuilder("|");
+        for (int width : w) {
+          sep.append('-').append("-".repeat(width)).append("-|");
+        }
+        out.println(sep);
+      }
+    }
+  }
+
+  static String machine() {
+    String cpu = "unknown CPU";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8).stream()
+          .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.replaceFirst("^[^:]*:\\s*", ""))
+          .orElse(cpu);
+    } catch (java.io.IOException e) {
+      // Not Linux: say so in the machine line.
+    }
+    return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), JDK " + System.getProperty("java.vm.name")
+        + " " + System.getProperty("java.version") + ", " + LocalDate.now();
+  }
+}
