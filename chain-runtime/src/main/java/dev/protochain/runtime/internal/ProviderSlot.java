@@ -101,12 +101,13 @@ final class ProviderSlot {
   }
 
   /**
-   * Counts one startup, loading a fresh instance on the first, and returns the instance.
+   * Counts one startup for {@code target}, loading a fresh instance on the first, and returns the
+   * instance.
    *
    * @throws ProtochainException {@code PROVIDER_FAILED_INIT} or {@code INVALID_PROVIDER} if the
    *     load failed; the count is unchanged
    */
-  Provider acquire(String detail) throws ProtochainException {
+  Provider acquire(CatalogEntry target) throws ProtochainException {
     lock.lock();
     try {
       while (state == ProviderState.UNLOADING) {
@@ -116,7 +117,7 @@ final class ProviderSlot {
         load();
       }
       count++;
-      runtime.emit(LifecycleEvent.Type.STARTUP, entry, count, detail, null);
+      runtime.emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
       return instance;
     } finally {
       lock.unlock();
@@ -153,7 +154,7 @@ final class ProviderSlot {
       injector = child;
       state = ProviderState.RUNNING;
       loads++;
-      runtime.emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, null);
+      runtime.emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, "", null);
     } catch (ProtochainException e) {
       abandon(b, e);
       throw e;
@@ -177,7 +178,7 @@ final class ProviderSlot {
         failure.addSuppressed(e);
       }
     }
-    runtime.emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", failure);
+    runtime.emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", "", failure);
   }
 
   private Settings settings(ProviderDescriptor d) {
@@ -201,7 +202,7 @@ final class ProviderSlot {
    *
    * @throws NotInitialisedException if the count is 0; nothing changes
    */
-  List<Throwable> release(String detail) {
+  List<Throwable> release(String why, CatalogEntry target) {
     Provider unloading;
     ProviderBinding unbinding;
     lock.lock();
@@ -210,7 +211,7 @@ final class ProviderSlot {
         throw new NotInitialisedException(describe() + ": count 0, cleanup 1");
       }
       count--;
-      runtime.emit(LifecycleEvent.Type.CLEANUP, entry, count, detail, null);
+      runtime.emit(LifecycleEvent.Type.CLEANUP, entry, count, why, target, null);
       if (count > 0) {
         return List.of();
       }
@@ -226,7 +227,7 @@ final class ProviderSlot {
       try {
         long undelivered = unloading.drain(Instant.now(runtime.config().clock()).plus(runtime.config().drainTimeout()));
         if (undelivered > 0) {
-          runtime.emit(LifecycleEvent.Type.UNDELIVERED, entry, 0, undelivered + " bytes undelivered", null);
+          runtime.emit(LifecycleEvent.Type.UNDELIVERED, entry, 0, undelivered + " bytes undelivered", "", null);
         }
       } catch (IOException | RuntimeException e) {
         failures.add(failure("failed to drain", e));
@@ -249,7 +250,7 @@ final class ProviderSlot {
         injector = null;
         state = ProviderState.UNLOADED;
         unloads++;
-        runtime.emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, null);
+        runtime.emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, "", null);
         settled.signalAll();
       } finally {
         lock.unlock();
@@ -267,7 +268,7 @@ final class ProviderSlot {
     Throwable cause = detach(thrown);
     ProtochainException e = new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
         describe() + " " + what + ": " + cause, cause);
-    runtime.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, e);
+    runtime.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, "", e);
     return e;
   }
 

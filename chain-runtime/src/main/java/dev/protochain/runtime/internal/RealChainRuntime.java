@@ -22,9 +22,7 @@ import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.LifecycleListener;
 import dev.protochain.runtime.Selection;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
@@ -32,6 +30,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +47,11 @@ public final class RealChainRuntime implements ChainRuntime {
   private final Injector injector;
   private final Contexts.Services services;
   private final Map<Integer, ProviderSlot> slots = new ConcurrentHashMap<>();
-  private final Deque<RealSession> sessions = new ArrayDeque<>(); // guarded by itself
+  // Open sessions by startup sequence: the count-level cleanup and close() take the most recent.
+  private final ConcurrentSkipListMap<Long, RealSession> sessions = new ConcurrentSkipListMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+  // The catalog snapshot never changes, so each entry's chain is resolved and checked once.
+  private final Map<Integer, List<CatalogEntry>> resolved = new ConcurrentHashMap<>();
   private final Set<RealChainSocket> sockets = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook;
   private volatile boolean closed;
@@ -115,13 +119,16 @@ public final class RealChainRuntime implements ChainRuntime {
       throw new ProtochainException(ProtochainException.Code.NO_MATCHING_ENTRY,
           entry + " is a chain; safe mode runs base entries only");
     }
-    List<CatalogEntry> levels = config.catalog().resolve(entry);
-    checkCapabilities(entry, levels);
-    Level top = start(entry, levels, 0, versions);
-    RealSession session = new RealSession(this, entry, top);
-    synchronized (sessions) {
-      sessions.push(session);
+    List<CatalogEntry> levels = resolved.get(entry.id());
+    if (levels == null) {
+      levels = config.catalog().resolve(entry);
+      checkCapabilities(entry, levels);
+      resolved.put(entry.id(), levels);
     }
+    Level top = start(entry, levels, 0, versions);
+    long seq = sequence.incrementAndGet();
+    RealSession session = new RealSession(this, entry, top, seq);
+    sessions.put(seq, session);
     return session;
   }
 
@@ -154,7 +161,7 @@ public final class RealChainRuntime implements ChainRuntime {
         ProtochainException.Code.VERSION_NOT_SUPPORTED,
         "startup of " + target + ": " + slot.describe() + " at depth " + depth + " supports versions "
             + d.versions() + ", none in the requested " + requested));
-    Provider provider = slot.acquire("for " + target);
+    Provider provider = slot.acquire(target);
     Level below = null;
     try {
       if (!isBase) {
@@ -175,7 +182,7 @@ public final class RealChainRuntime implements ChainRuntime {
       if (below != null) {
         rollback.addAll(cleanup(below));
       }
-      rollback.addAll(slot.release("rollback of " + target));
+      rollback.addAll(slot.release("rollback of ", target));
       rollback.forEach(e::addSuppressed);
       throw e;
     }
@@ -199,26 +206,22 @@ public final class RealChainRuntime implements ChainRuntime {
       } catch (IOException | RuntimeException e) {
         failures.add(l.slot().failure("failed to clean up", e));
       }
-      failures.addAll(l.slot().release("for " + top.context().entry()));
+      failures.addAll(l.slot().release("for ", top.context().entry()));
     }
     return failures;
   }
 
   void closed(RealSession session) {
-    synchronized (sessions) {
-      sessions.remove(session);
-    }
+    sessions.remove(session.sequence());
   }
 
   @Override
   public void cleanup(int entryId) throws IOException {
     RealSession found = null;
-    synchronized (sessions) {
-      for (RealSession s : sessions) {
-        if (s.entry().id() == entryId) {
-          found = s;
-          break;
-        }
+    for (RealSession s : sessions.descendingMap().values()) {
+      if (s.entry().id() == entryId) {
+        found = s;
+        break;
       }
     }
     if (found == null) {
@@ -277,12 +280,17 @@ public final class RealChainRuntime implements ChainRuntime {
 
   /* ---- observation ---- */
 
-  void emit(LifecycleEvent.Type type, CatalogEntry provider, int count, String detail, Throwable failure) {
+  /**
+   * Tells the listeners; the detail is {@code detail + subject}, built only when someone listens
+   * (a startup's hot path must not format strings for nobody).
+   */
+  void emit(LifecycleEvent.Type type, CatalogEntry provider, int count, String detail, Object subject,
+      Throwable failure) {
     List<LifecycleListener> listeners = config.listeners();
     if (listeners.isEmpty()) {
       return;
     }
-    LifecycleEvent event = new LifecycleEvent(type, provider, count, detail, failure);
+    LifecycleEvent event = new LifecycleEvent(type, provider, count, detail + subject, failure);
     for (LifecycleListener l : listeners) {
       try {
         l.onEvent(event);
@@ -362,13 +370,11 @@ public final class RealChainRuntime implements ChainRuntime {
     closed = true;
     IOException first = null;
     while (true) {
-      RealSession s;
-      synchronized (sessions) {
-        s = sessions.peek();
-      }
-      if (s == null) {
+      Map.Entry<Long, RealSession> last = sessions.lastEntry();
+      if (last == null) {
         break;
       }
+      RealSession s = last.getValue();
       try {
         s.close();
       } catch (IOException e) {
@@ -387,10 +393,7 @@ public final class RealChainRuntime implements ChainRuntime {
   /** Returns {@code ChainRuntime[name, 3 sessions]}. */
   @Override
   public String toString() {
-    int open;
-    synchronized (sessions) {
-      open = sessions.size();
-    }
+    int open = sessions.size();
     return "ChainRuntime[" + config.name() + ", " + open + " sessions" + (closed ? ", closed" : "") + "]";
   }
 }

@@ -148,9 +148,8 @@ final class RealChainSocket implements ChainSocket {
   public int receive(ByteBuffer dst) throws IOException {
     try {
       int n = top.receive(dst);
-      String by = abortedBy;
-      if (n < 0 && by != null) {
-        throw aborted("receive", by, null); // the end of stream came from the teardown, not the peer
+      if (n < 0 && abortedBy != null) {
+        throw aborted("receive", abortedBy, null); // the end of stream came from the teardown, not the peer
       }
       return n;
     } catch (IOException e) {

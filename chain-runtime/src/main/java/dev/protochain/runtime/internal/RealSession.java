@@ -19,14 +19,16 @@ final class RealSession implements Session {
   private final RealChainRuntime runtime;
   private final CatalogEntry entry;
   private final Version version;
+  private final long sequence;
   private final AtomicBoolean closed = new AtomicBoolean();
   // Dropped at close, so that a closed session kept by the application pins no provider instance
   // (and so no plugin class loader).
   private volatile Level top;
   private volatile Level[] bottomUp;
 
-  RealSession(RealChainRuntime runtime, CatalogEntry entry, Level top) {
+  RealSession(RealChainRuntime runtime, CatalogEntry entry, Level top, long sequence) {
     this.runtime = runtime;
+    this.sequence = sequence;
     this.entry = entry;
     this.version = top.context().version();
     this.top = top;
@@ -35,6 +37,10 @@ final class RealSession implements Session {
       levels.add(0, l);
     }
     this.bottomUp = levels.toArray(new Level[0]);
+  }
+
+  long sequence() {
+    return sequence;
   }
 
   @Override

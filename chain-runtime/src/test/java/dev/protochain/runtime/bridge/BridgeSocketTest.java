@@ -130,12 +130,12 @@ class BridgeSocketTest {
     try (ServerSocket server = servers.createServerSocket(0, 5, InetAddress.getByName("::1"))) {
       Future<?> echo = pool.submit(() -> echoOnce(server));
       try (Socket socket = ChainSocketFactory.forSelection(runtime).createSocket("::1", server.getLocalPort())) {
-        socket.shutdownOutput();
-        assertEquals(-1, socket.getInputStream().read());
         int tcp6Chain = runtime.catalog().entry("trace-coalesce-tcp6").orElseThrow().chain().get(0);
-        awaitCount(tcp6Chain, 3);
+        awaitCount(tcp6Chain, 3); // server socket, accepted socket, client socket
         assertEquals(3, runtime.count(tcp6Chain));
         assertEquals(0, runtime.count(1001));
+        socket.shutdownOutput();
+        assertEquals(-1, socket.getInputStream().read());
       }
       echo.get(10, TimeUnit.SECONDS);
     }
