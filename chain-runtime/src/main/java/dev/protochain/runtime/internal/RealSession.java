@@ -60,7 +60,12 @@ final class RealSession implements Session {
       throw new NotInitialisedException("session of " + entry + " was cleaned up: count 0, open 1");
     }
     Level base = bottomUp[0];
-    ChainSocket socket = ((BaseProvider) base.provider()).open(base.context());
+    ChainSocket socket;
+    try {
+      socket = ((BaseProvider) base.provider()).open(base.context());
+    } catch (IOException | RuntimeException e) {
+      throw openFailed(base, e);
+    }
     if (socket == null) {
       throw new IllegalStateException(base.slot().describe() + " returned no socket from open(); chain " + entry);
     }
@@ -69,7 +74,11 @@ final class RealSession implements Session {
       ChainSocket wrapped;
       try {
         wrapped = ((LayeredProvider) l.provider()).wrap(socket, l.context());
-      } catch (IOException | RuntimeException | Error e) {
+      } catch (IOException | RuntimeException e) {
+        ProtochainException failure = openFailed(l, e);
+        closeQuietly(socket, failure);
+        throw failure;
+      } catch (Error e) {
         closeQuietly(socket, e);
         throw e;
       }
@@ -83,6 +92,17 @@ final class RealSession implements Session {
       socket = wrapped;
     }
     return runtime.register(new RealChainSocket(runtime, entry, socket, null));
+  }
+
+  /** Names the entry, the provider, its depth and the phase of a failed open; keeps the cause. */
+  private ProtochainException openFailed(Level l, Exception e) {
+    if (e instanceof ProtochainException && ((ProtochainException) e).code() == ProtochainException.Code.OPERATION_ABORTED) {
+      return (ProtochainException) e;
+    }
+    Throwable cause = l.slot().detach(e);
+    return new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT, "open of a socket on " + entry + ": "
+        + l.slot().describe() + " at depth " + l.context().depth() + " failed to "
+        + (l.below() == null ? "open" : "wrap") + " it: " + cause, cause);
   }
 
   private static void closeQuietly(ChainSocket socket, Throwable primary) {

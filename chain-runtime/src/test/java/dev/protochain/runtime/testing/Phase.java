@@ -10,6 +10,8 @@ public enum Phase {
   STARTUP,
   /** {@code BaseProvider.open} or {@code LayeredProvider.wrap}. */
   OPEN,
+  /** A socket's {@code send}. */
+  SEND,
   /** {@code Provider.cleanup}. */
   CLEANUP,
   /** {@code Provider.drain}. */

@@ -46,6 +46,13 @@ public final class Recorder {
     }
   }
 
+  /** Fails like {@link #hook} but records nothing: for data-path operations, called often. */
+  void fault(String provider, Phase phase) throws IOException {
+    if (!faults.isEmpty() && faults.contains(provider + " " + phase)) {
+      throw new IOException(provider + " fails at " + phase + " (injected)");
+    }
+  }
+
   void hookUnchecked(String provider, Phase phase) {
     record(phase.name().toLowerCase(java.util.Locale.ROOT) + " " + provider);
     if (faults.contains(provider + " " + phase)) {

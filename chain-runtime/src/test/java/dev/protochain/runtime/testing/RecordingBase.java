@@ -30,7 +30,7 @@ public final class RecordingBase extends RecordingProvider implements BaseProvid
   public ChainSocket open(StartupContext context) throws IOException {
     checkLoaded("open");
     recorder.hook(name, Phase.OPEN);
-    return sockets.open(context);
+    return new RecordingLayer.FailingSocket(sockets.open(context), name, recorder);
   }
 
   @Override

@@ -24,17 +24,29 @@ public final class RecordingLayer extends RecordingProvider implements LayeredPr
   public ChainSocket wrap(ChainSocket below, StartupContext context) throws IOException {
     checkLoaded("wrap");
     recorder.hook(name, Phase.OPEN);
-    return new Socket(below);
+    return new FailingSocket(below, name, recorder);
   }
 
-  private static final class Socket extends ForwardingSocket {
-    Socket(ChainSocket below) {
+  /** A pass-through socket whose {@code send} fails when the recorder says so. */
+  static final class FailingSocket extends ForwardingSocket {
+    private final String name;
+    private final Recorder recorder;
+
+    FailingSocket(ChainSocket below, String name, Recorder recorder) {
       super(below);
+      this.name = name;
+      this.recorder = recorder;
     }
 
     @Override
     protected ChainSocket wrapAccepted(ChainSocket acceptedBelow) {
-      return new Socket(acceptedBelow);
+      return new FailingSocket(acceptedBelow, name, recorder);
+    }
+
+    @Override
+    public int send(java.nio.ByteBuffer src) throws IOException {
+      recorder.fault(name, Phase.SEND);
+      return super.send(src);
     }
   }
 }
