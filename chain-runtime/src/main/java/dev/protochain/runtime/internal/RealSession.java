@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /** One startup's session: the started levels of its chain, top first. Thread-safe. */
 final class RealSession implements Session {
@@ -21,6 +22,9 @@ final class RealSession implements Session {
   private final Version version;
   private final long sequence;
   private final AtomicBoolean closed = new AtomicBoolean();
+  // Opens hold the read side; the cleanup waits on the write side for opens in flight, so no
+  // provider is asked to open or wrap a socket after the session's cleanup has begun.
+  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   // Dropped at close, so that a closed session kept by the application pins no provider instance
   // (and so no plugin class loader).
   private volatile Level top;
@@ -55,6 +59,15 @@ final class RealSession implements Session {
 
   @Override
   public ChainSocket open() throws IOException {
+    gate.readLock().lock();
+    try {
+      return openLocked();
+    } finally {
+      gate.readLock().unlock();
+    }
+  }
+
+  private ChainSocket openLocked() throws IOException {
     Level[] bottomUp = this.bottomUp;
     if (closed.get() || bottomUp == null) {
       throw new NotInitialisedException("session of " + entry + " was cleaned up: count 0, open 1");
@@ -123,6 +136,8 @@ final class RealSession implements Session {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    gate.writeLock().lock(); // waits for opens in flight; later opens see the session closed
+    gate.writeLock().unlock();
     runtime.closed(this);
     Level levels = top;
     top = null;
