@@ -160,6 +160,53 @@ class TlsChainTest {
   }
 
   @Test
+  void manyConnectionsAtOnceEachEchoIntact() throws Exception {
+    int connections = 16;
+    try (ChainRuntime runtime = runtime(bothSides()); Session session = runtime.startup("tls-tcp4");
+        ChainSocket listener = listen(session)) {
+      Future<?> serving = pool.submit(() -> {
+        for (int i = 0; i < connections; i++) {
+          ChainSocket peer = listener.accept();
+          pool.submit(() -> {
+            try (peer) {
+              ByteBuffer buf = ByteBuffer.allocate(10_000);
+              while (peer.receive(buf.clear()) >= 0) {
+                peer.sendFully(buf.flip());
+              }
+              peer.shutdownOutput();
+            }
+            return null;
+          });
+        }
+        return null;
+      });
+      List<Future<Boolean>> clients = new ArrayList<>();
+      for (int i = 0; i < connections; i++) {
+        byte[] payload = random(512 * 1024, 100 + i);
+        clients.add(pool.submit(() -> {
+          try (ChainSocket client = session.open()) {
+            client.connect(listener.localAddress());
+            Future<?> sending = pool.submit(() -> {
+              client.sendFully(ByteBuffer.wrap(payload));
+              client.shutdownOutput();
+              return null;
+            });
+            ByteBuffer back = ByteBuffer.allocate(payload.length);
+            boolean whole = client.receiveFully(back);
+            sending.get(30, TimeUnit.SECONDS);
+            return whole && client.receive(ByteBuffer.allocate(1)) == -1
+                && java.util.Arrays.equals(payload, back.array());
+          }
+        }));
+      }
+      for (Future<Boolean> c : clients) {
+        assertTrue(c.get(60, TimeUnit.SECONDS));
+      }
+      serving.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void aPkcs12KeystoreWithAnRsaKeyServesLikePemFiles() throws Exception {
     OpenSsl.Issued rsa = openssl.leaf("rsa-server", ca, "rsa");
     Path p12 = openssl.pkcs12("rsa-server", rsa, ca, "s3cret");
