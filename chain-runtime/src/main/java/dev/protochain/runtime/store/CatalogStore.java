@@ -79,12 +79,12 @@ public final class CatalogStore {
 
   private final ProtochainHome home;
   private final Duration lockWait;
-  private final Consumer<String> onWait;
+  private final Consumer<String> onNote;
 
-  private CatalogStore(ProtochainHome home, Duration lockWait, Consumer<String> onWait) {
+  private CatalogStore(ProtochainHome home, Duration lockWait, Consumer<String> onNote) {
     this.home = home;
     this.lockWait = lockWait;
-    this.onWait = onWait;
+    this.onNote = onNote;
   }
 
   /** Returns the store of {@code home}, waiting {@link #DEFAULT_LOCK_WAIT} for the lock. No I/O. */
@@ -263,12 +263,13 @@ public final class CatalogStore {
     StoredCatalog created = new StoredCatalog(Catalog.builtin(), 1);
     AtomicWrite.deleteLeftovers(file());
     AtomicWrite.replace(file(), CatalogJson.write(created));
+    onNote.accept("created " + file() + " with the built-in base entries (generation 1)");
     return created;
   }
 
   private CatalogLock lock(String purpose) throws IOException {
     Files.createDirectories(home.directory());
-    return CatalogLock.acquire(lockFile(), lockWait, purpose, onWait);
+    return CatalogLock.acquire(lockFile(), lockWait, purpose, onNote);
   }
 
   private static Optional<byte[]> bytes(Path file) throws IOException {
@@ -288,7 +289,7 @@ public final class CatalogStore {
   public static final class Builder {
     private final ProtochainHome home;
     private Duration lockWait = DEFAULT_LOCK_WAIT;
-    private Consumer<String> onWait = note -> { };
+    private Consumer<String> onNote = note -> { };
 
     private Builder(ProtochainHome home) {
       this.home = Objects.requireNonNull(home, "home");
@@ -309,17 +310,18 @@ public final class CatalogStore {
     }
 
     /**
-     * Sets what hears, once per write, that the lock is held and the write waits: a sentence naming
-     * the lock file and its holder. Default: nothing.
+     * Sets what hears the notes a tool may pass on to a person, each one sentence: that a write
+     * waits because another holds the lock (naming the lock file and the holder), and that a first
+     * use created the catalog file. Default: nothing.
      */
-    public Builder onWait(Consumer<String> onWait) {
-      this.onWait = Objects.requireNonNull(onWait, "onWait");
+    public Builder onNote(Consumer<String> onNote) {
+      this.onNote = Objects.requireNonNull(onNote, "onNote");
       return this;
     }
 
     /** Returns the store. */
     public CatalogStore build() {
-      return new CatalogStore(home, lockWait, onWait);
+      return new CatalogStore(home, lockWait, onNote);
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.protochain.runtime.store;
 
 import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.store.internal.CatalogJson;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -22,5 +24,10 @@ public record StoredCatalog(Catalog catalog, long generation) {
     if (generation < 1) {
       throw new IllegalArgumentException("generation " + generation + " (expected: >= 1)");
     }
+  }
+
+  /** Returns this catalog as its catalog file holds it: JSON, schema version 1, ending in a newline. */
+  public String toJson() {
+    return new String(CatalogJson.write(this), StandardCharsets.UTF_8);
   }
 }

@@ -2,7 +2,10 @@ package dev.protochain.runtime.store;
 
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.runtime.Catalog;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +14,10 @@ import java.util.UUID;
 /**
  * A child JVM for {@link CatalogStoreCrashTest}: rewrites the catalog of the home in
  * {@code args[0]} in a loop until it is killed, each generation {@code g} holding
- * {@link #expected(long) expected(g)}. Before each write it prints {@code writing <g>}, after it
- * {@code wrote <g>}, so that its killer knows which generations the file may hold.
+ * {@link #expected(long) expected(g)}. It first warms up without writing, prints {@code ready} and
+ * waits for a line on its input, so that its start overlaps the life of the child before it. Then,
+ * before each write it prints {@code writing <g>}, after it {@code wrote <g>}, so that its killer
+ * knows which generations the file may hold.
  */
 public final class CatalogRewriterMain {
 
@@ -42,6 +47,15 @@ public final class CatalogRewriterMain {
 
   public static void main(String[] args) throws IOException {
     CatalogStore store = CatalogStore.open(ProtochainHome.of(Path.of(args[0])));
+    StoredCatalog warm = store.read();
+    if (new StoredCatalog(expected(warm.generation() + 1), warm.generation() + 1).toJson().isEmpty()) {
+      throw new IllegalStateException("no JSON"); // warms the writing path up, without writing
+    }
+    System.out.println("ready");
+    System.out.flush();
+    if (new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine() == null) {
+      return; // not needed after all
+    }
     long generation = store.read().generation();
     while (true) {
       long next = generation + 1;

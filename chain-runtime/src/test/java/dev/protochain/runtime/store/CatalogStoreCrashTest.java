@@ -61,25 +61,20 @@ class CatalogStoreCrashTest {
     int survived = 0;
     int duringWrite = 0;
     long lastGeneration = 1;
+    Rewriter next = Rewriter.start(dir);
     try {
       for (int kill = 1; kill <= KILLS; kill++) {
-        Process child = rewriter(dir);
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Thread pump = pump(child, lines);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Rewriter current = next;
+        current.awaitLine("ready");
+        // The next child starts up while this one runs, so that JVM starts do not add up.
+        next = kill < KILLS ? Rewriter.start(dir) : null;
+        current.go();
         // Kill once the child has written at least once, so that kills land among writes rather than
         // in class loading.
-        while (lines.stream().noneMatch(l -> l.startsWith("wrote ")) && child.isAlive()
-            && System.nanoTime() < deadline) {
-          Thread.sleep(1);
-        }
-        assertTrue(child.isAlive(), "the rewriter died by itself: " + lines);
+        current.awaitLineStartingWith("wrote ");
         Thread.sleep(random.nextInt(60));
-        child.destroyForcibly(); // SIGKILL on Linux and macOS
-        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the killed rewriter did not end");
-        pump.join(TimeUnit.SECONDS.toMillis(30));
+        String last = current.kill();
 
-        String last = lines.get(lines.size() - 1);
         long n = Long.parseLong(last.substring(last.indexOf(' ') + 1));
         Set<Long> allowed = last.startsWith("writing ") ? Set.of(n - 1, n) : Set.of(n);
         duringWrite += last.startsWith("writing ") ? 1 : 0;
@@ -101,38 +96,83 @@ class CatalogStoreCrashTest {
     } finally {
       reading.set(false);
       reader.join();
+      if (next != null) {
+        next.process.toHandle().destroyForcibly();
+      }
     }
     if (readFailure.get() != null) {
       throw new AssertionError("a reader saw a broken catalog (seed " + seed + ")", readFailure.get());
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    System.out.printf(java.util.Locale.ROOT, "catalog crash test: survived %d of %d SIGKILLs (%d during a write),"
+    System.out.printf(java.util.Locale.ROOT, "catalog crash test: survived %d of %d SIGKILLs (%d of them mid-update),"
         + " %d generations written, %d lock-free reads, all sound, in %.1f s (seed %d)%n",
         survived, KILLS, duringWrite, lastGeneration, reads.get(), seconds, seed);
     assertEquals(KILLS, survived);
     assertTrue(lastGeneration > KILLS, "too few writes to mean anything: " + lastGeneration);
   }
 
-  private static Process rewriter(Path dir) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // A quick-starting child: the test is about the file, not the JIT.
-    return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-        "-cp", System.getProperty("java.class.path"), CatalogRewriterMain.class.getName(), dir.toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-  }
+  /** One rewriter child and the lines it printed. */
+  private static final class Rewriter {
+    final Process process;
+    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    final AtomicReference<IOException> failure = new AtomicReference<>();
+    final Thread pump;
 
-  private static Thread pump(Process child, List<String> lines) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
+    private Rewriter(Process process) {
+      this.process = process;
+      this.pump = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line = r.readLine(); line != null; line = r.readLine()) {
+            lines.add(line);
+          }
+        } catch (IOException e) {
+          failure.set(e); // a killed child's pipe ends; it does not fail
         }
-      } catch (IOException ignored) {
-        // the pipe closes when the child is killed; what was read is what counts
+      }, "rewriter-stdout");
+      pump.start();
+    }
+
+    static Rewriter start(Path dir) throws IOException {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      // A quick-starting child: the test is about the file, not the JIT.
+      return new Rewriter(new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+          "-cp", System.getProperty("java.class.path"), CatalogRewriterMain.class.getName(), dir.toString())
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+    }
+
+    void awaitLine(String line) throws InterruptedException {
+      awaitLineStartingWith(line);
+    }
+
+    void awaitLineStartingWith(String prefix) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline) {
+        synchronized (lines) {
+          if (lines.stream().anyMatch(l -> l.startsWith(prefix))) {
+            return;
+          }
+        }
+        assertTrue(process.isAlive(), "the rewriter died by itself: " + lines);
+        Thread.sleep(1);
       }
-    }, "rewriter-stdout");
-    t.start();
-    return t;
+      throw new AssertionError("the rewriter printed no '" + prefix + "' within 30 s: " + lines);
+    }
+
+    void go() throws IOException {
+      process.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    }
+
+    /** Kills the child with SIGKILL and returns the last line it printed. */
+    String kill() throws InterruptedException {
+      // Through the handle: Process.destroyForcibly() would also close the child's output in this
+      // JVM, losing lines still in the pipe.
+      assertTrue(process.toHandle().destroyForcibly());
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the killed rewriter did not end");
+      pump.join(TimeUnit.SECONDS.toMillis(30));
+      assertEquals(null, failure.get(), "reading the rewriter's output failed");
+      return lines.get(lines.size() - 1);
+    }
   }
 }

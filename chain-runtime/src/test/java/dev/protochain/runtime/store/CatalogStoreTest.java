@@ -79,6 +79,15 @@ class CatalogStoreTest {
   }
 
   @Test
+  void theFirstReadSaysItCreatedTheCatalog() throws Exception {
+    List<String> notes = new ArrayList<>();
+    CatalogStore noted = CatalogStore.builder(ProtochainHome.of(dir)).onNote(notes::add).build();
+    noted.read();
+    noted.read();
+    assertEquals(List.of("created " + store.file() + " with the built-in base entries (generation 1)"), notes);
+  }
+
+  @Test
   void theFirstUseCreatesTheHomeDirectory() throws Exception {
     CatalogStore nested = CatalogStore.open(ProtochainHome.of(dir.resolve("a/b")));
     assertEquals(1, nested.read().generation());
@@ -261,6 +270,8 @@ class CatalogStoreTest {
     return Stream.of(
         Arguments.of("truncated", valid.substring(0, 150),
             "the file ends in the middle of its JSON (line 7, column 53); it is truncated."),
+        Arguments.of("truncated between two fields", valid.substring(0, valid.indexOf("\"name\": \"tcp6\"")),
+            "the file ends in the middle of its JSON (line 28, column 5); it is truncated."),
         Arguments.of("empty", "", "the file is empty."),
         Arguments.of("not JSON", "schemaVersion = 1\n",
             "the file is not JSON: Unrecognized token 'schemaVersion': was expecting (JSON String, Number, Array,"
@@ -398,7 +409,7 @@ class CatalogStoreTest {
       assertTrue(holding.await(10, TimeUnit.SECONDS));
       List<String> notes = new ArrayList<>();
       CatalogStore impatient = CatalogStore.builder(ProtochainHome.of(dir)).lockWait(Duration.ofMillis(200))
-          .onWait(notes::add).build();
+          .onNote(notes::add).build();
 
       ProtochainException e = assertThrows(ProtochainException.class,
           () -> impatient.update("install b", c -> withLayer("b", 1002)));
@@ -438,7 +449,7 @@ class CatalogStoreTest {
 
       AtomicInteger waits = new AtomicInteger();
       CatalogStore patient = CatalogStore.builder(ProtochainHome.of(dir)).lockWait(Duration.ofSeconds(30))
-          .onWait(note -> waits.incrementAndGet()).build();
+          .onNote(note -> waits.incrementAndGet()).build();
       AtomicReference<CatalogChange> done = new AtomicReference<>();
       Thread writer = new Thread(() -> {
         try {

@@ -119,10 +119,13 @@ public final class CatalogJson {
     JsonNode root;
     try {
       root = MAPPER.readTree(bytes);
-    } catch (JsonEOFException e) {
-      throw invalid(where, CatalogProblem.Kind.UNREADABLE,
-          "the file ends in the middle of its JSON (" + at(e.getLocation()) + "); it is truncated.");
     } catch (JsonParseException e) {
+      // The parser reports an end of input inside a value as JsonEOFException, and between entries
+      // as a plain parse error; either way the error sits at the very end of the bytes.
+      if (e instanceof JsonEOFException || e.getLocation().getByteOffset() >= bytes.length) {
+        throw invalid(where, CatalogProblem.Kind.UNREADABLE,
+            "the file ends in the middle of its JSON (" + at(e.getLocation()) + "); it is truncated.");
+      }
       throw invalid(where, CatalogProblem.Kind.UNREADABLE,
           "the file is not JSON: " + e.getOriginalMessage() + " (" + at(e.getLocation()) + ").");
     } catch (IOException e) {
