@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Layered protocol chains for the JVM: a catalog of base transports and layers over them.",
-    subcommands = {CatalogCommand.class, DemoCommand.class,
+    subcommands = {CatalogCommand.class, ConnectCommand.class, ListenCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

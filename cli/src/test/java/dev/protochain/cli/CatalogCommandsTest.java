@@ -313,7 +313,7 @@ class CatalogCommandsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"catalog", "demo"})
+  @ValueSource(strings = {"catalog", "connect", "listen", "demo"})
   void everyCommandHasHelp(String command) {
     Cli.Run run = cli.run(command, "--help");
     assertEquals(0, run.code(), run.toString());

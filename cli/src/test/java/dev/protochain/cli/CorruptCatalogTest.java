@@ -66,7 +66,9 @@ class CorruptCatalogTest {
       List.of("catalog", "remove", "3001"),
       List.of("catalog", "order", "1001,3001"),
       List.of("catalog", "verify"),
-      List.of("catalog", "explain", "inet", "stream", "tcp"));
+      List.of("catalog", "explain", "inet", "stream", "tcp"),
+      List.of("connect", "127.0.0.1", "9"),
+      List.of("listen", "--bind", "127.0.0.1", "0"));
 
   @TempDir
   Path home;

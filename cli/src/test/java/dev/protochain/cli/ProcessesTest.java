@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line across real processes: concurrent edits of one catalog. */
+/** The command line across real processes: concurrent edits of one catalog, and netcat between two JVMs. */
 class ProcessesTest {
 
   @TempDir
@@ -100,6 +100,51 @@ class ProcessesTest {
       generations.add(wrote.group(1));
     }
     assertEquals(List.of("2", "3"), generations.stream().sorted().toList());
+  }
+
+  @Test
+  @Timeout(90)
+  void connectAndListenCarryBytesBothWaysBetweenTwoProcessesOverAChain() throws Exception {
+    Path home = dir.resolve("home");
+    Cli cli = new Cli(home);
+    cli.ok("catalog", "install", "--layer", "coalesce", "--over", "tcp4");
+    cli.ok("catalog", "install", "--layer", "trace", "--over", "coalesce-tcp4");
+    byte[] fromListener = new byte[700_000];
+    byte[] fromConnector = new byte[900_000];
+    new Random(11).nextBytes(fromListener);
+    new Random(12).nextBytes(fromConnector);
+    Files.write(dir.resolve("listener.in"), fromListener);
+    Files.write(dir.resolve("connector.in"), fromConnector);
+
+    Process listener = new ProcessBuilder(Cli.childCommand(home, "listen", "--bind", "127.0.0.1", "0"))
+        .redirectInput(dir.resolve("listener.in").toFile()).redirectOutput(dir.resolve("listener.out").toFile())
+        .start();
+    Process connector = null;
+    try {
+      BufferedReader listenerErr = reader(listener);
+      String listening = listenerErr.readLine();
+      Matcher m = Pattern.compile("protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
+          + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\)").matcher(String.valueOf(listening));
+      assertTrue(m.matches(), listening);
+      connector = new ProcessBuilder(Cli.childCommand(home, "connect", "127.0.0.1", m.group(1)))
+          .redirectInput(dir.resolve("connector.in").toFile()).redirectOutput(dir.resolve("connector.out").toFile())
+          .redirectError(dir.resolve("connector.err").toFile()).start();
+
+      assertTrue(connector.waitFor(60, TimeUnit.SECONDS), "connect did not end");
+      assertTrue(listener.waitFor(60, TimeUnit.SECONDS), "listen did not end");
+      assertEquals(0, connector.exitValue(), Files.readString(dir.resolve("connector.err")));
+      assertEquals(0, listener.exitValue());
+      assertArrayEquals(fromConnector, Files.readAllBytes(dir.resolve("listener.out")));
+      assertArrayEquals(fromListener, Files.readAllBytes(dir.resolve("connector.out")));
+      assertTrue(listenerErr.readLine().startsWith("protochain listen: accepted a connection from 127.0.0.1 port "));
+      assertEquals("protochain listen: sent 700000 bytes and received 900000; the connection is closed",
+          listenerErr.readLine());
+      assertEquals("protochain connect: sent 900000 bytes and received 700000; the connection is closed",
+          Files.readAllLines(dir.resolve("connector.err")).get(1));
+    } finally {
+      destroy(listener);
+      destroy(connector);
+    }
   }
 
   private static BufferedReader reader(Process p) {
