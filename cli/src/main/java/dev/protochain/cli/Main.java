@@ -1,6 +1,8 @@
 package dev.protochain.cli;
 
+import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ProtochainException;
+import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogInvalidException;
 import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ProviderSource;
@@ -141,8 +143,12 @@ public final class Main {
       return USAGE;
     });
     cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
-    cli.getCommandSpec().usageMessage().exitCodeList(Map.of(
-        "0", "success", "1", "refused or invalid", "2", "usage error", "3", "I/O error or catalog busy"));
+    Map<String, String> exitCodes = new java.util.LinkedHashMap<>();
+    exitCodes.put("0", "success");
+    exitCodes.put("1", "refused or invalid");
+    exitCodes.put("2", "usage error");
+    exitCodes.put("3", "I/O error or catalog busy");
+    cli.getCommandSpec().usageMessage().exitCodeList(exitCodes);
     int code = cli.execute(args);
     cli.getOut().flush();
     return code;
@@ -168,6 +174,11 @@ public final class Main {
   /** Returns the providers on the class path: the stock ones and any registered beside them. */
   static ProviderSource providers() {
     return ProviderSource.classpath(Main.class.getClassLoader());
+  }
+
+  /** Returns {@code 1001 'tcp4', 1002 'tcp6'}. */
+  static String labels(List<CatalogEntry> entries) {
+    return entries.stream().map(Catalog::label).collect(Collectors.joining(", "));
   }
 
   InputStream stdin() {
@@ -326,10 +337,5 @@ public final class Main {
     public void flush() throws IOException {
       writer.flush();
     }
-  }
-
-  /** Returns {@code 1001 'tcp4', 1002 'tcp6'}. */
-  static String labels(List<dev.protochain.api.CatalogEntry> entries) {
-    return entries.stream().map(dev.protochain.runtime.Catalog::label).collect(Collectors.joining(", "));
   }
 }

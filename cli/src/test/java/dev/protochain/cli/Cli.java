@@ -2,7 +2,6 @@ package dev.protochain.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,7 +76,7 @@ final class Cli {
   }
 
   /** Returns the command line of a child JVM running {@code protochain --home HOME args...}. */
-  static List<String> childCommand(Path home, String... args) throws IOException {
+  static List<String> childCommand(Path home, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--home", home.toString()));

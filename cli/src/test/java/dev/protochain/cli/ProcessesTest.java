@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.protochain.api.CatalogEntry;
-import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
 import dev.protochain.runtime.store.StoredCatalog;
