@@ -12,9 +12,11 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.ServiceFlag;
+import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogInvalidException;
+import dev.protochain.runtime.ChainRuntime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -259,6 +261,23 @@ class CatalogStoreTest {
       assertEquals(101, store.read().generation());
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aRunningRuntimeKeepsItsSnapshotAndALaterOneSeesTheEdit() throws Exception {
+    dev.protochain.api.spi.ProviderDescriptor trace =
+        dev.protochain.api.spi.ProviderDescriptor.of(dev.protochain.layers.trace.TraceLayer.class);
+    try (ChainRuntime before = ChainRuntime.builder().catalog(store.read().catalog()).shutdownHook(false).build()) {
+      store.update("install trace", c -> c.installLayer(trace, Map.of(), List.of(1005)));
+
+      try (ChainRuntime after = ChainRuntime.builder().catalog(store.read().catalog()).shutdownHook(false).build();
+           Session old = before.startup(AddressFamily.MEMORY, SocketType.STREAM, Protocol.MEMORY);
+           Session edited = after.startup(AddressFamily.MEMORY, SocketType.STREAM, Protocol.MEMORY)) {
+        assertEquals(Catalog.builtin(), before.catalog());
+        assertEquals("mem-stream", old.entry().name());
+        assertEquals("trace-mem-stream", edited.entry().name());
+      }
     }
   }
 
