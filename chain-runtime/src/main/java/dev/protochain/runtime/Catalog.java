@@ -6,10 +6,13 @@ import com.google.common.collect.ImmutableList;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.EntryKind;
+import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.api.spi.ProviderKind;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -20,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The ordered list of catalog entries [the Winsock protocol catalog]: base entries, layers' own
@@ -247,6 +251,129 @@ public final class Catalog {
     return result;
   }
 
+  /**
+   * Returns a catalog with the layer {@code layer} installed over {@code targets}, as
+   * {@link #installLayer(String, UUID, Map, List)} does, after checking what that method cannot
+   * know: the provider is a layer, it accepts every key of {@code settings}, and it may go over
+   * each target ({@link #installRefusal}). The layer entry is named after the provider.
+   *
+   * @throws IllegalArgumentException naming every problem at once, as in {@code installing layer
+   *     'coalesce': 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003
+   *     'udp4' provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST}
+   */
+  public Catalog installLayer(ProviderDescriptor layer, Map<String, String> settings, List<Integer> targets) {
+    List<String> problems = new ArrayList<>();
+    if (layer.kind() != ProviderKind.LAYER) {
+      problems.add("provider '" + layer.name() + "' is a base provider, not a layer");
+    }
+    for (String key : new java.util.TreeSet<>(settings.keySet())) {
+      if (!layer.accepts(key)) {
+        problems.add("layer '" + layer.name() + "' has no setting '" + key + "' (accepted: " + acceptedSettings(layer)
+            + ")");
+      }
+    }
+    for (int id : targets) {
+      Optional<CatalogEntry> target = entry(id);
+      if (target.isEmpty()) {
+        problems.add("no entry " + id + " to install it over");
+      } else {
+        installRefusal(layer, target.get()).ifPresent(why -> problems.add(label(target.get()) + ": " + why));
+      }
+    }
+    checkArgument(problems.isEmpty(), "installing layer '%s': %s", layer.name(), String.join("; ", problems));
+    return installLayer(layer.name(), layer.id(), settings, targets);
+  }
+
+  /**
+   * Returns why {@code layer} may not go over {@code target}, or empty if it may: the target must be
+   * a base or a chain of this catalog, the chain it would make must be at most
+   * {@link ProtocolChain#MAX_LENGTH} long, and the target's base must provide every service the
+   * layer {@linkplain ProviderDescriptor#requiresBelow() requires below it}.
+   */
+  public Optional<String> installRefusal(ProviderDescriptor layer, CatalogEntry target) {
+    if (!target.isSelectable()) {
+      return Optional.of("a layer's own entry; install over a base or a chain");
+    }
+    if (target.chain().length() + 1 > ProtocolChain.MAX_LENGTH) {
+      return Optional.of("a chain of " + target.chain().length() + " entries; '" + layer.name() + "' over it would make "
+          + (target.chain().length() + 1) + " (expected: at most " + ProtocolChain.MAX_LENGTH + ")");
+    }
+    CatalogEntry base = entry(target.chain().baseId()).orElse(target);
+    EnumSet<ServiceFlag> missing = EnumSet.noneOf(ServiceFlag.class);
+    missing.addAll(layer.requiresBelow());
+    missing.removeAll(base.flags());
+    if (!missing.isEmpty()) {
+      return Optional.of("'" + layer.name() + "' requires " + flagList(layer.requiresBelow()) + " below it, and its base "
+          + label(base) + " provides " + (base.flags().isEmpty() ? "none" : flagList(base.flags())));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Returns a catalog without the entry {@code id} [Winsock's {@code WSCDeinstallProvider}]. With
+   * {@code cascade}, the chains naming it go too; without, a removal that would break a chain is
+   * refused. Removing a chain's last layer leaves nothing dangling; removing a base also takes its
+   * chains (with {@code cascade}) but leaves their layers' own entries.
+   *
+   * @throws IllegalArgumentException if there is no such entry, or chains name it and
+   *     {@code cascade} is false; the message lists those chains
+   */
+  public Catalog remove(int id, boolean cascade) {
+    CatalogEntry entry = entry(id).orElseThrow(() -> new IllegalArgumentException(
+        "removing entry " + id + ": there is no such entry"));
+    List<CatalogEntry> dependents = dependents(id);
+    checkArgument(cascade || dependents.isEmpty(), "removing %s: %s %s %s on it (remove %s first, or cascade)",
+        label(entry), dependents.size() == 1 ? "chain" : "chains", labels(dependents),
+        dependents.size() == 1 ? "depends" : "depend", dependents.size() == 1 ? "it" : "them");
+    Set<Integer> gone = new HashSet<>();
+    gone.add(id);
+    dependents.forEach(e -> gone.add(e.id()));
+    List<CatalogEntry> out = new ArrayList<>(entries);
+    out.removeIf(e -> gone.contains(e.id()));
+    return of(out);
+  }
+
+  /**
+   * Returns a catalog whose base and chain entries come in the order of {@code ids} [Winsock's
+   * {@code WSCWriteProviderOrder}], followed by the layers' own entries in their present relative
+   * order. {@code ids} must name every base and chain entry exactly once, and nothing else.
+   *
+   * @throws IllegalArgumentException naming every problem at once: ids of no entry, layers' own
+   *     entries, entries named twice, and base or chain entries left out
+   */
+  public Catalog order(List<Integer> ids) {
+    List<String> problems = new ArrayList<>();
+    List<CatalogEntry> ordered = new ArrayList<>();
+    Set<Integer> named = new HashSet<>();
+    for (int id : ids) {
+      Optional<CatalogEntry> e = entry(id);
+      if (e.isEmpty()) {
+        problems.add("there is no entry " + id);
+      } else if (!e.get().isSelectable()) {
+        problems.add(label(e.get()) + " is a layer's own entry (name base and chain entries only)");
+      } else if (!named.add(id)) {
+        problems.add(label(e.get()) + " is named twice");
+      } else {
+        ordered.add(e.get());
+      }
+    }
+    List<CatalogEntry> left = new ArrayList<>();
+    List<CatalogEntry> layers = new ArrayList<>();
+    for (CatalogEntry e : entries) {
+      if (!e.isSelectable()) {
+        layers.add(e);
+      } else if (!named.contains(e.id())) {
+        left.add(e);
+      }
+    }
+    if (!left.isEmpty()) {
+      problems.add(labels(left) + (left.size() == 1 ? " is" : " are") + " left out (name every base and chain entry)");
+    }
+    checkArgument(problems.isEmpty(), "ordering the catalog: %s", String.join("; ", problems));
+    ordered.addAll(layers);
+    return of(ordered);
+  }
+
   /** Returns a catalog without the entry {@code id} (and nothing else: chains naming it break). */
   public Catalog without(int id) {
     List<CatalogEntry> out = new ArrayList<>(entries);
@@ -353,6 +480,75 @@ public final class Catalog {
   }
 
   /**
+   * Returns every problem of this catalog, as {@link #problems()} does, and then what only the
+   * providers can tell, for each entry in catalog order: its provider is in {@code providers} and
+   * usable; it is a layer for a layer's own entry and a base for a base entry; it accepts every
+   * setting of the entry; and for each chain, every layer's {@linkplain
+   * ProviderDescriptor#requiresBelow() required services} are provided by the chain's base.
+   */
+  public List<CatalogProblem> problems(ProviderSource providers) {
+    List<CatalogProblem> problems = new ArrayList<>(problems());
+    Map<Integer, ProviderDescriptor> described = new HashMap<>();
+    for (CatalogEntry e : entries) {
+      if (e.kind() == EntryKind.CHAIN) {
+        continue; // a chain's provider is its top layer's, checked at the layer's own entry
+      }
+      Optional<ProviderDescriptor> d;
+      try {
+        d = providers.describe(e.providerId());
+      } catch (ProtochainException x) {
+        problems.add(problem(CatalogProblem.Kind.UNKNOWN_PROVIDER, e + " names provider " + e.providerId()
+            + ", which is unusable: " + x.getMessage() + ".", e.id()));
+        continue;
+      }
+      if (d.isEmpty()) {
+        problems.add(problem(CatalogProblem.Kind.UNKNOWN_PROVIDER, e + " names provider " + e.providerId()
+            + ", which is not in " + providers.name() + ".", e.id()));
+        continue;
+      }
+      ProviderDescriptor p = d.get();
+      ProviderKind expected = e.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
+      if (p.kind() != expected) {
+        problems.add(problem(CatalogProblem.Kind.PROVIDER_KIND_MISMATCH, e + " names " + p + " (expected: a "
+            + expected.name().toLowerCase(java.util.Locale.ROOT) + " provider).", e.id()));
+        continue;
+      }
+      described.put(e.id(), p);
+      for (String key : e.settings().keySet()) {
+        if (!p.accepts(key)) {
+          problems.add(problem(CatalogProblem.Kind.UNKNOWN_SETTING, e + " sets '" + key + "', which provider '"
+              + p.name() + "' does not accept (accepted: " + acceptedSettings(p) + ").", e.id()));
+        }
+      }
+    }
+    for (CatalogEntry e : entries) {
+      if (e.kind() != EntryKind.CHAIN || e.chain().length() < 2) {
+        continue;
+      }
+      Optional<CatalogEntry> base = entry(e.chain().baseId());
+      if (base.isEmpty() || base.get().kind() != EntryKind.BASE) {
+        continue; // already reported by problems()
+      }
+      for (int depth = 0; depth < e.chain().length() - 1; depth++) {
+        ProviderDescriptor layer = described.get(e.chain().get(depth));
+        if (layer == null) {
+          continue;
+        }
+        EnumSet<ServiceFlag> missing = EnumSet.noneOf(ServiceFlag.class);
+        missing.addAll(layer.requiresBelow());
+        missing.removeAll(base.get().flags());
+        if (!missing.isEmpty()) {
+          problems.add(problem(CatalogProblem.Kind.MISSING_SERVICE, e + ": layer '" + layer.name() + "' requires "
+              + flagList(layer.requiresBelow()) + " below it, and its base " + label(base.get()) + " provides "
+              + (base.get().flags().isEmpty() ? "none" : flagList(base.get().flags())) + ".",
+              e.id(), e.chain().get(depth), base.get().id()));
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
    * Throws every problem at once if there is any.
    *
    * @param where what the catalog is, for the message: a file name, or {@code catalog}
@@ -384,6 +580,24 @@ public final class Catalog {
       sb.append(i == 0 ? "" : ", ").append(entries.get(i).id()).append(' ').append(entries.get(i).name());
     }
     return sb.append(']').toString();
+  }
+
+  /** Returns {@code 1001 'tcp4'}: an entry's id and name, as messages name entries. */
+  public static String label(CatalogEntry e) {
+    return e.id() + " '" + e.name() + "'";
+  }
+
+  private static String labels(List<CatalogEntry> entries) {
+    return entries.stream().map(Catalog::label).collect(Collectors.joining(", "));
+  }
+
+  private static String flagList(Set<ServiceFlag> flags) {
+    return flags.stream().map(Enum::name).collect(Collectors.joining(", "));
+  }
+
+  private static String acceptedSettings(ProviderDescriptor d) {
+    return d.settings().isEmpty() ? "none"
+        : d.settings().stream().map(ProviderDescriptor.Setting::name).collect(Collectors.joining(", "));
   }
 
   private static CatalogProblem problem(CatalogProblem.Kind kind, String message, Integer... ids) {

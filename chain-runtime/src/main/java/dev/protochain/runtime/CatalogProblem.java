@@ -29,8 +29,20 @@ public record CatalogProblem(Kind kind, String message, List<Integer> entryIds) 
     BASE_CHAIN_MISMATCH,
     /** A chain serves another family, type or protocol than its base. */
     MISMATCHED_BASE,
-    /** An id or name is malformed. */
-    MALFORMED
+    /** An id or name is malformed, or a field of the catalog file is missing or of the wrong type. */
+    MALFORMED,
+    /** The catalog file cannot be read as a catalog: empty, truncated, not JSON. */
+    UNREADABLE,
+    /** The catalog file has a schema version this release does not read. */
+    UNSUPPORTED_SCHEMA,
+    /** An entry names a provider that is not available, or not usable. */
+    UNKNOWN_PROVIDER,
+    /** A layer's own entry names a base provider, or a base entry a layer. */
+    PROVIDER_KIND_MISMATCH,
+    /** An entry sets a key its provider does not accept. */
+    UNKNOWN_SETTING,
+    /** A layer of a chain requires a service the chain's base does not provide. */
+    MISSING_SERVICE
   }
 
   /** Creates a problem, copying the ids. */

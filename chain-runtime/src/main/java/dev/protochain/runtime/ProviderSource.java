@@ -37,6 +37,15 @@ public interface ProviderSource {
   ProviderBinding bind(UUID providerId) throws ProtochainException;
 
   /**
+   * Returns the descriptors of every usable provider this source can list, in its own order; tools
+   * use it to find a provider by name. The default lists none, for a source that can only look
+   * providers up by UUID.
+   */
+  default List<ProviderDescriptor> descriptors() {
+    return List.of();
+  }
+
+  /**
    * Returns the providers registered for {@link java.util.ServiceLoader} in {@code loader}: the
    * stock providers on the class path, typically.
    */
@@ -106,6 +115,13 @@ public interface ProviderSource {
           }
         }
         return Optional.empty();
+      }
+
+      @Override
+      public List<ProviderDescriptor> descriptors() {
+        List<ProviderDescriptor> all = new ArrayList<>();
+        copy.forEach(s -> all.addAll(s.descriptors()));
+        return List.copyOf(all);
       }
 
       @Override

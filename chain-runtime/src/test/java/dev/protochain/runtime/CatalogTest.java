@@ -8,6 +8,9 @@ import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.layers.coalesce.CoalesceLayer;
+import dev.protochain.layers.trace.TraceLayer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,5 +131,154 @@ class CatalogTest {
         () -> c.installLayer("a", LAYER, Map.of(), List.of(2001)));
     assertEquals("installing layer 'a': entry 2001 'b' (layer) is a layer's own entry; install over a base or a chain",
         e.getMessage());
+  }
+
+  /* ---- installing a layer by its descriptor ---- */
+
+  static ProviderDescriptor trace() throws Exception {
+    return ProviderDescriptor.of(TraceLayer.class);
+  }
+
+  static ProviderDescriptor coalesce() throws Exception {
+    return ProviderDescriptor.of(CoalesceLayer.class);
+  }
+
+  @Test
+  void installingByDescriptorNamesTheLayerEntryAfterTheProviderAndKeepsItsSettings() throws Exception {
+    Catalog c = Catalog.builtin().installLayer(trace(), Map.of("level", "info"), List.of(1001, 1003));
+
+    assertEquals(List.of("trace-tcp4", "tcp4", "tcp6", "trace-udp4", "udp4", "udp6", "mem-stream", "mem-dgram",
+        "trace"), c.entries().stream().map(CatalogEntry::name).toList());
+    CatalogEntry layer = c.entry("trace").orElseThrow();
+    assertEquals(trace().id(), layer.providerId());
+    assertEquals(Map.of("level", "info"), layer.settings());
+    assertEquals(ProtocolChain.of(2001, 1003), c.entry("trace-udp4").orElseThrow().chain());
+  }
+
+  @Test
+  void installingByDescriptorReportsEveryRefusalAtOnce() throws Exception {
+    Catalog deep = Catalog.builtin();
+    int top = 1001;
+    for (int i = 0; i < 6; i++) {
+      deep = deep.installLayer("l" + i, LAYER, Map.of(), List.of(top));
+      top = deep.entries().get(0).id();
+    }
+    Catalog catalog = deep;
+    assertEquals(7, catalog.entry(top).orElseThrow().chain().length());
+    List<Integer> targets = List.of(1003, top, 2001, 42, 1005);
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> catalog.installLayer(coalesce(), Map.of("level", "x", "delay", "0"), targets));
+
+    assertEquals("installing layer 'coalesce': layer 'coalesce' has no setting 'level' (accepted: threshold, delay,"
+        + " flush-on-receive); 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003 'udp4'"
+        + " provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST; 3006 'l5-l4-l3-l2-l1-l0-tcp4': a chain of 7"
+        + " entries; 'coalesce' over it would make 8 (expected: at most 7); 2001 'l0': a layer's own entry; install"
+        + " over a base or a chain; no entry 42 to install it over", e.getMessage());
+  }
+
+  @Test
+  void aBaseProviderCannotBeInstalledAsALayer() throws Exception {
+    ProviderDescriptor tcp = ProviderDescriptor.of(dev.protochain.base.TcpProvider.class);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Catalog.builtin().installLayer(tcp, Map.of(), List.of(1001)));
+    assertEquals("installing layer 'tcp': provider 'tcp' is a base provider, not a layer", e.getMessage());
+  }
+
+  @Test
+  void installRefusalIsEmptyWhereTheLayerFits() throws Exception {
+    Catalog c = Catalog.builtin();
+    assertEquals(java.util.Optional.empty(), c.installRefusal(coalesce(), c.entry(1005).orElseThrow()));
+    assertEquals(java.util.Optional.empty(), c.installRefusal(trace(), c.entry(1006).orElseThrow()));
+  }
+
+  /* ---- removing ---- */
+
+  @Test
+  void removingAnEntryNamedByChainsIsRefusedAndListsThem() throws Exception {
+    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001, 1002));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.remove(2001, false));
+    assertEquals("removing 2001 'trace': chains 3001 'trace-tcp4', 3002 'trace-tcp6' depend on it (remove them first,"
+        + " or cascade)", e.getMessage());
+    IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> c.remove(1002, false));
+    assertEquals("removing 1002 'tcp6': chain 3002 'trace-tcp6' depends on it (remove it first, or cascade)",
+        one.getMessage());
+  }
+
+  @Test
+  void removingWithCascadeTakesTheChainsToo() throws Exception {
+    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001, 1002));
+    assertEquals(Catalog.builtin(), c.remove(2001, true));
+    Catalog withoutTcp6 = c.remove(1002, true);
+    assertEquals(List.of("trace-tcp4", "tcp4", "udp4", "udp6", "mem-stream", "mem-dgram", "trace"),
+        withoutTcp6.entries().stream().map(CatalogEntry::name).toList());
+    assertEquals(List.of(), withoutTcp6.problems());
+  }
+
+  @Test
+  void removingAChainLeavesItsLayer() throws Exception {
+    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001)).remove(3001, false);
+    assertEquals(List.of("tcp4", "tcp6", "udp4", "udp6", "mem-stream", "mem-dgram", "trace"),
+        c.entries().stream().map(CatalogEntry::name).toList());
+  }
+
+  @Test
+  void removingAMissingEntryIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Catalog.builtin().remove(7, true));
+    assertEquals("removing entry 7: there is no such entry", e.getMessage());
+  }
+
+  /* ---- ordering ---- */
+
+  @Test
+  void orderingRewritesTheSelectableEntriesAndKeepsLayersLast() throws Exception {
+    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001));
+
+    Catalog ordered = c.order(List.of(1001, 3001, 1006, 1005, 1004, 1003, 1002));
+
+    assertEquals(List.of(1001, 3001, 1006, 1005, 1004, 1003, 1002, 2001),
+        ordered.entries().stream().map(CatalogEntry::id).toList());
+    assertEquals("tcp4", ordered.select(AddressFamily.INET, SocketType.STREAM, Protocol.TCP, false)
+        .orElseThrow().name());
+  }
+
+  @Test
+  void orderingReportsEveryProblemAtOnce() throws Exception {
+    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> c.order(List.of(3001, 2001, 1001, 42, 1001, 1002)));
+    assertEquals("ordering the catalog: 2001 'trace' is a layer's own entry (name base and chain entries only);"
+        + " there is no entry 42; 1001 'tcp4' is named twice; 1003 'udp4', 1004 'udp6', 1005 'mem-stream',"
+        + " 1006 'mem-dgram' are left out (name every base and chain entry)", e.getMessage());
+  }
+
+  /* ---- validation against the providers ---- */
+
+  @Test
+  void validationAgainstTheProvidersReportsUnknownProvidersKindsSettingsAndServices() throws Exception {
+    ProviderSource classpath = ProviderSource.classpath(CatalogTest.class.getClassLoader());
+    UUID unknown = UUID.fromString("00000000-0000-0000-0000-0000000000ff");
+    Catalog c = Catalog.builtin()
+        .installLayer(coalesce(), Map.of(), List.of(1001))
+        .installLayer("ghost", unknown, Map.of(), List.of(1002))
+        .installLayer("wrong-kind", Catalog.TCP_PROVIDER, Map.of(), List.of(1005));
+    List<CatalogEntry> entries = new ArrayList<>(c.entries());
+    CatalogEntry coalesceLayer = c.entry("coalesce").orElseThrow();
+    entries.set(entries.indexOf(coalesceLayer), coalesceLayer.toBuilder().setting("speed", "fast").build());
+    entries.add(CatalogEntry.builder().id(3100).name("coalesce-udp4").providerId(coalesce().id())
+        .serves(AddressFamily.INET, SocketType.DATAGRAM, Protocol.UDP).chain(ProtocolChain.of(2001, 1003)).build());
+    Catalog checked = Catalog.of(entries);
+
+    assertEquals(List.of(), checked.problems());
+    List<String> problems = checked.problems(classpath).stream().map(CatalogProblem::message).toList();
+
+    assertEquals(List.of(
+        "entry 2001 'coalesce' (layer) sets 'speed', which provider 'coalesce' does not accept (accepted: threshold,"
+            + " delay, flush-on-receive).",
+        "entry 2002 'ghost' (layer) names provider 00000000-0000-0000-0000-0000000000ff, which is not in class path.",
+        "entry 2003 'wrong-kind' (layer) names provider 'tcp' 1.0.0 (base, 2.0-2.2) (expected: a layer provider).",
+        "entry 3100 'coalesce-udp4' (chain [2001, 1003]): layer 'coalesce' requires GUARANTEED_ORDER below it, and"
+            + " its base 1003 'udp4' provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST."), problems);
+    assertEquals(List.of(), Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001)).problems(classpath));
   }
 }

@@ -11,11 +11,47 @@ import java.util.stream.Collectors;
 
 /**
  * Formats a catalog for a terminal, one entry a row, in the shape of {@code netsh winsock show
- * catalog}: id, name, kind, chain, family/type/protocol, flags, version, provider id.
+ * catalog}: id, name, kind, chain, family/type/protocol, flags, version, provider id; then the
+ * entries' settings, if any.
  */
 final class CatalogTable {
 
   private CatalogTable() {}
+
+  /** Returns {@code 9 entries (6 bases, 1 layer, 2 chains)}. */
+  static String summary(Catalog catalog) {
+    long bases = catalog.entries().stream().filter(e -> e.kind() == EntryKind.BASE).count();
+    long layers = catalog.entries().stream().filter(e -> e.kind() == EntryKind.LAYER).count();
+    long chains = catalog.entries().stream().filter(e -> e.kind() == EntryKind.CHAIN).count();
+    return count(catalog.entries().size(), "entry", "entries") + " (" + count(bases, "base", "bases") + ", "
+        + count(layers, "layer", "layers") + ", " + count(chains, "chain", "chains") + ")";
+  }
+
+  /** Returns the lines {@code settings:} and {@code   2001 'trace': level=info}, or nothing if no entry has any. */
+  static String settings(Catalog catalog) {
+    StringBuilder sb = new StringBuilder();
+    for (CatalogEntry e : catalog.entries()) {
+      if (!e.settings().isEmpty()) {
+        sb.append("  ").append(Catalog.label(e)).append(": ").append(settings(e)).append('\n');
+      }
+    }
+    return sb.length() == 0 ? "" : "settings:\n" + sb;
+  }
+
+  /** Returns {@code delay=0, threshold=64}. */
+  static String settings(CatalogEntry e) {
+    return e.settings().entrySet().stream().map(s -> s.getKey() + "=" + s.getValue())
+        .collect(Collectors.joining(", "));
+  }
+
+  /** Returns what an entry is, for messages: {@code chain trace > tcp4}, {@code base}, {@code layer}. */
+  static String describe(CatalogEntry e, Catalog catalog) {
+    return e.kind() == EntryKind.CHAIN ? "chain " + chain(e, catalog) : e.kind().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String count(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
+  }
 
   static String format(Catalog catalog) {
     List<String[]> rows = new ArrayList<>();

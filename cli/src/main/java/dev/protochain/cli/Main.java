@@ -1,7 +1,38 @@
 package dev.protochain.cli;
 
+import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ProtochainException;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.CatalogInvalidException;
+import dev.protochain.runtime.CatalogProblem;
+import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.store.CatalogStore;
+import dev.protochain.runtime.store.ProtochainHome;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +49,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Layered protocol chains for the JVM: a catalog of base transports and layers over them.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CatalogCommand.class, ConnectCommand.class, ListenCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
 
   /** Success. */
@@ -33,21 +65,67 @@ public final class Main {
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
   boolean verbose;
 
-  private Main() {}
+  @Option(names = "--home", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+      description = "The protochain home holding the catalog (default: $PROTOCHAIN_HOME, else ~/.protochain).")
+  Path home;
+
+  @Option(names = "--lock-wait", paramLabel = "DURATION", scope = CommandLine.ScopeType.INHERIT,
+      defaultValue = "10s", converter = DurationConverter.class,
+      description = "How long a catalog change waits for another writer to finish, e.g. 500ms, 10s, 2m"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration lockWait;
+
+  private final InputStream stdin;
+  private final OutputStream stdout;
+  private final Map<String, String> environment;
+  private final boolean interactive;
+
+  private Main(InputStream stdin, OutputStream stdout, Map<String, String> environment, boolean interactive) {
+    this.stdin = stdin;
+    this.stdout = stdout;
+    this.environment = environment;
+    this.interactive = interactive;
+  }
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    // Text in the platform's charset, as a terminal expects; data bytes untouched.
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
+    System.exit(run(args, System.in, System.out, Charset.defaultCharset(), err, System.getenv(),
+        System.console() != null));
   }
 
-  /** Runs the command line with the given output streams and returns the exit code. */
+  /**
+   * Runs the command line with the given output writers, no input and the process's environment,
+   * and returns the exit code. Bytes that {@code connect} and {@code listen} receive are decoded as
+   * UTF-8 onto {@code out}.
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    Main main = new Main();
+    return run(args, InputStream.nullInputStream(), new DecodingOutputStream(out), StandardCharsets.UTF_8, err,
+        System.getenv(), false);
+  }
+
+  /**
+   * Runs the command line over the given streams and environment (which supplies
+   * {@code PROTOCHAIN_HOME}) and returns the exit code. Text goes to {@code out} and {@code err} as
+   * UTF-8; {@code connect} and {@code listen} copy {@code in} to their socket and the socket to
+   * {@code out}, byte for byte.
+   */
+  public static int run(String[] args, InputStream in, OutputStream out, OutputStream err,
+      Map<String, String> environment) {
+    return run(args, in, out, StandardCharsets.UTF_8,
+        new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true), environment, false);
+  }
+
+  private static int run(String[] args, InputStream in, OutputStream out, Charset charset, PrintWriter err,
+      Map<String, String> environment, boolean interactive) {
+    Main main = new Main(in, out, Map.copyOf(environment), interactive);
     CommandLine cli = new CommandLine(main);
-    cli.setOut(out);
+    cli.setOut(new PrintWriter(new OutputStreamWriter(out, charset), true));
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(Main::exitCode);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getOut().flush();
       commandLine.getErr().println("protochain " + commandName(commandLine) + ": " + oneLine(e));
       if (main.verbose) {
         e.printStackTrace(commandLine.getErr());
@@ -55,11 +133,67 @@ public final class Main {
       commandLine.getErr().flush();
       return exitCode(e);
     });
+    cli.setParameterExceptionHandler((e, ignoredArgs) -> {
+      CommandLine where = e.getCommandLine();
+      String name = commandName(where);
+      String message = oneLine(e).replaceFirst("^Error: ", ""); // picocli's own prefix, redundant after ours
+      where.getErr().println("protochain" + (name.isEmpty() ? "" : " " + name) + ": " + message
+          + " (see 'protochain" + (name.isEmpty() ? "" : " " + name) + " --help')");
+      where.getErr().flush();
+      return USAGE;
+    });
     cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
-    cli.getCommandSpec().usageMessage().exitCodeList(java.util.Map.of(
-        "0", "success", "1", "refused or invalid", "2", "usage error", "3", "I/O error or catalog busy"));
-    return cli.execute(args);
+    Map<String, String> exitCodes = new java.util.LinkedHashMap<>();
+    exitCodes.put("0", "success");
+    exitCodes.put("1", "refused or invalid");
+    exitCodes.put("2", "usage error");
+    exitCodes.put("3", "I/O error or catalog busy");
+    cli.getCommandSpec().usageMessage().exitCodeList(exitCodes);
+    int code = cli.execute(args);
+    cli.getOut().flush();
+    return code;
   }
+
+  /* ---- what the commands share ---- */
+
+  /** Returns the home: {@code --home}, else {@code PROTOCHAIN_HOME}, else {@code ~/.protochain}. */
+  ProtochainHome home() {
+    return ProtochainHome.resolve(Optional.ofNullable(home), environment, Path.of(System.getProperty("user.home")));
+  }
+
+  /** Returns the home's catalog store; its notes (a wait for the lock, a first use) go to standard error. */
+  CatalogStore store(CommandLine.Model.CommandSpec spec) {
+    PrintWriter err = spec.commandLine().getErr();
+    String prefix = "protochain " + commandName(spec.commandLine()) + ": ";
+    return CatalogStore.builder(home()).lockWait(lockWait).onNote(note -> {
+      err.println(prefix + note);
+      err.flush();
+    }).build();
+  }
+
+  /** Returns the providers on the class path: the stock ones and any registered beside them. */
+  static ProviderSource providers() {
+    return ProviderSource.classpath(Main.class.getClassLoader());
+  }
+
+  /** Returns {@code 1001 'tcp4', 1002 'tcp6'}. */
+  static String labels(List<CatalogEntry> entries) {
+    return entries.stream().map(Catalog::label).collect(Collectors.joining(", "));
+  }
+
+  InputStream stdin() {
+    return stdin;
+  }
+
+  OutputStream stdout() {
+    return stdout;
+  }
+
+  boolean interactive() {
+    return interactive;
+  }
+
+  /* ---- errors ---- */
 
   static int exitCode(Throwable e) {
     if (e instanceof CommandLine.ParameterException) {
@@ -70,14 +204,37 @@ public final class Main {
       return code == ProtochainException.Code.CATALOG_BUSY || code == ProtochainException.Code.OPERATION_ABORTED
           ? IO : REFUSED;
     }
-    if (e instanceof java.io.IOException) {
+    if (e instanceof IOException) {
       return IO;
     }
     return REFUSED;
   }
 
-  /** Returns the message of {@code e} on one line: its first line, or its class if it has none. */
+  /**
+   * Returns the message of {@code e} on one line: every problem of an invalid catalog numbered in
+   * a row, a file error as {@code FILE: reason}, else its message with line breaks folded, or its
+   * class if it has none.
+   */
   static String oneLine(Throwable e) {
+    if (e instanceof CatalogInvalidException) {
+      CatalogInvalidException c = (CatalogInvalidException) e;
+      String head = e.getMessage().substring(0, e.getMessage().indexOf(':'));
+      List<CatalogProblem> problems = c.problems();
+      if (problems.size() == 1) {
+        return head + ": " + problems.get(0).message();
+      }
+      StringBuilder sb = new StringBuilder(head).append(", ").append(problems.size()).append(" problems:");
+      for (int i = 0; i < problems.size(); i++) {
+        String m = problems.get(i).message();
+        sb.append(i == 0 ? " " : "; ").append(i + 1).append(") ").append(m.endsWith(".") ? m.substring(0, m.length() - 1) : m);
+      }
+      return sb.toString();
+    }
+    if (e instanceof FileSystemException) {
+      FileSystemException f = (FileSystemException) e;
+      return (f.getFile() == null ? "" : f.getFile()) + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile())
+          + ": " + (f.getReason() != null ? f.getReason() : reason(f));
+    }
     String m = e.getMessage();
     if (m == null || m.isBlank()) {
       return e.toString();
@@ -85,9 +242,25 @@ public final class Main {
     return m.replace("\r", "").replace("\n\n", ": ").replace("\n", "; ");
   }
 
-  private static String commandName(CommandLine cl) {
+  private static String reason(FileSystemException f) {
+    if (f instanceof AccessDeniedException) {
+      return "access denied";
+    } else if (f instanceof NoSuchFileException) {
+      return "no such file or directory";
+    } else if (f instanceof FileAlreadyExistsException) {
+      return "already exists";
+    } else if (f instanceof NotDirectoryException) {
+      return "not a directory";
+    } else if (f instanceof DirectoryNotEmptyException) {
+      return "directory not empty";
+    }
+    return f.getClass().getSimpleName();
+  }
+
+  static String commandName(CommandLine cl) {
     String qualified = cl.getCommandSpec().qualifiedName(" ");
-    return qualified.startsWith("protochain ") ? qualified.substring("protochain ".length()) : qualified;
+    return qualified.equals("protochain") ? ""
+        : qualified.startsWith("protochain ") ? qualified.substring("protochain ".length()) : qualified;
   }
 
   /** Reads the version from the jar's manifest. */
@@ -96,6 +269,73 @@ public final class Main {
     public String[] getVersion() {
       String v = Main.class.getPackage().getImplementationVersion();
       return new String[] {"protochain " + (v == null ? "(development build)" : v)};
+    }
+  }
+
+  /** Parses {@code 250ms}, {@code 10s}, {@code 2m}; a bare number means seconds. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String text) {
+      String t = text.trim().toLowerCase(Locale.ROOT);
+      try {
+        if (t.endsWith("ms")) {
+          return check(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))), text);
+        } else if (t.endsWith("s")) {
+          return check(Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1))), text);
+        } else if (t.endsWith("m")) {
+          return check(Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1))), text);
+        }
+        return check(Duration.ofSeconds(Long.parseLong(t)), text);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + text + "' is not a duration (expected: e.g. 500ms, 10s, 2m)");
+      }
+    }
+
+    private static Duration check(Duration d, String text) {
+      if (d.isNegative()) {
+        throw new CommandLine.TypeConversionException("'" + text + "' is negative (expected: 0 or more)");
+      }
+      return d;
+    }
+  }
+
+  /** Decodes UTF-8 bytes onto a writer, for {@link #run(String[], PrintWriter, PrintWriter)}. */
+  private static final class DecodingOutputStream extends OutputStream {
+    private final Writer writer;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private final ByteBuffer pending = ByteBuffer.allocate(8192);
+    private final CharBuffer chars = CharBuffer.allocate(8192);
+
+    DecodingOutputStream(Writer writer) {
+      this.writer = writer;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
+      ByteBuffer src = ByteBuffer.wrap(b, off, len);
+      while (src.hasRemaining()) {
+        ByteBuffer slice = src.slice();
+        slice.limit(Math.min(slice.remaining(), pending.remaining()));
+        pending.put(slice);
+        src.position(src.position() + slice.limit());
+        pending.flip();
+        decoder.decode(pending, chars, false); // an incomplete sequence stays in pending
+        pending.compact();
+        chars.flip();
+        writer.append(chars);
+        chars.clear();
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      writer.flush();
     }
   }
 }

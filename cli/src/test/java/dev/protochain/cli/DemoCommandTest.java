@@ -42,6 +42,6 @@ class DemoCommandTest {
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"demo", "--bytes", "-1"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
     assertEquals(2, code);
-    assertTrue(err.toString().startsWith("--bytes must not be negative: -1"), err.toString());
+    assertEquals("protochain demo: --bytes must not be negative: -1 (see 'protochain demo --help')\n", err.toString());
   }
 }

@@ -57,6 +57,7 @@ public final class ClasspathProviderSource implements ProviderSource {
   }
 
   /** Returns the descriptors of every usable provider, in registration order. */
+  @Override
   public List<ProviderDescriptor> descriptors() {
     List<ProviderDescriptor> out = new ArrayList<>();
     scan().found.values().forEach(f -> out.add(f.descriptor));

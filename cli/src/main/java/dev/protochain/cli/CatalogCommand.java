@@ -1,0 +1,78 @@
+package dev.protochain.cli;
+
+import dev.protochain.api.CatalogEntry;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.store.CatalogChange;
+import dev.protochain.runtime.store.CatalogStore;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code protochain catalog}: shows and edits the catalog of the protochain home, the project's
+ * {@code netsh winsock}. Every edit is written atomically under the catalog lock and keeps the
+ * previous catalog as the backup.
+ */
+@Command(name = "catalog", mixinStandardHelpOptions = true,
+    description = {"Show, edit, check and repair the catalog in the protochain home.",
+        "Edits are written atomically under a lock; the previous catalog is kept as the backup."},
+    subcommands = {CatalogShowCommand.class, CatalogInstallCommand.class, CatalogRemoveCommand.class,
+        CatalogOrderCommand.class, CatalogResetCommand.class, CatalogRestoreCommand.class, CatalogVerifyCommand.class,
+        CatalogExplainCommand.class})
+final class CatalogCommand implements Runnable {
+
+  @ParentCommand
+  Main main;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "name a subcommand: show, install, remove, order, reset, restore, verify or explain");
+  }
+
+  /**
+   * Returns the entry {@code ref} names, an id or a name.
+   *
+   * @throws IllegalArgumentException if there is no such entry
+   */
+  static CatalogEntry entry(Catalog catalog, String ref) {
+    String r = ref.trim();
+    if (r.matches("-?\\d+")) {
+      int id = Integer.parseInt(r);
+      return catalog.entry(id).orElseThrow(() -> new IllegalArgumentException("there is no entry " + id));
+    }
+    return catalog.entry(r).orElseThrow(() -> new IllegalArgumentException("there is no entry named '" + r + "'"));
+  }
+
+  /** Returns the ids of the entries {@code refs} name, ids or names; see {@link #entry}. */
+  static List<Integer> ids(Catalog catalog, List<String> refs) {
+    List<Integer> ids = new ArrayList<>();
+    for (String ref : refs) {
+      String r = ref.trim();
+      ids.add(r.matches("-?\\d+") ? Integer.parseInt(r) : entry(catalog, r).id());
+    }
+    return ids;
+  }
+
+  /**
+   * Returns {@code wrote generation 3 of FILE; the backup (catalog.json.bak) holds generation 2},
+   * or what else the change did to the files.
+   */
+  static String wrote(CatalogStore store, CatalogChange change) {
+    StringBuilder sb = new StringBuilder("wrote generation ").append(change.after().generation()).append(" of ")
+        .append(store.file());
+    if (change.unreadableCopy().isPresent()) {
+      sb.append("; the unreadable catalog is kept in ").append(change.unreadableCopy().get())
+          .append(" and the backup is unchanged");
+    } else if (change.before().isPresent()) {
+      sb.append("; the backup (").append(store.backupFile().getFileName()).append(") holds generation ")
+          .append(change.before().get().generation());
+    }
+    return sb.toString();
+  }
+}

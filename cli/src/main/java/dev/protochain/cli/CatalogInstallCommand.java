@@ -1,0 +1,170 @@
+package dev.protochain.cli;
+
+import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.ProtocolChain;
+import dev.protochain.api.Session;
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.store.CatalogChange;
+import dev.protochain.runtime.store.CatalogStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code protochain catalog install --layer NAME (--over ID,... | --all) [--set KEY=VALUE]...}: adds
+ * a layer's own entry and one chain entry over each target, each placed just before its target so
+ * that applications select it first [Winsock's {@code instlsp}].
+ */
+@Command(name = "install", mixinStandardHelpOptions = true,
+    description = {"Install a layer found on the class path: its own entry, and one chain entry over each target,"
+        + " placed just before the target so that applications asking for what it serves get the chain.",
+        "Before anything is written, each new chain is started up and cleaned up once, so that a layer that"
+            + " refuses its settings is refused here rather than at first use."})
+final class CatalogInstallCommand implements Callable<Integer> {
+
+  @ParentCommand
+  CatalogCommand catalog;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--layer", required = true, paramLabel = "NAME",
+      description = "The layer's provider name, such as trace or coalesce.")
+  String layer;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Targets targets;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "A setting of the layer's entry; the layer must declare KEY. Repeatable.")
+  Map<String, String> settings = new LinkedHashMap<>();
+
+  static final class Targets {
+    @Option(names = "--over", split = ",", paramLabel = "ID", required = true,
+        description = "The entries to install over, by id or name: bases or chains.")
+    List<String> over;
+
+    @Option(names = "--all", required = true,
+        description = "Install over every base and chain entry the layer can go over; the others are listed.")
+    boolean all;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ProviderDescriptor descriptor = find(layer);
+    CatalogStore store = catalog.main.store(spec);
+    List<String> passedOver = new ArrayList<>();
+    CatalogChange change = store.update("install layer '" + descriptor.name() + "'", current -> {
+      passedOver.clear();
+      List<Integer> over = new ArrayList<>();
+      if (targets.all) {
+        for (CatalogEntry e : current.entries()) {
+          if (!e.isSelectable()) {
+            continue;
+          }
+          Optional<String> refusal = current.installRefusal(descriptor, e);
+          if (refusal.isPresent()) {
+            passedOver.add("passed over " + Catalog.label(e) + ": " + refusal.get());
+          } else {
+            over.add(e.id());
+          }
+        }
+        if (over.isEmpty()) {
+          throw new IllegalArgumentException("installing layer '" + descriptor.name()
+              + "': it can go over no entry of the catalog (" + String.join("; ", passedOver) + ")");
+        }
+      } else {
+        over.addAll(CatalogCommand.ids(current, targets.over));
+      }
+      Catalog installed = current.installLayer(descriptor, settings, over);
+      tryOut(installed, added(current, installed), descriptor);
+      return installed;
+    });
+    Catalog after = change.after().catalog();
+    List<CatalogEntry> added = added(change.before().orElseThrow().catalog(), after);
+    CatalogEntry layerEntry = added.stream().filter(e -> !e.isSelectable()).findFirst().orElseThrow();
+    List<String> chains = new ArrayList<>();
+    for (CatalogEntry chain : added) {
+      if (chain.isSelectable()) {
+        chains.add(Catalog.label(chain) + " (before " + Catalog.label(target(after, chain)) + ")");
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("installed layer '" + descriptor.name() + "'"
+        + (layerEntry.settings().isEmpty() ? "" : " (" + CatalogTable.settings(layerEntry) + ")")
+        + " as entry " + layerEntry.id() + " and " + (chains.size() == 1 ? "chain " : "chains ")
+        + String.join(", ", chains));
+    passedOver.forEach(out::println);
+    out.println(CatalogCommand.wrote(store, change));
+    out.flush();
+    return Main.OK;
+  }
+
+  /**
+   * Returns the layer on the class path named {@code name}.
+   *
+   * @throws IllegalArgumentException if there is none, or several
+   */
+  static ProviderDescriptor find(String name) {
+    List<ProviderDescriptor> all = Main.providers().descriptors();
+    List<ProviderDescriptor> named = all.stream().filter(d -> d.name().equals(name)).toList();
+    if (named.isEmpty()) {
+      String layers = all.stream().filter(d -> d.kind() == ProviderKind.LAYER).map(ProviderDescriptor::name).sorted()
+          .collect(Collectors.joining(", "));
+      throw new IllegalArgumentException("there is no layer named '" + name + "' on the class path (layers there: "
+          + (layers.isEmpty() ? "none" : layers) + ")");
+    }
+    if (named.size() > 1) {
+      throw new IllegalArgumentException("the layer name '" + name + "' is ambiguous on the class path: "
+          + named.stream().map(d -> d.id() + " (" + d.className() + ")").collect(Collectors.joining(", ")));
+    }
+    return named.get(0);
+  }
+
+  /** Returns the entries of {@code after} that {@code before} lacks, in catalog order. */
+  private static List<CatalogEntry> added(Catalog before, Catalog after) {
+    return after.entries().stream().filter(e -> before.entry(e.id()).isEmpty()).toList();
+  }
+
+  /** Returns the entry a new chain was installed over: the one whose chain is the new one's below its top. */
+  private static CatalogEntry target(Catalog catalog, CatalogEntry chain) {
+    List<Integer> ids = chain.chain().ids();
+    ProtocolChain below = ProtocolChain.of(ids.subList(1, ids.size()));
+    return catalog.entries().stream().filter(e -> e.isSelectable() && e.chain().equals(below)).findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * Starts up and cleans up each new chain once in a runtime of its own, so that a layer that
+   * cannot load with these settings is refused before anything is written.
+   */
+  private static void tryOut(Catalog catalog, List<CatalogEntry> added, ProviderDescriptor layer) throws IOException {
+    try (ChainRuntime runtime = ChainRuntime.builder().name("install-check").catalog(catalog).shutdownHook(false)
+        .build()) {
+      for (CatalogEntry e : added) {
+        if (e.isSelectable()) {
+          try (Session session = runtime.startup(e.id())) {
+            session.version(); // started: every provider of the chain loaded with its settings
+          } catch (IOException | RuntimeException failure) {
+            throw new IllegalArgumentException("installing layer '" + layer.name() + "': the new chain "
+                + Catalog.label(e) + " does not start, so nothing was installed: " + Main.oneLine(failure), failure);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.protochain.cli;
+
+import dev.protochain.runtime.store.CatalogChange;
+import dev.protochain.runtime.store.CatalogStore;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code protochain catalog restore}: puts the backup back. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+    description = {"Put the backup (the catalog before the last change) back as the catalog, even over an"
+        + " unreadable one.",
+        "The catalog replaced becomes the backup, so a second restore undoes the first; an unreadable catalog is"
+            + " kept in catalog.json.unreadable and the backup is left as it is."})
+final class CatalogRestoreCommand implements Callable<Integer> {
+
+  @ParentCommand
+  CatalogCommand catalog;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    CatalogStore store = catalog.main.store(spec);
+    CatalogChange change = store.restore();
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("restored the backup " + store.backupFile() + ": " + CatalogTable.summary(change.after().catalog()));
+    out.println(CatalogCommand.wrote(store, change));
+    out.flush();
+    return Main.OK;
+  }
+}

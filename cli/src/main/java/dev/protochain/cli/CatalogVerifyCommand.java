@@ -1,0 +1,53 @@
+package dev.protochain.cli;
+
+import dev.protochain.runtime.CatalogInvalidException;
+import dev.protochain.runtime.CatalogProblem;
+import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.store.CatalogStore;
+import dev.protochain.runtime.store.StoredCatalog;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code protochain catalog verify}: every problem of the catalog, or that it is sound. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = {"Check the catalog file and the catalog: that it parses, that every chain names existing"
+        + " entries, ends in a base and is at most 7 long, that every provider is on the class path and is of"
+        + " the right kind, accepts its entry's settings and finds below it the services it requires.",
+        "Exit 0 when sound; otherwise every problem is listed and the exit code is 1."})
+final class CatalogVerifyCommand implements Callable<Integer> {
+
+  @ParentCommand
+  CatalogCommand catalog;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    CatalogStore store = catalog.main.store(spec);
+    PrintWriter out = spec.commandLine().getOut();
+    StoredCatalog stored;
+    try {
+      stored = store.read();
+    } catch (CatalogInvalidException e) {
+      out.println(e.getMessage());
+      throw e;
+    }
+    ProviderSource providers = Main.providers();
+    List<CatalogProblem> problems = stored.catalog().problems(providers);
+    if (!problems.isEmpty()) {
+      CatalogInvalidException e = new CatalogInvalidException(store.file() + ", generation " + stored.generation(),
+          problems);
+      out.println(e.getMessage());
+      throw e;
+    }
+    out.println(store.file() + ", generation " + stored.generation() + ": sound; "
+        + CatalogTable.summary(stored.catalog()) + ", every provider found on the " + providers.name());
+    out.flush();
+    return Main.OK;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.protochain.cli;
+
+import dev.protochain.api.AddressFamily;
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.Session;
+import dev.protochain.runtime.ChainRuntime;
+import java.io.PrintWriter;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code protochain connect [--entry ID|NAME] [--safe-mode] HOST PORT}: netcat over a chain, as a client. */
+@Command(name = "connect", mixinStandardHelpOptions = true,
+    description = {"Connect to HOST PORT over a chain of the catalog and copy standard input to the connection and"
+        + " the connection to standard output, byte for byte.",
+        "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
+            + " for an IPv6 HOST), stream, tcp. The end of input shuts down the sending side; the command ends"
+            + " when the peer has ended its side and the input is sent (at once, when typing at a terminal).",
+        "What it does is said on standard error."})
+final class ConnectCommand implements Callable<Integer> {
+
+  /** How long a connection attempt may take. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+  @ParentCommand
+  Main main;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--entry", paramLabel = "ID|NAME", description = "The base or chain entry to use, by id or name.")
+  String entry;
+
+  @Option(names = "--safe-mode", description = "Use base entries only, whatever layers the catalog holds.")
+  boolean safeMode;
+
+  @Parameters(index = "0", paramLabel = "HOST", description = "The host to connect to, a name or an address.")
+  String host;
+
+  @Parameters(index = "1", paramLabel = "PORT", description = "The port, 1 to 65535.")
+  int port;
+
+  @Override
+  public Integer call() throws Exception {
+    if (port < 1 || port > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "PORT " + port + " is out of range (expected: 1 to"
+          + " 65535)");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    ChainRuntime.Builder builder = ChainRuntime.builder().name("connect")
+        .catalog(main.store(spec).read().catalog()).safeMode(safeMode);
+    InetAddress address = InetAddress.getByName(host);
+    AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
+    Netcat.Carried carried;
+    try (ChainRuntime runtime = builder.build();
+         Session session = Netcat.startup(runtime, entry, family);
+         ChainSocket socket = session.open()) {
+      InetSocketAddress remote = new InetSocketAddress(address, port);
+      socket.connect(remote, CONNECT_TIMEOUT);
+      String to = host.equals(address.getHostAddress()) ? host : host + " (" + address.getHostAddress() + ")";
+      Netcat.tell(err, "connect", "connected to " + to + " port " + port
+          + " over " + Netcat.describe(session, runtime.catalog()) + (safeMode ? " in safe mode" : ""));
+      carried = Netcat.copy(socket, main.stdin(), main.stdout(), main.interactive());
+    }
+    Netcat.tell(err, "connect", "sent " + carried.sent() + " bytes and received " + carried.received()
+        + "; the connection is closed");
+    return Main.OK;
+  }
+}

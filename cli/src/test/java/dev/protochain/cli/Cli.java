@@ -1,0 +1,86 @@
+package dev.protochain.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Runs the command line in this JVM against one home, capturing what it prints. Not thread-safe. */
+final class Cli {
+
+  /**
+   * What one run printed and returned.
+   *
+   * @param code the exit code
+   * @param out standard output as bytes
+   * @param err standard error
+   */
+  record Run(int code, byte[] out, String err) {
+    String stdout() {
+      return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** Returns the run as one text, for assertion messages. */
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + stdout() + "--- stderr\n" + err;
+    }
+  }
+
+  private final Path home;
+
+  Cli(Path home) {
+    this.home = home;
+  }
+
+  Path home() {
+    return home;
+  }
+
+  /** Runs {@code protochain --home HOME args...} with no input. */
+  Run run(String... args) {
+    return run(InputStream.nullInputStream(), args);
+  }
+
+  /** Runs {@code protochain --home HOME args...} with {@code input} as standard input. */
+  Run run(byte[] input, String... args) {
+    return run(new ByteArrayInputStream(input), args);
+  }
+
+  Run run(InputStream in, String... args) {
+    List<String> all = new ArrayList<>(List.of("--home", home.toString()));
+    all.addAll(Arrays.asList(args));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(all.toArray(String[]::new), in, out, err, Map.of());
+    return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Runs and fails unless the exit code is 0; returns standard output with the home shown as {@code HOME}. */
+  String ok(String... args) {
+    Run r = run(args);
+    if (r.code() != 0) {
+      throw new AssertionError("protochain " + String.join(" ", args) + " failed:\n" + r);
+    }
+    return generic(r.stdout());
+  }
+
+  /** Returns {@code text} with the home's path replaced by {@code HOME}. */
+  String generic(String text) {
+    return text.replace(home.toString(), "HOME");
+  }
+
+  /** Returns the command line of a child JVM running {@code protochain --home HOME args...}. */
+  static List<String> childCommand(Path home, String... args) {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--home", home.toString()));
+    command.addAll(Arrays.asList(args));
+    return command;
+  }
+}
