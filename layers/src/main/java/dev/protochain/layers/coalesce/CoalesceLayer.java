@@ -94,7 +94,7 @@ public final class CoalesceLayer extends AbstractLayer {
     if (below.type() != SocketType.STREAM) {
       return below; // datagrams keep their boundaries: nothing to coalesce
     }
-    return new CoalesceSocket(this, below);
+    return new CoalesceSocket(this, below, false);
   }
 
   int threshold() {

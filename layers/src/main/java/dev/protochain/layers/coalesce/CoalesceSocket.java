@@ -4,10 +4,12 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -30,17 +32,25 @@ final class CoalesceSocket extends ForwardingSocket implements AbstractLayer.Lin
   private volatile State state = State.OPEN;
   private volatile int heldBytes;
   private volatile IOException asyncFailure;
+  private volatile boolean connected;
   private ScheduledFuture<?> scheduled; // guarded by lock
 
-  CoalesceSocket(CoalesceLayer layer, ChainSocket below) {
+  CoalesceSocket(CoalesceLayer layer, ChainSocket below, boolean connected) {
     super(below);
     this.layer = layer;
     this.held = ByteBuffer.allocate(layer.threshold());
+    this.connected = connected;
   }
 
   @Override
   protected ChainSocket wrapAccepted(ChainSocket acceptedBelow) {
-    return new CoalesceSocket(layer, acceptedBelow);
+    return new CoalesceSocket(layer, acceptedBelow, true);
+  }
+
+  @Override
+  public void connect(SocketAddress remote, Duration timeout) throws IOException {
+    super.connect(remote, timeout);
+    connected = true;
   }
 
   @Override
@@ -48,7 +58,8 @@ final class CoalesceSocket extends ForwardingSocket implements AbstractLayer.Lin
     lock.lock();
     try {
       checkOpen();
-      if (held.position() == 0 && src.remaining() >= held.capacity()) {
+      // Bytes are held only for a connected socket: the socket below says why any other send fails.
+      if (!connected || (held.position() == 0 && src.remaining() >= held.capacity())) {
         return below().send(src);
       }
       int n = Math.min(src.remaining(), held.remaining());
