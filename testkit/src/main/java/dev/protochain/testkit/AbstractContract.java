@@ -375,7 +375,7 @@ abstract class AbstractContract {
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("streamCases")
   void aLargeRandomPayloadEchoesIntact(Chains c) throws Exception {
-    byte[] payload = Payloads.random(largePayload(), 16);
+    byte[] payload = Payloads.mixed(largePayload(), 16);
     ChainRuntime rt = runtime();
     try (Session server = rt.startup(c.peer()); Session client = rt.startup(c.subject())) {
       ChainSocket listener = listen(server, c);
@@ -394,7 +394,7 @@ abstract class AbstractContract {
     ChainRuntime rt = runtime();
     try (Session server = rt.startup(c.peer()); Session client = rt.startup(c.subject())) {
       for (int[] shape : shapes) {
-        byte[] payload = Payloads.random(shape[0], shape[1]);
+        byte[] payload = Payloads.mixed(shape[0], shape[1]);
         ChainSocket listener = listen(server, c);
         try (Echo echo = Echo.serve(listener, shape[2], pool); ChainSocket s = client.open()) {
           s.connect(listener.localAddress(), Duration.ofSeconds(10));
@@ -451,7 +451,7 @@ abstract class AbstractContract {
   }
 
   private void finalCleanupDeliversEverything(Chains c, boolean closeFirst) throws Exception {
-    byte[] payload = Payloads.random(MIB + 17, 3);
+    byte[] payload = Payloads.mixed(MIB + 17, 3);
     ChainRuntime rt = runtime();
     ChainRuntime peerRuntime = c.separatePeer() ? runtime() : rt;
     try (Session server = peerRuntime.startup(c.peer())) {
@@ -492,7 +492,7 @@ abstract class AbstractContract {
         for (int i = 0; i < connections; i++) {
           int seed = 100 + i;
           running.add(pool.submit(() -> {
-            byte[] payload = Payloads.random(128 * 1024 + seed, seed);
+            byte[] payload = Payloads.mixed(128 * 1024 + seed, seed);
             try (ChainSocket s = client.open()) {
               s.connect(listener.localAddress(), Duration.ofSeconds(20));
               assertSameBytes(payload, Echo.exchange(s, payload, 5_000, 3_001, seed, pool));

@@ -69,7 +69,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       a startup failing above or below the layer leaves every count as before; a layer at zero
  *       starts again as a fresh instance, 50 cycles leave no thread behind; a cleanup without a
  *       startup fails with {@link dev.protochain.api.NotInitialisedException};
- *   <li>data: a random payload of {@link #largePayloadBytes()} echoes intact (SHA-256) once per
+ *   <li>data: a payload of {@link #largePayloadBytes()} (stretches of random bytes and of repeated
+ *       patterns) echoes intact (SHA-256) once per
  *       stream transport; odd read and write sizes on both sides lose no byte; datagrams arrive
  *       whole, truncated to fit when the buffer is short;
  *   <li>graceful close: the final cleanup delivers every byte a socket sent before it was closed

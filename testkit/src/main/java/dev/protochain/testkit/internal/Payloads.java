@@ -18,6 +18,35 @@ public final class Payloads {
     return b;
   }
 
+  /**
+   * Returns {@code size} bytes, the same for the same seed, alternating stretches of 1 to 8 KiB of
+   * random bytes and of a short random pattern repeated: neither all noise nor all redundancy, so
+   * a transforming layer (compression, say) meets both.
+   */
+  public static byte[] mixed(int size, long seed) {
+    Random r = new Random(seed);
+    byte[] b = new byte[size];
+    int at = 0;
+    boolean noise = true;
+    while (at < size) {
+      int n = Math.min(size - at, 1024 + r.nextInt(7 * 1024));
+      if (noise) {
+        byte[] chunk = new byte[n];
+        r.nextBytes(chunk);
+        System.arraycopy(chunk, 0, b, at, n);
+      } else {
+        byte[] pattern = new byte[1 + r.nextInt(16)];
+        r.nextBytes(pattern);
+        for (int i = 0; i < n; i++) {
+          b[at + i] = pattern[i % pattern.length];
+        }
+      }
+      at += n;
+      noise = !noise;
+    }
+    return b;
+  }
+
   /** Returns a fresh SHA-256 digest. */
   public static MessageDigest sha256() {
     try {
