@@ -299,11 +299,14 @@ public final class InMemoryStreamSocket extends AbstractBaseSocket {
       c.wakeConnectors();
     }
     if (l != null) {
-      // Local ends first, so this socket's own blocked operations see "closed", not "reset".
-      l.out.shutOutput();
-      l.in.closeReader();
+      // Each pipe changes in one step, so this socket's own blocked operations see "closed" and
+      // the peer's see "reset" at once: the peer never reads an end of stream before the reset.
       if (linger == 0) {
-        l.reset();
+        l.out.shutOutputAndReset();
+        l.in.closeReaderAndReset();
+      } else {
+        l.out.shutOutput();
+        l.in.closeReader();
       }
     }
   }
