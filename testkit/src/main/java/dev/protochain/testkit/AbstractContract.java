@@ -298,6 +298,7 @@ abstract class AbstractContract {
     try (Session again = rt.startup(c.subject())) {
       assertEquals(2, rt.loads(subject), "a fresh load after the rollback");
       assertEquals(1, rt.count(subject));
+      assertEquals(c.subject(), again.entry().name());
     }
   }
 
@@ -340,6 +341,7 @@ abstract class AbstractContract {
         try (Echo echo = Echo.serve(listener, 1_000, pool); ChainSocket s = client.open()) {
           s.connect(listener.localAddress(), Duration.ofSeconds(10));
           assertSameBytes(payload, Echo.exchange(s, payload, 3_000, 777, 1, pool));
+          assertEquals(1, echo.accepted());
         }
       }
     } else {
@@ -382,6 +384,7 @@ abstract class AbstractContract {
       try (Echo echo = Echo.serve(listener, 37_001, pool); ChainSocket s = client.open()) {
         s.connect(listener.localAddress(), Duration.ofSeconds(10));
         assertSameBytes(payload, Echo.exchange(s, payload, 65_537, 49_999, 2, pool));
+        assertEquals(1, echo.accepted());
       }
     }
   }
@@ -399,6 +402,7 @@ abstract class AbstractContract {
         try (Echo echo = Echo.serve(listener, shape[2], pool); ChainSocket s = client.open()) {
           s.connect(listener.localAddress(), Duration.ofSeconds(10));
           assertSameBytes(payload, Echo.exchange(s, payload, shape[1], shape[2], shape[0], pool));
+          assertEquals(1, echo.accepted());
         }
       }
     }
@@ -503,6 +507,7 @@ abstract class AbstractContract {
         for (Future<?> f : running) {
           f.get(90, TimeUnit.SECONDS);
         }
+        assertEquals(connections, echo.accepted());
       }
     }
   }

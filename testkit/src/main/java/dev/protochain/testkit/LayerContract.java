@@ -261,6 +261,7 @@ public abstract class LayerContract extends AbstractContract {
     assertEquals(ProviderState.UNLOADED, rt.state(layer));
     try (Session again = rt.startup(cases().get(0).subject())) {
       assertEquals(2, rt.loads(layer), "a fresh load after the rollback");
+      assertEquals(cases().get(0).subject(), again.entry().name());
     }
   }
 

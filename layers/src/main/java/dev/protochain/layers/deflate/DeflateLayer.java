@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * Each frame is compressed on its own, so a frame never depends on an earlier one; a block that
  * would not shrink is stored. Bytes written are held until {@code max-frame} of them gather,
- * {@code delay} passes, the application flushes, shuts its output down, closes, or receives when
- * no decompressed byte is waiting (so a request is always sent before its reply is awaited).
+ * {@code delay} passes, the application flushes, shuts its output down or closes; a receive that
+ * finds no decompressed byte waiting asks the layer's thread to send them at once (so a request
+ * always leaves before its reply is awaited, while a receive never blocks on a send).
  *
  * <p>A frame is checked before anything is allocated for it: a length of 0 or over
  * {@code max-frame}, unknown flags, data that is not a zlib stream, a stream that inflates to more

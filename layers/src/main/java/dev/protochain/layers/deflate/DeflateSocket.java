@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -26,9 +27,9 @@ import java.util.zip.Inflater;
  *
  * <p>The output side (held bytes, the deflater, frames written) is guarded by {@code sendLock},
  * the input side (the frame being read, the inflater, inflated bytes) by {@code receiveLock}.
- * Neither side waits for the other's lock: a receive flushes held bytes only if it can take the
- * send lock at once, and {@link #close} closes the socket below at once if a sender holds it, so
- * that a send blocked below can always be ended.
+ * Neither side waits for the other: a receive about to block asks the layer's thread to send what
+ * is held rather than sending itself, and {@link #close} closes the socket below at once if a
+ * sender holds the lock, so that a send blocked below can always be ended.
  */
 final class DeflateSocket extends ForwardingSocket implements AbstractLayer.Lingering {
 
@@ -46,6 +47,7 @@ final class DeflateSocket extends ForwardingSocket implements AbstractLayer.Ling
   private volatile boolean connected;
   private volatile int heldBytes;
   private volatile IOException asyncFailure;
+  private final AtomicBoolean flushRequested = new AtomicBoolean();
 
   // Output side, guarded by sendLock.
   private ByteBuffer held;
@@ -280,18 +282,33 @@ final class DeflateSocket extends ForwardingSocket implements AbstractLayer.Ling
   }
 
   /**
-   * Sends what is held before a receive may block, so that a request always leaves before its
-   * reply is awaited; skipped when a sender holds the lock, since that sender sends it.
+   * Asks the layer's thread to send what is held before this receive may block, so that a
+   * request always leaves before its reply is awaited. The receive never sends itself: a send may
+   * block until the peer reads, while the peer is blocked sending to us and waits for this very
+   * receive. At most one such request is pending.
    */
-  private void flushBeforeBlocking() throws IOException {
-    if (heldBytes > 0 && sendLock.tryLock()) {
-      try {
-        if (state == State.OPEN) {
-          flushHeld();
-        }
-      } finally {
-        sendLock.unlock();
+  private void flushBeforeBlocking() {
+    if (heldBytes == 0 || state != State.OPEN || !flushRequested.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      layer.timer().execute(this::requestedFlush); // bytes are held only when there is a timer
+    } catch (RejectedExecutionException unloading) {
+      flushRequested.set(false); // the layer is unloading; its drain sends what is held
+    }
+  }
+
+  private void requestedFlush() {
+    sendLock.lock();
+    try {
+      flushRequested.set(false);
+      if (state == State.OPEN) {
+        flushHeld();
       }
+    } catch (IOException | RuntimeException e) {
+      asyncFailure = e instanceof IOException ? (IOException) e : new IOException(e);
+    } finally {
+      sendLock.unlock();
     }
   }
 

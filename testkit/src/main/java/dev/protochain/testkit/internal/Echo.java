@@ -75,21 +75,37 @@ public final class Echo implements AutoCloseable {
     }
   }
 
+  /** Returns how many connections were accepted so far. */
+  public int accepted() {
+    synchronized (handlers) {
+      return handlers.size();
+    }
+  }
+
   /**
    * Stops accepting, waits for every connection's echo to end, and throws the first failure of
    * any of them.
+   *
+   * @throws AssertionError if a connection's echo failed or did not end within a minute
    */
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     closing = true;
     listener.close();
-    acceptLoop.get(30, TimeUnit.SECONDS);
-    List<Future<?>> all;
-    synchronized (handlers) {
-      all = List.copyOf(handlers);
-    }
-    for (Future<?> f : all) {
-      f.get(60, TimeUnit.SECONDS);
+    try {
+      acceptLoop.get(30, TimeUnit.SECONDS);
+      List<Future<?>> all;
+      synchronized (handlers) {
+        all = List.copyOf(handlers);
+      }
+      for (Future<?> f : all) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while stopping the echo server");
+    } catch (ExecutionException | TimeoutException e) {
+      throw new AssertionError("the echo server did not stop: " + e, e);
     }
     synchronized (failures) {
       if (!failures.isEmpty()) {

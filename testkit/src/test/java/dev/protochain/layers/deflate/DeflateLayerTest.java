@@ -9,6 +9,7 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.Session;
 import dev.protochain.layers.Stock;
+import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,11 +19,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,6 +39,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DeflateLayerTest {
+
+  final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopPool() {
+    pool.shutdownNow();
+  }
 
   static final String PREFIX = "layer 'deflate' (entry 2001): ";
 
@@ -132,6 +145,32 @@ class DeflateLayerTest {
       p.raw().setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(10));
       byte[] wire = readWire(p.raw()).toByteArray();
       assertArrayEquals(new byte[] {0, 0, 0, 4, 0, 'h', 'e', 'l', 'd'}, wire);
+    }
+  }
+
+  @Test
+  void aReceiveReturnsWhileTheHeldBytesCannotBeSentYet() throws Exception {
+    // A 4 KiB pipe to the raw peer, filled exactly by one stored frame, so held bytes cannot leave.
+    Catalog c = Catalog.builtin();
+    c = c.with(c.entry("mem-stream").orElseThrow().toBuilder().setting("buffer-size", "4096").build());
+    c = c.installLayer("deflate", Stock.descriptor(DeflateLayer.class).id(), Map.of("delay", "10m"), List.of(1005));
+    try (ChainRuntime rt = Stock.runtime(c);
+        Session layered = rt.startup("deflate-mem-stream"); Session bare = rt.startup("mem-stream")) {
+      Pair p = connect(layered, bare);
+      byte[] noise = new byte[4091];
+      new Random(3).nextBytes(noise);
+      p.deflated().sendFully(ByteBuffer.wrap(noise));
+      p.deflated().flush(); // one stored frame of 4096 bytes: the pipe is full
+      p.deflated().sendFully(ByteBuffer.wrap(new byte[10])); // held
+      p.raw().sendFully(ByteBuffer.wrap(frame(5, 0, new byte[] {1, 2, 3, 4, 5})));
+
+      ByteBuffer got = ByteBuffer.allocate(16);
+      Future<Integer> receiving = pool.submit(() -> p.deflated().receive(got));
+      assertEquals(5, receiving.get(5, TimeUnit.SECONDS), "the receive must not wait for the held bytes to leave");
+
+      ByteBuffer wire = ByteBuffer.allocate(4096 + 5 + 10);
+      assertTrue(p.raw().receiveFully(wire), "the layer's thread sends the held frame once the peer reads");
+      assertArrayEquals(frame(10, 0, new byte[10]), Arrays.copyOfRange(wire.array(), 4096, 4096 + 15));
     }
   }
 
