@@ -299,14 +299,14 @@ public final class InMemoryStreamSocket extends AbstractBaseSocket {
       c.wakeConnectors();
     }
     if (l != null) {
-      // The local read end first, so this socket's own blocked reads see "closed", not "reset".
-      // Then either a reset or an end of stream for the peer, never both: a peer woken by an end
-      // of stream before the reset lands would read -1 where an abortive close promises a reset.
-      l.in.closeReader();
+      // Each pipe changes in one step, so this socket's own blocked operations see "closed" and
+      // the peer's see "reset" at once: the peer never reads an end of stream before the reset.
       if (linger == 0) {
-        l.reset();
+        l.out.shutOutputAndReset();
+        l.in.closeReaderAndReset();
       } else {
         l.out.shutOutput();
+        l.in.closeReader();
       }
     }
   }

@@ -156,6 +156,30 @@ final class MemoryPipe {
     });
   }
 
+  /**
+   * Ends the writer's side abortively, in one step: the writer's own operations see it shut, the
+   * reader's see the reset (never the end of the stream first).
+   */
+  void shutOutputAndReset() {
+    update(() -> {
+      outputShut = true;
+      reset = true;
+      release();
+    });
+  }
+
+  /**
+   * Closes the reader's side abortively, in one step: the reader's own operations see it closed,
+   * the writer's see the reset (never a broken pipe first).
+   */
+  void closeReaderAndReset() {
+    update(() -> {
+      readerClosed = true;
+      reset = true;
+      release();
+    });
+  }
+
   /** Resets the connection: both sides' pending and later operations fail; data is dropped. */
   void reset() {
     update(() -> {

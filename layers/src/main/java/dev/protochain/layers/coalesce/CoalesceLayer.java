@@ -28,8 +28,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Settings: {@code threshold} (bytes, default 8192), {@code delay} (default {@code 20ms};
  * {@code 0} holds until threshold, flush or close), {@code flush-on-receive} (default
- * {@code true}, so request/response exchanges never wait on held bytes). With a delay the layer
- * runs one scheduler thread per load, stopped at unload.
+ * {@code true}, so request/response exchanges never wait on held bytes). The layer runs one
+ * thread per load, stopped at unload, when it has a delay or flushes on receive: a receive only
+ * asks that thread to send what is held, and never itself waits for a send, since a send can
+ * block until the peer reads while the peer waits for this very receive.
  */
 @ProviderInfo(
     id = "24cae5cd-ba45-4971-a8a2-fcb69c59e043",
@@ -63,7 +65,7 @@ public final class CoalesceLayer extends AbstractLayer {
       throw new IllegalArgumentException("setting 'delay' of " + context.entry() + " must not be negative");
     }
     flushOnReceive = settings().getBoolean("flush-on-receive", true);
-    if (!delay.isZero()) {
+    if (!delay.isZero() || flushOnReceive) {
       String name = "protochain-coalesce-" + context.entry().name();
       timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, name);
@@ -94,7 +96,7 @@ public final class CoalesceLayer extends AbstractLayer {
     if (below.type() != SocketType.STREAM) {
       return below; // datagrams keep their boundaries: nothing to coalesce
     }
-    return new CoalesceSocket(this, below);
+    return new CoalesceSocket(this, below, false);
   }
 
   int threshold() {
@@ -109,6 +111,7 @@ public final class CoalesceLayer extends AbstractLayer {
     return flushOnReceive;
   }
 
+  /** Returns the layer's thread, or {@code null} if it has neither a delay nor flush-on-receive. */
   ScheduledExecutorService timer() {
     return timer;
   }

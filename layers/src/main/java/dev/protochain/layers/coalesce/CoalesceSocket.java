@@ -4,21 +4,24 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A stream socket holding small writes in one buffer of {@code threshold} bytes. Sends, flushes
  * and the close run under one lock, so held bytes leave in order. Neither {@link #receive} nor
  * {@link #close} waits for that lock and {@link #abort()} never takes it, so a send blocked in the
- * socket below can always be ended.
+ * socket below can always be ended; a receive never sends, but asks the layer's thread to.
  */
 final class CoalesceSocket extends ForwardingSocket implements AbstractLayer.Lingering {
 
@@ -30,17 +33,26 @@ final class CoalesceSocket extends ForwardingSocket implements AbstractLayer.Lin
   private volatile State state = State.OPEN;
   private volatile int heldBytes;
   private volatile IOException asyncFailure;
+  private volatile boolean connected;
+  private final AtomicBoolean flushRequested = new AtomicBoolean();
   private ScheduledFuture<?> scheduled; // guarded by lock
 
-  CoalesceSocket(CoalesceLayer layer, ChainSocket below) {
+  CoalesceSocket(CoalesceLayer layer, ChainSocket below, boolean connected) {
     super(below);
     this.layer = layer;
     this.held = ByteBuffer.allocate(layer.threshold());
+    this.connected = connected;
   }
 
   @Override
   protected ChainSocket wrapAccepted(ChainSocket acceptedBelow) {
-    return new CoalesceSocket(layer, acceptedBelow);
+    return new CoalesceSocket(layer, acceptedBelow, true);
+  }
+
+  @Override
+  public void connect(SocketAddress remote, Duration timeout) throws IOException {
+    super.connect(remote, timeout);
+    connected = true;
   }
 
   @Override
@@ -48,7 +60,8 @@ final class CoalesceSocket extends ForwardingSocket implements AbstractLayer.Lin
     lock.lock();
     try {
       checkOpen();
-      if (held.position() == 0 && src.remaining() >= held.capacity()) {
+      // Bytes are held only for a connected socket: the socket below says why any other send fails.
+      if (!connected || (held.position() == 0 && src.remaining() >= held.capacity())) {
         return below().send(src);
       }
       int n = Math.min(src.remaining(), held.remaining());
@@ -70,17 +83,38 @@ final class CoalesceSocket extends ForwardingSocket implements AbstractLayer.Lin
 
   @Override
   public int receive(ByteBuffer dst) throws IOException {
-    // Never wait for the lock here: a sender blocked below while holding it may be waiting for
-    // this very receive to drain the peer. A sender holding the lock sends what is held itself.
-    if (layer.flushOnReceive() && heldBytes > 0 && lock.tryLock()) {
-      try {
-        checkOpen();
-        flushHeld();
-      } finally {
-        lock.unlock();
-      }
+    // Never send here: a send may block until the peer reads, while the peer is blocked sending
+    // to us and waits for this very receive. The layer's thread sends what is held instead.
+    if (layer.flushOnReceive() && heldBytes > 0 && state == State.OPEN) {
+      requestFlush();
     }
     return below().receive(dst);
+  }
+
+  /** Asks the layer's thread to send what is held now; at most one such request is pending. */
+  private void requestFlush() {
+    if (!flushRequested.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      layer.timer().execute(this::requestedFlush);
+    } catch (RejectedExecutionException unloading) {
+      flushRequested.set(false); // the layer is unloading; its drain delivers what is held
+    }
+  }
+
+  private void requestedFlush() {
+    lock.lock();
+    try {
+      flushRequested.set(false);
+      if (state == State.OPEN) {
+        flushHeld();
+      }
+    } catch (IOException e) {
+      asyncFailure = e;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -241,7 +275,7 @@ final class CoalesceSocket extends ForwardingSocket implements AbstractLayer.Lin
 
   private void schedule() {
     ScheduledExecutorService timer = layer.timer();
-    if (timer == null) {
+    if (layer.delay().isZero()) {
       return; // delay 0: hold until threshold, flush or close
     }
     try {

@@ -1,0 +1,296 @@
+package dev.protochain.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.ProtochainException;
+import dev.protochain.api.ProtocolChain;
+import dev.protochain.api.ProviderState;
+import dev.protochain.api.ServiceFlag;
+import dev.protochain.api.Session;
+import dev.protochain.api.spi.LayeredProvider;
+import dev.protochain.api.spi.Provider;
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.testkit.internal.Chains;
+import dev.protochain.testkit.internal.FailingBase;
+import dev.protochain.testkit.internal.ProbeLayer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The contract every layered provider passes, run over real chains: extend it in your test
+ * sources, name your layer, and JUnit 5 runs every check over each transport the layer applies to.
+ *
+ * <pre>{@code
+ * @Timeout(300)
+ * class Rot13LayerContractTest extends LayerContract {
+ *   @Override protected Class<? extends LayeredProvider> layerClass() {
+ *     return Rot13Layer.class;
+ *   }
+ *
+ *   @Override protected Map<String, String> settings() {       // optional: the settings to run with
+ *     return Map.of("shift", "13");
+ *   }
+ *
+ *   @Override protected List<BadSettings> badSettings() {      // optional: what must be refused
+ *     return List.of(BadSettings.of(Map.of("shift", "x"),
+ *         "setting 'shift' of entry 2001 'rot13' (layer) = 'x' is not a whole number"));
+ *   }
+ * }
+ * }</pre>
+ *
+ * <h3>What it builds</h3>
+ * For every test a fresh {@link ChainRuntime} over {@link Catalog#builtin()} with the layer
+ * installed by {@link Catalog#installLayer} over each of {@link #transports()}: the layer's own
+ * entry is {@code entry 2001 '<name>' (layer)} and its chains are {@code <name>-tcp4},
+ * {@code <name>-mem-stream} and so on. A second entry {@code <name>-peer} of the same layer serves
+ * the peer of each connection, so the layer's final cleanup can be watched from a peer that lives
+ * on. The kit's pass-through {@code testkit-probe} layer sits above the layer to show counts and
+ * cleanup order at three depths, and a base that always fails to load sits below it to show
+ * rollback. The layer is made by {@link #newLayer()} at every load.
+ *
+ * <h3>What it checks</h3>
+ * <ul>
+ *   <li>lifecycle: counts rise and fall together at every depth; the last cleanup unloads top-down;
+ *       a startup failing above or below the layer leaves every count as before; a layer at zero
+ *       starts again as a fresh instance, 50 cycles leave no thread behind; a cleanup without a
+ *       startup fails with {@link dev.protochain.api.NotInitialisedException};
+ *   <li>data: a payload of {@link #largePayloadBytes()} (stretches of random bytes and of repeated
+ *       patterns) echoes intact (SHA-256) once per
+ *       stream transport; odd read and write sizes on both sides lose no byte; datagrams arrive
+ *       whole, truncated to fit when the buffer is short;
+ *   <li>graceful close: the final cleanup delivers every byte a socket sent before it was closed
+ *       gracefully, and closes a socket left open gracefully, delivering everything too;
+ *   <li>concurrency: 16 connections echo at once; startups and cleanups from 8 threads end at 0;
+ *   <li>after the final cleanup: blocked and later operations fail with
+ *       {@link ProtochainException.Code#OPERATION_ABORTED} and the runtime's message; opening a
+ *       socket through the closed session fails with {@code NotInitialisedException};
+ *   <li>bad input: unknown options, a negative receive timeout and misused sockets fail exactly
+ *       as the base alone fails; an undeclared setting and each of {@link #badSettings()} are
+ *       refused at startup with the expected message.
+ * </ul>
+ * After each test every session must be closed and every count at zero.
+ */
+public abstract class LayerContract extends AbstractContract {
+
+  private static final int FAILING_BASE_ID = 1101;
+
+  /** Creates the contract. */
+  protected LayerContract() {}
+
+  /** Returns the layer's class; it carries a {@link dev.protochain.api.spi.ProviderInfo}. */
+  protected abstract Class<? extends LayeredProvider> layerClass();
+
+  /** Returns the settings the layer runs with in every test. Default: none, so its defaults. */
+  protected Map<String, String> settings() {
+    return Map.of();
+  }
+
+  /**
+   * Makes one instance of the layer; called at every load. Default: the public no-argument
+   * constructor, as the runtime does.
+   */
+  protected LayeredProvider newLayer() throws ReflectiveOperationException {
+    return layerClass().getConstructor().newInstance();
+  }
+
+  /**
+   * Returns the transports to run over. Default: {@code tcp4}, {@code udp4}, {@code mem-stream}
+   * and {@code mem-dgram}, less those whose base lacks a service the layer requires below it.
+   */
+  protected Set<Transport> transports() {
+    Set<Transport> out = EnumSet.noneOf(Transport.class);
+    for (Transport t : EnumSet.of(Transport.TCP4, Transport.UDP4, Transport.MEM_STREAM, Transport.MEM_DGRAM)) {
+      if (t.entry().flags().containsAll(descriptor().requiresBelow())) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Returns settings the layer must refuse at load, with its messages. Default: none. */
+  protected List<BadSettings> badSettings() {
+    return List.of();
+  }
+
+  /** Returns the size of the large echo, run once per stream transport. Default: 16 MiB. */
+  protected int largePayloadBytes() {
+    return 16 * MIB;
+  }
+
+  /**
+   * Configures each runtime before it is built, say to register a service the layer looks up
+   * with {@link ChainRuntime.Builder#service}. Default: nothing.
+   */
+  protected void configure(ChainRuntime.Builder builder) {}
+
+  /** Returns the layer's descriptor. */
+  protected final ProviderDescriptor descriptor() {
+    return describe(layerClass());
+  }
+
+  /** Returns how messages name the layer's own entry: {@code entry 2001 '<name>' (layer)}. */
+  protected final String layerEntry() {
+    return "entry 2001 '" + descriptor().name() + "' (layer)";
+  }
+
+  /* ---- AbstractContract ---- */
+
+  @Override
+  final ProviderDescriptor subjectDescriptor() {
+    return descriptor();
+  }
+
+  @Override
+  final Provider newSubject() throws Exception {
+    return newLayer();
+  }
+
+  @Override
+  final String subjectEntry() {
+    return descriptor().name();
+  }
+
+  @Override
+  final List<BadSettings> badSettingsCases() {
+    return badSettings();
+  }
+
+  @Override
+  final int largePayload() {
+    return largePayloadBytes();
+  }
+
+  @Override
+  final void configureRuntime(ChainRuntime.Builder builder) {
+    configure(builder);
+  }
+
+  @Override
+  final Catalog catalog(Map<String, String> extra) {
+    ProviderDescriptor d = descriptor();
+    String name = d.name();
+    Map<String, String> settings = new LinkedHashMap<>(settings());
+    settings.putAll(extra);
+    List<Transport> over = List.copyOf(EnumSet.copyOf(transports()));
+    boolean stream = over.stream().anyMatch(Transport::isStream);
+    Catalog c = Catalog.builtin().with(failingBase(stream ? over.stream().filter(Transport::isStream).findFirst()
+        .orElseThrow() : over.get(0)));
+    List<Integer> ids = new ArrayList<>();
+    over.forEach(t -> ids.add(t.entry().id()));
+    List<Integer> withFailing = new ArrayList<>(ids);
+    withFailing.add(FAILING_BASE_ID);
+    c = c.installLayer(name, d.id(), settings, withFailing);
+    c = c.installLayer(name + "-peer", d.id(), settings, ids);
+    List<Integer> chains = new ArrayList<>();
+    for (Transport t : over) {
+      chains.add(c.entry(name + "-" + t.entryName()).orElseThrow().id());
+    }
+    java.util.UUID probe = describe(ProbeLayer.class).id();
+    c = c.installLayer(PROBE, probe, Map.of(), chains);
+    return c.installLayer(FAILING, probe, Map.of("fail", "true"), List.of(chains.get(0)));
+  }
+
+  private static CatalogEntry failingBase(Transport like) {
+    CatalogEntry e = like.entry();
+    return CatalogEntry.builder().id(FAILING_BASE_ID).name("testkit-failing-base")
+        .providerId(describe(FailingBase.class).id()).serves(e.family(), e.type(), e.protocol())
+        .flags(e.flags().isEmpty() ? EnumSet.noneOf(ServiceFlag.class) : EnumSet.copyOf(e.flags()))
+        .version(e.version()).chain(ProtocolChain.base(FAILING_BASE_ID)).build();
+  }
+
+  @Override
+  final List<Chains> cases() {
+    String name = descriptor().name();
+    List<Chains> out = new ArrayList<>();
+    for (Transport t : EnumSet.copyOf(transports())) {
+      String chain = name + "-" + t.entryName();
+      out.add(new Chains(t.entryName(), t.ephemeral(), t.isStream(), chain, name + "-peer-" + t.entryName(),
+          PROBE + "-" + chain, t.entry().id(), false));
+    }
+    return out;
+  }
+
+  @Override
+  final void checkOptionErrors(Chains c, ChainRuntime rt, UnsupportedOperationException set,
+      UnsupportedOperationException get, IllegalArgumentException negative) throws IOException {
+    try (Session bare = rt.startup(c.baseId()); ChainSocket b = bare.open()) {
+      assertEquals(thrown(() -> b.setOption(UNKNOWN_OPTION, 1)), set.toString(), "as the base says");
+      assertEquals(thrown(() -> b.getOption(UNKNOWN_OPTION)), get.toString(), "as the base says");
+      assertEquals(thrown(() -> b.setOption(dev.protochain.api.ChainSocketOptions.RECEIVE_TIMEOUT,
+          java.time.Duration.ofSeconds(-1))), negative.toString(), "as the base says");
+    }
+  }
+
+  private static String thrown(Executable op) {
+    return assertThrows(Throwable.class, op).toString();
+  }
+
+  /* ---- what only a layer has ---- */
+
+  @Test
+  void aStartupFailingBelowTheLayerRollsItBack() throws Exception {
+    ChainRuntime rt = runtime();
+    String name = descriptor().name();
+    int layer = id(rt, name);
+    events.clear();
+
+    ProtochainException e = assertThrows(ProtochainException.class,
+        () -> rt.startup(name + "-testkit-failing-base"));
+
+    assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
+    assertEquals("provider 'testkit-failing-base' (entry " + FAILING_BASE_ID + ") failed to load: "
+        + "java.io.IOException: " + FailingBase.FAILURE, e.getMessage());
+    assertEquals(List.of("LOAD " + name, "STARTUP " + name + " 1", "FAILURE testkit-failing-base",
+        "CLEANUP " + name + " 0", "UNLOAD " + name), eventLines());
+    assertEquals(Map.of(layer, 0), rt.counts());
+    assertEquals(ProviderState.UNLOADED, rt.state(layer));
+    try (Session again = rt.startup(cases().get(0).subject())) {
+      assertEquals(2, rt.loads(layer), "a fresh load after the rollback");
+      assertEquals(cases().get(0).subject(), again.entry().name());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+  @MethodSource("allCases")
+  void misusedSocketsFailExactlyAsTheBaseAloneFails(Chains c) throws Exception {
+    ChainRuntime rt = runtime();
+    try (Session layered = rt.startup(c.subject()); Session bare = rt.startup(c.baseId());
+        ChainSocket a = layered.open(); ChainSocket b = bare.open()) {
+      List<String> ops = c.stream()
+          ? List.of("send", "receive", "sendTo", "receiveFrom", "accept")
+          : List.of("listen", "accept", "shutdownInput", "shutdownOutput");
+      for (String op : ops) {
+        assertEquals(thrown(() -> misuse(b, op, c)), thrown(() -> misuse(a, op, c)), op + " as the base says");
+      }
+    }
+  }
+
+  private static void misuse(ChainSocket s, String op, Chains c) throws IOException {
+    switch (op) {
+      case "send" -> s.send(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+      case "receive" -> s.receive(ByteBuffer.allocate(3));
+      case "sendTo" -> s.sendTo(ByteBuffer.wrap(new byte[] {1}), c.bind());
+      case "receiveFrom" -> s.receiveFrom(ByteBuffer.allocate(3));
+      case "accept" -> s.accept();
+      case "listen" -> s.listen(0);
+      case "shutdownInput" -> s.shutdownInput();
+      case "shutdownOutput" -> s.shutdownOutput();
+      default -> throw new AssertionError(op);
+    }
+  }
+}

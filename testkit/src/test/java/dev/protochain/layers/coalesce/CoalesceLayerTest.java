@@ -1,0 +1,56 @@
+package dev.protochain.layers.coalesce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.ChainSocketOptions;
+import dev.protochain.api.Session;
+import dev.protochain.layers.Stock;
+import dev.protochain.runtime.ChainRuntime;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Coalesce's flush-on-receive, which once sent from inside the receive and could deadlock. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CoalesceLayerTest {
+
+  final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopPool() {
+    pool.shutdownNow();
+  }
+
+  @Test
+  void aReceiveReturnsWhileTheHeldBytesCannotBeSentYetAndTheyLeaveOnceThePeerReads() throws Exception {
+    Map<String, String> settings = Map.of("threshold", "1048576", "delay", "0", "flush-on-receive", "true");
+    try (ChainRuntime rt = Stock.runtime(Stock.catalog(CoalesceLayer.class, settings, "mem-stream"));
+        Session layered = rt.startup("coalesce-mem-stream"); Session bare = rt.startup("mem-stream")) {
+      ChainSocket listener = Stock.listener(bare);
+      ChainSocket a = layered.open();
+      a.connect(listener.localAddress());
+      ChainSocket b = listener.accept();
+      b.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(10));
+      // A write of at least the threshold passes straight through and fills the 64 KiB pipe to b.
+      assertEquals(65536, a.send(ByteBuffer.allocate(2 << 20)));
+      assertEquals(10, a.send(ByteBuffer.wrap(new byte[10]))); // held: nowhere to go until b reads
+      b.sendFully(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5}));
+
+      ByteBuffer got = ByteBuffer.allocate(16);
+      Future<Integer> receiving = pool.submit(() -> a.receive(got));
+      assertEquals(5, receiving.get(5, TimeUnit.SECONDS), "the receive must not wait for the held bytes to leave");
+
+      ByteBuffer all = ByteBuffer.allocate(65536 + 10);
+      assertTrue(b.receiveFully(all), "the layer's thread sends the held bytes once b reads");
+    }
+  }
+}
