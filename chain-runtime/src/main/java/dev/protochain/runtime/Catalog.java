@@ -312,7 +312,8 @@ public final class Catalog {
   /**
    * Returns a catalog without the entry {@code id} [Winsock's {@code WSCDeinstallProvider}]. With
    * {@code cascade}, the chains naming it go too; without, a removal that would break a chain is
-   * refused. Removing a chain's last layer leaves nothing dangling; removing a base also takes its
+   * refused. The record of a plugin whose provider no entry names any more is dropped (its jar stays
+   * in the plugin store). Removing a chain's last layer leaves nothing dangling; removing a base also takes its
    * chains (with {@code cascade}) but leaves their layers' own entries.
    *
    * @throws IllegalArgumentException if there is no such entry, or chains name it and
@@ -330,7 +331,10 @@ public final class Catalog {
     dependents.forEach(e -> gone.add(e.id()));
     List<CatalogEntry> out = new ArrayList<>(entries);
     out.removeIf(e -> gone.contains(e.id()));
-    return of(out);
+    // A plugin whose provider no entry names any more goes too; its jar stays in the store.
+    List<PluginRecord> kept = new ArrayList<>(plugins);
+    kept.removeIf(p -> out.stream().noneMatch(e -> e.providerId().equals(p.providerId())));
+    return new Catalog(ImmutableList.copyOf(out), ImmutableList.copyOf(kept));
   }
 
   /**
@@ -371,7 +375,7 @@ public final class Catalog {
     }
     checkArgument(problems.isEmpty(), "ordering the catalog: %s", String.join("; ", problems));
     ordered.addAll(layers);
-    return of(ordered);
+    return new Catalog(ImmutableList.copyOf(ordered), plugins);
   }
 
   /** Returns a catalog without the entry {@code id} (and nothing else: chains naming it break). */

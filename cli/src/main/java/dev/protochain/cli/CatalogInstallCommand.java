@@ -7,6 +7,8 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.PluginRecord;
+import dev.protochain.runtime.PluginStore;
 import dev.protochain.runtime.store.CatalogChange;
 import dev.protochain.runtime.store.CatalogStore;
 import java.io.IOException;
@@ -25,9 +27,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code protochain catalog install --layer NAME (--over ID,... | --all) [--set KEY=VALUE]...}: adds
- * a layer's own entry and one chain entry over each target, each placed just before its target so
- * that applications select it first [Winsock's {@code instlsp}].
+ * {@code protochain catalog install (--layer NAME | --plugin JAR) (--over ID,... | --all)
+ * [--set KEY=VALUE]...}: adds a layer's own entry and one chain entry over each target, each placed
+ * just before its target so that applications select it first [Winsock's {@code instlsp}]. A
+ * plugin jar is first copied into the home's plugin store under its SHA-256, which the catalog
+ * records with the entries, in the same write.
  */
 @Command(name = "install", mixinStandardHelpOptions = true,
     description = {"Install a layer found on the class path: its own entry, and one chain entry over each target,"
@@ -42,9 +46,20 @@ final class CatalogInstallCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--layer", required = true, paramLabel = "NAME",
-      description = "The layer's provider name, such as trace or coalesce.")
-  String layer;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--layer", required = true, paramLabel = "NAME",
+        description = "The layer's provider name, such as trace or coalesce, on the class path or in an installed"
+            + " plugin.")
+    String layer;
+
+    @Option(names = "--plugin", required = true, paramLabel = "JAR",
+        description = "A plugin jar holding one layer: it is copied into the home's plugin store under its SHA-256,"
+            + " which the catalog records, and its layer installed.")
+    java.nio.file.Path plugin;
+  }
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Targets targets;
@@ -65,10 +80,19 @@ final class CatalogInstallCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ProviderDescriptor descriptor = find(layer);
     CatalogStore store = catalog.main.store(spec);
+    ProviderDescriptor descriptor;
+    PluginRecord plugin;
+    if (source.plugin != null) {
+      descriptor = PluginStore.inspect(source.plugin);
+      plugin = catalog.main.home().plugins().add(source.plugin);
+    } else {
+      descriptor = find(source.layer, catalog.main.providers(store.read().catalog()));
+      plugin = null;
+    }
     List<String> passedOver = new ArrayList<>();
-    CatalogChange change = store.update("install layer '" + descriptor.name() + "'", current -> {
+    CatalogChange change = store.update("install layer '" + descriptor.name() + "'", stored -> {
+      Catalog current = plugin == null ? stored : stored.withPlugin(plugin);
       passedOver.clear();
       List<Integer> over = new ArrayList<>();
       if (targets.all) {
@@ -91,7 +115,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
         over.addAll(CatalogCommand.ids(current, targets.over));
       }
       Catalog installed = current.installLayer(descriptor, settings, over);
-      tryOut(installed, added(current, installed), descriptor);
+      tryOut(installed, added(current, installed), descriptor, catalog.main);
       return installed;
     });
     Catalog after = change.after().catalog();
@@ -104,7 +128,12 @@ final class CatalogInstallCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
+    if (plugin != null) {
+      out.println("stored plugin jar " + source.plugin + " as " + catalog.main.home().plugins().jar(plugin)
+          + " (sha-256 " + plugin.sha256() + ")");
+    }
     out.println("installed layer '" + descriptor.name() + "'"
+        + (plugin == null ? "" : " " + descriptor.version() + " from the plugin")
         + (layerEntry.settings().isEmpty() ? "" : " (" + CatalogTable.settings(layerEntry) + ")")
         + " as entry " + layerEntry.id() + " and " + (chains.size() == 1 ? "chain " : "chains ")
         + String.join(", ", chains));
@@ -115,21 +144,22 @@ final class CatalogInstallCommand implements Callable<Integer> {
   }
 
   /**
-   * Returns the layer on the class path named {@code name}.
+   * Returns the layer named {@code name} among {@code providers} (the class path, and the plugins
+   * the catalog records).
    *
    * @throws IllegalArgumentException if there is none, or several
    */
-  static ProviderDescriptor find(String name) {
-    List<ProviderDescriptor> all = Main.providers().descriptors();
+  static ProviderDescriptor find(String name, dev.protochain.runtime.ProviderSource providers) {
+    List<ProviderDescriptor> all = providers.descriptors();
     List<ProviderDescriptor> named = all.stream().filter(d -> d.name().equals(name)).toList();
     if (named.isEmpty()) {
       String layers = all.stream().filter(d -> d.kind() == ProviderKind.LAYER).map(ProviderDescriptor::name).sorted()
           .collect(Collectors.joining(", "));
-      throw new IllegalArgumentException("there is no layer named '" + name + "' on the class path (layers there: "
-          + (layers.isEmpty() ? "none" : layers) + ")");
+      throw new IllegalArgumentException("there is no layer named '" + name + "' on the class path or among the"
+          + " installed plugins (layers there: " + (layers.isEmpty() ? "none" : layers) + ")");
     }
     if (named.size() > 1) {
-      throw new IllegalArgumentException("the layer name '" + name + "' is ambiguous on the class path: "
+      throw new IllegalArgumentException("the layer name '" + name + "' is ambiguous: "
           + named.stream().map(d -> d.id() + " (" + d.className() + ")").collect(Collectors.joining(", ")));
     }
     return named.get(0);
@@ -152,9 +182,9 @@ final class CatalogInstallCommand implements Callable<Integer> {
    * Starts up and cleans up each new chain once in a runtime of its own, so that a layer that
    * cannot load with these settings is refused before anything is written.
    */
-  private static void tryOut(Catalog catalog, List<CatalogEntry> added, ProviderDescriptor layer) throws IOException {
-    try (ChainRuntime runtime = ChainRuntime.builder().name("install-check").catalog(catalog).shutdownHook(false)
-        .build()) {
+  private static void tryOut(Catalog catalog, List<CatalogEntry> added, ProviderDescriptor layer, Main main)
+      throws IOException {
+    try (ChainRuntime runtime = main.runtime("install-check", catalog, null).shutdownHook(false).build()) {
       for (CatalogEntry e : added) {
         if (e.isSelectable()) {
           try (Session session = runtime.startup(e.id())) {

@@ -42,6 +42,10 @@ final class CatalogShowCommand implements Callable<Integer> {
         out.println();
         out.print(settings);
       }
+      if (!stored.catalog().plugins().isEmpty()) {
+        out.println();
+        out.print(CatalogTable.plugins(stored.catalog()));
+      }
     }
     out.flush();
     return Main.OK;

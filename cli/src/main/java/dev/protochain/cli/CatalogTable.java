@@ -132,4 +132,14 @@ final class CatalogTable {
     }
     return sb.toString();
   }
+
+  /** Returns one line per installed plugin: name, version, provider id and the jar's SHA-256. */
+  static String plugins(Catalog catalog) {
+    StringBuilder sb = new StringBuilder("plugins (in the home's plugin store, pinned by SHA-256):\n");
+    for (dev.protochain.runtime.PluginRecord p : catalog.plugins()) {
+      sb.append("  ").append(p.name()).append(' ').append(p.version()).append("  provider ").append(p.providerId())
+          .append("  plugins/").append(p.file()).append('\n');
+    }
+    return sb.toString();
+  }
 }

@@ -37,7 +37,7 @@ final class CatalogVerifyCommand implements Callable<Integer> {
       out.println(e.getMessage());
       throw e;
     }
-    ProviderSource providers = Main.providers();
+    ProviderSource providers = catalog.main.providers(stored.catalog());
     List<CatalogProblem> problems = stored.catalog().problems(providers);
     if (!problems.isEmpty()) {
       CatalogInvalidException e = new CatalogInvalidException(store.file() + ", generation " + stored.generation(),
@@ -46,7 +46,9 @@ final class CatalogVerifyCommand implements Callable<Integer> {
       throw e;
     }
     out.println(store.file() + ", generation " + stored.generation() + ": sound; "
-        + CatalogTable.summary(stored.catalog()) + ", every provider found on the " + providers.name());
+        + CatalogTable.summary(stored.catalog()) + ", every provider found on the class path"
+        + (stored.catalog().plugins().isEmpty() ? ""
+            : " or in the plugin store " + catalog.main.home().plugins().directory() + " (digests checked)"));
     out.flush();
     return Main.OK;
   }

@@ -4,6 +4,7 @@ import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Session;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.UnloadCheck;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -38,6 +39,11 @@ final class ConnectCommand implements Callable<Integer> {
   @Option(names = "--entry", paramLabel = "ID|NAME", description = "The base or chain entry to use, by id or name.")
   String entry;
 
+  @Option(names = "--check-unload",
+      description = "After the connection, prove that every plugin the chain loaded was unloaded: its class loader"
+          + " collected, no descriptor open on its jar, no thread of its left; exit 1 if not.")
+  boolean checkUnload;
+
   @Option(names = "--safe-mode", description = "Use base entries only, whatever layers the catalog holds.")
   boolean safeMode;
 
@@ -54,11 +60,20 @@ final class ConnectCommand implements Callable<Integer> {
           + " 65535)");
     }
     PrintWriter err = spec.commandLine().getErr();
-    ChainRuntime.Builder builder = ChainRuntime.builder().name("connect")
-        .catalog(main.store(spec).read().catalog()).safeMode(safeMode);
+    UnloadCheck check = checkUnload ? new UnloadCheck() : null;
+    ChainRuntime.Builder builder = main.runtime("connect", main.store(spec).read().catalog(), check)
+        .safeMode(safeMode);
     InetAddress address = InetAddress.getByName(host);
+    Netcat.Carried carried = carry(builder, address, err);
+    Netcat.tell(err, "connect", "sent " + carried.sent() + " bytes and received " + carried.received()
+        + "; the connection is closed");
+    return Netcat.checkUnload(check, err, "connect");
+  }
+
+  // A method of its own, so that no socket of the connection stays reachable from call()'s frame
+  // while the unload is checked.
+  private Netcat.Carried carry(ChainRuntime.Builder builder, InetAddress address, PrintWriter err) throws Exception {
     AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
-    Netcat.Carried carried;
     try (ChainRuntime runtime = builder.build();
          Session session = Netcat.startup(runtime, entry, family);
          ChainSocket socket = session.open()) {
@@ -67,10 +82,7 @@ final class ConnectCommand implements Callable<Integer> {
       String to = host.equals(address.getHostAddress()) ? host : host + " (" + address.getHostAddress() + ")";
       Netcat.tell(err, "connect", "connected to " + to + " port " + port
           + " over " + Netcat.describe(session, runtime.catalog()) + (safeMode ? " in safe mode" : ""));
-      carried = Netcat.copy(socket, main.stdin(), main.stdout(), main.interactive());
+      return Netcat.copy(socket, main.stdin(), main.stdout(), main.interactive());
     }
-    Netcat.tell(err, "connect", "sent " + carried.sent() + " bytes and received " + carried.received()
-        + "; the connection is closed");
-    return Main.OK;
   }
 }

@@ -4,6 +4,7 @@ import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Session;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.UnloadCheck;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -35,6 +36,11 @@ final class ListenCommand implements Callable<Integer> {
   @Option(names = "--entry", paramLabel = "ID|NAME", description = "The base or chain entry to use, by id or name.")
   String entry;
 
+  @Option(names = "--check-unload",
+      description = "After the connection, prove that every plugin the chain loaded was unloaded: its class loader"
+          + " collected, no descriptor open on its jar, no thread of its left; exit 1 if not.")
+  boolean checkUnload;
+
   @Option(names = "--safe-mode", description = "Use base entries only, whatever layers the catalog holds.")
   boolean safeMode;
 
@@ -52,13 +58,23 @@ final class ListenCommand implements Callable<Integer> {
           + " 65535)");
     }
     PrintWriter err = spec.commandLine().getErr();
-    ChainRuntime.Builder builder = ChainRuntime.builder().name("listen")
-        .catalog(main.store(spec).read().catalog()).safeMode(safeMode);
+    UnloadCheck check = checkUnload ? new UnloadCheck() : null;
+    ChainRuntime.Builder builder = main.runtime("listen", main.store(spec).read().catalog(), check)
+        .safeMode(safeMode);
     InetSocketAddress local = bind == null ? new InetSocketAddress(port)
         : new InetSocketAddress(InetAddress.getByName(bind), port);
     AddressFamily family = local.getAddress() instanceof Inet6Address && bind != null
         ? AddressFamily.INET6 : AddressFamily.INET;
-    Netcat.Carried carried;
+    Netcat.Carried carried = serve(builder, local, family, err);
+    Netcat.tell(err, "listen", "sent " + carried.sent() + " bytes and received " + carried.received()
+        + "; the connection is closed");
+    return Netcat.checkUnload(check, err, "listen");
+  }
+
+  // A method of its own, so that no socket of the connection stays reachable from call()'s frame
+  // while the unload is checked.
+  private Netcat.Carried serve(ChainRuntime.Builder builder, InetSocketAddress local, AddressFamily family,
+      PrintWriter err) throws Exception {
     try (ChainRuntime runtime = builder.build();
          Session session = Netcat.startup(runtime, entry, family)) {
       ChainSocket peer;
@@ -74,11 +90,8 @@ final class ListenCommand implements Callable<Integer> {
         InetSocketAddress remote = (InetSocketAddress) connection.remoteAddress();
         Netcat.tell(err, "listen", "accepted a connection from " + remote.getAddress().getHostAddress() + " port "
             + remote.getPort());
-        carried = Netcat.copy(connection, main.stdin(), main.stdout(), main.interactive());
+        return Netcat.copy(connection, main.stdin(), main.stdout(), main.interactive());
       }
     }
-    Netcat.tell(err, "listen", "sent " + carried.sent() + " bytes and received " + carried.received()
-        + "; the connection is closed");
-    return Main.OK;
   }
 }

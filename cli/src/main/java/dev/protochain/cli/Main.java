@@ -8,6 +8,8 @@ import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ProviderSource;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
+import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.UnloadCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -174,6 +176,21 @@ public final class Main {
   /** Returns the providers on the class path: the stock ones and any registered beside them. */
   static ProviderSource providers() {
     return ProviderSource.classpath(Main.class.getClassLoader());
+  }
+
+  /** Returns the providers {@code catalog} can name: the home's installed plugins, then the class path. */
+  ProviderSource providers(Catalog catalog) {
+    return catalog.plugins().isEmpty() ? providers()
+        : ProviderSource.firstOf(List.of(home().plugins().source(catalog.plugins()), providers()));
+  }
+
+  /**
+   * Returns a builder of a runtime named {@code name} over {@code catalog} that loads the home's
+   * plugins; with {@code check}, every plugin load is tracked so its unload can be verified.
+   */
+  ChainRuntime.Builder runtime(String name, Catalog catalog, UnloadCheck check) {
+    ProviderSource plugins = home().plugins().source(catalog.plugins());
+    return ChainRuntime.builder().name(name).catalog(catalog).source(check == null ? plugins : check.track(plugins));
   }
 
   /** Returns {@code 1001 'tcp4', 1002 'tcp6'}. */

@@ -132,4 +132,18 @@ final class Netcat {
     err.println("protochain " + command + ": " + what);
     err.flush();
   }
+
+  /**
+   * With {@code check}, verifies that every plugin the connection loaded was unloaded and tells
+   * what was found; returns the exit code: 0, or 1 if an unload did not really happen.
+   */
+  static int checkUnload(dev.protochain.runtime.UnloadCheck check, PrintWriter err, String command)
+      throws InterruptedException {
+    if (check == null) {
+      return Main.OK;
+    }
+    dev.protochain.runtime.UnloadCheck.Report report = check.verify(100);
+    tell(err, command, report.toString());
+    return report.clean() ? Main.OK : Main.REFUSED;
+  }
 }

@@ -114,7 +114,7 @@ class CatalogCommandsTest {
         .map(ProviderDescriptor::name).sorted().collect(Collectors.joining(", "));
     assertTrue(layers.contains("coalesce") && layers.contains("trace"), layers);
 
-    assertRefused(1, "protochain catalog install: there is no layer named 'gzip' on the class path (layers there: "
+    assertRefused(1, "protochain catalog install: there is no layer named 'gzip' on the class path or among the installed plugins (layers there: "
         + layers + ")", "catalog", "install", "--layer", "gzip", "--all");
   }
 

@@ -64,6 +64,20 @@ public final class PluginProviderSource implements ProviderSource {
     return Optional.of(d);
   }
 
+  /** Returns the descriptors of the recorded plugins that are usable; an unusable one is left out. */
+  @Override
+  public List<ProviderDescriptor> descriptors() {
+    List<ProviderDescriptor> out = new ArrayList<>();
+    for (PluginRecord r : records) {
+      try {
+        describe(r.providerId()).ifPresent(out::add);
+      } catch (ProtochainException unusable) {
+        // Left out here; Catalog.problems(source) and a startup report it with its reason.
+      }
+    }
+    return out;
+  }
+
   @Override
   public ProviderBinding bind(UUID providerId) throws ProtochainException {
     PluginRecord record = record(providerId).orElseThrow(() -> new ProtochainException(

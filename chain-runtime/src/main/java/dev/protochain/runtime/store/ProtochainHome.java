@@ -53,6 +53,11 @@ public final class ProtochainHome {
     return directory;
   }
 
+  /** Returns the home's plugin store, the directory {@code plugins} inside it. */
+  public dev.protochain.runtime.PluginStore plugins() {
+    return new dev.protochain.runtime.PluginStore(directory.resolve("plugins"));
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ProtochainHome && directory.equals(((ProtochainHome) o).directory);

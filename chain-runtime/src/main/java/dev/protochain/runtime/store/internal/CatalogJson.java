@@ -1,5 +1,6 @@
 package dev.protochain.runtime.store.internal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -27,6 +28,7 @@ import dev.protochain.api.SocketType;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogInvalidException;
 import dev.protochain.runtime.CatalogProblem;
+import dev.protochain.runtime.PluginRecord;
 import dev.protochain.runtime.store.StoredCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +54,11 @@ import java.util.stream.Collectors;
  *     "id": 3001, "name": "trace-tcp4", "providerId": "b103522e-...", "family": "INET",
  *     "type": "STREAM", "protocol": "TCP", "flags": [ "GUARANTEED_DELIVERY", ... ],
  *     "version": 2, "chain": [ 2001, 1001 ], "settings": { }
- *   }, ... ]
+ *   }, ... ],
+ *   "plugins": [ {
+ *     "providerId": "5c588703-...", "name": "proxy-protocol", "version": "1.0.0",
+ *     "file": "9f2c...e1.jar", "sha256": "9f2c...e1"
+ *   } ]
  * }</pre>
  *
  * <p>Reading is strict: every field is required, unknown fields, duplicate keys, trailing content
@@ -79,9 +85,14 @@ public final class CatalogJson {
               .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)))
       .build();
 
-  /** The file's top level. */
-  @JsonPropertyOrder({"schemaVersion", "generation", "entries"})
-  record FileJson(Integer schemaVersion, Long generation, List<EntryJson> entries) {}
+  /** The file's top level; {@code plugins} may be absent (no plugin installed). */
+  @JsonPropertyOrder({"schemaVersion", "generation", "entries", "plugins"})
+  record FileJson(Integer schemaVersion, Long generation, List<EntryJson> entries,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PluginJson> plugins) {}
+
+  /** One installed plugin: its provider and its jar in the plugin store, pinned by SHA-256. */
+  @JsonPropertyOrder({"providerId", "name", "version", "file", "sha256"})
+  record PluginJson(String providerId, String name, String version, String file, String sha256) {}
 
   /** One entry; every field is boxed so that a missing one is reported by name, not defaulted. */
   @JsonPropertyOrder({"id", "name", "providerId", "family", "type", "protocol", "flags", "version", "chain",
@@ -100,7 +111,11 @@ public final class CatalogJson {
           new TreeMap<>(e.settings())));
     }
     try {
-      String json = MAPPER.writeValueAsString(new FileJson(SCHEMA_VERSION, stored.generation(), entries));
+      List<PluginJson> plugins = new ArrayList<>();
+      for (PluginRecord p : stored.catalog().plugins()) {
+        plugins.add(new PluginJson(p.providerId().toString(), p.name(), p.version(), p.file(), p.sha256()));
+      }
+      String json = MAPPER.writeValueAsString(new FileJson(SCHEMA_VERSION, stored.generation(), entries, plugins));
       return (json + "\n").getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException("writing a catalog as JSON", e); // records of strings and numbers always map
@@ -173,10 +188,19 @@ public final class CatalogJson {
         }
       }
     }
+    List<PluginRecord> plugins = new ArrayList<>();
+    if (file.plugins() != null) {
+      for (int i = 0; i < file.plugins().size(); i++) {
+        PluginRecord p = plugin(file.plugins().get(i), i, problems);
+        if (p != null) {
+          plugins.add(p);
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       throw new CatalogInvalidException(where, problems);
     }
-    Catalog catalog = Catalog.of(entries).checkValid(where);
+    Catalog catalog = Catalog.of(entries, plugins).checkValid(where);
     return new StoredCatalog(catalog, file.generation());
   }
 
@@ -215,6 +239,38 @@ public final class CatalogJson {
     }
     return CatalogEntry.builder().id(e.id()).name(e.name()).providerId(providerId).serves(family, type, protocol)
         .flags(flags).version(e.version()).chain(ProtocolChain.of(e.chain())).settings(e.settings()).build();
+  }
+
+  private static PluginRecord plugin(PluginJson p, int index, List<CatalogProblem> problems) {
+    String at = "plugins[" + index + "]";
+    if (p == null) {
+      problems.add(malformed(at + " is null (expected: an object)."));
+      return null;
+    }
+    int before = problems.size();
+    UUID providerId = parse(p.providerId(), at, "providerId", CatalogJson::uuid, "a UUID", problems);
+    required(p.name(), at, "name", problems);
+    required(p.version(), at, "version", problems);
+    String sha = parse(p.sha256(), at, "sha256", CatalogJson::sha256, "64 lower-case hex digits", problems);
+    String file = parse(p.file(), at, "file", CatalogJson::fileName, "a file name in the plugin store", problems);
+    if (problems.size() > before) {
+      return null;
+    }
+    return new PluginRecord(providerId, p.name(), p.version(), file, sha);
+  }
+
+  private static String sha256(String text) {
+    if (!text.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException(text);
+    }
+    return text;
+  }
+
+  private static String fileName(String text) {
+    if (!text.matches("[0-9a-f]{64}\\.jar")) {
+      throw new IllegalArgumentException(text); // never a path: the store's directory is the only place
+    }
+    return text;
   }
 
   private static boolean required(Object value, String at, String field, List<CatalogProblem> problems) {
