@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.coalesce.CoalesceLayer;
+import dev.protochain.layers.metrics.MetricsLayer;
 import dev.protochain.layers.trace.TraceLayer;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.bridge.ChainSocketFactory;
 import dev.protochain.runtime.bridge.RegisteredSocketFactory;
+import dev.protochain.api.Session;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -45,18 +49,31 @@ class BridgeClientsTest {
   ChainRuntime runtime;
   final List<LifecycleEvent> events = Collections.synchronizedList(new ArrayList<>());
 
+  final MeterRegistry meters = new SimpleMeterRegistry();
+  Session keepMetricsLoaded;
+
   @BeforeEach
   void start() throws IOException {
     ProviderDescriptor coalesce = ProviderDescriptor.of(CoalesceLayer.class);
     ProviderDescriptor trace = ProviderDescriptor.of(TraceLayer.class);
+    ProviderDescriptor metrics = ProviderDescriptor.of(MetricsLayer.class);
     Catalog c = Catalog.builtin().installLayer("coalesce", coalesce.id(), Map.of(), List.of(1001));
     c = c.installLayer("trace", trace.id(), Map.of(), List.of(c.entry("coalesce-tcp4").orElseThrow().id()));
-    runtime = ChainRuntime.builder().catalog(c.checkValid("test")).listener(events::add).shutdownHook(false).build();
+    c = c.installLayer(metrics, Map.of(), List.of(c.entry("trace-coalesce-tcp4").orElseThrow().id()));
+    runtime = ChainRuntime.builder().catalog(c.checkValid("test")).listener(events::add).shutdownHook(false)
+        .service(MeterRegistry.class, meters).build();
+    // The metrics layer removes its meters when it unloads; a session held open keeps them readable.
+    keepMetricsLoaded = runtime.startup("metrics-trace-coalesce-tcp4");
   }
 
   @AfterEach
   void stop() throws IOException {
+    keepMetricsLoaded.close();
     runtime.close();
+  }
+
+  double counted(String meter) {
+    return meters.get("protochain." + meter).counter().count();
   }
 
   long startups(String provider) {
@@ -88,21 +105,27 @@ class BridgeClientsTest {
       String base = "http://127.0.0.1:" + server.getAddress().getPort();
       OkHttpClient plain = new OkHttpClient();
       OkHttpClient chained = new OkHttpClient.Builder()
-          .socketFactory(ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")).build();
+          .socketFactory(ChainSocketFactory.forEntry(runtime, "metrics-trace-coalesce-tcp4")).build();
+      long bodies = 0;
       for (String path : List.of("/hello?x=1", "/hello?y=2", "/big")) {
         Request request = new Request.Builder().url(base + path).build();
         try (Response a = plain.newCall(request).execute(); Response b = chained.newCall(request).execute()) {
           assertEquals(a.code(), b.code());
-          assertTrue(java.util.Arrays.equals(a.body().bytes(), b.body().bytes()), path);
+          byte[] body = b.body().bytes();
+          assertTrue(java.util.Arrays.equals(a.body().bytes(), body), path);
+          bodies += body.length;
         }
       }
-      assertTrue(startups("trace") >= 1, "the chained client went through the chain");
+      assertTrue(startups("trace") >= 2, "the chained client went through the chain");
+      assertTrue(counted("bytes.received") > bodies, "the metrics layer counted every body byte and the headers: "
+          + counted("bytes.received") + " for " + bodies + " body bytes");
+      assertTrue(counted("bytes.sent") > 0);
       chained.connectionPool().evictAll();
       plain.connectionPool().evictAll();
-      for (int i = 0; i < 100 && runtime.count(1001) != 0; i++) {
+      for (int i = 0; i < 100 && runtime.count(1001) != 1; i++) {
         Thread.sleep(20);
       }
-      assertEquals(0, runtime.count(1001), "closing OkHttp's pooled connections cleaned the chain up");
+      assertEquals(1, runtime.count(1001), "closing OkHttp's pooled connections cleaned their startups up");
     } finally {
       server.stop(0);
       ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
@@ -112,15 +135,19 @@ class BridgeClientsTest {
   @Test
   void theJdbcDriverGetsTheSameResultsOverTheChain() throws Exception {
     try (PostgresServer pg = PostgresServer.start()) {
-      RegisteredSocketFactory.register("bridge-test", ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4"));
+      RegisteredSocketFactory.register("bridge-test",
+          ChainSocketFactory.forEntry(runtime, "metrics-trace-coalesce-tcp4"));
       try {
         String chained = pg.url() + "&socketFactory=" + RegisteredSocketFactory.class.getName()
             + "&socketFactoryArg=bridge-test";
         List<String> direct = queries(pg.url(), "direct");
         List<String> overChain = queries(chained, "chained");
         assertEquals(direct, overChain);
-        assertTrue(startups("coalesce") >= 1, "the driver's connection went through the chain");
-        assertEquals(0, runtime.count(1001), "closing the connection cleaned the chain up");
+        assertTrue(startups("coalesce") >= 2, "the driver's connection went through the chain");
+        assertTrue(counted("bytes.received") > 300 && counted("bytes.sent") > 300,
+            "the metrics layer counted the traffic: " + counted("bytes.sent") + " sent, " + counted("bytes.received")
+                + " received");
+        assertEquals(1, runtime.count(1001), "closing the connection cleaned its startup up");
       } finally {
         RegisteredSocketFactory.unregister("bridge-test");
       }
