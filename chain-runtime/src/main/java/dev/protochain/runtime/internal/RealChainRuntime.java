@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +48,38 @@ public final class RealChainRuntime implements ChainRuntime {
   private final Contexts.Services services;
   private final Map<Integer, ProviderSlot> slots = new ConcurrentHashMap<>();
   // Open sessions by startup sequence: the count-level cleanup and close() take the most recent.
-  private final ConcurrentSkipListMap<Long, RealSession> sessions = new ConcurrentSkipListMap<>();
+  private final Map<Long, RealSession> sessions = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
   // The catalog snapshot never changes, so each entry's chain is resolved and checked once.
-  private final Map<Integer, List<CatalogEntry>> resolved = new ConcurrentHashMap<>();
+  private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
+
+  /**
+   * An entry's chain, resolved once: its entries and slots, top first, and the startup context of
+   * each depth for the version last negotiated there (immutable, so shared by the sessions).
+   */
+  private static final class Plan {
+    final CatalogEntry target;
+    final CatalogEntry[] levels;
+    final ProviderSlot[] slots;
+    final AtomicReferenceArray<Contexts.Startup> contexts;
+
+    Plan(CatalogEntry target, List<CatalogEntry> levels, ProviderSlot[] slots) {
+      this.target = target;
+      this.levels = levels.toArray(new CatalogEntry[0]);
+      this.slots = slots;
+      this.contexts = new AtomicReferenceArray<>(slots.length);
+    }
+
+    Contexts.Startup context(int depth, Version version, Contexts.Services services) {
+      Contexts.Startup c = contexts.get(depth);
+      if (c == null || !c.version().equals(version)) {
+        // A layer gets the chain entry unchanged; the base its own entry.
+        c = new Contexts.Startup(version, depth == levels.length - 1 ? levels[depth] : target, depth, services);
+        contexts.set(depth, c);
+      }
+      return c;
+    }
+  }
   private final Set<RealChainSocket> sockets = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook;
   private volatile boolean closed;
@@ -119,13 +147,18 @@ public final class RealChainRuntime implements ChainRuntime {
       throw new ProtochainException(ProtochainException.Code.NO_MATCHING_ENTRY,
           entry + " is a chain; safe mode runs base entries only");
     }
-    List<CatalogEntry> levels = resolved.get(entry.id());
-    if (levels == null) {
-      levels = config.catalog().resolve(entry);
+    Plan plan = plans.get(entry.id());
+    if (plan == null) {
+      List<CatalogEntry> levels = config.catalog().resolve(entry);
       checkCapabilities(entry, levels);
-      resolved.put(entry.id(), levels);
+      ProviderSlot[] slots = new ProviderSlot[levels.size()];
+      for (int i = 0; i < slots.length; i++) {
+        slots[i] = slot(levels.get(i));
+      }
+      plan = new Plan(entry, levels, slots);
+      plans.put(entry.id(), plan);
     }
-    Level top = start(entry, levels, 0, versions);
+    Level top = start(plan, 0, versions);
     long seq = sequence.incrementAndGet();
     RealSession session = new RealSession(this, entry, top, seq);
     sessions.put(seq, session);
@@ -151,11 +184,10 @@ public final class RealChainRuntime implements ChainRuntime {
    * Starts the provider at {@code depth} and, for a layer, everything below it first; on failure,
    * cleans up what this call started, top-down, restores this provider's count and rethrows.
    */
-  private Level start(CatalogEntry target, List<CatalogEntry> levels, int depth, VersionRange requested)
-      throws ProtochainException {
-    CatalogEntry own = levels.get(depth);
-    boolean isBase = depth == levels.size() - 1;
-    ProviderSlot slot = slot(own);
+  private Level start(Plan plan, int depth, VersionRange requested) throws ProtochainException {
+    CatalogEntry target = plan.target;
+    boolean isBase = depth == plan.levels.length - 1;
+    ProviderSlot slot = plan.slots[depth];
     ProviderDescriptor d = slot.descriptor();
     Version version = d.versions().negotiate(requested).orElseThrow(() -> new ProtochainException(
         ProtochainException.Code.VERSION_NOT_SUPPORTED,
@@ -165,9 +197,9 @@ public final class RealChainRuntime implements ChainRuntime {
     Level below = null;
     try {
       if (!isBase) {
-        below = start(target, levels, depth + 1, VersionRange.of(d.versions().min(), version));
+        below = start(plan, depth + 1, VersionRange.of(d.versions().min(), version));
       }
-      Contexts.Startup context = new Contexts.Startup(version, isBase ? own : target, depth, services);
+      Contexts.Startup context = plan.context(depth, version, services);
       try {
         provider.startup(context);
       } catch (IOException | RuntimeException e) {
@@ -218,10 +250,9 @@ public final class RealChainRuntime implements ChainRuntime {
   @Override
   public void cleanup(int entryId) throws IOException {
     RealSession found = null;
-    for (RealSession s : sessions.descendingMap().values()) {
-      if (s.entry().id() == entryId) {
+    for (RealSession s : sessions.values()) {
+      if (s.entry().id() == entryId && (found == null || s.sequence() > found.sequence())) {
         found = s;
-        break;
       }
     }
     if (found == null) {
@@ -369,19 +400,23 @@ public final class RealChainRuntime implements ChainRuntime {
   private void closeSessions() throws IOException {
     closed = true;
     IOException first = null;
-    while (true) {
-      Map.Entry<Long, RealSession> last = sessions.lastEntry();
-      if (last == null) {
-        break;
-      }
-      RealSession s = last.getValue();
-      try {
-        s.close();
-      } catch (IOException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
+    // Most recent first; repeated, since a startup that passed the closed check may still land.
+    while (!sessions.isEmpty()) {
+      List<Long> open = new ArrayList<>(sessions.keySet());
+      open.sort(java.util.Comparator.reverseOrder());
+      for (Long seq : open) {
+        RealSession s = sessions.get(seq);
+        if (s == null) {
+          continue; // closed meanwhile by its owner
+        }
+        try {
+          s.close();
+        } catch (IOException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
         }
       }
     }

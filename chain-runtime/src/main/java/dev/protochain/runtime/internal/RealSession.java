@@ -36,11 +36,15 @@ final class RealSession implements Session {
     this.entry = entry;
     this.version = top.context().version();
     this.top = top;
-    List<Level> levels = new ArrayList<>();
+    int depth = 0;
     for (Level l = top; l != null; l = l.below()) {
-      levels.add(0, l);
+      depth++;
     }
-    this.bottomUp = levels.toArray(new Level[0]);
+    Level[] levels = new Level[depth];
+    for (Level l = top; l != null; l = l.below()) {
+      levels[--depth] = l;
+    }
+    this.bottomUp = levels;
   }
 
   long sequence() {
