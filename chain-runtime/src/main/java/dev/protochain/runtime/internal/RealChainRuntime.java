@@ -48,7 +48,7 @@ public final class RealChainRuntime implements ChainRuntime {
   private final Contexts.Services services;
   private final Map<Integer, ProviderSlot> slots = new ConcurrentHashMap<>();
   // Open sessions by startup sequence: the count-level cleanup and close() take the most recent.
-  private final Map<Long, RealSession> sessions = new ConcurrentHashMap<>();
+  private final Set<RealSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicLong sequence = new AtomicLong();
   // The catalog snapshot never changes, so each entry's chain is resolved and checked once.
   private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
@@ -62,12 +62,32 @@ public final class RealChainRuntime implements ChainRuntime {
     final CatalogEntry[] levels;
     final ProviderSlot[] slots;
     final AtomicReferenceArray<Contexts.Startup> contexts;
+    final AtomicReferenceArray<Negotiated> negotiated;
+
+    /** What a depth last agreed: for {@code requested}, {@code version}, and the range asked below. */
+    record Negotiated(VersionRange requested, Version version, VersionRange below) {}
 
     Plan(CatalogEntry target, List<CatalogEntry> levels, ProviderSlot[] slots) {
       this.target = target;
       this.levels = levels.toArray(new CatalogEntry[0]);
       this.slots = slots;
       this.contexts = new AtomicReferenceArray<>(slots.length);
+      this.negotiated = new AtomicReferenceArray<>(slots.length);
+    }
+
+    /** Returns what {@code depth} agrees for {@code requested}, or null if its provider refuses. */
+    Negotiated negotiate(int depth, VersionRange requested, VersionRange supported) {
+      Negotiated n = negotiated.get(depth);
+      if (n != null && n.requested.equals(requested)) {
+        return n;
+      }
+      Version v = supported.negotiate(requested).orElse(null);
+      if (v == null) {
+        return null;
+      }
+      n = new Negotiated(requested, v, VersionRange.of(supported.min(), v));
+      negotiated.set(depth, n);
+      return n;
     }
 
     Contexts.Startup context(int depth, Version version, Contexts.Services services) {
@@ -161,7 +181,7 @@ public final class RealChainRuntime implements ChainRuntime {
     Level top = start(plan, 0, versions);
     long seq = sequence.incrementAndGet();
     RealSession session = new RealSession(this, entry, top, seq);
-    sessions.put(seq, session);
+    sessions.add(session);
     return session;
   }
 
@@ -189,15 +209,18 @@ public final class RealChainRuntime implements ChainRuntime {
     boolean isBase = depth == plan.levels.length - 1;
     ProviderSlot slot = plan.slots[depth];
     ProviderDescriptor d = slot.descriptor();
-    Version version = d.versions().negotiate(requested).orElseThrow(() -> new ProtochainException(
-        ProtochainException.Code.VERSION_NOT_SUPPORTED,
-        "startup of " + target + ": " + slot.describe() + " at depth " + depth + " supports versions "
-            + d.versions() + ", none in the requested " + requested));
+    Plan.Negotiated agreed = plan.negotiate(depth, requested, d.versions());
+    if (agreed == null) {
+      throw new ProtochainException(ProtochainException.Code.VERSION_NOT_SUPPORTED,
+          "startup of " + target + ": " + slot.describe() + " at depth " + depth + " supports versions "
+              + d.versions() + ", none in the requested " + requested);
+    }
+    Version version = agreed.version();
     Provider provider = slot.acquire(target);
     Level below = null;
     try {
       if (!isBase) {
-        below = start(plan, depth + 1, VersionRange.of(d.versions().min(), version));
+        below = start(plan, depth + 1, agreed.below());
       }
       Contexts.Startup context = plan.context(depth, version, services);
       try {
@@ -231,26 +254,35 @@ public final class RealChainRuntime implements ChainRuntime {
    * its count. Every step runs whatever failed before; returns the failures.
    */
   List<Throwable> cleanup(Level top) {
-    List<Throwable> failures = new ArrayList<>();
+    List<Throwable> failures = List.of(); // allocated on the first failure only: the usual path has none
     for (Level l = top; l != null; l = l.below()) {
       try {
         l.provider().cleanup(l.context());
       } catch (IOException | RuntimeException e) {
-        failures.add(l.slot().failure("failed to clean up", e));
+        failures = add(failures, List.of(l.slot().failure("failed to clean up", e)));
       }
-      failures.addAll(l.slot().release("for ", top.context().entry()));
+      failures = add(failures, l.slot().release("for ", top.context().entry()));
     }
     return failures;
   }
 
+  private static List<Throwable> add(List<Throwable> to, List<Throwable> more) {
+    if (more.isEmpty()) {
+      return to;
+    }
+    List<Throwable> out = to.isEmpty() ? new ArrayList<>() : to;
+    out.addAll(more);
+    return out;
+  }
+
   void closed(RealSession session) {
-    sessions.remove(session.sequence());
+    sessions.remove(session);
   }
 
   @Override
   public void cleanup(int entryId) throws IOException {
     RealSession found = null;
-    for (RealSession s : sessions.values()) {
+    for (RealSession s : sessions) {
       if (s.entry().id() == entryId && (found == null || s.sequence() > found.sequence())) {
         found = s;
       }
@@ -402,13 +434,9 @@ public final class RealChainRuntime implements ChainRuntime {
     IOException first = null;
     // Most recent first; repeated, since a startup that passed the closed check may still land.
     while (!sessions.isEmpty()) {
-      List<Long> open = new ArrayList<>(sessions.keySet());
-      open.sort(java.util.Comparator.reverseOrder());
-      for (Long seq : open) {
-        RealSession s = sessions.get(seq);
-        if (s == null) {
-          continue; // closed meanwhile by its owner
-        }
+      List<RealSession> open = new ArrayList<>(sessions);
+      open.sort(java.util.Comparator.comparingLong(RealSession::sequence).reversed());
+      for (RealSession s : open) {
         try {
           s.close();
         } catch (IOException e) {

@@ -11,8 +11,7 @@ import dev.protochain.api.spi.LayeredProvider;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One startup's session: the started levels of its chain, top first. Thread-safe. */
 final class RealSession implements Session {
@@ -21,10 +20,11 @@ final class RealSession implements Session {
   private final CatalogEntry entry;
   private final Version version;
   private final long sequence;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  // Opens hold the read side; the cleanup waits on the write side for opens in flight, so no
-  // provider is asked to open or wrap a socket after the session's cleanup has begun.
-  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+  private static final int CLOSED = 1 << 30;
+  // The CLOSED bit, plus the number of opens in flight. The cleanup sets the bit and then waits for
+  // the opens in flight, so no provider is asked to open or wrap a socket after the session's
+  // cleanup has begun, and an open that starts later sees the bit.
+  private final AtomicInteger state = new AtomicInteger();
   // Dropped at close, so that a closed session kept by the application pins no provider instance
   // (and so no plugin class loader).
   private volatile Level top;
@@ -63,17 +63,20 @@ final class RealSession implements Session {
 
   @Override
   public ChainSocket open() throws IOException {
-    gate.readLock().lock();
+    if (state.incrementAndGet() >= CLOSED) {
+      state.decrementAndGet();
+      throw new NotInitialisedException("session of " + entry + " was cleaned up: count 0, open 1");
+    }
     try {
       return openLocked();
     } finally {
-      gate.readLock().unlock();
+      state.decrementAndGet();
     }
   }
 
   private ChainSocket openLocked() throws IOException {
     Level[] bottomUp = this.bottomUp;
-    if (closed.get() || bottomUp == null) {
+    if (bottomUp == null) {
       throw new NotInitialisedException("session of " + entry + " was cleaned up: count 0, open 1");
     }
     Level base = bottomUp[0];
@@ -132,16 +135,19 @@ final class RealSession implements Session {
 
   @Override
   public boolean isOpen() {
-    return !closed.get();
+    return state.get() < CLOSED;
   }
 
   @Override
   public void close() throws IOException {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    gate.writeLock().lock(); // waits for opens in flight; later opens see the session closed
-    gate.writeLock().unlock();
+    int s;
+    do {
+      s = state.get();
+      if (s >= CLOSED) {
+        return;
+      }
+    } while (!state.compareAndSet(s, s + CLOSED));
+    awaitOpensInFlight();
     runtime.closed(this);
     Level levels = top;
     top = null;
@@ -160,9 +166,24 @@ final class RealSession implements Session {
     }
   }
 
+  private void awaitOpensInFlight() {
+    for (int spins = 0; state.get() != CLOSED; spins++) {
+      if (spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return; // the opens in flight will see the bit on their next call
+        }
+      }
+    }
+  }
+
   /** Returns {@code Session[entry 3001 'x' (chain [...]) v2.2 open]}. */
   @Override
   public String toString() {
-    return "Session[" + entry + " v" + version() + (closed.get() ? " closed" : " open") + "]";
+    return "Session[" + entry + " v" + version() + (isOpen() ? " open" : " closed") + "]";
   }
 }
