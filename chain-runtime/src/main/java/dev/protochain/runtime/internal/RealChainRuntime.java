@@ -349,6 +349,19 @@ public final class RealChainRuntime implements ChainRuntime {
    */
   void emit(LifecycleEvent.Type type, CatalogEntry provider, int count, String detail, Object subject,
       Throwable failure) {
+    if (type == LifecycleEvent.Type.FAILURE || type == LifecycleEvent.Type.UNDELIVERED) {
+      log.warn("runtime '{}': {} {} (entry {}): {}{}", config.name(), type, provider.name(), provider.id(), detail,
+          subject, failure);
+    } else if (type == LifecycleEvent.Type.LOAD || type == LifecycleEvent.Type.UNLOAD ? log.isDebugEnabled()
+        : log.isTraceEnabled()) {
+      String line = "runtime '" + config.name() + "': " + type + " " + provider.name() + " (entry " + provider.id()
+          + ") count " + count + " " + detail + subject;
+      if (type == LifecycleEvent.Type.LOAD || type == LifecycleEvent.Type.UNLOAD) {
+        log.debug(line);
+      } else {
+        log.trace(line);
+      }
+    }
     List<LifecycleListener> listeners = config.listeners();
     if (listeners.isEmpty()) {
       return;
