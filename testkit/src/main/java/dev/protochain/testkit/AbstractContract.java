@@ -267,11 +267,12 @@ abstract class AbstractContract {
       service = peerService(rt, c);
       return new Peer(session, service, listen(session, c));
     } catch (IOException | RuntimeException | Error e) {
-      try {
-        service.close();
-        session.close();
-      } catch (IOException | RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
+      for (Closeable started : List.of(service, session)) {
+        try {
+          started.close();
+        } catch (IOException | RuntimeException | Error suppressed) {
+          e.addSuppressed(suppressed);
+        }
       }
       throw e;
     }
