@@ -27,6 +27,7 @@ import dev.protochain.testkit.internal.KitSource;
 import dev.protochain.testkit.internal.Payloads;
 import dev.protochain.testkit.internal.ProbeLayer;
 import dev.protochain.testkit.internal.Threads;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -49,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -119,6 +121,26 @@ abstract class AbstractContract {
   /** The stream cases whose final cleanup can be watched from a peer that outlives it. */
   Stream<Chains> finalCleanupCases() {
     return streamCases();
+  }
+
+  /** Whether the provider's sockets bind, listen and accept; see {@link LayerContract#listens()}. */
+  boolean subjectListens() {
+    return true;
+  }
+
+  /** Starts what connections of {@code c} need beside their peer; see {@link LayerContract#startPeerService}. */
+  Closeable peerService(ChainRuntime rt, Chains c) throws IOException {
+    return () -> {};
+  }
+
+  /** Whether connections of {@code c} carry a half-close; see {@link LayerContract#halfCloses}. */
+  boolean halfCloses(Chains c) {
+    return true;
+  }
+
+  /** The most bytes an echo over {@code c} may have in flight, 0 for no bound; see {@link LayerContract#bytesInFlight}. */
+  int bytesInFlight(Chains c) {
+    return 0;
   }
 
   /* ---- fixture ---- */
@@ -206,6 +228,89 @@ abstract class AbstractContract {
     return listener;
   }
 
+  /**
+   * The far end of a test's connections: a session over the case's peer chain, what the contract
+   * starts beside it (a proxy, say), and a socket listening on an ephemeral port. Closing it closes
+   * all three, the listener first.
+   */
+  record Peer(Session session, Closeable service, ChainSocket listener) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      Throwable failed = null;
+      for (Closeable c : List.<Closeable>of(listener, service, session)) {
+        try {
+          c.close();
+        } catch (IOException | RuntimeException | Error e) { // a service may fail an assertion
+          if (failed == null) {
+            failed = e;
+          } else {
+            failed.addSuppressed(e);
+          }
+        }
+      }
+      if (failed instanceof IOException io) {
+        throw io;
+      } else if (failed instanceof RuntimeException r) {
+        throw r;
+      } else if (failed != null) {
+        throw (Error) failed;
+      }
+    }
+  }
+
+  /** Starts the peer of case {@code c} in {@code rt}: its session, then its service, then its listener. */
+  final Peer startPeer(ChainRuntime rt, Chains c) throws IOException {
+    Session session = rt.startup(c.peer());
+    Closeable service = () -> {};
+    try {
+      // The service comes before the listener, so that an address it must take is still free.
+      service = peerService(rt, c);
+      return new Peer(session, service, listen(session, c));
+    } catch (IOException | RuntimeException | Error e) {
+      for (Closeable started : List.of(service, session)) {
+        try {
+          started.close();
+        } catch (IOException | RuntimeException | Error suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Connects {@code s} to {@code listener} and returns the connection {@code listener} accepted.
+   * The accept runs on another thread: a layer that handshakes (TLS) returns from {@code connect}
+   * only once the peer's {@code accept} has answered, so one thread cannot do both in turn.
+   */
+  final ChainSocket connectAndAccept(ChainSocket s, ChainSocket listener) throws Exception {
+    Future<ChainSocket> accepting = pool.submit(listener::accept);
+    s.connect(listener.localAddress(), Duration.ofSeconds(10));
+    return accepting.get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Binds {@code socket} to an ephemeral port if the provider's sockets bind, so that it holds a
+   * resource its provider's cleanup must free; a socket of a layer that does not bind
+   * ({@link LayerContract#listens()} is false) stays open and unbound.
+   */
+  final void occupy(ChainSocket socket, Chains c) throws IOException {
+    if (subjectListens()) {
+      socket.bind(c.bind());
+    }
+  }
+
+  /** Echoes {@code payload} over {@code s} as {@link Echo#exchange} does, within what the path of {@code c} carries. */
+  final byte[] echo(Chains c, ChainSocket s, byte[] payload, int maxChunk, int readSize, long seed) throws Exception {
+    return Echo.exchange(s, payload, maxChunk, readSize, seed, halfCloses(c), bytesInFlight(c), pool);
+  }
+
+  /** Skips the calling check, saying why, when the provider's sockets do not listen. */
+  final void assumeListening(String check) {
+    Assumptions.assumeTrue(subjectListens(), () -> "skipped by the contract: " + subjectDescriptor()
+        + " does not bind, listen or accept (LayerContract#listens() is false), so " + check);
+  }
+
   static Object attempt(Callable<?> op) {
     try {
       return op.call();
@@ -265,7 +370,7 @@ abstract class AbstractContract {
     ChainRuntime rt = runtime();
     Session s = rt.startup(c.probe());
     ChainSocket socket = s.open();
-    socket.bind(c.bind());
+    occupy(socket, c);
     events.clear();
 
     s.close();
@@ -325,7 +430,7 @@ abstract class AbstractContract {
     Set<Thread> before = Threads.snapshot();
     for (int i = 0; i < 50; i++) {
       try (Session s = rt.startup(c.subject()); ChainSocket socket = s.open()) {
-        socket.bind(c.bind());
+        occupy(socket, c);
       }
     }
     assertEquals(53, rt.loads(subject));
@@ -336,11 +441,10 @@ abstract class AbstractContract {
   final void exchangeALittle(ChainRuntime rt, Chains c) throws Exception {
     byte[] payload = Payloads.random(10_007, 11);
     if (c.stream()) {
-      try (Session server = rt.startup(c.peer()); Session client = rt.startup(c.subject())) {
-        ChainSocket listener = listen(server, c);
-        try (Echo echo = Echo.serve(listener, 1_000, pool); ChainSocket s = client.open()) {
-          s.connect(listener.localAddress(), Duration.ofSeconds(10));
-          assertSameBytes(payload, Echo.exchange(s, payload, 3_000, 777, 1, pool));
+      try (Peer peer = startPeer(rt, c); Session client = rt.startup(c.subject())) {
+        try (Echo echo = Echo.serve(peer.listener(), 1_000, pool); ChainSocket s = client.open()) {
+          s.connect(peer.listener().localAddress(), Duration.ofSeconds(10));
+          assertSameBytes(payload, echo(c, s, payload, 3_000, 777, 1));
           assertEquals(1, echo.accepted());
         }
       }
@@ -379,11 +483,10 @@ abstract class AbstractContract {
   void aLargeRandomPayloadEchoesIntact(Chains c) throws Exception {
     byte[] payload = Payloads.mixed(largePayload(), 16);
     ChainRuntime rt = runtime();
-    try (Session server = rt.startup(c.peer()); Session client = rt.startup(c.subject())) {
-      ChainSocket listener = listen(server, c);
-      try (Echo echo = Echo.serve(listener, 37_001, pool); ChainSocket s = client.open()) {
-        s.connect(listener.localAddress(), Duration.ofSeconds(10));
-        assertSameBytes(payload, Echo.exchange(s, payload, 65_537, 49_999, 2, pool));
+    try (Peer peer = startPeer(rt, c); Session client = rt.startup(c.subject())) {
+      try (Echo echo = Echo.serve(peer.listener(), 37_001, pool); ChainSocket s = client.open()) {
+        s.connect(peer.listener().localAddress(), Duration.ofSeconds(10));
+        assertSameBytes(payload, echo(c, s, payload, 65_537, 49_999, 2));
         assertEquals(1, echo.accepted());
       }
     }
@@ -395,13 +498,13 @@ abstract class AbstractContract {
     // {payload size, largest write, read buffer size}
     int[][] shapes = {{20_011, 3, 1}, {100_003, 1_000, 7}, {300_007, 70_001, 4_093}, {100_003, 13, 65_537}};
     ChainRuntime rt = runtime();
-    try (Session server = rt.startup(c.peer()); Session client = rt.startup(c.subject())) {
+    try (Peer peer = startPeer(rt, c); Session client = rt.startup(c.subject())) {
       for (int[] shape : shapes) {
         byte[] payload = Payloads.mixed(shape[0], shape[1]);
-        ChainSocket listener = listen(server, c);
+        ChainSocket listener = listen(peer.session(), c);
         try (Echo echo = Echo.serve(listener, shape[2], pool); ChainSocket s = client.open()) {
           s.connect(listener.localAddress(), Duration.ofSeconds(10));
-          assertSameBytes(payload, Echo.exchange(s, payload, shape[1], shape[2], shape[0], pool));
+          assertSameBytes(payload, echo(c, s, payload, shape[1], shape[2], shape[0]));
           assertEquals(1, echo.accepted());
         }
       }
@@ -458,13 +561,17 @@ abstract class AbstractContract {
     byte[] payload = Payloads.mixed(MIB + 17, 3);
     ChainRuntime rt = runtime();
     ChainRuntime peerRuntime = c.separatePeer() ? runtime() : rt;
-    try (Session server = peerRuntime.startup(c.peer())) {
-      ChainSocket listener = listen(server, c);
+    try (Peer peer = startPeer(peerRuntime, c)) {
       Session client = rt.startup(c.subject());
       ChainSocket s = client.open();
-      s.connect(listener.localAddress(), Duration.ofSeconds(10));
-      ChainSocket accepted = listener.accept();
-      Future<byte[]> reading = pool.submit(() -> readAll(accepted));
+      ChainSocket accepted = connectAndAccept(s, peer.listener());
+      // The peer closes once it has read to the end, as a peer does: a layer whose close waits
+      // for the peer's (TLS reads until the peer closes) then finishes at once.
+      Future<byte[]> reading = pool.submit(() -> {
+        try (accepted) {
+          return readAll(accepted);
+        }
+      });
       Echo.sendInChunks(s, payload, 9_000, 4);
       if (closeFirst) {
         s.close();
@@ -475,8 +582,6 @@ abstract class AbstractContract {
       assertSameBytes(payload, reading.get(60, TimeUnit.SECONDS));
       assertFalse(s.isOpen());
       assertEquals(0, rt.count(id(rt, subjectEntry())));
-      accepted.close();
-      listener.close();
     }
     assertEquals(List.of(), eventLines().stream().filter(l -> l.startsWith("UNDELIVERED") || l.startsWith("FAILURE"))
         .toList());
@@ -489,8 +594,8 @@ abstract class AbstractContract {
   void manyConnectionsAtOnceEachEchoIntact(Chains c) throws Exception {
     int connections = 16;
     ChainRuntime rt = runtime();
-    try (Session server = rt.startup(c.peer()); Session client = rt.startup(c.subject())) {
-      ChainSocket listener = listen(server, c);
+    try (Peer peer = startPeer(rt, c); Session client = rt.startup(c.subject())) {
+      ChainSocket listener = peer.listener();
       try (Echo echo = Echo.serve(listener, 8_191, pool)) {
         List<Future<?>> running = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
@@ -499,7 +604,7 @@ abstract class AbstractContract {
             byte[] payload = Payloads.mixed(128 * 1024 + seed, seed);
             try (ChainSocket s = client.open()) {
               s.connect(listener.localAddress(), Duration.ofSeconds(20));
-              assertSameBytes(payload, Echo.exchange(s, payload, 5_000, 3_001, seed, pool));
+              assertSameBytes(payload, echo(c, s, payload, 5_000, 3_001, seed));
             }
             return null;
           }));
@@ -521,7 +626,7 @@ abstract class AbstractContract {
       running.add(pool.submit(() -> {
         for (int i = 0; i < 25; i++) {
           try (Session s = rt.startup(c.probe()); ChainSocket socket = s.open()) {
-            socket.bind(c.bind());
+            occupy(socket, c);
           }
         }
         return null;
@@ -541,30 +646,56 @@ abstract class AbstractContract {
   @MethodSource("streamCases")
   void streamOperationsEndedByTheFinalCleanupFailWithOperationAborted(Chains c) throws Exception {
     ChainRuntime rt = runtime();
+    // A provider that listens is its own peer here; one that does not connects to a peer that lives on.
+    try (Peer peer = subjectListens() ? null : startPeer(rt, c)) {
+      Session session = rt.startup(c.subject());
+      CatalogEntry chain = session.entry();
+      ChainSocket listener = peer == null ? listen(session, c) : peer.listener();
+      ChainSocket s = session.open();
+      ChainSocket accepted = connectAndAccept(s, listener);
+      Future<Object> receiving = pool.submit(() -> attempt(() -> s.receive(ByteBuffer.allocate(16))));
+      Thread.sleep(300); // it blocks
+
+      session.close();
+
+      String by = "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
+      assertAborted("receive on a socket of " + chain + " aborted: " + by + " was cleaned up",
+          receiving.get(10, TimeUnit.SECONDS));
+      assertAborted("send on a socket of " + chain + " aborted: " + by + " was cleaned up",
+          attempt(() -> s.send(ByteBuffer.allocate(1))));
+      assertFalse(s.isOpen());
+      NotInitialisedException e = assertThrows(NotInitialisedException.class, session::open);
+      assertEquals("session of " + chain + " was cleaned up: count 0, open 1", e.getMessage());
+      accepted.close();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+  @MethodSource("streamCases")
+  void acceptsAndAcceptedSocketsEndedByTheFinalCleanupFailWithOperationAborted(Chains c) throws Exception {
+    assumeListening("it has no listening or accepted socket for its final cleanup to end");
+    ChainRuntime rt = runtime();
     Session session = rt.startup(c.subject());
     CatalogEntry chain = session.entry();
     ChainSocket listener = listen(session, c);
     ChainSocket s = session.open();
-    s.connect(listener.localAddress(), Duration.ofSeconds(10));
-    ChainSocket accepted = listener.accept();
-    Future<Object> receiving = pool.submit(() -> attempt(() -> s.receive(ByteBuffer.allocate(16))));
+    ChainSocket accepted = connectAndAccept(s, listener);
     Future<Object> accepting = pool.submit(() -> attempt(listener::accept));
+    Future<Object> receiving = pool.submit(() -> attempt(() -> accepted.receive(ByteBuffer.allocate(16))));
     Thread.sleep(300); // both block
 
     session.close();
 
     String by = "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
-    assertAborted("receive on a socket of " + chain + " aborted: " + by + " was cleaned up",
-        receiving.get(10, TimeUnit.SECONDS));
     assertAborted("accept on a socket of " + chain + " aborted: " + by + " was cleaned up",
         accepting.get(10, TimeUnit.SECONDS));
-    assertAborted("send on a socket of " + chain + " aborted: " + by + " was cleaned up",
-        attempt(() -> s.send(ByteBuffer.allocate(1))));
     assertAborted("receive on a socket of " + chain + " aborted: " + by + " was cleaned up",
-        attempt(() -> accepted.receive(ByteBuffer.allocate(1))));
+        receiving.get(10, TimeUnit.SECONDS));
+    assertAborted("send on a socket of " + chain + " aborted: " + by + " was cleaned up",
+        attempt(() -> accepted.send(ByteBuffer.allocate(1))));
+    assertFalse(accepted.isOpen());
+    assertFalse(listener.isOpen());
     assertFalse(s.isOpen());
-    NotInitialisedException e = assertThrows(NotInitialisedException.class, session::open);
-    assertEquals("session of " + chain + " was cleaned up: count 0, open 1", e.getMessage());
   }
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)

@@ -18,6 +18,7 @@ import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.testkit.internal.Chains;
 import dev.protochain.testkit.internal.FailingBase;
 import dev.protochain.testkit.internal.ProbeLayer;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -63,6 +64,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * cleanup order at three depths, and a base that always fails to load sits below it to show
  * rollback. The layer is made by {@link #newLayer()} at every load.
  *
+ * <h3>Connections</h3>
+ * Both ends of a connection run the layer with {@link #settings()}, so a layer that needs
+ * something at each end (TLS: key material to accept, trust to connect) gets it from one set of
+ * settings. Every accept that a connect waits for runs on another thread than the connect, so a
+ * layer may handshake inside {@code connect} and {@code accept}. A layer that does not listen
+ * ({@link #listens()}), needs a service on the way to its peer ({@link #startPeerService}), or runs
+ * over a path that carries no half-close or only so many bytes at once ({@link #halfCloses},
+ * {@link #bytesInFlight}) says so through those methods; each is documented with what it changes.
+ *
  * <h3>What it checks</h3>
  * <ul>
  *   <li>lifecycle: counts rise and fall together at every depth; the last cleanup unloads top-down;
@@ -77,8 +87,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       gracefully, and closes a socket left open gracefully, delivering everything too;
  *   <li>concurrency: 16 connections echo at once; startups and cleanups from 8 threads end at 0;
  *   <li>after the final cleanup: blocked and later operations fail with
- *       {@link ProtochainException.Code#OPERATION_ABORTED} and the runtime's message; opening a
- *       socket through the closed session fails with {@code NotInitialisedException};
+ *       {@link ProtochainException.Code#OPERATION_ABORTED} and the runtime's message, on connected,
+ *       listening and accepted sockets; opening a socket through the closed session fails with
+ *       {@code NotInitialisedException};
  *   <li>bad input: unknown options, a negative receive timeout and misused sockets fail exactly
  *       as the base alone fails; an undeclared setting and each of {@link #badSettings()} are
  *       refused at startup with the expected message.
@@ -138,6 +149,68 @@ public abstract class LayerContract extends AbstractContract {
    */
   protected void configure(ChainRuntime.Builder builder) {}
 
+  /**
+   * Returns whether the layer's sockets bind, listen and accept connections. Default: {@code true}.
+   *
+   * <p>A layer that only connects, such as a proxy client, returns {@code false}, and the kit then:
+   * <ul>
+   *   <li>serves the peer of each connection from the bare base entry of the transport (a
+   *       listener over {@code tcp4}, say) instead of the layer's {@code <name>-peer} entry;
+   *   <li>checks that {@code bind}, {@code listen} and {@code accept} on the layer's sockets throw
+   *       {@link UnsupportedOperationException}, where other layers must fail as the base does;
+   *   <li>leaves unbound the sockets whose only use is to hold a resource of the chain (the
+   *       lifecycle checks open them and bind nothing);
+   *   <li>skips, as an aborted test whose reason names this method, the one check that needs an
+   *       accepted socket of the layer: {@code acceptsAndAcceptedSocketsEndedByTheFinalCleanup…}.
+   * </ul>
+   * The datagram checks bind their sockets, so such a layer runs over stream transports only.
+   */
+  protected boolean listens() {
+    return true;
+  }
+
+  /**
+   * Starts what a connection through the layer over {@code transport} needs on its way to the
+   * peer, and returns what stops it: the proxy a proxy client connects through, say. Default:
+   * nothing.
+   *
+   * <p>The kit calls it in each check that connects to a peer, after it started the peer's session
+   * in {@code runtime} and before the peer listens; it closes what this returns once the check's
+   * connections are closed and before it compares any count, and then closes the peer's session.
+   * A service may start sessions of {@code runtime} (an in-memory transport reaches only sockets of
+   * its own runtime) and must close them when it is closed; it must not use the layer's own
+   * entries, whose counts the checks compare.
+   */
+  protected Closeable startPeerService(ChainRuntime runtime, Transport transport) throws IOException {
+    return () -> {};
+  }
+
+  /**
+   * Returns whether connections through the layer over {@code transport} carry a half-close: after
+   * one end shuts its output down, the other end still receives what was sent and can still send.
+   * Default: {@code true}.
+   *
+   * <p>Return {@code false} only where something on the path cannot, such as a proxy that ends both
+   * directions at the first end of stream; the echo checks then receive every byte back before the
+   * client shuts its output down, and the stream must then end with no byte more. Say why in the
+   * contract test.
+   */
+  protected boolean halfCloses(Transport transport) {
+    return true;
+  }
+
+  /**
+   * Returns the most bytes the echo checks may have in flight on a connection through the layer
+   * over {@code transport}, sent and not yet received back; 0 for no bound. Default: 0.
+   *
+   * <p>Return a bound only where something on the path cannot carry both directions at once, such
+   * as a relay that blocks writing one way while the other way fills up; the client then waits for
+   * the echo before sending more. Say why in the contract test.
+   */
+  protected int bytesInFlight(Transport transport) {
+    return 0;
+  }
+
   /** Returns the layer's descriptor. */
   protected final ProviderDescriptor descriptor() {
     return describe(layerClass());
@@ -181,6 +254,35 @@ public abstract class LayerContract extends AbstractContract {
   }
 
   @Override
+  final boolean subjectListens() {
+    return listens();
+  }
+
+  @Override
+  final Closeable peerService(ChainRuntime rt, Chains c) throws IOException {
+    return startPeerService(rt, transport(c));
+  }
+
+  @Override
+  final boolean halfCloses(Chains c) {
+    return halfCloses(transport(c));
+  }
+
+  @Override
+  final int bytesInFlight(Chains c) {
+    return bytesInFlight(transport(c));
+  }
+
+  private static Transport transport(Chains c) {
+    for (Transport t : Transport.values()) {
+      if (t.entryName().equals(c.label())) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("no transport for case " + c);
+  }
+
+  @Override
   final Catalog catalog(Map<String, String> extra) {
     ProviderDescriptor d = descriptor();
     String name = d.name();
@@ -219,8 +321,9 @@ public abstract class LayerContract extends AbstractContract {
     List<Chains> out = new ArrayList<>();
     for (Transport t : EnumSet.copyOf(transports())) {
       String chain = name + "-" + t.entryName();
-      out.add(new Chains(t.entryName(), t.ephemeral(), t.isStream(), chain, name + "-peer-" + t.entryName(),
-          PROBE + "-" + chain, t.entry().id(), false));
+      String peer = listens() ? name + "-peer-" + t.entryName() : t.entryName();
+      out.add(new Chains(t.entryName(), t.ephemeral(), t.isStream(), chain, peer, PROBE + "-" + chain,
+          t.entry().id(), false));
     }
     return out;
   }
@@ -272,8 +375,15 @@ public abstract class LayerContract extends AbstractContract {
     try (Session layered = rt.startup(c.subject()); Session bare = rt.startup(c.baseId());
         ChainSocket a = layered.open(); ChainSocket b = bare.open()) {
       List<String> ops = c.stream()
-          ? List.of("send", "receive", "sendTo", "receiveFrom", "accept")
-          : List.of("listen", "accept", "shutdownInput", "shutdownOutput");
+          ? new ArrayList<>(List.of("send", "receive", "sendTo", "receiveFrom", "accept"))
+          : new ArrayList<>(List.of("listen", "accept", "shutdownInput", "shutdownOutput"));
+      if (!listens()) {
+        for (String op : List.of("bind", "listen", "accept")) {
+          ops.remove(op);
+          assertThrows(UnsupportedOperationException.class, () -> misuse(a, op, c),
+              op + " is refused: listens() is false");
+        }
+      }
       for (String op : ops) {
         assertEquals(thrown(() -> misuse(b, op, c)), thrown(() -> misuse(a, op, c)), op + " as the base says");
       }
@@ -287,6 +397,7 @@ public abstract class LayerContract extends AbstractContract {
       case "sendTo" -> s.sendTo(ByteBuffer.wrap(new byte[] {1}), c.bind());
       case "receiveFrom" -> s.receiveFrom(ByteBuffer.allocate(3));
       case "accept" -> s.accept();
+      case "bind" -> s.bind(c.bind());
       case "listen" -> s.listen(0);
       case "shutdownInput" -> s.shutdownInput();
       case "shutdownOutput" -> s.shutdownOutput();

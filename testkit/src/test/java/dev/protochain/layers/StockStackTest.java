@@ -75,7 +75,7 @@ class StockStackTest {
         listener.listen(4);
         try (Echo echo = Echo.serve(listener, 30_011, pool); ChainSocket s = client.open()) {
           s.connect((InetSocketAddress) listener.localAddress(), Duration.ofSeconds(10));
-          byte[] back = Echo.exchange(s, payload, 70_000, 50_021, 9, pool);
+          byte[] back = Echo.exchange(s, payload, 70_000, 50_021, 9, true, 0, pool);
           assertEquals(payload.length, back.length);
           assertEquals(Payloads.sha256(payload), Payloads.sha256(back));
           assertEquals(1, echo.accepted());

@@ -69,6 +69,10 @@ import org.slf4j.LoggerFactory;
  * 127.0.0.1:4433 failed (entry 2001 'tls'): No subject alternative DNS name matching
  * wrong.example found.}
  *
+ * <p>{@code send}, {@code receive} and {@code shutdownOutput} on a socket that was neither
+ * connected nor accepted fail as they fail on the socket below, as through a layer that does not
+ * handshake.
+ *
  * <h3>After the handshake</h3>
  * TLS 1.3 post-handshake messages (session tickets, key updates, whose answer is sent at once)
  * are handled. A TLS 1.2 renegotiation started by either peer is refused, as Go's and rustls'

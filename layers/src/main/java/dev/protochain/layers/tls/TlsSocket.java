@@ -54,6 +54,8 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   private final ReentrantLock writeLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object closeLock = new Object();
+  private final Object connectLock = new Object();
+  private boolean connectStarted; // guarded by connectLock
 
   private volatile SSLEngine engine;
   private volatile String peer;
@@ -132,6 +134,9 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
     Objects.requireNonNull(timeout, "timeout");
     long start = System.nanoTime();
+    synchronized (connectLock) {
+      connectStarted = true;
+    }
     super.connect(remote, timeout);
     String host = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getHostString() : String.valueOf(remote);
     int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
@@ -152,11 +157,28 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
 
   /* ---- the handshake ---- */
 
-  private void ensureHandshaken(String operation) throws IOException {
+  /** An operation of the socket below. */
+  private interface BelowOperation {
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs the handshake unless it ran; on a socket never connected nor accepted, fails as
+   * {@code below} (the same operation on the socket below) fails, so that misuse reads as it does
+   * without the layer.
+   */
+  private void ensureHandshaken(String operation, BelowOperation below) throws IOException {
     if (handshaken) {
       return;
     }
     if (engine == null) {
+      // Under connectLock no connect can begin: the socket below is unconnected and refuses, so
+      // nothing reaches a connection unencrypted. During a connect, this layer says it is not ready.
+      synchronized (connectLock) {
+        if (!connectStarted && engine == null) {
+          below.run();
+        }
+      }
       throw new IllegalStateException(operation + " on " + this
           + ": the socket is not connected (expected: connect or accept first)");
     }
@@ -283,7 +305,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   @Override
   public int receive(ByteBuffer dst) throws IOException {
     checkUsable();
-    ensureHandshaken("receive");
+    ensureHandshaken("receive", () -> below().receive(dst));
     readLock.lock();
     try {
       while (true) {
@@ -434,7 +456,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   @Override
   public int send(ByteBuffer src) throws IOException {
     checkUsable();
-    ensureHandshaken("send");
+    ensureHandshaken("send", () -> below().send(src));
     if (!src.hasRemaining()) {
       return 0;
     }
@@ -546,7 +568,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   public void flush() throws IOException {
     checkUsable();
     if (engine != null) {
-      ensureHandshaken("flush");
+      ensureHandshaken("flush", () -> below().flush());
     }
     super.flush();
   }
@@ -564,7 +586,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   @Override
   public void shutdownOutput() throws IOException {
     checkUsable();
-    ensureHandshaken("shutdownOutput");
+    ensureHandshaken("shutdownOutput", () -> below().shutdownOutput());
     writeLock.lock();
     try {
       checkUsable();

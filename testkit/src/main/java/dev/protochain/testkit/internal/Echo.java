@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -118,26 +119,70 @@ public final class Echo implements AutoCloseable {
 
   /**
    * Sends {@code payload} on {@code socket} from another thread in chunks of 1 to
-   * {@code maxChunk} bytes, then shuts the output down, while this thread receives the echo with
-   * a buffer of {@code readSize} bytes until the end of the stream. Returns what came back.
+   * {@code maxChunk} bytes while this thread receives the echo with a buffer of {@code readSize}
+   * bytes, and returns what came back.
    *
-   * @throws AssertionError if more bytes come back than were sent
+   * <p>With {@code halfClose} the sender shuts the output down after the last chunk and the echo
+   * is read to the end of the stream. Without it (a path that ends both directions at the first
+   * end of stream, such as a proxy without half-close) the echo is read until as many bytes came
+   * back as were sent, and only then is the output shut down; the stream must then end with no
+   * byte more. With {@code window} above 0 the sender never has more than {@code window} bytes
+   * sent and not yet received back (a relay that cannot carry both directions at once stalls when
+   * both are full).
+   *
+   * @throws AssertionError if more bytes come back than were sent, or the echo of a full window
+   *     does not come back within a minute
    */
   public static byte[] exchange(ChainSocket socket, byte[] payload, int maxChunk, int readSize, long seed,
-      ExecutorService pool) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+      boolean halfClose, int window, ExecutorService pool)
+      throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    Semaphore credit = window > 0 ? new Semaphore(window) : null;
     Future<?> sending = pool.submit(() -> {
-      sendInChunks(socket, payload, maxChunk, seed);
-      socket.shutdownOutput();
+      Random sizes = new Random(seed);
+      ByteBuffer src = ByteBuffer.wrap(payload);
+      while (src.hasRemaining()) {
+        ByteBuffer chunk = src.slice();
+        int n = Math.min(chunk.remaining(), 1 + sizes.nextInt(maxChunk));
+        if (credit != null) {
+          // Sends what the window allows now, at least one byte: waiting for room for the whole
+          // chunk would empty the path before each send.
+          if (!credit.tryAcquire(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("no echo of the " + window + " bytes in flight came back within 60 s");
+          }
+          int more = credit.drainPermits();
+          n = Math.min(n, 1 + more);
+          credit.release(1 + more - n);
+        }
+        chunk.limit(n);
+        socket.sendFully(chunk);
+        src.position(src.position() + n);
+      }
+      if (halfClose) {
+        socket.shutdownOutput();
+      }
       return null;
     });
     ByteBuffer back = ByteBuffer.allocate(payload.length);
     ByteBuffer in = ByteBuffer.allocate(readSize);
-    while (socket.receive(in.clear()) >= 0) {
+    boolean shut = halfClose;
+    while (true) {
+      if (!shut && !back.hasRemaining()) {
+        sending.get(60, TimeUnit.SECONDS);
+        socket.shutdownOutput();
+        shut = true;
+      }
+      int n = socket.receive(in.clear());
+      if (n < 0) {
+        break;
+      }
       in.flip();
       if (in.remaining() > back.remaining()) {
         throw new AssertionError("the echo returned more than the " + payload.length + " bytes sent");
       }
       back.put(in);
+      if (credit != null) {
+        credit.release(n);
+      }
     }
     sending.get(60, TimeUnit.SECONDS);
     byte[] out = new byte[back.position()];

@@ -28,6 +28,7 @@ final class ProxyProtocolSocket extends ForwardingSocket {
   private final Object headerLock = new Object();
   private boolean headerRead; // guarded by headerLock
   private ByteBuffer leftover = ByteBuffer.allocate(0); // guarded by headerLock
+  private ByteBuffer partial; // guarded by headerLock: the header so far, kept when a receive times out in it
   private volatile InetSocketAddress source;
 
   ProxyProtocolSocket(ChainSocket below, boolean send, boolean expect, boolean accepted) {
@@ -98,12 +99,15 @@ final class ProxyProtocolSocket extends ForwardingSocket {
     return super.remoteAddress();
   }
 
-  // Called with headerLock held.
+  // Called with headerLock held. A receive that times out (or fails) leaves what arrived in partial.
   private void readHeader() throws IOException {
     if (headerRead) {
       return;
     }
-    ByteBuffer buf = ByteBuffer.allocate(MAX_HEADER + 64);
+    if (partial == null) {
+      partial = ByteBuffer.allocate(MAX_HEADER + 64);
+    }
+    ByteBuffer buf = partial;
     int end;
     while ((end = crlf(buf)) < 0) {
       if (buf.position() >= MAX_HEADER) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
@@ -11,8 +12,10 @@ import dev.protochain.runtime.ChainRuntime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,6 +60,27 @@ class ProxyProtocolLayerTest {
         IOException e = assertThrows(IOException.class, () -> server.receive(ByteBuffer.allocate(10)));
         assertEquals("proxy-protocol: malformed PROXY header from " + client.localAddress()
             + ": '10.0.0.300' is not an address in 'PROXY TCP4 10.0.0.300 10.0.0.1 1 2'", e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aReceiveTimingOutInTheMiddleOfTheHeaderLosesNoByteOfIt() throws Exception {
+    try (ChainRuntime runtime = runtime(); Session chain = runtime.startup("proxy-protocol-mem-stream");
+        Session raw = runtime.startup("mem-stream");
+        ChainSocket listener = chain.open(); ChainSocket client = raw.open()) {
+      listener.bind(null);
+      listener.listen(1);
+      client.connect(listener.localAddress());
+      client.sendFully(ByteBuffer.wrap("PROXY TCP4 10.0.0.7 ".getBytes(StandardCharsets.US_ASCII)));
+      try (ChainSocket server = listener.accept()) {
+        server.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(100));
+        assertThrows(SocketTimeoutException.class, () -> server.receive(ByteBuffer.allocate(5)));
+        client.sendFully(ByteBuffer.wrap("10.0.0.1 51234 443\r\nhello".getBytes(StandardCharsets.US_ASCII)));
+        ByteBuffer got = ByteBuffer.allocate(5);
+        server.receiveFully(got);
+        assertEquals("hello", new String(got.array(), StandardCharsets.US_ASCII));
+        assertEquals(new InetSocketAddress("10.0.0.7", 51234), server.remoteAddress());
       }
     }
   }
