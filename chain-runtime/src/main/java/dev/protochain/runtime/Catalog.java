@@ -330,7 +330,7 @@ public final class Catalog {
     dependents.forEach(e -> gone.add(e.id()));
     List<CatalogEntry> out = new ArrayList<>(entries);
     out.removeIf(e -> gone.contains(e.id()));
-    return of(out);
+    return new Catalog(ImmutableList.copyOf(out), plugins);
   }
 
   /**
@@ -371,7 +371,7 @@ public final class Catalog {
     }
     checkArgument(problems.isEmpty(), "ordering the catalog: %s", String.join("; ", problems));
     ordered.addAll(layers);
-    return of(ordered);
+    return new Catalog(ImmutableList.copyOf(ordered), plugins);
   }
 
   /** Returns a catalog without the entry {@code id} (and nothing else: chains naming it break). */
