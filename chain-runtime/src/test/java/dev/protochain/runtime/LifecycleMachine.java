@@ -19,11 +19,16 @@ import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.LifecycleModel.Entry;
 import dev.protochain.runtime.LifecycleModel.PairState;
+import dev.protochain.runtime.store.CatalogStore;
+import dev.protochain.runtime.store.ProtochainHome;
+import dev.protochain.runtime.store.StoredCatalog;
 import dev.protochain.runtime.testing.FakeProviderSource;
 import dev.protochain.runtime.testing.Recorder;
 import dev.protochain.runtime.testing.RecordingBase;
 import dev.protochain.runtime.testing.RecordingLayer;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -34,8 +39,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Applies {@link LifecycleOp}s to a real {@link ChainRuntime} over recording providers and to a
@@ -60,19 +65,37 @@ final class LifecycleMachine implements AutoCloseable {
 
   private final LifecycleModel model = new LifecycleModel();
   private final List<String> log = new ArrayList<>();
+  /** The edited catalog: a value, or what the store holds when the machine edits through one. */
   private Catalog current;
+  private final CatalogStore store;
+  private long generation;
+  private List<Entry> backup;
   private ChainRuntime runtime;
   private Recorder recorder;
   private final List<Session> sessions = new ArrayList<>();
   private final List<ChainSocket[]> pairs = new ArrayList<>();
   private int steps;
 
-  LifecycleMachine() throws Exception {
+  /**
+   * Creates a machine editing the catalog as a value ({@code home} null), or through a
+   * {@link CatalogStore} in {@code home}, where every edit that changes the catalog writes the next
+   * generation and keeps the one before as the backup, and every runtime is built from the file.
+   */
+  LifecycleMachine(Path home) throws Exception {
     List<CatalogEntry> entries = new ArrayList<>();
     for (Entry e : model.current) {
       entries.add(toReal(e));
     }
-    current = Catalog.of(entries).withPlugin(PLUGIN).checkValid("model catalog");
+    Catalog initial = Catalog.of(entries).withPlugin(PLUGIN).checkValid("model catalog");
+    if (home == null) {
+      store = null;
+      current = initial;
+    } else {
+      store = CatalogStore.open(ProtochainHome.of(home));
+      store.update("set up the model's catalog", c -> initial); // over generation 1, the built-in bases
+      generation = 2;
+      current = store.read().catalog();
+    }
     build();
     check();
   }
@@ -91,7 +114,12 @@ final class LifecycleMachine implements AutoCloseable {
 
   /** Runs the whole sequence, checking after every step, then closes the runtime and checks the end state. */
   static int run(List<LifecycleOp> ops) throws Exception {
-    try (LifecycleMachine machine = new LifecycleMachine()) {
+    return run(ops, null);
+  }
+
+  /** Runs the sequence editing the catalog through a store in {@code home}; see {@link #run(List)}. */
+  static int run(List<LifecycleOp> ops, Path home) throws Exception {
+    try (LifecycleMachine machine = new LifecycleMachine(home)) {
       for (LifecycleOp op : ops) {
         machine.apply(op);
       }
@@ -183,17 +211,22 @@ final class LifecycleMachine implements AutoCloseable {
       }
       List<Integer> targets = in.targets().stream()
           .map(t -> model.current.get(Math.floorMod(t, model.current.size())).id()).toList();
+      List<Entry> before = model.current;
       expected = model.install(provider, name, targets);
-      actual = edit(c -> c.installLayer(name, FakeProviderSource.idOf(provider), Map.of(), targets));
+      actual = edit("install layer '" + name + "'", c -> c.installLayer(name, FakeProviderSource.idOf(provider), Map.of(),
+          targets), before);
     } else if (op instanceof LifecycleOp.Remove r) {
       int i = Math.floorMod(r.entry(), model.current.size() + 1);
       Optional<Entry> target = i == model.current.size() ? Optional.empty() : Optional.of(model.current.get(i));
+      List<Entry> before = model.current;
       expected = model.remove(target, r.cascade());
-      actual = edit(c -> c.remove(target.map(Entry::id).orElse(LifecycleModel.MISSING_ID), r.cascade()));
+      actual = edit("remove an entry", c -> c.remove(target.map(Entry::id).orElse(LifecycleModel.MISSING_ID),
+          r.cascade()), before);
     } else if (op instanceof LifecycleOp.Order o) {
       List<Integer> ids = model.orderIds(o.keys(), Math.floorMod(o.mutation(), 5));
+      List<Entry> before = model.current;
       expected = model.order(ids);
-      actual = edit(c -> c.order(ids));
+      actual = edit("order the catalog", c -> c.order(ids), before);
     } else if (op instanceof LifecycleOp.Reinit) {
       expected = model.closeRuntime();
       actual = describe(() -> {
@@ -227,6 +260,9 @@ final class LifecycleMachine implements AutoCloseable {
   /* ---- the real side ---- */
 
   private void build() throws Exception {
+    if (store != null) {
+      current = store.read().catalog(); // a runtime takes the catalog the file holds now
+    }
     recorder = new Recorder().quiet();
     FakeProviderSource source = new FakeProviderSource();
     for (String p : LifecycleModel.PROVIDERS) {
@@ -274,13 +310,40 @@ final class LifecycleMachine implements AutoCloseable {
     }
   }
 
-  private String edit(CatalogEdit edit) {
-    return describe(() -> {
-      Catalog edited = edit.apply(current);
-      edited.checkValid("catalog");
-      current = edited;
+  /** Applies an edit as a tool does: refused if it throws or leaves the catalog invalid. */
+  private String edit(String purpose, CatalogEdit edit, List<Entry> before) throws IOException {
+    if (store == null) {
+      return describe(() -> {
+        Catalog edited = edit.apply(current);
+        edited.checkValid("catalog");
+        current = edited;
+        return "ok";
+      });
+    }
+    String answer = describe(() -> {
+      store.update(purpose, c -> {
+        try {
+          return edit.apply(c);
+        } catch (IOException | RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      });
       return "ok";
     });
+    if (!model.current.equals(before)) { // a write: the next generation, the one before as the backup
+      generation++;
+      backup = before;
+    }
+    StoredCatalog read = store.read();
+    current = read.catalog();
+    assertEquals(generation, read.generation(), () -> "generation of " + store.file() + "; so far:\n" + history());
+    if (backup != null) {
+      assertEquals(backup, entries(store.readBackup().orElseThrow().catalog()),
+          () -> "the backup holds the catalog before the last write; so far:\n" + history());
+    }
+    return answer;
   }
 
   @FunctionalInterface
@@ -342,15 +405,11 @@ final class LifecycleMachine implements AutoCloseable {
       assertEquals(alive, pairs.get(i)[0].isOpen(), () -> "client of pair " + n + " open " + where.get());
       assertEquals(alive, pairs.get(i)[1].isOpen(), () -> "server of pair " + n + " open " + where.get());
     }
-    List<Entry> real = new ArrayList<>();
-    for (CatalogEntry e : current.entries()) {
-      real.add(new Entry(e.id(), e.name(), NAMES.get(e.providerId()), e.chain().ids()));
-    }
-    assertEquals(model.current, real, () -> "edited catalog " + where.get());
-    assertEquals(List.of(PLUGIN), current.plugins(), () -> "plugins of the edited catalog " + where.get());
-    assertEquals(model.snapshot, runtime.catalog().entries().stream()
-        .map(e -> new Entry(e.id(), e.name(), NAMES.get(e.providerId()), e.chain().ids())).toList(),
-        () -> "the runtime's snapshot " + where.get());
+    assertEquals(model.current, entries(current), () -> "edited catalog " + where.get());
+    // The catalog file records no plugins: only a catalog value carries them.
+    assertEquals(store == null ? List.of(PLUGIN) : List.of(), current.plugins(),
+        () -> "plugins of the edited catalog " + where.get());
+    assertEquals(model.snapshot, entries(runtime.catalog()), () -> "the runtime's snapshot " + where.get());
   }
 
   /** After the runtime closed: every count is 0, each instance unloaded once, every socket closed. */
@@ -389,6 +448,11 @@ final class LifecycleMachine implements AutoCloseable {
   }
 
   /* ---- conversions ---- */
+
+  private static List<Entry> entries(Catalog catalog) {
+    return catalog.entries().stream()
+        .map(e -> new Entry(e.id(), e.name(), NAMES.get(e.providerId()), e.chain().ids())).toList();
+  }
 
   private static CatalogEntry toReal(Entry e) {
     return CatalogEntry.builder().id(e.id()).name(e.name()).providerId(FakeProviderSource.idOf(e.provider()))

@@ -17,11 +17,13 @@ import java.util.stream.IntStream;
 
 /**
  * The reference model of the lifecycle contract (DESIGN.md, "The lifecycle contract") and of the
- * catalog edits, written from the contract and the API documentation alone, without the runtime's
- * code: counts, loads and unloads per provider entry, which sessions are open, which socket pairs
- * are alive, closed or aborted (and by which provider's final cleanup), the injected faults, the
- * edited catalog and the runtime's snapshot. Each operation returns what the real call must answer,
- * in the form {@link LifecycleMachine#describe} gives the real answer. Not thread-safe.
+ * catalog edits: a second, deliberately plain implementation of what the contract and the API
+ * documentation promise, sharing no code with the runtime. It keeps counts, loads and unloads per
+ * provider entry, which sessions are open, which socket pairs are alive, closed or aborted (and by
+ * which provider's final cleanup), the injected faults, the edited catalog and the runtime's
+ * snapshot. Each operation returns what the real call must answer (type, code, whole message and
+ * how many failures it suppresses), in the form {@link LifecycleMachine#describe} gives the real
+ * answer. Not thread-safe.
  */
 final class LifecycleModel {
 

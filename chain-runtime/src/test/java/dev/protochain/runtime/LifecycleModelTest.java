@@ -3,9 +3,13 @@ package dev.protochain.runtime;
 import dev.protochain.runtime.testing.Bounded;
 import dev.protochain.runtime.testing.Phase;
 import dev.protochain.runtime.testing.PropertyTimeout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -33,12 +37,32 @@ class LifecycleModelTest {
   static final AtomicLong SEQUENCES = new AtomicLong();
   static final AtomicLong STEPS = new AtomicLong();
   static final AtomicLong NANOS = new AtomicLong();
+  static final AtomicLong STORED = new AtomicLong();
   /** One sequence takes milliseconds; one that takes this long is stuck. */
   static final Duration CASE_BOUND = Duration.ofSeconds(20);
 
   @Property(tries = 10_000, generation = GenerationMode.RANDOMIZED, shrinking = ShrinkingMode.FULL)
   void everyStepOfEverySequenceAgreesWithTheModel(@ForAll("sequences") List<LifecycleOp> ops) throws Exception {
     check(ops);
+  }
+
+  /**
+   * The same over a {@link dev.protochain.runtime.store.CatalogStore} in a temporary home: each edit
+   * that changes the catalog writes the next generation and keeps the one before as the backup, a
+   * refused one writes nothing, and each runtime is built from the file. Fewer sequences: every
+   * write forces the file and its directory to disk.
+   */
+  @Property(tries = 100, generation = GenerationMode.RANDOMIZED, shrinking = ShrinkingMode.FULL)
+  void everyStepAgreesWithTheModelWhenEditsGoThroughTheCatalogStore(@ForAll("sequences") List<LifecycleOp> ops)
+      throws Exception {
+    Path home = Files.createTempDirectory("lifecycle-model");
+    try {
+      check(ops, home);
+    } finally {
+      try (Stream<Path> files = Files.walk(home)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   /** The soak variant: ten times the sequences, each up to three times as long. */
@@ -51,17 +75,24 @@ class LifecycleModelTest {
   }
 
   static void check(List<LifecycleOp> ops) throws Exception {
+    check(ops, null);
+  }
+
+  static void check(List<LifecycleOp> ops, Path home) throws Exception {
     long start = System.nanoTime();
-    STEPS.addAndGet(Bounded.call(CASE_BOUND, "a lifecycle sequence", () -> LifecycleMachine.run(ops)));
+    STEPS.addAndGet(Bounded.call(CASE_BOUND, "a lifecycle sequence", () -> LifecycleMachine.run(ops, home)));
     NANOS.addAndGet(System.nanoTime() - start);
     SEQUENCES.incrementAndGet();
+    if (home != null) {
+      STORED.incrementAndGet();
+    }
   }
 
   @AfterContainer
   static void report() {
-    System.out.printf("lifecycle model: %d sequences checked, %d steps, each step checked against the model, "
-        + "in %d ms of sequences; answers: %s%n", SEQUENCES.get(), STEPS.get(), NANOS.get() / 1_000_000,
-        LifecycleMachine.answers());
+    System.out.printf("lifecycle model: %d sequences checked (%d of them editing through a CatalogStore), %d steps, "
+        + "each step checked against the model, in %d ms of sequences; answers: %s%n", SEQUENCES.get(), STORED.get(),
+        STEPS.get(), NANOS.get() / 1_000_000, LifecycleMachine.answers());
   }
 
   @Provide
