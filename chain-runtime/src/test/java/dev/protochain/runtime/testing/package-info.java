@@ -1,6 +1,9 @@
 /**
  * Test fixtures shared through the {@code test-jar}: recording and failing providers, a fake
- * provider source and catalog builders, and real peers for interop tests ({@link
- * dev.protochain.runtime.testing.OpenSsl}, {@link dev.protochain.runtime.testing.Microsocks}).
+ * provider source and catalog builders, real peers for interop tests ({@link
+ * dev.protochain.runtime.testing.OpenSsl}, {@link dev.protochain.runtime.testing.Microsocks}), and
+ * what the property-based tests share: time bounds for jqwik ({@link
+ * dev.protochain.runtime.testing.PropertyTimeout}, {@link dev.protochain.runtime.testing.Bounded})
+ * and a fuzzing peer ({@link dev.protochain.runtime.testing.Peer}).
  */
 package dev.protochain.runtime.testing;
