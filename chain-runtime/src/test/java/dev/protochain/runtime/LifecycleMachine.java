@@ -437,7 +437,7 @@ final class LifecycleMachine implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     String expected = model.closeRuntime();
     String actual = describe(() -> {
       runtime.close();
