@@ -81,10 +81,16 @@ public record CatalogEntry(
     return new Builder();
   }
 
-  /** Returns {@code entry 1001 'tcp4' (base)} or {@code entry 3001 'x' (chain [2001, 1001])}. */
+  /**
+   * Returns {@code entry 1001 'tcp4' (base)} or {@code entry 3001 'x' (chain [2001, 1001])}. A name
+   * longer than 64 characters, which no valid catalog holds, is cut short there, so that a message
+   * naming the entry stays one line whatever a catalog file held.
+   */
   @Override
   public String toString() {
-    return "entry " + id + " '" + name + "' ("
+    String shown = name.length() <= 64 ? name
+        : name.substring(0, Character.isHighSurrogate(name.charAt(63)) ? 63 : 64) + "... (" + name.length() + " characters)";
+    return "entry " + id + " '" + shown + "' ("
         + (kind() == EntryKind.CHAIN ? "chain " + chain : kind().name().toLowerCase(java.util.Locale.ROOT))
         + ")";
   }

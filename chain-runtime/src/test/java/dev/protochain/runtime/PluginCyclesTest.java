@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,14 +23,28 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A thousand load/unload cycles of a plugin chain, each with a socket and a plugin thread: loaded
  * classes, threads, file descriptors and heap return to within a small bound of the start.
+ * {@code -Dprotochain.leak.cycles=N} runs more; the soak profile runs the soak variant with the
+ * number it sets.
  */
 class PluginCyclesTest {
 
-  static final int CYCLES = 1_000;
+  static final int CYCLES = Integer.getInteger("protochain.leak.cycles", 1_000);
 
   @Test
   @Timeout(180)
   void aThousandLoadUnloadCyclesLeaveNoClassesThreadsDescriptorsOrHeapBehind(@TempDir Path home) throws Exception {
+    cycles(home);
+  }
+
+  /** The soak variant: {@code mvn -B verify -Psoak} sets {@code protochain.leak.cycles}. */
+  @Test
+  @Tag("soak")
+  @Timeout(3600)
+  void manyMoreLoadUnloadCyclesLeaveNoClassesThreadsDescriptorsOrHeapBehind(@TempDir Path home) throws Exception {
+    cycles(home);
+  }
+
+  static void cycles(Path home) throws Exception {
     Path jar = new PluginJars().source("test.counter.CounterLayer", PluginTest.COUNTER)
         .provider("test.counter.CounterLayer").build(Files.createTempDirectory(home, "build").resolve("counter.jar"));
     PluginStore store = new PluginStore(home.resolve("plugins"));

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A thousand start/stop cycles of the chain [plugin layer, coalesce, tcp4], each leaving a listener
  * and a connected TCP pair (with bytes held by coalesce) open at the final cleanup: threads, file
  * descriptors, class loaders and heap come back to within a small bound of the start.
- * {@code -Dprotochain.leak.cycles=N} runs more (the soak profile).
+ * {@code -Dprotochain.leak.cycles=N} runs more; the soak profile runs the soak variant with the
+ * number it sets.
  */
 class SocketLeakTest {
 
@@ -32,6 +34,18 @@ class SocketLeakTest {
   @Test
   @Timeout(300)
   void cyclesWithSocketsLeftOpenAtCleanupLeaveNothingBehind(@TempDir Path home) throws Exception {
+    cycles(home);
+  }
+
+  /** The soak variant: {@code mvn -B verify -Psoak} sets {@code protochain.leak.cycles}. */
+  @Test
+  @Tag("soak")
+  @Timeout(3600)
+  void manyMoreCyclesWithSocketsLeftOpenAtCleanupLeaveNothingBehind(@TempDir Path home) throws Exception {
+    cycles(home);
+  }
+
+  static void cycles(Path home) throws Exception {
     Path jar = new PluginJars().source("test.counter.CounterLayer", PluginTest.COUNTER)
         .provider("test.counter.CounterLayer").build(Files.createTempDirectory(home, "build").resolve("counter.jar"));
     PluginStore store = new PluginStore(home.resolve("plugins"));

@@ -25,13 +25,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Threads hammering two chains that share a layer with startups, cleanups and socket operations
  * for a bounded time, sharing sessions and sockets so that operations race the final cleanups.
  * Every operation must complete or fail with a documented error; a watchdog fails the run with a
- * thread dump on a stall. {@code -Dprotochain.race.seconds=N} runs longer (the soak profile).
+ * thread dump on a stall. {@code -Dprotochain.race.seconds=N} runs longer; the soak profile runs the
+ * soak variant for the time it sets.
  */
 class TeardownRaceTest {
 
@@ -40,6 +42,17 @@ class TeardownRaceTest {
 
   @Test
   void operationsRacingFinalCleanupsEndOnlyInDocumentedErrors() throws Exception {
+    race(SECONDS);
+  }
+
+  /** The soak variant: {@code mvn -B verify -Psoak} sets {@code protochain.race.seconds} (300 by default there). */
+  @Test
+  @Tag("soak")
+  void operationsRacingFinalCleanupsForMinutesEndOnlyInDocumentedErrors() throws Exception {
+    race(SECONDS);
+  }
+
+  static void race(long seconds) throws Exception {
     Recorder recorder = new Recorder().quiet();
     FakeProviderSource source = new FakeProviderSource().layer("shared", recorder).layer("b", recorder)
         .base("base1", recorder).base("base2", recorder);
@@ -51,7 +64,7 @@ class TeardownRaceTest {
     try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).source(source).shutdownHook(false).build()) {
       AtomicReferenceArray<Session> sessions = new AtomicReferenceArray<>(8);
       AtomicReferenceArray<ChainSocket[]> pairs = new AtomicReferenceArray<>(8);
-      long deadline = System.nanoTime() + SECONDS * 1_000_000_000L;
+      long deadline = System.nanoTime() + seconds * 1_000_000_000L;
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
@@ -136,7 +149,7 @@ class TeardownRaceTest {
           return null;
         }));
       }
-      ConcurrentLifecycleTest.awaitOrDumpThreads(done, (int) SECONDS + 60);
+      ConcurrentLifecycleTest.awaitOrDumpThreads(done, (int) seconds + 60);
       pool.shutdown();
       for (int i = 0; i < 8; i++) {
         Session s = sessions.get(i);
@@ -144,7 +157,7 @@ class TeardownRaceTest {
           s.close();
         }
       }
-      System.out.println(THREADS * SECONDS + " thread-seconds of racing; outcomes: " + new java.util.TreeMap<>(outcomes));
+      System.out.println(THREADS * seconds + " thread-seconds of racing; outcomes: " + new java.util.TreeMap<>(outcomes));
       assertEquals(List.of(), undocumented);
       runtime.counts().forEach((entry, count) -> assertEquals(0, count, "count of " + entry));
       for (String p : List.of("shared", "b", "base1", "base2")) {

@@ -422,9 +422,9 @@ class TlsChainTest {
       SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> client.connect(listener.localAddress()));
       assertEquals("tls handshake with 127.0.0.1:" + port + " failed (entry 2001 'tls'): PKIX path building failed: "
           + "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to "
-          + "requested target", e.getMessage());
+          + "requested target", withoutAlertTag(e.getMessage()));
       SSLHandshakeException atServer = (SSLHandshakeException) serverSide.get(10, TimeUnit.SECONDS);
-      assertTrue(atServer.getMessage().endsWith(" failed (entry 2001 'tls'): Received fatal alert: certificate_unknown"),
+      assertTrue(withoutAlertTag(atServer.getMessage()).endsWith(" failed (entry 2001 'tls'): Received fatal alert: certificate_unknown"),
           atServer.getMessage());
       SSLException later = assertThrows(SSLException.class, () -> client.send(ByteBuffer.allocate(1)));
       assertEquals(e.getMessage(), later.getMessage());
@@ -529,5 +529,14 @@ class TlsChainTest {
 
   static byte[] sha256(byte[] b) throws Exception {
     return MessageDigest.getInstance("SHA-256").digest(b);
+  }
+
+  /**
+   * The handshake message with the JDK's alert tag taken out: newer JDK 17 updates put the alert
+   * they send or received before the cause ({@code "(certificate_unknown) PKIX path…"}), older
+   * ones do not. Our own part of the message is the same on both, and is what the tests pin.
+   */
+  static String withoutAlertTag(String message) {
+    return message.replaceFirst("\\): \\([a-z_]+\\) ", "): ");
   }
 }

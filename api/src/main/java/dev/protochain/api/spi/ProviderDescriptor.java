@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * A provider's descriptor as read from its {@link ProviderInfo} annotation, checked.
@@ -45,6 +46,9 @@ public record ProviderDescriptor(
    */
   public record Setting(String name, String defaultValue, String description) {}
 
+  private static final Pattern CANONICAL_UUID = Pattern.compile(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
   /** Creates a descriptor, copying the collections. */
   public ProviderDescriptor {
     settings = List.copyOf(settings);
@@ -53,8 +57,8 @@ public record ProviderDescriptor(
   }
 
   /**
-   * Reads and checks the descriptor of {@code type}: the annotation is present, the id is a UUID,
-   * the versions parse and the kind matches the interface the class implements.
+   * Reads and checks the descriptor of {@code type}: the annotation is present, the id is a UUID
+   * written out in full, the versions parse and the kind matches the interface the class implements.
    *
    * @throws ProtochainException with {@link ProtochainException.Code#INVALID_PROVIDER} naming the
    *     class and the problem
@@ -64,12 +68,12 @@ public record ProviderDescriptor(
     if (info == null) {
       throw invalid(type, "has no @ProviderInfo descriptor");
     }
-    UUID id;
-    try {
-      id = UUID.fromString(info.id());
-    } catch (IllegalArgumentException e) {
-      throw invalid(type, "descriptor id '" + info.id() + "' is not a UUID");
+    // UUID.fromString also takes short groups (1-2-3-4-5 reads as 00000001-0002-...), which would
+    // make the id the catalog records differ from the one the descriptor declares.
+    if (!CANONICAL_UUID.matcher(info.id()).matches()) {
+      throw invalid(type, "descriptor id '" + info.id() + "' is not a UUID (expected: 32 hex digits as 8-4-4-4-12)");
     }
+    UUID id = UUID.fromString(info.id());
     if (!info.name().matches("[a-z][a-z0-9-]{0,31}")) {
       throw invalid(type, "descriptor name '" + info.name()
           + "' must be 1 to 32 lower-case letters, digits or '-', starting with a letter");

@@ -68,6 +68,9 @@ import java.util.stream.Collectors;
  */
 public final class CatalogJson {
 
+  /** The most characters of a value a problem quotes. */
+  static final int LONGEST_QUOTE = 60;
+
   /** The schema version this release reads and writes. */
   public static final int SCHEMA_VERSION = 1;
 
@@ -160,7 +163,7 @@ public final class CatalogJson {
           "the file has no schemaVersion (expected: " + SCHEMA_VERSION + ").");
     }
     if (!schema.isInt() || schema.intValue() != SCHEMA_VERSION) {
-      throw invalid(where, CatalogProblem.Kind.UNSUPPORTED_SCHEMA, "the file has schema version " + schema
+      throw invalid(where, CatalogProblem.Kind.UNSUPPORTED_SCHEMA, "the file has schema version " + abbreviate(schema.toString())
           + "; this release of protochain reads schema version " + SCHEMA_VERSION + " only.");
     }
     FileJson file;
@@ -289,7 +292,7 @@ public final class CatalogJson {
     try {
       return parser.apply(value);
     } catch (IllegalArgumentException x) {
-      problems.add(malformed(at + "." + field + " is '" + value + "' (expected: " + expected + ")."));
+      problems.add(malformed(at + "." + field + " is '" + abbreviate(value) + "' (expected: " + expected + ")."));
       return null;
     }
   }
@@ -315,7 +318,7 @@ public final class CatalogJson {
           : " (expected: " + p.getKnownPropertyIds().stream().map(Object::toString).sorted()
               .collect(Collectors.joining(", ")) + ")";
       String where = path(path.subList(0, Math.max(0, path.size() - 1)));
-      return (where.isEmpty() ? "the file" : where) + " has the unknown field '" + p.getPropertyName() + "'" + known
+      return (where.isEmpty() ? "the file" : where) + " has the unknown field '" + abbreviate(p.getPropertyName()) + "'" + known
           + ".";
     }
     String where = path(path);
@@ -323,7 +326,19 @@ public final class CatalogJson {
     String expected = e instanceof MismatchedInputException && ((MismatchedInputException) e).getTargetType() != null
         ? describe(((MismatchedInputException) e).getTargetType()) : "another value";
     return (where.isEmpty() ? "the file" : where) + ": expected " + expected
-        + (found.isMissingNode() ? "" : ", found " + found) + ".";
+        + (found.isMissingNode() ? "" : ", found " + abbreviate(found.toString())) + ".";
+  }
+
+  /**
+   * Returns {@code text}, or its first {@value #LONGEST_QUOTE} characters and its length when it is
+   * longer: a problem is one sentence, and a value a file holds can be any size.
+   */
+  static String abbreviate(String text) {
+    if (text.length() <= LONGEST_QUOTE) {
+      return text;
+    }
+    int end = Character.isHighSurrogate(text.charAt(LONGEST_QUOTE - 1)) ? LONGEST_QUOTE - 1 : LONGEST_QUOTE;
+    return text.substring(0, end) + "... (" + text.length() + " characters)";
   }
 
   private static String describe(Class<?> type) {
