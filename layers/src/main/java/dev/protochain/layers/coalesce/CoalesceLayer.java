@@ -9,11 +9,11 @@ import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
+import dev.protochain.layers.internal.HoldingSocket;
+import dev.protochain.layers.internal.LayerTimer;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Coalesces small writes on stream sockets: bytes sent are held until {@code threshold} bytes
@@ -50,9 +50,8 @@ import java.util.concurrent.TimeUnit;
 public final class CoalesceLayer extends AbstractLayer {
 
   private volatile int threshold;
-  private volatile Duration delay;
   private volatile boolean flushOnReceive;
-  private volatile ScheduledExecutorService timer;
+  private volatile HoldingSocket.Owner owner;
 
   /** Creates the layer; the runtime calls this. */
   public CoalesceLayer() {}
@@ -60,34 +59,22 @@ public final class CoalesceLayer extends AbstractLayer {
   @Override
   protected void onLoad(ProviderContext context) {
     threshold = settings().getInt("threshold", 8192, 1, 64 << 20);
-    delay = settings().getDuration("delay", Duration.ofMillis(20));
+    Duration delay = settings().getDuration("delay", Duration.ofMillis(20));
     if (delay.isNegative()) {
       throw new IllegalArgumentException("setting 'delay' of " + context.entry() + " must not be negative");
     }
     flushOnReceive = settings().getBoolean("flush-on-receive", true);
-    if (!delay.isZero() || flushOnReceive) {
-      String name = "protochain-coalesce-" + context.entry().name();
-      timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-      });
-    }
+    ScheduledExecutorService timer = !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context.entry())
+        : null;
+    owner = new HoldingSocket.Owner(timer, delay, this::linger, this::unlinger,
+        "layer '" + context.entry().name() + "' (entry " + context.entry().id() + ")");
   }
 
   @Override
   protected void onUnload() throws IOException {
-    ScheduledExecutorService t = timer;
-    if (t != null) {
-      t.shutdownNow();
-      try {
-        if (!t.awaitTermination(10, TimeUnit.SECONDS)) {
-          throw new IOException("coalesce timer thread of " + context().entry() + " did not stop within 10 s");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while stopping the coalesce timer of " + context().entry(), e);
-      }
+    HoldingSocket.Owner o = owner;
+    if (o != null) {
+      LayerTimer.stop(o.timer(), "coalesce", context().entry());
     }
   }
 
@@ -103,24 +90,11 @@ public final class CoalesceLayer extends AbstractLayer {
     return threshold;
   }
 
-  Duration delay() {
-    return delay;
-  }
-
   boolean flushOnReceive() {
     return flushOnReceive;
   }
 
-  /** Returns the layer's thread, or {@code null} if it has neither a delay nor flush-on-receive. */
-  ScheduledExecutorService timer() {
-    return timer;
-  }
-
-  void lingerClose(Lingering l) {
-    linger(l);
-  }
-
-  void closed(Lingering l) {
-    unlinger(l);
+  HoldingSocket.Owner owner() {
+    return owner;
   }
 }

@@ -9,11 +9,11 @@ import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
+import dev.protochain.layers.internal.HoldingSocket;
+import dev.protochain.layers.internal.LayerTimer;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Compresses stream sockets with {@code java.util.zip}, in frames of bounded size; both ends of a
@@ -84,9 +84,7 @@ public final class DeflateLayer extends AbstractLayer {
 
   private volatile int level;
   private volatile int maxFrame;
-  private volatile Duration delay;
-  private volatile String name;
-  private volatile ScheduledExecutorService timer;
+  private volatile HoldingSocket.Owner owner;
 
   /** Creates the layer; the runtime calls this. */
   public DeflateLayer() {}
@@ -95,36 +93,22 @@ public final class DeflateLayer extends AbstractLayer {
   protected void onLoad(ProviderContext context) {
     level = settings().getInt("level", 6, 0, 9);
     maxFrame = settings().getInt("max-frame", 65536, MIN_FRAME, MAX_FRAME);
-    delay = settings().getDuration("delay", Duration.ofMillis(10));
+    Duration delay = settings().getDuration("delay", Duration.ofMillis(10));
     if (delay.isNegative()) {
       throw new IllegalArgumentException("setting 'delay' of " + context.entry() + " = '"
           + settings().getString("delay") + "' is negative (expected: 0 or more)");
     }
     CatalogEntry e = context.entry();
-    name = "layer '" + e.name() + "' (entry " + e.id() + ")";
-    if (!delay.isZero()) {
-      String thread = "protochain-deflate-" + e.name();
-      timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, thread);
-        t.setDaemon(true);
-        return t;
-      });
-    }
+    ScheduledExecutorService timer = delay.isZero() ? null : LayerTimer.start("deflate", e);
+    owner = new HoldingSocket.Owner(timer, delay, this::linger, this::unlinger,
+        "layer '" + e.name() + "' (entry " + e.id() + ")");
   }
 
   @Override
   protected void onUnload() throws IOException {
-    ScheduledExecutorService t = timer;
-    if (t != null) {
-      t.shutdownNow();
-      try {
-        if (!t.awaitTermination(10, TimeUnit.SECONDS)) {
-          throw new IOException("the deflate timer thread of " + context().entry() + " did not stop within 10 s");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while stopping the deflate timer of " + context().entry(), e);
-      }
+    HoldingSocket.Owner o = owner;
+    if (o != null) {
+      LayerTimer.stop(o.timer(), "deflate", context().entry());
     }
   }
 
@@ -144,24 +128,7 @@ public final class DeflateLayer extends AbstractLayer {
     return maxFrame;
   }
 
-  Duration delay() {
-    return delay;
-  }
-
-  /** Returns {@code layer 'deflate' (entry 2001)}, for messages. */
-  String describe() {
-    return name;
-  }
-
-  ScheduledExecutorService timer() {
-    return timer;
-  }
-
-  void lingerClose(Lingering l) {
-    linger(l);
-  }
-
-  void closed(Lingering l) {
-    unlinger(l);
+  HoldingSocket.Owner owner() {
+    return owner;
   }
 }

@@ -8,13 +8,13 @@ import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
+import dev.protochain.layers.internal.Sockets;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -336,11 +336,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   /** Moves plaintext held in appIn to {@code dst}. */
   private int deliver(ByteBuffer dst) {
     appIn.flip();
-    int n = Math.min(appIn.remaining(), dst.remaining());
-    int limit = appIn.limit();
-    appIn.limit(appIn.position() + n);
-    dst.put(appIn);
-    appIn.limit(limit);
+    int n = Sockets.transfer(appIn, dst);
     appIn.compact();
     return n;
   }
@@ -633,7 +629,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     SSLEngine e = engine;
     // After a truncation the peer broke the TLS closure itself: nothing graceful is left to do.
     boolean graceful = e != null && handshaken && failure == null && readFailure == null;
-    int linger = graceful ? lingerSeconds() : 0;
+    int linger = graceful ? Sockets.lingerSeconds(below()) : 0;
     if (!graceful || linger == 0 || !writeLock.tryLock()) {
       super.close();
       return;
@@ -658,15 +654,6 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       finish(Duration.ofSeconds(linger));
     } else {
       layer.deferClose(this);
-    }
-  }
-
-  private int lingerSeconds() {
-    try {
-      Integer linger = below().getOption(StandardSocketOptions.SO_LINGER);
-      return linger == null ? -1 : linger;
-    } catch (IOException | UnsupportedOperationException e) {
-      return -1;
     }
   }
 
@@ -744,16 +731,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   public void abort() {
     closeDone = true;
     layer.closed(this);
-    try {
-      below().setOption(StandardSocketOptions.SO_LINGER, 0);
-    } catch (IOException | RuntimeException alreadyClosed) {
-      // Closing below is what matters; a reset is the best effort.
-    }
-    try {
-      below().close();
-    } catch (IOException | RuntimeException e) {
-      // Nothing more to do: the socket is gone either way.
-    }
+    Sockets.reset(below());
   }
 
   /* ---- helpers ---- */
