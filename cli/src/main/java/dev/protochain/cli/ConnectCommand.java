@@ -4,7 +4,6 @@ import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Session;
 import dev.protochain.runtime.ChainRuntime;
-import dev.protochain.runtime.UnloadCheck;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -13,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -36,16 +36,8 @@ final class ConnectCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--entry", paramLabel = "ID|NAME", description = "The base or chain entry to use, by id or name.")
-  String entry;
-
-  @Option(names = "--check-unload",
-      description = "After the connection, prove that every plugin the chain loaded was unloaded: its class loader"
-          + " collected, no descriptor open on its jar, no thread of its left; exit 1 if not.")
-  boolean checkUnload;
-
-  @Option(names = "--safe-mode", description = "Use base entries only, whatever layers the catalog holds.")
-  boolean safeMode;
+  @Mixin
+  NetcatOptions options;
 
   @Parameters(index = "0", paramLabel = "HOST", description = "The host to connect to, a name or an address.")
   String host;
@@ -60,14 +52,10 @@ final class ConnectCommand implements Callable<Integer> {
           + " 65535)");
     }
     PrintWriter err = spec.commandLine().getErr();
-    UnloadCheck check = checkUnload ? new UnloadCheck() : null;
-    ChainRuntime.Builder builder = main.runtime("connect", main.store(spec).read().catalog(), check)
-        .safeMode(safeMode);
+    ChainRuntime.Builder builder = options.runtime(main, spec, "connect");
     InetAddress address = InetAddress.getByName(host);
     Netcat.Carried carried = carry(builder, address, err);
-    Netcat.tell(err, "connect", "sent " + carried.sent() + " bytes and received " + carried.received()
-        + "; the connection is closed");
-    return Netcat.checkUnload(check, err, "connect");
+    return options.finish(err, "connect", carried);
   }
 
   // A method of its own, so that no socket of the connection stays reachable from call()'s frame
@@ -75,13 +63,13 @@ final class ConnectCommand implements Callable<Integer> {
   private Netcat.Carried carry(ChainRuntime.Builder builder, InetAddress address, PrintWriter err) throws Exception {
     AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
     try (ChainRuntime runtime = builder.build();
-         Session session = Netcat.startup(runtime, entry, family);
+         Session session = options.startup(runtime, family);
          ChainSocket socket = session.open()) {
       InetSocketAddress remote = new InetSocketAddress(address, port);
       socket.connect(remote, CONNECT_TIMEOUT);
       String to = host.equals(address.getHostAddress()) ? host : host + " (" + address.getHostAddress() + ")";
       Netcat.tell(err, "connect", "connected to " + to + " port " + port
-          + " over " + Netcat.describe(session, runtime.catalog()) + (safeMode ? " in safe mode" : ""));
+          + options.over(session, runtime));
       return Netcat.copy(socket, main.stdin(), main.stdout(), main.interactive());
     }
   }

@@ -4,7 +4,6 @@ import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Session;
 import dev.protochain.runtime.ChainRuntime;
-import dev.protochain.runtime.UnloadCheck;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -12,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -33,16 +33,8 @@ final class ListenCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--entry", paramLabel = "ID|NAME", description = "The base or chain entry to use, by id or name.")
-  String entry;
-
-  @Option(names = "--check-unload",
-      description = "After the connection, prove that every plugin the chain loaded was unloaded: its class loader"
-          + " collected, no descriptor open on its jar, no thread of its left; exit 1 if not.")
-  boolean checkUnload;
-
-  @Option(names = "--safe-mode", description = "Use base entries only, whatever layers the catalog holds.")
-  boolean safeMode;
+  @Mixin
+  NetcatOptions options;
 
   @Option(names = "--bind", paramLabel = "HOST",
       description = "The local address to listen on (default: every address).")
@@ -58,17 +50,13 @@ final class ListenCommand implements Callable<Integer> {
           + " 65535)");
     }
     PrintWriter err = spec.commandLine().getErr();
-    UnloadCheck check = checkUnload ? new UnloadCheck() : null;
-    ChainRuntime.Builder builder = main.runtime("listen", main.store(spec).read().catalog(), check)
-        .safeMode(safeMode);
+    ChainRuntime.Builder builder = options.runtime(main, spec, "listen");
     InetSocketAddress local = bind == null ? new InetSocketAddress(port)
         : new InetSocketAddress(InetAddress.getByName(bind), port);
     AddressFamily family = local.getAddress() instanceof Inet6Address && bind != null
         ? AddressFamily.INET6 : AddressFamily.INET;
     Netcat.Carried carried = serve(builder, local, family, err);
-    Netcat.tell(err, "listen", "sent " + carried.sent() + " bytes and received " + carried.received()
-        + "; the connection is closed");
-    return Netcat.checkUnload(check, err, "listen");
+    return options.finish(err, "listen", carried);
   }
 
   // A method of its own, so that no socket of the connection stays reachable from call()'s frame
@@ -76,14 +64,14 @@ final class ListenCommand implements Callable<Integer> {
   private Netcat.Carried serve(ChainRuntime.Builder builder, InetSocketAddress local, AddressFamily family,
       PrintWriter err) throws Exception {
     try (ChainRuntime runtime = builder.build();
-         Session session = Netcat.startup(runtime, entry, family)) {
+         Session session = options.startup(runtime, family)) {
       ChainSocket peer;
       try (ChainSocket listener = session.open()) {
         listener.bind(local);
         listener.listen(1);
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         Netcat.tell(err, "listen", "listening on " + bound.getAddress().getHostAddress() + " port " + bound.getPort()
-            + " over " + Netcat.describe(session, runtime.catalog()) + (safeMode ? " in safe mode" : ""));
+            + options.over(session, runtime));
         peer = listener.accept();
       }
       try (ChainSocket connection = peer) {
