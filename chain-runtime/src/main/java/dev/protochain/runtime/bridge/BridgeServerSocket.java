@@ -1,5 +1,6 @@
 package dev.protochain.runtime.bridge;
 
+import com.google.common.io.Closer;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.Session;
@@ -59,11 +60,7 @@ final class BridgeServerSocket extends ServerSocket {
         session = started;
         listener = s;
       } catch (IOException | RuntimeException e) {
-        try {
-          started.close();
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
-        }
+        BridgeSocket.closeAfter(e, started);
         throw e;
       }
     }
@@ -84,11 +81,7 @@ final class BridgeServerSocket extends ServerSocket {
     try {
       own = target.startup(accepted.localAddress());
     } catch (IOException | RuntimeException e) {
-      try {
-        accepted.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
+      BridgeSocket.closeAfter(e, accepted);
       throw e;
     }
     return new BridgeSocket(target, own, accepted);
@@ -102,28 +95,10 @@ final class BridgeServerSocket extends ServerSocket {
       }
       closed = true;
     }
-    IOException failure = null;
-    if (listener != null) {
-      try {
-        listener.close();
-      } catch (IOException e) {
-        failure = e;
-      }
-    }
-    if (session != null) {
-      try {
-        session.close();
-      } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    Closer closer = Closer.create(); // closes the listener first, then the session; keeps every failure
+    closer.register(session);
+    closer.register(listener);
+    closer.close();
   }
 
   @Override
@@ -137,12 +112,7 @@ final class BridgeServerSocket extends ServerSocket {
   }
 
   private InetSocketAddress local() {
-    ChainSocket l = listener;
-    try {
-      return l == null ? null : (InetSocketAddress) l.localAddress();
-    } catch (IOException | ClassCastException e) {
-      return null;
-    }
+    return BridgeSocket.inet(listener, false);
   }
 
   @Override

@@ -1,8 +1,10 @@
 package dev.protochain.runtime.bridge;
 
+import com.google.common.io.Closer;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.Session;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -70,17 +72,22 @@ final class BridgeSocket extends Socket {
             opened.setOption(o.getKey(), o.getValue());
           }
         } catch (IOException | RuntimeException e) {
-          try {
-            started.close();
-          } catch (IOException suppressed) {
-            e.addSuppressed(suppressed);
-          }
+          closeAfter(e, started);
           throw e;
         }
         session = started;
         socket = opened;
       }
       return socket;
+    }
+  }
+
+  /** Closes {@code opened} after {@code failure}, adding a failure of the close to it as suppressed. */
+  static void closeAfter(Exception failure, Closeable opened) {
+    try {
+      opened.close();
+    } catch (IOException suppressed) {
+      failure.addSuppressed(suppressed);
     }
   }
 
@@ -167,30 +174,10 @@ final class BridgeSocket extends Socket {
       }
       closed = true;
     }
-    IOException failure = null;
-    ChainSocket s = socket;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        failure = e;
-      }
-    }
-    Session started = session;
-    if (started != null) {
-      try {
-        started.close();
-      } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    Closer closer = Closer.create(); // closes the socket first, then the session; keeps every failure
+    closer.register(session);
+    closer.register(socket);
+    closer.close();
   }
 
   /* ---- state and addresses ---- */
@@ -226,18 +213,20 @@ final class BridgeSocket extends Socket {
   }
 
   private InetSocketAddress remote() {
-    ChainSocket s = socket;
-    try {
-      return s == null ? null : (InetSocketAddress) s.remoteAddress();
-    } catch (IOException | ClassCastException e) {
-      return null;
-    }
+    return inet(socket, true);
   }
 
   private InetSocketAddress local() {
-    ChainSocket s = socket;
+    return inet(socket, false);
+  }
+
+  /**
+   * Returns {@code s}'s remote or local IP address, or {@code null} where {@code java.net} says
+   * "none": no socket yet, not bound or connected, or not an IP address.
+   */
+  static InetSocketAddress inet(ChainSocket s, boolean remote) {
     try {
-      return s == null ? null : (InetSocketAddress) s.localAddress();
+      return s == null ? null : (InetSocketAddress) (remote ? s.remoteAddress() : s.localAddress());
     } catch (IOException | ClassCastException e) {
       return null;
     }
