@@ -52,7 +52,7 @@ final class ChainContender implements TcpContender {
       Future<Long> reading = server.submit(() -> {
         long n = 0;
         try (ChainSocket s = listener.accept()) {
-          ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+          ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
           for (int r; (r = s.receive(buf.clear())) >= 0; ) {
             n += r;
           }
@@ -60,7 +60,7 @@ final class ChainContender implements TcpContender {
         return n;
       });
       try (ChainSocket c = connect(listener)) {
-        ByteBuffer msg = ByteBuffer.allocate(size);
+        ByteBuffer msg = ByteBuffer.allocateDirect(size);
         long start = System.nanoTime();
         for (long sent = 0; sent < total; sent += size) {
           c.sendFully(msg.clear());
@@ -82,7 +82,7 @@ final class ChainContender implements TcpContender {
       Future<?> echo = server.submit(() -> {
         try (ChainSocket s = listener.accept()) {
           s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-          ByteBuffer buf = ByteBuffer.allocate(64);
+          ByteBuffer buf = ByteBuffer.allocateDirect(64);
           while (s.receiveFully(buf.clear())) {
             s.sendFully(buf.flip());
           }
@@ -91,8 +91,8 @@ final class ChainContender implements TcpContender {
       });
       long[] latencies = new long[count];
       try (ChainSocket c = connect(listener)) {
-        ByteBuffer ping = ByteBuffer.allocate(64);
-        ByteBuffer pong = ByteBuffer.allocate(64);
+        ByteBuffer ping = ByteBuffer.allocateDirect(64);
+        ByteBuffer pong = ByteBuffer.allocateDirect(64);
         for (int i = -warmup; i < count; i++) {
           long t0 = System.nanoTime();
           c.sendFully(ping.clear());

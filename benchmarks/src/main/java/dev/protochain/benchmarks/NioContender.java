@@ -56,7 +56,7 @@ final class NioContender implements TcpContender {
       Future<Long> reading = server.submit(() -> {
         long n = 0;
         try (SocketChannel s = listener.accept()) {
-          ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+          ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
           for (int r; (r = s.read(buf.clear())) >= 0; ) {
             n += r;
           }
@@ -64,7 +64,7 @@ final class NioContender implements TcpContender {
         return n;
       });
       try (SocketChannel c = connect(listener)) {
-        ByteBuffer msg = ByteBuffer.allocate(size);
+        ByteBuffer msg = ByteBuffer.allocateDirect(size);
         long start = System.nanoTime();
         for (long sent = 0; sent < total; sent += size) {
           writeFully(c, msg.clear());
@@ -83,7 +83,7 @@ final class NioContender implements TcpContender {
       Future<?> echo = server.submit(() -> {
         try (SocketChannel s = listener.accept()) {
           s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-          ByteBuffer buf = ByteBuffer.allocate(64);
+          ByteBuffer buf = ByteBuffer.allocateDirect(64);
           while (readFully(s, buf.clear())) {
             writeFully(s, buf.flip());
           }
@@ -92,8 +92,8 @@ final class NioContender implements TcpContender {
       });
       long[] latencies = new long[count];
       try (SocketChannel c = connect(listener)) {
-        ByteBuffer ping = ByteBuffer.allocate(64);
-        ByteBuffer pong = ByteBuffer.allocate(64);
+        ByteBuffer ping = ByteBuffer.allocateDirect(64);
+        ByteBuffer pong = ByteBuffer.allocateDirect(64);
         for (int i = -warmup; i < count; i++) {
           long t0 = System.nanoTime();
           writeFully(c, ping.clear());

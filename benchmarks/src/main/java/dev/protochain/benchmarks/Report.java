@@ -8,9 +8,11 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -32,28 +34,62 @@ public final class Report {
   static final int DEEPEST = 6;
 
   private final boolean quick;
+  private final Set<String> parts;
   private final PrintStream out;
   private final List<String[]> rows = new ArrayList<>();
 
-  private Report(boolean quick, PrintStream out) {
+  private Report(boolean quick, Set<String> parts, PrintStream out) {
     this.quick = quick;
+    this.parts = parts;
     this.out = out;
   }
 
-  /** Runs the report; {@code --quick} for a run of a few minutes with wider error. */
+  /**
+   * Runs the report: {@code --quick} for a run of a few minutes with wider error; {@code --only
+   * jmh,tcp,compare} for some of the three parts (to profile one, say).
+   */
   public static void main(String[] args) throws Exception {
-    boolean quick = List.of(args).contains("--quick");
-    new Report(quick, System.out).run();
+    boolean quick = false;
+    Set<String> parts = new LinkedHashSet<>(PARTS);
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--quick")) {
+        quick = true;
+      } else if (args[i].equals("--only") && i + 1 < args.length) {
+        parts = new LinkedHashSet<>(List.of(args[++i].split(",")));
+        if (!PARTS.containsAll(parts)) {
+          usage("--only takes some of " + String.join(",", PARTS) + ", not '" + args[i] + "'");
+        }
+      } else {
+        usage("unknown argument '" + args[i] + "'");
+      }
+    }
+    new Report(quick, parts, System.out).run();
+  }
+
+  private static final List<String> PARTS = List.of("jmh", "tcp", "compare");
+
+  private static void usage(String problem) {
+    System.err.println("benchmarks/run: " + problem + "\nusage: benchmarks/run [--quick] [--only jmh,tcp,compare]");
+    System.exit(2);
   }
 
   private void run() throws Exception {
     long start = System.nanoTime();
     out.println("protochain benchmarks" + (quick ? " (quick: wider error)" : "") + " on " + machine());
-    jmh();
-    tcp();
-    Comparisons.tlsAndDeflate(this, quick);
+    if (parts.contains("jmh")) {
+      jmh();
+    }
+    if (parts.contains("tcp")) {
+      tcp();
+    }
+    if (parts.contains("compare")) {
+      Comparisons.tlsAndDeflate(this, quick);
+    }
     out.println();
     print();
+    out.println("± after a JMH figure: its 99.9% confidence half-width; after a figure of rounds (MiB/s, us): the"
+        + " interquartile range of the rounds over their median. A ratio of rounds is the median of the"
+        + " rounds' own ratios.");
     out.printf(Locale.ROOT, "%nfinished in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
   }
 
@@ -64,7 +100,7 @@ public final class Report {
         .include(SendReceiveBenchmark.class.getSimpleName())
         .include(StartupCleanupBenchmark.class.getSimpleName())
         .include(PluginLoadBenchmark.class.getSimpleName())
-        .forks(quick ? 1 : 2)
+        .forks(quick ? 1 : 3)
         .warmupIterations(quick ? 2 : 5).warmupTime(TimeValue.seconds(1))
         .measurementIterations(quick ? 3 : 8).measurementTime(TimeValue.seconds(1))
         .jvmArgsAppend("-Xmx1g")
@@ -109,7 +145,9 @@ public final class Report {
   /* ---- TCP ---- */
 
   private void tcp() throws Exception {
-    int rounds = quick ? 3 : 7;
+    // Two threads on two cores: a round's figure depends on where the scheduler puts them, and
+    // rounds fall into two groups some 20% apart. Many rounds make the median hold still.
+    int rounds = quick ? 3 : 15;
     long scale = quick ? 1 : 4;
     int[] sizes = {64, 1024, 64 * 1024};
     long[] totals = {4L << 20, 32L << 20, 256L << 20};
@@ -118,6 +156,15 @@ public final class Report {
         new NettyContender(DEEPEST));
     Map<String, List<Double>> results = new LinkedHashMap<>();
     try {
+      // A first round, not counted, in which each contender's code is compiled and its buffers
+      // and threads come up: without it the first counted round is an outlier in every spread.
+      for (TcpContender c : contenders) {
+        for (int i = 0; i < sizes.length; i++) {
+          c.throughput(sizes[i], totals[i]);
+        }
+        c.pingPong(pings / 2, pings / 2);
+      }
+      out.println("tcp warm-up round done");
       for (int round = 0; round < rounds; round++) {
         for (int k = 0; k < contenders.size(); k++) {
           TcpContender c = contenders.get((round + k) % contenders.size()); // alternate who goes first
@@ -143,7 +190,7 @@ public final class Report {
     for (int i = 0; i < sizes.length; i++) {
       List<Double> mine = results.get(p + " " + sizes[i]);
       List<Double> base = results.get(nio + " " + sizes[i]);
-      double ratio = Stats.median(mine) / Stats.median(base);
+      double ratio = Stats.pairedRatio(mine, base);
       String goal = sizes[i] == 65536 ? ">= 0.95x" : sizes[i] == 1024 ? ">= 0.90x" : "(info)";
       Boolean pass = sizes[i] == 65536 ? (Boolean) (ratio >= 0.95) : sizes[i] == 1024 ? (Boolean) (ratio >= 0.90) : null;
       row("TCP " + labels[i] + " throughput, " + DEEPEST + " layers vs raw NIO", mibs(mine), mibs(base), ratio, goal, pass);
@@ -155,7 +202,7 @@ public final class Report {
     for (int i = 0; i < sizes.length; i++) {
       List<Double> mine = results.get(p + " " + sizes[i]);
       List<Double> base = results.get(netty + " " + sizes[i]);
-      double ratio = Stats.median(mine) / Stats.median(base);
+      double ratio = Stats.pairedRatio(mine, base);
       row("TCP " + labels[i] + " throughput, " + DEEPEST + " layers vs Netty with " + DEEPEST + " handlers", mibs(mine), mibs(base), ratio,
           ">= 1.0x", ratio >= 1.0);
     }
@@ -164,7 +211,7 @@ public final class Report {
   }
 
   private void latencyRow(String measure, List<Double> mine, List<Double> base, String goal, double limit) {
-    double ratio = Stats.median(mine) / Stats.median(base);
+    double ratio = Stats.pairedRatio(mine, base);
     row(measure, micros(mine), micros(base), ratio, goal, Double.isNaN(limit) ? null : ratio <= limit);
   }
 

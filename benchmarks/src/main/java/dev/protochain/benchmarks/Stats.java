@@ -1,5 +1,6 @@
 package dev.protochain.benchmarks;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -13,12 +14,38 @@ final class Stats {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
-  /** Returns (max - min) / median, the spread over rounds, as a fraction. */
+  /**
+   * Returns the median of {@code mine[i] / base[i]}: each round's two figures were measured
+   * minutes apart at most, so a round's ratio cancels the machine's slower drifts (another
+   * tenant, the CPU's clock) that a ratio of the two medians keeps.
+   */
+  static double pairedRatio(List<Double> mine, List<Double> base) {
+    if (mine.size() != base.size()) {
+      throw new IllegalArgumentException(mine.size() + " rounds against " + base.size());
+    }
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < mine.size(); i++) {
+      ratios.add(mine.get(i) / base.get(i));
+    }
+    return median(ratios);
+  }
+
+  /**
+   * Returns the interquartile range over the median, as a fraction: how far apart the middle half
+   * of the rounds lie. Unlike (max - min), one round disturbed by the machine does not swell it.
+   */
   static double spread(List<Double> values) {
-    double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-    double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     double m = median(values);
-    return m == 0 ? 0 : (max - min) / m;
+    return m == 0 || v.length == 0 ? 0 : (quantile(v, 0.75) - quantile(v, 0.25)) / m;
+  }
+
+  /** Returns the {@code q}-quantile of sorted {@code v}, interpolating between neighbours. */
+  private static double quantile(double[] v, double q) {
+    double pos = q * (v.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(v.length - 1, lo + 1);
+    return v[lo] + (pos - lo) * (v[hi] - v[lo]);
   }
 
   /** Returns the {@code p}-th percentile (0 to 100) of {@code nanos}, in microseconds. */
