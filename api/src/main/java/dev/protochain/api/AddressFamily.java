@@ -3,9 +3,9 @@ package dev.protochain.api;
 /**
  * The address family of a catalog entry [Winsock {@code iAddressFamily}].
  *
- * <p>{@link #INET} and {@link #INET6} name the IP transports; {@link #MEMORY} names the
- * in-memory loopback, whose addresses are {@link java.net.InetSocketAddress}es whose port alone
- * identifies an endpoint inside one provider instance.
+ * <p>{@link #INET} and {@link #INET6} name the IP transports; {@link #MEMORY} names the in-memory
+ * loopback, whose addresses are {@link java.net.InetSocketAddress}es whose port alone identifies an
+ * endpoint inside one provider instance.
  */
 public enum AddressFamily {
   /** IPv4 [{@code AF_INET}]. */
@@ -16,8 +16,8 @@ public enum AddressFamily {
   MEMORY;
 
   /**
-   * Parses a family from its name, ignoring case; accepts {@code inet}, {@code inet6},
-   * {@code memory} and the aliases {@code ipv4} and {@code ipv6}.
+   * Parses a family from its name, ignoring case; accepts {@code inet}, {@code inet6}, {@code
+   * memory} and the aliases {@code ipv4} and {@code ipv6}.
    *
    * @throws IllegalArgumentException if {@code text} names no family
    */

@@ -51,8 +51,9 @@ public record CatalogEntry(
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(protocol, "protocol");
     Objects.requireNonNull(chain, "chain");
-    flags = Collections.unmodifiableSet(
-        flags.isEmpty() ? EnumSet.noneOf(ServiceFlag.class) : EnumSet.copyOf(flags));
+    flags =
+        Collections.unmodifiableSet(
+            flags.isEmpty() ? EnumSet.noneOf(ServiceFlag.class) : EnumSet.copyOf(flags));
     settings = Collections.unmodifiableMap(new TreeMap<>(settings));
   }
 
@@ -88,10 +89,21 @@ public record CatalogEntry(
    */
   @Override
   public String toString() {
-    String shown = name.length() <= 64 ? name
-        : name.substring(0, Character.isHighSurrogate(name.charAt(63)) ? 63 : 64) + "... (" + name.length() + " characters)";
-    return "entry " + id + " '" + shown + "' ("
-        + (kind() == EntryKind.CHAIN ? "chain " + chain : kind().name().toLowerCase(java.util.Locale.ROOT))
+    String shown =
+        name.length() <= 64
+            ? name
+            : name.substring(0, Character.isHighSurrogate(name.charAt(63)) ? 63 : 64)
+                + "... ("
+                + name.length()
+                + " characters)";
+    return "entry "
+        + id
+        + " '"
+        + shown
+        + "' ("
+        + (kind() == EntryKind.CHAIN
+            ? "chain " + chain
+            : kind().name().toLowerCase(java.util.Locale.ROOT))
         + ")";
   }
 
@@ -187,7 +199,8 @@ public record CatalogEntry(
      * @throws NullPointerException if the provider id, name, family, type or protocol is unset
      */
     public CatalogEntry build() {
-      return new CatalogEntry(id, providerId, name, family, type, protocol, flags, version, chain, settings);
+      return new CatalogEntry(
+          id, providerId, name, family, type, protocol, flags, version, chain, settings);
     }
   }
 }

@@ -13,34 +13,40 @@ import java.util.Set;
  * socket of the provider below it.
  *
  * <h3>Blocking and timeouts</h3>
+ *
  * Every operation blocks until it can make progress. {@link #receive}, {@link #receiveFrom} and
- * {@link #accept} give up after {@link ChainSocketOptions#RECEIVE_TIMEOUT} with a
- * {@link java.net.SocketTimeoutException}; {@link #connect(SocketAddress, Duration)} takes its own
- * bound. A zero duration means no bound.
+ * {@link #accept} give up after {@link ChainSocketOptions#RECEIVE_TIMEOUT} with a {@link
+ * java.net.SocketTimeoutException}; {@link #connect(SocketAddress, Duration)} takes its own bound.
+ * A zero duration means no bound.
  *
  * <h3>Partial writes and reads</h3>
- * {@link #send} may accept fewer bytes than remain in its buffer (a layer may cut writes short)
- * and {@link #receive} returns whatever is available; callers loop, or use {@link #sendFully}.
+ *
+ * {@link #send} may accept fewer bytes than remain in its buffer (a layer may cut writes short) and
+ * {@link #receive} returns whatever is available; callers loop, or use {@link #sendFully}.
  *
  * <h3>Closing</h3>
+ *
  * {@link #close} is graceful unless {@link java.net.StandardSocketOptions#SO_LINGER} is set to 0,
  * in which case it is abortive and the peer sees a reset. A graceful close with linger off returns
  * at once; a layer may still hold bytes it delivers later, at the latest at its provider's final
  * cleanup. Closing twice is harmless.
  *
  * <h3>Errors</h3>
+ *
  * Operations fail with {@link IOException}s; an operation ended by the provider's final cleanup
  * fails with {@link ProtochainException.Code#OPERATION_ABORTED}, exactly once. Operations on a
  * closed socket fail with {@link java.nio.channels.ClosedChannelException}.
  *
  * <h3>What does not apply</h3>
- * {@link #sendTo} and {@link #receiveFrom} on a stream socket, and {@link #listen},
- * {@link #accept}, {@link #shutdownInput} and {@link #shutdownOutput} on a datagram socket, throw
- * {@link UnsupportedOperationException}. {@link #send} and {@link #receive} on a stream socket that
- * is not connected throw {@link IllegalStateException}; {@link #receive} on an unconnected datagram
- * socket takes a datagram from anyone.
+ *
+ * {@link #sendTo} and {@link #receiveFrom} on a stream socket, and {@link #listen}, {@link
+ * #accept}, {@link #shutdownInput} and {@link #shutdownOutput} on a datagram socket, throw {@link
+ * UnsupportedOperationException}. {@link #send} and {@link #receive} on a stream socket that is not
+ * connected throw {@link IllegalStateException}; {@link #receive} on an unconnected datagram socket
+ * takes a datagram from anyone.
  *
  * <h3>Threads</h3>
+ *
  * One thread may send while another receives, and {@link #close} may be called from any thread;
  * concurrent sends (or concurrent receives) on one stream socket are not ordered.
  */
@@ -84,7 +90,9 @@ public interface ChainSocket extends Closeable {
    */
   void connect(SocketAddress remote, Duration timeout) throws IOException;
 
-  /** Connects to {@code remote} without a time bound; see {@link #connect(SocketAddress, Duration)}. */
+  /**
+   * Connects to {@code remote} without a time bound; see {@link #connect(SocketAddress, Duration)}.
+   */
   default void connect(SocketAddress remote) throws IOException {
     connect(remote, Duration.ZERO);
   }
@@ -97,8 +105,8 @@ public interface ChainSocket extends Closeable {
   int send(ByteBuffer src) throws IOException;
 
   /**
-   * Receives bytes into {@code dst}, blocking until at least one is available, and returns how
-   * many were, or -1 at the end of the stream. On a datagram socket, receives one datagram from the
+   * Receives bytes into {@code dst}, blocking until at least one is available, and returns how many
+   * were, or -1 at the end of the stream. On a datagram socket, receives one datagram from the
    * connected peer, truncated to fit.
    */
   int receive(ByteBuffer dst) throws IOException;
@@ -130,12 +138,14 @@ public interface ChainSocket extends Closeable {
   @Override
   void close() throws IOException;
 
-  /** Returns whether the socket is still open, that is, not closed by the application or a cleanup. */
+  /**
+   * Returns whether the socket is still open, that is, not closed by the application or a cleanup.
+   */
   boolean isOpen();
 
   /**
-   * Sets a socket option: a {@link java.net.StandardSocketOptions} option, one of
-   * {@link ChainSocketOptions}, or an option a layer defines.
+   * Sets a socket option: a {@link java.net.StandardSocketOptions} option, one of {@link
+   * ChainSocketOptions}, or an option a layer defines.
    *
    * @throws UnsupportedOperationException if no provider in the chain supports the option
    * @throws IllegalArgumentException if the value is not valid for the option

@@ -12,17 +12,18 @@ import java.time.Duration;
 public final class ChainSocketOptions {
 
   /**
-   * How long {@link ChainSocket#receive}, {@link ChainSocket#receiveFrom} and
-   * {@link ChainSocket#accept} wait before failing with {@link java.net.SocketTimeoutException};
-   * {@link Duration#ZERO} (the default) waits without bound [{@code SO_RCVTIMEO}].
+   * How long {@link ChainSocket#receive}, {@link ChainSocket#receiveFrom} and {@link
+   * ChainSocket#accept} wait before failing with {@link java.net.SocketTimeoutException}; {@link
+   * Duration#ZERO} (the default) waits without bound [{@code SO_RCVTIMEO}].
    */
-  public static final SocketOption<Duration> RECEIVE_TIMEOUT = new Option<>("RECEIVE_TIMEOUT", Duration.class);
+  public static final SocketOption<Duration> RECEIVE_TIMEOUT =
+      new Option<>("RECEIVE_TIMEOUT", Duration.class);
 
   private ChainSocketOptions() {}
 
   /**
-   * Creates a socket option with a name and value type, for layers that define their own.
-   * Options are compared by identity, so keep the one instance in a constant.
+   * Creates a socket option with a name and value type, for layers that define their own. Options
+   * are compared by identity, so keep the one instance in a constant.
    */
   public static <T> SocketOption<T> create(String name, Class<T> type) {
     return new Option<>(name, type);

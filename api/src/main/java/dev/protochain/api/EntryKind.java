@@ -1,8 +1,6 @@
 package dev.protochain.api;
 
-/**
- * What a catalog entry is, read from the length of its {@link ProtocolChain}.
- */
+/** What a catalog entry is, read from the length of its {@link ProtocolChain}. */
 public enum EntryKind {
   /** A layered provider's own entry (chain length 0); not selectable by applications. */
   LAYER,

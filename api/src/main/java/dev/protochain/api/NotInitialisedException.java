@@ -1,8 +1,8 @@
 package dev.protochain.api;
 
 /**
- * A cleanup without a matching startup, or an operation on a session already cleaned up
- * [Winsock {@code WSANOTINITIALISED}].
+ * A cleanup without a matching startup, or an operation on a session already cleaned up [Winsock
+ * {@code WSANOTINITIALISED}].
  *
  * <p>This is a programming error and so unchecked. The message names the provider or session and
  * the count, as in {@code provider 'trace' (entry 2001): count 0, cleanup 1}; nothing was changed.

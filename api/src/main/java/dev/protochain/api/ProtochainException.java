@@ -7,10 +7,10 @@ import java.util.Objects;
  * An environmental failure a caller can react to, with a {@link Code} named after its Winsock
  * counterpart.
  *
- * <p>It extends {@link IOException} so that socket code handles it in the {@code catch} it
- * already has. Programming errors are not reported this way: they are the JDK's unchecked types
- * ({@link IllegalArgumentException}, {@link IllegalStateException} and
- * {@link NotInitialisedException}). The message always names what failed and why.
+ * <p>It extends {@link IOException} so that socket code handles it in the {@code catch} it already
+ * has. Programming errors are not reported this way: they are the JDK's unchecked types ({@link
+ * IllegalArgumentException}, {@link IllegalStateException} and {@link NotInitialisedException}).
+ * The message always names what failed and why.
  */
 public class ProtochainException extends IOException {
 
@@ -23,17 +23,26 @@ public class ProtochainException extends IOException {
     /** A provider failed to load or to initialise [{@code WSAEPROVIDERFAILEDINIT}]. */
     PROVIDER_FAILED_INIT("WSAEPROVIDERFAILEDINIT"),
     /**
-     * A provider is unusable as installed: a bad descriptor, a missing class, a digest that
-     * differs from the one recorded at install [{@code WSAEINVALIDPROVIDER}].
+     * A provider is unusable as installed: a bad descriptor, a missing class, a digest that differs
+     * from the one recorded at install [{@code WSAEINVALIDPROVIDER}].
      */
     INVALID_PROVIDER("WSAEINVALIDPROVIDER"),
-    /** No catalog entry matches the requested family, type and protocol, id or name [{@code WSAEPROTONOSUPPORT}]. */
+    /**
+     * No catalog entry matches the requested family, type and protocol, id or name [{@code
+     * WSAEPROTONOSUPPORT}].
+     */
     NO_MATCHING_ENTRY("WSAEPROTONOSUPPORT"),
-    /** The catalog is unreadable or inconsistent; the message lists every problem [{@code WSANO_RECOVERY}]. */
+    /**
+     * The catalog is unreadable or inconsistent; the message lists every problem [{@code
+     * WSANO_RECOVERY}].
+     */
     CATALOG_INVALID("WSANO_RECOVERY"),
     /** Another process holds the catalog lock [{@code WSATRY_AGAIN}]. */
     CATALOG_BUSY("WSATRY_AGAIN"),
-    /** A pending operation was ended by the provider's final cleanup [{@code WSA_OPERATION_ABORTED}]. */
+    /**
+     * A pending operation was ended by the provider's final cleanup [{@code
+     * WSA_OPERATION_ABORTED}].
+     */
     OPERATION_ABORTED("WSA_OPERATION_ABORTED");
 
     private final String winsockName;

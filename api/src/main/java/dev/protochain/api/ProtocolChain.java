@@ -5,14 +5,14 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The protocol chain of a catalog entry [Winsock {@code WSAPROTOCOLCHAIN}]: the ids of the
- * entries an application's sockets pass through, top first.
+ * The protocol chain of a catalog entry [Winsock {@code WSAPROTOCOLCHAIN}]: the ids of the entries
+ * an application's sockets pass through, top first.
  *
- * <p>Its length says what the entry is: 0, a layered provider's own entry ({@link EntryKind#LAYER});
- * 1, a base entry whose chain names itself ({@link EntryKind#BASE}); 2 to {@value #MAX_LENGTH}, a
- * chain {@code [top layer, ..., base]} ({@link EntryKind#CHAIN}). A chain longer than
- * {@value #MAX_LENGTH} can be built, so that a catalog holding one can be read and reported, but
- * the catalog refuses it.
+ * <p>Its length says what the entry is: 0, a layered provider's own entry ({@link
+ * EntryKind#LAYER}); 1, a base entry whose chain names itself ({@link EntryKind#BASE}); 2 to
+ * {@value #MAX_LENGTH}, a chain {@code [top layer, ..., base]} ({@link EntryKind#CHAIN}). A chain
+ * longer than {@value #MAX_LENGTH} can be built, so that a catalog holding one can be read and
+ * reported, but the catalog refuses it.
  *
  * <p>Instances are immutable.
  */

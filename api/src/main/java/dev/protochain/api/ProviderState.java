@@ -3,10 +3,10 @@ package dev.protochain.api;
 /**
  * The state of one provider inside one runtime.
  *
- * <p>Legal transitions: {@code UNLOADED -> LOADING -> RUNNING -> UNLOADING -> UNLOADED}, and
- * {@code LOADING -> UNLOADED} when loading fails. There is no terminal state: a provider that
- * reached {@code UNLOADED} loads afresh at its next startup. A startup that finds the provider
- * {@code UNLOADING} waits until it is {@code UNLOADED} and then loads it again.
+ * <p>Legal transitions: {@code UNLOADED -> LOADING -> RUNNING -> UNLOADING -> UNLOADED}, and {@code
+ * LOADING -> UNLOADED} when loading fails. There is no terminal state: a provider that reached
+ * {@code UNLOADED} loads afresh at its next startup. A startup that finds the provider {@code
+ * UNLOADING} waits until it is {@code UNLOADED} and then loads it again.
  */
 public enum ProviderState {
   /** Not loaded; its count is 0. */

@@ -15,7 +15,10 @@ public enum ServiceFlag {
   GUARANTEED_ORDER,
   /** Message boundaries are preserved [{@code XP1_MESSAGE_ORIENTED}]. */
   MESSAGE_ORIENTED,
-  /** A close may deliver what is still buffered before the connection ends [{@code XP1_GRACEFUL_CLOSE}]. */
+  /**
+   * A close may deliver what is still buffered before the connection ends [{@code
+   * XP1_GRACEFUL_CLOSE}].
+   */
   GRACEFUL_CLOSE,
   /** Datagrams may be broadcast [{@code XP1_SUPPORT_BROADCAST}]. */
   SUPPORT_BROADCAST

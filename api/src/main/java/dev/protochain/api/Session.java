@@ -5,14 +5,14 @@ import java.io.IOException;
 
 /**
  * What one startup returns [Winsock {@code WSPStartup}]: the negotiated version and the means to
- * open sockets over the entry it was started for. Closing it is the matching cleanup
- * [{@code WSPCleanup}].
+ * open sockets over the entry it was started for. Closing it is the matching cleanup [{@code
+ * WSPCleanup}].
  *
- * <p>A session keeps every provider of its chain started: each provider's count includes it.
- * {@link #close()} performs one cleanup, which cascades down the chain, top first; a provider whose
- * count reaches 0 finishes sending what it holds, closes its sockets and is unloaded. Closing a
- * session twice is harmless. Sockets opened through a session stay usable after it closes while
- * their providers remain started by other sessions, as in Winsock.
+ * <p>A session keeps every provider of its chain started: each provider's count includes it. {@link
+ * #close()} performs one cleanup, which cascades down the chain, top first; a provider whose count
+ * reaches 0 finishes sending what it holds, closes its sockets and is unloaded. Closing a session
+ * twice is harmless. Sockets opened through a session stay usable after it closes while their
+ * providers remain started by other sessions, as in Winsock.
  *
  * <pre>{@code
  * try (Session session = runtime.startup(AddressFamily.INET, SocketType.STREAM, Protocol.TCP)) {

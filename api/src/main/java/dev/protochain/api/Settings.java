@@ -24,8 +24,8 @@ public final class Settings {
   }
 
   /**
-   * Returns settings named after {@code owner} (used in error messages, such as
-   * {@code entry 2002 'coalesce'}).
+   * Returns settings named after {@code owner} (used in error messages, such as {@code entry 2002
+   * 'coalesce'}).
    */
   public static Settings of(String owner, Map<String, String> values) {
     return new Settings(owner, values);

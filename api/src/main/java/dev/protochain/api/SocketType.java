@@ -10,8 +10,8 @@ public enum SocketType {
   DATAGRAM;
 
   /**
-   * Parses a socket type from its name, ignoring case; accepts {@code stream}, {@code datagram}
-   * and the alias {@code dgram}.
+   * Parses a socket type from its name, ignoring case; accepts {@code stream}, {@code datagram} and
+   * the alias {@code dgram}.
    *
    * @throws IllegalArgumentException if {@code text} names no type
    */

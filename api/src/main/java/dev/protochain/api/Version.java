@@ -41,15 +41,19 @@ public record Version(int major, int minor) implements Comparable<Version> {
       if (dot < 0) {
         return new Version(Integer.parseInt(t), 0);
       }
-      return new Version(Integer.parseInt(t.substring(0, dot)), Integer.parseInt(t.substring(dot + 1)));
+      return new Version(
+          Integer.parseInt(t.substring(0, dot)), Integer.parseInt(t.substring(dot + 1)));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("'" + text + "' is not a version (expected: major.minor)", e);
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a version (expected: major.minor)", e);
     }
   }
 
   @Override
   public int compareTo(Version other) {
-    return major != other.major ? Integer.compare(major, other.major) : Integer.compare(minor, other.minor);
+    return major != other.major
+        ? Integer.compare(major, other.major)
+        : Integer.compare(minor, other.minor);
   }
 
   /** Returns {@code major.minor}. */

@@ -3,12 +3,11 @@ package dev.protochain.api;
 import java.util.Optional;
 
 /**
- * An inclusive range of versions: what a caller asks for at startup, and what a provider
- * supports.
+ * An inclusive range of versions: what a caller asks for at startup, and what a provider supports.
  *
  * <p>Negotiation follows Winsock's {@code WSPStartup}: the provider answers the highest version it
- * supports within the caller's range, or refuses with
- * {@link ProtochainException.Code#VERSION_NOT_SUPPORTED}.
+ * supports within the caller's range, or refuses with {@link
+ * ProtochainException.Code#VERSION_NOT_SUPPORTED}.
  *
  * @param min the lowest version in the range
  * @param max the highest version in the range, not lower than {@code min}
@@ -25,7 +24,8 @@ public record VersionRange(Version min, Version max) {
    */
   public VersionRange {
     if (min.compareTo(max) > 0) {
-      throw new IllegalArgumentException("empty version range " + min + "-" + max + " (expected: min <= max)");
+      throw new IllegalArgumentException(
+          "empty version range " + min + "-" + max + " (expected: min <= max)");
     }
   }
 
@@ -49,7 +49,8 @@ public record VersionRange(Version min, Version max) {
     if (dash < 0) {
       return exactly(Version.parse(text));
     }
-    return new VersionRange(Version.parse(text.substring(0, dash)), Version.parse(text.substring(dash + 1)));
+    return new VersionRange(
+        Version.parse(text.substring(0, dash)), Version.parse(text.substring(dash + 1)));
   }
 
   /** Returns whether {@code version} lies in this range. */
@@ -58,8 +59,8 @@ public record VersionRange(Version min, Version max) {
   }
 
   /**
-   * Returns the highest version that lies in both this range (what a provider supports) and
-   * {@code requested} (what its caller asks for), or empty if the two do not overlap.
+   * Returns the highest version that lies in both this range (what a provider supports) and {@code
+   * requested} (what its caller asks for), or empty if the two do not overlap.
    */
   public Optional<Version> negotiate(VersionRange requested) {
     Version high = max.compareTo(requested.max) <= 0 ? max : requested.max;

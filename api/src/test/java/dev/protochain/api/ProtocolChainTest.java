@@ -35,9 +35,16 @@ class ProtocolChainTest {
 
   @Test
   void anEntryCopiesItsFlagsAndSettingsAndNamesItself() {
-    CatalogEntry e = CatalogEntry.builder().id(3001).name("x").providerId(new UUID(0, 1))
-        .serves(AddressFamily.INET, SocketType.STREAM, Protocol.TCP).chain(ProtocolChain.of(2001, 1001))
-        .setting("b", "2").setting("a", "1").build();
+    CatalogEntry e =
+        CatalogEntry.builder()
+            .id(3001)
+            .name("x")
+            .providerId(new UUID(0, 1))
+            .serves(AddressFamily.INET, SocketType.STREAM, Protocol.TCP)
+            .chain(ProtocolChain.of(2001, 1001))
+            .setting("b", "2")
+            .setting("a", "1")
+            .build();
     assertEquals(List.of("a", "b"), List.copyOf(e.settings().keySet()));
     assertThrows(UnsupportedOperationException.class, () -> e.settings().put("c", "3"));
     assertEquals("entry 3001 'x' (chain [2001, 1001])", e.toString());
@@ -50,7 +57,9 @@ class ProtocolChainTest {
     assertEquals(AddressFamily.INET6, AddressFamily.parse("IPv6"));
     assertEquals(SocketType.DATAGRAM, SocketType.parse("dgram"));
     assertEquals(Protocol.UDP, Protocol.parse("udp"));
-    assertEquals("unknown address family 'x25' (expected: inet, inet6 or memory)",
-        assertThrows(IllegalArgumentException.class, () -> AddressFamily.parse("x25")).getMessage());
+    assertEquals(
+        "unknown address family 'x25' (expected: inet, inet6 or memory)",
+        assertThrows(IllegalArgumentException.class, () -> AddressFamily.parse("x25"))
+            .getMessage());
   }
 }

@@ -9,8 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class SettingsTest {
 
-  final Settings settings = Settings.of("entry 2002 'coalesce'",
-      Map.of("threshold", "8192", "delay", "250ms", "slow", "2m", "flag", "TRUE", "bad", "abc"));
+  final Settings settings =
+      Settings.of(
+          "entry 2002 'coalesce'",
+          Map.of(
+              "threshold", "8192", "delay", "250ms", "slow", "2m", "flag", "TRUE", "bad", "abc"));
 
   @Test
   void typedValuesParseAndDefaultsApplyWhenUnset() {
@@ -23,15 +26,26 @@ class SettingsTest {
 
   @Test
   void badValuesNameTheSettingTheValueAndTheOwner() {
-    assertEquals("setting 'bad' of entry 2002 'coalesce' = 'abc' is not a whole number",
-        assertThrows(IllegalArgumentException.class, () -> settings.getLong("bad", 0)).getMessage());
-    assertEquals("setting 'threshold' of entry 2002 'coalesce' = 8192 is out of range (expected: 1 to 100)",
-        assertThrows(IllegalArgumentException.class, () -> settings.getInt("threshold", 1, 1, 100)).getMessage());
-    assertEquals("setting 'bad' of entry 2002 'coalesce' = 'abc' is not true or false",
-        assertThrows(IllegalArgumentException.class, () -> settings.getBoolean("bad", false)).getMessage());
-    assertEquals("setting 'bad' of entry 2002 'coalesce' = 'abc' is not a duration (expected: e.g. 250ms, 30s, 2m)",
-        assertThrows(IllegalArgumentException.class, () -> settings.getDuration("bad", Duration.ZERO)).getMessage());
-    assertEquals("setting 'nope' of entry 2002 'coalesce' is required but not set",
-        assertThrows(IllegalArgumentException.class, () -> settings.getString("nope")).getMessage());
+    assertEquals(
+        "setting 'bad' of entry 2002 'coalesce' = 'abc' is not a whole number",
+        assertThrows(IllegalArgumentException.class, () -> settings.getLong("bad", 0))
+            .getMessage());
+    assertEquals(
+        "setting 'threshold' of entry 2002 'coalesce' = 8192 is out of range (expected: 1 to 100)",
+        assertThrows(IllegalArgumentException.class, () -> settings.getInt("threshold", 1, 1, 100))
+            .getMessage());
+    assertEquals(
+        "setting 'bad' of entry 2002 'coalesce' = 'abc' is not true or false",
+        assertThrows(IllegalArgumentException.class, () -> settings.getBoolean("bad", false))
+            .getMessage());
+    assertEquals(
+        "setting 'bad' of entry 2002 'coalesce' = 'abc' is not a duration (expected: e.g. 250ms, 30s, 2m)",
+        assertThrows(
+                IllegalArgumentException.class, () -> settings.getDuration("bad", Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "setting 'nope' of entry 2002 'coalesce' is required but not set",
+        assertThrows(IllegalArgumentException.class, () -> settings.getString("nope"))
+            .getMessage());
   }
 }

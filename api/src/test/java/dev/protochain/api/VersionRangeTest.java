@@ -29,11 +29,15 @@ class VersionRangeTest {
 
   @Test
   void malformedVersionsAndEmptyRangesAreRefusedWithTheirText() {
-    assertEquals("'two' is not a version (expected: major.minor)",
+    assertEquals(
+        "'two' is not a version (expected: major.minor)",
         assertThrows(IllegalArgumentException.class, () -> Version.parse("two")).getMessage());
-    assertEquals("version 256.0 out of range (expected: 0.0 to 255.255)",
+    assertEquals(
+        "version 256.0 out of range (expected: 0.0 to 255.255)",
         assertThrows(IllegalArgumentException.class, () -> Version.of(256, 0)).getMessage());
-    assertEquals("empty version range 2.2-2.0 (expected: min <= max)",
-        assertThrows(IllegalArgumentException.class, () -> VersionRange.parse("2.2-2.0")).getMessage());
+    assertEquals(
+        "empty version range 2.2-2.0 (expected: min <= max)",
+        assertThrows(IllegalArgumentException.class, () -> VersionRange.parse("2.2-2.0"))
+            .getMessage());
   }
 }

@@ -27,13 +27,13 @@ import java.util.EnumSet;
  * identifies an endpoint; binding to port 0 takes an ephemeral port from 49152 up. The setting
  * {@value #BUFFER_SIZE} bounds each direction of a stream connection (and each datagram socket's
  * queue), so {@code send} can be partial: it accepts at least one byte and at most the free space,
- * blocking while the buffer is full. Stream sockets support {@code SO_LINGER} and
- * {@code SO_RCVBUF} (that socket's receive buffer size); datagram sockets {@code SO_RCVBUF}; both
- * {@link dev.protochain.api.ChainSocketOptions#RECEIVE_TIMEOUT}. Connecting to a port with no
- * listener is refused at once; connecting to a listener whose backlog is full blocks, bounded by
- * the connect timeout. The provider starts no threads. {@link #unload()} closes every socket still
- * open, as its {@code SO_LINGER} says, and ends every operation blocked in it with
- * {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
+ * blocking while the buffer is full. Stream sockets support {@code SO_LINGER} and {@code SO_RCVBUF}
+ * (that socket's receive buffer size); datagram sockets {@code SO_RCVBUF}; both {@link
+ * dev.protochain.api.ChainSocketOptions#RECEIVE_TIMEOUT}. Connecting to a port with no listener is
+ * refused at once; connecting to a listener whose backlog is full blocks, bounded by the connect
+ * timeout. The provider starts no threads. {@link #unload()} closes every socket still open, as its
+ * {@code SO_LINGER} says, and ends every operation blocked in it with {@link
+ * dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
  *
  * <p>This class is thread-safe; see {@link dev.protochain.api.spi.Provider} for the lifecycle.
  */
@@ -42,15 +42,18 @@ import java.util.EnumSet;
     name = BaseProviders.MEMORY_NAME,
     kind = ProviderKind.BASE,
     version = "1.0.0",
-    settings = @SettingInfo(
-        name = InMemoryProvider.BUFFER_SIZE,
-        defaultValue = "" + InMemoryProvider.DEFAULT_BUFFER_SIZE,
-        description = "Bytes buffered per direction of a connection, and per datagram socket."),
-    description = "In-memory loopback sockets, stream or datagram; each instance is its own network.")
+    settings =
+        @SettingInfo(
+            name = InMemoryProvider.BUFFER_SIZE,
+            defaultValue = "" + InMemoryProvider.DEFAULT_BUFFER_SIZE,
+            description = "Bytes buffered per direction of a connection, and per datagram socket."),
+    description =
+        "In-memory loopback sockets, stream or datagram; each instance is its own network.")
 public final class InMemoryProvider implements BaseProvider {
 
   /** The setting bounding each direction's buffer, in bytes. */
   public static final String BUFFER_SIZE = "buffer-size";
+
   /** The default of {@value #BUFFER_SIZE}. */
   public static final int DEFAULT_BUFFER_SIZE = 65536;
 
@@ -69,14 +72,26 @@ public final class InMemoryProvider implements BaseProvider {
    */
   @Override
   public void load(ProviderContext context) throws IOException {
-    ProviderScope scope = ProviderScope.forEntry(BaseProviders.MEMORY_NAME, context.entry(),
-        EnumSet.of(AddressFamily.MEMORY), EnumSet.allOf(SocketType.class), Protocol.MEMORY);
+    ProviderScope scope =
+        ProviderScope.forEntry(
+            BaseProviders.MEMORY_NAME,
+            context.entry(),
+            EnumSet.of(AddressFamily.MEMORY),
+            EnumSet.allOf(SocketType.class),
+            Protocol.MEMORY);
     int bufferSize;
     try {
-      bufferSize = context.settings().getInt(BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, Integer.MAX_VALUE);
+      bufferSize =
+          context.settings().getInt(BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, Integer.MAX_VALUE);
     } catch (IllegalArgumentException e) {
-      throw new IOException("provider '" + BaseProviders.MEMORY_NAME + "' cannot load "
-          + context.entry() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "provider '"
+              + BaseProviders.MEMORY_NAME
+              + "' cannot load "
+              + context.entry()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     // The network is published before the scope: open() reads the scope first.
     network = new MemoryNetwork(bufferSize);
@@ -87,14 +102,16 @@ public final class InMemoryProvider implements BaseProvider {
    * Opens an unbound socket of the entry's type.
    *
    * @throws IllegalStateException if the provider is not loaded
-   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was unloaded
+   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was
+   *     unloaded
    */
   @Override
   public ChainSocket open(StartupContext context) throws IOException {
     ProviderScope scope = lifecycle.scope();
-    AbstractBaseSocket socket = scope.entry().type() == SocketType.STREAM
-        ? new InMemoryStreamSocket(scope, network)
-        : new InMemoryDatagramSocket(scope, network);
+    AbstractBaseSocket socket =
+        scope.entry().type() == SocketType.STREAM
+            ? new InMemoryStreamSocket(scope, network)
+            : new InMemoryDatagramSocket(scope, network);
     scope.track(socket, "open");
     return socket;
   }
@@ -116,7 +133,8 @@ public final class InMemoryProvider implements BaseProvider {
   }
 
   /**
-   * Returns {@code InMemoryProvider[provider 'memory' for entry 1005 'mem-stream' (2 open sockets)]}.
+   * Returns {@code InMemoryProvider[provider 'memory' for entry 1005 'mem-stream' (2 open
+   * sockets)]}.
    */
   @Override
   public String toString() {

@@ -4,8 +4,8 @@ import dev.protochain.base.internal.ProviderScope;
 import java.io.IOException;
 
 /**
- * The load state one base provider instance shares with its sockets: unloaded until
- * {@link #load}, then its {@link ProviderScope}, unloaded for good after {@link #unload}.
+ * The load state one base provider instance shares with its sockets: unloaded until {@link #load},
+ * then its {@link ProviderScope}, unloaded for good after {@link #unload}.
  *
  * <p>This class is thread-safe.
  */
@@ -25,23 +25,27 @@ final class ProviderLifecycle {
    */
   synchronized void load(ProviderScope loaded) {
     if (scope != null) {
-      throw new IllegalStateException("provider '" + providerName + "' is already loaded for "
-          + scope.entry() + "; cannot load it for " + loaded.entry()
-          + " (expected: one load per instance)");
+      throw new IllegalStateException(
+          "provider '"
+              + providerName
+              + "' is already loaded for "
+              + scope.entry()
+              + "; cannot load it for "
+              + loaded.entry()
+              + " (expected: one load per instance)");
     }
     scope = loaded;
   }
 
   /**
-   * Returns the scope; after {@link #unload} it refuses new sockets with
-   * {@code OPERATION_ABORTED}.
+   * Returns the scope; after {@link #unload} it refuses new sockets with {@code OPERATION_ABORTED}.
    *
    * @throws IllegalStateException if the provider is not loaded
    */
   synchronized ProviderScope scope() {
     if (scope == null) {
-      throw new IllegalStateException("provider '" + providerName
-          + "' is not loaded (expected: load before open)");
+      throw new IllegalStateException(
+          "provider '" + providerName + "' is not loaded (expected: load before open)");
     }
     return scope;
   }

@@ -17,17 +17,17 @@ import java.util.EnumSet;
 
 /**
  * Serves TCP stream sockets over {@code java.nio} channels in blocking mode, for an entry of family
- * {@link AddressFamily#INET} or {@link AddressFamily#INET6} (the built-in {@code tcp4} and
- * {@code tcp6}).
+ * {@link AddressFamily#INET} or {@link AddressFamily#INET6} (the built-in {@code tcp4} and {@code
+ * tcp6}).
  *
  * <p>Sockets support {@code SO_LINGER}, {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code TCP_NODELAY},
- * {@code SO_KEEPALIVE}, {@code SO_REUSEADDR} and
- * {@link dev.protochain.api.ChainSocketOptions#RECEIVE_TIMEOUT}. {@code bind} only remembers the
- * address: the channel is made and bound by {@code listen} or {@code connect}, which therefore
- * report an address in use. {@code send} writes every byte; {@code sendTo} and
- * {@code receiveFrom} are not supported. The provider starts no threads. {@link #unload()} closes
- * every socket still open, as its {@code SO_LINGER} says, and ends every operation blocked in it
- * with {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
+ * {@code SO_KEEPALIVE}, {@code SO_REUSEADDR} and {@link
+ * dev.protochain.api.ChainSocketOptions#RECEIVE_TIMEOUT}. {@code bind} only remembers the address:
+ * the channel is made and bound by {@code listen} or {@code connect}, which therefore report an
+ * address in use. {@code send} writes every byte; {@code sendTo} and {@code receiveFrom} are not
+ * supported. The provider starts no threads. {@link #unload()} closes every socket still open, as
+ * its {@code SO_LINGER} says, and ends every operation blocked in it with {@link
+ * dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
  *
  * <p>This class is thread-safe; see {@link dev.protochain.api.spi.Provider} for the lifecycle.
  */
@@ -52,9 +52,13 @@ public final class TcpProvider implements BaseProvider {
    */
   @Override
   public void load(ProviderContext context) throws IOException {
-    ProviderScope scope = ProviderScope.forEntry(BaseProviders.TCP_NAME, context.entry(),
-        EnumSet.of(AddressFamily.INET, AddressFamily.INET6), EnumSet.of(SocketType.STREAM),
-        Protocol.TCP);
+    ProviderScope scope =
+        ProviderScope.forEntry(
+            BaseProviders.TCP_NAME,
+            context.entry(),
+            EnumSet.of(AddressFamily.INET, AddressFamily.INET6),
+            EnumSet.of(SocketType.STREAM),
+            Protocol.TCP);
     lifecycle.load(scope);
   }
 
@@ -62,7 +66,8 @@ public final class TcpProvider implements BaseProvider {
    * Opens an unbound, unconnected TCP socket.
    *
    * @throws IllegalStateException if the provider is not loaded
-   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was unloaded
+   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was
+   *     unloaded
    */
   @Override
   public ChainSocket open(StartupContext context) throws IOException {
@@ -73,10 +78,14 @@ public final class TcpProvider implements BaseProvider {
   }
 
   static StandardProtocolFamily protocolFamily(AddressFamily family) {
-    return family == AddressFamily.INET6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    return family == AddressFamily.INET6
+        ? StandardProtocolFamily.INET6
+        : StandardProtocolFamily.INET;
   }
 
-  /** Closes every socket still open and ends the operations blocked in them; later calls do nothing. */
+  /**
+   * Closes every socket still open and ends the operations blocked in them; later calls do nothing.
+   */
   @Override
   public void unload() throws IOException {
     lifecycle.unload();

@@ -19,13 +19,12 @@ import java.util.EnumSet;
  * family {@link AddressFamily#INET} or {@link AddressFamily#INET6} (the built-in {@code udp4} and
  * {@code udp6}).
  *
- * <p>Sockets support {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_REUSEADDR},
- * {@code SO_BROADCAST} and {@link dev.protochain.api.ChainSocketOptions#RECEIVE_TIMEOUT}.
- * {@code connect} fixes the peer of {@code send} and {@code receive}; a datagram longer than the
- * receiving buffer is truncated; {@code listen}, {@code accept} and the shutdowns are not
- * supported. The provider starts no threads. {@link #unload()} closes every socket still open and
- * ends every operation blocked in it with
- * {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
+ * <p>Sockets support {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_REUSEADDR}, {@code
+ * SO_BROADCAST} and {@link dev.protochain.api.ChainSocketOptions#RECEIVE_TIMEOUT}. {@code connect}
+ * fixes the peer of {@code send} and {@code receive}; a datagram longer than the receiving buffer
+ * is truncated; {@code listen}, {@code accept} and the shutdowns are not supported. The provider
+ * starts no threads. {@link #unload()} closes every socket still open and ends every operation
+ * blocked in it with {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
  *
  * <p>This class is thread-safe; see {@link dev.protochain.api.spi.Provider} for the lifecycle.
  */
@@ -51,16 +50,21 @@ public final class UdpProvider implements BaseProvider {
    */
   @Override
   public void load(ProviderContext context) throws IOException {
-    lifecycle.load(ProviderScope.forEntry(BaseProviders.UDP_NAME, context.entry(),
-        EnumSet.of(AddressFamily.INET, AddressFamily.INET6), EnumSet.of(SocketType.DATAGRAM),
-        Protocol.UDP));
+    lifecycle.load(
+        ProviderScope.forEntry(
+            BaseProviders.UDP_NAME,
+            context.entry(),
+            EnumSet.of(AddressFamily.INET, AddressFamily.INET6),
+            EnumSet.of(SocketType.DATAGRAM),
+            Protocol.UDP));
   }
 
   /**
    * Opens an unbound UDP socket.
    *
    * @throws IllegalStateException if the provider is not loaded
-   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was unloaded
+   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was
+   *     unloaded
    */
   @Override
   public ChainSocket open(StartupContext context) throws IOException {
@@ -79,7 +83,9 @@ public final class UdpProvider implements BaseProvider {
     return socket;
   }
 
-  /** Closes every socket still open and ends the operations blocked in them; later calls do nothing. */
+  /**
+   * Closes every socket still open and ends the operations blocked in them; later calls do nothing.
+   */
   @Override
   public void unload() throws IOException {
     lifecycle.unload();

@@ -50,25 +50,39 @@ class BaseProvidersTest {
 
   @Test
   void serviceLoaderFindsTheThreeProviders() {
-    List<String> found = ServiceLoader.load(Provider.class).stream()
-        .map(p -> p.type().getName())
-        .sorted()
-        .collect(Collectors.toList());
-    assertEquals(List.of(InMemoryProvider.class.getName(), TcpProvider.class.getName(),
-        UdpProvider.class.getName()), found);
+    List<String> found =
+        ServiceLoader.load(Provider.class).stream()
+            .map(p -> p.type().getName())
+            .sorted()
+            .collect(Collectors.toList());
+    assertEquals(
+        List.of(
+            InMemoryProvider.class.getName(),
+            TcpProvider.class.getName(),
+            UdpProvider.class.getName()),
+        found);
   }
 
   @Test
   void loadRefusesAnEntryOfAnotherFamilyOrType() {
-    IOException e = assertThrows(IOException.class,
-        () -> new TcpProvider().load(TestContexts.load(TestContexts.udp4())));
-    assertEquals("provider 'tcp' cannot serve entry 1003 'udp4' (base): it asks for INET DATAGRAM UDP"
-        + " (expected: family INET or INET6, type STREAM, protocol TCP)", e.getMessage());
-    assertThrows(IOException.class, () -> new UdpProvider().load(TestContexts.load(TestContexts.tcp6())));
-    IOException memory = assertThrows(IOException.class,
-        () -> new InMemoryProvider().load(TestContexts.load(TestContexts.tcp4())));
-    assertEquals("provider 'memory' cannot serve entry 1001 'tcp4' (base): it asks for INET STREAM TCP"
-        + " (expected: family MEMORY, type STREAM or DATAGRAM, protocol MEMORY)", memory.getMessage());
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> new TcpProvider().load(TestContexts.load(TestContexts.udp4())));
+    assertEquals(
+        "provider 'tcp' cannot serve entry 1003 'udp4' (base): it asks for INET DATAGRAM UDP"
+            + " (expected: family INET or INET6, type STREAM, protocol TCP)",
+        e.getMessage());
+    assertThrows(
+        IOException.class, () -> new UdpProvider().load(TestContexts.load(TestContexts.tcp6())));
+    IOException memory =
+        assertThrows(
+            IOException.class,
+            () -> new InMemoryProvider().load(TestContexts.load(TestContexts.tcp4())));
+    assertEquals(
+        "provider 'memory' cannot serve entry 1001 'tcp4' (base): it asks for INET STREAM TCP"
+            + " (expected: family MEMORY, type STREAM or DATAGRAM, protocol MEMORY)",
+        memory.getMessage());
   }
 
   @Test
@@ -77,15 +91,20 @@ class BaseProvidersTest {
     CatalogEntry entry = TestContexts.tcp4();
     IllegalStateException notLoaded =
         assertThrows(IllegalStateException.class, () -> tcp.open(TestContexts.startup(entry)));
-    assertEquals("provider 'tcp' is not loaded (expected: load before open)", notLoaded.getMessage());
+    assertEquals(
+        "provider 'tcp' is not loaded (expected: load before open)", notLoaded.getMessage());
     assertEquals("TcpProvider[provider 'tcp' (not loaded)]", tcp.toString());
     tcp.load(TestContexts.load(entry));
     IllegalStateException twice =
-        assertThrows(IllegalStateException.class, () -> tcp.load(TestContexts.load(TestContexts.tcp6())));
-    assertEquals("provider 'tcp' is already loaded for entry 1001 'tcp4' (base); cannot load it for"
-        + " entry 1002 'tcp6' (base) (expected: one load per instance)", twice.getMessage());
+        assertThrows(
+            IllegalStateException.class, () -> tcp.load(TestContexts.load(TestContexts.tcp6())));
+    assertEquals(
+        "provider 'tcp' is already loaded for entry 1001 'tcp4' (base); cannot load it for"
+            + " entry 1002 'tcp6' (base) (expected: one load per instance)",
+        twice.getMessage());
     tcp.open(TestContexts.startup(entry));
-    assertEquals("TcpProvider[provider 'tcp' for entry 1001 'tcp4' (1 open sockets)]", tcp.toString());
+    assertEquals(
+        "TcpProvider[provider 'tcp' for entry 1001 'tcp4' (1 open sockets)]", tcp.toString());
     tcp.unload();
     assertEquals("TcpProvider[provider 'tcp' for entry 1001 'tcp4' (unloaded)]", tcp.toString());
   }

@@ -23,16 +23,19 @@ final class Blocking<T> {
   private final AtomicInteger completions = new AtomicInteger();
 
   private Blocking(String name, Callable<T> call) {
-    thread = new Thread(() -> {
-      try {
-        T value = call.call();
-        completions.incrementAndGet();
-        result.complete(value);
-      } catch (Throwable t) {
-        completions.incrementAndGet();
-        result.completeExceptionally(t);
-      }
-    }, "test-blocking-" + name);
+    thread =
+        new Thread(
+            () -> {
+              try {
+                T value = call.call();
+                completions.incrementAndGet();
+                result.complete(value);
+              } catch (Throwable t) {
+                completions.incrementAndGet();
+                result.completeExceptionally(t);
+              }
+            },
+            "test-blocking-" + name);
     thread.setDaemon(true);
   }
 
@@ -59,7 +62,11 @@ final class Blocking<T> {
       }
       Thread.sleep(5);
     }
-    fail("call did not block within 5 s: " + thread + " at " + java.util.Arrays.toString(thread.getStackTrace()));
+    fail(
+        "call did not block within 5 s: "
+            + thread
+            + " at "
+            + java.util.Arrays.toString(thread.getStackTrace()));
   }
 
   /** Waits for the call to fail and returns what it threw; fails if it returned. */

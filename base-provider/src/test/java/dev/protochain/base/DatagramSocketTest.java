@@ -35,7 +35,8 @@ class DatagramSocketTest {
 
   @ParameterizedTest
   @EnumSource(DatagramTransport.class)
-  void sendToArrivesWholeAndReceiveFromNamesTheSender(DatagramTransport transport) throws Exception {
+  void sendToArrivesWholeAndReceiveFromNamesTheSender(DatagramTransport transport)
+      throws Exception {
     try (LoadedProvider p = transport.load()) {
       ChainSocket a = bound(p);
       ChainSocket b = bound(p);
@@ -132,7 +133,8 @@ class DatagramSocketTest {
       assertNull(a.localAddress());
       a.sendTo(ascii("hi"), b.localAddress());
       SocketAddress local = a.localAddress();
-      assertTrue(local instanceof InetSocketAddress && ((InetSocketAddress) local).getPort() > 0, "bound");
+      assertTrue(
+          local instanceof InetSocketAddress && ((InetSocketAddress) local).getPort() > 0, "bound");
       b.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, WAIT);
       ByteBuffer buf = ByteBuffer.allocate(16);
       SocketAddress sender = b.receiveFrom(buf);
@@ -157,16 +159,30 @@ class DatagramSocketTest {
   void datagramSocketsDoNotListenAcceptOrShutDown(DatagramTransport transport) throws Exception {
     try (LoadedProvider p = transport.load()) {
       ChainSocket s = p.open();
-      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> s.listen(1));
+      UnsupportedOperationException e =
+          assertThrows(UnsupportedOperationException.class, () -> s.listen(1));
       String provider = transport == DatagramTransport.MEMORY ? "memory" : "udp";
-      assertEquals("listen is not supported by provider '" + provider + "' for entry " + p.entry.id()
-          + " '" + p.entry.name() + "': datagram sockets do not listen (expected: bind and receiveFrom)"
-          + " (" + s + ")", e.getMessage());
+      assertEquals(
+          "listen is not supported by provider '"
+              + provider
+              + "' for entry "
+              + p.entry.id()
+              + " '"
+              + p.entry.name()
+              + "': datagram sockets do not listen (expected: bind and receiveFrom)"
+              + " ("
+              + s
+              + ")",
+          e.getMessage());
       assertThrows(UnsupportedOperationException.class, s::accept);
       assertThrows(UnsupportedOperationException.class, s::shutdownInput);
       assertThrows(UnsupportedOperationException.class, s::shutdownOutput);
-      IllegalStateException notConnected = assertThrows(IllegalStateException.class, () -> s.send(ascii("x")));
-      assertTrue(notConnected.getMessage().endsWith("the socket is not connected (expected: connect first, or sendTo)"),
+      IllegalStateException notConnected =
+          assertThrows(IllegalStateException.class, () -> s.send(ascii("x")));
+      assertTrue(
+          notConnected
+              .getMessage()
+              .endsWith("the socket is not connected (expected: connect first, or sendTo)"),
           notConnected.getMessage());
     }
   }
@@ -190,7 +206,8 @@ class DatagramSocketTest {
       throws Exception {
     LoadedProvider p = transport.load();
     ChainSocket b = bound(p);
-    Blocking<SocketAddress> receive = Blocking.start("receiveFrom", () -> b.receiveFrom(ByteBuffer.allocate(8)));
+    Blocking<SocketAddress> receive =
+        Blocking.start("receiveFrom", () -> b.receiveFrom(ByteBuffer.allocate(8)));
     p.close();
     ProtochainException e = assertInstanceOf(ProtochainException.class, receive.failure());
     assertEquals(ProtochainException.Code.OPERATION_ABORTED, e.code());

@@ -57,7 +57,9 @@ class InMemoryProviderTest {
       assertEquals(10, c.server.receive(first));
       assertEquals("0123456789", text(first));
       int n = blocked.value();
-      assertTrue(n >= 1 && n <= 10, "a blocked send takes at least 1 byte and at most the space freed: " + n);
+      assertTrue(
+          n >= 1 && n <= 10,
+          "a blocked send takes at least 1 byte and at most the space freed: " + n);
 
       ByteBuffer rest = ByteBuffer.allocate(64);
       c.server.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(200));
@@ -74,7 +76,8 @@ class InMemoryProviderTest {
       Connection c = p.connect(p.listen());
       c.server.setOption(StandardSocketOptions.SO_RCVBUF, 20);
       assertEquals(20, c.server.getOption(StandardSocketOptions.SO_RCVBUF));
-      assertEquals(20, c.client.send(ascii("0123456789abcdefghijklmnop")), "the server's buffer grew");
+      assertEquals(
+          20, c.client.send(ascii("0123456789abcdefghijklmnop")), "the server's buffer grew");
       assertEquals(8, c.client.getOption(StandardSocketOptions.SO_RCVBUF), "the client's did not");
     }
   }
@@ -88,16 +91,20 @@ class InMemoryProviderTest {
     p.close();
     ProtochainException e = assertInstanceOf(ProtochainException.class, blocked.failure());
     assertEquals(ProtochainException.Code.OPERATION_ABORTED, e.code());
-    assertEquals("send aborted: provider 'memory' for entry 1005 'mem-stream' was unloaded ("
-        + c.client + ")", e.getMessage());
+    assertEquals(
+        "send aborted: provider 'memory' for entry 1005 'mem-stream' was unloaded ("
+            + c.client
+            + ")",
+        e.getMessage());
   }
 
   @Test
   void aBadBufferSizeFailsTheLoadNamingTheEntry() {
-    IOException e = assertThrows(IOException.class,
-        () -> stream(Map.of(InMemoryProvider.BUFFER_SIZE, "0")));
-    assertEquals("provider 'memory' cannot load entry 1005 'mem-stream' (base): setting 'buffer-size'"
-        + " of entry 1005 'mem-stream' (base) = 0 is out of range (expected: 1 to 2147483647)",
+    IOException e =
+        assertThrows(IOException.class, () -> stream(Map.of(InMemoryProvider.BUFFER_SIZE, "0")));
+    assertEquals(
+        "provider 'memory' cannot load entry 1005 'mem-stream' (base): setting 'buffer-size'"
+            + " of entry 1005 'mem-stream' (base) = 0 is out of range (expected: 1 to 2147483647)",
         e.getMessage());
   }
 
@@ -105,7 +112,8 @@ class InMemoryProviderTest {
 
   @Test
   void twoInstancesAreIndependentWorlds() throws Exception {
-    try (LoadedProvider a = stream(Map.of()); LoadedProvider b = stream(Map.of())) {
+    try (LoadedProvider a = stream(Map.of());
+        LoadedProvider b = stream(Map.of())) {
       ChainSocket listenerA = a.open();
       listenerA.bind(at(7000));
       listenerA.listen(0);
@@ -170,15 +178,22 @@ class InMemoryProviderTest {
       InetSocketAddress address = (InetSocketAddress) listener.localAddress();
       p.open().connect(address);
       ChainSocket late = p.open();
-      SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
-          () -> late.connect(address, Duration.ofMillis(100)));
-      assertEquals("Connect timed out after 100 ms: memory port " + address.getPort()
-          + " has a full backlog of 1", e.getMessage());
+      SocketTimeoutException e =
+          assertThrows(
+              SocketTimeoutException.class, () -> late.connect(address, Duration.ofMillis(100)));
+      assertEquals(
+          "Connect timed out after 100 ms: memory port "
+              + address.getPort()
+              + " has a full backlog of 1",
+          e.getMessage());
 
-      Blocking<Void> waiting = Blocking.start("connect", () -> {
-        late.connect(address);
-        return null;
-      });
+      Blocking<Void> waiting =
+          Blocking.start(
+              "connect",
+              () -> {
+                late.connect(address);
+                return null;
+              });
       waiting.assertStillBlocked();
       listener.accept();
       waiting.value();
@@ -193,7 +208,8 @@ class InMemoryProviderTest {
       ChainSocket client = p.open();
       client.connect(listener.localAddress());
       listener.close();
-      SocketException e = assertThrows(SocketException.class, () -> client.receive(ByteBuffer.allocate(1)));
+      SocketException e =
+          assertThrows(SocketException.class, () -> client.receive(ByteBuffer.allocate(1)));
       assertEquals("Connection reset", e.getMessage());
     }
   }
@@ -244,7 +260,9 @@ class InMemoryProviderTest {
       ChainSocket late = p.open();
       late.bind(at(4000));
       late.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(50));
-      assertThrows(SocketTimeoutException.class, () -> late.receive(ByteBuffer.allocate(8)),
+      assertThrows(
+          SocketTimeoutException.class,
+          () -> late.receive(ByteBuffer.allocate(8)),
           "nothing was kept for a later bind");
     }
   }
@@ -290,9 +308,12 @@ class InMemoryProviderTest {
   void aDatagramLongerThanTheMaximumIsRefused() throws Exception {
     try (LoadedProvider p = DatagramTransport.MEMORY.load()) {
       ChainSocket a = p.open();
-      SocketException e = assertThrows(SocketException.class,
-          () -> a.sendTo(ByteBuffer.allocate(InMemoryDatagramSocket.MAX_DATAGRAM + 1), at(1)));
-      assertTrue(e.getMessage().startsWith("Message too long: 65536 bytes (expected: at most 65535)"),
+      SocketException e =
+          assertThrows(
+              SocketException.class,
+              () -> a.sendTo(ByteBuffer.allocate(InMemoryDatagramSocket.MAX_DATAGRAM + 1), at(1)));
+      assertTrue(
+          e.getMessage().startsWith("Message too long: 65536 bytes (expected: at most 65535)"),
           e.getMessage());
     }
   }

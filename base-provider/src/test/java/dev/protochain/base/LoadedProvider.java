@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A base provider loaded for one entry, with helpers to open, bind and connect its sockets;
- * {@link #close()} unloads it.
+ * A base provider loaded for one entry, with helpers to open, bind and connect its sockets; {@link
+ * #close()} unloads it.
  *
  * <p>Not thread-safe, except {@link #open()}.
  */
@@ -43,8 +43,9 @@ final class LoadedProvider implements AutoCloseable {
     this.host = host;
   }
 
-  static LoadedProvider load(BaseProvider provider, CatalogEntry entry, InetAddress host,
-      Map<String, String> settings) throws IOException {
+  static LoadedProvider load(
+      BaseProvider provider, CatalogEntry entry, InetAddress host, Map<String, String> settings)
+      throws IOException {
     provider.load(TestContexts.load(entry, settings));
     return new LoadedProvider(provider, entry, host);
   }

@@ -15,7 +15,6 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.base.LoadedProvider.Connection;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -52,29 +51,33 @@ class StreamSocketTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (LoadedProvider p = transport.load()) {
       Connection c = p.connect(p.listen());
-      Future<byte[]> serverDigest = pool.submit(() -> {
-        MessageDigest digest = sha256();
-        ByteBuffer buf = ByteBuffer.allocate(32 * 1024);
-        while (c.server.receive(buf) >= 0) {
-          buf.flip();
-          digest.update(buf.duplicate());
-          c.server.sendFully(buf);
-          buf.clear();
-        }
-        c.server.shutdownOutput();
-        return digest.digest();
-      });
-      Future<?> sender = pool.submit(() -> {
-        ByteBuffer src = ByteBuffer.wrap(data);
-        while (src.hasRemaining()) {
-          ByteBuffer chunk = src.slice();
-          chunk.limit(Math.min(chunk.remaining(), 10_000));
-          c.client.sendFully(chunk);
-          src.position(src.position() + chunk.position());
-        }
-        c.client.shutdownOutput();
-        return null;
-      });
+      Future<byte[]> serverDigest =
+          pool.submit(
+              () -> {
+                MessageDigest digest = sha256();
+                ByteBuffer buf = ByteBuffer.allocate(32 * 1024);
+                while (c.server.receive(buf) >= 0) {
+                  buf.flip();
+                  digest.update(buf.duplicate());
+                  c.server.sendFully(buf);
+                  buf.clear();
+                }
+                c.server.shutdownOutput();
+                return digest.digest();
+              });
+      Future<?> sender =
+          pool.submit(
+              () -> {
+                ByteBuffer src = ByteBuffer.wrap(data);
+                while (src.hasRemaining()) {
+                  ByteBuffer chunk = src.slice();
+                  chunk.limit(Math.min(chunk.remaining(), 10_000));
+                  c.client.sendFully(chunk);
+                  src.position(src.position() + chunk.position());
+                }
+                c.client.shutdownOutput();
+                return null;
+              });
       MessageDigest echoed = sha256();
       ByteBuffer in = ByteBuffer.allocateDirect(16 * 1024);
       long total = 0;
@@ -115,7 +118,9 @@ class StreamSocketTest {
       ByteBuffer reply = ByteBuffer.allocate(16);
       assertFalse(c.client.receiveFully(reply), "the stream ends after the reply");
       assertEquals("reply", text(reply));
-      assertThrows(ClosedChannelException.class, () -> c.client.send(ascii("more")),
+      assertThrows(
+          ClosedChannelException.class,
+          () -> c.client.send(ascii("more")),
           "send after shutdownOutput");
     }
   }
@@ -153,7 +158,8 @@ class StreamSocketTest {
       assertEquals(Duration.ofMillis(100), c.client.getOption(ChainSocketOptions.RECEIVE_TIMEOUT));
       long start = System.nanoTime();
       assertThrows(SocketTimeoutException.class, () -> c.client.receive(ByteBuffer.allocate(8)));
-      assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(90), "waited the timeout");
+      assertTrue(
+          System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(90), "waited the timeout");
 
       c.server.sendFully(ascii("late"));
       ByteBuffer heap = ByteBuffer.allocate(4);
@@ -178,7 +184,9 @@ class StreamSocketTest {
       client.connect(p.address(LoadedProvider.port(listener)), Duration.ofSeconds(5));
       ChainSocket accepted = listener.accept();
       assertEquals(client.localAddress(), accepted.remoteAddress(), "accepted after a timeout");
-      assertEquals(Duration.ZERO, accepted.getOption(ChainSocketOptions.RECEIVE_TIMEOUT),
+      assertEquals(
+          Duration.ZERO,
+          accepted.getOption(ChainSocketOptions.RECEIVE_TIMEOUT),
           "RECEIVE_TIMEOUT is not inherited");
     }
   }
@@ -191,15 +199,18 @@ class StreamSocketTest {
       int port = LoadedProvider.port(listener);
       listener.close();
       ChainSocket client = p.open();
-      ConnectException e = assertThrows(ConnectException.class,
-          () -> client.connect(p.address(port), Duration.ofSeconds(2)));
+      ConnectException e =
+          assertThrows(
+              ConnectException.class, () -> client.connect(p.address(port), Duration.ofSeconds(2)));
       assertTrue(e.getMessage().startsWith("Connection refused"), e.getMessage());
       assertTrue(e.getMessage().contains(String.valueOf(port)), e.getMessage());
       assertNull(client.remoteAddress(), "not connected after a refusal");
 
       ChainSocket again = p.listen();
       client.connect(p.address(LoadedProvider.port(again)));
-      assertEquals(p.address(LoadedProvider.port(again)), client.remoteAddress(),
+      assertEquals(
+          p.address(LoadedProvider.port(again)),
+          client.remoteAddress(),
           "connect may be retried after a refusal");
     }
   }
@@ -216,8 +227,8 @@ class StreamSocketTest {
       c.client.setOption(StandardSocketOptions.SO_LINGER, 0);
       assertEquals(0, c.client.getOption(StandardSocketOptions.SO_LINGER));
       c.client.close();
-      SocketException e = assertThrows(SocketException.class,
-          () -> c.server.receive(ByteBuffer.allocate(8)));
+      SocketException e =
+          assertThrows(SocketException.class, () -> c.server.receive(ByteBuffer.allocate(8)));
       assertEquals("Connection reset", e.getMessage());
     }
   }
@@ -227,7 +238,8 @@ class StreamSocketTest {
   void lingerZeroWakesAPeerBlockedInReceiveWithAReset(StreamTransport transport) throws Exception {
     try (LoadedProvider p = transport.load()) {
       Connection c = p.connect(p.listen());
-      Blocking<Integer> receive = Blocking.start("receive", () -> c.server.receive(ByteBuffer.allocate(8)));
+      Blocking<Integer> receive =
+          Blocking.start("receive", () -> c.server.receive(ByteBuffer.allocate(8)));
       c.client.setOption(StandardSocketOptions.SO_LINGER, 0);
       c.client.close();
       Throwable e = receive.failure();
@@ -262,8 +274,8 @@ class StreamSocketTest {
       assertThrows(ClosedChannelException.class, () -> c.client.receive(ByteBuffer.allocate(1)));
       assertThrows(ClosedChannelException.class, () -> c.client.shutdownOutput());
       assertThrows(ClosedChannelException.class, () -> c.client.localAddress());
-      assertThrows(ClosedChannelException.class,
-          () -> c.client.getOption(StandardSocketOptions.SO_RCVBUF));
+      assertThrows(
+          ClosedChannelException.class, () -> c.client.getOption(StandardSocketOptions.SO_RCVBUF));
       assertThrows(ClosedChannelException.class, () -> c.client.bind(null));
     }
   }
@@ -274,7 +286,8 @@ class StreamSocketTest {
       throws Exception {
     try (LoadedProvider p = transport.load()) {
       Connection c = p.connect(p.listen());
-      Blocking<Integer> receive = Blocking.start("receive", () -> c.client.receive(ByteBuffer.allocate(8)));
+      Blocking<Integer> receive =
+          Blocking.start("receive", () -> c.client.receive(ByteBuffer.allocate(8)));
       c.client.close();
       assertInstanceOf(ClosedChannelException.class, receive.failure());
     }
@@ -288,13 +301,23 @@ class StreamSocketTest {
       throws Exception {
     LoadedProvider p = transport.load();
     Connection c = p.connect(p.listen());
-    Blocking<Integer> receive = Blocking.start("receive", () -> c.client.receive(ByteBuffer.allocate(8)));
+    Blocking<Integer> receive =
+        Blocking.start("receive", () -> c.client.receive(ByteBuffer.allocate(8)));
     p.close();
 
     ProtochainException e = assertInstanceOf(ProtochainException.class, receive.failure());
     assertEquals(ProtochainException.Code.OPERATION_ABORTED, e.code());
-    assertTrue(e.getMessage().startsWith("receive aborted: provider '"
-        + ProviderDescriptor.of(p.provider.getClass()).name() + "' for entry " + p.entry.id() + " '" + p.entry.name() + "' was unloaded ("), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "receive aborted: provider '"
+                    + ProviderDescriptor.of(p.provider.getClass()).name()
+                    + "' for entry "
+                    + p.entry.id()
+                    + " '"
+                    + p.entry.name()
+                    + "' was unloaded ("),
+        e.getMessage());
     assertAborted("receive", () -> c.client.receive(ByteBuffer.allocate(8)));
     assertAborted("send", () -> c.client.send(ascii("x")));
     assertAborted("send", () -> c.server.send(ascii("x")));
@@ -311,7 +334,8 @@ class StreamSocketTest {
     LoadedProvider p = transport.load();
     Connection c = p.connect(p.listen());
     c.client.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(30));
-    Blocking<Integer> receive = Blocking.start("receive", () -> c.client.receive(ByteBuffer.allocate(8)));
+    Blocking<Integer> receive =
+        Blocking.start("receive", () -> c.client.receive(ByteBuffer.allocate(8)));
     p.close();
     assertCode(ProtochainException.Code.OPERATION_ABORTED, receive.failure());
   }
@@ -360,7 +384,8 @@ class StreamSocketTest {
     assertTrue(p.provider.toString().endsWith("(unloaded)]"), p.provider.toString());
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       String name = t.getName().toLowerCase(java.util.Locale.ROOT);
-      assertFalse(name.contains("protochain") || name.contains(p.entry.name()),
+      assertFalse(
+          name.contains("protochain") || name.contains(p.entry.name()),
           () -> "thread left behind: " + t);
     }
   }
@@ -372,15 +397,28 @@ class StreamSocketTest {
   void unsupportedOptionNamesTheOptionAndTheProvider(StreamTransport transport) throws Exception {
     try (LoadedProvider p = transport.load()) {
       ChainSocket s = p.open();
-      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-          () -> s.setOption(StandardSocketOptions.IP_TOS, 8));
+      UnsupportedOperationException e =
+          assertThrows(
+              UnsupportedOperationException.class,
+              () -> s.setOption(StandardSocketOptions.IP_TOS, 8));
       String provider = transport == StreamTransport.MEMORY ? "memory" : "tcp";
-      String supported = transport == StreamTransport.MEMORY
-          ? "SO_LINGER, SO_RCVBUF, RECEIVE_TIMEOUT"
-          : "SO_LINGER, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR, RECEIVE_TIMEOUT";
-      assertEquals("option 'IP_TOS' is not supported by provider '" + provider + "' for entry "
-          + p.entry.id() + " '" + p.entry.name() + "' (supported: " + supported + ")", e.getMessage());
-      assertThrows(UnsupportedOperationException.class, () -> s.getOption(StandardSocketOptions.IP_TOS));
+      String supported =
+          transport == StreamTransport.MEMORY
+              ? "SO_LINGER, SO_RCVBUF, RECEIVE_TIMEOUT"
+              : "SO_LINGER, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR, RECEIVE_TIMEOUT";
+      assertEquals(
+          "option 'IP_TOS' is not supported by provider '"
+              + provider
+              + "' for entry "
+              + p.entry.id()
+              + " '"
+              + p.entry.name()
+              + "' (supported: "
+              + supported
+              + ")",
+          e.getMessage());
+      assertThrows(
+          UnsupportedOperationException.class, () -> s.getOption(StandardSocketOptions.IP_TOS));
       assertEquals(supported.split(", ").length, s.supportedOptions().size());
     }
   }
@@ -390,14 +428,18 @@ class StreamSocketTest {
   void invalidOptionValuesAreRefused(StreamTransport transport) throws Exception {
     try (LoadedProvider p = transport.load()) {
       ChainSocket s = p.open();
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> s.setOption(StandardSocketOptions.SO_RCVBUF, 0));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> s.setOption(StandardSocketOptions.SO_RCVBUF, 0));
       assertEquals("option 'SO_RCVBUF' of " + s + " cannot be 0 (expected: > 0)", e.getMessage());
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          IllegalArgumentException.class,
           () -> s.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(-1)));
-      assertThrows(IllegalArgumentException.class,
-          () -> s.setOption(StandardSocketOptions.SO_LINGER, null));
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.SO_LINGER, null));
+      assertThrows(
+          IllegalArgumentException.class,
           () -> s.setOption(StandardSocketOptions.SO_LINGER, 70_000));
     }
   }
@@ -443,12 +485,15 @@ class StreamSocketTest {
     try (LoadedProvider p = transport.load()) {
       ChainSocket s = p.open();
       IllegalStateException e = assertThrows(IllegalStateException.class, s::accept);
-      assertEquals("accept on " + s + ": the socket is not listening (expected: listen first)",
+      assertEquals(
+          "accept on " + s + ": the socket is not listening (expected: listen first)",
           e.getMessage());
       assertThrows(IllegalStateException.class, () -> s.send(ascii("x")));
       assertThrows(UnsupportedOperationException.class, () -> s.sendTo(ascii("x"), p.address(1)));
-      assertThrows(UnsupportedOperationException.class, () -> s.receiveFrom(ByteBuffer.allocate(1)));
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          UnsupportedOperationException.class, () -> s.receiveFrom(ByteBuffer.allocate(1)));
+      assertThrows(
+          IllegalArgumentException.class,
           () -> s.connect(InetSocketAddress.createUnresolved("nowhere.invalid", 1)));
       ChainSocket listener = p.listen();
       assertDoesNotThrow(() -> listener.listen(5), "listen twice");

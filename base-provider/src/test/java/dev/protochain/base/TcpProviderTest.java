@@ -70,7 +70,8 @@ class TcpProviderTest {
       listener.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
       listener.bind(p.address(0));
       listener.listen(0);
-      assertTrue(listener.getOption(StandardSocketOptions.TCP_NODELAY), "remembered on the listener");
+      assertTrue(
+          listener.getOption(StandardSocketOptions.TCP_NODELAY), "remembered on the listener");
       ChainSocket client = p.open();
       client.setOption(StandardSocketOptions.TCP_NODELAY, true);
       assertTrue(client.getOption(StandardSocketOptions.TCP_NODELAY), "remembered before connect");
@@ -78,8 +79,10 @@ class TcpProviderTest {
       client.connect(p.address(LoadedProvider.port(listener)));
       ChainSocket accepted = listener.accept();
       assertTrue(client.getOption(StandardSocketOptions.TCP_NODELAY), "applied at connect");
-      assertTrue(accepted.getOption(StandardSocketOptions.TCP_NODELAY), "inherited from the listener");
-      assertTrue(accepted.getOption(StandardSocketOptions.SO_KEEPALIVE), "inherited from the listener");
+      assertTrue(
+          accepted.getOption(StandardSocketOptions.TCP_NODELAY), "inherited from the listener");
+      assertTrue(
+          accepted.getOption(StandardSocketOptions.SO_KEEPALIVE), "inherited from the listener");
     }
   }
 
@@ -107,8 +110,14 @@ class TcpProviderTest {
       ChainSocket second = p.open();
       second.bind(p.address(port));
       BindException e = assertThrows(BindException.class, () -> second.listen(0));
-      assertEquals("Address already in use: 127.0.0.1:" + port + " (listen on TcpSocket[tcp4 bound"
-          + " 127.0.0.1:" + port + "])", e.getMessage());
+      assertEquals(
+          "Address already in use: 127.0.0.1:"
+              + port
+              + " (listen on TcpSocket[tcp4 bound"
+              + " 127.0.0.1:"
+              + port
+              + "])",
+          e.getMessage());
       assertEquals("TcpSocket[tcp4 bound 127.0.0.1:" + port + "]", second.toString(), "unchanged");
     }
   }
@@ -117,10 +126,14 @@ class TcpProviderTest {
   void anIpv6AddressOnAnIpv4EntryIsRefused() throws Exception {
     try (LoadedProvider p = tcp4()) {
       ChainSocket s = p.open();
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> s.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0)));
-      assertEquals("bind on TcpSocket[tcp4 unbound]: [0:0:0:0:0:0:0:1]:0 is an IPv6 address"
-          + " (expected: IPv4 for entry 'tcp4')", e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> s.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0)));
+      assertEquals(
+          "bind on TcpSocket[tcp4 unbound]: [0:0:0:0:0:0:0:1]:0 is an IPv6 address"
+              + " (expected: IPv4 for entry 'tcp4')",
+          e.getMessage());
     }
   }
 
@@ -158,8 +171,8 @@ class TcpProviderTest {
   void aConnectedSocketIsNotListeningAndCannotConnectAgain() throws Exception {
     try (LoadedProvider p = tcp4()) {
       Connection c = p.connect(p.listen());
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> c.client.connect(p.address(1)));
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> c.client.connect(p.address(1)));
       assertTrue(e.getMessage().endsWith(": the socket is already connected"), e.getMessage());
       assertThrows(IllegalStateException.class, () -> c.client.listen(0));
       assertEquals(4, c.client.send(ascii("four")), "send writes every byte");

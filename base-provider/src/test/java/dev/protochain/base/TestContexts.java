@@ -25,56 +25,80 @@ import java.util.UUID;
  */
 final class TestContexts {
 
-  static final RuntimeServices SERVICES = new RuntimeServices() {
-    @Override
-    public String runtimeName() {
-      return "base-provider-test";
-    }
+  static final RuntimeServices SERVICES =
+      new RuntimeServices() {
+        @Override
+        public String runtimeName() {
+          return "base-provider-test";
+        }
 
-    @Override
-    public Clock clock() {
-      return Clock.systemUTC();
-    }
+        @Override
+        public Clock clock() {
+          return Clock.systemUTC();
+        }
 
-    @Override
-    public <T> Optional<T> find(Class<T> type) {
-      return Optional.empty();
-    }
-  };
+        @Override
+        public <T> Optional<T> find(Class<T> type) {
+          return Optional.empty();
+        }
+      };
 
   private TestContexts() {}
 
   static CatalogEntry tcp4() {
-    return entry(1001, BaseProviders.TCP, "tcp4", AddressFamily.INET, SocketType.STREAM, Protocol.TCP);
+    return entry(
+        1001, BaseProviders.TCP, "tcp4", AddressFamily.INET, SocketType.STREAM, Protocol.TCP);
   }
 
   static CatalogEntry tcp6() {
-    return entry(1002, BaseProviders.TCP, "tcp6", AddressFamily.INET6, SocketType.STREAM, Protocol.TCP);
+    return entry(
+        1002, BaseProviders.TCP, "tcp6", AddressFamily.INET6, SocketType.STREAM, Protocol.TCP);
   }
 
   static CatalogEntry udp4() {
-    return entry(1003, BaseProviders.UDP, "udp4", AddressFamily.INET, SocketType.DATAGRAM, Protocol.UDP);
+    return entry(
+        1003, BaseProviders.UDP, "udp4", AddressFamily.INET, SocketType.DATAGRAM, Protocol.UDP);
   }
 
   static CatalogEntry udp6() {
-    return entry(1004, BaseProviders.UDP, "udp6", AddressFamily.INET6, SocketType.DATAGRAM, Protocol.UDP);
+    return entry(
+        1004, BaseProviders.UDP, "udp6", AddressFamily.INET6, SocketType.DATAGRAM, Protocol.UDP);
   }
 
   static CatalogEntry memStream() {
-    return entry(1005, BaseProviders.MEMORY, "mem-stream", AddressFamily.MEMORY, SocketType.STREAM,
+    return entry(
+        1005,
+        BaseProviders.MEMORY,
+        "mem-stream",
+        AddressFamily.MEMORY,
+        SocketType.STREAM,
         Protocol.MEMORY);
   }
 
   static CatalogEntry memDgram() {
-    return entry(1006, BaseProviders.MEMORY, "mem-dgram", AddressFamily.MEMORY, SocketType.DATAGRAM,
+    return entry(
+        1006,
+        BaseProviders.MEMORY,
+        "mem-dgram",
+        AddressFamily.MEMORY,
+        SocketType.DATAGRAM,
         Protocol.MEMORY);
   }
 
-  private static CatalogEntry entry(int id, UUID provider, String name, AddressFamily family,
-      SocketType type, Protocol protocol) {
-    EnumSet<ServiceFlag> flags = type == SocketType.STREAM
-        ? EnumSet.of(ServiceFlag.GUARANTEED_DELIVERY, ServiceFlag.GUARANTEED_ORDER, ServiceFlag.GRACEFUL_CLOSE)
-        : EnumSet.of(ServiceFlag.CONNECTIONLESS, ServiceFlag.MESSAGE_ORIENTED);
+  private static CatalogEntry entry(
+      int id,
+      UUID provider,
+      String name,
+      AddressFamily family,
+      SocketType type,
+      Protocol protocol) {
+    EnumSet<ServiceFlag> flags =
+        type == SocketType.STREAM
+            ? EnumSet.of(
+                ServiceFlag.GUARANTEED_DELIVERY,
+                ServiceFlag.GUARANTEED_ORDER,
+                ServiceFlag.GRACEFUL_CLOSE)
+            : EnumSet.of(ServiceFlag.CONNECTIONLESS, ServiceFlag.MESSAGE_ORIENTED);
     return CatalogEntry.builder()
         .id(id)
         .providerId(provider)
@@ -112,8 +136,10 @@ final class TestContexts {
   }
 
   static ProviderDescriptor descriptorOf(UUID provider) {
-    Class<?> type = provider.equals(BaseProviders.TCP) ? TcpProvider.class
-        : provider.equals(BaseProviders.UDP) ? UdpProvider.class : InMemoryProvider.class;
+    Class<?> type =
+        provider.equals(BaseProviders.TCP)
+            ? TcpProvider.class
+            : provider.equals(BaseProviders.UDP) ? UdpProvider.class : InMemoryProvider.class;
     try {
       return ProviderDescriptor.of(type);
     } catch (java.io.IOException e) {
@@ -125,7 +151,9 @@ final class TestContexts {
     return load(entry, Map.of());
   }
 
-  /** Returns the startup context a base provider receives: its own entry at the bottom of a chain. */
+  /**
+   * Returns the startup context a base provider receives: its own entry at the bottom of a chain.
+   */
   static StartupContext startup(CatalogEntry entry) {
     return new StartupContext() {
       @Override

@@ -29,10 +29,13 @@ class UdpProviderTest {
   void tcpOptionsAreNotSupported() throws Exception {
     try (LoadedProvider p = DatagramTransport.UDP6.load()) {
       ChainSocket s = p.open();
-      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-          () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true));
-      assertEquals("option 'TCP_NODELAY' is not supported by provider 'udp' for entry 1004 'udp6'"
-          + " (supported: SO_RCVBUF, SO_SNDBUF, SO_REUSEADDR, SO_BROADCAST, RECEIVE_TIMEOUT)",
+      UnsupportedOperationException e =
+          assertThrows(
+              UnsupportedOperationException.class,
+              () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true));
+      assertEquals(
+          "option 'TCP_NODELAY' is not supported by provider 'udp' for entry 1004 'udp6'"
+              + " (supported: SO_RCVBUF, SO_SNDBUF, SO_REUSEADDR, SO_BROADCAST, RECEIVE_TIMEOUT)",
           e.getMessage());
     }
   }

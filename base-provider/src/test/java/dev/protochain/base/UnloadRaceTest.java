@@ -49,7 +49,8 @@ class UnloadRaceTest {
       p.close();
       for (CompletableFuture<Throwable> w : workers) {
         Throwable end = w.get(5, TimeUnit.SECONDS);
-        assertTrue(ProtochainException.hasCode(end, ProtochainException.Code.OPERATION_ABORTED),
+        assertTrue(
+            ProtochainException.hasCode(end, ProtochainException.Code.OPERATION_ABORTED),
             () -> "worker ended with " + end);
       }
     }
@@ -66,22 +67,26 @@ class UnloadRaceTest {
    */
   private static CompletableFuture<Throwable> worker(CountDownLatch running, Operation op) {
     CompletableFuture<Throwable> end = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      running.countDown();
-      while (true) {
-        try {
-          op.run();
-        } catch (ProtochainException | RuntimeException e) {
-          end.complete(e);
-          return;
-        } catch (IOException e) {
-          Thread.onSpinWait(); // a peer's close or reset reached us first; our own abort follows
-        } catch (Error e) {
-          end.complete(e);
-          return;
-        }
-      }
-    }, "test-race-worker");
+    Thread t =
+        new Thread(
+            () -> {
+              running.countDown();
+              while (true) {
+                try {
+                  op.run();
+                } catch (ProtochainException | RuntimeException e) {
+                  end.complete(e);
+                  return;
+                } catch (IOException e) {
+                  Thread.onSpinWait(); // a peer's close or reset reached us first; our own abort
+                  // follows
+                } catch (Error e) {
+                  end.complete(e);
+                  return;
+                }
+              }
+            },
+            "test-race-worker");
     t.setDaemon(true);
     t.start();
     return end;

@@ -13,7 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** protochain: a chain of {@code depth} pass-through layers over tcp4, blocking sockets, one thread per side. */
+/**
+ * protochain: a chain of {@code depth} pass-through layers over tcp4, blocking sockets, one thread
+ * per side.
+ */
 final class ChainContender implements TcpContender {
 
   private final int depth;
@@ -49,16 +52,18 @@ final class ChainContender implements TcpContender {
   @Override
   public double throughput(int size, long total) throws Exception {
     try (ChainSocket listener = listen()) {
-      Future<Long> reading = server.submit(() -> {
-        long n = 0;
-        try (ChainSocket s = listener.accept()) {
-          ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-          for (int r; (r = s.receive(buf.clear())) >= 0; ) {
-            n += r;
-          }
-        }
-        return n;
-      });
+      Future<Long> reading =
+          server.submit(
+              () -> {
+                long n = 0;
+                try (ChainSocket s = listener.accept()) {
+                  ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+                  for (int r; (r = s.receive(buf.clear())) >= 0; ) {
+                    n += r;
+                  }
+                }
+                return n;
+              });
       try (ChainSocket c = connect(listener)) {
         ByteBuffer msg = ByteBuffer.allocateDirect(size);
         long start = System.nanoTime();
@@ -69,7 +74,8 @@ final class ChainContender implements TcpContender {
         long read = reading.get(5, TimeUnit.MINUTES);
         long nanos = System.nanoTime() - start;
         if (read != total / size * size) {
-          throw new IllegalStateException(name() + " delivered " + read + " of " + total + " bytes");
+          throw new IllegalStateException(
+              name() + " delivered " + read + " of " + total + " bytes");
         }
         return read / (1024.0 * 1024.0) / (nanos / 1e9);
       }
@@ -79,16 +85,18 @@ final class ChainContender implements TcpContender {
   @Override
   public long[] pingPong(int warmup, int count) throws Exception {
     try (ChainSocket listener = listen()) {
-      Future<?> echo = server.submit(() -> {
-        try (ChainSocket s = listener.accept()) {
-          s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-          ByteBuffer buf = ByteBuffer.allocateDirect(64);
-          while (s.receiveFully(buf.clear())) {
-            s.sendFully(buf.flip());
-          }
-        }
-        return null;
-      });
+      Future<?> echo =
+          server.submit(
+              () -> {
+                try (ChainSocket s = listener.accept()) {
+                  s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                  ByteBuffer buf = ByteBuffer.allocateDirect(64);
+                  while (s.receiveFully(buf.clear())) {
+                    s.sendFully(buf.flip());
+                  }
+                }
+                return null;
+              });
       long[] latencies = new long[count];
       try (ChainSocket c = connect(listener)) {
         ByteBuffer ping = ByteBuffer.allocateDirect(64);

@@ -41,7 +41,11 @@ final class Chains {
 
   /** Returns a runtime over {@link #catalog}, with no listener and no shutdown hook. */
   static ChainRuntime runtime(String base, int depth) throws IOException {
-    return ChainRuntime.builder().name("benchmark").catalog(catalog(base, depth))
-        .source(ProviderSource.of(List.of(PassThroughLayer.class))).shutdownHook(false).build();
+    return ChainRuntime.builder()
+        .name("benchmark")
+        .catalog(catalog(base, depth))
+        .source(ProviderSource.of(List.of(PassThroughLayer.class)))
+        .shutdownHook(false)
+        .build();
   }
 }

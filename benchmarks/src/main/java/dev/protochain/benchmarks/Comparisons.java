@@ -42,8 +42,8 @@ import javax.net.ssl.TrustManagerFactory;
  * The layer-versus-library comparisons, each over TCP on 127.0.0.1, one thread per side,
  * alternating rounds: the tls layer on both ends against the JDK's {@code SSLSocket} on both ends
  * (TLS 1.3, {@code TLS_AES_128_GCM_SHA256} for both), and the deflate layer on both ends against
- * {@code java.util.zip} deflater and inflater streams at the same level, on compressible data.
- * Each measure is the throughput of the application's bytes.
+ * {@code java.util.zip} deflater and inflater streams at the same level, on compressible data. Each
+ * measure is the throughput of the application's bytes.
  */
 final class Comparisons {
 
@@ -55,7 +55,8 @@ final class Comparisons {
 
   static void tlsAndDeflate(Report report, boolean quick) throws Exception {
     int rounds = quick ? 3 : 9;
-    long tlsBytes = (quick ? 64L : 1024L) << 20; // a second or more a round: shorter rounds spread widely
+    long tlsBytes =
+        (quick ? 64L : 1024L) << 20; // a second or more a round: shorter rounds spread widely
     long zipBytes = (quick ? 32L : 128L) << 20;
     Path dir = Files.createTempDirectory("protochain-bench-tls");
     ExecutorService pool = Executors.newCachedThreadPool();
@@ -67,7 +68,8 @@ final class Comparisons {
       List<Double> zipLayer = new ArrayList<>();
       List<Double> zipJdk = new ArrayList<>();
       try (ChainRuntime runtime = runtime(keys)) {
-        // A round not counted: compiles each side's code, so that the first counted one is no outlier.
+        // A round not counted: compiles each side's code, so that the first counted one is no
+        // outlier.
         chain(runtime, "tls-tcp4", tlsBytes / 4, new byte[MESSAGE], pool);
         jdkTls(keys, tlsBytes / 4, pool);
         chain(runtime, "deflate-tcp4", zipBytes / 4, compressible, pool);
@@ -87,11 +89,21 @@ final class Comparisons {
         }
       }
       double tlsRatio = Stats.pairedRatio(tlsLayer, tlsJdk);
-      report.row("tls layer vs JDK SSLSocket throughput (64 KiB writes, " + SUITE + ")", Report.mibs(tlsLayer),
-          Report.mibs(tlsJdk), tlsRatio, ">= 0.90x", tlsRatio >= 0.90);
+      report.row(
+          "tls layer vs JDK SSLSocket throughput (64 KiB writes, " + SUITE + ")",
+          Report.mibs(tlsLayer),
+          Report.mibs(tlsJdk),
+          tlsRatio,
+          ">= 0.90x",
+          tlsRatio >= 0.90);
       double zipRatio = Stats.pairedRatio(zipLayer, zipJdk);
-      report.row("deflate layer vs java.util.zip streams throughput (level 6, 64 KiB writes)", Report.mibs(zipLayer),
-          Report.mibs(zipJdk), zipRatio, ">= 0.90x", zipRatio >= 0.90);
+      report.row(
+          "deflate layer vs java.util.zip streams throughput (level 6, 64 KiB writes)",
+          Report.mibs(zipLayer),
+          Report.mibs(zipJdk),
+          zipRatio,
+          ">= 0.90x",
+          zipRatio >= 0.90);
     } finally {
       pool.shutdownNow();
       try (Stream<Path> all = Files.walk(dir)) {
@@ -105,31 +117,55 @@ final class Comparisons {
   private static ChainRuntime runtime(Keys keys) throws IOException {
     ProviderDescriptor tls = ProviderDescriptor.of(TlsLayer.class);
     ProviderDescriptor deflate = ProviderDescriptor.of(DeflateLayer.class);
-    Catalog c = Catalog.builtin()
-        .installLayer(tls, Map.of("trust", keys.cert.toString(), "server-name", "localhost",
-            "keystore", keys.keystore.toString(), "keystore-password", Keys.PASSWORD,
-            "protocols", PROTOCOL, "cipher-suites", SUITE), List.of(1001))
-        .installLayer(deflate, Map.of("level", "6"), List.of(1001));
-    return ChainRuntime.builder().name("comparisons").catalog(c.checkValid("comparison catalog")).shutdownHook(false)
+    Catalog c =
+        Catalog.builtin()
+            .installLayer(
+                tls,
+                Map.of(
+                    "trust",
+                    keys.cert.toString(),
+                    "server-name",
+                    "localhost",
+                    "keystore",
+                    keys.keystore.toString(),
+                    "keystore-password",
+                    Keys.PASSWORD,
+                    "protocols",
+                    PROTOCOL,
+                    "cipher-suites",
+                    SUITE),
+                List.of(1001))
+            .installLayer(deflate, Map.of("level", "6"), List.of(1001));
+    return ChainRuntime.builder()
+        .name("comparisons")
+        .catalog(c.checkValid("comparison catalog"))
+        .shutdownHook(false)
         .build();
   }
 
-  /** protochain on both ends: writes {@code total} bytes in messages of {@code payload}, timed until read. */
-  private static double chain(ChainRuntime runtime, String entry, long total, byte[] payload, ExecutorService pool)
+  /**
+   * protochain on both ends: writes {@code total} bytes in messages of {@code payload}, timed until
+   * read.
+   */
+  private static double chain(
+      ChainRuntime runtime, String entry, long total, byte[] payload, ExecutorService pool)
       throws Exception {
-    try (Session session = runtime.startup(entry); ChainSocket listener = session.open()) {
+    try (Session session = runtime.startup(entry);
+        ChainSocket listener = session.open()) {
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       listener.listen(1);
-      Future<Long> reading = pool.submit(() -> {
-        long n = 0;
-        try (ChainSocket s = listener.accept()) {
-          ByteBuffer buf = ByteBuffer.allocate(MESSAGE);
-          for (int r; (r = s.receive(buf.clear())) >= 0; ) {
-            n += r;
-          }
-        }
-        return n;
-      });
+      Future<Long> reading =
+          pool.submit(
+              () -> {
+                long n = 0;
+                try (ChainSocket s = listener.accept()) {
+                  ByteBuffer buf = ByteBuffer.allocate(MESSAGE);
+                  for (int r; (r = s.receive(buf.clear())) >= 0; ) {
+                    n += r;
+                  }
+                }
+                return n;
+              });
       try (ChainSocket c = session.open()) {
         c.connect(listener.localAddress());
         long start = System.nanoTime();
@@ -150,13 +186,19 @@ final class Comparisons {
 
   private static double jdkTls(Keys keys, long total, ExecutorService pool) throws Exception {
     SSLContext context = keys.context();
-    try (SSLServerSocket listener = (SSLServerSocket) context.getServerSocketFactory()
-        .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (SSLServerSocket listener =
+        (SSLServerSocket)
+            context
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       listener.setEnabledProtocols(new String[] {PROTOCOL});
       listener.setEnabledCipherSuites(new String[] {SUITE});
       Future<Long> reading = pool.submit(() -> drain(listener.accept()));
-      try (SSLSocket c = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-          listener.getLocalPort())) {
+      try (SSLSocket c =
+          (SSLSocket)
+              context
+                  .getSocketFactory()
+                  .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
         c.setEnabledProtocols(new String[] {PROTOCOL});
         c.setEnabledCipherSuites(new String[] {SUITE});
         c.startHandshake();
@@ -169,7 +211,8 @@ final class Comparisons {
           sent += msg.length;
         }
         out.flush();
-        c.close(); // SSLSocket has no half-close over TLS 1.3 in every JDK: the server reads to close_notify
+        c.close(); // SSLSocket has no half-close over TLS 1.3 in every JDK: the server reads to
+        // close_notify
         long read = reading.get(5, TimeUnit.MINUTES);
         check("SSLSocket", read, sent);
         return read / (1024.0 * 1024.0) / ((System.nanoTime() - start) / 1e9);
@@ -179,22 +222,27 @@ final class Comparisons {
 
   private static double jdkZip(long total, byte[] payload, ExecutorService pool) throws Exception {
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Future<Long> reading = pool.submit(() -> {
-        try (Socket s = listener.accept(); InputStream in = new InflaterInputStream(s.getInputStream(),
-            new java.util.zip.Inflater(), MESSAGE)) {
-          long n = 0;
-          byte[] buf = new byte[MESSAGE];
-          for (int r; (r = in.read(buf)) >= 0; ) {
-            n += r;
-          }
-          return n;
-        }
-      });
+      Future<Long> reading =
+          pool.submit(
+              () -> {
+                try (Socket s = listener.accept();
+                    InputStream in =
+                        new InflaterInputStream(
+                            s.getInputStream(), new java.util.zip.Inflater(), MESSAGE)) {
+                  long n = 0;
+                  byte[] buf = new byte[MESSAGE];
+                  for (int r; (r = in.read(buf)) >= 0; ) {
+                    n += r;
+                  }
+                  return n;
+                }
+              });
       try (Socket c = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
         long start = System.nanoTime();
         Deflater deflater = new Deflater(6);
         long sent = 0;
-        try (OutputStream out = new DeflaterOutputStream(c.getOutputStream(), deflater, MESSAGE, true)) {
+        try (OutputStream out =
+            new DeflaterOutputStream(c.getOutputStream(), deflater, MESSAGE, true)) {
           for (int i = 0; sent < total; i++) {
             int off = (i * MESSAGE) % payload.length;
             int len = Math.min(MESSAGE, payload.length - off);
@@ -212,7 +260,8 @@ final class Comparisons {
   }
 
   private static long drain(Socket s) throws IOException {
-    try (s; InputStream in = s.getInputStream()) {
+    try (s;
+        InputStream in = s.getInputStream()) {
       long n = 0;
       byte[] buf = new byte[MESSAGE];
       for (int r; (r = in.read(buf)) >= 0; ) {
@@ -228,10 +277,33 @@ final class Comparisons {
     }
   }
 
-  /** Text-like data: words from a small vocabulary with random choices, compressing about 3:1 at level 6. */
+  /**
+   * Text-like data: words from a small vocabulary with random choices, compressing about 3:1 at
+   * level 6.
+   */
   static byte[] compressible(int size) {
-    String[] words = {"layer", "chain", "socket", "provider", "catalog", "startup", "cleanup", "count", "base",
-        "tls", "deflate", "frame", "runtime", "session", "unload", "the", "a", "of", "to", "and"};
+    String[] words = {
+      "layer",
+      "chain",
+      "socket",
+      "provider",
+      "catalog",
+      "startup",
+      "cleanup",
+      "count",
+      "base",
+      "tls",
+      "deflate",
+      "frame",
+      "runtime",
+      "session",
+      "unload",
+      "the",
+      "a",
+      "of",
+      "to",
+      "and"
+    };
     Random random = new Random(42);
     StringBuilder sb = new StringBuilder(size + 16);
     while (sb.length() < size) {
@@ -247,11 +319,37 @@ final class Comparisons {
     static Keys make(Path dir) throws Exception {
       Path keystore = dir.resolve("server.p12");
       Path cert = dir.resolve("server.pem");
-      keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-          "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
-          "-keystore", keystore.toString(), "-storepass", PASSWORD);
-      keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-          "-file", cert.toString());
+      keytool(
+          "-genkeypair",
+          "-alias",
+          "server",
+          "-keyalg",
+          "EC",
+          "-groupname",
+          "secp256r1",
+          "-validity",
+          "2",
+          "-dname",
+          "CN=localhost",
+          "-ext",
+          "SAN=dns:localhost,ip:127.0.0.1",
+          "-storetype",
+          "PKCS12",
+          "-keystore",
+          keystore.toString(),
+          "-storepass",
+          PASSWORD);
+      keytool(
+          "-exportcert",
+          "-rfc",
+          "-alias",
+          "server",
+          "-keystore",
+          keystore.toString(),
+          "-storepass",
+          PASSWORD,
+          "-file",
+          cert.toString());
       return new Keys(keystore, cert);
     }
 
@@ -260,9 +358,11 @@ final class Comparisons {
       try (InputStream in = Files.newInputStream(keystore)) {
         ks.load(in, PASSWORD.toCharArray());
       }
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, PASSWORD.toCharArray());
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);

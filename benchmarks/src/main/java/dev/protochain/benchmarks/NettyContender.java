@@ -34,7 +34,8 @@ import java.util.function.Supplier;
 final class NettyContender implements TcpContender {
 
   private final int depth;
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
   NettyContender(int depth) {
     this.depth = depth;
@@ -77,68 +78,87 @@ final class NettyContender implements TcpContender {
   }
 
   private Channel server(Supplier<ChannelHandler> handler) throws InterruptedException {
-    return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    return new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(pipeline(handler))
-        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .sync()
+        .channel();
   }
 
-  private Channel client(Channel server, Supplier<ChannelHandler> handler) throws InterruptedException {
-    return new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true)
-        .handler(pipeline(handler)).connect(server.localAddress()).sync().channel();
+  private Channel client(Channel server, Supplier<ChannelHandler> handler)
+      throws InterruptedException {
+    return new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(pipeline(handler))
+        .connect(server.localAddress())
+        .sync()
+        .channel();
   }
 
   @Override
   public double throughput(int size, long total) throws Exception {
     CompletableFuture<Long> read = new CompletableFuture<>();
-    Channel server = server(() -> new ChannelInboundHandlerAdapter() {
-      long n;
+    Channel server =
+        server(
+            () ->
+                new ChannelInboundHandlerAdapter() {
+                  long n;
 
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        n += ((ByteBuf) msg).readableBytes();
-        ReferenceCountUtil.release(msg);
-      }
+                  @Override
+                  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    n += ((ByteBuf) msg).readableBytes();
+                    ReferenceCountUtil.release(msg);
+                  }
 
-      @Override
-      public void channelInactive(ChannelHandlerContext ctx) {
-        read.complete(n);
-      }
-    });
+                  @Override
+                  public void channelInactive(ChannelHandlerContext ctx) {
+                    read.complete(n);
+                  }
+                });
     long messages = total / size;
     long[] start = new long[1];
-    Channel client = client(server, () -> new ChannelInboundHandlerAdapter() {
-      long sent;
+    Channel client =
+        client(
+            server,
+            () ->
+                new ChannelInboundHandlerAdapter() {
+                  long sent;
 
-      @Override
-      public void channelActive(ChannelHandlerContext ctx) {
-        start[0] = System.nanoTime();
-        writeMore(ctx);
-      }
+                  @Override
+                  public void channelActive(ChannelHandlerContext ctx) {
+                    start[0] = System.nanoTime();
+                    writeMore(ctx);
+                  }
 
-      @Override
-      public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        writeMore(ctx);
-      }
+                  @Override
+                  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                    writeMore(ctx);
+                  }
 
-      private void writeMore(ChannelHandlerContext ctx) {
-        while (sent < messages && ctx.channel().isWritable()) {
-          ByteBuf msg = ctx.alloc().buffer(size);
-          msg.writerIndex(size);
-          sent++;
-          if (sent == messages) {
-            ctx.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
-          } else {
-            ctx.writeAndFlush(msg);
-          }
-        }
-      }
-    });
+                  private void writeMore(ChannelHandlerContext ctx) {
+                    while (sent < messages && ctx.channel().isWritable()) {
+                      ByteBuf msg = ctx.alloc().buffer(size);
+                      msg.writerIndex(size);
+                      sent++;
+                      if (sent == messages) {
+                        ctx.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
+                      } else {
+                        ctx.writeAndFlush(msg);
+                      }
+                    }
+                  }
+                });
     try {
       long n = read.get(5, TimeUnit.MINUTES);
       long nanos = System.nanoTime() - start[0];
       if (n != messages * size) {
-        throw new IllegalStateException(name() + " delivered " + n + " of " + messages * size + " bytes");
+        throw new IllegalStateException(
+            name() + " delivered " + n + " of " + messages * size + " bytes");
       }
       return n / (1024.0 * 1024.0) / (nanos / 1e9);
     } finally {
@@ -149,49 +169,56 @@ final class NettyContender implements TcpContender {
 
   @Override
   public long[] pingPong(int warmup, int count) throws Exception {
-    Channel server = server(() -> new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ctx.writeAndFlush(msg);
-      }
-    });
+    Channel server =
+        server(
+            () ->
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ctx.writeAndFlush(msg);
+                  }
+                });
     long[] latencies = new long[count];
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Channel client = client(server, () -> new ChannelInboundHandlerAdapter() {
-      int i = -warmup;
-      int received;
-      long t0;
+    Channel client =
+        client(
+            server,
+            () ->
+                new ChannelInboundHandlerAdapter() {
+                  int i = -warmup;
+                  int received;
+                  long t0;
 
-      @Override
-      public void channelActive(ChannelHandlerContext ctx) {
-        ping(ctx);
-      }
+                  @Override
+                  public void channelActive(ChannelHandlerContext ctx) {
+                    ping(ctx);
+                  }
 
-      private void ping(ChannelHandlerContext ctx) {
-        ByteBuf msg = ctx.alloc().buffer(64);
-        msg.writerIndex(64);
-        t0 = System.nanoTime();
-        ctx.writeAndFlush(msg);
-      }
+                  private void ping(ChannelHandlerContext ctx) {
+                    ByteBuf msg = ctx.alloc().buffer(64);
+                    msg.writerIndex(64);
+                    t0 = System.nanoTime();
+                    ctx.writeAndFlush(msg);
+                  }
 
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        received += ((ByteBuf) msg).readableBytes();
-        ReferenceCountUtil.release(msg);
-        if (received < 64) {
-          return;
-        }
-        received -= 64;
-        if (i >= 0) {
-          latencies[i] = System.nanoTime() - t0;
-        }
-        if (++i < count) {
-          ping(ctx);
-        } else {
-          done.complete(null);
-        }
-      }
-    });
+                  @Override
+                  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    received += ((ByteBuf) msg).readableBytes();
+                    ReferenceCountUtil.release(msg);
+                    if (received < 64) {
+                      return;
+                    }
+                    received -= 64;
+                    if (i >= 0) {
+                      latencies[i] = System.nanoTime() - t0;
+                    }
+                    if (++i < count) {
+                      ping(ctx);
+                    } else {
+                      done.complete(null);
+                    }
+                  }
+                });
     try {
       done.get(2, TimeUnit.MINUTES);
       return latencies;

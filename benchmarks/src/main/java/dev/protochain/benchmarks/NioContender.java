@@ -53,16 +53,18 @@ final class NioContender implements TcpContender {
   @Override
   public double throughput(int size, long total) throws Exception {
     try (ServerSocketChannel listener = listen()) {
-      Future<Long> reading = server.submit(() -> {
-        long n = 0;
-        try (SocketChannel s = listener.accept()) {
-          ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-          for (int r; (r = s.read(buf.clear())) >= 0; ) {
-            n += r;
-          }
-        }
-        return n;
-      });
+      Future<Long> reading =
+          server.submit(
+              () -> {
+                long n = 0;
+                try (SocketChannel s = listener.accept()) {
+                  ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+                  for (int r; (r = s.read(buf.clear())) >= 0; ) {
+                    n += r;
+                  }
+                }
+                return n;
+              });
       try (SocketChannel c = connect(listener)) {
         ByteBuffer msg = ByteBuffer.allocateDirect(size);
         long start = System.nanoTime();
@@ -80,16 +82,18 @@ final class NioContender implements TcpContender {
   @Override
   public long[] pingPong(int warmup, int count) throws Exception {
     try (ServerSocketChannel listener = listen()) {
-      Future<?> echo = server.submit(() -> {
-        try (SocketChannel s = listener.accept()) {
-          s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-          ByteBuffer buf = ByteBuffer.allocateDirect(64);
-          while (readFully(s, buf.clear())) {
-            writeFully(s, buf.flip());
-          }
-        }
-        return null;
-      });
+      Future<?> echo =
+          server.submit(
+              () -> {
+                try (SocketChannel s = listener.accept()) {
+                  s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                  ByteBuffer buf = ByteBuffer.allocateDirect(64);
+                  while (readFully(s, buf.clear())) {
+                    writeFully(s, buf.flip());
+                  }
+                }
+                return null;
+              });
       long[] latencies = new long[count];
       try (SocketChannel c = connect(listener)) {
         ByteBuffer ping = ByteBuffer.allocateDirect(64);

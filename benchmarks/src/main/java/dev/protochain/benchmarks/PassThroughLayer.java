@@ -8,7 +8,10 @@ import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.StartupContext;
 
 /** A layer that does nothing: every operation passes through its {@link ForwardingSocket}. */
-@ProviderInfo(id = "e1f1d7ef-5992-40be-b2b7-c3a71b474e8c", name = "pass", kind = ProviderKind.LAYER,
+@ProviderInfo(
+    id = "e1f1d7ef-5992-40be-b2b7-c3a71b474e8c",
+    name = "pass",
+    kind = ProviderKind.LAYER,
     description = "Passes every operation through unchanged; for benchmarks.")
 public final class PassThroughLayer extends AbstractLayer {
 

@@ -47,16 +47,26 @@ public class PluginLoadBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    Path jar = Path.of(System.getProperty("protochain.plugin",
-        "samples/proxy-protocol/target/protochain-sample-proxy-protocol-0.1.0-SNAPSHOT.jar"));
+    Path jar =
+        Path.of(
+            System.getProperty(
+                "protochain.plugin",
+                "samples/proxy-protocol/target/protochain-sample-proxy-protocol-0.1.0-SNAPSHOT.jar"));
     home = Files.createTempDirectory("protochain-bench");
     PluginStore store = new PluginStore(home.resolve("plugins"));
     PluginRecord record = store.add(jar);
     ProviderDescriptor d = PluginStore.inspect(jar);
-    Catalog catalog = Catalog.builtin().withPlugin(record).installLayer(d.name(), d.id(), Map.of(), List.of(1005))
-        .checkValid("benchmark catalog");
-    runtime = ChainRuntime.builder().catalog(catalog).source(store.source(catalog.plugins())).shutdownHook(false)
-        .build();
+    Catalog catalog =
+        Catalog.builtin()
+            .withPlugin(record)
+            .installLayer(d.name(), d.id(), Map.of(), List.of(1005))
+            .checkValid("benchmark catalog");
+    runtime =
+        ChainRuntime.builder()
+            .catalog(catalog)
+            .source(store.source(catalog.plugins()))
+            .shutdownHook(false)
+            .build();
   }
 
   @TearDown(Level.Trial)

@@ -69,13 +69,17 @@ public final class Report {
   private static final List<String> PARTS = List.of("jmh", "tcp", "compare");
 
   private static void usage(String problem) {
-    System.err.println("benchmarks/run: " + problem + "\nusage: benchmarks/run [--quick] [--only jmh,tcp,compare]");
+    System.err.println(
+        "benchmarks/run: "
+            + problem
+            + "\nusage: benchmarks/run [--quick] [--only jmh,tcp,compare]");
     System.exit(2);
   }
 
   private void run() throws Exception {
     long start = System.nanoTime();
-    out.println("protochain benchmarks" + (quick ? " (quick: wider error)" : "") + " on " + machine());
+    out.println(
+        "protochain benchmarks" + (quick ? " (quick: wider error)" : "") + " on " + machine());
     if (parts.contains("jmh")) {
       jmh();
     }
@@ -87,24 +91,31 @@ public final class Report {
     }
     out.println();
     print();
-    out.println("± after a JMH figure: its 99.9% confidence half-width; after a figure of rounds (MiB/s, us): the"
-        + " interquartile range of the rounds over their median. A ratio of rounds is the median of the"
-        + " rounds' own ratios.");
-    out.printf(Locale.ROOT, "%nfinished in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+    out.println(
+        "± after a JMH figure: its 99.9% confidence half-width; after a figure of rounds (MiB/s, us): the"
+            + " interquartile range of the rounds over their median. A ratio of rounds is the median of the"
+            + " rounds' own ratios.");
+    out.printf(
+        Locale.ROOT,
+        "%nfinished in %d s%n",
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
   }
 
   /* ---- JMH ---- */
 
   private void jmh() throws Exception {
-    ChainedOptionsBuilder options = new OptionsBuilder()
-        .include(SendReceiveBenchmark.class.getSimpleName())
-        .include(StartupCleanupBenchmark.class.getSimpleName())
-        .include(PluginLoadBenchmark.class.getSimpleName())
-        .forks(quick ? 1 : 3)
-        .warmupIterations(quick ? 2 : 5).warmupTime(TimeValue.seconds(1))
-        .measurementIterations(quick ? 3 : 8).measurementTime(TimeValue.seconds(1))
-        .jvmArgsAppend("-Xmx1g")
-        .shouldFailOnError(true);
+    ChainedOptionsBuilder options =
+        new OptionsBuilder()
+            .include(SendReceiveBenchmark.class.getSimpleName())
+            .include(StartupCleanupBenchmark.class.getSimpleName())
+            .include(PluginLoadBenchmark.class.getSimpleName())
+            .forks(quick ? 1 : 3)
+            .warmupIterations(quick ? 2 : 5)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(quick ? 3 : 8)
+            .measurementTime(TimeValue.seconds(1))
+            .jvmArgsAppend("-Xmx1g")
+            .shouldFailOnError(true);
     String plugin = System.getProperty("protochain.plugin");
     if (plugin != null) {
       options.jvmArgsAppend("-Dprotochain.plugin=" + plugin);
@@ -117,25 +128,49 @@ public final class Report {
       for (String p : r.getParams().getParamsKeys()) {
         key.append(' ').append(p).append('=').append(r.getParams().getParam(p));
       }
-      scores.put(key.toString(),
+      scores.put(
+          key.toString(),
           new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
     }
     for (int depth : new int[] {0, 1, 3, DEEPEST}) {
       double[] chain = scores.get("sendReceive depth=" + depth + " kind=chain");
       double[] plain = scores.get("sendReceive depth=" + depth + " kind=decorators");
-      String measure = "send+receive 64 B, " + depth + " pass-through layers vs " + depth
-          + " hand-written decorators (in memory)";
-      row(measure, ns(chain), ns(plain), chain[0] / plain[0], depth == DEEPEST ? "<= 1.15x time" : "(info)",
+      String measure =
+          "send+receive 64 B, "
+              + depth
+              + " pass-through layers vs "
+              + depth
+              + " hand-written decorators (in memory)";
+      row(
+          measure,
+          ns(chain),
+          ns(plain),
+          chain[0] / plain[0],
+          depth == DEEPEST ? "<= 1.15x time" : "(info)",
           depth == DEEPEST ? chain[0] / plain[0] <= 1.15 : null);
     }
     for (int depth : new int[] {1, 3, DEEPEST}) {
       double[] s = scores.get("startupCleanup depth=" + depth);
-      row("warm startup + cleanup of a " + (depth + 1) + "-deep chain (" + depth + " layers + base)", ns(s), "-",
-          Double.NaN, depth == DEEPEST ? "<= 1 us" : "(info)", depth == DEEPEST ? s[0] <= 1000 : null);
+      row(
+          "warm startup + cleanup of a "
+              + (depth + 1)
+              + "-deep chain ("
+              + depth
+              + " layers + base)",
+          ns(s),
+          "-",
+          Double.NaN,
+          depth == DEEPEST ? "<= 1 us" : "(info)",
+          depth == DEEPEST ? s[0] <= 1000 : null);
     }
     double[] cold = scores.get("coldLoadUnload");
-    row("cold plugin load + unload", String.format(Locale.ROOT, "%.2f ms ±%.2f", cold[0] / 1000, cold[1] / 1000),
-        "-", Double.NaN, "<= 50 ms", cold[0] / 1000 <= 50);
+    row(
+        "cold plugin load + unload",
+        String.format(Locale.ROOT, "%.2f ms ±%.2f", cold[0] / 1000, cold[1] / 1000),
+        "-",
+        Double.NaN,
+        "<= 50 ms",
+        cold[0] / 1000 <= 50);
   }
 
   private static String ns(double[] s) {
@@ -152,8 +187,8 @@ public final class Report {
     int[] sizes = {64, 1024, 64 * 1024};
     long[] totals = {4L << 20, 32L << 20, 256L << 20};
     int pings = quick ? 5_000 : 20_000;
-    List<TcpContender> contenders = List.of(new ChainContender(DEEPEST), new NioContender(),
-        new NettyContender(DEEPEST));
+    List<TcpContender> contenders =
+        List.of(new ChainContender(DEEPEST), new NioContender(), new NettyContender(DEEPEST));
     Map<String, List<Double>> results = new LinkedHashMap<>();
     try {
       // A first round, not counted, in which each contender's code is compiled and its buffers
@@ -167,14 +202,20 @@ public final class Report {
       out.println("tcp warm-up round done");
       for (int round = 0; round < rounds; round++) {
         for (int k = 0; k < contenders.size(); k++) {
-          TcpContender c = contenders.get((round + k) % contenders.size()); // alternate who goes first
+          TcpContender c =
+              contenders.get((round + k) % contenders.size()); // alternate who goes first
           for (int i = 0; i < sizes.length; i++) {
-            results.computeIfAbsent(c.name() + " " + sizes[i], x -> new ArrayList<>())
+            results
+                .computeIfAbsent(c.name() + " " + sizes[i], x -> new ArrayList<>())
                 .add(c.throughput(sizes[i], totals[i] * scale));
           }
           long[] lat = c.pingPong(pings / 2, pings);
-          results.computeIfAbsent(c.name() + " p50", x -> new ArrayList<>()).add(Stats.percentileMicros(lat, 50));
-          results.computeIfAbsent(c.name() + " p99", x -> new ArrayList<>()).add(Stats.percentileMicros(lat, 99));
+          results
+              .computeIfAbsent(c.name() + " p50", x -> new ArrayList<>())
+              .add(Stats.percentileMicros(lat, 50));
+          results
+              .computeIfAbsent(c.name() + " p99", x -> new ArrayList<>())
+              .add(Stats.percentileMicros(lat, 99));
         }
         out.printf(Locale.ROOT, "tcp round %d of %d done%n", round + 1, rounds);
       }
@@ -192,27 +233,66 @@ public final class Report {
       List<Double> base = results.get(nio + " " + sizes[i]);
       double ratio = Stats.pairedRatio(mine, base);
       String goal = sizes[i] == 65536 ? ">= 0.95x" : sizes[i] == 1024 ? ">= 0.90x" : "(info)";
-      Boolean pass = sizes[i] == 65536 ? (Boolean) (ratio >= 0.95) : sizes[i] == 1024 ? (Boolean) (ratio >= 0.90) : null;
-      row("TCP " + labels[i] + " throughput, " + DEEPEST + " layers vs raw NIO", mibs(mine), mibs(base), ratio, goal, pass);
+      Boolean pass =
+          sizes[i] == 65536
+              ? (Boolean) (ratio >= 0.95)
+              : sizes[i] == 1024 ? (Boolean) (ratio >= 0.90) : null;
+      row(
+          "TCP " + labels[i] + " throughput, " + DEEPEST + " layers vs raw NIO",
+          mibs(mine),
+          mibs(base),
+          ratio,
+          goal,
+          pass);
     }
-    latencyRow("ping-pong 64 B p50, " + DEEPEST + " layers vs raw NIO", results.get(p + " p50"), results.get(nio + " p50"),
-        "<= 1.10x time", 1.10);
-    latencyRow("ping-pong 64 B p99, " + DEEPEST + " layers vs raw NIO", results.get(p + " p99"), results.get(nio + " p99"),
-        "(info)", Double.NaN);
+    latencyRow(
+        "ping-pong 64 B p50, " + DEEPEST + " layers vs raw NIO",
+        results.get(p + " p50"),
+        results.get(nio + " p50"),
+        "<= 1.10x time",
+        1.10);
+    latencyRow(
+        "ping-pong 64 B p99, " + DEEPEST + " layers vs raw NIO",
+        results.get(p + " p99"),
+        results.get(nio + " p99"),
+        "(info)",
+        Double.NaN);
     for (int i = 0; i < sizes.length; i++) {
       List<Double> mine = results.get(p + " " + sizes[i]);
       List<Double> base = results.get(netty + " " + sizes[i]);
       double ratio = Stats.pairedRatio(mine, base);
-      row("TCP " + labels[i] + " throughput, " + DEEPEST + " layers vs Netty with " + DEEPEST + " handlers", mibs(mine), mibs(base), ratio,
-          ">= 1.0x", ratio >= 1.0);
+      row(
+          "TCP "
+              + labels[i]
+              + " throughput, "
+              + DEEPEST
+              + " layers vs Netty with "
+              + DEEPEST
+              + " handlers",
+          mibs(mine),
+          mibs(base),
+          ratio,
+          ">= 1.0x",
+          ratio >= 1.0);
     }
-    latencyRow("ping-pong 64 B p50, " + DEEPEST + " layers vs Netty with " + DEEPEST + " handlers", results.get(p + " p50"),
-        results.get(netty + " p50"), "<= 1.0x time", 1.0);
+    latencyRow(
+        "ping-pong 64 B p50, " + DEEPEST + " layers vs Netty with " + DEEPEST + " handlers",
+        results.get(p + " p50"),
+        results.get(netty + " p50"),
+        "<= 1.0x time",
+        1.0);
   }
 
-  private void latencyRow(String measure, List<Double> mine, List<Double> base, String goal, double limit) {
+  private void latencyRow(
+      String measure, List<Double> mine, List<Double> base, String goal, double limit) {
     double ratio = Stats.pairedRatio(mine, base);
-    row(measure, micros(mine), micros(base), ratio, goal, Double.isNaN(limit) ? null : ratio <= limit);
+    row(
+        measure,
+        micros(mine),
+        micros(base),
+        ratio,
+        goal,
+        Double.isNaN(limit) ? null : ratio <= limit);
   }
 
   static String mibs(List<Double> v) {
@@ -226,8 +306,15 @@ public final class Report {
   /* ---- table ---- */
 
   void row(String measure, String mine, String base, double ratio, String goal, Boolean pass) {
-    rows.add(new String[] {measure, mine, base, Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
-        goal, pass == null ? "-" : pass ? "pass" : "FAIL"});
+    rows.add(
+        new String[] {
+          measure,
+          mine,
+          base,
+          Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
+          goal,
+          pass == null ? "-" : pass ? "pass" : "FAIL"
+        });
   }
 
   private void print() {
@@ -244,7 +331,9 @@ public final class Report {
     for (int j = 0; j < all.size(); j++) {
       StringBuilder line = new StringBuilder("|");
       for (int i = 0; i < head.length; i++) {
-        line.append(' ').append(String.format(Locale.ROOT, "%-" + w[i] + "s", all.get(j)[i])).append(" |");
+        line.append(' ')
+            .append(String.format(Locale.ROOT, "%-" + w[i] + "s", all.get(j)[i]))
+            .append(" |");
       }
       out.println(line);
       if (j == 0) {
@@ -260,13 +349,23 @@ public final class Report {
   static String machine() {
     String cpu = "unknown CPU";
     try {
-      cpu = Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8).stream()
-          .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.replaceFirst("^[^:]*:\\s*", ""))
-          .orElse(cpu);
+      cpu =
+          Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8).stream()
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.replaceFirst("^[^:]*:\\s*", ""))
+              .orElse(cpu);
     } catch (java.io.IOException e) {
       // Not Linux: say so in the machine line.
     }
-    return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), JDK " + System.getProperty("java.vm.name")
-        + " " + System.getProperty("java.version") + ", " + LocalDate.now();
+    return Runtime.getRuntime().availableProcessors()
+        + " cores ("
+        + cpu
+        + "), JDK "
+        + System.getProperty("java.vm.name")
+        + " "
+        + System.getProperty("java.version")
+        + ", "
+        + LocalDate.now();
   }
 }

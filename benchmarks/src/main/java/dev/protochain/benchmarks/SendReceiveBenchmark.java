@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of one 64-byte send and its receive through {@code depth} pass-through layers over the
  * in-memory loopback ({@code chain}; 6 layers over the base make a 7-deep chain, the deepest the
- * catalog allows), against the same sockets under {@code depth} hand-written
- * decorators ({@code decorators}). Both paths also pass the runtime's application-facing socket.
- * Run: {@code benchmarks/run} (or JMH directly: {@code java -cp ... org.openjdk.jmh.Main SendReceive}).
+ * catalog allows), against the same sockets under {@code depth} hand-written decorators ({@code
+ * decorators}). Both paths also pass the runtime's application-facing socket. Run: {@code
+ * benchmarks/run} (or JMH directly: {@code java -cp ... org.openjdk.jmh.Main SendReceive}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

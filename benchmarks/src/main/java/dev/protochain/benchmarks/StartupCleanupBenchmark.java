@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A warm startup + cleanup pair of a chain of {@code depth} pass-through layers over the in-memory
- * loopback (6 layers make a 7-deep chain): one session stays open, so the pair only moves counts (no load, no unload).
- * Run: {@code benchmarks/run}.
+ * loopback (6 layers make a 7-deep chain): one session stays open, so the pair only moves counts
+ * (no load, no unload). Run: {@code benchmarks/run}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

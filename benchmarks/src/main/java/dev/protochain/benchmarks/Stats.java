@@ -15,9 +15,9 @@ final class Stats {
   }
 
   /**
-   * Returns the median of {@code mine[i] / base[i]}: each round's two figures were measured
-   * minutes apart at most, so a round's ratio cancels the machine's slower drifts (another
-   * tenant, the CPU's clock) that a ratio of the two medians keeps.
+   * Returns the median of {@code mine[i] / base[i]}: each round's two figures were measured minutes
+   * apart at most, so a round's ratio cancels the machine's slower drifts (another tenant, the
+   * CPU's clock) that a ratio of the two medians keeps.
    */
   static double pairedRatio(List<Double> mine, List<Double> base) {
     if (mine.size() != base.size()) {

@@ -4,11 +4,11 @@ import java.io.Closeable;
 
 /**
  * One side of the TCP comparison: a way to move bytes between two endpoints on 127.0.0.1. Every
- * contender sets {@code TCP_NODELAY}, sends each message with its own write, and measures from
- * the moment the connection is up. Every contender moves direct buffers, allocated once: Netty's
- * pooled allocator hands out direct buffers, and a heap buffer would cost the other two an extra
- * copy inside the JDK (into a temporary direct buffer) on each write and each read, which is the
- * JDK's cost and not the chain's (BENCHMARKS.md shows the run that found it).
+ * contender sets {@code TCP_NODELAY}, sends each message with its own write, and measures from the
+ * moment the connection is up. Every contender moves direct buffers, allocated once: Netty's pooled
+ * allocator hands out direct buffers, and a heap buffer would cost the other two an extra copy
+ * inside the JDK (into a temporary direct buffer) on each write and each read, which is the JDK's
+ * cost and not the chain's (BENCHMARKS.md shows the run that found it).
  */
 interface TcpContender extends Closeable {
 
@@ -22,6 +22,9 @@ interface TcpContender extends Closeable {
    */
   double throughput(int size, long total) throws Exception;
 
-  /** Runs {@code warmup} and then {@code count} 64-byte ping-pongs; returns the latter's latencies in ns. */
+  /**
+   * Runs {@code warmup} and then {@code count} 64-byte ping-pongs; returns the latter's latencies
+   * in ns.
+   */
   long[] pingPong(int warmup, int count) throws Exception;
 }

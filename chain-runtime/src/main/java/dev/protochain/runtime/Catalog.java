@@ -38,24 +38,71 @@ public final class Catalog {
 
   /** The UUID of the TCP base provider in {@code protochain-base-provider}. */
   public static final UUID TCP_PROVIDER = UUID.fromString("e85577c8-77f9-4b92-99fb-3692a01855bd");
+
   /** The UUID of the UDP base provider in {@code protochain-base-provider}. */
   public static final UUID UDP_PROVIDER = UUID.fromString("22eb1599-dac5-4d67-bcd6-e13e268039ad");
+
   /** The UUID of the in-memory base provider in {@code protochain-base-provider}. */
-  public static final UUID MEMORY_PROVIDER = UUID.fromString("d2bc4dc3-028d-4d53-86cd-d1d3f4f94e65");
+  public static final UUID MEMORY_PROVIDER =
+      UUID.fromString("d2bc4dc3-028d-4d53-86cd-d1d3f4f94e65");
 
   /** Ids of entries a catalog install assigns start here for layers... */
   static final int FIRST_LAYER_ID = 2001;
+
   /** ... and here for chains. */
   static final int FIRST_CHAIN_ID = 3001;
 
-  private static final Catalog BUILTIN = new Catalog(ImmutableList.of(
-      base(1001, "tcp4", TCP_PROVIDER, AddressFamily.INET, SocketType.STREAM, Protocol.TCP, stream()),
-      base(1002, "tcp6", TCP_PROVIDER, AddressFamily.INET6, SocketType.STREAM, Protocol.TCP, stream()),
-      base(1003, "udp4", UDP_PROVIDER, AddressFamily.INET, SocketType.DATAGRAM, Protocol.UDP, datagram(true)),
-      base(1004, "udp6", UDP_PROVIDER, AddressFamily.INET6, SocketType.DATAGRAM, Protocol.UDP, datagram(false)),
-      base(1005, "mem-stream", MEMORY_PROVIDER, AddressFamily.MEMORY, SocketType.STREAM, Protocol.MEMORY, stream()),
-      base(1006, "mem-dgram", MEMORY_PROVIDER, AddressFamily.MEMORY, SocketType.DATAGRAM, Protocol.MEMORY,
-          datagram(false))));
+  private static final Catalog BUILTIN =
+      new Catalog(
+          ImmutableList.of(
+              base(
+                  1001,
+                  "tcp4",
+                  TCP_PROVIDER,
+                  AddressFamily.INET,
+                  SocketType.STREAM,
+                  Protocol.TCP,
+                  stream()),
+              base(
+                  1002,
+                  "tcp6",
+                  TCP_PROVIDER,
+                  AddressFamily.INET6,
+                  SocketType.STREAM,
+                  Protocol.TCP,
+                  stream()),
+              base(
+                  1003,
+                  "udp4",
+                  UDP_PROVIDER,
+                  AddressFamily.INET,
+                  SocketType.DATAGRAM,
+                  Protocol.UDP,
+                  datagram(true)),
+              base(
+                  1004,
+                  "udp6",
+                  UDP_PROVIDER,
+                  AddressFamily.INET6,
+                  SocketType.DATAGRAM,
+                  Protocol.UDP,
+                  datagram(false)),
+              base(
+                  1005,
+                  "mem-stream",
+                  MEMORY_PROVIDER,
+                  AddressFamily.MEMORY,
+                  SocketType.STREAM,
+                  Protocol.MEMORY,
+                  stream()),
+              base(
+                  1006,
+                  "mem-dgram",
+                  MEMORY_PROVIDER,
+                  AddressFamily.MEMORY,
+                  SocketType.DATAGRAM,
+                  Protocol.MEMORY,
+                  datagram(false))));
 
   private final ImmutableList<CatalogEntry> entries;
   private final ImmutableList<PluginRecord> plugins;
@@ -70,9 +117,9 @@ public final class Catalog {
   }
 
   /**
-   * Returns the built-in catalog: the base entries {@code tcp4} (1001), {@code tcp6} (1002),
-   * {@code udp4} (1003), {@code udp6} (1004), {@code mem-stream} (1005) and {@code mem-dgram}
-   * (1006), in that order. A catalog reset returns to it.
+   * Returns the built-in catalog: the base entries {@code tcp4} (1001), {@code tcp6} (1002), {@code
+   * udp4} (1003), {@code udp6} (1004), {@code mem-stream} (1005) and {@code mem-dgram} (1006), in
+   * that order. A catalog reset returns to it.
    */
   public static Catalog builtin() {
     return BUILTIN;
@@ -125,15 +172,17 @@ public final class Catalog {
    * Returns the entry an application asking for (family, type, protocol) gets: the first base or
    * chain entry serving them, in catalog order; with {@code safeMode}, the first base entry.
    */
-  public Optional<CatalogEntry> select(AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {
+  public Optional<CatalogEntry> select(
+      AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {
     return explain(family, type, protocol, safeMode).entry();
   }
 
   /**
-   * Returns the entry an application asking for (family, type, protocol) gets, and why every
-   * other entry was passed over.
+   * Returns the entry an application asking for (family, type, protocol) gets, and why every other
+   * entry was passed over.
    */
-  public Selection explain(AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {
+  public Selection explain(
+      AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {
     CatalogEntry chosen = null;
     List<Selection.PassedOver> passed = new ArrayList<>();
     for (CatalogEntry e : entries) {
@@ -161,14 +210,19 @@ public final class Catalog {
    * @throws IllegalArgumentException if it is a layer's own entry or names a missing entry
    */
   public List<CatalogEntry> resolve(CatalogEntry entry) {
-    checkArgument(entry.kind() != EntryKind.LAYER, "%s is a layer's own entry; it has no chain", entry);
+    checkArgument(
+        entry.kind() != EntryKind.LAYER, "%s is a layer's own entry; it has no chain", entry);
     if (entry.kind() == EntryKind.BASE) {
       return List.of(entry);
     }
     List<CatalogEntry> levels = new ArrayList<>(entry.chain().length());
     for (int id : entry.chain().ids()) {
-      levels.add(entry(id).orElseThrow(() -> new IllegalArgumentException(
-          entry + " names entry " + id + ", which does not exist")));
+      levels.add(
+          entry(id)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          entry + " names entry " + id + ", which does not exist")));
     }
     return levels;
   }
@@ -212,64 +266,104 @@ public final class Catalog {
   /**
    * Returns a catalog with a layer installed [Winsock's {@code WSCInstallProvider} of an LSP]: the
    * layer's own entry, appended, and for each target (a base or a chain) a chain entry naming the
-   * layer above the target's chain, placed just before the target so that it is selected first.
-   * The layer entry gets the next free id from 2001, each chain the next free id from 3001, and
-   * the name {@code <layer>-<target>}. The result is not validated: a chain grown beyond
-   * {@link ProtocolChain#MAX_LENGTH} shows in {@link #problems()}.
+   * layer above the target's chain, placed just before the target so that it is selected first. The
+   * layer entry gets the next free id from 2001, each chain the next free id from 3001, and the
+   * name {@code <layer>-<target>}. The result is not validated: a chain grown beyond {@link
+   * ProtocolChain#MAX_LENGTH} shows in {@link #problems()}.
    *
    * @throws IllegalArgumentException if the name is taken, a target is missing or is a layer's own
    *     entry, or there is no target
    */
-  public Catalog installLayer(String name, UUID providerId, Map<String, String> settings, List<Integer> targets) {
+  public Catalog installLayer(
+      String name, UUID providerId, Map<String, String> settings, List<Integer> targets) {
     checkArgument(!targets.isEmpty(), "installing layer '%s': no entry to install it over", name);
-    checkArgument(entry(name).isEmpty(), "installing layer '%s': an entry with that name exists already", name);
+    checkArgument(
+        entry(name).isEmpty(),
+        "installing layer '%s': an entry with that name exists already",
+        name);
     List<CatalogEntry> over = new ArrayList<>();
     for (int id : targets) {
-      CatalogEntry target = entry(id).orElseThrow(() -> new IllegalArgumentException(
-          "installing layer '" + name + "': no entry " + id + " to install it over"));
-      checkArgument(target.isSelectable(), "installing layer '%s': %s is a layer's own entry; install over a base "
-          + "or a chain", name, target);
+      CatalogEntry target =
+          entry(id)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "installing layer '"
+                              + name
+                              + "': no entry "
+                              + id
+                              + " to install it over"));
+      checkArgument(
+          target.isSelectable(),
+          "installing layer '%s': %s is a layer's own entry; install over a base " + "or a chain",
+          name,
+          target);
       over.add(target);
     }
     CatalogEntry first = over.get(0);
-    CatalogEntry layer = CatalogEntry.builder().id(nextId(FIRST_LAYER_ID)).name(name).providerId(providerId)
-        .serves(first.family(), first.type(), first.protocol()).flags(first.flags()).version(first.version())
-        .chain(ProtocolChain.layer()).settings(settings).build();
+    CatalogEntry layer =
+        CatalogEntry.builder()
+            .id(nextId(FIRST_LAYER_ID))
+            .name(name)
+            .providerId(providerId)
+            .serves(first.family(), first.type(), first.protocol())
+            .flags(first.flags())
+            .version(first.version())
+            .chain(ProtocolChain.layer())
+            .settings(settings)
+            .build();
     Catalog result = with(layer);
     for (CatalogEntry target : over) {
       List<Integer> ids = new ArrayList<>();
       ids.add(layer.id());
       ids.addAll(target.chain().ids());
       String chainName = name + "-" + target.name();
-      checkArgument(result.entry(chainName).isEmpty(),
-          "installing layer '%s': an entry named '%s' exists already", name, chainName);
-      CatalogEntry chain = CatalogEntry.builder().id(result.nextId(FIRST_CHAIN_ID)).name(chainName)
-          .providerId(providerId).serves(target.family(), target.type(), target.protocol()).flags(target.flags())
-          .version(target.version()).chain(ProtocolChain.of(ids)).build();
+      checkArgument(
+          result.entry(chainName).isEmpty(),
+          "installing layer '%s': an entry named '%s' exists already",
+          name,
+          chainName);
+      CatalogEntry chain =
+          CatalogEntry.builder()
+              .id(result.nextId(FIRST_CHAIN_ID))
+              .name(chainName)
+              .providerId(providerId)
+              .serves(target.family(), target.type(), target.protocol())
+              .flags(target.flags())
+              .version(target.version())
+              .chain(ProtocolChain.of(ids))
+              .build();
       result = result.withBefore(chain, target.id());
     }
     return result;
   }
 
   /**
-   * Returns a catalog with the layer {@code layer} installed over {@code targets}, as
-   * {@link #installLayer(String, UUID, Map, List)} does, after checking what that method cannot
-   * know: the provider is a layer, it accepts every key of {@code settings}, and it may go over
-   * each target ({@link #installRefusal}). The layer entry is named after the provider.
+   * Returns a catalog with the layer {@code layer} installed over {@code targets}, as {@link
+   * #installLayer(String, UUID, Map, List)} does, after checking what that method cannot know: the
+   * provider is a layer, it accepts every key of {@code settings}, and it may go over each target
+   * ({@link #installRefusal}). The layer entry is named after the provider.
    *
    * @throws IllegalArgumentException naming every problem at once, as in {@code installing layer
    *     'coalesce': 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003
    *     'udp4' provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST}
    */
-  public Catalog installLayer(ProviderDescriptor layer, Map<String, String> settings, List<Integer> targets) {
+  public Catalog installLayer(
+      ProviderDescriptor layer, Map<String, String> settings, List<Integer> targets) {
     List<String> problems = new ArrayList<>();
     if (layer.kind() != ProviderKind.LAYER) {
       problems.add("provider '" + layer.name() + "' is a base provider, not a layer");
     }
     for (String key : new java.util.TreeSet<>(settings.keySet())) {
       if (!layer.accepts(key)) {
-        problems.add("layer '" + layer.name() + "' has no setting '" + key + "' (accepted: " + acceptedSettings(layer)
-            + ")");
+        problems.add(
+            "layer '"
+                + layer.name()
+                + "' has no setting '"
+                + key
+                + "' (accepted: "
+                + acceptedSettings(layer)
+                + ")");
       }
     }
     for (int id : targets) {
@@ -277,34 +371,51 @@ public final class Catalog {
       if (target.isEmpty()) {
         problems.add("no entry " + id + " to install it over");
       } else {
-        installRefusal(layer, target.get()).ifPresent(why -> problems.add(label(target.get()) + ": " + why));
+        installRefusal(layer, target.get())
+            .ifPresent(why -> problems.add(label(target.get()) + ": " + why));
       }
     }
-    checkArgument(problems.isEmpty(), "installing layer '%s': %s", layer.name(), String.join("; ", problems));
+    checkArgument(
+        problems.isEmpty(), "installing layer '%s': %s", layer.name(), String.join("; ", problems));
     return installLayer(layer.name(), layer.id(), settings, targets);
   }
 
   /**
-   * Returns why {@code layer} may not go over {@code target}, or empty if it may: the target must be
-   * a base or a chain of this catalog, the chain it would make must be at most
-   * {@link ProtocolChain#MAX_LENGTH} long, and the target's base must provide every service the
-   * layer {@linkplain ProviderDescriptor#requiresBelow() requires below it}.
+   * Returns why {@code layer} may not go over {@code target}, or empty if it may: the target must
+   * be a base or a chain of this catalog, the chain it would make must be at most {@link
+   * ProtocolChain#MAX_LENGTH} long, and the target's base must provide every service the layer
+   * {@linkplain ProviderDescriptor#requiresBelow() requires below it}.
    */
   public Optional<String> installRefusal(ProviderDescriptor layer, CatalogEntry target) {
     if (!target.isSelectable()) {
       return Optional.of("a layer's own entry; install over a base or a chain");
     }
     if (target.chain().length() + 1 > ProtocolChain.MAX_LENGTH) {
-      return Optional.of("a chain of " + target.chain().length() + " entries; '" + layer.name() + "' over it would make "
-          + (target.chain().length() + 1) + " (expected: at most " + ProtocolChain.MAX_LENGTH + ")");
+      return Optional.of(
+          "a chain of "
+              + target.chain().length()
+              + " entries; '"
+              + layer.name()
+              + "' over it would make "
+              + (target.chain().length() + 1)
+              + " (expected: at most "
+              + ProtocolChain.MAX_LENGTH
+              + ")");
     }
     CatalogEntry base = entry(target.chain().baseId()).orElse(target);
     EnumSet<ServiceFlag> missing = EnumSet.noneOf(ServiceFlag.class);
     missing.addAll(layer.requiresBelow());
     missing.removeAll(base.flags());
     if (!missing.isEmpty()) {
-      return Optional.of("'" + layer.name() + "' requires " + flagList(layer.requiresBelow()) + " below it, and its base "
-          + label(base) + " provides " + (base.flags().isEmpty() ? "none" : flagList(base.flags())));
+      return Optional.of(
+          "'"
+              + layer.name()
+              + "' requires "
+              + flagList(layer.requiresBelow())
+              + " below it, and its base "
+              + label(base)
+              + " provides "
+              + (base.flags().isEmpty() ? "none" : flagList(base.flags())));
     }
     return Optional.empty();
   }
@@ -312,20 +423,29 @@ public final class Catalog {
   /**
    * Returns a catalog without the entry {@code id} [Winsock's {@code WSCDeinstallProvider}]. With
    * {@code cascade}, the chains naming it go too; without, a removal that would break a chain is
-   * refused. The record of a plugin whose provider no entry names any more is dropped (its jar stays
-   * in the plugin store). Removing a chain's last layer leaves nothing dangling; removing a base also takes its
-   * chains (with {@code cascade}) but leaves their layers' own entries.
+   * refused. The record of a plugin whose provider no entry names any more is dropped (its jar
+   * stays in the plugin store). Removing a chain's last layer leaves nothing dangling; removing a
+   * base also takes its chains (with {@code cascade}) but leaves their layers' own entries.
    *
-   * @throws IllegalArgumentException if there is no such entry, or chains name it and
-   *     {@code cascade} is false; the message lists those chains
+   * @throws IllegalArgumentException if there is no such entry, or chains name it and {@code
+   *     cascade} is false; the message lists those chains
    */
   public Catalog remove(int id, boolean cascade) {
-    CatalogEntry entry = entry(id).orElseThrow(() -> new IllegalArgumentException(
-        "removing entry " + id + ": there is no such entry"));
+    CatalogEntry entry =
+        entry(id)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "removing entry " + id + ": there is no such entry"));
     List<CatalogEntry> dependents = dependents(id);
-    checkArgument(cascade || dependents.isEmpty(), "removing %s: %s %s %s on it (remove %s first, or cascade)",
-        label(entry), dependents.size() == 1 ? "chain" : "chains", labels(dependents),
-        dependents.size() == 1 ? "depends" : "depend", dependents.size() == 1 ? "it" : "them");
+    checkArgument(
+        cascade || dependents.isEmpty(),
+        "removing %s: %s %s %s on it (remove %s first, or cascade)",
+        label(entry),
+        dependents.size() == 1 ? "chain" : "chains",
+        labels(dependents),
+        dependents.size() == 1 ? "depends" : "depend",
+        dependents.size() == 1 ? "it" : "them");
     Set<Integer> gone = new HashSet<>();
     gone.add(id);
     dependents.forEach(e -> gone.add(e.id()));
@@ -371,7 +491,10 @@ public final class Catalog {
       }
     }
     if (!left.isEmpty()) {
-      problems.add(labels(left) + (left.size() == 1 ? " is" : " are") + " left out (name every base and chain entry)");
+      problems.add(
+          labels(left)
+              + (left.size() == 1 ? " is" : " are")
+              + " left out (name every base and chain entry)");
     }
     checkArgument(problems.isEmpty(), "ordering the catalog: %s", String.join("; ", problems));
     ordered.addAll(layers);
@@ -398,10 +521,10 @@ public final class Catalog {
 
   /**
    * Returns every problem of this catalog, in catalog order; empty if it is valid. The checks:
-   * unique ids and names; a base entry's chain names itself; a chain is at most
-   * {@link ProtocolChain#MAX_LENGTH} long, names only existing entries, names neither itself nor
-   * another chain nor any entry twice, holds layers' own entries above a base entry, and serves
-   * what its base serves.
+   * unique ids and names; a base entry's chain names itself; a chain is at most {@link
+   * ProtocolChain#MAX_LENGTH} long, names only existing entries, names neither itself nor another
+   * chain nor any entry twice, holds layers' own entries above a base entry, and serves what its
+   * base serves.
    */
   public List<CatalogProblem> problems() {
     List<CatalogProblem> problems = new ArrayList<>();
@@ -410,20 +533,36 @@ public final class Catalog {
     for (CatalogEntry e : entries) {
       CatalogEntry other = byId.putIfAbsent(e.id(), e);
       if (other != null) {
-        problems.add(problem(CatalogProblem.Kind.DUPLICATE_ID,
-            "entries '" + other.name() + "' and '" + e.name() + "' share id " + e.id() + ".", e.id()));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.DUPLICATE_ID,
+                "entries '" + other.name() + "' and '" + e.name() + "' share id " + e.id() + ".",
+                e.id()));
       }
       CatalogEntry named = byName.putIfAbsent(e.name(), e);
       if (named != null) {
-        problems.add(problem(CatalogProblem.Kind.DUPLICATE_NAME,
-            "entries " + named.id() + " and " + e.id() + " share the name '" + e.name() + "'.", named.id(), e.id()));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.DUPLICATE_NAME,
+                "entries " + named.id() + " and " + e.id() + " share the name '" + e.name() + "'.",
+                named.id(),
+                e.id()));
       }
       if (e.id() <= 0) {
-        problems.add(problem(CatalogProblem.Kind.MALFORMED, e + " has id " + e.id() + " (expected: > 0).", e.id()));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.MALFORMED,
+                e + " has id " + e.id() + " (expected: > 0).",
+                e.id()));
       }
       if (!e.name().matches("[a-z][a-z0-9-]{0,63}")) {
-        problems.add(problem(CatalogProblem.Kind.MALFORMED, e + " has a malformed name"
-            + " (expected: lower-case letters, digits and '-', starting with a letter).", e.id()));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.MALFORMED,
+                e
+                    + " has a malformed name"
+                    + " (expected: lower-case letters, digits and '-', starting with a letter).",
+                e.id()));
       }
     }
     for (CatalogEntry e : entries) {
@@ -432,8 +571,11 @@ public final class Catalog {
           break;
         case BASE:
           if (e.chain().get(0) != e.id()) {
-            problems.add(problem(CatalogProblem.Kind.BASE_CHAIN_MISMATCH,
-                e + " has chain " + e.chain() + " (expected: [" + e.id() + "]).", e.id()));
+            problems.add(
+                problem(
+                    CatalogProblem.Kind.BASE_CHAIN_MISMATCH,
+                    e + " has chain " + e.chain() + " (expected: [" + e.id() + "]).",
+                    e.id()));
           }
           break;
         case CHAIN:
@@ -446,11 +588,20 @@ public final class Catalog {
     return problems;
   }
 
-  private static void checkChain(CatalogEntry e, Map<Integer, CatalogEntry> byId, List<CatalogProblem> problems) {
+  private static void checkChain(
+      CatalogEntry e, Map<Integer, CatalogEntry> byId, List<CatalogProblem> problems) {
     ProtocolChain chain = e.chain();
     if (chain.length() > ProtocolChain.MAX_LENGTH) {
-      problems.add(problem(CatalogProblem.Kind.CHAIN_TOO_LONG, e + " is " + chain.length()
-          + " entries long (expected: at most " + ProtocolChain.MAX_LENGTH + ").", e.id()));
+      problems.add(
+          problem(
+              CatalogProblem.Kind.CHAIN_TOO_LONG,
+              e
+                  + " is "
+                  + chain.length()
+                  + " entries long (expected: at most "
+                  + ProtocolChain.MAX_LENGTH
+                  + ").",
+              e.id()));
     }
     Set<Integer> seen = new HashSet<>();
     for (int depth = 0; depth < chain.length(); depth++) {
@@ -460,25 +611,63 @@ public final class Catalog {
       if (id == e.id()) {
         problems.add(problem(CatalogProblem.Kind.CYCLE, e + " names itself.", e.id()));
       } else if (!seen.add(id)) {
-        problems.add(problem(CatalogProblem.Kind.CYCLE, e + " names entry " + id + " twice.", e.id(), id));
+        problems.add(
+            problem(CatalogProblem.Kind.CYCLE, e + " names entry " + id + " twice.", e.id(), id));
       } else if (named == null) {
-        problems.add(problem(CatalogProblem.Kind.MISSING_ENTRY,
-            e + " names entry " + id + ", which does not exist.", e.id(), id));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.MISSING_ENTRY,
+                e + " names entry " + id + ", which does not exist.",
+                e.id(),
+                id));
       } else if (named.kind() == EntryKind.CHAIN) {
-        problems.add(problem(CatalogProblem.Kind.CYCLE,
-            e + " names the chain " + named + "; a chain may name only layers and a base.", e.id(), id));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.CYCLE,
+                e + " names the chain " + named + "; a chain may name only layers and a base.",
+                e.id(),
+                id));
       } else if (last && named.kind() != EntryKind.BASE) {
-        problems.add(problem(CatalogProblem.Kind.NOT_ENDING_IN_BASE,
-            e + " ends in " + named + " (expected: a base entry).", e.id(), id));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.NOT_ENDING_IN_BASE,
+                e + " ends in " + named + " (expected: a base entry).",
+                e.id(),
+                id));
       } else if (!last && named.kind() == EntryKind.BASE) {
-        problems.add(problem(CatalogProblem.Kind.NOT_ENDING_IN_BASE,
-            e + " names the base " + named + " at depth " + depth + " (expected: a layer above the base).",
-            e.id(), id));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.NOT_ENDING_IN_BASE,
+                e
+                    + " names the base "
+                    + named
+                    + " at depth "
+                    + depth
+                    + " (expected: a layer above the base).",
+                e.id(),
+                id));
       } else if (last && !named.serves(e.family(), e.type(), e.protocol())) {
-        problems.add(problem(CatalogProblem.Kind.MISMATCHED_BASE,
-            e + " serves " + e.family() + "/" + e.type() + "/" + e.protocol() + " but its base " + named
-                + " serves " + named.family() + "/" + named.type() + "/" + named.protocol() + ".",
-            e.id(), id));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.MISMATCHED_BASE,
+                e
+                    + " serves "
+                    + e.family()
+                    + "/"
+                    + e.type()
+                    + "/"
+                    + e.protocol()
+                    + " but its base "
+                    + named
+                    + " serves "
+                    + named.family()
+                    + "/"
+                    + named.type()
+                    + "/"
+                    + named.protocol()
+                    + ".",
+                e.id(),
+                id));
       }
     }
   }
@@ -501,27 +690,61 @@ public final class Catalog {
       try {
         d = providers.describe(e.providerId());
       } catch (ProtochainException x) {
-        problems.add(problem(CatalogProblem.Kind.UNKNOWN_PROVIDER, e + " names provider " + e.providerId()
-            + ", which is unusable: " + x.getMessage() + ".", e.id()));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.UNKNOWN_PROVIDER,
+                e
+                    + " names provider "
+                    + e.providerId()
+                    + ", which is unusable: "
+                    + x.getMessage()
+                    + ".",
+                e.id()));
         continue;
       }
       if (d.isEmpty()) {
-        problems.add(problem(CatalogProblem.Kind.UNKNOWN_PROVIDER, e + " names provider " + e.providerId()
-            + ", which is not in " + providers.name() + ".", e.id()));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.UNKNOWN_PROVIDER,
+                e
+                    + " names provider "
+                    + e.providerId()
+                    + ", which is not in "
+                    + providers.name()
+                    + ".",
+                e.id()));
         continue;
       }
       ProviderDescriptor p = d.get();
       ProviderKind expected = e.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
       if (p.kind() != expected) {
-        problems.add(problem(CatalogProblem.Kind.PROVIDER_KIND_MISMATCH, e + " names " + p + " (expected: a "
-            + expected.name().toLowerCase(java.util.Locale.ROOT) + " provider).", e.id()));
+        problems.add(
+            problem(
+                CatalogProblem.Kind.PROVIDER_KIND_MISMATCH,
+                e
+                    + " names "
+                    + p
+                    + " (expected: a "
+                    + expected.name().toLowerCase(java.util.Locale.ROOT)
+                    + " provider).",
+                e.id()));
         continue;
       }
       described.put(e.id(), p);
       for (String key : e.settings().keySet()) {
         if (!p.accepts(key)) {
-          problems.add(problem(CatalogProblem.Kind.UNKNOWN_SETTING, e + " sets '" + key + "', which provider '"
-              + p.name() + "' does not accept (accepted: " + acceptedSettings(p) + ").", e.id()));
+          problems.add(
+              problem(
+                  CatalogProblem.Kind.UNKNOWN_SETTING,
+                  e
+                      + " sets '"
+                      + key
+                      + "', which provider '"
+                      + p.name()
+                      + "' does not accept (accepted: "
+                      + acceptedSettings(p)
+                      + ").",
+                  e.id()));
         }
       }
     }
@@ -542,10 +765,22 @@ public final class Catalog {
         missing.addAll(layer.requiresBelow());
         missing.removeAll(base.get().flags());
         if (!missing.isEmpty()) {
-          problems.add(problem(CatalogProblem.Kind.MISSING_SERVICE, e + ": layer '" + layer.name() + "' requires "
-              + flagList(layer.requiresBelow()) + " below it, and its base " + label(base.get()) + " provides "
-              + (base.get().flags().isEmpty() ? "none" : flagList(base.get().flags())) + ".",
-              e.id(), e.chain().get(depth), base.get().id()));
+          problems.add(
+              problem(
+                  CatalogProblem.Kind.MISSING_SERVICE,
+                  e
+                      + ": layer '"
+                      + layer.name()
+                      + "' requires "
+                      + flagList(layer.requiresBelow())
+                      + " below it, and its base "
+                      + label(base.get())
+                      + " provides "
+                      + (base.get().flags().isEmpty() ? "none" : flagList(base.get().flags()))
+                      + ".",
+                  e.id(),
+                  e.chain().get(depth),
+                  base.get().id()));
         }
       }
     }
@@ -568,7 +803,9 @@ public final class Catalog {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Catalog && entries.equals(((Catalog) o).entries) && plugins.equals(((Catalog) o).plugins);
+    return o instanceof Catalog
+        && entries.equals(((Catalog) o).entries)
+        && plugins.equals(((Catalog) o).plugins);
   }
 
   @Override
@@ -581,7 +818,10 @@ public final class Catalog {
   public String toString() {
     StringBuilder sb = new StringBuilder("Catalog[");
     for (int i = 0; i < entries.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(entries.get(i).id()).append(' ').append(entries.get(i).name());
+      sb.append(i == 0 ? "" : ", ")
+          .append(entries.get(i).id())
+          .append(' ')
+          .append(entries.get(i).name());
     }
     return sb.append(']').toString();
   }
@@ -600,26 +840,44 @@ public final class Catalog {
   }
 
   private static String acceptedSettings(ProviderDescriptor d) {
-    return d.settings().isEmpty() ? "none"
-        : d.settings().stream().map(ProviderDescriptor.Setting::name).collect(Collectors.joining(", "));
+    return d.settings().isEmpty()
+        ? "none"
+        : d.settings().stream()
+            .map(ProviderDescriptor.Setting::name)
+            .collect(Collectors.joining(", "));
   }
 
   private static CatalogProblem problem(CatalogProblem.Kind kind, String message, Integer... ids) {
     return new CatalogProblem(kind, message, List.of(ids));
   }
 
-  private static CatalogEntry base(int id, String name, UUID provider, AddressFamily family, SocketType type,
-      Protocol protocol, Set<ServiceFlag> flags) {
-    return CatalogEntry.builder().id(id).name(name).providerId(provider).serves(family, type, protocol)
-        .flags(flags).version(2).chain(ProtocolChain.base(id)).build();
+  private static CatalogEntry base(
+      int id,
+      String name,
+      UUID provider,
+      AddressFamily family,
+      SocketType type,
+      Protocol protocol,
+      Set<ServiceFlag> flags) {
+    return CatalogEntry.builder()
+        .id(id)
+        .name(name)
+        .providerId(provider)
+        .serves(family, type, protocol)
+        .flags(flags)
+        .version(2)
+        .chain(ProtocolChain.base(id))
+        .build();
   }
 
   private static Set<ServiceFlag> stream() {
-    return EnumSet.of(ServiceFlag.GUARANTEED_DELIVERY, ServiceFlag.GUARANTEED_ORDER, ServiceFlag.GRACEFUL_CLOSE);
+    return EnumSet.of(
+        ServiceFlag.GUARANTEED_DELIVERY, ServiceFlag.GUARANTEED_ORDER, ServiceFlag.GRACEFUL_CLOSE);
   }
 
   private static Set<ServiceFlag> datagram(boolean broadcast) {
-    EnumSet<ServiceFlag> flags = EnumSet.of(ServiceFlag.CONNECTIONLESS, ServiceFlag.MESSAGE_ORIENTED);
+    EnumSet<ServiceFlag> flags =
+        EnumSet.of(ServiceFlag.CONNECTIONLESS, ServiceFlag.MESSAGE_ORIENTED);
     if (broadcast) {
       flags.add(ServiceFlag.SUPPORT_BROADCAST);
     }

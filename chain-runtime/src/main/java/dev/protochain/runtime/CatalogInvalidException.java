@@ -6,6 +6,7 @@ import java.util.List;
 /**
  * A catalog failed validation; {@link #problems()} lists every problem found, and the message
  * numbers them, as in:
+ *
  * <pre>
  * catalog invalid (catalog.json):
  *

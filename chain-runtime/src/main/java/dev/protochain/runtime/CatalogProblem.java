@@ -29,7 +29,9 @@ public record CatalogProblem(Kind kind, String message, List<Integer> entryIds) 
     BASE_CHAIN_MISMATCH,
     /** A chain serves another family, type or protocol than its base. */
     MISMATCHED_BASE,
-    /** An id or name is malformed, or a field of the catalog file is missing or of the wrong type. */
+    /**
+     * An id or name is malformed, or a field of the catalog file is missing or of the wrong type.
+     */
     MALFORMED,
     /** The catalog file cannot be read as a catalog: empty, truncated, not JSON. */
     UNREADABLE,

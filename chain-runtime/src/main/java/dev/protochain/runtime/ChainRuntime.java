@@ -20,14 +20,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One lifecycle domain [the Winsock "process"]: it holds a catalog snapshot, loads providers,
- * keeps their counts and hands out sessions.
+ * One lifecycle domain [the Winsock "process"]: it holds a catalog snapshot, loads providers, keeps
+ * their counts and hands out sessions.
  *
  * <p>Each startup starts every provider of the selected chain, top to bottom, each provider's count
  * rising by one; each cleanup ({@link Session#close()}) drops them again, top first, unloading a
- * provider whose count reaches zero. The full contract is stated on
- * {@link dev.protochain.api.spi.Provider}. Several runtimes may live in one JVM; they share
- * nothing.
+ * provider whose count reaches zero. The full contract is stated on {@link
+ * dev.protochain.api.spi.Provider}. Several runtimes may live in one JVM; they share nothing.
+ *
  * <pre>{@code
  * try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).build();
  *      Session session = runtime.startup("trace-over-tcp4")) {
@@ -36,8 +36,8 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>A runtime not closed by the application is closed once by a JVM shutdown hook, which cleans
- * up every session still open. Implementations are thread-safe.
+ * <p>A runtime not closed by the application is closed once by a JVM shutdown hook, which cleans up
+ * every session still open. Implementations are thread-safe.
  */
 public interface ChainRuntime extends Closeable {
 
@@ -47,13 +47,13 @@ public interface ChainRuntime extends Closeable {
   }
 
   /**
-   * Starts up the entry with {@code entryId}, a base or a chain, asking for a version in
-   * {@code versions}.
+   * Starts up the entry with {@code entryId}, a base or a chain, asking for a version in {@code
+   * versions}.
    *
-   * @throws dev.protochain.api.ProtochainException {@code NO_MATCHING_ENTRY} if no selectable
-   *     entry has that id; {@code VERSION_NOT_SUPPORTED}, {@code INVALID_PROVIDER} or
-   *     {@code PROVIDER_FAILED_INIT} if a provider of the chain refuses, after every provider
-   *     already started for this request was cleaned up again
+   * @throws dev.protochain.api.ProtochainException {@code NO_MATCHING_ENTRY} if no selectable entry
+   *     has that id; {@code VERSION_NOT_SUPPORTED}, {@code INVALID_PROVIDER} or {@code
+   *     PROVIDER_FAILED_INIT} if a provider of the chain refuses, after every provider already
+   *     started for this request was cleaned up again
    */
   Session startup(int entryId, VersionRange versions) throws IOException;
 
@@ -78,7 +78,8 @@ public interface ChainRuntime extends Closeable {
   }
 
   /** Starts up the entry an application asking for (family, type, protocol) gets. */
-  default Session startup(AddressFamily family, SocketType type, Protocol protocol) throws IOException {
+  default Session startup(AddressFamily family, SocketType type, Protocol protocol)
+      throws IOException {
     return startup(family, type, protocol, VersionRange.ALL);
   }
 
@@ -90,7 +91,9 @@ public interface ChainRuntime extends Closeable {
    */
   void cleanup(int entryId) throws IOException;
 
-  /** Returns the count of the provider of a layer's own entry or a base entry; 0 if never loaded. */
+  /**
+   * Returns the count of the provider of a layer's own entry or a base entry; 0 if never loaded.
+   */
   int count(int providerEntryId);
 
   /** Returns the count of every provider entry loaded at least once, by entry id. */
@@ -145,8 +148,8 @@ public interface ChainRuntime extends Closeable {
     }
 
     /**
-     * Adds a place to find providers, asked before the class path of this class's loader, which
-     * is always asked last.
+     * Adds a place to find providers, asked before the class path of this class's loader, which is
+     * always asked last.
      */
     public Builder source(ProviderSource source) {
       sources.add(Objects.requireNonNull(source, "source"));
@@ -204,9 +207,17 @@ public interface ChainRuntime extends Closeable {
       catalog.checkValid("catalog");
       List<ProviderSource> all = new ArrayList<>(sources);
       all.add(ProviderSource.classpath(ChainRuntime.class.getClassLoader()));
-      RuntimeConfig config = new RuntimeConfig(name, catalog,
-          all.size() == 1 ? all.get(0) : ProviderSource.firstOf(all), listeners, services, clock,
-          drainTimeout, safeMode, shutdownHook);
+      RuntimeConfig config =
+          new RuntimeConfig(
+              name,
+              catalog,
+              all.size() == 1 ? all.get(0) : ProviderSource.firstOf(all),
+              listeners,
+              services,
+              clock,
+              drainTimeout,
+              safeMode,
+              shutdownHook);
       return Guice.createInjector(new ChainRuntimeModule(config)).getInstance(ChainRuntime.class);
     }
   }

@@ -12,11 +12,14 @@ import java.util.Optional;
  * @param detail a short human-readable addition, such as the chain a startup was for; may be empty
  * @param failure the failure, for {@link Type#FAILURE}; otherwise {@code null}
  */
-public record LifecycleEvent(Type type, CatalogEntry provider, int count, String detail, Throwable failure) {
+public record LifecycleEvent(
+    Type type, CatalogEntry provider, int count, String detail, Throwable failure) {
 
   /** What happened. */
   public enum Type {
-    /** The provider's count rose by one; the event follows its {@code LOAD} if this was the first. */
+    /**
+     * The provider's count rose by one; the event follows its {@code LOAD} if this was the first.
+     */
     STARTUP,
     /** A fresh instance was loaded (count 0 to 1). */
     LOAD,
@@ -24,7 +27,10 @@ public record LifecycleEvent(Type type, CatalogEntry provider, int count, String
     CLEANUP,
     /** The provider was unloaded: flushed, closed, freed. */
     UNLOAD,
-    /** Bytes held by closed sockets could not be delivered before the deadline; the detail says how many. */
+    /**
+     * Bytes held by closed sockets could not be delivered before the deadline; the detail says how
+     * many.
+     */
     UNDELIVERED,
     /** A step failed; {@link #failure()} says why. */
     FAILURE
@@ -38,7 +44,13 @@ public record LifecycleEvent(Type type, CatalogEntry provider, int count, String
   /** Returns {@code UNLOAD trace (entry 2001) count 0}. */
   @Override
   public String toString() {
-    return type + " " + provider.name() + " (entry " + provider.id() + ") count " + count
+    return type
+        + " "
+        + provider.name()
+        + " (entry "
+        + provider.id()
+        + ") count "
+        + count
         + (detail.isEmpty() ? "" : " " + detail);
   }
 }

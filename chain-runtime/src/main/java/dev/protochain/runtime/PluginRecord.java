@@ -14,7 +14,8 @@ import java.util.UUID;
  * @param file the jar's file name inside the plugin store, {@code <sha256>.jar}
  * @param sha256 the jar's SHA-256 at install, 64 lower-case hex digits
  */
-public record PluginRecord(UUID providerId, String name, String version, String file, String sha256) {
+public record PluginRecord(
+    UUID providerId, String name, String version, String file, String sha256) {
 
   /** Creates a record, checking the digest's form. */
   public PluginRecord {
@@ -23,7 +24,8 @@ public record PluginRecord(UUID providerId, String name, String version, String 
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(file, "file");
     if (!sha256.matches("[0-9a-f]{64}")) {
-      throw new IllegalArgumentException("plugin '" + name + "': '" + sha256 + "' is not a SHA-256 in hex");
+      throw new IllegalArgumentException(
+          "plugin '" + name + "': '" + sha256 + "' is not a SHA-256 in hex");
     }
   }
 

@@ -23,12 +23,12 @@ import java.util.List;
  * own class loader whose parent shares only the JDK, the {@code dev.protochain.api} packages and
  * Guice (so that a plugin may supply a Guice module), and closed when the provider unloads.
  *
- * <p>A plugin jar holds one layered provider class carrying a
- * {@link dev.protochain.api.spi.ProviderInfo} descriptor and registered for
- * {@link java.util.ServiceLoader} under {@code dev.protochain.api.spi.Provider}; it may bundle
- * its own dependencies in the same jar, in any version, since nothing but the shared packages
- * comes from the host. A plugin may also register Guice modules under
- * {@code com.google.inject.Module}; they are installed in the provider's own injector.
+ * <p>A plugin jar holds one layered provider class carrying a {@link
+ * dev.protochain.api.spi.ProviderInfo} descriptor and registered for {@link
+ * java.util.ServiceLoader} under {@code dev.protochain.api.spi.Provider}; it may bundle its own
+ * dependencies in the same jar, in any version, since nothing but the shared packages comes from
+ * the host. A plugin may also register Guice modules under {@code com.google.inject.Module}; they
+ * are installed in the provider's own injector.
  *
  * <p>This class is thread-safe; concurrent {@link #add}s of one jar store it once.
  */
@@ -57,41 +57,56 @@ public final class PluginStore {
    */
   public static ProviderDescriptor inspect(Path jar) throws ProtochainException {
     if (!Files.isRegularFile(jar)) {
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " does not exist");
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " does not exist");
     }
     try (PluginClassLoader loader = PluginClassLoader.open(jar)) {
       List<Class<?>> types = loader.providerTypes();
       if (types.isEmpty()) {
-        throw invalid(jar, "registers no provider in META-INF/services/dev.protochain.api.spi.Provider");
+        throw invalid(
+            jar, "registers no provider in META-INF/services/dev.protochain.api.spi.Provider");
       }
       if (types.size() > 1) {
-        throw invalid(jar, "registers " + types.size() + " providers " + types.stream().map(Class::getName).toList()
-            + "; a plugin holds one");
+        throw invalid(
+            jar,
+            "registers "
+                + types.size()
+                + " providers "
+                + types.stream().map(Class::getName).toList()
+                + "; a plugin holds one");
       }
       ProviderDescriptor d = ProviderDescriptor.of(types.get(0));
       if (d.kind() != ProviderKind.LAYER) {
         throw invalid(jar, "holds " + d + "; only layered providers install as plugins");
       }
       if (d.versions().negotiate(VersionRange.ALL).isEmpty()) {
-        throw invalid(jar, "holds " + d + ", which speaks SPI " + d.versions() + "; this runtime speaks "
-            + VersionRange.ALL);
+        throw invalid(
+            jar,
+            "holds "
+                + d
+                + ", which speaks SPI "
+                + d.versions()
+                + "; this runtime speaks "
+                + VersionRange.ALL);
       }
       return d;
     } catch (ProtochainException e) {
       if (e.getMessage().startsWith("plugin jar ")) {
         throw e;
       }
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
-          "plugin jar " + jar + ": " + e.getMessage(), e);
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          "plugin jar " + jar + ": " + e.getMessage(),
+          e);
     } catch (IOException | LinkageError | RuntimeException e) {
       throw invalid(jar, "cannot be read: " + e.getMessage());
     }
   }
 
   /**
-   * Checks {@code jar} with {@link #inspect} and copies it into the store as
-   * {@code <sha256>.jar} (written to a temporary file, forced to disk, then renamed), returning
-   * what the catalog should record. Adding a jar already stored changes nothing on disk.
+   * Checks {@code jar} with {@link #inspect} and copies it into the store as {@code <sha256>.jar}
+   * (written to a temporary file, forced to disk, then renamed), returning what the catalog should
+   * record. Adding a jar already stored changes nothing on disk.
    */
   public PluginRecord add(Path jar) throws IOException {
     ProviderDescriptor d = inspect(jar);
@@ -106,9 +121,11 @@ public final class PluginStore {
           ch.force(true);
         }
         if (!sha256(tmp).equals(digest)) {
-          throw new IOException("plugin jar " + jar + " changed while it was being copied into " + directory);
+          throw new IOException(
+              "plugin jar " + jar + " changed while it was being copied into " + directory);
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(tmp);
       }
@@ -147,7 +164,8 @@ public final class PluginStore {
   }
 
   private static ProtochainException invalid(Path jar, String problem) {
-    return new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " " + problem);
+    return new ProtochainException(
+        ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " " + problem);
   }
 
   @Override

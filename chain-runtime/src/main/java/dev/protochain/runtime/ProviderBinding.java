@@ -9,10 +9,10 @@ import java.io.IOException;
 import java.util.function.Supplier;
 
 /**
- * One load's worth of a provider: its descriptor and a Guice module binding
- * {@link dev.protochain.api.spi.Provider} to the implementation. The runtime asks its
- * {@link ProviderSource} for a fresh binding at every load and {@linkplain #close() closes} it at
- * the matching unload; a plugin's binding owns the plugin's class loader and closes it then.
+ * One load's worth of a provider: its descriptor and a Guice module binding {@link
+ * dev.protochain.api.spi.Provider} to the implementation. The runtime asks its {@link
+ * ProviderSource} for a fresh binding at every load and {@linkplain #close() closes} it at the
+ * matching unload; a plugin's binding owns the plugin's class loader and closes it then.
  */
 public interface ProviderBinding extends Closeable {
 
@@ -20,8 +20,8 @@ public interface ProviderBinding extends Closeable {
   ProviderDescriptor descriptor();
 
   /**
-   * Returns the module installed in the provider's own injector, binding
-   * {@link dev.protochain.api.spi.Provider}; it may bind whatever else the provider injects.
+   * Returns the module installed in the provider's own injector, binding {@link
+   * dev.protochain.api.spi.Provider}; it may bind whatever else the provider injects.
    */
   Module module();
 
@@ -43,8 +43,8 @@ public interface ProviderBinding extends Closeable {
   default void close() throws IOException {}
 
   /**
-   * Returns a binding that makes the provider with {@code type}, bound explicitly so that
-   * no just-in-time binding is made for it.
+   * Returns a binding that makes the provider with {@code type}, bound explicitly so that no
+   * just-in-time binding is made for it.
    */
   static ProviderBinding ofClass(ProviderDescriptor descriptor, Class<? extends Provider> type) {
     return new ProviderBinding() {
@@ -70,7 +70,8 @@ public interface ProviderBinding extends Closeable {
    * Returns a binding that gets each load's instance from {@code factory}; for tests and for
    * applications that build providers themselves.
    */
-  static ProviderBinding ofFactory(ProviderDescriptor descriptor, Supplier<? extends Provider> factory) {
+  static ProviderBinding ofFactory(
+      ProviderDescriptor descriptor, Supplier<? extends Provider> factory) {
     return new ProviderBinding() {
       @Override
       public ProviderDescriptor descriptor() {

@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Where a runtime finds the provider a catalog entry names by UUID: the class path, a plugin
- * store, or several of them in order.
+ * Where a runtime finds the provider a catalog entry names by UUID: the class path, a plugin store,
+ * or several of them in order.
  *
  * <p>Implementations are thread-safe.
  */
@@ -54,21 +54,28 @@ public interface ProviderSource {
   }
 
   /**
-   * Returns a source of provider classes given in code, each carrying its
-   * {@link dev.protochain.api.spi.ProviderInfo} descriptor: the way to run a layer an application
-   * defines itself, without a plugin jar.
+   * Returns a source of provider classes given in code, each carrying its {@link
+   * dev.protochain.api.spi.ProviderInfo} descriptor: the way to run a layer an application defines
+   * itself, without a plugin jar.
    *
    * @throws ProtochainException {@code INVALID_PROVIDER} if a class has no valid descriptor or two
    *     share an id
    */
-  static ProviderSource of(List<Class<? extends dev.protochain.api.spi.Provider>> types) throws ProtochainException {
+  static ProviderSource of(List<Class<? extends dev.protochain.api.spi.Provider>> types)
+      throws ProtochainException {
     java.util.Map<UUID, ProviderDescriptor> byId = new java.util.LinkedHashMap<>();
-    java.util.Map<UUID, Class<? extends dev.protochain.api.spi.Provider>> classes = new java.util.HashMap<>();
+    java.util.Map<UUID, Class<? extends dev.protochain.api.spi.Provider>> classes =
+        new java.util.HashMap<>();
     for (Class<? extends dev.protochain.api.spi.Provider> type : types) {
       ProviderDescriptor d = ProviderDescriptor.of(type);
       if (byId.putIfAbsent(d.id(), d) != null) {
-        throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
-            type.getName() + " declares id " + d.id() + ", already used by " + classes.get(d.id()).getName());
+        throw new ProtochainException(
+            ProtochainException.Code.INVALID_PROVIDER,
+            type.getName()
+                + " declares id "
+                + d.id()
+                + ", already used by "
+                + classes.get(d.id()).getName());
       }
       classes.put(d.id(), type);
     }
@@ -87,7 +94,8 @@ public interface ProviderSource {
       public ProviderBinding bind(UUID providerId) throws ProtochainException {
         ProviderDescriptor d = byId.get(providerId);
         if (d == null) {
-          throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+          throw new ProtochainException(
+              ProtochainException.Code.INVALID_PROVIDER,
               "no provider " + providerId + " among the classes given in code");
         }
         return ProviderBinding.ofClass(d, classes.get(providerId));
@@ -131,7 +139,8 @@ public interface ProviderSource {
             return s.bind(providerId);
           }
         }
-        throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+        throw new ProtochainException(
+            ProtochainException.Code.INVALID_PROVIDER,
             "no provider " + providerId + " in " + name());
       }
     };

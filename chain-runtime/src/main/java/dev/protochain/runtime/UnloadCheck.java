@@ -39,7 +39,8 @@ public final class UnloadCheck {
    *     platform has no {@code /proc/self/fd}
    * @param liveThreads threads whose context class loader is a plugin's that was not collected
    */
-  public record Report(int loads, int collected, int collections, List<String> openJars, List<String> liveThreads) {
+  public record Report(
+      int loads, int collected, int collections, List<String> openJars, List<String> liveThreads) {
 
     /** Creates a report, copying the lists. */
     public Report {
@@ -56,12 +57,25 @@ public final class UnloadCheck {
     @Override
     public String toString() {
       if (clean()) {
-        return "unload verified: " + loads + " plugin class loader" + (loads == 1 ? "" : "s") + " collected after "
-            + collections + " collection" + (collections == 1 ? "" : "s") + ", no descriptor open on a plugin jar,"
+        return "unload verified: "
+            + loads
+            + " plugin class loader"
+            + (loads == 1 ? "" : "s")
+            + " collected after "
+            + collections
+            + " collection"
+            + (collections == 1 ? "" : "s")
+            + ", no descriptor open on a plugin jar,"
             + " no plugin thread left";
       }
-      return "unload NOT verified: " + collected + " of " + loads + " plugin class loaders collected after "
-          + collections + " collections" + (openJars.isEmpty() ? "" : "; jars still open: " + openJars)
+      return "unload NOT verified: "
+          + collected
+          + " of "
+          + loads
+          + " plugin class loaders collected after "
+          + collections
+          + " collections"
+          + (openJars.isEmpty() ? "" : "; jars still open: " + openJars)
           + (liveThreads.isEmpty() ? "" : "; threads still running: " + liveThreads);
     }
   }
@@ -127,9 +141,9 @@ public final class UnloadCheck {
   }
 
   /**
-   * Collects garbage until every tracked plugin class loader is collected, at most
-   * {@code maxCollections} times, then checks descriptors and threads. Call it after the sessions
-   * that used the plugins are closed and the application dropped its references to their sockets.
+   * Collects garbage until every tracked plugin class loader is collected, at most {@code
+   * maxCollections} times, then checks descriptors and threads. Call it after the sessions that
+   * used the plugins are closed and the application dropped its references to their sockets.
    */
   public Report verify(int maxCollections) throws InterruptedException {
     int collections = 0;
@@ -160,7 +174,8 @@ public final class UnloadCheck {
         for (Path fd : (Iterable<Path>) list::iterator) {
           try {
             Path target = Files.readSymbolicLink(fd);
-            if (jars.contains(target.toAbsolutePath().normalize()) && !open.contains(target.toString())) {
+            if (jars.contains(target.toAbsolutePath().normalize())
+                && !open.contains(target.toString())) {
               open.add(target.toString());
             }
           } catch (IOException closedMeanwhile) {

@@ -40,9 +40,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Bytes over real chains: the stock trace and coalesce layers over the TCP, UDP and in-memory
- * base providers, echoed and compared by SHA-256; and the graceful-close guarantee of a final
- * cleanup.
+ * Bytes over real chains: the stock trace and coalesce layers over the TCP, UDP and in-memory base
+ * providers, echoed and compared by SHA-256; and the graceful-close guarantee of a final cleanup.
  */
 @Timeout(120)
 class ChainDataPathTest {
@@ -61,23 +60,32 @@ class ChainDataPathTest {
   static Catalog stockCatalog(Map<String, String> coalesceSettings) throws IOException {
     ProviderDescriptor coalesce = ProviderDescriptor.of(CoalesceLayer.class);
     ProviderDescriptor trace = ProviderDescriptor.of(TraceLayer.class);
-    Catalog c = Catalog.builtin().installLayer("coalesce", coalesce.id(), coalesceSettings, List.of(1001, 1002, 1005));
+    Catalog c =
+        Catalog.builtin()
+            .installLayer("coalesce", coalesce.id(), coalesceSettings, List.of(1001, 1002, 1005));
     List<Integer> over = new ArrayList<>();
-    for (String name : List.of("coalesce-tcp4", "coalesce-tcp6", "coalesce-mem-stream", "udp4", "udp6", "mem-dgram")) {
+    for (String name :
+        List.of(
+            "coalesce-tcp4", "coalesce-tcp6", "coalesce-mem-stream", "udp4", "udp6", "mem-dgram")) {
       over.add(c.entry(name).orElseThrow().id());
     }
     return c.installLayer("trace", trace.id(), Map.of(), over).checkValid("test catalog");
   }
 
   ChainRuntime runtime(Catalog catalog) throws IOException {
-    return ChainRuntime.builder().name("data-test").catalog(catalog).shutdownHook(false).listener(events::add)
+    return ChainRuntime.builder()
+        .name("data-test")
+        .catalog(catalog)
+        .shutdownHook(false)
+        .listener(events::add)
         .build();
   }
 
   /* ---- streams ---- */
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"trace-coalesce-tcp4", "trace-coalesce-tcp6", "trace-coalesce-mem-stream"})
+  @ValueSource(
+      strings = {"trace-coalesce-tcp4", "trace-coalesce-tcp6", "trace-coalesce-mem-stream"})
   void sixteenMebibytesEchoIntactOverAStreamChain(String chain) throws Exception {
     try (ChainRuntime runtime = runtime(stockCatalog(Map.of()))) {
       String host = chain.endsWith("tcp6") ? "::1" : "127.0.0.1";
@@ -85,40 +93,47 @@ class ChainDataPathTest {
       byte[] echoed = echo(runtime, chain, host, payload);
       assertEquals(payload.length, echoed.length);
       assertArrayEquals(sha256(payload), sha256(echoed));
-      assertTrue(runtime.counts().values().stream().allMatch(c -> c == 0), runtime.counts().toString());
+      assertTrue(
+          runtime.counts().values().stream().allMatch(c -> c == 0), runtime.counts().toString());
     }
   }
 
   byte[] echo(ChainRuntime runtime, String chain, String host, byte[] payload) throws Exception {
-    try (Session server = runtime.startup(chain); Session client = runtime.startup(chain)) {
+    try (Session server = runtime.startup(chain);
+        Session client = runtime.startup(chain)) {
       ChainSocket listener = server.open();
       listener.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
       listener.listen(1);
-      Future<?> echoing = pool.submit(() -> {
-        try (ChainSocket peer = listener.accept()) {
-          ByteBuffer buf = ByteBuffer.allocate(37_000); // odd size: partial reads and writes
-          while (peer.receive(buf.clear()) >= 0) {
-            peer.sendFully(buf.flip());
-          }
-          peer.shutdownOutput();
-        }
-        return null;
-      });
+      Future<?> echoing =
+          pool.submit(
+              () -> {
+                try (ChainSocket peer = listener.accept()) {
+                  ByteBuffer buf =
+                      ByteBuffer.allocate(37_000); // odd size: partial reads and writes
+                  while (peer.receive(buf.clear()) >= 0) {
+                    peer.sendFully(buf.flip());
+                  }
+                  peer.shutdownOutput();
+                }
+                return null;
+              });
       ByteBuffer back = ByteBuffer.allocate(payload.length);
       try (ChainSocket socket = client.open()) {
         socket.connect(listener.localAddress(), Duration.ofSeconds(10));
-        Future<?> sending = pool.submit(() -> {
-          Random sizes = new Random(7);
-          ByteBuffer src = ByteBuffer.wrap(payload);
-          while (src.hasRemaining()) {
-            ByteBuffer chunk = src.slice();
-            chunk.limit(Math.min(chunk.remaining(), 1 + sizes.nextInt(20_000)));
-            socket.sendFully(chunk);
-            src.position(src.position() + chunk.position());
-          }
-          socket.shutdownOutput();
-          return null;
-        });
+        Future<?> sending =
+            pool.submit(
+                () -> {
+                  Random sizes = new Random(7);
+                  ByteBuffer src = ByteBuffer.wrap(payload);
+                  while (src.hasRemaining()) {
+                    ByteBuffer chunk = src.slice();
+                    chunk.limit(Math.min(chunk.remaining(), 1 + sizes.nextInt(20_000)));
+                    socket.sendFully(chunk);
+                    src.position(src.position() + chunk.position());
+                  }
+                  socket.shutdownOutput();
+                  return null;
+                });
         while (socket.receive(back) >= 0) {
           if (!back.hasRemaining()) {
             assertEquals(-1, socket.receive(ByteBuffer.allocate(1)));
@@ -163,7 +178,8 @@ class ChainDataPathTest {
 
   @Test
   void theFinalCleanupDeliversWhatAClosedCoalescingSocketStillHolds() throws Exception {
-    Catalog catalog = stockCatalog(Map.of("threshold", "1048576", "delay", "0", "flush-on-receive", "false"));
+    Catalog catalog =
+        stockCatalog(Map.of("threshold", "1048576", "delay", "0", "flush-on-receive", "false"));
     byte[] payload = random(10_000, 3);
     try (ServerSocket peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         ChainRuntime runtime = runtime(catalog)) {
@@ -178,7 +194,10 @@ class ChainDataPathTest {
         assertThrows(SocketTimeoutException.class, in::read, "coalesce must still hold the bytes");
 
         socket.close();
-        assertThrows(SocketTimeoutException.class, in::read, "closing the socket gracefully returns at once");
+        assertThrows(
+            SocketTimeoutException.class,
+            in::read,
+            "closing the socket gracefully returns at once");
         assertEquals(1, runtime.count(2001));
 
         session.close(); // the final cleanup of coalesce: drain, then tcp4
@@ -188,13 +207,16 @@ class ChainDataPathTest {
         assertArrayEquals(payload, got);
       }
       assertEquals(Map.of(1001, 0, 2001, 0), runtime.counts());
-      assertTrue(events.stream().noneMatch(e -> e.type() == LifecycleEvent.Type.UNDELIVERED), events.toString());
+      assertTrue(
+          events.stream().noneMatch(e -> e.type() == LifecycleEvent.Type.UNDELIVERED),
+          events.toString());
     }
   }
 
   @Test
   void lingerZeroMakesTheCloseAbortiveAndThePeerSeesAReset() throws Exception {
-    Catalog catalog = stockCatalog(Map.of("threshold", "1048576", "delay", "0", "flush-on-receive", "false"));
+    Catalog catalog =
+        stockCatalog(Map.of("threshold", "1048576", "delay", "0", "flush-on-receive", "false"));
     try (ServerSocket peerListener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         ChainRuntime runtime = runtime(catalog);
         Session session = runtime.startup("trace-coalesce-tcp4")) {
@@ -224,7 +246,8 @@ class ChainDataPathTest {
       ChainSocket client = session.open();
       client.connect(listener.localAddress());
       ChainSocket server = listener.accept();
-      Future<Object> receiving = pool.submit(() -> attempt(() -> server.receive(ByteBuffer.allocate(10))));
+      Future<Object> receiving =
+          pool.submit(() -> attempt(() -> server.receive(ByteBuffer.allocate(10))));
       Future<Object> accepting = pool.submit(() -> attempt(listener::accept));
       Thread.sleep(200);
 
@@ -233,9 +256,11 @@ class ChainDataPathTest {
       for (Future<Object> blocked : List.of(receiving, accepting)) {
         Object outcome = blocked.get(10, TimeUnit.SECONDS);
         assertTrue(outcome instanceof ProtochainException, String.valueOf(outcome));
-        assertEquals(ProtochainException.Code.OPERATION_ABORTED, ((ProtochainException) outcome).code());
+        assertEquals(
+            ProtochainException.Code.OPERATION_ABORTED, ((ProtochainException) outcome).code());
       }
-      ProtochainException later = assertThrows(ProtochainException.class, () -> server.send(ByteBuffer.allocate(1)));
+      ProtochainException later =
+          assertThrows(ProtochainException.class, () -> server.send(ByteBuffer.allocate(1)));
       assertEquals(ProtochainException.Code.OPERATION_ABORTED, later.code());
       assertTrue(later.getMessage().startsWith("send on a socket of entry "), later.getMessage());
       assertEquals(0, runtime.count(1005));

@@ -53,20 +53,32 @@ class ChainRuntimeLifecycleTest {
 
   @BeforeEach
   void start() throws Exception {
-    source = new FakeProviderSource().layer("a", recorder).layer("b", recorder).base("base", recorder)
-        .base("base2", recorder);
+    source =
+        new FakeProviderSource()
+            .layer("a", recorder)
+            .layer("b", recorder)
+            .base("base", recorder)
+            .base("base2", recorder);
     runtime = runtime(source);
   }
 
   ChainRuntime runtime(FakeProviderSource source) throws Exception {
-    Catalog catalog = new TestCatalogs()
-        .base(BASE, "base", "base").base(BASE2, "base2", "base2")
-        .layer(A, "a", "a").layer(B, "b", "b")
-        .chain(CHAIN, "a-b-base", A, B, BASE)
-        .chain(SHARED, "a-base2", A, BASE2)
+    Catalog catalog =
+        new TestCatalogs()
+            .base(BASE, "base", "base")
+            .base(BASE2, "base2", "base2")
+            .layer(A, "a", "a")
+            .layer(B, "b", "b")
+            .chain(CHAIN, "a-b-base", A, B, BASE)
+            .chain(SHARED, "a-base2", A, BASE2)
+            .build();
+    return ChainRuntime.builder()
+        .name("lifecycle-test")
+        .catalog(catalog)
+        .source(source)
+        .shutdownHook(false)
+        .listener(events::add)
         .build();
-    return ChainRuntime.builder().name("lifecycle-test").catalog(catalog).source(source).shutdownHook(false)
-        .listener(events::add).build();
   }
 
   @AfterEach
@@ -95,7 +107,8 @@ class ChainRuntimeLifecycleTest {
 
   @Test
   void aLayerSharedByTwoChainsOverDifferentBasesCountsBoth() throws Exception {
-    try (Session s1 = runtime.startup(CHAIN); Session s2 = runtime.startup(SHARED)) {
+    try (Session s1 = runtime.startup(CHAIN);
+        Session s2 = runtime.startup(SHARED)) {
       assertEquals(Map.of(A, 2, B, 1, BASE, 1, BASE2, 1), runtime.counts());
       assertEquals(1, recorder.loads("a"));
     }
@@ -105,9 +118,18 @@ class ChainRuntimeLifecycleTest {
   @Test
   void startupLoadsTopDownAndStartsBottomUp() throws Exception {
     try (Session s = runtime.startup(CHAIN)) {
-      assertEquals(List.of(
-          "construct a", "load a", "construct b", "load b", "construct base", "load base",
-          "startup base", "startup b", "startup a"), recorder.events());
+      assertEquals(
+          List.of(
+              "construct a",
+              "load a",
+              "construct b",
+              "load b",
+              "construct base",
+              "load base",
+              "startup base",
+              "startup b",
+              "startup a"),
+          recorder.events());
       assertEquals(ProviderState.RUNNING, runtime.state(A));
     }
   }
@@ -116,15 +138,20 @@ class ChainRuntimeLifecycleTest {
   void layerReceivesTheChainEntryAndTheBaseItsOwnEntryWithTheSameServices() throws Exception {
     List<Object[]> seen = Collections.synchronizedList(new ArrayList<>());
     Recorder r = new Recorder();
-    FakeProviderSource capturing = new FakeProviderSource()
-        .register(FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL),
-            () -> new CapturingLayer("a", r, seen))
-        .register(FakeProviderSource.descriptor("b", ProviderKind.LAYER, VersionRange.ALL),
-            () -> new CapturingLayer("b", r, seen))
-        .register(FakeProviderSource.descriptor("base", ProviderKind.BASE, VersionRange.ALL),
-            () -> new CapturingBase("base", r, seen))
-        .base("base2", r);
-    try (ChainRuntime rt = runtime(capturing); Session s = rt.startup(CHAIN)) {
+    FakeProviderSource capturing =
+        new FakeProviderSource()
+            .register(
+                FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL),
+                () -> new CapturingLayer("a", r, seen))
+            .register(
+                FakeProviderSource.descriptor("b", ProviderKind.LAYER, VersionRange.ALL),
+                () -> new CapturingLayer("b", r, seen))
+            .register(
+                FakeProviderSource.descriptor("base", ProviderKind.BASE, VersionRange.ALL),
+                () -> new CapturingBase("base", r, seen))
+            .base("base2", r);
+    try (ChainRuntime rt = runtime(capturing);
+        Session s = rt.startup(CHAIN)) {
       assertEquals(3, seen.size());
       // Bottom-up: base first. Each row: provider, entry id it was started for, depth, services.
       assertEquals(List.of("base", BASE, 2), List.of(seen.get(0)).subList(0, 3));
@@ -145,7 +172,8 @@ class ChainRuntimeLifecycleTest {
     List<String> before = recorder.events();
     Map<Integer, Integer> counts = runtime.counts();
 
-    NotInitialisedException e = assertThrows(NotInitialisedException.class, () -> runtime.cleanup(CHAIN));
+    NotInitialisedException e =
+        assertThrows(NotInitialisedException.class, () -> runtime.cleanup(CHAIN));
 
     assertEquals("provider 'a' (entry 3001): count 0, cleanup 1", e.getMessage());
     assertEquals(counts, runtime.counts());
@@ -172,16 +200,34 @@ class ChainRuntimeLifecycleTest {
 
     s.close();
 
-    assertEquals(List.of(
-        "cleanup a", "drain a", "unload a",
-        "cleanup b", "drain b", "unload b",
-        "cleanup base", "drain base", "unload base"), recorder.events());
-    assertEquals(List.of(
-        "CLEANUP a (entry 2001) count 0", "UNLOAD a (entry 2001) count 0",
-        "CLEANUP b (entry 2002) count 0", "UNLOAD b (entry 2002) count 0",
-        "CLEANUP base (entry 1101) count 0", "UNLOAD base (entry 1101) count 0"),
-        events.stream().map(ev -> ev.type() + " " + ev.provider().name() + " (entry " + ev.provider().id()
-            + ") count " + ev.count()).toList());
+    assertEquals(
+        List.of(
+            "cleanup a",
+            "drain a",
+            "unload a",
+            "cleanup b",
+            "drain b",
+            "unload b",
+            "cleanup base",
+            "drain base",
+            "unload base"),
+        recorder.events());
+    assertEquals(
+        List.of(
+            "CLEANUP a (entry 2001) count 0", "UNLOAD a (entry 2001) count 0",
+            "CLEANUP b (entry 2002) count 0", "UNLOAD b (entry 2002) count 0",
+            "CLEANUP base (entry 1101) count 0", "UNLOAD base (entry 1101) count 0"),
+        events.stream()
+            .map(
+                ev ->
+                    ev.type()
+                        + " "
+                        + ev.provider().name()
+                        + " (entry "
+                        + ev.provider().id()
+                        + ") count "
+                        + ev.count())
+            .toList());
     assertEquals(ProviderState.UNLOADED, runtime.state(BASE));
   }
 
@@ -193,7 +239,15 @@ class ChainRuntimeLifecycleTest {
 
     chain.close();
 
-    assertEquals(List.of("cleanup a", "cleanup b", "drain b", "unload b", "cleanup base", "drain base", "unload base"),
+    assertEquals(
+        List.of(
+            "cleanup a",
+            "cleanup b",
+            "drain b",
+            "unload b",
+            "cleanup base",
+            "drain base",
+            "unload base"),
         recorder.events());
     assertEquals(Map.of(A, 1, B, 0, BASE, 0, BASE2, 1), runtime.counts());
     shared.close();
@@ -208,7 +262,8 @@ class ChainRuntimeLifecycleTest {
     assertEquals(after, recorder.events());
     assertFalse(s.isOpen());
     NotInitialisedException e = assertThrows(NotInitialisedException.class, s::open);
-    assertEquals("session of entry 3001 'a-b-base' (chain [2001, 2002, 1101]) was cleaned up: count 0, open 1",
+    assertEquals(
+        "session of entry 3001 'a-b-base' (chain [2001, 2002, 1101]) was cleaned up: count 0, open 1",
         e.getMessage());
   }
 
@@ -221,11 +276,14 @@ class ChainRuntimeLifecycleTest {
     ProtochainException e = assertThrows(ProtochainException.class, () -> runtime.startup(CHAIN));
 
     assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
-    assertEquals("provider 'b' (entry 2002) failed to load: java.io.IOException: b fails at LOAD (injected)",
+    assertEquals(
+        "provider 'b' (entry 2002) failed to load: java.io.IOException: b fails at LOAD (injected)",
         e.getMessage());
     assertEquals(Map.of(A, 0), runtime.counts()); // b never finished loading
     assertEquals(0, runtime.count(B));
-    assertEquals(List.of("construct a", "load a", "construct b", "load b", "drain a", "unload a"), recorder.events());
+    assertEquals(
+        List.of("construct a", "load a", "construct b", "load b", "drain a", "unload a"),
+        recorder.events());
     assertEquals(ProviderState.UNLOADED, runtime.state(B));
   }
 
@@ -235,8 +293,10 @@ class ChainRuntimeLifecycleTest {
 
     ProtochainException e = assertThrows(ProtochainException.class, () -> runtime.startup(CHAIN));
 
-    assertEquals("provider 'base' (entry 1101) failed to load: java.lang.IllegalStateException: "
-        + "base fails at CONSTRUCT (injected)", e.getMessage());
+    assertEquals(
+        "provider 'base' (entry 1101) failed to load: java.lang.IllegalStateException: "
+            + "base fails at CONSTRUCT (injected)",
+        e.getMessage());
     assertEquals(Map.of(A, 0, B, 0), runtime.counts());
     assertEquals(0, runtime.count(BASE));
   }
@@ -252,15 +312,25 @@ class ChainRuntimeLifecycleTest {
 
     ProtochainException e = assertThrows(ProtochainException.class, s::close);
 
-    assertEquals("provider 'a' (entry 2001) failed to unload: java.io.IOException: a fails at UNLOAD (injected)",
+    assertEquals(
+        "provider 'a' (entry 2001) failed to unload: java.io.IOException: a fails at UNLOAD (injected)",
         e.getMessage());
     assertEquals(1, e.getSuppressed().length);
-    assertEquals("provider 'b' (entry 2002) failed to clean up: java.io.IOException: b fails at CLEANUP (injected)",
+    assertEquals(
+        "provider 'b' (entry 2002) failed to clean up: java.io.IOException: b fails at CLEANUP (injected)",
         e.getSuppressed()[0].getMessage());
-    assertEquals(List.of(
-        "cleanup a", "drain a", "unload a",
-        "cleanup b", "drain b", "unload b",
-        "cleanup base", "drain base", "unload base"), recorder.events());
+    assertEquals(
+        List.of(
+            "cleanup a",
+            "drain a",
+            "unload a",
+            "cleanup b",
+            "drain b",
+            "unload b",
+            "cleanup base",
+            "drain base",
+            "unload base"),
+        recorder.events());
     assertEquals(Map.of(A, 0, B, 0, BASE, 0), runtime.counts());
     assertEquals(ProviderState.UNLOADED, runtime.state(A));
   }
@@ -272,13 +342,18 @@ class ChainRuntimeLifecycleTest {
     AtomicReference<Object> firstInstance = new AtomicReference<>();
     List<Object> instances = Collections.synchronizedList(new ArrayList<>());
     Recorder r = new Recorder();
-    FakeProviderSource tracking = new FakeProviderSource()
-        .register(FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL), () -> {
-          RecordingLayer l = new RecordingLayer("a", r);
-          instances.add(l);
-          return l;
-        })
-        .layer("b", r).base("base", r).base("base2", r);
+    FakeProviderSource tracking =
+        new FakeProviderSource()
+            .register(
+                FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL),
+                () -> {
+                  RecordingLayer l = new RecordingLayer("a", r);
+                  instances.add(l);
+                  return l;
+                })
+            .layer("b", r)
+            .base("base", r)
+            .base("base2", r);
     try (ChainRuntime rt = runtime(tracking)) {
       rt.startup(CHAIN).close();
       firstInstance.set(instances.get(0));
@@ -298,10 +373,15 @@ class ChainRuntimeLifecycleTest {
   @Test
   void negotiationAnswersTheHighestCommonVersion() throws Exception {
     Recorder r = new Recorder();
-    FakeProviderSource versions = new FakeProviderSource()
-        .register(FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.parse("1.0-2.1")),
-            () -> new RecordingLayer("a", r))
-        .layer("b", r).base("base", r).base("base2", r);
+    FakeProviderSource versions =
+        new FakeProviderSource()
+            .register(
+                FakeProviderSource.descriptor(
+                    "a", ProviderKind.LAYER, VersionRange.parse("1.0-2.1")),
+                () -> new RecordingLayer("a", r))
+            .layer("b", r)
+            .base("base", r)
+            .base("base2", r);
     try (ChainRuntime rt = runtime(versions);
         Session s = rt.startup(CHAIN, VersionRange.parse("2.0-2.2"))) {
       assertEquals(Version.of(2, 1), s.version());
@@ -310,12 +390,15 @@ class ChainRuntimeLifecycleTest {
 
   @Test
   void aVersionNobodySpeaksIsRefusedWithoutChangingAnyCount() throws Exception {
-    ProtochainException e = assertThrows(ProtochainException.class,
-        () -> runtime.startup(CHAIN, VersionRange.parse("3.0-3.1")));
+    ProtochainException e =
+        assertThrows(
+            ProtochainException.class, () -> runtime.startup(CHAIN, VersionRange.parse("3.0-3.1")));
 
     assertEquals(ProtochainException.Code.VERSION_NOT_SUPPORTED, e.code());
-    assertEquals("startup of entry 3001 'a-b-base' (chain [2001, 2002, 1101]): provider 'a' (entry 2001) "
-        + "at depth 0 supports versions 1.0-2.2, none in the requested 3.0-3.1", e.getMessage());
+    assertEquals(
+        "startup of entry 3001 'a-b-base' (chain [2001, 2002, 1101]): provider 'a' (entry 2001) "
+            + "at depth 0 supports versions 1.0-2.2, none in the requested 3.0-3.1",
+        e.getMessage());
     assertEquals(Map.of(), runtime.counts());
     assertEquals(List.of(), recorder.events());
   }
@@ -323,23 +406,41 @@ class ChainRuntimeLifecycleTest {
   @Test
   void aLayerWhoseLowerProviderRefusesTheVersionRollsBack() throws Exception {
     Recorder r = new Recorder();
-    FakeProviderSource versions = new FakeProviderSource()
-        .register(FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.parse("2.0-2.2")),
-            () -> new RecordingLayer("a", r))
-        .register(FakeProviderSource.descriptor("b", ProviderKind.LAYER, VersionRange.parse("2.0-2.2")),
-            () -> new RecordingLayer("b", r))
-        .register(FakeProviderSource.descriptor("base", ProviderKind.BASE, VersionRange.parse("1.0-1.5")),
-            () -> new RecordingBase("base", r))
-        .base("base2", r);
+    FakeProviderSource versions =
+        new FakeProviderSource()
+            .register(
+                FakeProviderSource.descriptor(
+                    "a", ProviderKind.LAYER, VersionRange.parse("2.0-2.2")),
+                () -> new RecordingLayer("a", r))
+            .register(
+                FakeProviderSource.descriptor(
+                    "b", ProviderKind.LAYER, VersionRange.parse("2.0-2.2")),
+                () -> new RecordingLayer("b", r))
+            .register(
+                FakeProviderSource.descriptor(
+                    "base", ProviderKind.BASE, VersionRange.parse("1.0-1.5")),
+                () -> new RecordingBase("base", r))
+            .base("base2", r);
     try (ChainRuntime rt = runtime(versions)) {
       ProtochainException e = assertThrows(ProtochainException.class, () -> rt.startup(CHAIN));
 
       assertEquals(ProtochainException.Code.VERSION_NOT_SUPPORTED, e.code());
-      assertEquals("startup of entry 3001 'a-b-base' (chain [2001, 2002, 1101]): provider 'base' (entry 1101) "
-          + "at depth 2 supports versions 1.0-1.5, none in the requested 2.0-2.2", e.getMessage());
+      assertEquals(
+          "startup of entry 3001 'a-b-base' (chain [2001, 2002, 1101]): provider 'base' (entry 1101) "
+              + "at depth 2 supports versions 1.0-1.5, none in the requested 2.0-2.2",
+          e.getMessage());
       assertEquals(Map.of(A, 0, B, 0), rt.counts());
-      assertEquals(List.of("construct a", "load a", "construct b", "load b", "drain b", "unload b", "drain a",
-          "unload a"), r.events());
+      assertEquals(
+          List.of(
+              "construct a",
+              "load a",
+              "construct b",
+              "load b",
+              "drain b",
+              "unload b",
+              "drain a",
+              "unload a"),
+          r.events());
     }
   }
 
@@ -353,7 +454,8 @@ class ChainRuntimeLifecycleTest {
     assertFalse(s1.isOpen());
     assertFalse(s2.isOpen());
     assertEquals(Map.of(A, 0, B, 0, BASE, 0, BASE2, 0), runtime.counts());
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> runtime.startup(CHAIN));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> runtime.startup(CHAIN));
     assertEquals("runtime 'lifecycle-test' is closed", e.getMessage());
     runtime.close(); // twice is harmless
   }
@@ -377,8 +479,8 @@ class ChainRuntimeLifecycleTest {
     }
 
     @Override
-    public dev.protochain.api.ChainSocket wrap(dev.protochain.api.ChainSocket below,
-        dev.protochain.api.spi.StartupContext context) {
+    public dev.protochain.api.ChainSocket wrap(
+        dev.protochain.api.ChainSocket below, dev.protochain.api.spi.StartupContext context) {
       return below;
     }
 
@@ -405,7 +507,8 @@ class ChainRuntimeLifecycleTest {
     }
 
     @Override
-    public dev.protochain.api.ChainSocket open(dev.protochain.api.spi.StartupContext context) throws IOException {
+    public dev.protochain.api.ChainSocket open(dev.protochain.api.spi.StartupContext context)
+        throws IOException {
       throw new IOException("CapturingBase opens no sockets");
     }
 

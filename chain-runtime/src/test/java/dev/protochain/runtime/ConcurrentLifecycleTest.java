@@ -34,26 +34,39 @@ class ConcurrentLifecycleTest {
   @Test
   void fourThreadsOfFiftyThousandPairsOverTwoChainsSharingALayer() throws Exception {
     Recorder recorder = new Recorder().quiet();
-    FakeProviderSource source = new FakeProviderSource().layer("shared", recorder).layer("b", recorder)
-        .base("base1", recorder).base("base2", recorder);
-    Catalog catalog = new TestCatalogs().base(1101, "base1", "base1").base(1102, "base2", "base2")
-        .layer(2001, "shared", "shared").layer(2002, "b", "b")
-        .chain(3001, "one", 2001, 2002, 1101).chain(3002, "two", 2001, 1102).build();
-    try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).source(source).shutdownHook(false).build()) {
+    FakeProviderSource source =
+        new FakeProviderSource()
+            .layer("shared", recorder)
+            .layer("b", recorder)
+            .base("base1", recorder)
+            .base("base2", recorder);
+    Catalog catalog =
+        new TestCatalogs()
+            .base(1101, "base1", "base1")
+            .base(1102, "base2", "base2")
+            .layer(2001, "shared", "shared")
+            .layer(2002, "b", "b")
+            .chain(3001, "one", 2001, 2002, 1101)
+            .chain(3002, "two", 2001, 1102)
+            .build();
+    try (ChainRuntime runtime =
+        ChainRuntime.builder().catalog(catalog).source(source).shutdownHook(false).build()) {
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int chain = t % 2 == 0 ? 3001 : 3002;
-        done.add(pool.submit(() -> {
-          for (int i = 0; i < PAIRS_PER_THREAD; i++) {
-            try (Session s = runtime.startup(chain)) {
-              if (s.version() == null) {
-                throw new AssertionError("no version");
-              }
-            }
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < PAIRS_PER_THREAD; i++) {
+                    try (Session s = runtime.startup(chain)) {
+                      if (s.version() == null) {
+                        throw new AssertionError("no version");
+                      }
+                    }
+                  }
+                  return null;
+                }));
       }
       awaitOrDumpThreads(done, 120);
       pool.shutdown();
@@ -73,24 +86,34 @@ class ConcurrentLifecycleTest {
     CountDownLatch unloading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<RecordingLayer> instances = new ArrayList<>();
-    FakeProviderSource source = new FakeProviderSource()
-        .register(FakeProviderSource.descriptor("slow", ProviderKind.LAYER, VersionRange.ALL), () -> {
-          RecordingLayer l = new RecordingLayer("slow", recorder);
-          synchronized (instances) {
-            instances.add(l);
-          }
-          return new BlockingUnload(l, unloading, release);
-        })
-        .base("base", recorder);
-    Catalog catalog = new TestCatalogs().base(1101, "base", "base").layer(2001, "slow", "slow")
-        .chain(3001, "slow-base", 2001, 1101).build();
-    try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).source(source).shutdownHook(false).build()) {
+    FakeProviderSource source =
+        new FakeProviderSource()
+            .register(
+                FakeProviderSource.descriptor("slow", ProviderKind.LAYER, VersionRange.ALL),
+                () -> {
+                  RecordingLayer l = new RecordingLayer("slow", recorder);
+                  synchronized (instances) {
+                    instances.add(l);
+                  }
+                  return new BlockingUnload(l, unloading, release);
+                })
+            .base("base", recorder);
+    Catalog catalog =
+        new TestCatalogs()
+            .base(1101, "base", "base")
+            .layer(2001, "slow", "slow")
+            .chain(3001, "slow-base", 2001, 1101)
+            .build();
+    try (ChainRuntime runtime =
+        ChainRuntime.builder().catalog(catalog).source(source).shutdownHook(false).build()) {
       Session first = runtime.startup(3001);
       ExecutorService pool = Executors.newFixedThreadPool(2);
-      Future<?> closing = pool.submit(() -> {
-        first.close();
-        return null;
-      });
+      Future<?> closing =
+          pool.submit(
+              () -> {
+                first.close();
+                return null;
+              });
       assertTrue(unloading.await(10, TimeUnit.SECONDS));
       assertEquals(ProviderState.UNLOADING, runtime.state(2001));
 
@@ -129,8 +152,9 @@ class ConcurrentLifecycleTest {
     }
 
     @Override
-    public dev.protochain.api.ChainSocket wrap(dev.protochain.api.ChainSocket below,
-        dev.protochain.api.spi.StartupContext context) throws java.io.IOException {
+    public dev.protochain.api.ChainSocket wrap(
+        dev.protochain.api.ChainSocket below, dev.protochain.api.spi.StartupContext context)
+        throws java.io.IOException {
       return delegate.wrap(below, context);
     }
 

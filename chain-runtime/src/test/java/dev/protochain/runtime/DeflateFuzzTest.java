@@ -44,21 +44,23 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * flipped, cut, bytes inserted or repeated, length fields forged to 0, to just over the bound or to
  * 2 GiB), random bytes, and headers declaring huge blocks. A raw {@code mem-stream} socket in the
  * same runtime plays the peer. Each case must deliver exactly the bytes of the valid frames before
- * the first bad one (all of them at a clean end of stream), then fail with a
- * {@link ProtocolException} naming the layer; within a bounded time, with no thread left behind,
- * and allocating no more than a small multiple of {@code max-frame} (256 here) whatever length a
- * header declares, as the JVM's own per-thread allocation counter shows.
+ * the first bad one (all of them at a clean end of stream), then fail with a {@link
+ * ProtocolException} naming the layer; within a bounded time, with no thread left behind, and
+ * allocating no more than a small multiple of {@code max-frame} (256 here) whatever length a header
+ * declares, as the JVM's own per-thread allocation counter shows.
  */
 @PropertyTimeout(seconds = 120)
 class DeflateFuzzTest {
 
   static final int MAX_FRAME = 256;
+
   /**
    * What one case may allocate in the receiving thread: buffers of a few max-frames, exceptions,
    * messages, and what each receive call costs (up to some thousand calls of one byte). A block of
    * a declared length is 16 MiB or more in the cases that forge one.
    */
   static final long ALLOCATION_BOUND = 1 << 20;
+
   static final String PREFIX = "layer 'deflate' (entry 2001): ";
 
   static ChainRuntime runtime;
@@ -73,10 +75,21 @@ class DeflateFuzzTest {
   @BeforeContainer
   static void start() throws IOException {
     ProviderDescriptor d = ProviderDescriptor.of(DeflateLayer.class);
-    Catalog catalog = Catalog.builtin().installLayer("deflate", d.id(),
-        Map.of("max-frame", String.valueOf(MAX_FRAME), "delay", "0"), List.of(1005)).checkValid("fuzz");
-    runtime = ChainRuntime.builder().name("deflate-fuzz").catalog(catalog).shutdownHook(false)
-        .drainTimeout(Duration.ofSeconds(5)).build();
+    Catalog catalog =
+        Catalog.builtin()
+            .installLayer(
+                "deflate",
+                d.id(),
+                Map.of("max-frame", String.valueOf(MAX_FRAME), "delay", "0"),
+                List.of(1005))
+            .checkValid("fuzz");
+    runtime =
+        ChainRuntime.builder()
+            .name("deflate-fuzz")
+            .catalog(catalog)
+            .shutdownHook(false)
+            .drainTimeout(Duration.ofSeconds(5))
+            .build();
     layered = runtime.startup("deflate-mem-stream");
     bare = runtime.startup("mem-stream");
     listener = bare.open();
@@ -90,24 +103,31 @@ class DeflateFuzzTest {
     layered.close();
     bare.close();
     runtime.close();
-    System.out.printf("deflate fuzz: %d cases; outcomes %s; at most %d bytes allocated by a receiving case "
-        + "(bound %d, max-frame %d) while headers declared up to %d bytes%n", CASES.get(), new TreeMap<>(OUTCOMES),
-        MOST_ALLOCATED.get(), ALLOCATION_BOUND, MAX_FRAME, LARGEST_DECLARED.get());
+    System.out.printf(
+        "deflate fuzz: %d cases; outcomes %s; at most %d bytes allocated by a receiving case "
+            + "(bound %d, max-frame %d) while headers declared up to %d bytes%n",
+        CASES.get(),
+        new TreeMap<>(OUTCOMES),
+        MOST_ALLOCATED.get(),
+        ALLOCATION_BOUND,
+        MAX_FRAME,
+        LARGEST_DECLARED.get());
     assertEquals(Map.of(1005, 0, 2001, 0), runtime.counts());
   }
 
   /* ---- the properties ---- */
 
   @Property(tries = 2_000, generation = GenerationMode.RANDOMIZED)
-  void whateverAPeerSendsEndsInItsValidFramesThenAProtocolException(@ForAll("wire") byte[] wire,
-      @ForAll("readSizes") int readSize) throws Exception {
+  void whateverAPeerSendsEndsInItsValidFramesThenAProtocolException(
+      @ForAll("wire") byte[] wire, @ForAll("readSizes") int readSize) throws Exception {
     check(wire, readSize);
   }
 
   @Property(tries = 50_000, generation = GenerationMode.RANDOMIZED)
   @Tag("soak")
   @PropertyTimeout(seconds = 1200)
-  void manyMoreWires(@ForAll("wire") byte[] wire, @ForAll("readSizes") int readSize) throws Exception {
+  void manyMoreWires(@ForAll("wire") byte[] wire, @ForAll("readSizes") int readSize)
+      throws Exception {
     check(wire, readSize);
   }
 
@@ -119,27 +139,37 @@ class DeflateFuzzTest {
     deflated.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(10));
     Thread writer = Peer.write(raw, wire, false);
     try {
-      String outcome = Bounded.call(Duration.ofSeconds(15), "receiving fuzzed frames", () -> {
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocate(readSize);
-        long before = Peer.allocated();
-        String result;
-        try {
-          while (deflated.receive(buf.clear()) >= 0) {
-            got.write(buf.array(), 0, buf.position());
-          }
-          result = "end of stream";
-        } catch (ProtocolException e) {
-          assertTrue(e.getMessage().startsWith(PREFIX), () -> "names the layer: " + e.getMessage());
-          result = "ProtocolException";
-        }
-        long allocated = Peer.allocated() - before - got.size() * 2L; // what the test itself copied out
-        MOST_ALLOCATED.accumulateAndGet(allocated, Math::max);
-        assertTrue(allocated < ALLOCATION_BOUND, "allocated " + allocated + " bytes");
-        assertArrayEquals(expected.plain(), got.toByteArray(), "the bytes of the valid frames before the first bad one");
-        assertEquals(expected.valid() ? "end of stream" : "ProtocolException", result);
-        return result;
-      });
+      String outcome =
+          Bounded.call(
+              Duration.ofSeconds(15),
+              "receiving fuzzed frames",
+              () -> {
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                ByteBuffer buf = ByteBuffer.allocate(readSize);
+                long before = Peer.allocated();
+                String result;
+                try {
+                  while (deflated.receive(buf.clear()) >= 0) {
+                    got.write(buf.array(), 0, buf.position());
+                  }
+                  result = "end of stream";
+                } catch (ProtocolException e) {
+                  assertTrue(
+                      e.getMessage().startsWith(PREFIX),
+                      () -> "names the layer: " + e.getMessage());
+                  result = "ProtocolException";
+                }
+                long allocated =
+                    Peer.allocated() - before - got.size() * 2L; // what the test itself copied out
+                MOST_ALLOCATED.accumulateAndGet(allocated, Math::max);
+                assertTrue(allocated < ALLOCATION_BOUND, "allocated " + allocated + " bytes");
+                assertArrayEquals(
+                    expected.plain(),
+                    got.toByteArray(),
+                    "the bytes of the valid frames before the first bad one");
+                assertEquals(expected.valid() ? "end of stream" : "ProtocolException", result);
+                return result;
+              });
       OUTCOMES.computeIfAbsent(outcome, k -> new LongAdder()).increment();
       CASES.incrementAndGet();
     } finally {
@@ -194,35 +224,71 @@ class DeflateFuzzTest {
 
   @Provide
   Arbitrary<Integer> readSizes() {
-    return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(4096)), Tuple.of(1, Arbitraries.integers().between(1, 300)));
+    return Arbitraries.frequencyOf(
+        Tuple.of(3, Arbitraries.just(4096)), Tuple.of(1, Arbitraries.integers().between(1, 300)));
   }
 
   @Provide
   Arbitrary<byte[]> wire() {
-    Arbitrary<byte[]> chunk = Combinators.combine(Arbitraries.integers().between(1, MAX_FRAME),
-        Arbitraries.integers().between(0, 3), Arbitraries.integers()).as((size, kind, seed) -> {
-          byte[] b = new byte[size];
-          java.util.Random r = new java.util.Random(seed);
-          for (int i = 0; i < size; i++) {
-            b[i] = (byte) (kind == 0 ? r.nextInt() : kind == 1 ? 'a' + r.nextInt(3) : kind == 2 ? 0 : i);
-          }
-          return b;
-        });
-    Arbitrary<byte[]> frames = chunk.list().ofMaxSize(6)
-        .map(chunks -> chunks.stream().map(DeflateFuzzTest::frame).reduce(new byte[0], Peer::concat));
-    Arbitrary<Peer.Mutation> mutation = Combinators.combine(Arbitraries.integers().between(0, 9),
-        Arbitraries.integers().between(0, 4096), Arbitraries.integers().between(1, 40), Arbitraries.integers())
-        .as(Peer.Mutation::new);
-    Arbitrary<byte[]> mutated = Combinators.combine(frames, mutation.list().ofMaxSize(3)).as(Peer::mutate);
+    Arbitrary<byte[]> chunk =
+        Combinators.combine(
+                Arbitraries.integers().between(1, MAX_FRAME),
+                Arbitraries.integers().between(0, 3),
+                Arbitraries.integers())
+            .as(
+                (size, kind, seed) -> {
+                  byte[] b = new byte[size];
+                  java.util.Random r = new java.util.Random(seed);
+                  for (int i = 0; i < size; i++) {
+                    b[i] =
+                        (byte)
+                            (kind == 0
+                                ? r.nextInt()
+                                : kind == 1 ? 'a' + r.nextInt(3) : kind == 2 ? 0 : i);
+                  }
+                  return b;
+                });
+    Arbitrary<byte[]> frames =
+        chunk
+            .list()
+            .ofMaxSize(6)
+            .map(
+                chunks ->
+                    chunks.stream().map(DeflateFuzzTest::frame).reduce(new byte[0], Peer::concat));
+    Arbitrary<Peer.Mutation> mutation =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 9),
+                Arbitraries.integers().between(0, 4096),
+                Arbitraries.integers().between(1, 40),
+                Arbitraries.integers())
+            .as(Peer.Mutation::new);
+    Arbitrary<byte[]> mutated =
+        Combinators.combine(frames, mutation.list().ofMaxSize(3)).as(Peer::mutate);
     Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(700);
-    Arbitrary<byte[]> huge = Combinators.combine(frames, Arbitraries.longs().between(1L << 24, 0xFFFF_FFFFL),
-        Arbitraries.integers().between(0, 255), Arbitraries.bytes().array(byte[].class).ofMaxSize(64))
-        .as((before, length, flags, tail) -> Peer.concat(before,
-            Peer.concat(ByteBuffer.allocate(5).putInt((int) (long) length).put((byte) (int) flags).array(), tail)));
-    return Arbitraries.frequencyOf(Tuple.of(2, frames), Tuple.of(6, mutated), Tuple.of(1, random), Tuple.of(2, huge));
+    Arbitrary<byte[]> huge =
+        Combinators.combine(
+                frames,
+                Arbitraries.longs().between(1L << 24, 0xFFFF_FFFFL),
+                Arbitraries.integers().between(0, 255),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(64))
+            .as(
+                (before, length, flags, tail) ->
+                    Peer.concat(
+                        before,
+                        Peer.concat(
+                            ByteBuffer.allocate(5)
+                                .putInt((int) (long) length)
+                                .put((byte) (int) flags)
+                                .array(),
+                            tail)));
+    return Arbitraries.frequencyOf(
+        Tuple.of(2, frames), Tuple.of(6, mutated), Tuple.of(1, random), Tuple.of(2, huge));
   }
 
-  /** Returns the frame the layer would write for {@code plain}: deflated if that is shorter, else stored. */
+  /**
+   * Returns the frame the layer would write for {@code plain}: deflated if that is shorter, else
+   * stored.
+   */
   static byte[] frame(byte[] plain) {
     Deflater deflater = new Deflater();
     deflater.setInput(plain);
@@ -232,6 +298,10 @@ class DeflateFuzzTest {
     boolean shrinks = deflater.finished() && n < plain.length;
     deflater.end();
     byte[] block = shrinks ? Arrays.copyOf(packed, n) : plain;
-    return ByteBuffer.allocate(5 + block.length).putInt(block.length).put((byte) (shrinks ? 1 : 0)).put(block).array();
+    return ByteBuffer.allocate(5 + block.length)
+        .putInt(block.length)
+        .put((byte) (shrinks ? 1 : 0))
+        .put(block)
+        .array();
   }
 }

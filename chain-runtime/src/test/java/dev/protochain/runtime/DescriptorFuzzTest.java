@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,14 +53,22 @@ import net.jqwik.api.Tag;
 @PropertyTimeout(seconds = 120)
 class DescriptorFuzzTest {
 
-  static final Pattern CANONICAL_UUID = Pattern.compile(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  static final Pattern CANONICAL_UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   static final Pattern VERSION = Pattern.compile("\\s*([0-9]{1,9})(\\.([0-9]{1,9}))?\\s*");
 
   /** One generated descriptor, and whether its class is a layer. */
-  record Spec(String id, String name, boolean declaredLayer, boolean layer, String min, String max,
-      List<String> settings, List<ServiceFlag> requires) {}
+  record Spec(
+      String id,
+      String name,
+      boolean declaredLayer,
+      boolean layer,
+      String min,
+      String max,
+      List<String> settings,
+      List<ServiceFlag> requires) {}
 
   @Example
   void generatedDescriptorsReadAsDeclaredOrFailNamingTheClassAndTheJar() throws Exception {
@@ -88,14 +95,18 @@ class DescriptorFuzzTest {
       int valid = 0;
       int jars = 0;
       Map<String, Integer> problems = new TreeMap<>();
-      try (URLClassLoader loader = new URLClassLoader(new URL[] {all.toUri().toURL()},
-          DescriptorFuzzTest.class.getClassLoader())) {
+      try (URLClassLoader loader =
+          new URLClassLoader(
+              new URL[] {all.toUri().toURL()}, DescriptorFuzzTest.class.getClassLoader())) {
         for (int i = 0; i < specs.size(); i++) {
           Spec spec = specs.get(i);
           Class<?> type = Class.forName("fuzz.P" + i, false, loader);
           Optional<String> expected = problem(spec);
-          Optional<ProviderDescriptor> read = Bounded.call(Duration.ofSeconds(10), "reading a descriptor",
-              () -> descriptor(type, spec, expected));
+          Optional<ProviderDescriptor> read =
+              Bounded.call(
+                  Duration.ofSeconds(10),
+                  "reading a descriptor",
+                  () -> descriptor(type, spec, expected));
           if (read.isPresent()) {
             valid++;
           } else {
@@ -103,18 +114,29 @@ class DescriptorFuzzTest {
           }
           if (i % everyNthJar == 0) {
             Path jar = jar(all, dir, i);
-            Bounded.call(Duration.ofSeconds(10), "inspecting a plugin jar", () -> {
-              inspect(jar, spec, read);
-              return null;
-            });
+            Bounded.call(
+                Duration.ofSeconds(10),
+                "inspecting a plugin jar",
+                () -> {
+                  inspect(jar, spec, read);
+                  return null;
+                });
             jars++;
           }
         }
       }
-      System.out.printf("descriptor fuzz: %d descriptors through ProviderDescriptor.of (%d valid; refused for %s), "
-          + "%d plugin jars through PluginStore.inspect; compiled in %d ms, checked in %d ms%n", specs.size(), valid,
-          problems, jars, (compiled - start) / 1_000_000, (System.nanoTime() - compiled) / 1_000_000);
-      assertTrue(valid > 0 && valid < specs.size(), "the generator makes both valid and invalid descriptors");
+      System.out.printf(
+          "descriptor fuzz: %d descriptors through ProviderDescriptor.of (%d valid; refused for %s), "
+              + "%d plugin jars through PluginStore.inspect; compiled in %d ms, checked in %d ms%n",
+          specs.size(),
+          valid,
+          problems,
+          jars,
+          (compiled - start) / 1_000_000,
+          (System.nanoTime() - compiled) / 1_000_000);
+      assertTrue(
+          valid > 0 && valid < specs.size(),
+          "the generator makes both valid and invalid descriptors");
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -122,19 +144,33 @@ class DescriptorFuzzTest {
     }
   }
 
-  /** Reads the descriptor and checks it against the spec: as declared, or refused naming the class. */
-  static Optional<ProviderDescriptor> descriptor(Class<?> type, Spec spec, Optional<String> expected) {
+  /**
+   * Reads the descriptor and checks it against the spec: as declared, or refused naming the class.
+   */
+  static Optional<ProviderDescriptor> descriptor(
+      Class<?> type, Spec spec, Optional<String> expected) {
     try {
       ProviderDescriptor d = ProviderDescriptor.of(type);
       if (expected.isPresent()) {
-        fail("accepted a descriptor whose " + expected.get() + " is wrong: " + spec + " read as " + d);
+        fail(
+            "accepted a descriptor whose "
+                + expected.get()
+                + " is wrong: "
+                + spec
+                + " read as "
+                + d);
       }
       assertEquals(UUID.fromString(spec.id()), d.id());
       assertEquals(spec.name(), d.name());
       assertEquals(spec.declaredLayer() ? ProviderKind.LAYER : ProviderKind.BASE, d.kind());
-      assertEquals(VersionRange.of(Version.parse(spec.min()), Version.parse(spec.max())), d.versions());
-      assertEquals(spec.settings(), d.settings().stream().map(ProviderDescriptor.Setting::name).toList());
-      assertEquals(spec.requires().isEmpty() ? EnumSet.noneOf(ServiceFlag.class) : EnumSet.copyOf(spec.requires()),
+      assertEquals(
+          VersionRange.of(Version.parse(spec.min()), Version.parse(spec.max())), d.versions());
+      assertEquals(
+          spec.settings(), d.settings().stream().map(ProviderDescriptor.Setting::name).toList());
+      assertEquals(
+          spec.requires().isEmpty()
+              ? EnumSet.noneOf(ServiceFlag.class)
+              : EnumSet.copyOf(spec.requires()),
           d.requiresBelow());
       assertEquals(type.getName(), d.className());
       return Optional.of(d);
@@ -143,31 +179,44 @@ class DescriptorFuzzTest {
         fail("refused a valid descriptor " + spec + ": " + e.getMessage());
       }
       assertEquals(ProtochainException.Code.INVALID_PROVIDER, e.code());
-      assertTrue(e.getMessage().startsWith("provider class " + type.getName() + " "),
+      assertTrue(
+          e.getMessage().startsWith("provider class " + type.getName() + " "),
           () -> "names the class: " + e.getMessage());
       return Optional.empty();
     }
   }
 
-  /** Inspects the plugin jar holding one class: what {@code of} read, or INVALID_PROVIDER naming the jar. */
+  /**
+   * Inspects the plugin jar holding one class: what {@code of} read, or INVALID_PROVIDER naming the
+   * jar.
+   */
   static void inspect(Path jar, Spec spec, Optional<ProviderDescriptor> read) throws IOException {
-    boolean installable = read.isPresent() && read.get().kind() == ProviderKind.LAYER
-        && read.get().versions().negotiate(VersionRange.ALL).isPresent();
+    boolean installable =
+        read.isPresent()
+            && read.get().kind() == ProviderKind.LAYER
+            && read.get().versions().negotiate(VersionRange.ALL).isPresent();
     try {
       ProviderDescriptor d = PluginStore.inspect(jar);
       assertTrue(installable, () -> "inspect accepted " + spec + " as " + d);
       assertEquals(read.get(), d);
     } catch (ProtochainException e) {
-      assertTrue(!installable, () -> "inspect refused an installable plugin " + spec + ": " + e.getMessage());
+      assertTrue(
+          !installable,
+          () -> "inspect refused an installable plugin " + spec + ": " + e.getMessage());
       assertEquals(ProtochainException.Code.INVALID_PROVIDER, e.code());
-      assertTrue(e.getMessage().startsWith("plugin jar " + jar), () -> "names the jar: " + e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith("plugin jar " + jar), () -> "names the jar: " + e.getMessage());
       if (read.isEmpty()) {
-        assertTrue(e.getMessage().contains("provider class " + "fuzz.P"), () -> "names the class: " + e.getMessage());
+        assertTrue(
+            e.getMessage().contains("provider class " + "fuzz.P"),
+            () -> "names the class: " + e.getMessage());
       }
     }
   }
 
-  /** Returns what is wrong with a spec, as the descriptor's contract says, or empty if nothing is. */
+  /**
+   * Returns what is wrong with a spec, as the descriptor's contract says, or empty if nothing is.
+   */
   static Optional<String> problem(Spec spec) {
     if (!CANONICAL_UUID.matcher(spec.id()).matches()) {
       return Optional.of("id");
@@ -203,54 +252,116 @@ class DescriptorFuzzTest {
   /* ---- generation ---- */
 
   static Arbitrary<Spec> specs() {
-    Arbitrary<String> uuid = Arbitraries.randomValue(r -> new UUID(r.nextLong(), r.nextLong()).toString());
-    Arbitrary<String> id = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(24, uuid),
-        net.jqwik.api.Tuple.of(1, uuid.map(u -> u.toUpperCase(Locale.ROOT))),
-        net.jqwik.api.Tuple.of(1, uuid.map(u -> u.replace("-", ""))),
-        net.jqwik.api.Tuple.of(1, uuid.map(u -> u.substring(0, 35) + "g")),
-        net.jqwik.api.Tuple.of(1, uuid.map(u -> u + "0")),
-        net.jqwik.api.Tuple.of(1, Arbitraries.of("1-2-3-4-5", "0-0-0-0-0", "00000001-0002-0003-0004-5", "",
-            " ", "not-a-uuid", "123456789-1234-1234-1234-123456789012")),
-        net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMaxLength(40)));
-    Arbitrary<String> name = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(16, Arbitraries.strings().withCharRange('a', 'z').numeric().withChars('-').ofMinLength(0)
-            .ofMaxLength(33).map(s -> s.isEmpty() ? s : "q" + s)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.of("", "Trace", "1abc", "a_b", "a b", "ü", "-a", "a".repeat(32),
-            "a".repeat(33))),
-        net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMaxLength(10)));
-    Arbitrary<String> version = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(12, Arbitraries.of("1.0", "2.0", "2.1", "2.2", "1", "2")),
-        net.jqwik.api.Tuple.of(2, Arbitraries.of("0.0", "255.255", "256.0", "2.256", "3.0", "9.9", " 2.1 ", "0.9")),
-        net.jqwik.api.Tuple.of(1, Arbitraries.of("", "2.", ".2", "2.x", "-1.0", "2.0.1", "99999999999.0", "v2",
-            "2,0", "1e1", "2 .0")));
-    Arbitrary<List<String>> settings = Arbitraries.of("level", "max-frame", "delay", "", "a b", "x1", "x2", "x3", "x4")
-        .list().ofMaxSize(3);
+    Arbitrary<String> uuid =
+        Arbitraries.randomValue(r -> new UUID(r.nextLong(), r.nextLong()).toString());
+    Arbitrary<String> id =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(24, uuid),
+            net.jqwik.api.Tuple.of(1, uuid.map(u -> u.toUpperCase(Locale.ROOT))),
+            net.jqwik.api.Tuple.of(1, uuid.map(u -> u.replace("-", ""))),
+            net.jqwik.api.Tuple.of(1, uuid.map(u -> u.substring(0, 35) + "g")),
+            net.jqwik.api.Tuple.of(1, uuid.map(u -> u + "0")),
+            net.jqwik.api.Tuple.of(
+                1,
+                Arbitraries.of(
+                    "1-2-3-4-5",
+                    "0-0-0-0-0",
+                    "00000001-0002-0003-0004-5",
+                    "",
+                    " ",
+                    "not-a-uuid",
+                    "123456789-1234-1234-1234-123456789012")),
+            net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMaxLength(40)));
+    Arbitrary<String> name =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(
+                16,
+                Arbitraries.strings()
+                    .withCharRange('a', 'z')
+                    .numeric()
+                    .withChars('-')
+                    .ofMinLength(0)
+                    .ofMaxLength(33)
+                    .map(s -> s.isEmpty() ? s : "q" + s)),
+            net.jqwik.api.Tuple.of(
+                1,
+                Arbitraries.of(
+                    "", "Trace", "1abc", "a_b", "a b", "ü", "-a", "a".repeat(32), "a".repeat(33))),
+            net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMaxLength(10)));
+    Arbitrary<String> version =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(12, Arbitraries.of("1.0", "2.0", "2.1", "2.2", "1", "2")),
+            net.jqwik.api.Tuple.of(
+                2,
+                Arbitraries.of("0.0", "255.255", "256.0", "2.256", "3.0", "9.9", " 2.1 ", "0.9")),
+            net.jqwik.api.Tuple.of(
+                1,
+                Arbitraries.of(
+                    "",
+                    "2.",
+                    ".2",
+                    "2.x",
+                    "-1.0",
+                    "2.0.1",
+                    "99999999999.0",
+                    "v2",
+                    "2,0",
+                    "1e1",
+                    "2 .0")));
+    Arbitrary<List<String>> settings =
+        Arbitraries.of("level", "max-frame", "delay", "", "a b", "x1", "x2", "x3", "x4")
+            .list()
+            .ofMaxSize(3);
     Arbitrary<List<ServiceFlag>> requires = Arbitraries.of(ServiceFlag.class).list().ofMaxSize(3);
-    Arbitrary<Boolean> declaredLayer = Arbitraries.frequency(net.jqwik.api.Tuple.of(5, true), net.jqwik.api.Tuple.of(1, false));
-    Arbitrary<Boolean> sameKind = Arbitraries.frequency(net.jqwik.api.Tuple.of(12, true), net.jqwik.api.Tuple.of(1, false));
-    Arbitrary<boolean[]> kinds = Combinators.combine(declaredLayer, sameKind).as((d, same) -> new boolean[] {d, same == d});
+    Arbitrary<Boolean> declaredLayer =
+        Arbitraries.frequency(net.jqwik.api.Tuple.of(5, true), net.jqwik.api.Tuple.of(1, false));
+    Arbitrary<Boolean> sameKind =
+        Arbitraries.frequency(net.jqwik.api.Tuple.of(12, true), net.jqwik.api.Tuple.of(1, false));
+    Arbitrary<boolean[]> kinds =
+        Combinators.combine(declaredLayer, sameKind).as((d, same) -> new boolean[] {d, same == d});
     return Combinators.combine(id, name, kinds, version, version, settings, requires)
         .as((i, n, k, min, max, s, r) -> new Spec(i, n, k[0], k[1], min, max, s, r));
   }
 
   /** Returns the source of provider class {@code fuzz.P<i>} carrying the spec as its descriptor. */
   static String source(int i, Spec s) {
-    String info = "@ProviderInfo(id = " + literal(s.id()) + ", name = " + literal(s.name()) + ", kind = ProviderKind."
-        + (s.declaredLayer() ? "LAYER" : "BASE") + ", minVersion = " + literal(s.min()) + ", maxVersion = "
-        + literal(s.max()) + ", settings = {" + s.settings().stream().map(n -> "@SettingInfo(name = " + literal(n) + ")")
-        .collect(Collectors.joining(", ")) + "}, requiresBelow = {" + s.requires().stream()
-        .map(f -> "ServiceFlag." + f.name()).collect(Collectors.joining(", ")) + "})\n";
-    String body = s.layer()
-        ? " extends AbstractLayer {\n  @Override public ChainSocket wrap(ChainSocket b, StartupContext c) { return b; }\n}\n"
-        : " implements BaseProvider {\n  @Override public void load(ProviderContext c) {}\n"
-            + "  @Override public void unload() {}\n"
-            + "  @Override public ChainSocket open(StartupContext c) throws IOException { throw new IOException(\"no\"); }\n}\n";
+    String info =
+        "@ProviderInfo(id = "
+            + literal(s.id())
+            + ", name = "
+            + literal(s.name())
+            + ", kind = ProviderKind."
+            + (s.declaredLayer() ? "LAYER" : "BASE")
+            + ", minVersion = "
+            + literal(s.min())
+            + ", maxVersion = "
+            + literal(s.max())
+            + ", settings = {"
+            + s.settings().stream()
+                .map(n -> "@SettingInfo(name = " + literal(n) + ")")
+                .collect(Collectors.joining(", "))
+            + "}, requiresBelow = {"
+            + s.requires().stream()
+                .map(f -> "ServiceFlag." + f.name())
+                .collect(Collectors.joining(", "))
+            + "})\n";
+    String body =
+        s.layer()
+            ? " extends AbstractLayer {\n  @Override public ChainSocket wrap(ChainSocket b, StartupContext c) { return b; }\n}\n"
+            : " implements BaseProvider {\n  @Override public void load(ProviderContext c) {}\n"
+                + "  @Override public void unload() {}\n"
+                + "  @Override public ChainSocket open(StartupContext c) throws IOException { throw new IOException(\"no\"); }\n}\n";
     return "package fuzz;\nimport dev.protochain.api.*;\nimport dev.protochain.api.spi.*;\nimport java.io.IOException;\n"
-        + info + "public final class P" + i + body;
+        + info
+        + "public final class P"
+        + i
+        + body;
   }
 
-  /** Returns a Java string literal of {@code s}: octal escapes for control characters, never a unicode escape. */
+  /**
+   * Returns a Java string literal of {@code s}: octal escapes for control characters, never a
+   * unicode escape.
+   */
   static String literal(String s) {
     StringBuilder sb = new StringBuilder("\"");
     for (char c : s.toCharArray()) {
@@ -267,10 +378,14 @@ class DescriptorFuzzTest {
     return sb.append('"').toString();
   }
 
-  /** Packs class {@code fuzz.P<i>} of {@code all} into a plugin jar of its own, registered as the provider. */
+  /**
+   * Packs class {@code fuzz.P<i>} of {@code all} into a plugin jar of its own, registered as the
+   * provider.
+   */
   static Path jar(Path all, Path dir, int i) throws IOException {
     Path jar = dir.resolve("p" + i + ".jar");
-    try (JarFile in = new JarFile(all.toFile()); JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+    try (JarFile in = new JarFile(all.toFile());
+        JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
       JarEntry cls = in.getJarEntry("fuzz/P" + i + ".class");
       out.putNextEntry(new JarEntry(cls.getName()));
       try (var is = in.getInputStream(cls)) {

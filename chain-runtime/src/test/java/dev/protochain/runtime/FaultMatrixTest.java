@@ -35,9 +35,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FaultMatrixTest {
 
   static final int DEPTH = 7;
-  static final String CHAIN = "entry 3001 'chain' (chain [2001, 2002, 2003, 2004, 2005, 2006, 1101])";
+  static final String CHAIN =
+      "entry 3001 'chain' (chain [2001, 2002, 2003, 2004, 2005, 2006, 1101])";
 
-  enum FailingPhase { LOAD, NEGOTIATE, STARTUP, OPEN, SEND, DRAIN, CLEANUP, UNLOAD }
+  enum FailingPhase {
+    LOAD,
+    NEGOTIATE,
+    STARTUP,
+    OPEN,
+    SEND,
+    DRAIN,
+    CLEANUP,
+    UNLOAD
+  }
 
   static Stream<Arguments> cells() {
     List<Arguments> cells = new ArrayList<>();
@@ -63,15 +73,20 @@ class FaultMatrixTest {
 
   @ParameterizedTest(name = "depth {0}, {1}")
   @MethodSource("cells")
-  void aProviderFailingAtAnyDepthInAnyPhaseEndsAsDocumented(int depth, FailingPhase phase) throws Exception {
+  void aProviderFailingAtAnyDepthInAnyPhaseEndsAsDocumented(int depth, FailingPhase phase)
+      throws Exception {
     Recorder recorder = new Recorder();
     FakeProviderSource source = new FakeProviderSource();
     TestCatalogs catalog = new TestCatalogs();
     for (int d = 1; d <= DEPTH; d++) {
       String n = name(d);
-      VersionRange versions = phase == FailingPhase.NEGOTIATE && d == depth ? VersionRange.parse("9.0-9.1") : VersionRange.ALL;
+      VersionRange versions =
+          phase == FailingPhase.NEGOTIATE && d == depth
+              ? VersionRange.parse("9.0-9.1")
+              : VersionRange.ALL;
       boolean base = d == DEPTH;
-      source.register(FakeProviderSource.descriptor(n, base ? ProviderKind.BASE : ProviderKind.LAYER, versions),
+      source.register(
+          FakeProviderSource.descriptor(n, base ? ProviderKind.BASE : ProviderKind.LAYER, versions),
           base ? () -> new RecordingBase(n, recorder) : () -> new RecordingLayer(n, recorder));
       if (base) {
         catalog.base(id(d), n, n);
@@ -85,71 +100,125 @@ class FaultMatrixTest {
     }
     String injected = "java.io.IOException: " + name(depth) + " fails at " + phase + " (injected)";
 
-    try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog.build()).source(source).shutdownHook(false).build()) {
+    try (ChainRuntime runtime =
+        ChainRuntime.builder()
+            .catalog(catalog.build())
+            .source(source)
+            .shutdownHook(false)
+            .build()) {
       switch (phase) {
-        case LOAD: {
-          ProtochainException e = assertThrows(ProtochainException.class, () -> runtime.startup(3001));
-          assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
-          assertEquals(provider(depth) + " failed to load: " + injected, e.getMessage());
-          assertRolledBack(recorder, depth, false);
-          break;
-        }
-        case NEGOTIATE: {
-          ProtochainException e = assertThrows(ProtochainException.class, () -> runtime.startup(3001));
-          assertEquals(ProtochainException.Code.VERSION_NOT_SUPPORTED, e.code());
-          assertEquals("startup of " + CHAIN + ": " + provider(depth) + " at depth " + (depth - 1)
-              + " supports versions 9.0-9.1, none in the requested 1.0-2.2", e.getMessage());
-          assertEquals(0, recorder.loads(name(depth)));
-          assertRolledBack(recorder, depth, false);
-          break;
-        }
-        case STARTUP: {
-          ProtochainException e = assertThrows(ProtochainException.class, () -> runtime.startup(3001));
-          assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
-          assertEquals("startup of " + CHAIN + ": " + provider(depth) + " at depth " + (depth - 1)
-              + " failed to start: " + injected, e.getMessage());
-          assertRolledBack(recorder, depth, true);
-          break;
-        }
-        case OPEN: {
-          try (Session s = runtime.startup(3001)) {
-            ProtochainException e = assertThrows(ProtochainException.class, s::open);
-            assertEquals("open of a socket on " + CHAIN + ": " + provider(depth) + " at depth " + (depth - 1)
-                + " failed to " + (depth == DEPTH ? "open" : "wrap") + " it: " + injected, e.getMessage());
-            assertAllCounts(runtime, 1);
+        case LOAD:
+          {
+            ProtochainException e =
+                assertThrows(ProtochainException.class, () -> runtime.startup(3001));
+            assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
+            assertEquals(provider(depth) + " failed to load: " + injected, e.getMessage());
+            assertRolledBack(recorder, depth, false);
+            break;
           }
-          break;
-        }
-        case SEND: {
-          try (Session s = runtime.startup(3001); ChainSocket listener = s.open(); ChainSocket client = s.open()) {
-            listener.bind(null);
-            listener.listen(1);
-            client.connect(listener.localAddress());
-            IOException e = assertThrows(IOException.class, () -> client.send(ByteBuffer.allocate(10)));
-            assertEquals(name(depth) + " fails at SEND (injected)", e.getMessage());
-            assertAllCounts(runtime, 1);
+        case NEGOTIATE:
+          {
+            ProtochainException e =
+                assertThrows(ProtochainException.class, () -> runtime.startup(3001));
+            assertEquals(ProtochainException.Code.VERSION_NOT_SUPPORTED, e.code());
+            assertEquals(
+                "startup of "
+                    + CHAIN
+                    + ": "
+                    + provider(depth)
+                    + " at depth "
+                    + (depth - 1)
+                    + " supports versions 9.0-9.1, none in the requested 1.0-2.2",
+                e.getMessage());
+            assertEquals(0, recorder.loads(name(depth)));
+            assertRolledBack(recorder, depth, false);
+            break;
           }
-          break;
-        }
+        case STARTUP:
+          {
+            ProtochainException e =
+                assertThrows(ProtochainException.class, () -> runtime.startup(3001));
+            assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
+            assertEquals(
+                "startup of "
+                    + CHAIN
+                    + ": "
+                    + provider(depth)
+                    + " at depth "
+                    + (depth - 1)
+                    + " failed to start: "
+                    + injected,
+                e.getMessage());
+            assertRolledBack(recorder, depth, true);
+            break;
+          }
+        case OPEN:
+          {
+            try (Session s = runtime.startup(3001)) {
+              ProtochainException e = assertThrows(ProtochainException.class, s::open);
+              assertEquals(
+                  "open of a socket on "
+                      + CHAIN
+                      + ": "
+                      + provider(depth)
+                      + " at depth "
+                      + (depth - 1)
+                      + " failed to "
+                      + (depth == DEPTH ? "open" : "wrap")
+                      + " it: "
+                      + injected,
+                  e.getMessage());
+              assertAllCounts(runtime, 1);
+            }
+            break;
+          }
+        case SEND:
+          {
+            try (Session s = runtime.startup(3001);
+                ChainSocket listener = s.open();
+                ChainSocket client = s.open()) {
+              listener.bind(null);
+              listener.listen(1);
+              client.connect(listener.localAddress());
+              IOException e =
+                  assertThrows(IOException.class, () -> client.send(ByteBuffer.allocate(10)));
+              assertEquals(name(depth) + " fails at SEND (injected)", e.getMessage());
+              assertAllCounts(runtime, 1);
+            }
+            break;
+          }
         case DRAIN:
         case CLEANUP:
-        case UNLOAD: {
-          Session s = runtime.startup(3001);
-          ProtochainException e = assertThrows(ProtochainException.class, s::close);
-          String what = phase == FailingPhase.DRAIN ? "failed to drain" : phase == FailingPhase.CLEANUP
-              ? "failed to clean up" : "failed to unload";
-          assertEquals(provider(depth) + " " + what + ": " + injected, e.getMessage());
-          List<String> unloads = recorder.events("unload");
-          assertEquals(List.of("unload p1", "unload p2", "unload p3", "unload p4", "unload p5", "unload p6", "unload p7"),
-              unloads, "the cascade runs top-down to the base whatever failed");
-          break;
-        }
+        case UNLOAD:
+          {
+            Session s = runtime.startup(3001);
+            ProtochainException e = assertThrows(ProtochainException.class, s::close);
+            String what =
+                phase == FailingPhase.DRAIN
+                    ? "failed to drain"
+                    : phase == FailingPhase.CLEANUP ? "failed to clean up" : "failed to unload";
+            assertEquals(provider(depth) + " " + what + ": " + injected, e.getMessage());
+            List<String> unloads = recorder.events("unload");
+            assertEquals(
+                List.of(
+                    "unload p1",
+                    "unload p2",
+                    "unload p3",
+                    "unload p4",
+                    "unload p5",
+                    "unload p6",
+                    "unload p7"),
+                unloads,
+                "the cascade runs top-down to the base whatever failed");
+            break;
+          }
         default:
           throw new AssertionError(phase);
       }
       assertAllCounts(runtime, 0);
       for (int d = 1; d <= DEPTH; d++) {
-        assertEquals(recorder.loads(name(d)), recorder.unloads(name(d)), name(d) + ": loads vs unloads");
+        assertEquals(
+            recorder.loads(name(d)), recorder.unloads(name(d)), name(d) + ": loads vs unloads");
       }
 
       recorder.heal();
@@ -161,7 +230,10 @@ class FaultMatrixTest {
     }
   }
 
-  /** Asserts what a failed startup left: the providers above the failure loaded and unloaded again, bottom-up. */
+  /**
+   * Asserts what a failed startup left: the providers above the failure loaded and unloaded again,
+   * bottom-up.
+   */
   static void assertRolledBack(Recorder recorder, int depth, boolean belowStarted) {
     List<String> unloads = recorder.events("unload");
     List<String> expected = new ArrayList<>();
@@ -189,7 +261,9 @@ class FaultMatrixTest {
   }
 
   static void echo(ChainRuntime runtime) throws IOException {
-    try (Session s = runtime.startup(3001); ChainSocket listener = s.open(); ChainSocket client = s.open()) {
+    try (Session s = runtime.startup(3001);
+        ChainSocket listener = s.open();
+        ChainSocket client = s.open()) {
       listener.bind(null);
       listener.listen(1);
       client.connect(listener.localAddress());

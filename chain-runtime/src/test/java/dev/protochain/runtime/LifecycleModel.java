@@ -29,10 +29,23 @@ final class LifecycleModel {
 
   /** The providers: layers first, then bases. */
   static final List<String> LAYERS = List.of("a", "b", "c");
+
   static final List<String> PROVIDERS = List.of("a", "b", "c", "x", "y");
+
   /** The versions each provider speaks, as {@code major * 256 + minor} pairs. */
-  static final Map<String, int[]> VERSIONS = Map.of(
-      "a", range("1.0-2.2"), "b", range("2.0-2.2"), "c", range("1.0-2.2"), "x", range("1.0-2.2"), "y", range("1.0-2.1"));
+  static final Map<String, int[]> VERSIONS =
+      Map.of(
+          "a",
+          range("1.0-2.2"),
+          "b",
+          range("2.0-2.2"),
+          "c",
+          range("1.0-2.2"),
+          "x",
+          range("1.0-2.2"),
+          "y",
+          range("1.0-2.1"));
+
   static final int MISSING_ID = 9999;
   static final String MISSING_NAME = "nope";
   static final String SERVED = "MEMORY/STREAM/MEMORY";
@@ -54,11 +67,21 @@ final class LifecycleModel {
 
     /** As {@code CatalogEntry.toString()}. */
     String describe() {
-      return "entry " + id + " '" + name + "' (" + (isChain() ? "chain " + chain : isLayer() ? "layer" : "base") + ")";
+      return "entry "
+          + id
+          + " '"
+          + name
+          + "' ("
+          + (isChain() ? "chain " + chain : isLayer() ? "layer" : "base")
+          + ")";
     }
   }
 
-  enum PairState { ALIVE, CLOSED, ABORTED }
+  enum PairState {
+    ALIVE,
+    CLOSED,
+    ABORTED
+  }
 
   static final class Session {
     final Entry entry;
@@ -83,6 +106,7 @@ final class LifecycleModel {
 
   /** The catalog as edited, and the snapshot the runtime was built with. */
   List<Entry> current;
+
   List<Entry> snapshot;
   final Map<Integer, Integer> counts = new HashMap<>();
   final Map<Integer, Integer> loads = new HashMap<>();
@@ -92,42 +116,53 @@ final class LifecycleModel {
   final Set<String> faults = new HashSet<>();
 
   LifecycleModel() {
-    current = List.of(
-        new Entry(3001, "a-b-x", "a", List.of(2001, 2002, 1101)),
-        new Entry(3003, "c-b-x", "c", List.of(2003, 2002, 1101)),
-        new Entry(1101, "x", "x", List.of(1101)),
-        new Entry(3002, "a-y", "a", List.of(2001, 1102)),
-        new Entry(3004, "b-y", "b", List.of(2002, 1102)),
-        new Entry(1102, "y", "y", List.of(1102)),
-        new Entry(2001, "a", "a", List.of()),
-        new Entry(2002, "b", "b", List.of()),
-        new Entry(2003, "c", "c", List.of()));
+    current =
+        List.of(
+            new Entry(3001, "a-b-x", "a", List.of(2001, 2002, 1101)),
+            new Entry(3003, "c-b-x", "c", List.of(2003, 2002, 1101)),
+            new Entry(1101, "x", "x", List.of(1101)),
+            new Entry(3002, "a-y", "a", List.of(2001, 1102)),
+            new Entry(3004, "b-y", "b", List.of(2002, 1102)),
+            new Entry(1102, "y", "y", List.of(1102)),
+            new Entry(2001, "a", "a", List.of()),
+            new Entry(2002, "b", "b", List.of()),
+            new Entry(2003, "c", "c", List.of()));
     snapshot = current;
   }
 
   /* ---- references ---- */
 
-  /** Returns the snapshot entry an index names, or empty for the one past the end (a missing entry). */
+  /**
+   * Returns the snapshot entry an index names, or empty for the one past the end (a missing entry).
+   */
   Optional<Entry> snapshotEntry(int index) {
     int i = Math.floorMod(index, snapshot.size() + 1);
     return i == snapshot.size() ? Optional.empty() : Optional.of(snapshot.get(i));
   }
 
   Entry entry(List<Entry> catalog, int id) {
-    return catalog.stream().filter(e -> e.id() == id).findFirst()
+    return catalog.stream()
+        .filter(e -> e.id() == id)
+        .findFirst()
         .orElseThrow(() -> new AssertionError("model: no entry " + id));
   }
 
   /* ---- startup ---- */
 
-  /** Starts up {@code target} (already resolved; a layer's own entry is refused) asking for {@code requested}. */
+  /**
+   * Starts up {@code target} (already resolved; a layer's own entry is refused) asking for {@code
+   * requested}.
+   */
   String startup(Entry target, String requested) {
     if (target.isLayer()) {
-      return "ProtochainException/NO_MATCHING_ENTRY: " + target.describe()
+      return "ProtochainException/NO_MATCHING_ENTRY: "
+          + target.describe()
           + " is a layer's own entry; start up a chain that names it";
     }
-    List<Entry> levels = target.isChain()
-        ? target.chain().stream().map(id -> entry(snapshot, id)).toList() : List.of(target);
+    List<Entry> levels =
+        target.isChain()
+            ? target.chain().stream().map(id -> entry(snapshot, id)).toList()
+            : List.of(target);
     int[] asked = range(requested);
     List<Entry> acquired = new ArrayList<>();
     int topVersion = -1;
@@ -138,13 +173,27 @@ final class LifecycleModel {
       int low = Math.max(speaks[0], asked[0]);
       if (low > high) {
         List<String> rollback = releaseAll(acquired);
-        return failure("VERSION_NOT_SUPPORTED", "startup of " + target.describe() + ": " + provider(p) + " at depth "
-            + depth + " supports versions " + format(speaks) + ", none in the requested " + format(asked), rollback);
+        return failure(
+            "VERSION_NOT_SUPPORTED",
+            "startup of "
+                + target.describe()
+                + ": "
+                + provider(p)
+                + " at depth "
+                + depth
+                + " supports versions "
+                + format(speaks)
+                + ", none in the requested "
+                + format(asked),
+            rollback);
       }
       if (count(p) == 0) {
         if (fails(p, Phase.LOAD)) {
           List<String> rollback = releaseAll(acquired);
-          return failure("PROVIDER_FAILED_INIT", provider(p) + " failed to load: " + injected(p, Phase.LOAD), rollback);
+          return failure(
+              "PROVIDER_FAILED_INIT",
+              provider(p) + " failed to load: " + injected(p, Phase.LOAD),
+              rollback);
         }
         loads.merge(p.id(), 1, Integer::sum);
       }
@@ -160,15 +209,27 @@ final class LifecycleModel {
       if (fails(p, Phase.STARTUP)) {
         List<String> rollback = cleanup(levels.subList(depth + 1, levels.size()));
         rollback.addAll(releaseAll(levels.subList(0, depth + 1)));
-        return failure("PROVIDER_FAILED_INIT", "startup of " + target.describe() + ": " + provider(p) + " at depth " + depth
-            + " failed to start: " + injected(p, Phase.STARTUP), rollback);
+        return failure(
+            "PROVIDER_FAILED_INIT",
+            "startup of "
+                + target.describe()
+                + ": "
+                + provider(p)
+                + " at depth "
+                + depth
+                + " failed to start: "
+                + injected(p, Phase.STARTUP),
+            rollback);
       }
     }
     sessions.add(new Session(target, levels));
     return "ok v" + format(topVersion);
   }
 
-  /** Releases {@code acquired} in reverse order, as a rolled-back startup does; returns the failures. */
+  /**
+   * Releases {@code acquired} in reverse order, as a rolled-back startup does; returns the
+   * failures.
+   */
   private List<String> releaseAll(List<Entry> acquired) {
     List<String> failures = new ArrayList<>();
     for (int i = acquired.size() - 1; i >= 0; i--) {
@@ -179,7 +240,10 @@ final class LifecycleModel {
 
   /* ---- cleanup ---- */
 
-  /** Cleans up {@code levels} top-down: each provider's cleanup hook, then its count; returns the failures. */
+  /**
+   * Cleans up {@code levels} top-down: each provider's cleanup hook, then its count; returns the
+   * failures.
+   */
   private List<String> cleanup(List<Entry> levels) {
     List<String> failures = new ArrayList<>();
     for (Entry p : levels) {
@@ -220,8 +284,11 @@ final class LifecycleModel {
   /** Closes a session: once; a second close does nothing. */
   String close(Session s) {
     List<String> failures = closeFailures(s);
-    return failures.isEmpty() ? "ok" : "ProtochainException/PROVIDER_FAILED_INIT: " + failures.get(0)
-        + suppressed(failures.size() - 1);
+    return failures.isEmpty()
+        ? "ok"
+        : "ProtochainException/PROVIDER_FAILED_INIT: "
+            + failures.get(0)
+            + suppressed(failures.size() - 1);
   }
 
   private List<String> closeFailures(Session s) {
@@ -232,7 +299,9 @@ final class LifecycleModel {
     return cleanup(s.levels);
   }
 
-  /** The count-level cleanup of an entry: the most recent open session on it, or not initialised. */
+  /**
+   * The count-level cleanup of an entry: the most recent open session on it, or not initialised.
+   */
   String cleanup(Optional<Entry> target) {
     if (target.isEmpty()) {
       return "NotInitialisedException: entry " + MISSING_ID + " does not exist: count 0, cleanup 1";
@@ -246,12 +315,17 @@ final class LifecycleModel {
     }
     // A layer's own entry is named by its entry name, a base or chain by its top provider.
     String name = e.isLayer() ? e.name() : e.provider();
-    return "NotInitialisedException: provider '" + name + "' (entry " + e.id() + "): count 0, cleanup 1";
+    return "NotInitialisedException: provider '"
+        + name
+        + "' (entry "
+        + e.id()
+        + "): count 0, cleanup 1";
   }
 
   /**
    * Closes every open session, most recent first, as closing the runtime does: the first failing
-   * session's exception is thrown, carrying its own suppressed failures and then the other sessions'.
+   * session's exception is thrown, carrying its own suppressed failures and then the other
+   * sessions'.
    */
   String closeRuntime() {
     List<String> first = null;
@@ -266,8 +340,11 @@ final class LifecycleModel {
         }
       }
     }
-    return first == null ? "ok" : "ProtochainException/PROVIDER_FAILED_INIT: " + first.get(0)
-        + suppressed(first.size() - 1 + more);
+    return first == null
+        ? "ok"
+        : "ProtochainException/PROVIDER_FAILED_INIT: "
+            + first.get(0)
+            + suppressed(first.size() - 1 + more);
   }
 
   /** Starts afresh from the edited catalog, as a new runtime built from it does. */
@@ -282,28 +359,46 @@ final class LifecycleModel {
 
   /* ---- sockets ---- */
 
-  /** Opens a pair through a session: refused once the session is closed, or where a provider fails to open. */
+  /**
+   * Opens a pair through a session: refused once the session is closed, or where a provider fails
+   * to open.
+   */
   String openPair(Session s) {
     if (!s.open) {
-      return "NotInitialisedException: session of " + s.entry.describe() + " was cleaned up: count 0, open 1";
+      return "NotInitialisedException: session of "
+          + s.entry.describe()
+          + " was cleaned up: count 0, open 1";
     }
     for (int depth = s.levels.size() - 1; depth >= 0; depth--) {
       Entry p = s.levels.get(depth);
       if (fails(p, Phase.OPEN)) {
-        return "ProtochainException/PROVIDER_FAILED_INIT: open of a socket on " + s.entry.describe() + ": "
-            + provider(p) + " at depth " + depth + " failed to " + (depth == s.levels.size() - 1 ? "open" : "wrap")
-            + " it: " + injected(p, Phase.OPEN);
+        return "ProtochainException/PROVIDER_FAILED_INIT: open of a socket on "
+            + s.entry.describe()
+            + ": "
+            + provider(p)
+            + " at depth "
+            + depth
+            + " failed to "
+            + (depth == s.levels.size() - 1 ? "open" : "wrap")
+            + " it: "
+            + injected(p, Phase.OPEN);
       }
     }
     pairs.add(new Pair(s.entry));
     return "ok";
   }
 
-  /** Sends over a pair: bytes arrive while it is alive; the top-most failing provider's socket throws first. */
+  /**
+   * Sends over a pair: bytes arrive while it is alive; the top-most failing provider's socket
+   * throws first.
+   */
   String send(Pair pair) {
     if (pair.state == PairState.ABORTED) {
-      return "ProtochainException/OPERATION_ABORTED: send on a socket of " + pair.entry.describe() + " aborted: "
-          + pair.abortedBy + " was cleaned up";
+      return "ProtochainException/OPERATION_ABORTED: send on a socket of "
+          + pair.entry.describe()
+          + " aborted: "
+          + pair.abortedBy
+          + " was cleaned up";
     }
     for (int id : pair.entry.chain()) {
       Entry p = entry(snapshot, id);
@@ -326,13 +421,18 @@ final class LifecycleModel {
   /** Installs a layer as {@code Catalog.installLayer} documents it, then validates the result. */
   String install(String provider, String name, List<Integer> targetIds) {
     if (current.stream().anyMatch(e -> e.name().equals(name))) {
-      return "IllegalArgumentException: installing layer '" + name + "': an entry with that name exists already";
+      return "IllegalArgumentException: installing layer '"
+          + name
+          + "': an entry with that name exists already";
     }
     List<Entry> targets = new ArrayList<>();
     for (int id : targetIds) {
       Entry t = entry(current, id);
       if (t.isLayer()) {
-        return "IllegalArgumentException: installing layer '" + name + "': " + t.describe()
+        return "IllegalArgumentException: installing layer '"
+            + name
+            + "': "
+            + t.describe()
             + " is a layer's own entry; install over a base or a chain";
       }
       targets.add(t);
@@ -343,14 +443,21 @@ final class LifecycleModel {
     for (Entry t : targets) {
       String chainName = name + "-" + t.name();
       if (result.stream().anyMatch(e -> e.name().equals(chainName))) {
-        return "IllegalArgumentException: installing layer '" + name + "': an entry named '" + chainName
+        return "IllegalArgumentException: installing layer '"
+            + name
+            + "': an entry named '"
+            + chainName
             + "' exists already";
       }
       List<Integer> ids = new ArrayList<>();
       ids.add(layer.id());
       ids.addAll(t.chain());
       Entry chain = new Entry(nextId(result, 3001), chainName, provider, List.copyOf(ids));
-      int at = IntStream.range(0, result.size()).filter(i -> result.get(i).id() == t.id()).findFirst().orElseThrow();
+      int at =
+          IntStream.range(0, result.size())
+              .filter(i -> result.get(i).id() == t.id())
+              .findFirst()
+              .orElseThrow();
       result.add(at, chain);
     }
     return commit(result);
@@ -362,12 +469,21 @@ final class LifecycleModel {
       return "IllegalArgumentException: removing entry " + MISSING_ID + ": there is no such entry";
     }
     Entry e = target.get();
-    List<Entry> dependents = current.stream().filter(d -> d.id() != e.id() && d.isChain() && d.chain().contains(e.id()))
-        .toList();
+    List<Entry> dependents =
+        current.stream()
+            .filter(d -> d.id() != e.id() && d.isChain() && d.chain().contains(e.id()))
+            .toList();
     if (!cascade && !dependents.isEmpty()) {
       boolean one = dependents.size() == 1;
-      return "IllegalArgumentException: removing " + e.label() + ": " + (one ? "chain " : "chains ") + labels(dependents)
-          + (one ? " depends" : " depend") + " on it (remove " + (one ? "it" : "them") + " first, or cascade)";
+      return "IllegalArgumentException: removing "
+          + e.label()
+          + ": "
+          + (one ? "chain " : "chains ")
+          + labels(dependents)
+          + (one ? " depends" : " depend")
+          + " on it (remove "
+          + (one ? "it" : "them")
+          + " first, or cascade)";
     }
     Set<Integer> gone = new HashSet<>();
     gone.add(e.id());
@@ -378,9 +494,14 @@ final class LifecycleModel {
   /** Returns the ids an {@code Order} step names, before {@link #order} checks them. */
   List<Integer> orderIds(List<Integer> keys, int mutation) {
     List<Entry> selectable = current.stream().filter(e -> !e.isLayer()).toList();
-    List<Integer> ids = IntStream.range(0, selectable.size()).boxed()
-        .sorted(Comparator.comparing((Integer i) -> keys.isEmpty() ? 0 : keys.get(i % keys.size())).thenComparing(i -> i))
-        .map(i -> selectable.get(i).id()).collect(Collectors.toCollection(ArrayList::new));
+    List<Integer> ids =
+        IntStream.range(0, selectable.size())
+            .boxed()
+            .sorted(
+                Comparator.comparing((Integer i) -> keys.isEmpty() ? 0 : keys.get(i % keys.size()))
+                    .thenComparing(i -> i))
+            .map(i -> selectable.get(i).id())
+            .collect(Collectors.toCollection(ArrayList::new));
     switch (mutation) {
       case 1:
         if (!ids.isEmpty()) {
@@ -414,16 +535,21 @@ final class LifecycleModel {
       if (e.isEmpty()) {
         problems.add("there is no entry " + id);
       } else if (e.get().isLayer()) {
-        problems.add(e.get().label() + " is a layer's own entry (name base and chain entries only)");
+        problems.add(
+            e.get().label() + " is a layer's own entry (name base and chain entries only)");
       } else if (!named.add(id)) {
         problems.add(e.get().label() + " is named twice");
       } else {
         ordered.add(e.get());
       }
     }
-    List<Entry> left = current.stream().filter(e -> !e.isLayer() && !named.contains(e.id())).toList();
+    List<Entry> left =
+        current.stream().filter(e -> !e.isLayer() && !named.contains(e.id())).toList();
     if (!left.isEmpty()) {
-      problems.add(labels(left) + (left.size() == 1 ? " is" : " are") + " left out (name every base and chain entry)");
+      problems.add(
+          labels(left)
+              + (left.size() == 1 ? " is" : " are")
+              + " left out (name every base and chain entry)");
     }
     if (!problems.isEmpty()) {
       return "IllegalArgumentException: ordering the catalog: " + String.join("; ", problems);
@@ -434,7 +560,8 @@ final class LifecycleModel {
 
   /**
    * Keeps an edited catalog if it is valid, as a tool writing it does. Edits can only break names
-   * (malformed) and lengths (over 7); problems come names first, then chains, each in catalog order.
+   * (malformed) and lengths (over 7); problems come names first, then chains, each in catalog
+   * order.
    */
   private String commit(List<Entry> edited) {
     List<String> problems = new ArrayList<>();
@@ -464,11 +591,12 @@ final class LifecycleModel {
   /** Returns the counts the runtime reports: every provider entry loaded at least once. */
   Map<Integer, Integer> reportedCounts() {
     Map<Integer, Integer> out = new TreeMap<>();
-    loads.forEach((id, n) -> {
-      if (n > 0) {
-        out.put(id, counts.getOrDefault(id, 0));
-      }
-    });
+    loads.forEach(
+        (id, n) -> {
+          if (n > 0) {
+            out.put(id, counts.getOrDefault(id, 0));
+          }
+        });
     return out;
   }
 
@@ -479,13 +607,18 @@ final class LifecycleModel {
 
   /** Returns how many instances of {@code provider} are loaded now. */
   int live(String provider) {
-    return (int) providerEntries().stream().filter(e -> e.provider().equals(provider) && count(e) > 0).count();
+    return (int)
+        providerEntries().stream()
+            .filter(e -> e.provider().equals(provider) && count(e) > 0)
+            .count();
   }
 
   /** Returns how many instances of {@code provider} were loaded in this runtime. */
   int loaded(String provider) {
-    return providerEntries().stream().filter(e -> e.provider().equals(provider))
-        .mapToInt(e -> loads.getOrDefault(e.id(), 0)).sum();
+    return providerEntries().stream()
+        .filter(e -> e.provider().equals(provider))
+        .mapToInt(e -> loads.getOrDefault(e.id(), 0))
+        .sum();
   }
 
   /* ---- helpers ---- */
@@ -547,9 +680,16 @@ final class LifecycleModel {
   public String toString() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("counts", new TreeMap<>(counts));
-    m.put("sessions", sessions.stream().map(s -> s.entry.id() + (s.open ? "" : " closed")).toList());
-    m.put("pairs", pairs.stream().map(p -> p.entry.id() + " " + p.state.name().toLowerCase(Locale.ROOT)).toList());
-    m.put("faults", new TreeMap<>(faults.stream().collect(Collectors.toMap(f -> f, f -> true))).keySet());
+    m.put(
+        "sessions", sessions.stream().map(s -> s.entry.id() + (s.open ? "" : " closed")).toList());
+    m.put(
+        "pairs",
+        pairs.stream()
+            .map(p -> p.entry.id() + " " + p.state.name().toLowerCase(Locale.ROOT))
+            .toList());
+    m.put(
+        "faults",
+        new TreeMap<>(faults.stream().collect(Collectors.toMap(f -> f, f -> true))).keySet());
     m.put("snapshot", snapshot.stream().map(Entry::id).toList());
     return m.toString();
   }

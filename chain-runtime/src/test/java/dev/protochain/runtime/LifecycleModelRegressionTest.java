@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class LifecycleModelRegressionTest {
 
-  /** {@code Catalog.order} rebuilt the catalog from its entries alone and dropped the plugin records. */
+  /**
+   * {@code Catalog.order} rebuilt the catalog from its entries alone and dropped the plugin
+   * records.
+   */
   @Test
   void reorderingTheCatalogKeepsItsPluginRecords() throws Exception {
     assertEquals(1, LifecycleMachine.run(List.of(new Order(List.of(0), 0))));

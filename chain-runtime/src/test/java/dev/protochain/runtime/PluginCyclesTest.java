@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A thousand load/unload cycles of a plugin chain, each with a socket and a plugin thread: loaded
- * classes, threads, file descriptors and heap return to within a small bound of the start.
- * {@code -Dprotochain.leak.cycles=N} runs more; the soak profile runs the soak variant with the
- * number it sets.
+ * classes, threads, file descriptors and heap return to within a small bound of the start. {@code
+ * -Dprotochain.leak.cycles=N} runs more; the soak profile runs the soak variant with the number it
+ * sets.
  */
 class PluginCyclesTest {
 
@@ -32,7 +32,8 @@ class PluginCyclesTest {
 
   @Test
   @Timeout(180)
-  void aThousandLoadUnloadCyclesLeaveNoClassesThreadsDescriptorsOrHeapBehind(@TempDir Path home) throws Exception {
+  void aThousandLoadUnloadCyclesLeaveNoClassesThreadsDescriptorsOrHeapBehind(@TempDir Path home)
+      throws Exception {
     cycles(home);
   }
 
@@ -40,20 +41,31 @@ class PluginCyclesTest {
   @Test
   @Tag("soak")
   @Timeout(3600)
-  void manyMoreLoadUnloadCyclesLeaveNoClassesThreadsDescriptorsOrHeapBehind(@TempDir Path home) throws Exception {
+  void manyMoreLoadUnloadCyclesLeaveNoClassesThreadsDescriptorsOrHeapBehind(@TempDir Path home)
+      throws Exception {
     cycles(home);
   }
 
   static void cycles(Path home) throws Exception {
-    Path jar = new PluginJars().source("test.counter.CounterLayer", PluginTest.COUNTER)
-        .provider("test.counter.CounterLayer").build(Files.createTempDirectory(home, "build").resolve("counter.jar"));
+    Path jar =
+        new PluginJars()
+            .source("test.counter.CounterLayer", PluginTest.COUNTER)
+            .provider("test.counter.CounterLayer")
+            .build(Files.createTempDirectory(home, "build").resolve("counter.jar"));
     PluginStore store = new PluginStore(home.resolve("plugins"));
     PluginRecord record = store.add(jar);
     ProviderDescriptor d = PluginStore.inspect(jar);
-    Catalog catalog = Catalog.builtin().withPlugin(record).installLayer(d.name(), d.id(), Map.of(), List.of(1005))
-        .checkValid("test");
-    try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).source(store.source(catalog.plugins()))
-        .shutdownHook(false).build()) {
+    Catalog catalog =
+        Catalog.builtin()
+            .withPlugin(record)
+            .installLayer(d.name(), d.id(), Map.of(), List.of(1005))
+            .checkValid("test");
+    try (ChainRuntime runtime =
+        ChainRuntime.builder()
+            .catalog(catalog)
+            .source(store.source(catalog.plugins()))
+            .shutdownHook(false)
+            .build()) {
       for (int i = 0; i < 20; i++) {
         cycle(runtime); // warm up: the host's own classes load once
       }
@@ -64,22 +76,40 @@ class PluginCyclesTest {
       }
       long millis = (System.nanoTime() - start) / 1_000_000;
       Snapshot after = Snapshot.take();
-      System.out.printf("%d plugin load/unload cycles in %d ms (%.2f ms each); classes %d -> %d (%d unloaded), "
-          + "threads %d -> %d, fds %d -> %d, heap %d -> %d KiB%n", CYCLES, millis, (double) millis / CYCLES,
-          before.classes, after.classes, after.unloaded - before.unloaded, before.threads, after.threads, before.fds,
-          after.fds, before.heap >> 10, after.heap >> 10);
+      System.out.printf(
+          "%d plugin load/unload cycles in %d ms (%.2f ms each); classes %d -> %d (%d unloaded), "
+              + "threads %d -> %d, fds %d -> %d, heap %d -> %d KiB%n",
+          CYCLES,
+          millis,
+          (double) millis / CYCLES,
+          before.classes,
+          after.classes,
+          after.unloaded - before.unloaded,
+          before.threads,
+          after.threads,
+          before.fds,
+          after.fds,
+          before.heap >> 10,
+          after.heap >> 10);
 
       assertEquals(CYCLES + 20, runtime.loads(2001));
-      assertTrue(after.unloaded - before.unloaded >= CYCLES, "each cycle's plugin classes are unloaded");
-      assertTrue(after.classes <= before.classes + 50, "classes: " + before.classes + " -> " + after.classes);
-      assertTrue(after.threads <= before.threads, "threads: " + before.threads + " -> " + after.threads);
-      assertTrue(after.fds <= before.fds + 2, "file descriptors: " + before.fds + " -> " + after.fds);
-      assertTrue(after.heap <= before.heap + (16 << 20), "heap: " + before.heap + " -> " + after.heap);
+      assertTrue(
+          after.unloaded - before.unloaded >= CYCLES, "each cycle's plugin classes are unloaded");
+      assertTrue(
+          after.classes <= before.classes + 50,
+          "classes: " + before.classes + " -> " + after.classes);
+      assertTrue(
+          after.threads <= before.threads, "threads: " + before.threads + " -> " + after.threads);
+      assertTrue(
+          after.fds <= before.fds + 2, "file descriptors: " + before.fds + " -> " + after.fds);
+      assertTrue(
+          after.heap <= before.heap + (16 << 20), "heap: " + before.heap + " -> " + after.heap);
     }
   }
 
   static void cycle(ChainRuntime runtime) throws Exception {
-    try (Session session = runtime.startup("counter-mem-stream"); ChainSocket socket = session.open()) {
+    try (Session session = runtime.startup("counter-mem-stream");
+        ChainSocket socket = session.open()) {
       socket.bind(null);
     }
   }
@@ -96,8 +126,12 @@ class PluginCyclesTest {
       try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
         fds = s.count();
       }
-      return new Snapshot(classes.getLoadedClassCount(), classes.getUnloadedClassCount(),
-          Thread.activeCount(), fds, memory.getHeapMemoryUsage().getUsed());
+      return new Snapshot(
+          classes.getLoadedClassCount(),
+          classes.getUnloadedClassCount(),
+          Thread.activeCount(),
+          fds,
+          memory.getHeapMemoryUsage().getUsed());
     }
   }
 }

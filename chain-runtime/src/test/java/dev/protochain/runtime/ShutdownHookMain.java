@@ -20,17 +20,24 @@ public final class ShutdownHookMain {
   /** Runs the child: {@code <events file> <chain name>}. */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
-    ChainRuntime runtime = ChainRuntime.builder().name("hook")
-        .catalog(ChainDataPathTest.stockCatalog(Map.of()))
-        .listener(e -> {
-          try {
-            Files.writeString(out, e.type() + " " + e.provider().name() + " " + e.count() + "\n",
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-          } catch (IOException ex) {
-            throw new java.io.UncheckedIOException(ex);
-          }
-        })
-        .build();
+    ChainRuntime runtime =
+        ChainRuntime.builder()
+            .name("hook")
+            .catalog(ChainDataPathTest.stockCatalog(Map.of()))
+            .listener(
+                e -> {
+                  try {
+                    Files.writeString(
+                        out,
+                        e.type() + " " + e.provider().name() + " " + e.count() + "\n",
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                  } catch (IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                  }
+                })
+            .build();
     Session first = runtime.startup(args[1]);
     Session second = runtime.startup(args[1]);
     System.out.println("started " + first.entry().name() + " twice; " + second.version());

@@ -45,8 +45,10 @@ class Socks5ChainTest {
 
   static ChainRuntime runtime(Map<String, String> settings) throws IOException {
     ProviderDescriptor socks5 = ProviderDescriptor.of(Socks5Layer.class);
-    Catalog catalog = Catalog.builtin().installLayer("socks5", socks5.id(), settings, List.of(1001, 1002))
-        .checkValid("test catalog");
+    Catalog catalog =
+        Catalog.builtin()
+            .installLayer("socks5", socks5.id(), settings, List.of(1001, 1002))
+            .checkValid("test catalog");
     return ChainRuntime.builder().name("socks5-test").catalog(catalog).shutdownHook(false).build();
   }
 
@@ -66,23 +68,35 @@ class Socks5ChainTest {
   /* ---- the request ---- */
 
   static Stream<Arguments> targets() throws IOException {
-    byte[] domain = new byte[] {5, 1, 0, 3, 11, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'o', 'r', 'g', 0x1f, (byte) 0x90};
+    byte[] domain =
+        new byte[] {
+          5, 1, 0, 3, 11, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'o', 'r', 'g', 0x1f, (byte) 0x90
+        };
     byte[] v6 = new byte[22];
-    ByteBuffer.wrap(v6).put(new byte[] {5, 1, 0, 4}).put(InetAddress.getByName("2001:db8::1").getAddress())
+    ByteBuffer.wrap(v6)
+        .put(new byte[] {5, 1, 0, 4})
+        .put(InetAddress.getByName("2001:db8::1").getAddress())
         .putShort((short) 443);
     return Stream.of(
-        Arguments.of("an IPv4 address", new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 80),
+        Arguments.of(
+            "an IPv4 address",
+            new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 80),
             new byte[] {5, 1, 0, 1, 10, 1, 2, 3, 0, 80}),
-        Arguments.of("an IPv6 address", new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 443), v6),
-        Arguments.of("an unresolved name", InetSocketAddress.createUnresolved("example.org", 8080), domain));
+        Arguments.of(
+            "an IPv6 address",
+            new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 443),
+            v6),
+        Arguments.of(
+            "an unresolved name", InetSocketAddress.createUnresolved("example.org", 8080), domain));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("targets")
-  void connectAsksTheProxyForTheTargetAsGivenAndThenCarriesItsStream(String kind, InetSocketAddress target,
-      byte[] request) throws Exception {
+  void connectAsksTheProxyForTheTargetAsGivenAndThenCarriesItsStream(
+      String kind, InetSocketAddress target, byte[] request) throws Exception {
     try (FakeSocksProxy proxy = FakeSocksProxy.start(Socks5ChainTest::acceptAndEcho);
-        ChainRuntime runtime = runtime(via(proxy)); Session session = runtime.startup("socks5-tcp4");
+        ChainRuntime runtime = runtime(via(proxy));
+        Session session = runtime.startup("socks5-tcp4");
         ChainSocket socket = session.open()) {
       socket.connect(target);
       assertEquals(target, socket.remoteAddress());
@@ -93,7 +107,10 @@ class Socks5ChainTest {
       assertEquals("through", new String(back.array(), StandardCharsets.US_ASCII));
       assertEquals(-1, socket.receive(ByteBuffer.allocate(1)));
       List<byte[]> received = proxy.received();
-      assertArrayEquals(new byte[] {5, 1, 0}, received.get(0), "greeting: version 5, one method, no authentication");
+      assertArrayEquals(
+          new byte[] {5, 1, 0},
+          received.get(0),
+          "greeting: version 5, one method, no authentication");
       assertArrayEquals(request, received.get(1));
       assertTrue(proxy.failures().isEmpty(), proxy.failures().toString());
     }
@@ -101,17 +118,23 @@ class Socks5ChainTest {
 
   @Test
   void theReplyIsReadExactlySoTheTargetsFirstBytesArrive() throws Exception {
-    // The success reply names a bound host by domain, and the target's bytes follow in the same segment.
-    try (FakeSocksProxy proxy = FakeSocksProxy.start(c -> {
-          c.read(3);
-          c.write(5, 0);
-          c.readRequest();
-          byte[] reply = {5, 0, 0, 3, 9, 'p', 'r', 'o', 'x', 'y', '.', 'l', 'a', 'n', 0x04, 0x38,
-              't', 'a', 'r', 'g', 'e', 't'};
-          c.write(reply);
-          c.awaitEnd();
-        });
-        ChainRuntime runtime = runtime(via(proxy)); Session session = runtime.startup("socks5-tcp4");
+    // The success reply names a bound host by domain, and the target's bytes follow in the same
+    // segment.
+    try (FakeSocksProxy proxy =
+            FakeSocksProxy.start(
+                c -> {
+                  c.read(3);
+                  c.write(5, 0);
+                  c.readRequest();
+                  byte[] reply = {
+                    5, 0, 0, 3, 9, 'p', 'r', 'o', 'x', 'y', '.', 'l', 'a', 'n', 0x04, 0x38, 't',
+                    'a', 'r', 'g', 'e', 't'
+                  };
+                  c.write(reply);
+                  c.awaitEnd();
+                });
+        ChainRuntime runtime = runtime(via(proxy));
+        Session session = runtime.startup("socks5-tcp4");
         ChainSocket socket = session.open()) {
       socket.connect(EXAMPLE);
       ByteBuffer got = ByteBuffer.allocate(6);
@@ -122,16 +145,23 @@ class Socks5ChainTest {
 
   @Test
   void anIpv6ProxyIsReachedOverTcp6() throws Exception {
-    try (FakeSocksProxy proxy = FakeSocksProxy.start(InetAddress.getByName("::1"), Socks5ChainTest::acceptAndEcho);
+    try (FakeSocksProxy proxy =
+            FakeSocksProxy.start(InetAddress.getByName("::1"), Socks5ChainTest::acceptAndEcho);
         ChainRuntime runtime = runtime(Map.of("proxy", "[::1]:" + proxy.port()));
-        Session session = runtime.startup("socks5-tcp6"); ChainSocket socket = session.open()) {
+        Session session = runtime.startup("socks5-tcp6");
+        ChainSocket socket = session.open()) {
       socket.connect(EXAMPLE);
       socket.sendFully(ByteBuffer.wrap(new byte[] {42}));
       ByteBuffer got = ByteBuffer.allocate(1);
       assertTrue(socket.receiveFully(got));
       assertEquals(42, got.get(0));
-      assertEquals("Socks5Socket[via [::1]:" + proxy.port() + " to example.org:80] -> ",
-          socket.toString().substring(socket.toString().indexOf("Socks5Socket"), socket.toString().indexOf("TcpSocket")));
+      assertEquals(
+          "Socks5Socket[via [::1]:" + proxy.port() + " to example.org:80] -> ",
+          socket
+              .toString()
+              .substring(
+                  socket.toString().indexOf("Socks5Socket"),
+                  socket.toString().indexOf("TcpSocket")));
     }
   }
 
@@ -139,19 +169,22 @@ class Socks5ChainTest {
 
   @Test
   void usernameAndPasswordAreSentWhenTheProxyChoosesThem() throws Exception {
-    try (FakeSocksProxy proxy = FakeSocksProxy.start(c -> {
-          c.read(4);
-          c.write(5, 2);
-          c.read(1 + 1 + 5 + 1 + 6);
-          c.write(1, 0);
-          c.readRequest();
-          c.write(5, 0, 0, 1, 0, 0, 0, 0, 0, 0);
-          c.echo();
-        })) {
+    try (FakeSocksProxy proxy =
+        FakeSocksProxy.start(
+            c -> {
+              c.read(4);
+              c.write(5, 2);
+              c.read(1 + 1 + 5 + 1 + 6);
+              c.write(1, 0);
+              c.readRequest();
+              c.write(5, 0, 0, 1, 0, 0, 0, 0, 0, 0);
+              c.echo();
+            })) {
       Map<String, String> settings = via(proxy);
       settings.put("username", "alice");
       settings.put("password", "s3cret");
-      try (ChainRuntime runtime = runtime(settings); Session session = runtime.startup("socks5-tcp4");
+      try (ChainRuntime runtime = runtime(settings);
+          Session session = runtime.startup("socks5-tcp4");
           ChainSocket socket = session.open()) {
         socket.connect(EXAMPLE);
         socket.sendFully(ByteBuffer.wrap(new byte[] {7}));
@@ -159,33 +192,62 @@ class Socks5ChainTest {
       }
       List<byte[]> received = proxy.received();
       assertArrayEquals(new byte[] {5, 2, 0, 2}, received.get(0), "both methods offered");
-      assertArrayEquals(new byte[] {1, 5, 'a', 'l', 'i', 'c', 'e', 6, 's', '3', 'c', 'r', 'e', 't'}, received.get(1));
+      assertArrayEquals(
+          new byte[] {1, 5, 'a', 'l', 'i', 'c', 'e', 6, 's', '3', 'c', 'r', 'e', 't'},
+          received.get(1));
       assertTrue(proxy.failures().isEmpty(), proxy.failures().toString());
     }
   }
 
   /* ---- failures ---- */
 
-  static final Map<Integer, String> MEANINGS = Map.of(1, "general SOCKS server failure", 2,
-      "connection not allowed by ruleset", 3, "network unreachable", 4, "host unreachable", 5, "connection refused", 6,
-      "TTL expired", 7, "command not supported", 8, "address type not supported", 9, "unassigned reply code", 0xff,
-      "unassigned reply code");
+  static final Map<Integer, String> MEANINGS =
+      Map.of(
+          1,
+          "general SOCKS server failure",
+          2,
+          "connection not allowed by ruleset",
+          3,
+          "network unreachable",
+          4,
+          "host unreachable",
+          5,
+          "connection refused",
+          6,
+          "TTL expired",
+          7,
+          "command not supported",
+          8,
+          "address type not supported",
+          9,
+          "unassigned reply code",
+          0xff,
+          "unassigned reply code");
 
   @ParameterizedTest(name = "reply {0}")
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0xff})
   void everyReplyCodeFailsTheConnectNamingTheCodeAndItsMeaning(int code) throws Exception {
-    try (FakeSocksProxy proxy = FakeSocksProxy.start(c -> {
-          c.read(3);
-          c.write(5, 0);
-          c.readRequest();
-          c.write(5, code, 0, 1, 0, 0, 0, 0, 0, 0);
-          c.awaitEnd();
-        });
-        ChainRuntime runtime = runtime(via(proxy)); Session session = runtime.startup("socks5-tcp4");
+    try (FakeSocksProxy proxy =
+            FakeSocksProxy.start(
+                c -> {
+                  c.read(3);
+                  c.write(5, 0);
+                  c.readRequest();
+                  c.write(5, code, 0, 1, 0, 0, 0, 0, 0, 0);
+                  c.awaitEnd();
+                });
+        ChainRuntime runtime = runtime(via(proxy));
+        Session session = runtime.startup("socks5-tcp4");
         ChainSocket socket = session.open()) {
       ConnectException e = assertThrows(ConnectException.class, () -> socket.connect(EXAMPLE));
-      assertEquals("socks5 proxy 127.0.0.1:" + proxy.port() + " refused CONNECT to example.org:80: "
-          + String.format("0x%02x", code) + " " + MEANINGS.get(code), e.getMessage());
+      assertEquals(
+          "socks5 proxy 127.0.0.1:"
+              + proxy.port()
+              + " refused CONNECT to example.org:80: "
+              + String.format("0x%02x", code)
+              + " "
+              + MEANINGS.get(code),
+          e.getMessage());
       assertFalse(socket.isOpen(), "a failed connect closes the socket");
     }
   }
@@ -197,51 +259,91 @@ class Socks5ChainTest {
   static Stream<Arguments> malformed() {
     String p = "socks5 proxy 127.0.0.1:%d ";
     return Stream.of(
-        Arguments.of("greeting version 4", (Reply) c -> c.write(4, 0), ProtocolException.class,
+        Arguments.of(
+            "greeting version 4",
+            (Reply) c -> c.write(4, 0),
+            ProtocolException.class,
             p + "sent a malformed reply to the greeting: version 0x04 (expected: 0x05)"),
-        Arguments.of("a method not offered", (Reply) c -> c.write(5, 2), ProtocolException.class,
-            p + "sent a malformed reply to the greeting: method 0x02 was not offered (offered: 0x00 no authentication)"),
-        Arguments.of("no acceptable method", (Reply) c -> c.write(5, 0xff), ConnectException.class,
-            p + "accepts none of the offered authentication methods (0x00 no authentication); set username and "
+        Arguments.of(
+            "a method not offered",
+            (Reply) c -> c.write(5, 2),
+            ProtocolException.class,
+            p
+                + "sent a malformed reply to the greeting: method 0x02 was not offered (offered: 0x00 no authentication)"),
+        Arguments.of(
+            "no acceptable method",
+            (Reply) c -> c.write(5, 0xff),
+            ConnectException.class,
+            p
+                + "accepts none of the offered authentication methods (0x00 no authentication); set username and "
                 + "password if it requires them"),
-        Arguments.of("closed before the greeting's answer", (Reply) FakeSocksProxy.Conversation::close,
-            EOFException.class, p + "closed the connection during the greeting (after 0 of 2 bytes)"),
-        Arguments.of("reply version 4", (Reply) c -> {
-          c.write(5, 0);
-          c.readRequest();
-          c.write(4, 0, 0, 1, 0, 0, 0, 0, 0, 0);
-        }, ProtocolException.class, p + "sent a malformed reply to CONNECT to example.org:80: version 0x04 (expected: "
-            + "0x05)"),
-        Arguments.of("unknown address type", (Reply) c -> {
-          c.write(5, 0);
-          c.readRequest();
-          c.write(5, 0, 0, 7, 0, 0, 0, 0, 0, 0);
-        }, ProtocolException.class, p + "sent a malformed reply to CONNECT to example.org:80: address type 0x07 "
-            + "(expected: 0x01, 0x03 or 0x04)"),
-        Arguments.of("closed in the middle of the reply", (Reply) c -> {
-          c.write(5, 0);
-          c.readRequest();
-          c.write(5, 0, 0);
-          c.close();
-        }, EOFException.class, p + "closed the connection during CONNECT to example.org:80 (after 1 of 2 bytes)"),
-        Arguments.of("closed in the middle of the bound address", (Reply) c -> {
-          c.write(5, 0);
-          c.readRequest();
-          c.write(5, 0, 0, 4, 0, 0, 0, 0, 0, 0);
-          c.close();
-        }, EOFException.class, p + "closed the connection during CONNECT to example.org:80 (after 6 of 18 bytes)"));
+        Arguments.of(
+            "closed before the greeting's answer",
+            (Reply) FakeSocksProxy.Conversation::close,
+            EOFException.class,
+            p + "closed the connection during the greeting (after 0 of 2 bytes)"),
+        Arguments.of(
+            "reply version 4",
+            (Reply)
+                c -> {
+                  c.write(5, 0);
+                  c.readRequest();
+                  c.write(4, 0, 0, 1, 0, 0, 0, 0, 0, 0);
+                },
+            ProtocolException.class,
+            p
+                + "sent a malformed reply to CONNECT to example.org:80: version 0x04 (expected: "
+                + "0x05)"),
+        Arguments.of(
+            "unknown address type",
+            (Reply)
+                c -> {
+                  c.write(5, 0);
+                  c.readRequest();
+                  c.write(5, 0, 0, 7, 0, 0, 0, 0, 0, 0);
+                },
+            ProtocolException.class,
+            p
+                + "sent a malformed reply to CONNECT to example.org:80: address type 0x07 "
+                + "(expected: 0x01, 0x03 or 0x04)"),
+        Arguments.of(
+            "closed in the middle of the reply",
+            (Reply)
+                c -> {
+                  c.write(5, 0);
+                  c.readRequest();
+                  c.write(5, 0, 0);
+                  c.close();
+                },
+            EOFException.class,
+            p + "closed the connection during CONNECT to example.org:80 (after 1 of 2 bytes)"),
+        Arguments.of(
+            "closed in the middle of the bound address",
+            (Reply)
+                c -> {
+                  c.write(5, 0);
+                  c.readRequest();
+                  c.write(5, 0, 0, 4, 0, 0, 0, 0, 0, 0);
+                  c.close();
+                },
+            EOFException.class,
+            p + "closed the connection during CONNECT to example.org:80 (after 6 of 18 bytes)"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("malformed")
-  void aReplyThatBreaksTheProtocolIsAClearError(String name, Reply reply, Class<? extends IOException> type,
-      String message) throws Exception {
-    try (FakeSocksProxy proxy = FakeSocksProxy.start(c -> {
-          c.read(3);
-          reply.write(c);
-          c.awaitEnd();
-        });
-        ChainRuntime runtime = runtime(via(proxy)); Session session = runtime.startup("socks5-tcp4");
+  void aReplyThatBreaksTheProtocolIsAClearError(
+      String name, Reply reply, Class<? extends IOException> type, String message)
+      throws Exception {
+    try (FakeSocksProxy proxy =
+            FakeSocksProxy.start(
+                c -> {
+                  c.read(3);
+                  reply.write(c);
+                  c.awaitEnd();
+                });
+        ChainRuntime runtime = runtime(via(proxy));
+        Session session = runtime.startup("socks5-tcp4");
         ChainSocket socket = session.open()) {
       IOException e = assertThrows(type, () -> socket.connect(EXAMPLE));
       assertEquals(String.format(message, proxy.port()), e.getMessage());
@@ -251,21 +353,28 @@ class Socks5ChainTest {
 
   @Test
   void credentialsTheProxyRefusesAreAClearError() throws Exception {
-    try (FakeSocksProxy proxy = FakeSocksProxy.start(c -> {
-          c.read(4);
-          c.write(5, 2);
-          c.read(1 + 1 + 5 + 1 + 5);
-          c.write(1, 1);
-          c.awaitEnd();
-        })) {
+    try (FakeSocksProxy proxy =
+        FakeSocksProxy.start(
+            c -> {
+              c.read(4);
+              c.write(5, 2);
+              c.read(1 + 1 + 5 + 1 + 5);
+              c.write(1, 1);
+              c.awaitEnd();
+            })) {
       Map<String, String> settings = via(proxy);
       settings.put("username", "alice");
       settings.put("password", "wrong");
-      try (ChainRuntime runtime = runtime(settings); Session session = runtime.startup("socks5-tcp4");
+      try (ChainRuntime runtime = runtime(settings);
+          Session session = runtime.startup("socks5-tcp4");
           ChainSocket socket = session.open()) {
         ConnectException e = assertThrows(ConnectException.class, () -> socket.connect(EXAMPLE));
-        assertEquals("socks5 proxy 127.0.0.1:" + proxy.port() + " refused the username and password of user 'alice': "
-            + "status 0x01", e.getMessage());
+        assertEquals(
+            "socks5 proxy 127.0.0.1:"
+                + proxy.port()
+                + " refused the username and password of user 'alice': "
+                + "status 0x01",
+            e.getMessage());
       }
     }
   }
@@ -275,12 +384,15 @@ class Socks5ChainTest {
     try (FakeSocksProxy proxy = FakeSocksProxy.start(FakeSocksProxy.Conversation::awaitEnd)) {
       Map<String, String> settings = via(proxy);
       settings.put("handshake-timeout", "300ms");
-      try (ChainRuntime runtime = runtime(settings); Session session = runtime.startup("socks5-tcp4");
+      try (ChainRuntime runtime = runtime(settings);
+          Session session = runtime.startup("socks5-tcp4");
           ChainSocket socket = session.open()) {
         long start = System.nanoTime();
-        SocketTimeoutException e = assertThrows(SocketTimeoutException.class, () -> socket.connect(EXAMPLE));
+        SocketTimeoutException e =
+            assertThrows(SocketTimeoutException.class, () -> socket.connect(EXAMPLE));
         long millis = (System.nanoTime() - start) / 1_000_000;
-        assertEquals("socks5 proxy 127.0.0.1:" + proxy.port() + " did not answer the greeting within 300ms",
+        assertEquals(
+            "socks5 proxy 127.0.0.1:" + proxy.port() + " did not answer the greeting within 300ms",
             e.getMessage());
         assertTrue(millis >= 250 && millis < 5_000, millis + " ms");
         assertFalse(socket.isOpen());
@@ -295,63 +407,117 @@ class Socks5ChainTest {
       closedPort = probe.getLocalPort();
     }
     try (ChainRuntime runtime = runtime(Map.of("proxy", "127.0.0.1:" + closedPort));
-        Session session = runtime.startup("socks5-tcp4"); ChainSocket socket = session.open()) {
+        Session session = runtime.startup("socks5-tcp4");
+        ChainSocket socket = session.open()) {
       ConnectException e = assertThrows(ConnectException.class, () -> socket.connect(EXAMPLE));
-      assertEquals("socks5 proxy 127.0.0.1:" + closedPort + " (entry 2001 'socks5') is not reachable: Connection "
-          + "refused: 127.0.0.1:" + closedPort + " (provider 'tcp' for entry 1001 'tcp4')", e.getMessage());
+      assertEquals(
+          "socks5 proxy 127.0.0.1:"
+              + closedPort
+              + " (entry 2001 'socks5') is not reachable: Connection "
+              + "refused: 127.0.0.1:"
+              + closedPort
+              + " (provider 'tcp' for entry 1001 'tcp4')",
+          e.getMessage());
     }
   }
 
   @Test
   void aHostNameLongerThanSocks5CarriesIsRefusedBeforeAnythingIsSent() throws Exception {
     try (FakeSocksProxy proxy = FakeSocksProxy.start(Socks5ChainTest::acceptAndEcho);
-        ChainRuntime runtime = runtime(via(proxy)); Session session = runtime.startup("socks5-tcp4");
+        ChainRuntime runtime = runtime(via(proxy));
+        Session session = runtime.startup("socks5-tcp4");
         ChainSocket socket = session.open()) {
-      String host = "a".repeat(63) + "." + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(63) + ".example";
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> socket.connect(InetSocketAddress.createUnresolved(host, 80)));
-      assertEquals("connect through socks5: host name '" + host + "' is 263 bytes (expected: 1 to 255, as SOCKS5 "
-          + "allows)", e.getMessage());
+      String host =
+          "a".repeat(63)
+              + "."
+              + "b".repeat(63)
+              + "."
+              + "c".repeat(63)
+              + "."
+              + "d".repeat(63)
+              + ".example";
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> socket.connect(InetSocketAddress.createUnresolved(host, 80)));
+      assertEquals(
+          "connect through socks5: host name '"
+              + host
+              + "' is 263 bytes (expected: 1 to 255, as SOCKS5 "
+              + "allows)",
+          e.getMessage());
       assertTrue(proxy.received().isEmpty());
     }
   }
 
   @Test
   void bindListenAndAcceptAreRefused() throws Exception {
-    String why = " is not supported by socks5 (entry 2001 'socks5'): a socks5 socket only connects through its proxy "
-        + "(SOCKS BIND and UDP ASSOCIATE are not implemented)";
+    String why =
+        " is not supported by socks5 (entry 2001 'socks5'): a socks5 socket only connects through its proxy "
+            + "(SOCKS BIND and UDP ASSOCIATE are not implemented)";
     try (ChainRuntime runtime = runtime(Map.of("proxy", "127.0.0.1:1080"));
-        Session session = runtime.startup("socks5-tcp4"); ChainSocket socket = session.open()) {
-      assertEquals("bind" + why, assertThrows(UnsupportedOperationException.class,
-          () -> socket.bind(new InetSocketAddress("127.0.0.1", 0))).getMessage());
-      assertEquals("listen" + why, assertThrows(UnsupportedOperationException.class, () -> socket.listen(1)).getMessage());
-      assertEquals("accept" + why, assertThrows(UnsupportedOperationException.class, socket::accept).getMessage());
+        Session session = runtime.startup("socks5-tcp4");
+        ChainSocket socket = session.open()) {
+      assertEquals(
+          "bind" + why,
+          assertThrows(
+                  UnsupportedOperationException.class,
+                  () -> socket.bind(new InetSocketAddress("127.0.0.1", 0)))
+              .getMessage());
+      assertEquals(
+          "listen" + why,
+          assertThrows(UnsupportedOperationException.class, () -> socket.listen(1)).getMessage());
+      assertEquals(
+          "accept" + why,
+          assertThrows(UnsupportedOperationException.class, socket::accept).getMessage());
     }
   }
 
   @Test
   void settingsThatCannotWorkFailTheLoad() throws Exception {
-    String prefix = "provider 'socks5' (entry 2001) failed to load: java.lang.IllegalArgumentException: ";
+    String prefix =
+        "provider 'socks5' (entry 2001) failed to load: java.lang.IllegalArgumentException: ";
     Map<Map<String, String>, String> cases = new java.util.LinkedHashMap<>();
     cases.put(Map.of(), "setting 'proxy' of entry 2001 'socks5' (layer) is required but not set");
-    for (String bad : List.of("::1:1080", "proxy.example", "proxy.example:0", "proxy.example:65536", "[::1]", ":1080")) {
-      cases.put(Map.of("proxy", bad), "setting 'proxy' of entry 2001 'socks5' (layer) = '" + bad + "' is not "
-          + "HOST:PORT with a port from 1 to 65535 (expected: e.g. 127.0.0.1:1080, proxy.example:1080 or [::1]:1080)");
+    for (String bad :
+        List.of(
+            "::1:1080",
+            "proxy.example",
+            "proxy.example:0",
+            "proxy.example:65536",
+            "[::1]",
+            ":1080")) {
+      cases.put(
+          Map.of("proxy", bad),
+          "setting 'proxy' of entry 2001 'socks5' (layer) = '"
+              + bad
+              + "' is not "
+              + "HOST:PORT with a port from 1 to 65535 (expected: e.g. 127.0.0.1:1080, proxy.example:1080 or [::1]:1080)");
     }
-    cases.put(Map.of("proxy", "127.0.0.1:1080", "username", "alice"), "setting 'username' of entry 2001 'socks5' "
-        + "(layer) needs 'password' too (RFC 1929 sends both, each 1 to 255 bytes)");
-    cases.put(Map.of("proxy", "127.0.0.1:1080", "username", "é".repeat(128), "password", "x"), "setting 'username' of "
-        + "entry 2001 'socks5' (layer) is 256 bytes of UTF-8 (expected: 1 to 255, as RFC 1929 allows)");
-    cases.put(Map.of("proxy", "127.0.0.1:1080", "realm", "x"), "setting 'realm' of entry 2001 'socks5' (layer) is not "
-        + "accepted by provider 'socks5' 1.0.0 (layer, 2.0-2.2) (accepted: proxy, username, password, "
-        + "handshake-timeout)");
+    cases.put(
+        Map.of("proxy", "127.0.0.1:1080", "username", "alice"),
+        "setting 'username' of entry 2001 'socks5' "
+            + "(layer) needs 'password' too (RFC 1929 sends both, each 1 to 255 bytes)");
+    cases.put(
+        Map.of("proxy", "127.0.0.1:1080", "username", "é".repeat(128), "password", "x"),
+        "setting 'username' of "
+            + "entry 2001 'socks5' (layer) is 256 bytes of UTF-8 (expected: 1 to 255, as RFC 1929 allows)");
+    cases.put(
+        Map.of("proxy", "127.0.0.1:1080", "realm", "x"),
+        "setting 'realm' of entry 2001 'socks5' (layer) is not "
+            + "accepted by provider 'socks5' 1.0.0 (layer, 2.0-2.2) (accepted: proxy, username, password, "
+            + "handshake-timeout)");
     for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
       try (ChainRuntime runtime = runtime(c.getKey())) {
-        ProtochainException e = assertThrows(ProtochainException.class, () -> runtime.startup("socks5-tcp4"),
-            c.getKey().toString());
+        ProtochainException e =
+            assertThrows(
+                ProtochainException.class,
+                () -> runtime.startup("socks5-tcp4"),
+                c.getKey().toString());
         assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
         assertEquals(prefix + c.getValue(), e.getMessage());
-        assertTrue(runtime.counts().values().stream().allMatch(n -> n == 0), runtime.counts().toString());
+        assertTrue(
+            runtime.counts().values().stream().allMatch(n -> n == 0), runtime.counts().toString());
       }
     }
   }

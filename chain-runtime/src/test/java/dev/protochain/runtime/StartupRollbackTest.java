@@ -41,12 +41,22 @@ class StartupRollbackTest {
   final BaseProvider base = mock(BaseProvider.class);
 
   ChainRuntime runtime() throws Exception {
-    FakeProviderSource source = new FakeProviderSource()
-        .register(FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL), () -> a)
-        .register(FakeProviderSource.descriptor("b", ProviderKind.LAYER, VersionRange.ALL), () -> b)
-        .register(FakeProviderSource.descriptor("base", ProviderKind.BASE, VersionRange.ALL), () -> base);
-    Catalog catalog = new TestCatalogs().base(1101, "base", "base").layer(2001, "a", "a").layer(2002, "b", "b")
-        .chain(3001, "a-b-base", 2001, 2002, 1101).build();
+    FakeProviderSource source =
+        new FakeProviderSource()
+            .register(
+                FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL), () -> a)
+            .register(
+                FakeProviderSource.descriptor("b", ProviderKind.LAYER, VersionRange.ALL), () -> b)
+            .register(
+                FakeProviderSource.descriptor("base", ProviderKind.BASE, VersionRange.ALL),
+                () -> base);
+    Catalog catalog =
+        new TestCatalogs()
+            .base(1101, "base", "base")
+            .layer(2001, "a", "a")
+            .layer(2002, "b", "b")
+            .chain(3001, "a-b-base", 2001, 2002, 1101)
+            .build();
     return ChainRuntime.builder().catalog(catalog).source(source).shutdownHook(false).build();
   }
 
@@ -69,8 +79,15 @@ class StartupRollbackTest {
       String name = List.of("a", "b", "base").get(depth - 1);
       int id = List.of(2001, 2002, 1101).get(depth - 1);
       assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
-      assertEquals("startup of entry 3001 'a-b-base' (chain [2001, 2002, 1101]): provider '" + name + "' (entry "
-          + id + ") at depth " + (depth - 1) + " failed to start: java.io.IOException: refused", e.getMessage());
+      assertEquals(
+          "startup of entry 3001 'a-b-base' (chain [2001, 2002, 1101]): provider '"
+              + name
+              + "' (entry "
+              + id
+              + ") at depth "
+              + (depth - 1)
+              + " failed to start: java.io.IOException: refused",
+          e.getMessage());
       assertEquals(Map.of(2001, 0, 2002, 0, 1101, 1), runtime.counts());
       assertTrue(earlier.isOpen());
 

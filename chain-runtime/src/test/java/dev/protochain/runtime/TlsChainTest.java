@@ -63,8 +63,7 @@ class TlsChainTest {
 
   static final int MIB = 1 << 20;
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static OpenSsl openssl;
   static OpenSsl.Issued ca;
   static OpenSsl.Issued server;
@@ -84,7 +83,9 @@ class TlsChainTest {
     pool.shutdownNow();
   }
 
-  /** Settings for an entry that both accepts (with the server's key) and connects (trusting the CA). */
+  /**
+   * Settings for an entry that both accepts (with the server's key) and connects (trusting the CA).
+   */
   static Map<String, String> bothSides() {
     Map<String, String> s = new HashMap<>();
     s.put("trust", ca.cert().toString());
@@ -93,15 +94,23 @@ class TlsChainTest {
     return s;
   }
 
-  /** The built-in catalog with tls (entry 2001) over tcp4 (chain 3001) and mem-stream (chain 3002). */
+  /**
+   * The built-in catalog with tls (entry 2001) over tcp4 (chain 3001) and mem-stream (chain 3002).
+   */
   static Catalog catalog(Map<String, String> settings) throws IOException {
     ProviderDescriptor tls = ProviderDescriptor.of(TlsLayer.class);
-    return Catalog.builtin().installLayer("tls", tls.id(), settings, List.of(1001, 1005)).checkValid("test catalog");
+    return Catalog.builtin()
+        .installLayer("tls", tls.id(), settings, List.of(1001, 1005))
+        .checkValid("test catalog");
   }
 
   ChainRuntime runtime(Map<String, String> settings) throws IOException {
-    return ChainRuntime.builder().name("tls-test").catalog(catalog(settings)).shutdownHook(false)
-        .listener(events::add).build();
+    return ChainRuntime.builder()
+        .name("tls-test")
+        .catalog(catalog(settings))
+        .shutdownHook(false)
+        .listener(events::add)
+        .build();
   }
 
   /* ---- bytes ---- */
@@ -117,33 +126,38 @@ class TlsChainTest {
       ChainSocket listener = serverSession.open();
       listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
       listener.listen(1);
-      Future<Long> echoing = pool.submit(() -> {
-        long echoed = 0;
-        try (ChainSocket peer = listener.accept()) {
-          ByteBuffer buf = ByteBuffer.allocate(37_000); // odd size: partial reads and writes
-          int n;
-          while ((n = peer.receive(buf.clear())) >= 0) {
-            peer.sendFully(buf.flip());
-            echoed += n;
-          }
-          peer.shutdownOutput(); // -1 above was the client's close_notify; now ours
-        }
-        return echoed;
-      });
+      Future<Long> echoing =
+          pool.submit(
+              () -> {
+                long echoed = 0;
+                try (ChainSocket peer = listener.accept()) {
+                  ByteBuffer buf =
+                      ByteBuffer.allocate(37_000); // odd size: partial reads and writes
+                  int n;
+                  while ((n = peer.receive(buf.clear())) >= 0) {
+                    peer.sendFully(buf.flip());
+                    echoed += n;
+                  }
+                  peer.shutdownOutput(); // -1 above was the client's close_notify; now ours
+                }
+                return echoed;
+              });
       try (ChainSocket socket = clientSession.open()) {
         socket.connect(listener.localAddress(), Duration.ofSeconds(10));
-        Future<?> sending = pool.submit(() -> {
-          Random sizes = new Random(7);
-          ByteBuffer src = ByteBuffer.wrap(payload);
-          while (src.hasRemaining()) {
-            ByteBuffer chunk = src.slice();
-            chunk.limit(Math.min(chunk.remaining(), 1 + sizes.nextInt(40_000)));
-            socket.sendFully(chunk);
-            src.position(src.position() + chunk.position());
-          }
-          socket.shutdownOutput();
-          return null;
-        });
+        Future<?> sending =
+            pool.submit(
+                () -> {
+                  Random sizes = new Random(7);
+                  ByteBuffer src = ByteBuffer.wrap(payload);
+                  while (src.hasRemaining()) {
+                    ByteBuffer chunk = src.slice();
+                    chunk.limit(Math.min(chunk.remaining(), 1 + sizes.nextInt(40_000)));
+                    socket.sendFully(chunk);
+                    src.position(src.position() + chunk.position());
+                  }
+                  socket.shutdownOutput();
+                  return null;
+                });
         ByteBuffer small = ByteBuffer.allocate(777);
         int n;
         while ((n = socket.receive(small.clear())) >= 0) {
@@ -162,42 +176,51 @@ class TlsChainTest {
   @Test
   void manyConnectionsAtOnceEachEchoIntact() throws Exception {
     int connections = 16;
-    try (ChainRuntime runtime = runtime(bothSides()); Session session = runtime.startup("tls-tcp4");
+    try (ChainRuntime runtime = runtime(bothSides());
+        Session session = runtime.startup("tls-tcp4");
         ChainSocket listener = listen(session)) {
-      Future<?> serving = pool.submit(() -> {
-        for (int i = 0; i < connections; i++) {
-          ChainSocket peer = listener.accept();
-          pool.submit(() -> {
-            try (peer) {
-              ByteBuffer buf = ByteBuffer.allocate(10_000);
-              while (peer.receive(buf.clear()) >= 0) {
-                peer.sendFully(buf.flip());
-              }
-              peer.shutdownOutput();
-            }
-            return null;
-          });
-        }
-        return null;
-      });
+      Future<?> serving =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < connections; i++) {
+                  ChainSocket peer = listener.accept();
+                  pool.submit(
+                      () -> {
+                        try (peer) {
+                          ByteBuffer buf = ByteBuffer.allocate(10_000);
+                          while (peer.receive(buf.clear()) >= 0) {
+                            peer.sendFully(buf.flip());
+                          }
+                          peer.shutdownOutput();
+                        }
+                        return null;
+                      });
+                }
+                return null;
+              });
       List<Future<Boolean>> clients = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
         byte[] payload = random(512 * 1024, 100 + i);
-        clients.add(pool.submit(() -> {
-          try (ChainSocket client = session.open()) {
-            client.connect(listener.localAddress());
-            Future<?> sending = pool.submit(() -> {
-              client.sendFully(ByteBuffer.wrap(payload));
-              client.shutdownOutput();
-              return null;
-            });
-            ByteBuffer back = ByteBuffer.allocate(payload.length);
-            boolean whole = client.receiveFully(back);
-            sending.get(30, TimeUnit.SECONDS);
-            return whole && client.receive(ByteBuffer.allocate(1)) == -1
-                && java.util.Arrays.equals(payload, back.array());
-          }
-        }));
+        clients.add(
+            pool.submit(
+                () -> {
+                  try (ChainSocket client = session.open()) {
+                    client.connect(listener.localAddress());
+                    Future<?> sending =
+                        pool.submit(
+                            () -> {
+                              client.sendFully(ByteBuffer.wrap(payload));
+                              client.shutdownOutput();
+                              return null;
+                            });
+                    ByteBuffer back = ByteBuffer.allocate(payload.length);
+                    boolean whole = client.receiveFully(back);
+                    sending.get(30, TimeUnit.SECONDS);
+                    return whole
+                        && client.receive(ByteBuffer.allocate(1)) == -1
+                        && java.util.Arrays.equals(payload, back.array());
+                  }
+                }));
       }
       for (Future<Boolean> c : clients) {
         assertTrue(c.get(60, TimeUnit.SECONDS));
@@ -210,8 +233,14 @@ class TlsChainTest {
   void aPkcs12KeystoreWithAnRsaKeyServesLikePemFiles() throws Exception {
     OpenSsl.Issued rsa = openssl.leaf("rsa-server", ca, "rsa");
     Path p12 = openssl.pkcs12("rsa-server", rsa, ca, "s3cret");
-    Map<String, String> settings = Map.of("trust", ca.cert().toString(), "keystore", p12.toString(),
-        "keystore-password", "s3cret");
+    Map<String, String> settings =
+        Map.of(
+            "trust",
+            ca.cert().toString(),
+            "keystore",
+            p12.toString(),
+            "keystore-password",
+            "s3cret");
     try (ChainRuntime runtime = runtime(settings)) {
       assertEquals("hello over RSA", exchange(runtime, "hello over RSA"));
     }
@@ -219,17 +248,20 @@ class TlsChainTest {
 
   /** Sends {@code text} from a client to a server of {@code tls-tcp4} and returns what arrived. */
   String exchange(ChainRuntime runtime, String text) throws Exception {
-    try (Session session = runtime.startup("tls-tcp4"); ChainSocket listener = session.open()) {
+    try (Session session = runtime.startup("tls-tcp4");
+        ChainSocket listener = session.open()) {
       listener.bind(new InetSocketAddress("127.0.0.1", 0));
       listener.listen(1);
-      Future<String> received = pool.submit(() -> {
-        try (ChainSocket peer = listener.accept()) {
-          byte[] got = new byte[text.length()];
-          assertTrue(peer.receiveFully(ByteBuffer.wrap(got)));
-          assertEquals(-1, peer.receive(ByteBuffer.allocate(1)));
-          return new String(got, StandardCharsets.UTF_8);
-        }
-      });
+      Future<String> received =
+          pool.submit(
+              () -> {
+                try (ChainSocket peer = listener.accept()) {
+                  byte[] got = new byte[text.length()];
+                  assertTrue(peer.receiveFully(ByteBuffer.wrap(got)));
+                  assertEquals(-1, peer.receive(ByteBuffer.allocate(1)));
+                  return new String(got, StandardCharsets.UTF_8);
+                }
+              });
       try (ChainSocket client = session.open()) {
         client.connect(listener.localAddress());
         client.sendFully(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
@@ -242,7 +274,8 @@ class TlsChainTest {
 
   @Test
   void closeWithLingerOffReturnsAtOnceAndThePeerSeesCloseNotify() throws Exception {
-    try (ChainRuntime runtime = runtime(bothSides()); Session session = runtime.startup("tls-tcp4");
+    try (ChainRuntime runtime = runtime(bothSides());
+        Session session = runtime.startup("tls-tcp4");
         ChainSocket listener = listen(session)) {
       Future<ChainSocket> accepted = pool.submit(listener::accept);
       ChainSocket client = session.open();
@@ -254,14 +287,16 @@ class TlsChainTest {
         ByteBuffer got = ByteBuffer.allocate(3);
         assertTrue(peer.receiveFully(got));
         assertEquals(-1, peer.receive(ByteBuffer.allocate(1)));
-        assertEquals(-1, peer.receive(ByteBuffer.allocate(1)), "the end of the stream stays the end");
+        assertEquals(
+            -1, peer.receive(ByteBuffer.allocate(1)), "the end of the stream stays the end");
       }
     }
   }
 
   @Test
   void theFinalCleanupClosesOpenSocketsWithCloseNotify() throws Exception {
-    try (ChainRuntime serverRuntime = runtime(bothSides()); Session serverSession = serverRuntime.startup("tls-tcp4");
+    try (ChainRuntime serverRuntime = runtime(bothSides());
+        Session serverSession = serverRuntime.startup("tls-tcp4");
         ChainSocket listener = listen(serverSession)) {
       Future<ChainSocket> accepted = pool.submit(listener::accept);
       ChainRuntime clientRuntime = runtime(bothSides());
@@ -269,23 +304,31 @@ class TlsChainTest {
       ChainSocket client = clientSession.open();
       client.connect(listener.localAddress());
       ChainSocket peer = accepted.get(10, TimeUnit.SECONDS);
-      Future<Integer> end = pool.submit(() -> {
-        try (peer) {
-          return peer.receive(ByteBuffer.allocate(1)); // closes at the end, as a peer does
-        }
-      });
+      Future<Integer> end =
+          pool.submit(
+              () -> {
+                try (peer) {
+                  return peer.receive(ByteBuffer.allocate(1)); // closes at the end, as a peer does
+                }
+              });
       clientRuntime.close(); // the final cleanup of tls closes the client socket, then drains
       assertEquals(-1, end.get(10, TimeUnit.SECONDS));
       assertFalse(client.isOpen());
       assertEquals(Map.of(1001, 0, 2001, 0), clientRuntime.counts());
     }
-    assertTrue(events.stream().noneMatch(e -> e.type() == LifecycleEvent.Type.UNDELIVERED
-        || e.type() == LifecycleEvent.Type.FAILURE), events.toString());
+    assertTrue(
+        events.stream()
+            .noneMatch(
+                e ->
+                    e.type() == LifecycleEvent.Type.UNDELIVERED
+                        || e.type() == LifecycleEvent.Type.FAILURE),
+        events.toString());
   }
 
   @Test
   void lingerZeroResetsTheConnectionWithoutCloseNotify() throws Exception {
-    try (ChainRuntime runtime = runtime(bothSides()); Session session = runtime.startup("tls-tcp4");
+    try (ChainRuntime runtime = runtime(bothSides());
+        Session session = runtime.startup("tls-tcp4");
         ChainSocket listener = listen(session)) {
       Future<ChainSocket> accepted = pool.submit(listener::accept);
       ChainSocket client = session.open();
@@ -294,7 +337,8 @@ class TlsChainTest {
         peer.flush();
         client.setOption(StandardSocketOptions.SO_LINGER, 0);
         client.close();
-        SocketException e = assertThrows(SocketException.class, () -> peer.receive(ByteBuffer.allocate(1)));
+        SocketException e =
+            assertThrows(SocketException.class, () -> peer.receive(ByteBuffer.allocate(1)));
         assertEquals("Connection reset", e.getMessage());
       }
     }
@@ -302,22 +346,33 @@ class TlsChainTest {
 
   @Test
   void aPeerClosingWithoutCloseNotifyTruncatesTheStreamWithAClearError() throws Exception {
-    try (ChainRuntime runtime = runtime(bothSides()); Session session = runtime.startup("tls-tcp4");
+    try (ChainRuntime runtime = runtime(bothSides());
+        Session session = runtime.startup("tls-tcp4");
         ChainSocket listener = listen(session)) {
       Future<ChainSocket> accepted = pool.submit(listener::accept);
       InetSocketAddress at = (InetSocketAddress) listener.localAddress();
       Socket plain = new Socket(at.getAddress(), at.getPort());
-      SSLSocket jsse = (SSLSocket) jsseTrustingCa().getSocketFactory().createSocket(plain, "localhost", at.getPort(), false);
+      SSLSocket jsse =
+          (SSLSocket)
+              jsseTrustingCa()
+                  .getSocketFactory()
+                  .createSocket(plain, "localhost", at.getPort(), false);
       jsse.getOutputStream().write("cut".getBytes(StandardCharsets.US_ASCII));
       jsse.getOutputStream().flush();
       try (ChainSocket peer = accepted.get(10, TimeUnit.SECONDS)) {
         ByteBuffer got = ByteBuffer.allocate(3);
         assertTrue(peer.receiveFully(got));
         plain.close(); // TCP FIN, no close_notify
-        SSLException e = assertThrows(SSLException.class, () -> peer.receive(ByteBuffer.allocate(1)));
-        assertEquals("tls connection with 127.0.0.1:" + plain.getLocalPort() + " was truncated (entry 2001 'tls'): "
-            + "the peer closed it without close_notify", e.getMessage());
-        SSLException again = assertThrows(SSLException.class, () -> peer.receive(ByteBuffer.allocate(1)));
+        SSLException e =
+            assertThrows(SSLException.class, () -> peer.receive(ByteBuffer.allocate(1)));
+        assertEquals(
+            "tls connection with 127.0.0.1:"
+                + plain.getLocalPort()
+                + " was truncated (entry 2001 'tls'): "
+                + "the peer closed it without close_notify",
+            e.getMessage());
+        SSLException again =
+            assertThrows(SSLException.class, () -> peer.receive(ByteBuffer.allocate(1)));
         assertEquals(e.getMessage(), again.getMessage());
       }
     }
@@ -330,15 +385,21 @@ class TlsChainTest {
     Map<String, String> settings = bothSides();
     settings.put("handshake-timeout", "300ms");
     try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
-        ChainRuntime runtime = runtime(settings); Session session = runtime.startup("tls-tcp4");
+        ChainRuntime runtime = runtime(settings);
+        Session session = runtime.startup("tls-tcp4");
         ChainSocket client = session.open()) {
       Future<Socket> accepted = pool.submit(silent::accept);
       long start = System.nanoTime();
-      SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
-          () -> client.connect(silent.getLocalSocketAddress()));
+      SocketTimeoutException e =
+          assertThrows(
+              SocketTimeoutException.class, () -> client.connect(silent.getLocalSocketAddress()));
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertEquals("tls handshake with 127.0.0.1:" + silent.getLocalPort() + " failed (entry 2001 'tls'): "
-          + "no answer within 300ms", e.getMessage());
+      assertEquals(
+          "tls handshake with 127.0.0.1:"
+              + silent.getLocalPort()
+              + " failed (entry 2001 'tls'): "
+              + "no answer within 300ms",
+          e.getMessage());
       assertTrue(millis >= 250 && millis < 5_000, millis + " ms");
       assertFalse(client.isOpen(), "a failed handshake closes the socket");
       accepted.get(5, TimeUnit.SECONDS).close();
@@ -349,7 +410,8 @@ class TlsChainTest {
   void aClientThatNeverHandshakesHoldsAcceptOnlyUntilTheHandshakeTimeout() throws Exception {
     Map<String, String> settings = bothSides();
     settings.put("handshake-timeout", "300ms");
-    try (ChainRuntime runtime = runtime(settings); Session session = runtime.startup("tls-tcp4");
+    try (ChainRuntime runtime = runtime(settings);
+        Session session = runtime.startup("tls-tcp4");
         ChainSocket listener = listen(session)) {
       InetSocketAddress at = (InetSocketAddress) listener.localAddress();
       try (Socket silent = new Socket(at.getAddress(), at.getPort())) {
@@ -357,11 +419,17 @@ class TlsChainTest {
         try (ChainSocket accepted = listener.accept()) {
           long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
           assertTrue(millis >= 250 && millis < 5_000, millis + " ms");
-          SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
-              () -> accepted.receive(ByteBuffer.allocate(1)));
-          assertEquals("tls handshake with 127.0.0.1:" + silent.getLocalPort() + " failed (entry 2001 'tls'): "
-              + "no answer within 300ms", e.getMessage());
-          assertEquals(-1, silent.getInputStream().read(), "the failed handshake closed the connection");
+          SocketTimeoutException e =
+              assertThrows(
+                  SocketTimeoutException.class, () -> accepted.receive(ByteBuffer.allocate(1)));
+          assertEquals(
+              "tls handshake with 127.0.0.1:"
+                  + silent.getLocalPort()
+                  + " failed (entry 2001 'tls'): "
+                  + "no answer within 300ms",
+              e.getMessage());
+          assertEquals(
+              -1, silent.getInputStream().read(), "the failed handshake closed the connection");
         }
       }
     }
@@ -371,18 +439,24 @@ class TlsChainTest {
   void withHandshakeOnAcceptOffASilentClientDoesNotHoldUpAccept() throws Exception {
     Map<String, String> settings = bothSides();
     settings.put("handshake-on-accept", "false");
-    try (ChainRuntime runtime = runtime(settings); Session session = runtime.startup("tls-tcp4");
+    try (ChainRuntime runtime = runtime(settings);
+        Session session = runtime.startup("tls-tcp4");
         ChainSocket listener = listen(session)) {
       InetSocketAddress at = (InetSocketAddress) listener.localAddress();
-      try (Socket silent = new Socket(at.getAddress(), at.getPort()); ChainSocket first = listener.accept()) {
+      try (Socket silent = new Socket(at.getAddress(), at.getPort());
+          ChainSocket first = listener.accept()) {
         // accept returned although the client never said a word; the next client is served at once
-        Future<String> served = pool.submit(() -> {
-          try (ChainSocket peer = listener.accept()) {
-            ByteBuffer got = ByteBuffer.allocate(5);
-            assertTrue(peer.receiveFully(got)); // the server handshake runs here, in the serving thread
-            return new String(got.array(), StandardCharsets.US_ASCII);
-          }
-        });
+        Future<String> served =
+            pool.submit(
+                () -> {
+                  try (ChainSocket peer = listener.accept()) {
+                    ByteBuffer got = ByteBuffer.allocate(5);
+                    assertTrue(
+                        peer.receiveFully(
+                            got)); // the server handshake runs here, in the serving thread
+                    return new String(got.array(), StandardCharsets.US_ASCII);
+                  }
+                });
         try (ChainSocket client = session.open()) {
           client.connect(at);
           client.sendFully(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
@@ -397,11 +471,14 @@ class TlsChainTest {
   @Test
   void aServerWithoutKeyMaterialRefusesToListen() throws Exception {
     try (ChainRuntime runtime = runtime(Map.of("trust", ca.cert().toString()));
-        Session session = runtime.startup("tls-tcp4"); ChainSocket socket = session.open()) {
+        Session session = runtime.startup("tls-tcp4");
+        ChainSocket socket = session.open()) {
       socket.bind(new InetSocketAddress("127.0.0.1", 0));
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> socket.listen(1));
-      assertEquals("tls (entry 2001 'tls') cannot accept connections without key material (expected: settings key "
-          + "and cert, or keystore)", e.getMessage());
+      assertEquals(
+          "tls (entry 2001 'tls') cannot accept connections without key material (expected: settings key "
+              + "and cert, or keystore)",
+          e.getMessage());
     }
   }
 
@@ -410,23 +487,37 @@ class TlsChainTest {
     // The server presents a certificate the client does not trust: the client's own CA differs.
     OpenSsl.Issued otherCa = openssl.ca("other-ca");
     Map<String, String> clientSettings = Map.of("trust", otherCa.cert().toString());
-    try (ChainRuntime serverRuntime = runtime(bothSides()); Session serverSession = serverRuntime.startup("tls-tcp4");
-        ChainSocket listener = listen(serverSession); ChainRuntime clientRuntime = runtime(clientSettings);
-        Session clientSession = clientRuntime.startup("tls-tcp4"); ChainSocket client = clientSession.open()) {
-      Future<Object> serverSide = pool.submit(() -> {
-        try (ChainSocket peer = listener.accept()) {
-          return assertThrows(SSLHandshakeException.class, () -> peer.receive(ByteBuffer.allocate(1)));
-        }
-      });
+    try (ChainRuntime serverRuntime = runtime(bothSides());
+        Session serverSession = serverRuntime.startup("tls-tcp4");
+        ChainSocket listener = listen(serverSession);
+        ChainRuntime clientRuntime = runtime(clientSettings);
+        Session clientSession = clientRuntime.startup("tls-tcp4");
+        ChainSocket client = clientSession.open()) {
+      Future<Object> serverSide =
+          pool.submit(
+              () -> {
+                try (ChainSocket peer = listener.accept()) {
+                  return assertThrows(
+                      SSLHandshakeException.class, () -> peer.receive(ByteBuffer.allocate(1)));
+                }
+              });
       int port = ((InetSocketAddress) listener.localAddress()).getPort();
-      SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> client.connect(listener.localAddress()));
-      assertEquals("tls handshake with 127.0.0.1:" + port + " failed (entry 2001 'tls'): PKIX path building failed: "
-          + "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to "
-          + "requested target", withoutAlertTag(e.getMessage()));
+      SSLHandshakeException e =
+          assertThrows(SSLHandshakeException.class, () -> client.connect(listener.localAddress()));
+      assertEquals(
+          "tls handshake with 127.0.0.1:"
+              + port
+              + " failed (entry 2001 'tls'): PKIX path building failed: "
+              + "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to "
+              + "requested target",
+          withoutAlertTag(e.getMessage()));
       SSLHandshakeException atServer = (SSLHandshakeException) serverSide.get(10, TimeUnit.SECONDS);
-      assertTrue(withoutAlertTag(atServer.getMessage()).endsWith(" failed (entry 2001 'tls'): Received fatal alert: certificate_unknown"),
+      assertTrue(
+          withoutAlertTag(atServer.getMessage())
+              .endsWith(" failed (entry 2001 'tls'): Received fatal alert: certificate_unknown"),
           atServer.getMessage());
-      SSLException later = assertThrows(SSLException.class, () -> client.send(ByteBuffer.allocate(1)));
+      SSLException later =
+          assertThrows(SSLException.class, () -> client.send(ByteBuffer.allocate(1)));
       assertEquals(e.getMessage(), later.getMessage());
     }
   }
@@ -436,9 +527,12 @@ class TlsChainTest {
   @Test
   void settingsThatCannotWorkFailTheLoadNamingTheSettingAndTheEntry() throws Exception {
     Path pkcs1 = dir.resolve("pkcs1.pem");
-    Files.writeString(pkcs1, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+    Files.writeString(
+        pkcs1, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
     Path encrypted = dir.resolve("encrypted.pem");
-    Files.writeString(encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    Files.writeString(
+        encrypted,
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
     Path notPem = dir.resolve("not-pem.txt");
     Files.writeString(notPem, "hello\n");
     Path badBase64 = dir.resolve("bad-base64.pem");
@@ -448,41 +542,75 @@ class TlsChainTest {
     String cert = dir.resolve("server-chain.pem").toString();
     String prefix = "provider 'tls' (entry 2001) failed to load: ";
     Map<Map<String, String>, String> cases = new java.util.LinkedHashMap<>();
-    cases.put(Map.of("trust", missing.toString()),
-        "java.io.IOException: setting 'trust' of entry 2001 'tls' (layer): " + missing + ": no such file");
-    cases.put(Map.of("trust", notPem.toString()), "java.io.IOException: setting 'trust' of entry 2001 'tls' (layer): "
-        + notPem + ": holds no certificate (expected: -----BEGIN CERTIFICATE----- blocks)");
-    cases.put(Map.of("trust", badBase64.toString()), "java.io.IOException: setting 'trust' of entry 2001 'tls' (layer): "
-        + badBase64 + ": CERTIFICATE block 1 is not valid Base64 (Illegal base64 character 2a)");
-    cases.put(Map.of("key", server.key().toString()),
+    cases.put(
+        Map.of("trust", missing.toString()),
+        "java.io.IOException: setting 'trust' of entry 2001 'tls' (layer): "
+            + missing
+            + ": no such file");
+    cases.put(
+        Map.of("trust", notPem.toString()),
+        "java.io.IOException: setting 'trust' of entry 2001 'tls' (layer): "
+            + notPem
+            + ": holds no certificate (expected: -----BEGIN CERTIFICATE----- blocks)");
+    cases.put(
+        Map.of("trust", badBase64.toString()),
+        "java.io.IOException: setting 'trust' of entry 2001 'tls' (layer): "
+            + badBase64
+            + ": CERTIFICATE block 1 is not valid Base64 (Illegal base64 character 2a)");
+    cases.put(
+        Map.of("key", server.key().toString()),
         "java.lang.IllegalArgumentException: setting 'key' of entry 2001 'tls' (layer) needs 'cert' too");
-    cases.put(Map.of("key", server.key().toString(), "cert", cert, "keystore", "x.p12"),
+    cases.put(
+        Map.of("key", server.key().toString(), "cert", cert, "keystore", "x.p12"),
         "java.lang.IllegalArgumentException: settings 'key' and 'cert' of entry 2001 'tls' (layer) cannot be combined "
             + "with 'keystore' (expected: key and cert, or keystore)");
-    cases.put(Map.of("key", stranger.key().toString(), "cert", cert),
+    cases.put(
+        Map.of("key", stranger.key().toString(), "cert", cert),
         "java.io.IOException: settings 'key' and 'cert' of entry 2001 'tls' (layer) do not match: the key in "
-            + stranger.key() + " does not belong to the first certificate in " + cert + " (CN=localhost)");
-    cases.put(Map.of("key", pkcs1.toString(), "cert", cert), "java.io.IOException: setting 'key' of entry 2001 'tls' "
-        + "(layer): " + pkcs1 + ": the key is a RSA PRIVATE KEY block in the traditional format, which is not "
-        + "supported (expected: PKCS#8 -----BEGIN PRIVATE KEY-----, from: openssl pkcs8 -topk8 -nocrypt -in KEY -out "
-        + "PKCS8)");
-    cases.put(Map.of("key", encrypted.toString(), "cert", cert), "java.io.IOException: setting 'key' of entry 2001 "
-        + "'tls' (layer): " + encrypted + ": the key is encrypted, which is not supported (expected: an unencrypted "
-        + "PKCS#8 key, from: openssl pkcs8 -in KEY -out PLAIN; or a PKCS#12 keystore with keystore-password)");
-    cases.put(Map.of("protocols", "TLSv1.3, TLSv1.9"), "java.lang.IllegalArgumentException: setting 'protocols' of "
-        + "entry 2001 'tls' (layer) = 'TLSv1.3, TLSv1.9' names what this JDK does not support: TLSv1.9 (supported: "
-        + String.join(", ", SSLContext.getDefault().getSupportedSSLParameters().getProtocols()) + ")");
-    cases.put(Map.of("server-name", "bad name"), "java.lang.IllegalArgumentException: setting 'server-name' of entry "
-        + "2001 'tls' (layer) = 'bad name' is not a host name (Contains non-LDH ASCII characters)");
-    cases.put(Map.of("handshake-timeout", "soon"), "java.lang.IllegalArgumentException: setting 'handshake-timeout' "
-        + "of entry 2001 'tls' (layer) = 'soon' is not a duration (expected: e.g. 250ms, 30s, 2m)");
+            + stranger.key()
+            + " does not belong to the first certificate in "
+            + cert
+            + " (CN=localhost)");
+    cases.put(
+        Map.of("key", pkcs1.toString(), "cert", cert),
+        "java.io.IOException: setting 'key' of entry 2001 'tls' "
+            + "(layer): "
+            + pkcs1
+            + ": the key is a RSA PRIVATE KEY block in the traditional format, which is not "
+            + "supported (expected: PKCS#8 -----BEGIN PRIVATE KEY-----, from: openssl pkcs8 -topk8 -nocrypt -in KEY -out "
+            + "PKCS8)");
+    cases.put(
+        Map.of("key", encrypted.toString(), "cert", cert),
+        "java.io.IOException: setting 'key' of entry 2001 "
+            + "'tls' (layer): "
+            + encrypted
+            + ": the key is encrypted, which is not supported (expected: an unencrypted "
+            + "PKCS#8 key, from: openssl pkcs8 -in KEY -out PLAIN; or a PKCS#12 keystore with keystore-password)");
+    cases.put(
+        Map.of("protocols", "TLSv1.3, TLSv1.9"),
+        "java.lang.IllegalArgumentException: setting 'protocols' of "
+            + "entry 2001 'tls' (layer) = 'TLSv1.3, TLSv1.9' names what this JDK does not support: TLSv1.9 (supported: "
+            + String.join(", ", SSLContext.getDefault().getSupportedSSLParameters().getProtocols())
+            + ")");
+    cases.put(
+        Map.of("server-name", "bad name"),
+        "java.lang.IllegalArgumentException: setting 'server-name' of entry "
+            + "2001 'tls' (layer) = 'bad name' is not a host name (Contains non-LDH ASCII characters)");
+    cases.put(
+        Map.of("handshake-timeout", "soon"),
+        "java.lang.IllegalArgumentException: setting 'handshake-timeout' "
+            + "of entry 2001 'tls' (layer) = 'soon' is not a duration (expected: e.g. 250ms, 30s, 2m)");
     for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
       try (ChainRuntime runtime = runtime(c.getKey())) {
-        ProtochainException e = assertThrows(ProtochainException.class, () -> runtime.startup("tls-tcp4"),
-            c.getKey().toString());
+        ProtochainException e =
+            assertThrows(
+                ProtochainException.class,
+                () -> runtime.startup("tls-tcp4"),
+                c.getKey().toString());
         assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
         assertEquals(prefix + c.getValue(), e.getMessage(), c.getKey().toString());
-        assertTrue(runtime.counts().values().stream().allMatch(n -> n == 0), runtime.counts().toString());
+        assertTrue(
+            runtime.counts().values().stream().allMatch(n -> n == 0), runtime.counts().toString());
       }
     }
   }
@@ -491,11 +619,15 @@ class TlsChainTest {
   void aTlsChainOverADatagramBaseIsRefusedAtStartup() throws Exception {
     ProviderDescriptor tls = ProviderDescriptor.of(TlsLayer.class);
     Catalog catalog = Catalog.builtin().installLayer("tls", tls.id(), Map.of(), List.of(1003));
-    try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).shutdownHook(false).build()) {
-      ProtochainException e = assertThrows(ProtochainException.class, () -> runtime.startup("tls-udp4"));
-      assertEquals("entry 3001 'tls-udp4' (chain [2001, 1003]): layer 'tls' requires [GUARANTEED_DELIVERY, "
-          + "GUARANTEED_ORDER] below it; its base entry 1003 'udp4' (base) provides [CONNECTIONLESS, MESSAGE_ORIENTED, "
-          + "SUPPORT_BROADCAST]", e.getMessage());
+    try (ChainRuntime runtime =
+        ChainRuntime.builder().catalog(catalog).shutdownHook(false).build()) {
+      ProtochainException e =
+          assertThrows(ProtochainException.class, () -> runtime.startup("tls-udp4"));
+      assertEquals(
+          "entry 3001 'tls-udp4' (chain [2001, 1003]): layer 'tls' requires [GUARANTEED_DELIVERY, "
+              + "GUARANTEED_ORDER] below it; its base entry 1003 'udp4' (base) provides [CONNECTIONLESS, MESSAGE_ORIENTED, "
+              + "SUPPORT_BROADCAST]",
+          e.getMessage());
     }
   }
 
@@ -512,9 +644,11 @@ class TlsChainTest {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(ca.cert())) {
-      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      trust.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -533,8 +667,8 @@ class TlsChainTest {
 
   /**
    * The handshake message with the JDK's alert tag taken out: newer JDK 17 updates put the alert
-   * they send or received before the cause ({@code "(certificate_unknown) PKIX path…"}), older
-   * ones do not. Our own part of the message is the same on both, and is what the tests pin.
+   * they send or received before the cause ({@code "(certificate_unknown) PKIX path…"}), older ones
+   * do not. Our own part of the message is the same on both, and is what the tests pin.
    */
   static String withoutAlertTag(String message) {
     return message.replaceFirst("\\): \\([a-z_]+\\) ", "): ");

@@ -46,17 +46,18 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 /**
  * Fuzzes the bytes a peer sends to a {@code tls} socket, from both sides: to the server side, a
  * ClientHello captured from the layer itself, mutated, or random bytes, or records and handshake
- * messages declaring the largest lengths their headers hold; to the client side, the server's
- * first flight captured the same way, mutated likewise. A raw {@code mem-stream} socket plays the
- * peer, sends its bytes and ends its output (or, now and then, stays silent). Each case must end
- * in an {@link IOException} naming the peer and the entry, within the handshake timeout, with no
- * thread left behind and a bounded allocation whatever length a header declares; a runtime
- * exception escaping the JDK's engine would fail the case.
+ * messages declaring the largest lengths their headers hold; to the client side, the server's first
+ * flight captured the same way, mutated likewise. A raw {@code mem-stream} socket plays the peer,
+ * sends its bytes and ends its output (or, now and then, stays silent). Each case must end in an
+ * {@link IOException} naming the peer and the entry, within the handshake timeout, with no thread
+ * left behind and a bounded allocation whatever length a header declares; a runtime exception
+ * escaping the JDK's engine would fail the case.
  */
 @PropertyTimeout(seconds = 150)
 class TlsFuzzTest {
 
   static final String HANDSHAKE_TIMEOUT = "500ms";
+
   /**
    * What one handshake may allocate in its thread: the engine's buffers and its crypto, a few
    * hundred KiB; a forged header declares up to 64 KiB for a record and 16 MiB for a message.
@@ -81,11 +82,29 @@ class TlsFuzzTest {
     OpenSsl.Issued ca = openssl.ca("ca");
     OpenSsl.Issued server = openssl.leaf("server", ca, "ec");
     ProviderDescriptor tls = ProviderDescriptor.of(TlsLayer.class);
-    Catalog catalog = Catalog.builtin().installLayer("tls", tls.id(), Map.of("trust", ca.cert().toString(),
-        "key", server.key().toString(), "cert", dir.resolve("server-chain.pem").toString(),
-        "handshake-timeout", HANDSHAKE_TIMEOUT), List.of(1005)).checkValid("fuzz");
-    runtime = ChainRuntime.builder().name("tls-fuzz").catalog(catalog).shutdownHook(false)
-        .drainTimeout(Duration.ofSeconds(5)).build();
+    Catalog catalog =
+        Catalog.builtin()
+            .installLayer(
+                "tls",
+                tls.id(),
+                Map.of(
+                    "trust",
+                    ca.cert().toString(),
+                    "key",
+                    server.key().toString(),
+                    "cert",
+                    dir.resolve("server-chain.pem").toString(),
+                    "handshake-timeout",
+                    HANDSHAKE_TIMEOUT),
+                List.of(1005))
+            .checkValid("fuzz");
+    runtime =
+        ChainRuntime.builder()
+            .name("tls-fuzz")
+            .catalog(catalog)
+            .shutdownHook(false)
+            .drainTimeout(Duration.ofSeconds(5))
+            .build();
     layered = runtime.startup("tls-mem-stream");
     bare = runtime.startup("mem-stream");
     tlsListener = layered.open();
@@ -102,14 +121,18 @@ class TlsFuzzTest {
     ExecutorService pool = Executors.newCachedThreadPool();
     try {
       ChainSocket client = layered.open();
-      Future<?> connecting = pool.submit(() -> {
-        client.connect(rawListener.localAddress());
-        return null;
-      });
+      Future<?> connecting =
+          pool.submit(
+              () -> {
+                client.connect(rawListener.localAddress());
+                return null;
+              });
       try (ChainSocket raw = rawListener.accept()) {
         clientHello = readFor(raw, Duration.ofMillis(300));
       }
-      assertTrue(connecting.isDone() || awaitFailure(connecting), "the client gives up once the peer is gone");
+      assertTrue(
+          connecting.isDone() || awaitFailure(connecting),
+          "the client gives up once the peer is gone");
       client.close();
 
       ChainSocket raw = bare.open();
@@ -122,8 +145,12 @@ class TlsFuzzTest {
     } finally {
       pool.shutdownNow();
     }
-    assertTrue(clientHello.length > 5 && clientHello[0] == 0x16, "a ClientHello record: " + clientHello.length + " bytes");
-    assertTrue(serverFlight.length > 5 && serverFlight[0] == 0x16, "a server flight: " + serverFlight.length + " bytes");
+    assertTrue(
+        clientHello.length > 5 && clientHello[0] == 0x16,
+        "a ClientHello record: " + clientHello.length + " bytes");
+    assertTrue(
+        serverFlight.length > 5 && serverFlight[0] == 0x16,
+        "a server flight: " + serverFlight.length + " bytes");
   }
 
   static boolean awaitFailure(Future<?> f) throws InterruptedException {
@@ -163,9 +190,14 @@ class TlsFuzzTest {
     layered.close();
     bare.close();
     runtime.close();
-    System.out.printf("tls fuzz: %s; ClientHello %d bytes, server flight %d bytes captured to mutate; at most %d bytes "
-        + "allocated by one handshake (bound %d)%n", new TreeMap<>(OUTCOMES), clientHello.length, serverFlight.length,
-        MOST_ALLOCATED.get(), ALLOCATION_BOUND);
+    System.out.printf(
+        "tls fuzz: %s; ClientHello %d bytes, server flight %d bytes captured to mutate; at most %d bytes "
+            + "allocated by one handshake (bound %d)%n",
+        new TreeMap<>(OUTCOMES),
+        clientHello.length,
+        serverFlight.length,
+        MOST_ALLOCATED.get(),
+        ALLOCATION_BOUND);
     assertEquals(Map.of(1005, 0, 2001, 0), runtime.counts());
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -175,15 +207,16 @@ class TlsFuzzTest {
   /* ---- the server side: a peer acting as a client ---- */
 
   @Property(tries = 250, generation = GenerationMode.RANDOMIZED)
-  void whateverAClientSendsTheServerEndsInAHandshakeFailure(@ForAll("toServer") byte[] bytes,
-      @ForAll("holds") boolean hold) throws Exception {
+  void whateverAClientSendsTheServerEndsInAHandshakeFailure(
+      @ForAll("toServer") byte[] bytes, @ForAll("holds") boolean hold) throws Exception {
     toServer(bytes, hold);
   }
 
   @Property(tries = 10_000, generation = GenerationMode.RANDOMIZED)
   @Tag("soak")
   @PropertyTimeout(seconds = 1800)
-  void manyMoreClientFlights(@ForAll("toServer") byte[] bytes, @ForAll("holds") boolean hold) throws Exception {
+  void manyMoreClientFlights(@ForAll("toServer") byte[] bytes, @ForAll("holds") boolean hold)
+      throws Exception {
     toServer(bytes, hold);
   }
 
@@ -191,16 +224,20 @@ class TlsFuzzTest {
     ChainSocket raw = bare.open();
     raw.connect(tlsListener.localAddress());
     Thread writer = Peer.write(raw, bytes, hold);
-    Thread reader = Peer.drain(raw, b -> { });
+    Thread reader = Peer.drain(raw, b -> {});
     try {
-      String outcome = Bounded.call(Duration.ofSeconds(10), "a server handshake with a fuzzed client", () -> {
-        long before = Peer.allocated();
-        try (ChainSocket accepted = tlsListener.accept()) {
-          IOException e = receiveFailure(accepted);
-          record(Peer.allocated() - before);
-          return outcome(e);
-        }
-      });
+      String outcome =
+          Bounded.call(
+              Duration.ofSeconds(10),
+              "a server handshake with a fuzzed client",
+              () -> {
+                long before = Peer.allocated();
+                try (ChainSocket accepted = tlsListener.accept()) {
+                  IOException e = receiveFailure(accepted);
+                  record(Peer.allocated() - before);
+                  return outcome(e);
+                }
+              });
       OUTCOMES.computeIfAbsent("server: " + outcome, k -> new LongAdder()).increment();
     } finally {
       raw.close();
@@ -220,15 +257,16 @@ class TlsFuzzTest {
   /* ---- the client side: a peer acting as a server ---- */
 
   @Property(tries = 250, generation = GenerationMode.RANDOMIZED)
-  void whateverAServerAnswersTheClientEndsInAHandshakeFailure(@ForAll("toClient") byte[] bytes,
-      @ForAll("holds") boolean hold) throws Exception {
+  void whateverAServerAnswersTheClientEndsInAHandshakeFailure(
+      @ForAll("toClient") byte[] bytes, @ForAll("holds") boolean hold) throws Exception {
     toClient(bytes, hold);
   }
 
   @Property(tries = 10_000, generation = GenerationMode.RANDOMIZED)
   @Tag("soak")
   @PropertyTimeout(seconds = 1800)
-  void manyMoreServerFlights(@ForAll("toClient") byte[] bytes, @ForAll("holds") boolean hold) throws Exception {
+  void manyMoreServerFlights(@ForAll("toClient") byte[] bytes, @ForAll("holds") boolean hold)
+      throws Exception {
     toClient(bytes, hold);
   }
 
@@ -236,28 +274,35 @@ class TlsFuzzTest {
     ChainSocket client = layered.open();
     List<Thread> peers = new ArrayList<>();
     ChainSocket[] raw = new ChainSocket[1];
-    Thread acceptor = new Thread(() -> {
-      try {
-        raw[0] = rawListener.accept();
-        peers.add(Peer.drain(raw[0], b -> { }));
-        peers.add(Peer.write(raw[0], bytes, hold));
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }, "fuzz peer acceptor");
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try {
+                raw[0] = rawListener.accept();
+                peers.add(Peer.drain(raw[0], b -> {}));
+                peers.add(Peer.write(raw[0], bytes, hold));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            "fuzz peer acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
     try {
-      String outcome = Bounded.call(Duration.ofSeconds(10), "a client handshake with a fuzzed server", () -> {
-        long before = Peer.allocated();
-        try {
-          client.connect(rawListener.localAddress());
-          throw new AssertionError("a fuzzed server completed a handshake");
-        } catch (IOException e) {
-          record(Peer.allocated() - before);
-          return outcome(e);
-        }
-      });
+      String outcome =
+          Bounded.call(
+              Duration.ofSeconds(10),
+              "a client handshake with a fuzzed server",
+              () -> {
+                long before = Peer.allocated();
+                try {
+                  client.connect(rawListener.localAddress());
+                  throw new AssertionError("a fuzzed server completed a handshake");
+                } catch (IOException e) {
+                  record(Peer.allocated() - before);
+                  return outcome(e);
+                }
+              });
       OUTCOMES.computeIfAbsent("client: " + outcome, k -> new LongAdder()).increment();
     } finally {
       client.close();
@@ -271,13 +316,19 @@ class TlsFuzzTest {
 
   /* ---- checks ---- */
 
-  /** Checks the failure names the peer and the entry and is of a documented type; returns its type. */
+  /**
+   * Checks the failure names the peer and the entry and is of a documented type; returns its type.
+   */
   static String outcome(IOException e) {
     String m = String.valueOf(e.getMessage());
-    assertTrue(m.startsWith("tls handshake with ") && m.contains(" failed (entry 2001 'tls'): "),
+    assertTrue(
+        m.startsWith("tls handshake with ") && m.contains(" failed (entry 2001 'tls'): "),
         () -> "names the peer and the entry: " + e);
-    assertTrue(e instanceof SSLException || e instanceof SocketTimeoutException
-        || e.getClass() == IOException.class, () -> "a documented type: " + e);
+    assertTrue(
+        e instanceof SSLException
+            || e instanceof SocketTimeoutException
+            || e.getClass() == IOException.class,
+        () -> "a documented type: " + e);
     return e.getClass().getSimpleName();
   }
 
@@ -304,22 +355,41 @@ class TlsFuzzTest {
   }
 
   static Arbitrary<byte[]> bytes(byte[] valid) {
-    Arbitrary<Peer.Mutation> mutation = Combinators.combine(Arbitraries.integers().between(0, 9),
-        Arbitraries.integers().between(0, 1 << 14), Arbitraries.integers().between(1, 40), Arbitraries.integers())
-        .as(Peer.Mutation::new);
-    Arbitrary<byte[]> mutated = mutation.list().ofMinSize(1).ofMaxSize(3).map(m -> Peer.mutate(valid, m));
+    Arbitrary<Peer.Mutation> mutation =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 9),
+                Arbitraries.integers().between(0, 1 << 14),
+                Arbitraries.integers().between(1, 40),
+                Arbitraries.integers())
+            .as(Peer.Mutation::new);
+    Arbitrary<byte[]> mutated =
+        mutation.list().ofMinSize(1).ofMaxSize(3).map(m -> Peer.mutate(valid, m));
     Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
-    // A record header declaring 0xFFFF bytes, or a handshake message declaring 0xFFFFFF, then a little.
-    Arbitrary<byte[]> huge = Combinators.combine(Arbitraries.integers().between(20, 24), Arbitraries.of(true, false),
-        Arbitraries.bytes().array(byte[].class).ofMaxSize(200)).as((type, inner, tail) -> {
-          ByteBuffer b = ByteBuffer.allocate(9 + tail.length).put((byte) (int) type).put((byte) 3).put((byte) 3);
-          if (inner) {
-            b.putShort((short) (4 + tail.length)).put((byte) 1).put((byte) 0xff).put((byte) 0xff).put((byte) 0xff);
-          } else {
-            b.putShort((short) 0xffff).putInt(0x01ffffff);
-          }
-          return b.put(tail).array();
-        });
+    // A record header declaring 0xFFFF bytes, or a handshake message declaring 0xFFFFFF, then a
+    // little.
+    Arbitrary<byte[]> huge =
+        Combinators.combine(
+                Arbitraries.integers().between(20, 24),
+                Arbitraries.of(true, false),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
+            .as(
+                (type, inner, tail) -> {
+                  ByteBuffer b =
+                      ByteBuffer.allocate(9 + tail.length)
+                          .put((byte) (int) type)
+                          .put((byte) 3)
+                          .put((byte) 3);
+                  if (inner) {
+                    b.putShort((short) (4 + tail.length))
+                        .put((byte) 1)
+                        .put((byte) 0xff)
+                        .put((byte) 0xff)
+                        .put((byte) 0xff);
+                  } else {
+                    b.putShort((short) 0xffff).putInt(0x01ffffff);
+                  }
+                  return b.put(tail).array();
+                });
     return Arbitraries.frequencyOf(Tuple.of(7, mutated), Tuple.of(2, random), Tuple.of(2, huge));
   }
 }

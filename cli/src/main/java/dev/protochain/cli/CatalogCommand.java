@@ -15,23 +15,33 @@ import picocli.CommandLine.ParentCommand;
  * {@code netsh winsock}. Every edit is written atomically under the catalog lock and keeps the
  * previous catalog as the backup.
  */
-@Command(name = "catalog", mixinStandardHelpOptions = true,
-    description = {"Show, edit, check and repair the catalog in the protochain home.",
-        "Edits are written atomically under a lock; the previous catalog is kept as the backup."},
-    subcommands = {CatalogShowCommand.class, CatalogInstallCommand.class, CatalogRemoveCommand.class,
-        CatalogOrderCommand.class, CatalogResetCommand.class, CatalogRestoreCommand.class, CatalogVerifyCommand.class,
-        CatalogExplainCommand.class})
+@Command(
+    name = "catalog",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show, edit, check and repair the catalog in the protochain home.",
+      "Edits are written atomically under a lock; the previous catalog is kept as the backup."
+    },
+    subcommands = {
+      CatalogShowCommand.class,
+      CatalogInstallCommand.class,
+      CatalogRemoveCommand.class,
+      CatalogOrderCommand.class,
+      CatalogResetCommand.class,
+      CatalogRestoreCommand.class,
+      CatalogVerifyCommand.class,
+      CatalogExplainCommand.class
+    })
 final class CatalogCommand implements Runnable {
 
-  @ParentCommand
-  Main main;
+  @ParentCommand Main main;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(),
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
         "name a subcommand: show, install, remove, order, reset, restore, verify or explain");
   }
 
@@ -44,9 +54,13 @@ final class CatalogCommand implements Runnable {
     String r = ref.trim();
     if (r.matches("-?\\d+")) {
       int id = Integer.parseInt(r);
-      return catalog.entry(id).orElseThrow(() -> new IllegalArgumentException("there is no entry " + id));
+      return catalog
+          .entry(id)
+          .orElseThrow(() -> new IllegalArgumentException("there is no entry " + id));
     }
-    return catalog.entry(r).orElseThrow(() -> new IllegalArgumentException("there is no entry named '" + r + "'"));
+    return catalog
+        .entry(r)
+        .orElseThrow(() -> new IllegalArgumentException("there is no entry named '" + r + "'"));
   }
 
   /** Returns the ids of the entries {@code refs} name, ids or names; see {@link #entry}. */
@@ -64,13 +78,19 @@ final class CatalogCommand implements Runnable {
    * or what else the change did to the files.
    */
   static String wrote(CatalogStore store, CatalogChange change) {
-    StringBuilder sb = new StringBuilder("wrote generation ").append(change.after().generation()).append(" of ")
-        .append(store.file());
+    StringBuilder sb =
+        new StringBuilder("wrote generation ")
+            .append(change.after().generation())
+            .append(" of ")
+            .append(store.file());
     if (change.unreadableCopy().isPresent()) {
-      sb.append("; the unreadable catalog is kept in ").append(change.unreadableCopy().get())
+      sb.append("; the unreadable catalog is kept in ")
+          .append(change.unreadableCopy().get())
           .append(" and the backup is unchanged");
     } else if (change.before().isPresent()) {
-      sb.append("; the backup (").append(store.backupFile().getFileName()).append(") holds generation ")
+      sb.append("; the backup (")
+          .append(store.backupFile().getFileName())
+          .append(") holds generation ")
           .append(change.before().get().generation());
     }
     return sb.toString();

@@ -15,31 +15,47 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code protochain catalog explain FAMILY TYPE PROTOCOL}: which entry a request selects, and why. */
-@Command(name = "explain", mixinStandardHelpOptions = true,
-    description = {"Tell which entry an application asking for FAMILY TYPE PROTOCOL gets (the first base or chain"
-        + " serving them, in catalog order), and why each other entry was passed over.",
-        "Exit 1 when no entry serves the request."})
+/**
+ * {@code protochain catalog explain FAMILY TYPE PROTOCOL}: which entry a request selects, and why.
+ */
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Tell which entry an application asking for FAMILY TYPE PROTOCOL gets (the first base or chain"
+          + " serving them, in catalog order), and why each other entry was passed over.",
+      "Exit 1 when no entry serves the request."
+    })
 final class CatalogExplainCommand implements Callable<Integer> {
 
-  @ParentCommand
-  CatalogCommand catalog;
+  @ParentCommand CatalogCommand catalog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "FAMILY", converter = FamilyConverter.class,
+  @Parameters(
+      index = "0",
+      paramLabel = "FAMILY",
+      converter = FamilyConverter.class,
       description = "inet, inet6 or memory.")
   AddressFamily family;
 
-  @Parameters(index = "1", paramLabel = "TYPE", converter = TypeConverter.class, description = "stream or datagram.")
+  @Parameters(
+      index = "1",
+      paramLabel = "TYPE",
+      converter = TypeConverter.class,
+      description = "stream or datagram.")
   SocketType type;
 
-  @Parameters(index = "2", paramLabel = "PROTOCOL", converter = ProtocolConverter.class,
+  @Parameters(
+      index = "2",
+      paramLabel = "PROTOCOL",
+      converter = ProtocolConverter.class,
       description = "tcp, udp or memory.")
   Protocol protocol;
 
-  @Option(names = "--safe-mode", description = "Explain the choice of safe mode, which selects base entries only.")
+  @Option(
+      names = "--safe-mode",
+      description = "Explain the choice of safe mode, which selects base entries only.")
   boolean safeMode;
 
   @Override
@@ -50,13 +66,23 @@ final class CatalogExplainCommand implements Callable<Integer> {
     String request = selection.request() + (safeMode ? " in safe mode" : "");
     if (selection.entry().isPresent()) {
       CatalogEntry chosen = selection.entry().get();
-      out.println(request + " selects " + Catalog.label(chosen) + " (" + CatalogTable.describe(chosen, c) + ")");
+      out.println(
+          request
+              + " selects "
+              + Catalog.label(chosen)
+              + " ("
+              + CatalogTable.describe(chosen, c)
+              + ")");
     } else {
       out.println(request + " selects no entry");
     }
     if (!selection.passedOver().isEmpty()) {
       out.println("passed over:");
-      int width = selection.passedOver().stream().mapToInt(p -> Catalog.label(p.entry()).length()).max().orElse(0);
+      int width =
+          selection.passedOver().stream()
+              .mapToInt(p -> Catalog.label(p.entry()).length())
+              .max()
+              .orElse(0);
       for (Selection.PassedOver p : selection.passedOver()) {
         String label = Catalog.label(p.entry());
         out.println("  " + label + " ".repeat(width - label.length()) + "  " + p.reason());
@@ -64,8 +90,8 @@ final class CatalogExplainCommand implements Callable<Integer> {
     }
     out.flush();
     if (selection.entry().isEmpty()) {
-      throw new ProtochainException(ProtochainException.Code.NO_MATCHING_ENTRY,
-          "no catalog entry serves " + request);
+      throw new ProtochainException(
+          ProtochainException.Code.NO_MATCHING_ENTRY, "no catalog entry serves " + request);
     }
     return Main.OK;
   }

@@ -27,54 +27,73 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code protochain catalog install (--layer NAME | --plugin JAR) (--over ID,... | --all)
- * [--set KEY=VALUE]...}: adds a layer's own entry and one chain entry over each target, each placed
- * just before its target so that applications select it first [Winsock's {@code instlsp}]. A
- * plugin jar is first copied into the home's plugin store under its SHA-256, which the catalog
- * records with the entries, in the same write.
+ * {@code protochain catalog install (--layer NAME | --plugin JAR) (--over ID,... | --all) [--set
+ * KEY=VALUE]...}: adds a layer's own entry and one chain entry over each target, each placed just
+ * before its target so that applications select it first [Winsock's {@code instlsp}]. A plugin jar
+ * is first copied into the home's plugin store under its SHA-256, which the catalog records with
+ * the entries, in the same write.
  */
-@Command(name = "install", mixinStandardHelpOptions = true,
-    description = {"Install a layer found on the class path: its own entry, and one chain entry over each target,"
-        + " placed just before the target so that applications asking for what it serves get the chain.",
-        "Before anything is written, each new chain is started up and cleaned up once, so that a layer that"
-            + " refuses its settings is refused here rather than at first use."})
+@Command(
+    name = "install",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Install a layer found on the class path: its own entry, and one chain entry over each target,"
+          + " placed just before the target so that applications asking for what it serves get the chain.",
+      "Before anything is written, each new chain is started up and cleaned up once, so that a layer that"
+          + " refuses its settings is refused here rather than at first use."
+    })
 final class CatalogInstallCommand implements Callable<Integer> {
 
-  @ParentCommand
-  CatalogCommand catalog;
+  @ParentCommand CatalogCommand catalog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
 
   static final class Source {
-    @Option(names = "--layer", required = true, paramLabel = "NAME",
-        description = "The layer's provider name, such as trace or coalesce, on the class path or in an installed"
-            + " plugin.")
+    @Option(
+        names = "--layer",
+        required = true,
+        paramLabel = "NAME",
+        description =
+            "The layer's provider name, such as trace or coalesce, on the class path or in an installed"
+                + " plugin.")
     String layer;
 
-    @Option(names = "--plugin", required = true, paramLabel = "JAR",
-        description = "A plugin jar holding one layer: it is copied into the home's plugin store under its SHA-256,"
-            + " which the catalog records, and its layer installed.")
+    @Option(
+        names = "--plugin",
+        required = true,
+        paramLabel = "JAR",
+        description =
+            "A plugin jar holding one layer: it is copied into the home's plugin store under its SHA-256,"
+                + " which the catalog records, and its layer installed.")
     java.nio.file.Path plugin;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Targets targets;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
       description = "A setting of the layer's entry; the layer must declare KEY. Repeatable.")
   Map<String, String> settings = new LinkedHashMap<>();
 
   static final class Targets {
-    @Option(names = "--over", split = ",", paramLabel = "ID", required = true,
+    @Option(
+        names = "--over",
+        split = ",",
+        paramLabel = "ID",
+        required = true,
         description = "The entries to install over, by id or name: bases or chains.")
     List<String> over;
 
-    @Option(names = "--all", required = true,
-        description = "Install over every base and chain entry the layer can go over; the others are listed.")
+    @Option(
+        names = "--all",
+        required = true,
+        description =
+            "Install over every base and chain entry the layer can go over; the others are listed.")
     boolean all;
   }
 
@@ -91,36 +110,44 @@ final class CatalogInstallCommand implements Callable<Integer> {
       plugin = null;
     }
     List<String> passedOver = new ArrayList<>();
-    CatalogChange change = store.update("install layer '" + descriptor.name() + "'", stored -> {
-      Catalog current = plugin == null ? stored : stored.withPlugin(plugin);
-      passedOver.clear();
-      List<Integer> over = new ArrayList<>();
-      if (targets.all) {
-        for (CatalogEntry e : current.entries()) {
-          if (!e.isSelectable()) {
-            continue;
-          }
-          Optional<String> refusal = current.installRefusal(descriptor, e);
-          if (refusal.isPresent()) {
-            passedOver.add("passed over " + Catalog.label(e) + ": " + refusal.get());
-          } else {
-            over.add(e.id());
-          }
-        }
-        if (over.isEmpty()) {
-          throw new IllegalArgumentException("installing layer '" + descriptor.name()
-              + "': it can go over no entry of the catalog (" + String.join("; ", passedOver) + ")");
-        }
-      } else {
-        over.addAll(CatalogCommand.ids(current, targets.over));
-      }
-      Catalog installed = current.installLayer(descriptor, settings, over);
-      tryOut(installed, added(current, installed), descriptor, catalog.main);
-      return installed;
-    });
+    CatalogChange change =
+        store.update(
+            "install layer '" + descriptor.name() + "'",
+            stored -> {
+              Catalog current = plugin == null ? stored : stored.withPlugin(plugin);
+              passedOver.clear();
+              List<Integer> over = new ArrayList<>();
+              if (targets.all) {
+                for (CatalogEntry e : current.entries()) {
+                  if (!e.isSelectable()) {
+                    continue;
+                  }
+                  Optional<String> refusal = current.installRefusal(descriptor, e);
+                  if (refusal.isPresent()) {
+                    passedOver.add("passed over " + Catalog.label(e) + ": " + refusal.get());
+                  } else {
+                    over.add(e.id());
+                  }
+                }
+                if (over.isEmpty()) {
+                  throw new IllegalArgumentException(
+                      "installing layer '"
+                          + descriptor.name()
+                          + "': it can go over no entry of the catalog ("
+                          + String.join("; ", passedOver)
+                          + ")");
+                }
+              } else {
+                over.addAll(CatalogCommand.ids(current, targets.over));
+              }
+              Catalog installed = current.installLayer(descriptor, settings, over);
+              tryOut(installed, added(current, installed), descriptor, catalog.main);
+              return installed;
+            });
     Catalog after = change.after().catalog();
     List<CatalogEntry> added = added(change.before().orElseThrow().catalog(), after);
-    CatalogEntry layerEntry = added.stream().filter(e -> !e.isSelectable()).findFirst().orElseThrow();
+    CatalogEntry layerEntry =
+        added.stream().filter(e -> !e.isSelectable()).findFirst().orElseThrow();
     List<String> chains = new ArrayList<>();
     for (CatalogEntry chain : added) {
       if (chain.isSelectable()) {
@@ -129,14 +156,28 @@ final class CatalogInstallCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (plugin != null) {
-      out.println("stored plugin jar " + source.plugin + " as " + catalog.main.home().plugins().jar(plugin)
-          + " (sha-256 " + plugin.sha256() + ")");
+      out.println(
+          "stored plugin jar "
+              + source.plugin
+              + " as "
+              + catalog.main.home().plugins().jar(plugin)
+              + " (sha-256 "
+              + plugin.sha256()
+              + ")");
     }
-    out.println("installed layer '" + descriptor.name() + "'"
-        + (plugin == null ? "" : " " + descriptor.version() + " from the plugin")
-        + (layerEntry.settings().isEmpty() ? "" : " (" + CatalogTable.settings(layerEntry) + ")")
-        + " as entry " + layerEntry.id() + " and " + (chains.size() == 1 ? "chain " : "chains ")
-        + String.join(", ", chains));
+    out.println(
+        "installed layer '"
+            + descriptor.name()
+            + "'"
+            + (plugin == null ? "" : " " + descriptor.version() + " from the plugin")
+            + (layerEntry.settings().isEmpty()
+                ? ""
+                : " (" + CatalogTable.settings(layerEntry) + ")")
+            + " as entry "
+            + layerEntry.id()
+            + " and "
+            + (chains.size() == 1 ? "chain " : "chains ")
+            + String.join(", ", chains));
     passedOver.forEach(out::println);
     out.println(CatalogCommand.wrote(store, change));
     out.flush();
@@ -153,14 +194,28 @@ final class CatalogInstallCommand implements Callable<Integer> {
     List<ProviderDescriptor> all = providers.descriptors();
     List<ProviderDescriptor> named = all.stream().filter(d -> d.name().equals(name)).toList();
     if (named.isEmpty()) {
-      String layers = all.stream().filter(d -> d.kind() == ProviderKind.LAYER).map(ProviderDescriptor::name).sorted()
-          .collect(Collectors.joining(", "));
-      throw new IllegalArgumentException("there is no layer named '" + name + "' on the class path or among the"
-          + " installed plugins (layers there: " + (layers.isEmpty() ? "none" : layers) + ")");
+      String layers =
+          all.stream()
+              .filter(d -> d.kind() == ProviderKind.LAYER)
+              .map(ProviderDescriptor::name)
+              .sorted()
+              .collect(Collectors.joining(", "));
+      throw new IllegalArgumentException(
+          "there is no layer named '"
+              + name
+              + "' on the class path or among the"
+              + " installed plugins (layers there: "
+              + (layers.isEmpty() ? "none" : layers)
+              + ")");
     }
     if (named.size() > 1) {
-      throw new IllegalArgumentException("the layer name '" + name + "' is ambiguous: "
-          + named.stream().map(d -> d.id() + " (" + d.className() + ")").collect(Collectors.joining(", ")));
+      throw new IllegalArgumentException(
+          "the layer name '"
+              + name
+              + "' is ambiguous: "
+              + named.stream()
+                  .map(d -> d.id() + " (" + d.className() + ")")
+                  .collect(Collectors.joining(", ")));
     }
     return named.get(0);
   }
@@ -170,11 +225,16 @@ final class CatalogInstallCommand implements Callable<Integer> {
     return after.entries().stream().filter(e -> before.entry(e.id()).isEmpty()).toList();
   }
 
-  /** Returns the entry a new chain was installed over: the one whose chain is the new one's below its top. */
+  /**
+   * Returns the entry a new chain was installed over: the one whose chain is the new one's below
+   * its top.
+   */
   private static CatalogEntry target(Catalog catalog, CatalogEntry chain) {
     List<Integer> ids = chain.chain().ids();
     ProtocolChain below = ProtocolChain.of(ids.subList(1, ids.size()));
-    return catalog.entries().stream().filter(e -> e.isSelectable() && e.chain().equals(below)).findFirst()
+    return catalog.entries().stream()
+        .filter(e -> e.isSelectable() && e.chain().equals(below))
+        .findFirst()
         .orElseThrow();
   }
 
@@ -182,16 +242,24 @@ final class CatalogInstallCommand implements Callable<Integer> {
    * Starts up and cleans up each new chain once in a runtime of its own, so that a layer that
    * cannot load with these settings is refused before anything is written.
    */
-  private static void tryOut(Catalog catalog, List<CatalogEntry> added, ProviderDescriptor layer, Main main)
+  private static void tryOut(
+      Catalog catalog, List<CatalogEntry> added, ProviderDescriptor layer, Main main)
       throws IOException {
-    try (ChainRuntime runtime = main.runtime("install-check", catalog, null).shutdownHook(false).build()) {
+    try (ChainRuntime runtime =
+        main.runtime("install-check", catalog, null).shutdownHook(false).build()) {
       for (CatalogEntry e : added) {
         if (e.isSelectable()) {
           try (Session session = runtime.startup(e.id())) {
             session.version(); // started: every provider of the chain loaded with its settings
           } catch (IOException | RuntimeException failure) {
-            throw new IllegalArgumentException("installing layer '" + layer.name() + "': the new chain "
-                + Catalog.label(e) + " does not start, so nothing was installed: " + Main.oneLine(failure), failure);
+            throw new IllegalArgumentException(
+                "installing layer '"
+                    + layer.name()
+                    + "': the new chain "
+                    + Catalog.label(e)
+                    + " does not start, so nothing was installed: "
+                    + Main.oneLine(failure),
+                failure);
           }
         }
       }

@@ -11,38 +11,52 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code protochain catalog order ID,ID,...}: rewrites the selection order [{@code WSCWriteProviderOrder}]. */
-@Command(name = "order", mixinStandardHelpOptions = true,
-    description = {"Rewrite the order in which applications' requests select entries: name every base and chain"
-        + " entry once, first choice first. Layers' own entries, which applications never select, follow in"
-        + " their present order."})
+/**
+ * {@code protochain catalog order ID,ID,...}: rewrites the selection order [{@code
+ * WSCWriteProviderOrder}].
+ */
+@Command(
+    name = "order",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Rewrite the order in which applications' requests select entries: name every base and chain"
+          + " entry once, first choice first. Layers' own entries, which applications never select, follow in"
+          + " their present order."
+    })
 final class CatalogOrderCommand implements Callable<Integer> {
 
-  @ParentCommand
-  CatalogCommand catalog;
+  @ParentCommand CatalogCommand catalog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "ID,ID,...", split = ",", arity = "1..*",
+  @Parameters(
+      paramLabel = "ID,ID,...",
+      split = ",",
+      arity = "1..*",
       description = "Every base and chain entry, by id or name, in the new order.")
   List<String> order;
 
   @Override
   public Integer call() throws Exception {
     CatalogStore store = catalog.main.store(spec);
-    CatalogChange change = store.update("order the catalog",
-        current -> current.order(CatalogCommand.ids(current, order)));
+    CatalogChange change =
+        store.update(
+            "order the catalog", current -> current.order(CatalogCommand.ids(current, order)));
     List<CatalogEntry> entries = change.after().catalog().entries();
     List<CatalogEntry> selectable = entries.stream().filter(CatalogEntry::isSelectable).toList();
     List<CatalogEntry> layers = entries.stream().filter(e -> !e.isSelectable()).toList();
     PrintWriter out = spec.commandLine().getOut();
     if (!change.written()) {
-      out.println("the catalog is in that order already (generation " + change.after().generation() + "); nothing"
-          + " written");
+      out.println(
+          "the catalog is in that order already (generation "
+              + change.after().generation()
+              + "); nothing"
+              + " written");
     } else {
-      out.println("ordered the catalog: " + Main.labels(selectable)
-          + (layers.isEmpty() ? "" : "; then the layers' own entries " + Main.labels(layers)));
+      out.println(
+          "ordered the catalog: "
+              + Main.labels(selectable)
+              + (layers.isEmpty() ? "" : "; then the layers' own entries " + Main.labels(layers)));
       out.println(CatalogCommand.wrote(store, change));
     }
     out.flush();

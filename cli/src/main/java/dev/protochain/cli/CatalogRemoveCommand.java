@@ -18,17 +18,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code protochain catalog remove ID [--cascade]}: removes an entry, refusing to break a chain. */
-@Command(name = "remove", mixinStandardHelpOptions = true,
-    description = "Remove an entry. An entry that chains name is kept, and the chains listed, unless --cascade"
-        + " removes those chains too.")
+/**
+ * {@code protochain catalog remove ID [--cascade]}: removes an entry, refusing to break a chain.
+ */
+@Command(
+    name = "remove",
+    mixinStandardHelpOptions = true,
+    description =
+        "Remove an entry. An entry that chains name is kept, and the chains listed, unless --cascade"
+            + " removes those chains too.")
 final class CatalogRemoveCommand implements Callable<Integer> {
 
-  @ParentCommand
-  CatalogCommand catalog;
+  @ParentCommand CatalogCommand catalog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(paramLabel = "ID", description = "The entry to remove, by id or name.")
   String entry;
@@ -40,39 +43,65 @@ final class CatalogRemoveCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CatalogStore store = catalog.main.store(spec);
     List<CatalogEntry> removed = new ArrayList<>();
-    CatalogChange change = store.update("remove entry " + entry, current -> {
-      CatalogEntry target = CatalogCommand.entry(current, entry);
-      List<CatalogEntry> dependents = current.dependents(target.id());
-      if (!dependents.isEmpty() && !cascade) {
-        throw new IllegalArgumentException("removing " + kind(target) + " " + Catalog.label(target) + ": "
-            + (dependents.size() == 1 ? "chain " : "chains ") + Main.labels(dependents)
-            + (dependents.size() == 1 ? " depends" : " depend") + " on it; remove "
-            + (dependents.size() == 1 ? "it" : "them") + " first, or use --cascade");
-      }
-      removed.clear();
-      removed.add(target);
-      removed.addAll(dependents);
-      return current.remove(target.id(), cascade);
-    });
+    CatalogChange change =
+        store.update(
+            "remove entry " + entry,
+            current -> {
+              CatalogEntry target = CatalogCommand.entry(current, entry);
+              List<CatalogEntry> dependents = current.dependents(target.id());
+              if (!dependents.isEmpty() && !cascade) {
+                throw new IllegalArgumentException(
+                    "removing "
+                        + kind(target)
+                        + " "
+                        + Catalog.label(target)
+                        + ": "
+                        + (dependents.size() == 1 ? "chain " : "chains ")
+                        + Main.labels(dependents)
+                        + (dependents.size() == 1 ? " depends" : " depend")
+                        + " on it; remove "
+                        + (dependents.size() == 1 ? "it" : "them")
+                        + " first, or use --cascade");
+              }
+              removed.clear();
+              removed.add(target);
+              removed.addAll(dependents);
+              return current.remove(target.id(), cascade);
+            });
     CatalogEntry target = removed.get(0);
     List<CatalogEntry> chains = removed.subList(1, removed.size());
     PrintWriter out = spec.commandLine().getOut();
-    out.println("removed " + kind(target) + " " + Catalog.label(target)
-        + (chains.isEmpty() ? "" : " and the " + (chains.size() == 1 ? "chain" : "chains") + " over it: "
-            + Main.labels(chains)));
+    out.println(
+        "removed "
+            + kind(target)
+            + " "
+            + Catalog.label(target)
+            + (chains.isEmpty()
+                ? ""
+                : " and the "
+                    + (chains.size() == 1 ? "chain" : "chains")
+                    + " over it: "
+                    + Main.labels(chains)));
     Catalog after = change.after().catalog();
     Set<Integer> orphans = new LinkedHashSet<>();
     for (CatalogEntry gone : removed) {
       if (gone.kind() == EntryKind.CHAIN) {
         for (int id : gone.chain().ids()) {
-          after.entry(id).filter(e -> e.kind() == EntryKind.LAYER && after.dependents(id).isEmpty())
+          after
+              .entry(id)
+              .filter(e -> e.kind() == EntryKind.LAYER && after.dependents(id).isEmpty())
               .ifPresent(e -> orphans.add(id));
         }
       }
     }
     for (int id : orphans) {
-      out.println("layer " + Catalog.label(after.entry(id).orElseThrow()) + " is now in no chain; 'protochain catalog"
-          + " remove " + id + "' removes it");
+      out.println(
+          "layer "
+              + Catalog.label(after.entry(id).orElseThrow())
+              + " is now in no chain; 'protochain catalog"
+              + " remove "
+              + id
+              + "' removes it");
     }
     out.println(CatalogCommand.wrote(store, change));
     out.flush();

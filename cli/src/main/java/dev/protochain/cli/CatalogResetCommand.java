@@ -11,29 +11,39 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code protochain catalog reset}: back to the built-in base entries [{@code netsh winsock reset}]. */
-@Command(name = "reset", mixinStandardHelpOptions = true,
-    description = {"Reset the catalog to the built-in base entries, removing every layer and chain.",
-        "The catalog replaced becomes the backup ('catalog restore' brings it back); an unreadable catalog is"
-            + " kept in catalog.json.unreadable and the backup is left as it is."})
+/**
+ * {@code protochain catalog reset}: back to the built-in base entries [{@code netsh winsock
+ * reset}].
+ */
+@Command(
+    name = "reset",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Reset the catalog to the built-in base entries, removing every layer and chain.",
+      "The catalog replaced becomes the backup ('catalog restore' brings it back); an unreadable catalog is"
+          + " kept in catalog.json.unreadable and the backup is left as it is."
+    })
 final class CatalogResetCommand implements Callable<Integer> {
 
-  @ParentCommand
-  CatalogCommand catalog;
+  @ParentCommand CatalogCommand catalog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     CatalogStore store = catalog.main.store(spec);
     CatalogChange change = store.reset();
     PrintWriter out = spec.commandLine().getOut();
-    out.print("reset the catalog to the built-in base entries " + Main.labels(Catalog.builtin().entries()));
+    out.print(
+        "reset the catalog to the built-in base entries "
+            + Main.labels(Catalog.builtin().entries()));
     if (change.before().isPresent()) {
-      List<CatalogEntry> removed = change.before().get().catalog().entries().stream()
-          .filter(e -> !Catalog.builtin().entries().contains(e)).toList();
-      out.print(removed.isEmpty() ? "; nothing else was in it" : "; removed " + Main.labels(removed));
+      List<CatalogEntry> removed =
+          change.before().get().catalog().entries().stream()
+              .filter(e -> !Catalog.builtin().entries().contains(e))
+              .toList();
+      out.print(
+          removed.isEmpty() ? "; nothing else was in it" : "; removed " + Main.labels(removed));
     }
     out.println();
     out.println(CatalogCommand.wrote(store, change));

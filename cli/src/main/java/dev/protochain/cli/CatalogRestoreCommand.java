@@ -9,25 +9,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code protochain catalog restore}: puts the backup back. */
-@Command(name = "restore", mixinStandardHelpOptions = true,
-    description = {"Put the backup (the catalog before the last change) back as the catalog, even over an"
-        + " unreadable one.",
-        "The catalog replaced becomes the backup, so a second restore undoes the first; an unreadable catalog is"
-            + " kept in catalog.json.unreadable and the backup is left as it is."})
+@Command(
+    name = "restore",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Put the backup (the catalog before the last change) back as the catalog, even over an"
+          + " unreadable one.",
+      "The catalog replaced becomes the backup, so a second restore undoes the first; an unreadable catalog is"
+          + " kept in catalog.json.unreadable and the backup is left as it is."
+    })
 final class CatalogRestoreCommand implements Callable<Integer> {
 
-  @ParentCommand
-  CatalogCommand catalog;
+  @ParentCommand CatalogCommand catalog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     CatalogStore store = catalog.main.store(spec);
     CatalogChange change = store.restore();
     PrintWriter out = spec.commandLine().getOut();
-    out.println("restored the backup " + store.backupFile() + ": " + CatalogTable.summary(change.after().catalog()));
+    out.println(
+        "restored the backup "
+            + store.backupFile()
+            + ": "
+            + CatalogTable.summary(change.after().catalog()));
     out.println(CatalogCommand.wrote(store, change));
     out.flush();
     return Main.OK;

@@ -10,19 +10,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code protochain catalog show [--json]}: the catalog as a table, or as its file holds it. */
-@Command(name = "show", mixinStandardHelpOptions = true,
-    description = {"Show the catalog in selection order: id, name, kind (base, layer or chain), the chain top first,"
-        + " family/type/protocol, service flags, version and provider id, then each entry's settings.",
-        "The first use of a home creates its catalog with the built-in base entries."})
+@Command(
+    name = "show",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the catalog in selection order: id, name, kind (base, layer or chain), the chain top first,"
+          + " family/type/protocol, service flags, version and provider id, then each entry's settings.",
+      "The first use of a home creates its catalog with the built-in base entries."
+    })
 final class CatalogShowCommand implements Callable<Integer> {
 
-  @ParentCommand
-  CatalogCommand catalog;
+  @ParentCommand CatalogCommand catalog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--json", description = "Print the catalog as its file holds it: JSON, schema version 1.")
+  @Option(
+      names = "--json",
+      description = "Print the catalog as its file holds it: JSON, schema version 1.")
   boolean json;
 
   @Override
@@ -33,8 +37,13 @@ final class CatalogShowCommand implements Callable<Integer> {
     if (json) {
       out.print(stored.toJson());
     } else {
-      out.println("catalog " + store.file() + ", generation " + stored.generation() + ": "
-          + CatalogTable.summary(stored.catalog()));
+      out.println(
+          "catalog "
+              + store.file()
+              + ", generation "
+              + stored.generation()
+              + ": "
+              + CatalogTable.summary(stored.catalog()));
       out.println();
       out.print(CatalogTable.format(stored.catalog()));
       String settings = CatalogTable.settings(stored.catalog());

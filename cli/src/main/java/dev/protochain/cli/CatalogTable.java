@@ -23,11 +23,20 @@ final class CatalogTable {
     long bases = catalog.entries().stream().filter(e -> e.kind() == EntryKind.BASE).count();
     long layers = catalog.entries().stream().filter(e -> e.kind() == EntryKind.LAYER).count();
     long chains = catalog.entries().stream().filter(e -> e.kind() == EntryKind.CHAIN).count();
-    return count(catalog.entries().size(), "entry", "entries") + " (" + count(bases, "base", "bases") + ", "
-        + count(layers, "layer", "layers") + ", " + count(chains, "chain", "chains") + ")";
+    return count(catalog.entries().size(), "entry", "entries")
+        + " ("
+        + count(bases, "base", "bases")
+        + ", "
+        + count(layers, "layer", "layers")
+        + ", "
+        + count(chains, "chain", "chains")
+        + ")";
   }
 
-  /** Returns the lines {@code settings:} and {@code   2001 'trace': level=info}, or nothing if no entry has any. */
+  /**
+   * Returns the lines {@code settings:} and {@code 2001 'trace': level=info}, or nothing if no
+   * entry has any.
+   */
   static String settings(Catalog catalog) {
     StringBuilder sb = new StringBuilder();
     for (CatalogEntry e : catalog.entries()) {
@@ -40,13 +49,19 @@ final class CatalogTable {
 
   /** Returns {@code delay=0, threshold=64}. */
   static String settings(CatalogEntry e) {
-    return e.settings().entrySet().stream().map(s -> s.getKey() + "=" + s.getValue())
+    return e.settings().entrySet().stream()
+        .map(s -> s.getKey() + "=" + s.getValue())
         .collect(Collectors.joining(", "));
   }
 
-  /** Returns what an entry is, for messages: {@code chain trace > tcp4}, {@code base}, {@code layer}. */
+  /**
+   * Returns what an entry is, for messages: {@code chain trace > tcp4}, {@code base}, {@code
+   * layer}.
+   */
   static String describe(CatalogEntry e, Catalog catalog) {
-    return e.kind() == EntryKind.CHAIN ? "chain " + chain(e, catalog) : e.kind().name().toLowerCase(Locale.ROOT);
+    return e.kind() == EntryKind.CHAIN
+        ? "chain " + chain(e, catalog)
+        : e.kind().name().toLowerCase(Locale.ROOT);
   }
 
   private static String count(long n, String one, String many) {
@@ -57,15 +72,17 @@ final class CatalogTable {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"ID", "NAME", "KIND", "CHAIN", "SERVES", "FLAGS", "VER", "PROVIDER"});
     for (CatalogEntry e : catalog.entries()) {
-      rows.add(new String[] {
-          Integer.toString(e.id()),
-          e.name(),
-          e.kind().name().toLowerCase(Locale.ROOT),
-          chain(e, catalog),
-          e.kind() == EntryKind.LAYER ? "-" : serves(e),
-          flags(e),
-          Integer.toString(e.version()),
-          e.providerId().toString()});
+      rows.add(
+          new String[] {
+            Integer.toString(e.id()),
+            e.name(),
+            e.kind().name().toLowerCase(Locale.ROOT),
+            chain(e, catalog),
+            e.kind() == EntryKind.LAYER ? "-" : serves(e),
+            flags(e),
+            Integer.toString(e.version()),
+            e.providerId().toString()
+          });
     }
     int[] widths = new int[rows.get(0).length];
     for (String[] r : rows) {
@@ -135,10 +152,18 @@ final class CatalogTable {
 
   /** Returns one line per installed plugin: name, version, provider id and the jar's SHA-256. */
   static String plugins(Catalog catalog) {
-    StringBuilder sb = new StringBuilder("plugins (in the home's plugin store, pinned by SHA-256):\n");
+    StringBuilder sb =
+        new StringBuilder("plugins (in the home's plugin store, pinned by SHA-256):\n");
     for (dev.protochain.runtime.PluginRecord p : catalog.plugins()) {
-      sb.append("  ").append(p.name()).append(' ').append(p.version()).append("  provider ").append(p.providerId())
-          .append("  plugins/").append(p.file()).append('\n');
+      sb.append("  ")
+          .append(p.name())
+          .append(' ')
+          .append(p.version())
+          .append("  provider ")
+          .append(p.providerId())
+          .append("  plugins/")
+          .append(p.file())
+          .append('\n');
     }
     return sb.toString();
   }

@@ -13,18 +13,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code protochain catalog verify}: every problem of the catalog, or that it is sound. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Check the catalog file and the catalog: that it parses, that every chain names existing"
-        + " entries, ends in a base and is at most 7 long, that every provider is on the class path and is of"
-        + " the right kind, accepts its entry's settings and finds below it the services it requires.",
-        "Exit 0 when sound; otherwise every problem is listed and the exit code is 1."})
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check the catalog file and the catalog: that it parses, that every chain names existing"
+          + " entries, ends in a base and is at most 7 long, that every provider is on the class path and is of"
+          + " the right kind, accepts its entry's settings and finds below it the services it requires.",
+      "Exit 0 when sound; otherwise every problem is listed and the exit code is 1."
+    })
 final class CatalogVerifyCommand implements Callable<Integer> {
 
-  @ParentCommand
-  CatalogCommand catalog;
+  @ParentCommand CatalogCommand catalog;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -40,15 +42,24 @@ final class CatalogVerifyCommand implements Callable<Integer> {
     ProviderSource providers = catalog.main.providers(stored.catalog());
     List<CatalogProblem> problems = stored.catalog().problems(providers);
     if (!problems.isEmpty()) {
-      CatalogInvalidException e = new CatalogInvalidException(store.file() + ", generation " + stored.generation(),
-          problems);
+      CatalogInvalidException e =
+          new CatalogInvalidException(
+              store.file() + ", generation " + stored.generation(), problems);
       out.println(e.getMessage());
       throw e;
     }
-    out.println(store.file() + ", generation " + stored.generation() + ": sound; "
-        + CatalogTable.summary(stored.catalog()) + ", every provider found on the class path"
-        + (stored.catalog().plugins().isEmpty() ? ""
-            : " or in the plugin store " + catalog.main.home().plugins().directory() + " (digests checked)"));
+    out.println(
+        store.file()
+            + ", generation "
+            + stored.generation()
+            + ": sound; "
+            + CatalogTable.summary(stored.catalog())
+            + ", every provider found on the class path"
+            + (stored.catalog().plugins().isEmpty()
+                ? ""
+                : " or in the plugin store "
+                    + catalog.main.home().plugins().directory()
+                    + " (digests checked)"));
     out.flush();
     return Main.OK;
   }

@@ -13,33 +13,39 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code protochain connect [--entry ID|NAME] [--safe-mode] HOST PORT}: netcat over a chain, as a client. */
-@Command(name = "connect", mixinStandardHelpOptions = true,
-    description = {"Connect to HOST PORT over a chain of the catalog and copy standard input to the connection and"
-        + " the connection to standard output, byte for byte.",
-        "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
-            + " for an IPv6 HOST), stream, tcp. The end of input shuts down the sending side; the command ends"
-            + " when the peer has ended its side and the input is sent (at once, when typing at a terminal).",
-        "What it does is said on standard error."})
+/**
+ * {@code protochain connect [--entry ID|NAME] [--safe-mode] HOST PORT}: netcat over a chain, as a
+ * client.
+ */
+@Command(
+    name = "connect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Connect to HOST PORT over a chain of the catalog and copy standard input to the connection and"
+          + " the connection to standard output, byte for byte.",
+      "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
+          + " for an IPv6 HOST), stream, tcp. The end of input shuts down the sending side; the command ends"
+          + " when the peer has ended its side and the input is sent (at once, when typing at a terminal).",
+      "What it does is said on standard error."
+    })
 final class ConnectCommand implements Callable<Integer> {
 
   /** How long a connection attempt may take. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
-  @ParentCommand
-  Main main;
+  @ParentCommand Main main;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Mixin
-  NetcatOptions options;
+  @Mixin NetcatOptions options;
 
-  @Parameters(index = "0", paramLabel = "HOST", description = "The host to connect to, a name or an address.")
+  @Parameters(
+      index = "0",
+      paramLabel = "HOST",
+      description = "The host to connect to, a name or an address.")
   String host;
 
   @Parameters(index = "1", paramLabel = "PORT", description = "The port, 1 to 65535.")
@@ -48,8 +54,8 @@ final class ConnectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (port < 1 || port > 65535) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "PORT " + port + " is out of range (expected: 1 to"
-          + " 65535)");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "PORT " + port + " is out of range (expected: 1 to" + " 65535)");
     }
     PrintWriter err = spec.commandLine().getErr();
     ChainRuntime.Builder builder = options.runtime(main, spec, "connect");
@@ -60,16 +66,21 @@ final class ConnectCommand implements Callable<Integer> {
 
   // A method of its own, so that no socket of the connection stays reachable from call()'s frame
   // while the unload is checked.
-  private Netcat.Carried carry(ChainRuntime.Builder builder, InetAddress address, PrintWriter err) throws Exception {
-    AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
+  private Netcat.Carried carry(ChainRuntime.Builder builder, InetAddress address, PrintWriter err)
+      throws Exception {
+    AddressFamily family =
+        address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
     try (ChainRuntime runtime = builder.build();
-         Session session = options.startup(runtime, family);
-         ChainSocket socket = session.open()) {
+        Session session = options.startup(runtime, family);
+        ChainSocket socket = session.open()) {
       InetSocketAddress remote = new InetSocketAddress(address, port);
       socket.connect(remote, CONNECT_TIMEOUT);
-      String to = host.equals(address.getHostAddress()) ? host : host + " (" + address.getHostAddress() + ")";
-      Netcat.tell(err, "connect", "connected to " + to + " port " + port
-          + options.over(session, runtime));
+      String to =
+          host.equals(address.getHostAddress())
+              ? host
+              : host + " (" + address.getHostAddress() + ")";
+      Netcat.tell(
+          err, "connect", "connected to " + to + " port " + port + options.over(session, runtime));
       return Netcat.copy(socket, main.stdin(), main.stdout(), main.interactive());
     }
   }

@@ -29,24 +29,29 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Runs an echo server and client on 127.0.0.1 over the chain [trace, coalesce, tcp4], printing
- * the catalog, each provider's count after each step, the bytes echoed and their SHA-256, and the
+ * Runs an echo server and client on 127.0.0.1 over the chain [trace, coalesce, tcp4], printing the
+ * catalog, each provider's count after each step, the bytes echoed and their SHA-256, and the
  * cascade of unloads at the end. It uses a catalog of its own, in memory: the home's catalog is
  * neither read nor changed.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Echo random bytes over [trace, coalesce, tcp4] on 127.0.0.1 and show the lifecycle.")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Echo random bytes over [trace, coalesce, tcp4] on 127.0.0.1 and show the lifecycle.")
 final class DemoCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--bytes", defaultValue = "1048576", paramLabel = "N",
+  @Option(
+      names = "--bytes",
+      defaultValue = "1048576",
+      paramLabel = "N",
       description = "How many random bytes to echo (default: ${DEFAULT-VALUE}).")
   long bytes;
 
@@ -55,36 +60,56 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (bytes < 0) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bytes must not be negative: " + bytes);
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--bytes must not be negative: " + bytes);
     }
     out = spec.commandLine().getOut();
     Catalog catalog = demoCatalog();
-    CatalogEntry chain = catalog.select(AddressFamily.INET, SocketType.STREAM, Protocol.TCP, false).orElseThrow();
+    CatalogEntry chain =
+        catalog.select(AddressFamily.INET, SocketType.STREAM, Protocol.TCP, false).orElseThrow();
     List<CatalogEntry> providers = catalog.resolve(chain);
 
-    out.println("protochain demo: an echo server and client on 127.0.0.1 over the chain "
-        + CatalogTable.chain(chain, catalog).replace(" > ", ", ").replaceFirst("^", "[") + "]");
+    out.println(
+        "protochain demo: an echo server and client on 127.0.0.1 over the chain "
+            + CatalogTable.chain(chain, catalog).replace(" > ", ", ").replaceFirst("^", "[")
+            + "]");
     out.println();
-    out.println("catalog (in memory; selecting inet/stream/tcp gets entry " + chain.id() + " '" + chain.name() + "'):");
+    out.println(
+        "catalog (in memory; selecting inet/stream/tcp gets entry "
+            + chain.id()
+            + " '"
+            + chain.name()
+            + "'):");
     out.print(CatalogTable.format(catalog).indent(2));
     out.println();
 
-    ChainRuntime runtime = ChainRuntime.builder().name("demo").catalog(catalog).listener(this::lifecycle).build();
-    ExecutorService pool = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "protochain-demo");
-      t.setDaemon(true);
-      return t;
-    });
+    ChainRuntime runtime =
+        ChainRuntime.builder().name("demo").catalog(catalog).listener(this::lifecycle).build();
+    ExecutorService pool =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "protochain-demo");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       Session server = runtime.startup(AddressFamily.INET, SocketType.STREAM, Protocol.TCP);
-      step("startup", "server session on entry " + server.entry().id() + " v" + server.version(), runtime, providers);
+      step(
+          "startup",
+          "server session on entry " + server.entry().id() + " v" + server.version(),
+          runtime,
+          providers);
       ChainSocket listener = server.open();
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       listener.listen(1);
       Future<Long> echoed = pool.submit(() -> echo(listener));
 
       Session client = runtime.startup(AddressFamily.INET, SocketType.STREAM, Protocol.TCP);
-      step("startup", "client session on entry " + client.entry().id() + " v" + client.version(), runtime, providers);
+      step(
+          "startup",
+          "client session on entry " + client.entry().id() + " v" + client.version(),
+          runtime,
+          providers);
 
       byte[] payload = new byte[(int) Math.min(bytes, Integer.MAX_VALUE - 8)];
       new Random(20261126L).nextBytes(payload);
@@ -92,17 +117,19 @@ final class DemoCommand implements Callable<Integer> {
       ByteBuffer back = ByteBuffer.allocate(payload.length);
       try (ChainSocket socket = client.open()) {
         socket.connect(listener.localAddress());
-        Future<Void> sending = pool.submit(() -> {
-          ByteBuffer src = ByteBuffer.wrap(payload);
-          while (src.hasRemaining()) {
-            ByteBuffer chunk = src.slice();
-            chunk.limit(Math.min(chunk.remaining(), 16 * 1024));
-            socket.sendFully(chunk);
-            src.position(src.position() + chunk.position());
-          }
-          socket.shutdownOutput();
-          return null;
-        });
+        Future<Void> sending =
+            pool.submit(
+                () -> {
+                  ByteBuffer src = ByteBuffer.wrap(payload);
+                  while (src.hasRemaining()) {
+                    ByteBuffer chunk = src.slice();
+                    chunk.limit(Math.min(chunk.remaining(), 16 * 1024));
+                    socket.sendFully(chunk);
+                    src.position(src.position() + chunk.position());
+                  }
+                  socket.shutdownOutput();
+                  return null;
+                });
         ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
         while (true) {
           sink.clear();
@@ -121,9 +148,16 @@ final class DemoCommand implements Callable<Integer> {
       long serverCount = echoed.get(60, TimeUnit.SECONDS);
       byte[] received = sha256(back.array(), back.position());
       boolean verified = back.position() == payload.length && MessageDigest.isEqual(sent, received);
-      out.printf("%-8s %d bytes sent, %d echoed by the server, %d received; sha-256 %s %s%n", "echo",
-          payload.length, serverCount, back.position(), HexFormat.of().formatHex(received).substring(0, 16),
-          verified ? "verified" : "MISMATCH (sent " + HexFormat.of().formatHex(sent).substring(0, 16) + ")");
+      out.printf(
+          "%-8s %d bytes sent, %d echoed by the server, %d received; sha-256 %s %s%n",
+          "echo",
+          payload.length,
+          serverCount,
+          back.position(),
+          HexFormat.of().formatHex(received).substring(0, 16),
+          verified
+              ? "verified"
+              : "MISMATCH (sent " + HexFormat.of().formatHex(sent).substring(0, 16) + ")");
 
       client.close();
       step("cleanup", "client session", runtime, providers);
@@ -144,9 +178,14 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("  load     %s (entry %d)%n", e.provider().name(), e.provider().id());
     } else if (e.type() == LifecycleEvent.Type.UNLOAD) {
       out.printf("  unload   %s (entry %d)%n", e.provider().name(), e.provider().id());
-    } else if (e.type() == LifecycleEvent.Type.UNDELIVERED || e.type() == LifecycleEvent.Type.FAILURE) {
-      out.printf("  %-8s %s (entry %d): %s%n", e.type().name().toLowerCase(java.util.Locale.ROOT),
-          e.provider().name(), e.provider().id(), e.failure() == null ? e.detail() : e.failure().getMessage());
+    } else if (e.type() == LifecycleEvent.Type.UNDELIVERED
+        || e.type() == LifecycleEvent.Type.FAILURE) {
+      out.printf(
+          "  %-8s %s (entry %d): %s%n",
+          e.type().name().toLowerCase(java.util.Locale.ROOT),
+          e.provider().name(),
+          e.provider().id(),
+          e.failure() == null ? e.detail() : e.failure().getMessage());
     }
     out.flush();
   }
@@ -154,7 +193,11 @@ final class DemoCommand implements Callable<Integer> {
   private void step(String verb, String what, ChainRuntime runtime, List<CatalogEntry> providers) {
     StringBuilder counts = new StringBuilder();
     for (CatalogEntry p : providers) {
-      counts.append(counts.length() == 0 ? "" : " ").append(p.name()).append('=').append(runtime.count(p.id()));
+      counts
+          .append(counts.length() == 0 ? "" : " ")
+          .append(p.name())
+          .append('=')
+          .append(runtime.count(p.id()));
     }
     out.printf("%-8s %-40s counts: %s%n", verb, what, counts);
     out.flush();
@@ -183,7 +226,8 @@ final class DemoCommand implements Callable<Integer> {
   static Catalog demoCatalog() throws IOException {
     ProviderDescriptor coalesce = ProviderDescriptor.of(CoalesceLayer.class);
     ProviderDescriptor trace = ProviderDescriptor.of(TraceLayer.class);
-    Catalog c = Catalog.builtin().installLayer(coalesce.name(), coalesce.id(), Map.of(), List.of(1001));
+    Catalog c =
+        Catalog.builtin().installLayer(coalesce.name(), coalesce.id(), Map.of(), List.of(1001));
     int coalesceOverTcp4 = c.entry("coalesce-tcp4").orElseThrow().id();
     c = c.installLayer(trace.name(), trace.id(), Map.of(), List.of(coalesceOverTcp4));
     return c.checkValid("demo catalog");

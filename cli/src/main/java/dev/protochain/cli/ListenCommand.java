@@ -16,68 +16,93 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code protochain listen [--entry ID|NAME] [--safe-mode] [--bind HOST] PORT}: netcat over a chain, as a server. */
-@Command(name = "listen", mixinStandardHelpOptions = true,
-    description = {"Listen on PORT over a chain of the catalog, accept one connection, and copy standard input to"
-        + " it and it to standard output, byte for byte.",
-        "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
-            + " for an IPv6 --bind address), stream, tcp. PORT 0 takes a free port, which standard error names."
-            + " The end of input shuts down the sending side; the command ends when the peer has ended its side"
-            + " and the input is sent (at once, when typing at a terminal).",
-        "What it does is said on standard error."})
+/**
+ * {@code protochain listen [--entry ID|NAME] [--safe-mode] [--bind HOST] PORT}: netcat over a
+ * chain, as a server.
+ */
+@Command(
+    name = "listen",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Listen on PORT over a chain of the catalog, accept one connection, and copy standard input to"
+          + " it and it to standard output, byte for byte.",
+      "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
+          + " for an IPv6 --bind address), stream, tcp. PORT 0 takes a free port, which standard error names."
+          + " The end of input shuts down the sending side; the command ends when the peer has ended its side"
+          + " and the input is sent (at once, when typing at a terminal).",
+      "What it does is said on standard error."
+    })
 final class ListenCommand implements Callable<Integer> {
 
-  @ParentCommand
-  Main main;
+  @ParentCommand Main main;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Mixin
-  NetcatOptions options;
+  @Mixin NetcatOptions options;
 
-  @Option(names = "--bind", paramLabel = "HOST",
+  @Option(
+      names = "--bind",
+      paramLabel = "HOST",
       description = "The local address to listen on (default: every address).")
   String bind;
 
-  @Parameters(index = "0", paramLabel = "PORT", description = "The port, 0 to 65535; 0 takes a free one.")
+  @Parameters(
+      index = "0",
+      paramLabel = "PORT",
+      description = "The port, 0 to 65535; 0 takes a free one.")
   int port;
 
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "PORT " + port + " is out of range (expected: 0 to"
-          + " 65535)");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "PORT " + port + " is out of range (expected: 0 to" + " 65535)");
     }
     PrintWriter err = spec.commandLine().getErr();
     ChainRuntime.Builder builder = options.runtime(main, spec, "listen");
-    InetSocketAddress local = bind == null ? new InetSocketAddress(port)
-        : new InetSocketAddress(InetAddress.getByName(bind), port);
-    AddressFamily family = local.getAddress() instanceof Inet6Address && bind != null
-        ? AddressFamily.INET6 : AddressFamily.INET;
+    InetSocketAddress local =
+        bind == null
+            ? new InetSocketAddress(port)
+            : new InetSocketAddress(InetAddress.getByName(bind), port);
+    AddressFamily family =
+        local.getAddress() instanceof Inet6Address && bind != null
+            ? AddressFamily.INET6
+            : AddressFamily.INET;
     Netcat.Carried carried = serve(builder, local, family, err);
     return options.finish(err, "listen", carried);
   }
 
   // A method of its own, so that no socket of the connection stays reachable from call()'s frame
   // while the unload is checked.
-  private Netcat.Carried serve(ChainRuntime.Builder builder, InetSocketAddress local, AddressFamily family,
-      PrintWriter err) throws Exception {
+  private Netcat.Carried serve(
+      ChainRuntime.Builder builder, InetSocketAddress local, AddressFamily family, PrintWriter err)
+      throws Exception {
     try (ChainRuntime runtime = builder.build();
-         Session session = options.startup(runtime, family)) {
+        Session session = options.startup(runtime, family)) {
       ChainSocket peer;
       try (ChainSocket listener = session.open()) {
         listener.bind(local);
         listener.listen(1);
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
-        Netcat.tell(err, "listen", "listening on " + bound.getAddress().getHostAddress() + " port " + bound.getPort()
-            + options.over(session, runtime));
+        Netcat.tell(
+            err,
+            "listen",
+            "listening on "
+                + bound.getAddress().getHostAddress()
+                + " port "
+                + bound.getPort()
+                + options.over(session, runtime));
         peer = listener.accept();
       }
       try (ChainSocket connection = peer) {
         InetSocketAddress remote = (InetSocketAddress) connection.remoteAddress();
-        Netcat.tell(err, "listen", "accepted a connection from " + remote.getAddress().getHostAddress() + " port "
-            + remote.getPort());
+        Netcat.tell(
+            err,
+            "listen",
+            "accepted a connection from "
+                + remote.getAddress().getHostAddress()
+                + " port "
+                + remote.getPort());
         return Netcat.copy(connection, main.stdin(), main.stdout(), main.interactive());
       }
     }

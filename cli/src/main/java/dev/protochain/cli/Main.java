@@ -5,11 +5,11 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogInvalidException;
 import dev.protochain.runtime.CatalogProblem;
+import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.UnloadCheck;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
-import dev.protochain.runtime.ChainRuntime;
-import dev.protochain.runtime.UnloadCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,39 +42,60 @@ import picocli.CommandLine.Option;
 /**
  * The {@code protochain} command line.
  *
- * <p>Exit codes: 0 success; 1 refused or invalid (a catalog that fails validation, a refused
- * edit, a provider that will not start); 2 usage; 3 I/O error or catalog busy. An error is one
- * line on standard error naming what failed and where; {@code --verbose} adds the stack trace.
+ * <p>Exit codes: 0 success; 1 refused or invalid (a catalog that fails validation, a refused edit,
+ * a provider that will not start); 2 usage; 3 I/O error or catalog busy. An error is one line on
+ * standard error naming what failed and where; {@code --verbose} adds the stack trace.
  */
 @Command(
     name = "protochain",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Layered protocol chains for the JVM: a catalog of base transports and layers over them.",
-    subcommands = {CatalogCommand.class, ConnectCommand.class, ListenCommand.class, DemoCommand.class,
-        CommandLine.HelpCommand.class})
+    description =
+        "Layered protocol chains for the JVM: a catalog of base transports and layers over them.",
+    subcommands = {
+      CatalogCommand.class,
+      ConnectCommand.class,
+      ListenCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
 
   /** Success. */
   static final int OK = 0;
+
   /** Refused or invalid. */
   static final int REFUSED = 1;
+
   /** Usage error. */
   static final int USAGE = 2;
+
   /** I/O error or catalog busy. */
   static final int IO = 3;
 
-  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+  @Option(
+      names = "--verbose",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces of errors.")
   boolean verbose;
 
-  @Option(names = "--home", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
-      description = "The protochain home holding the catalog (default: $PROTOCHAIN_HOME, else ~/.protochain).")
+  @Option(
+      names = "--home",
+      paramLabel = "DIR",
+      scope = CommandLine.ScopeType.INHERIT,
+      description =
+          "The protochain home holding the catalog (default: $PROTOCHAIN_HOME, else ~/.protochain).")
   Path home;
 
-  @Option(names = "--lock-wait", paramLabel = "DURATION", scope = CommandLine.ScopeType.INHERIT,
-      defaultValue = "10s", converter = DurationConverter.class,
-      description = "How long a catalog change waits for another writer to finish, e.g. 500ms, 10s, 2m"
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lock-wait",
+      paramLabel = "DURATION",
+      scope = CommandLine.ScopeType.INHERIT,
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "How long a catalog change waits for another writer to finish, e.g. 500ms, 10s, 2m"
+              + " (default: ${DEFAULT-VALUE}).")
   Duration lockWait;
 
   private final InputStream stdin;
@@ -82,7 +103,11 @@ public final class Main {
   private final Map<String, String> environment;
   private final boolean interactive;
 
-  private Main(InputStream stdin, OutputStream stdout, Map<String, String> environment, boolean interactive) {
+  private Main(
+      InputStream stdin,
+      OutputStream stdout,
+      Map<String, String> environment,
+      boolean interactive) {
     this.stdin = stdin;
     this.stdout = stdout;
     this.environment = environment;
@@ -92,9 +117,17 @@ public final class Main {
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
     // Text in the platform's charset, as a terminal expects; data bytes untouched.
-    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
-    System.exit(run(args, System.in, System.out, Charset.defaultCharset(), err, System.getenv(),
-        System.console() != null));
+    PrintWriter err =
+        new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
+    System.exit(
+        run(
+            args,
+            System.in,
+            System.out,
+            Charset.defaultCharset(),
+            err,
+            System.getenv(),
+            System.console() != null));
   }
 
   /**
@@ -103,47 +136,82 @@ public final class Main {
    * UTF-8 onto {@code out}.
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    return run(args, InputStream.nullInputStream(), new DecodingOutputStream(out), StandardCharsets.UTF_8, err,
-        System.getenv(), false);
+    return run(
+        args,
+        InputStream.nullInputStream(),
+        new DecodingOutputStream(out),
+        StandardCharsets.UTF_8,
+        err,
+        System.getenv(),
+        false);
   }
 
   /**
-   * Runs the command line over the given streams and environment (which supplies
-   * {@code PROTOCHAIN_HOME}) and returns the exit code. Text goes to {@code out} and {@code err} as
-   * UTF-8; {@code connect} and {@code listen} copy {@code in} to their socket and the socket to
-   * {@code out}, byte for byte.
+   * Runs the command line over the given streams and environment (which supplies {@code
+   * PROTOCHAIN_HOME}) and returns the exit code. Text goes to {@code out} and {@code err} as UTF-8;
+   * {@code connect} and {@code listen} copy {@code in} to their socket and the socket to {@code
+   * out}, byte for byte.
    */
-  public static int run(String[] args, InputStream in, OutputStream out, OutputStream err,
+  public static int run(
+      String[] args,
+      InputStream in,
+      OutputStream out,
+      OutputStream err,
       Map<String, String> environment) {
-    return run(args, in, out, StandardCharsets.UTF_8,
-        new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true), environment, false);
+    return run(
+        args,
+        in,
+        out,
+        StandardCharsets.UTF_8,
+        new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true),
+        environment,
+        false);
   }
 
-  private static int run(String[] args, InputStream in, OutputStream out, Charset charset, PrintWriter err,
-      Map<String, String> environment, boolean interactive) {
+  private static int run(
+      String[] args,
+      InputStream in,
+      OutputStream out,
+      Charset charset,
+      PrintWriter err,
+      Map<String, String> environment,
+      boolean interactive) {
     Main main = new Main(in, out, Map.copyOf(environment), interactive);
     CommandLine cli = new CommandLine(main);
     cli.setOut(new PrintWriter(new OutputStreamWriter(out, charset), true));
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(Main::exitCode);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getOut().flush();
-      commandLine.getErr().println("protochain " + commandName(commandLine) + ": " + oneLine(e));
-      if (main.verbose) {
-        e.printStackTrace(commandLine.getErr());
-      }
-      commandLine.getErr().flush();
-      return exitCode(e);
-    });
-    cli.setParameterExceptionHandler((e, ignoredArgs) -> {
-      CommandLine where = e.getCommandLine();
-      String name = commandName(where);
-      String message = oneLine(e).replaceFirst("^Error: ", ""); // picocli's own prefix, redundant after ours
-      where.getErr().println("protochain" + (name.isEmpty() ? "" : " " + name) + ": " + message
-          + " (see 'protochain" + (name.isEmpty() ? "" : " " + name) + " --help')");
-      where.getErr().flush();
-      return USAGE;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getOut().flush();
+          commandLine
+              .getErr()
+              .println("protochain " + commandName(commandLine) + ": " + oneLine(e));
+          if (main.verbose) {
+            e.printStackTrace(commandLine.getErr());
+          }
+          commandLine.getErr().flush();
+          return exitCode(e);
+        });
+    cli.setParameterExceptionHandler(
+        (e, ignoredArgs) -> {
+          CommandLine where = e.getCommandLine();
+          String name = commandName(where);
+          String message =
+              oneLine(e).replaceFirst("^Error: ", ""); // picocli's own prefix, redundant after ours
+          where
+              .getErr()
+              .println(
+                  "protochain"
+                      + (name.isEmpty() ? "" : " " + name)
+                      + ": "
+                      + message
+                      + " (see 'protochain"
+                      + (name.isEmpty() ? "" : " " + name)
+                      + " --help')");
+          where.getErr().flush();
+          return USAGE;
+        });
     cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
     Map<String, String> exitCodes = new java.util.LinkedHashMap<>();
     exitCodes.put("0", "success");
@@ -160,17 +228,25 @@ public final class Main {
 
   /** Returns the home: {@code --home}, else {@code PROTOCHAIN_HOME}, else {@code ~/.protochain}. */
   ProtochainHome home() {
-    return ProtochainHome.resolve(Optional.ofNullable(home), environment, Path.of(System.getProperty("user.home")));
+    return ProtochainHome.resolve(
+        Optional.ofNullable(home), environment, Path.of(System.getProperty("user.home")));
   }
 
-  /** Returns the home's catalog store; its notes (a wait for the lock, a first use) go to standard error. */
+  /**
+   * Returns the home's catalog store; its notes (a wait for the lock, a first use) go to standard
+   * error.
+   */
   CatalogStore store(CommandLine.Model.CommandSpec spec) {
     PrintWriter err = spec.commandLine().getErr();
     String prefix = "protochain " + commandName(spec.commandLine()) + ": ";
-    return CatalogStore.builder(home()).lockWait(lockWait).onNote(note -> {
-      err.println(prefix + note);
-      err.flush();
-    }).build();
+    return CatalogStore.builder(home())
+        .lockWait(lockWait)
+        .onNote(
+            note -> {
+              err.println(prefix + note);
+              err.flush();
+            })
+        .build();
   }
 
   /** Returns the providers on the class path: the stock ones and any registered beside them. */
@@ -178,9 +254,13 @@ public final class Main {
     return ProviderSource.classpath(Main.class.getClassLoader());
   }
 
-  /** Returns the providers {@code catalog} can name: the home's installed plugins, then the class path. */
+  /**
+   * Returns the providers {@code catalog} can name: the home's installed plugins, then the class
+   * path.
+   */
   ProviderSource providers(Catalog catalog) {
-    return catalog.plugins().isEmpty() ? providers()
+    return catalog.plugins().isEmpty()
+        ? providers()
         : ProviderSource.firstOf(List.of(home().plugins().source(catalog.plugins()), providers()));
   }
 
@@ -190,7 +270,10 @@ public final class Main {
    */
   ChainRuntime.Builder runtime(String name, Catalog catalog, UnloadCheck check) {
     ProviderSource plugins = home().plugins().source(catalog.plugins());
-    return ChainRuntime.builder().name(name).catalog(catalog).source(check == null ? plugins : check.track(plugins));
+    return ChainRuntime.builder()
+        .name(name)
+        .catalog(catalog)
+        .source(check == null ? plugins : check.track(plugins));
   }
 
   /** Returns {@code 1001 'tcp4', 1002 'tcp6'}. */
@@ -218,8 +301,10 @@ public final class Main {
     }
     if (e instanceof ProtochainException) {
       ProtochainException.Code code = ((ProtochainException) e).code();
-      return code == ProtochainException.Code.CATALOG_BUSY || code == ProtochainException.Code.OPERATION_ABORTED
-          ? IO : REFUSED;
+      return code == ProtochainException.Code.CATALOG_BUSY
+              || code == ProtochainException.Code.OPERATION_ABORTED
+          ? IO
+          : REFUSED;
     }
     if (e instanceof IOException) {
       return IO;
@@ -228,8 +313,8 @@ public final class Main {
   }
 
   /**
-   * Returns the message of {@code e} on one line: every problem of an invalid catalog numbered in
-   * a row, a file error as {@code FILE: reason}, else its message with line breaks folded, or its
+   * Returns the message of {@code e} on one line: every problem of an invalid catalog numbered in a
+   * row, a file error as {@code FILE: reason}, else its message with line breaks folded, or its
    * class if it has none.
    */
   static String oneLine(Throwable e) {
@@ -240,17 +325,23 @@ public final class Main {
       if (problems.size() == 1) {
         return head + ": " + problems.get(0).message();
       }
-      StringBuilder sb = new StringBuilder(head).append(", ").append(problems.size()).append(" problems:");
+      StringBuilder sb =
+          new StringBuilder(head).append(", ").append(problems.size()).append(" problems:");
       for (int i = 0; i < problems.size(); i++) {
         String m = problems.get(i).message();
-        sb.append(i == 0 ? " " : "; ").append(i + 1).append(") ").append(m.endsWith(".") ? m.substring(0, m.length() - 1) : m);
+        sb.append(i == 0 ? " " : "; ")
+            .append(i + 1)
+            .append(") ")
+            .append(m.endsWith(".") ? m.substring(0, m.length() - 1) : m);
       }
       return sb.toString();
     }
     if (e instanceof FileSystemException) {
       FileSystemException f = (FileSystemException) e;
-      return (f.getFile() == null ? "" : f.getFile()) + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile())
-          + ": " + (f.getReason() != null ? f.getReason() : reason(f));
+      return (f.getFile() == null ? "" : f.getFile())
+          + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile())
+          + ": "
+          + (f.getReason() != null ? f.getReason() : reason(f));
     }
     String m = e.getMessage();
     if (m == null || m.isBlank()) {
@@ -276,8 +367,11 @@ public final class Main {
 
   static String commandName(CommandLine cl) {
     String qualified = cl.getCommandSpec().qualifiedName(" ");
-    return qualified.equals("protochain") ? ""
-        : qualified.startsWith("protochain ") ? qualified.substring("protochain ".length()) : qualified;
+    return qualified.equals("protochain")
+        ? ""
+        : qualified.startsWith("protochain ")
+            ? qualified.substring("protochain ".length())
+            : qualified;
   }
 
   /** Reads the version from the jar's manifest. */
@@ -304,13 +398,15 @@ public final class Main {
         }
         return check(Duration.ofSeconds(Long.parseLong(t)), text);
       } catch (NumberFormatException e) {
-        throw new CommandLine.TypeConversionException("'" + text + "' is not a duration (expected: e.g. 500ms, 10s, 2m)");
+        throw new CommandLine.TypeConversionException(
+            "'" + text + "' is not a duration (expected: e.g. 500ms, 10s, 2m)");
       }
     }
 
     private static Duration check(Duration d, String text) {
       if (d.isNegative()) {
-        throw new CommandLine.TypeConversionException("'" + text + "' is negative (expected: 0 or more)");
+        throw new CommandLine.TypeConversionException(
+            "'" + text + "' is negative (expected: 0 or more)");
       }
       return d;
     }
@@ -319,8 +415,11 @@ public final class Main {
   /** Decodes UTF-8 bytes onto a writer, for {@link #run(String[], PrintWriter, PrintWriter)}. */
   private static final class DecodingOutputStream extends OutputStream {
     private final Writer writer;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private final CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
     private final ByteBuffer pending = ByteBuffer.allocate(8192);
     private final CharBuffer chars = CharBuffer.allocate(8192);
 

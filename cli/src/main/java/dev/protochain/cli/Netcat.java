@@ -21,10 +21,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Netcat over a chain socket: copies an input stream to the socket and the socket to an output
  * stream, both at once. The end of the input shuts the socket's output down (a half-close), so the
- * peer sees the end of the stream and may still answer. The copy ends when the peer's side has ended
- * and the input has been sent in full, or at once when the input is a terminal (what was typed has
- * been sent). A copy reads the input on a daemon thread of its own, since a terminal's read cannot
- * be interrupted.
+ * peer sees the end of the stream and may still answer. The copy ends when the peer's side has
+ * ended and the input has been sent in full, or at once when the input is a terminal (what was
+ * typed has been sent). A copy reads the input on a daemon thread of its own, since a terminal's
+ * read cannot be interrupted.
  */
 final class Netcat {
 
@@ -46,7 +46,8 @@ final class Netcat {
    *
    * @throws ProtochainException with {@code NO_MATCHING_ENTRY} if it is not a stream entry over IP
    */
-  static Session startup(ChainRuntime runtime, String entry, AddressFamily family) throws IOException {
+  static Session startup(ChainRuntime runtime, String entry, AddressFamily family)
+      throws IOException {
     Session session;
     if (entry == null) {
       session = runtime.startup(family, SocketType.STREAM, Protocol.TCP);
@@ -58,15 +59,26 @@ final class Netcat {
     CatalogEntry e = session.entry();
     if (e.type() != SocketType.STREAM || e.family() == AddressFamily.MEMORY) {
       session.close();
-      throw new ProtochainException(ProtochainException.Code.NO_MATCHING_ENTRY, Catalog.label(e) + " serves "
-          + e.family() + "/" + e.type() + "/" + e.protocol() + "; netcat needs a stream entry over INET or INET6");
+      throw new ProtochainException(
+          ProtochainException.Code.NO_MATCHING_ENTRY,
+          Catalog.label(e)
+              + " serves "
+              + e.family()
+              + "/"
+              + e.type()
+              + "/"
+              + e.protocol()
+              + "; netcat needs a stream entry over INET or INET6");
     }
     return session;
   }
 
   /** Returns {@code 3001 'trace-tcp4' (chain trace > tcp4)}. */
   static String describe(Session session, Catalog catalog) {
-    return Catalog.label(session.entry()) + " (" + CatalogTable.describe(session.entry(), catalog) + ")";
+    return Catalog.label(session.entry())
+        + " ("
+        + CatalogTable.describe(session.entry(), catalog)
+        + ")";
   }
 
   /**
@@ -75,23 +87,29 @@ final class Netcat {
    *
    * @throws IOException if the socket, the input or the output fails
    */
-  static Carried copy(ChainSocket socket, InputStream in, OutputStream out, boolean interactive) throws IOException {
+  static Carried copy(ChainSocket socket, InputStream in, OutputStream out, boolean interactive)
+      throws IOException {
     AtomicLong sent = new AtomicLong();
     AtomicReference<IOException> sendFailure = new AtomicReference<>();
-    Thread sender = new Thread(() -> {
-      byte[] buf = new byte[BUFFER];
-      try {
-        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-          socket.sendFully(ByteBuffer.wrap(buf, 0, n));
-          socket.flush(); // what was read is what the user meant to send now, held by no layer
-          sent.addAndGet(n);
-        }
-        socket.shutdownOutput();
-      } catch (IOException e) {
-        sendFailure.set(e);
-      }
-    }, "protochain-netcat-input");
-    sender.setDaemon(true); // a terminal's read cannot be interrupted; it must not keep the JVM alive
+    Thread sender =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[BUFFER];
+              try {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                  socket.sendFully(ByteBuffer.wrap(buf, 0, n));
+                  socket.flush(); // what was read is what the user meant to send now, held by no
+                  // layer
+                  sent.addAndGet(n);
+                }
+                socket.shutdownOutput();
+              } catch (IOException e) {
+                sendFailure.set(e);
+              }
+            },
+            "protochain-netcat-input");
+    sender.setDaemon(
+        true); // a terminal's read cannot be interrupted; it must not keep the JVM alive
     sender.start();
 
     long received = 0;

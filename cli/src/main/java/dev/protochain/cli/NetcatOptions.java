@@ -15,39 +15,62 @@ import picocli.CommandLine.Option;
  */
 final class NetcatOptions {
 
-  @Option(names = "--entry", paramLabel = "ID|NAME", description = "The base or chain entry to use, by id or name.")
+  @Option(
+      names = "--entry",
+      paramLabel = "ID|NAME",
+      description = "The base or chain entry to use, by id or name.")
   String entry;
 
-  @Option(names = "--check-unload",
-      description = "After the connection, prove that every plugin the chain loaded was unloaded: its class loader"
-          + " collected, no descriptor open on its jar, no thread of its left; exit 1 if not.")
+  @Option(
+      names = "--check-unload",
+      description =
+          "After the connection, prove that every plugin the chain loaded was unloaded: its class loader"
+              + " collected, no descriptor open on its jar, no thread of its left; exit 1 if not.")
   boolean checkUnload;
 
-  @Option(names = "--safe-mode", description = "Use base entries only, whatever layers the catalog holds.")
+  @Option(
+      names = "--safe-mode",
+      description = "Use base entries only, whatever layers the catalog holds.")
   boolean safeMode;
 
   private UnloadCheck check;
 
-  /** Returns a runtime builder over the home's catalog, watching plugin unloads with {@code --check-unload}. */
+  /**
+   * Returns a runtime builder over the home's catalog, watching plugin unloads with {@code
+   * --check-unload}.
+   */
   ChainRuntime.Builder runtime(Main main, CommandSpec spec, String command) throws IOException {
     check = checkUnload ? new UnloadCheck() : null;
     return main.runtime(command, main.store(spec).read().catalog(), check).safeMode(safeMode);
   }
 
-  /** Starts up {@code --entry}, or the entry an application asking for (family, stream, TCP) gets. */
+  /**
+   * Starts up {@code --entry}, or the entry an application asking for (family, stream, TCP) gets.
+   */
   Session startup(ChainRuntime runtime, AddressFamily family) throws IOException {
     return Netcat.startup(runtime, entry, family);
   }
 
   /** Returns {@code " over 3001 'trace-tcp4' (chain trace > tcp4)"}, and says so in safe mode. */
   String over(Session session, ChainRuntime runtime) {
-    return " over " + Netcat.describe(session, runtime.catalog()) + (safeMode ? " in safe mode" : "");
+    return " over "
+        + Netcat.describe(session, runtime.catalog())
+        + (safeMode ? " in safe mode" : "");
   }
 
-  /** Tells what was carried, then checks the unloads with {@code --check-unload}; returns the exit code. */
+  /**
+   * Tells what was carried, then checks the unloads with {@code --check-unload}; returns the exit
+   * code.
+   */
   int finish(PrintWriter err, String command, Netcat.Carried carried) throws InterruptedException {
-    Netcat.tell(err, command, "sent " + carried.sent() + " bytes and received " + carried.received()
-        + "; the connection is closed");
+    Netcat.tell(
+        err,
+        command,
+        "sent "
+            + carried.sent()
+            + " bytes and received "
+            + carried.received()
+            + "; the connection is closed");
     return Netcat.checkUnload(check, err, command);
   }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The output of every catalog command on a fixed catalog, compared whole: the built-in bases,
- * {@code coalesce} (delay=0) over tcp4, and {@code trace} (level=info) over that chain and over tcp6.
+ * {@code coalesce} (delay=0) over tcp4, and {@code trace} (level=info) over that chain and over
+ * tcp6.
  */
 class CatalogCommandsTest {
 
@@ -55,40 +56,65 @@ class CatalogCommandsTest {
           + "2002  trace                layer  -                        -                       delivery,order,graceful-"
           + "close      2    b103522e-ae6d-4bd9-97f8-2ed05f7e13ee\n";
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   Cli cli;
 
   @BeforeEach
   void fixedCatalog() {
     cli = new Cli(home);
-    Cli.Run first = cli.run("catalog", "install", "--layer", "coalesce", "--over", "tcp4", "--set", "delay=0");
+    Cli.Run first =
+        cli.run("catalog", "install", "--layer", "coalesce", "--over", "tcp4", "--set", "delay=0");
     assertEquals(0, first.code(), first.toString());
-    assertEquals("protochain catalog install: created " + home.resolve("catalog.json")
-        + " with the built-in base entries (generation 1)\n", first.err());
-    assertEquals("installed layer 'coalesce' (delay=0) as entry 2001 and chain 3001 'coalesce-tcp4' (before 1001"
-        + " 'tcp4')\nwrote generation 2 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 1\n",
+    assertEquals(
+        "protochain catalog install: created "
+            + home.resolve("catalog.json")
+            + " with the built-in base entries (generation 1)\n",
+        first.err());
+    assertEquals(
+        "installed layer 'coalesce' (delay=0) as entry 2001 and chain 3001 'coalesce-tcp4' (before 1001"
+            + " 'tcp4')\nwrote generation 2 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 1\n",
         cli.generic(first.stdout()));
-    assertEquals("installed layer 'trace' (level=info) as entry 2002 and chains 3002 'trace-coalesce-tcp4' (before"
-        + " 3001 'coalesce-tcp4'), 3003 'trace-tcp6' (before 1002 'tcp6')\n"
-        + "wrote generation 3 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 2\n",
-        cli.ok("catalog", "install", "--layer", "trace", "--over", "3001,1002", "--set", "level=info"));
+    assertEquals(
+        "installed layer 'trace' (level=info) as entry 2002 and chains 3002 'trace-coalesce-tcp4' (before"
+            + " 3001 'coalesce-tcp4'), 3003 'trace-tcp6' (before 1002 'tcp6')\n"
+            + "wrote generation 3 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 2\n",
+        cli.ok(
+            "catalog",
+            "install",
+            "--layer",
+            "trace",
+            "--over",
+            "3001,1002",
+            "--set",
+            "level=info"));
   }
 
   /* ---- show ---- */
 
   @Test
   void showPrintsTheCatalogInSelectionOrderAndTheSettings() {
-    assertEquals("catalog HOME/catalog.json, generation 3: 11 entries (6 bases, 2 layers, 3 chains)\n\n"
-        + TABLE_HEAD + ROW_3002 + ROW_3001 + ROW_1001 + ROW_3003 + ROWS_BASES_FROM_1002 + ROWS_LAYERS
-        + "\nsettings:\n  2001 'coalesce': delay=0\n  2002 'trace': level=info\n", cli.ok("catalog", "show"));
+    assertEquals(
+        "catalog HOME/catalog.json, generation 3: 11 entries (6 bases, 2 layers, 3 chains)\n\n"
+            + TABLE_HEAD
+            + ROW_3002
+            + ROW_3001
+            + ROW_1001
+            + ROW_3003
+            + ROWS_BASES_FROM_1002
+            + ROWS_LAYERS
+            + "\nsettings:\n  2001 'coalesce': delay=0\n  2002 'trace': level=info\n",
+        cli.ok("catalog", "show"));
   }
 
   @Test
   void showJsonPrintsWhatTheFileHolds() throws Exception {
-    assertEquals(Files.readString(home.resolve("catalog.json")), cli.run("catalog", "show", "--json").stdout());
-    assertTrue(cli.ok("catalog", "show", "--json").startsWith("{\n  \"schemaVersion\": 1,\n  \"generation\": 3,\n"));
+    assertEquals(
+        Files.readString(home.resolve("catalog.json")),
+        cli.run("catalog", "show", "--json").stdout());
+    assertTrue(
+        cli.ok("catalog", "show", "--json")
+            .startsWith("{\n  \"schemaVersion\": 1,\n  \"generation\": 3,\n"));
   }
 
   /* ---- install ---- */
@@ -96,93 +122,168 @@ class CatalogCommandsTest {
   @Test
   void installAllListsTheEntriesPassedOver() throws Exception {
     Cli fresh = new Cli(home.resolve("fresh"));
-    assertEquals("installed layer 'coalesce' as entry 2001 and chains 3001 'coalesce-tcp4' (before 1001 'tcp4'),"
-        + " 3002 'coalesce-tcp6' (before 1002 'tcp6'), 3003 'coalesce-mem-stream' (before 1005 'mem-stream')\n"
-        + "passed over 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003 'udp4' provides"
-        + " CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST\n"
-        + "passed over 1004 'udp6': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1004 'udp6' provides"
-        + " CONNECTIONLESS, MESSAGE_ORIENTED\n"
-        + "passed over 1006 'mem-dgram': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1006 'mem-dgram'"
-        + " provides CONNECTIONLESS, MESSAGE_ORIENTED\n"
-        + "wrote generation 2 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 1\n",
+    assertEquals(
+        "installed layer 'coalesce' as entry 2001 and chains 3001 'coalesce-tcp4' (before 1001 'tcp4'),"
+            + " 3002 'coalesce-tcp6' (before 1002 'tcp6'), 3003 'coalesce-mem-stream' (before 1005 'mem-stream')\n"
+            + "passed over 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003 'udp4' provides"
+            + " CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST\n"
+            + "passed over 1004 'udp6': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1004 'udp6' provides"
+            + " CONNECTIONLESS, MESSAGE_ORIENTED\n"
+            + "passed over 1006 'mem-dgram': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1006 'mem-dgram'"
+            + " provides CONNECTIONLESS, MESSAGE_ORIENTED\n"
+            + "wrote generation 2 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 1\n",
         fresh.ok("catalog", "install", "--layer", "coalesce", "--all"));
   }
 
   @Test
   void installRefusesAnUnknownLayerNamingTheLayersOnTheClassPath() {
-    String layers = Main.providers().descriptors().stream().filter(d -> d.kind() == ProviderKind.LAYER)
-        .map(ProviderDescriptor::name).sorted().collect(Collectors.joining(", "));
+    String layers =
+        Main.providers().descriptors().stream()
+            .filter(d -> d.kind() == ProviderKind.LAYER)
+            .map(ProviderDescriptor::name)
+            .sorted()
+            .collect(Collectors.joining(", "));
     assertTrue(layers.contains("coalesce") && layers.contains("trace"), layers);
 
-    assertRefused(1, "protochain catalog install: there is no layer named 'gzip' on the class path or among the installed plugins (layers there: "
-        + layers + ")", "catalog", "install", "--layer", "gzip", "--all");
+    assertRefused(
+        1,
+        "protochain catalog install: there is no layer named 'gzip' on the class path or among the installed plugins (layers there: "
+            + layers
+            + ")",
+        "catalog",
+        "install",
+        "--layer",
+        "gzip",
+        "--all");
   }
 
   @Test
   void installRefusesSettingsTheLayerDoesNotDeclare() {
-    assertRefused(1, "protochain catalog install: installing layer 'coalesce': layer 'coalesce' has no setting"
-        + " 'level' (accepted: threshold, delay, flush-on-receive); 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER"
-        + " below it, and its base 1003 'udp4' provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST",
-        "catalog", "install", "--layer", "coalesce", "--over", "udp4", "--set", "level=info");
+    assertRefused(
+        1,
+        "protochain catalog install: installing layer 'coalesce': layer 'coalesce' has no setting"
+            + " 'level' (accepted: threshold, delay, flush-on-receive); 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER"
+            + " below it, and its base 1003 'udp4' provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST",
+        "catalog",
+        "install",
+        "--layer",
+        "coalesce",
+        "--over",
+        "udp4",
+        "--set",
+        "level=info");
   }
 
   @Test
   void installRefusesASettingValueTheLayerRejectsWhenItStarts() throws Exception {
     cli.ok("catalog", "remove", "trace", "--cascade");
-    assertRefused(1, "protochain catalog install: installing layer 'trace': the new chain 3002 'trace-tcp4' does not"
-        + " start, so nothing was installed: provider 'trace' (entry 2002) failed to load:"
-        + " java.lang.IllegalArgumentException: setting 'level' of entry 2002 'trace' (layer) = 'loud' (expected:"
-        + " trace, debug or info)", "catalog", "install", "--layer", "trace", "--over", "1001", "--set", "level=loud");
+    assertRefused(
+        1,
+        "protochain catalog install: installing layer 'trace': the new chain 3002 'trace-tcp4' does not"
+            + " start, so nothing was installed: provider 'trace' (entry 2002) failed to load:"
+            + " java.lang.IllegalArgumentException: setting 'level' of entry 2002 'trace' (layer) = 'loud' (expected:"
+            + " trace, debug or info)",
+        "catalog",
+        "install",
+        "--layer",
+        "trace",
+        "--over",
+        "1001",
+        "--set",
+        "level=loud");
   }
 
   @Test
   void installRefusesALayerInstalledAlready() {
-    assertRefused(1, "protochain catalog install: installing layer 'trace': an entry with that name exists already",
-        "catalog", "install", "--layer", "trace", "--over", "1003");
+    assertRefused(
+        1,
+        "protochain catalog install: installing layer 'trace': an entry with that name exists already",
+        "catalog",
+        "install",
+        "--layer",
+        "trace",
+        "--over",
+        "1003");
   }
 
   @Test
   void installRefusesAMissingTarget() {
     cli.ok("catalog", "remove", "trace", "--cascade");
-    assertRefused(1, "protochain catalog install: there is no entry named 'tcp9'",
-        "catalog", "install", "--layer", "trace", "--over", "tcp4,tcp9");
-    assertRefused(1, "protochain catalog install: installing layer 'trace': no entry 4242 to install it over",
-        "catalog", "install", "--layer", "trace", "--over", "4242");
+    assertRefused(
+        1,
+        "protochain catalog install: there is no entry named 'tcp9'",
+        "catalog",
+        "install",
+        "--layer",
+        "trace",
+        "--over",
+        "tcp4,tcp9");
+    assertRefused(
+        1,
+        "protochain catalog install: installing layer 'trace': no entry 4242 to install it over",
+        "catalog",
+        "install",
+        "--layer",
+        "trace",
+        "--over",
+        "4242");
   }
 
   @Test
   void installNeedsOverOrAll() {
-    assertRefused(2, "protochain catalog install: Missing required argument (specify one of these):"
-        + " (--over=ID[,ID...] [--over=ID[,ID...]]... | --all) (see 'protochain catalog install --help')",
-        "catalog", "install", "--layer", "trace");
-    assertRefused(2, "protochain catalog install: --over=ID, --all are mutually exclusive (specify"
-        + " only one) (see 'protochain catalog install --help')",
-        "catalog", "install", "--layer", "trace", "--all", "--over", "1001");
+    assertRefused(
+        2,
+        "protochain catalog install: Missing required argument (specify one of these):"
+            + " (--over=ID[,ID...] [--over=ID[,ID...]]... | --all) (see 'protochain catalog install --help')",
+        "catalog",
+        "install",
+        "--layer",
+        "trace");
+    assertRefused(
+        2,
+        "protochain catalog install: --over=ID, --all are mutually exclusive (specify"
+            + " only one) (see 'protochain catalog install --help')",
+        "catalog",
+        "install",
+        "--layer",
+        "trace",
+        "--all",
+        "--over",
+        "1001");
   }
 
   /* ---- remove ---- */
 
   @Test
   void removeRefusesToBreakChainsAndListsThem() {
-    assertRefused(1, "protochain catalog remove: removing layer 2001 'coalesce': chains 3002 'trace-coalesce-tcp4',"
-        + " 3001 'coalesce-tcp4' depend on it; remove them first, or use --cascade", "catalog", "remove", "2001");
+    assertRefused(
+        1,
+        "protochain catalog remove: removing layer 2001 'coalesce': chains 3002 'trace-coalesce-tcp4',"
+            + " 3001 'coalesce-tcp4' depend on it; remove them first, or use --cascade",
+        "catalog",
+        "remove",
+        "2001");
   }
 
   @Test
   void removeWithCascadeRemovesTheChainsToo() {
-    assertEquals("removed layer 2001 'coalesce' and the chains over it: 3002 'trace-coalesce-tcp4', 3001"
-        + " 'coalesce-tcp4'\nwrote generation 4 of HOME/catalog.json; the backup (catalog.json.bak) holds"
-        + " generation 3\n", cli.ok("catalog", "remove", "coalesce", "--cascade"));
+    assertEquals(
+        "removed layer 2001 'coalesce' and the chains over it: 3002 'trace-coalesce-tcp4', 3001"
+            + " 'coalesce-tcp4'\nwrote generation 4 of HOME/catalog.json; the backup (catalog.json.bak) holds"
+            + " generation 3\n",
+        cli.ok("catalog", "remove", "coalesce", "--cascade"));
   }
 
   @Test
   void removingTheLastChainOfALayerSaysTheLayerIsLeftAlone() {
-    assertEquals("removed chain 3002 'trace-coalesce-tcp4'\n"
-        + "wrote generation 4 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 3\n",
+    assertEquals(
+        "removed chain 3002 'trace-coalesce-tcp4'\n"
+            + "wrote generation 4 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 3\n",
         cli.ok("catalog", "remove", "3002"));
-    assertEquals("removed chain 3001 'coalesce-tcp4'\n"
-        + "layer 2001 'coalesce' is now in no chain; 'protochain catalog remove 2001' removes it\n"
-        + "wrote generation 5 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 4\n",
+    assertEquals(
+        "removed chain 3001 'coalesce-tcp4'\n"
+            + "layer 2001 'coalesce' is now in no chain; 'protochain catalog remove 2001' removes it\n"
+            + "wrote generation 5 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 4\n",
         cli.ok("catalog", "remove", "coalesce-tcp4"));
   }
 
@@ -195,36 +296,45 @@ class CatalogCommandsTest {
 
   @Test
   void orderRewritesTheSelectionOrder() {
-    assertEquals("ordered the catalog: 1001 'tcp4', 3001 'coalesce-tcp4', 3002 'trace-coalesce-tcp4', 1002 'tcp6',"
-        + " 3003 'trace-tcp6', 1003 'udp4', 1004 'udp6', 1005 'mem-stream', 1006 'mem-dgram'; then the layers' own"
-        + " entries 2001 'coalesce', 2002 'trace'\n"
-        + "wrote generation 4 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 3\n",
+    assertEquals(
+        "ordered the catalog: 1001 'tcp4', 3001 'coalesce-tcp4', 3002 'trace-coalesce-tcp4', 1002 'tcp6',"
+            + " 3003 'trace-tcp6', 1003 'udp4', 1004 'udp6', 1005 'mem-stream', 1006 'mem-dgram'; then the layers' own"
+            + " entries 2001 'coalesce', 2002 'trace'\n"
+            + "wrote generation 4 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 3\n",
         cli.ok("catalog", "order", "tcp4,3001,3002,1002,3003,1003,1004,1005,1006"));
-    assertEquals("INET/STREAM/TCP selects 1001 'tcp4' (base)", cli.ok("catalog", "explain", "inet", "stream", "tcp")
-        .lines().findFirst().orElseThrow());
-    assertEquals("the catalog is in that order already (generation 4); nothing written\n",
+    assertEquals(
+        "INET/STREAM/TCP selects 1001 'tcp4' (base)",
+        cli.ok("catalog", "explain", "inet", "stream", "tcp").lines().findFirst().orElseThrow());
+    assertEquals(
+        "the catalog is in that order already (generation 4); nothing written\n",
         cli.ok("catalog", "order", "1001,3001,3002,1002,3003,1003,1004,1005,1006"));
   }
 
   @Test
   void orderRefusesAnIncompleteOrderNamingEveryProblem() {
-    assertRefused(1, "protochain catalog order: ordering the catalog: 2001 'coalesce' is a layer's own entry (name"
-        + " base and chain entries only); 1001 'tcp4' is named twice; 3003 'trace-tcp6', 1002 'tcp6', 1004 'udp6',"
-        + " 1005 'mem-stream', 1006 'mem-dgram' are left out (name every base and chain entry)",
-        "catalog", "order", "3002,3001,1001,2001,1001,1003");
+    assertRefused(
+        1,
+        "protochain catalog order: ordering the catalog: 2001 'coalesce' is a layer's own entry (name"
+            + " base and chain entries only); 1001 'tcp4' is named twice; 3003 'trace-tcp6', 1002 'tcp6', 1004 'udp6',"
+            + " 1005 'mem-stream', 1006 'mem-dgram' are left out (name every base and chain entry)",
+        "catalog",
+        "order",
+        "3002,3001,1001,2001,1001,1003");
   }
 
   /* ---- reset and restore ---- */
 
   @Test
   void resetReturnsToTheBuiltinBasesAndRestoreBringsTheCatalogBack() {
-    assertEquals("reset the catalog to the built-in base entries 1001 'tcp4', 1002 'tcp6', 1003 'udp4', 1004 'udp6',"
-        + " 1005 'mem-stream', 1006 'mem-dgram'; removed 3002 'trace-coalesce-tcp4', 3001 'coalesce-tcp4', 3003"
-        + " 'trace-tcp6', 2001 'coalesce', 2002 'trace'\n"
-        + "wrote generation 4 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 3\n",
+    assertEquals(
+        "reset the catalog to the built-in base entries 1001 'tcp4', 1002 'tcp6', 1003 'udp4', 1004 'udp6',"
+            + " 1005 'mem-stream', 1006 'mem-dgram'; removed 3002 'trace-coalesce-tcp4', 3001 'coalesce-tcp4', 3003"
+            + " 'trace-tcp6', 2001 'coalesce', 2002 'trace'\n"
+            + "wrote generation 4 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 3\n",
         cli.ok("catalog", "reset"));
-    assertEquals("restored the backup HOME/catalog.json.bak: 11 entries (6 bases, 2 layers, 3 chains)\n"
-        + "wrote generation 5 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 4\n",
+    assertEquals(
+        "restored the backup HOME/catalog.json.bak: 11 entries (6 bases, 2 layers, 3 chains)\n"
+            + "wrote generation 5 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 4\n",
         cli.ok("catalog", "restore"));
     assertTrue(cli.ok("catalog", "show").contains(ROW_3002), "the chains are back");
   }
@@ -233,25 +343,35 @@ class CatalogCommandsTest {
 
   @Test
   void verifySaysTheCatalogIsSound() {
-    assertEquals("HOME/catalog.json, generation 3: sound; 11 entries (6 bases, 2 layers, 3 chains), every provider"
-        + " found on the class path\n", cli.ok("catalog", "verify"));
+    assertEquals(
+        "HOME/catalog.json, generation 3: sound; 11 entries (6 bases, 2 layers, 3 chains), every provider"
+            + " found on the class path\n",
+        cli.ok("catalog", "verify"));
   }
 
   @Test
   void verifyListsEveryProblemAndFails() throws Exception {
     CatalogStore store = CatalogStore.open(ProtochainHome.of(home));
-    store.update("install a ghost", c -> c.installLayer("ghost",
-        java.util.UUID.fromString("00000000-0000-0000-0000-0000000000ff"), java.util.Map.of("x", "1"),
-        List.of(1003)));
+    store.update(
+        "install a ghost",
+        c ->
+            c.installLayer(
+                "ghost",
+                java.util.UUID.fromString("00000000-0000-0000-0000-0000000000ff"),
+                java.util.Map.of("x", "1"),
+                List.of(1003)));
 
     Cli.Run run = cli.run("catalog", "verify");
 
     assertEquals(1, run.code(), run.toString());
-    assertEquals("catalog invalid (HOME/catalog.json, generation 4):\n\n"
-        + "1) entry 2003 'ghost' (layer) names provider 00000000-0000-0000-0000-0000000000ff, which is not in class"
-        + " path.\n\n1 problem\n", cli.generic(run.stdout()));
-    assertEquals("protochain catalog verify: catalog invalid (HOME/catalog.json, generation 4): entry 2003 'ghost'"
-        + " (layer) names provider 00000000-0000-0000-0000-0000000000ff, which is not in class path.\n",
+    assertEquals(
+        "catalog invalid (HOME/catalog.json, generation 4):\n\n"
+            + "1) entry 2003 'ghost' (layer) names provider 00000000-0000-0000-0000-0000000000ff, which is not in class"
+            + " path.\n\n1 problem\n",
+        cli.generic(run.stdout()));
+    assertEquals(
+        "protochain catalog verify: catalog invalid (HOME/catalog.json, generation 4): entry 2003 'ghost'"
+            + " (layer) names provider 00000000-0000-0000-0000-0000000000ff, which is not in class path.\n",
         cli.generic(run.err()));
   }
 
@@ -259,30 +379,37 @@ class CatalogCommandsTest {
 
   @Test
   void explainNamesTheChosenEntryAndWhyEveryOtherWasPassedOver() {
-    assertEquals(String.join("\n",
-        "INET6/STREAM/TCP selects 3003 'trace-tcp6' (chain trace > tcp6)",
-        "passed over:",
-        "  3002 'trace-coalesce-tcp4'  serves INET/STREAM/TCP",
-        "  3001 'coalesce-tcp4'        serves INET/STREAM/TCP",
-        "  1001 'tcp4'                 serves INET/STREAM/TCP",
-        "  1002 'tcp6'                 matches, but comes after entry 3003 'trace-tcp6'",
-        "  1003 'udp4'                 serves INET/DATAGRAM/UDP",
-        "  1004 'udp6'                 serves INET6/DATAGRAM/UDP",
-        "  1005 'mem-stream'           serves MEMORY/STREAM/MEMORY",
-        "  1006 'mem-dgram'            serves MEMORY/DATAGRAM/MEMORY",
-        "  2001 'coalesce'             a layer's own entry; applications never select it",
-        "  2002 'trace'                a layer's own entry; applications never select it",
-        ""), cli.ok("catalog", "explain", "inet6", "stream", "tcp"));
+    assertEquals(
+        String.join(
+            "\n",
+            "INET6/STREAM/TCP selects 3003 'trace-tcp6' (chain trace > tcp6)",
+            "passed over:",
+            "  3002 'trace-coalesce-tcp4'  serves INET/STREAM/TCP",
+            "  3001 'coalesce-tcp4'        serves INET/STREAM/TCP",
+            "  1001 'tcp4'                 serves INET/STREAM/TCP",
+            "  1002 'tcp6'                 matches, but comes after entry 3003 'trace-tcp6'",
+            "  1003 'udp4'                 serves INET/DATAGRAM/UDP",
+            "  1004 'udp6'                 serves INET6/DATAGRAM/UDP",
+            "  1005 'mem-stream'           serves MEMORY/STREAM/MEMORY",
+            "  1006 'mem-dgram'            serves MEMORY/DATAGRAM/MEMORY",
+            "  2001 'coalesce'             a layer's own entry; applications never select it",
+            "  2002 'trace'                a layer's own entry; applications never select it",
+            ""),
+        cli.ok("catalog", "explain", "inet6", "stream", "tcp"));
   }
 
   @Test
   void explainInSafeModeChoosesTheBase() {
-    assertEquals(String.join("\n",
-        "INET/STREAM/TCP in safe mode selects 1001 'tcp4' (base)",
-        "passed over:",
-        "  3002 'trace-coalesce-tcp4'  a chain; safe mode selects base entries only",
-        "  3001 'coalesce-tcp4'        a chain; safe mode selects base entries only"),
-        cli.ok("catalog", "explain", "--safe-mode", "ipv4", "stream", "tcp").lines().limit(4)
+    assertEquals(
+        String.join(
+            "\n",
+            "INET/STREAM/TCP in safe mode selects 1001 'tcp4' (base)",
+            "passed over:",
+            "  3002 'trace-coalesce-tcp4'  a chain; safe mode selects base entries only",
+            "  3001 'coalesce-tcp4'        a chain; safe mode selects base entries only"),
+        cli.ok("catalog", "explain", "--safe-mode", "ipv4", "stream", "tcp")
+            .lines()
+            .limit(4)
             .collect(Collectors.joining("\n")));
   }
 
@@ -290,21 +417,30 @@ class CatalogCommandsTest {
   void explainFailsWhenNoEntryServesTheRequest() {
     Cli.Run run = cli.run("catalog", "explain", "inet", "stream", "udp");
     assertEquals(1, run.code(), run.toString());
-    assertEquals("INET/STREAM/UDP selects no entry", run.stdout().lines().findFirst().orElseThrow());
-    assertEquals("protochain catalog explain: no catalog entry serves INET/STREAM/UDP\n", run.err());
+    assertEquals(
+        "INET/STREAM/UDP selects no entry", run.stdout().lines().findFirst().orElseThrow());
+    assertEquals(
+        "protochain catalog explain: no catalog entry serves INET/STREAM/UDP\n", run.err());
   }
 
   @Test
   void explainRefusesAnUnknownFamilyAsAUsageError() {
-    assertRefused(2, "protochain catalog explain: Invalid value for positional parameter at index 0 (FAMILY): unknown"
-        + " address family 'inet7' (expected: inet, inet6 or memory) (see 'protochain catalog explain --help')",
-        "catalog", "explain", "inet7", "stream", "tcp");
+    assertRefused(
+        2,
+        "protochain catalog explain: Invalid value for positional parameter at index 0 (FAMILY): unknown"
+            + " address family 'inet7' (expected: inet, inet6 or memory) (see 'protochain catalog explain --help')",
+        "catalog",
+        "explain",
+        "inet7",
+        "stream",
+        "tcp");
   }
 
   /* ---- the command line ---- */
 
   @ParameterizedTest
-  @ValueSource(strings = {"show", "install", "remove", "order", "reset", "restore", "verify", "explain"})
+  @ValueSource(
+      strings = {"show", "install", "remove", "order", "reset", "restore", "verify", "explain"})
   void everyCatalogCommandHasHelp(String command) {
     Cli.Run run = cli.run("catalog", command, "--help");
     assertEquals(0, run.code(), run.toString());
@@ -322,8 +458,11 @@ class CatalogCommandsTest {
 
   @Test
   void catalogWithoutASubcommandIsAUsageError() {
-    assertRefused(2, "protochain catalog: name a subcommand: show, install, remove, order, reset, restore, verify or"
-        + " explain (see 'protochain catalog --help')", "catalog");
+    assertRefused(
+        2,
+        "protochain catalog: name a subcommand: show, install, remove, order, reset, restore, verify or"
+            + " explain (see 'protochain catalog --help')",
+        "catalog");
   }
 
   @Test
@@ -332,12 +471,20 @@ class CatalogCommandsTest {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
 
-    int code = Main.run(new String[] {"catalog", "verify"}, java.io.InputStream.nullInputStream(), out, err,
-        java.util.Map.of("PROTOCHAIN_HOME", other.toString()));
+    int code =
+        Main.run(
+            new String[] {"catalog", "verify"},
+            java.io.InputStream.nullInputStream(),
+            out,
+            err,
+            java.util.Map.of("PROTOCHAIN_HOME", other.toString()));
 
     assertEquals(0, code, err.toString());
-    assertEquals(other + "/catalog.json, generation 1: sound; 6 entries (6 bases, 0 layers, 0 chains), every"
-        + " provider found on the class path\n", out.toString());
+    assertEquals(
+        other
+            + "/catalog.json, generation 1: sound; 6 entries (6 bases, 0 layers, 0 chains), every"
+            + " provider found on the class path\n",
+        out.toString());
     assertTrue(Files.isRegularFile(other.resolve("catalog.json")));
   }
 
@@ -346,7 +493,9 @@ class CatalogCommandsTest {
     Path file = Files.writeString(home.resolve("not-a-dir"), "x");
     Cli.Run run = new Cli(file).run("catalog", "show");
     assertEquals(3, run.code(), run.toString());
-    assertEquals("protochain catalog show: " + file.resolve("catalog.json") + ": Not a directory\n", run.err());
+    assertEquals(
+        "protochain catalog show: " + file.resolve("catalog.json") + ": Not a directory\n",
+        run.err());
   }
 
   @Test
@@ -354,21 +503,25 @@ class CatalogCommandsTest {
     CatalogStore store = CatalogStore.open(ProtochainHome.of(home));
     java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    Thread holder = new Thread(() -> {
-      try {
-        store.update("hold the lock", c -> {
-          holding.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            throw new java.io.InterruptedIOException();
-          }
-          return c;
-        });
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    Thread holder =
+        new Thread(
+            () -> {
+              try {
+                store.update(
+                    "hold the lock",
+                    c -> {
+                      holding.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                      }
+                      return c;
+                    });
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
     holder.start();
     try {
       assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -377,9 +530,14 @@ class CatalogCommandsTest {
       Cli.Run run = cli.run("--lock-wait", "300ms", "catalog", "remove", "3003");
 
       assertEquals(3, run.code(), run.toString());
-      assertEquals("protochain catalog remove: waiting for the catalog lock HOME/catalog.lock, held by " + note + "\n"
-          + "protochain catalog remove: catalog busy: HOME/catalog.lock is held by " + note
-          + "; gave up after waiting 300ms\n", cli.generic(run.err()));
+      assertEquals(
+          "protochain catalog remove: waiting for the catalog lock HOME/catalog.lock, held by "
+              + note
+              + "\n"
+              + "protochain catalog remove: catalog busy: HOME/catalog.lock is held by "
+              + note
+              + "; gave up after waiting 300ms\n",
+          cli.generic(run.err()));
     } finally {
       release.countDown();
       holder.join();
@@ -392,7 +550,9 @@ class CatalogCommandsTest {
     assertEquals(code, run.code(), run.toString());
     assertEquals(error + "\n", cli.generic(run.err()));
     assertEquals("", run.stdout());
-    assertTrue(java.util.Arrays.equals(before, bytes(home.resolve("catalog.json"))), "the catalog changed");
+    assertTrue(
+        java.util.Arrays.equals(before, bytes(home.resolve("catalog.json"))),
+        "the catalog changed");
   }
 
   private static byte[] bytes(Path file) {

@@ -10,7 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Runs the command line in this JVM against one home, capturing what it prints. Not thread-safe. */
+/**
+ * Runs the command line in this JVM against one home, capturing what it prints. Not thread-safe.
+ */
 final class Cli {
 
   /**
@@ -61,7 +63,10 @@ final class Cli {
     return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
   }
 
-  /** Runs and fails unless the exit code is 0; returns standard output with the home shown as {@code HOME}. */
+  /**
+   * Runs and fails unless the exit code is 0; returns standard output with the home shown as {@code
+   * HOME}.
+   */
   String ok(String... args) {
     Run r = run(args);
     if (r.code() != 0) {
@@ -77,9 +82,15 @@ final class Cli {
 
   /** Returns the command line of a child JVM running {@code protochain --home HOME args...}. */
   static List<String> childCommand(Path home, String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--home", home.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "--home",
+                home.toString()));
     command.addAll(Arrays.asList(args));
     return command;
   }

@@ -29,24 +29,28 @@ class CorruptCatalogTest {
         return json.substring(0, 160);
       }
     },
-    NOT_JSON("the file is not JSON: Unexpected character ('<' (code 60)): expected a valid value (JSON String,"
-        + " Number, Array, Object or token 'null', 'true' or 'false') (line 1, column 1).") {
+    NOT_JSON(
+        "the file is not JSON: Unexpected character ('<' (code 60)): expected a valid value (JSON String,"
+            + " Number, Array, Object or token 'null', 'true' or 'false') (line 1, column 1).") {
       @Override
       String apply(String json) {
         return "<catalog><entry id=\"1001\"/></catalog>\n";
       }
     },
-    UNKNOWN_SCHEMA_VERSION("the file has schema version 2; this release of protochain reads schema version 1"
-        + " only.") {
+    UNKNOWN_SCHEMA_VERSION(
+        "the file has schema version 2; this release of protochain reads schema version 1"
+            + " only.") {
       @Override
       String apply(String json) {
         return json.replace("\"schemaVersion\": 1,", "\"schemaVersion\": 2,");
       }
     },
-    MISSING_ID("entry 3001 'trace-tcp4' (chain [2001, 1001]) names entry 2001, which does not exist.") {
+    MISSING_ID(
+        "entry 3001 'trace-tcp4' (chain [2001, 1001]) names entry 2001, which does not exist.") {
       @Override
       String apply(String json) {
-        return json.replace("\"id\": 2001,", "\"id\": 2011,").replace("\"name\": \"trace\",", "\"name\": \"trace2\",");
+        return json.replace("\"id\": 2001,", "\"id\": 2011,")
+            .replace("\"name\": \"trace\",", "\"name\": \"trace2\",");
       }
     };
 
@@ -59,19 +63,19 @@ class CorruptCatalogTest {
     abstract String apply(String json);
   }
 
-  static final List<List<String>> COMMANDS = List.of(
-      List.of("catalog", "show"),
-      List.of("catalog", "show", "--json"),
-      List.of("catalog", "install", "--layer", "coalesce", "--over", "1001"),
-      List.of("catalog", "remove", "3001"),
-      List.of("catalog", "order", "1001,3001"),
-      List.of("catalog", "verify"),
-      List.of("catalog", "explain", "inet", "stream", "tcp"),
-      List.of("connect", "127.0.0.1", "9"),
-      List.of("listen", "--bind", "127.0.0.1", "0"));
+  static final List<List<String>> COMMANDS =
+      List.of(
+          List.of("catalog", "show"),
+          List.of("catalog", "show", "--json"),
+          List.of("catalog", "install", "--layer", "coalesce", "--over", "1001"),
+          List.of("catalog", "remove", "3001"),
+          List.of("catalog", "order", "1001,3001"),
+          List.of("catalog", "verify"),
+          List.of("catalog", "explain", "inet", "stream", "tcp"),
+          List.of("connect", "127.0.0.1", "9"),
+          List.of("listen", "--bind", "127.0.0.1", "0"));
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   Cli cli;
   String valid;
@@ -97,8 +101,8 @@ class CorruptCatalogTest {
 
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("corruptionsAndCommands")
-  void everyCommandFailsWithOneLineNamingTheFileAndLeavesItAsItWas(Corruption corruption, List<String> command)
-      throws Exception {
+  void everyCommandFailsWithOneLineNamingTheFileAndLeavesItAsItWas(
+      Corruption corruption, List<String> command) throws Exception {
     String corrupt = corruption.apply(valid);
     Files.writeString(home.resolve("catalog.json"), corrupt);
 
@@ -108,8 +112,10 @@ class CorruptCatalogTest {
     String error = "catalog invalid (HOME/catalog.json): " + corruption.problem;
     assertEquals(1, run.code(), run.toString());
     assertEquals("protochain " + name + ": " + error + "\n", cli.generic(run.err()));
-    assertEquals(command.get(1).equals("verify")
-        ? "catalog invalid (HOME/catalog.json):\n\n1) " + corruption.problem + "\n\n1 problem\n" : "",
+    assertEquals(
+        command.get(1).equals("verify")
+            ? "catalog invalid (HOME/catalog.json):\n\n1) " + corruption.problem + "\n\n1 problem\n"
+            : "",
         cli.generic(run.stdout()));
     assertEquals(corrupt, Files.readString(home.resolve("catalog.json")));
     assertArrayEquals(backup, Files.readAllBytes(home.resolve("catalog.json.bak")));
@@ -121,12 +127,16 @@ class CorruptCatalogTest {
     String corrupt = corruption.apply(valid);
     Files.writeString(home.resolve("catalog.json"), corrupt);
 
-    assertEquals("restored the backup HOME/catalog.json.bak: 6 entries (6 bases, 0 layers, 0 chains)\n"
-        + "wrote generation 2 of HOME/catalog.json; the unreadable catalog is kept in HOME/catalog.json.unreadable"
-        + " and the backup is unchanged\n", cli.ok("catalog", "restore"));
+    assertEquals(
+        "restored the backup HOME/catalog.json.bak: 6 entries (6 bases, 0 layers, 0 chains)\n"
+            + "wrote generation 2 of HOME/catalog.json; the unreadable catalog is kept in HOME/catalog.json.unreadable"
+            + " and the backup is unchanged\n",
+        cli.ok("catalog", "restore"));
     assertEquals(corrupt, Files.readString(home.resolve("catalog.json.unreadable")));
-    assertEquals("HOME/catalog.json, generation 2: sound; 6 entries (6 bases, 0 layers, 0 chains), every provider"
-        + " found on the class path\n", cli.ok("catalog", "verify"));
+    assertEquals(
+        "HOME/catalog.json, generation 2: sound; 6 entries (6 bases, 0 layers, 0 chains), every provider"
+            + " found on the class path\n",
+        cli.ok("catalog", "verify"));
     assertArrayEquals(backup, Files.readAllBytes(home.resolve("catalog.json.bak")));
   }
 
@@ -136,10 +146,12 @@ class CorruptCatalogTest {
     String corrupt = corruption.apply(valid);
     Files.writeString(home.resolve("catalog.json"), corrupt);
 
-    assertEquals("reset the catalog to the built-in base entries 1001 'tcp4', 1002 'tcp6', 1003 'udp4', 1004 'udp6',"
-        + " 1005 'mem-stream', 1006 'mem-dgram'\n"
-        + "wrote generation 2 of HOME/catalog.json; the unreadable catalog is kept in HOME/catalog.json.unreadable"
-        + " and the backup is unchanged\n", cli.ok("catalog", "reset"));
+    assertEquals(
+        "reset the catalog to the built-in base entries 1001 'tcp4', 1002 'tcp6', 1003 'udp4', 1004 'udp6',"
+            + " 1005 'mem-stream', 1006 'mem-dgram'\n"
+            + "wrote generation 2 of HOME/catalog.json; the unreadable catalog is kept in HOME/catalog.json.unreadable"
+            + " and the backup is unchanged\n",
+        cli.ok("catalog", "reset"));
     assertEquals(corrupt, Files.readString(home.resolve("catalog.json.unreadable")));
     assertArrayEquals(backup, Files.readAllBytes(home.resolve("catalog.json.bak")));
   }

@@ -19,17 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code protochain catalog install --layer NAME} accepts every stock layer, with the settings it
  * requires, over tcp4 and mem-stream and, for the layers that need no ordered delivery below them,
- * over udp4: each install starts its new chains once before it writes, {@code catalog verify}
- * finds the catalog sound, and {@code catalog show} lists every chain.
+ * over udp4: each install starts its new chains once before it writes, {@code catalog verify} finds
+ * the catalog sound, and {@code catalog show} lists every chain.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InstallEveryStockLayerTest {
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
-  @TempDir
-  Path keys;
+  @TempDir Path keys;
 
   /**
    * Makes a PKCS#12 key store holding a throwaway self-signed certificate for localhost and
@@ -37,15 +35,48 @@ class InstallEveryStockLayerTest {
    */
   static void makeKeyStore(Path dir) throws Exception {
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    run(dir, keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-        "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", "server.p12",
-        "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
-    run(dir, keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", "server.p12", "-storepass", "changeit",
-        "-file", "server.pem");
+    run(
+        dir,
+        keytool,
+        "-genkeypair",
+        "-alias",
+        "server",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=dns:localhost,ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-keystore",
+        "server.p12",
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "changeit",
+        "-keypass",
+        "changeit");
+    run(
+        dir,
+        keytool,
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "server",
+        "-keystore",
+        "server.p12",
+        "-storepass",
+        "changeit",
+        "-file",
+        "server.pem");
   }
 
   static void run(Path dir, String... command) throws Exception {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", command) + " did not end");
     assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + output);
@@ -63,8 +94,12 @@ class InstallEveryStockLayerTest {
     over.put("coalesce", tcpOnly);
     sets.put("coalesce", List.of("delay=0"));
     over.put("tls", tcpOnly);
-    sets.put("tls", List.of("keystore=" + keys.resolve("server.p12"), "keystore-password=changeit",
-        "trust=" + keys.resolve("server.pem")));
+    sets.put(
+        "tls",
+        List.of(
+            "keystore=" + keys.resolve("server.p12"),
+            "keystore-password=changeit",
+            "trust=" + keys.resolve("server.pem")));
     over.put("socks5", tcpOnly);
     sets.put("socks5", List.of("proxy=127.0.0.1:1080")); // a startup does not connect to it
     over.put("deflate", every);
@@ -85,7 +120,8 @@ class InstallEveryStockLayerTest {
     List<String> rows = new ArrayList<>();
     for (Map.Entry<String, String> e : over.entrySet()) {
       String layer = e.getKey();
-      List<String> args = new ArrayList<>(List.of("catalog", "install", "--layer", layer, "--over", e.getValue()));
+      List<String> args =
+          new ArrayList<>(List.of("catalog", "install", "--layer", layer, "--over", e.getValue()));
       sets.get(layer).forEach(s -> args.addAll(List.of("--set", s)));
 
       Cli.Run run = cli.run(args.toArray(String[]::new));
@@ -93,26 +129,53 @@ class InstallEveryStockLayerTest {
       assertEquals(0, run.code(), run.toString());
       List<String> chains = new ArrayList<>();
       for (String base : e.getValue().split(",")) {
-        chains.add(chainId + " '" + layer + "-" + base + "' (before " + baseId(base) + " '" + base + "')");
-        rows.add(chainId + " +" + Pattern.quote(layer + "-" + base) + " +chain +" + Pattern.quote(layer + " > " + base)
-            + " ");
+        chains.add(
+            chainId + " '" + layer + "-" + base + "' (before " + baseId(base) + " '" + base + "')");
+        rows.add(
+            chainId
+                + " +"
+                + Pattern.quote(layer + "-" + base)
+                + " +chain +"
+                + Pattern.quote(layer + " > " + base)
+                + " ");
         chainId++;
       }
-      assertEquals("installed layer '" + layer + "' (" + String.join(", ", sorted(sets.get(layer))) + ") as entry "
-          + layerId + " and chains " + String.join(", ", chains) + "\n"
-          + "wrote generation " + generation + " of HOME/catalog.json; the backup (catalog.json.bak) holds generation "
-          + (generation - 1) + "\n", cli.generic(run.stdout()), run.toString());
+      assertEquals(
+          "installed layer '"
+              + layer
+              + "' ("
+              + String.join(", ", sorted(sets.get(layer)))
+              + ") as entry "
+              + layerId
+              + " and chains "
+              + String.join(", ", chains)
+              + "\n"
+              + "wrote generation "
+              + generation
+              + " of HOME/catalog.json; the backup (catalog.json.bak) holds generation "
+              + (generation - 1)
+              + "\n",
+          cli.generic(run.stdout()),
+          run.toString());
       layerId++;
       generation++;
     }
 
     int chainCount = chainId - 3001;
-    assertEquals("HOME/catalog.json, generation " + (generation - 1) + ": sound; " + (6 + 9 + chainCount)
-        + " entries (6 bases, 9 layers, " + chainCount + " chains), every provider found on the class path\n",
+    assertEquals(
+        "HOME/catalog.json, generation "
+            + (generation - 1)
+            + ": sound; "
+            + (6 + 9 + chainCount)
+            + " entries (6 bases, 9 layers, "
+            + chainCount
+            + " chains), every provider found on the class path\n",
         cli.ok("catalog", "verify"));
     String show = cli.ok("catalog", "show");
     for (String row : rows) {
-      assertTrue(Pattern.compile("(?m)^" + row).matcher(show).find(), "catalog show lists " + row + "\n" + show);
+      assertTrue(
+          Pattern.compile("(?m)^" + row).matcher(show).find(),
+          "catalog show lists " + row + "\n" + show);
     }
   }
 
@@ -121,20 +184,37 @@ class InstallEveryStockLayerTest {
     Cli cli = new Cli(home);
     Cli.Run socks5 = cli.run("catalog", "install", "--layer", "socks5", "--over", "tcp4");
     assertEquals(1, socks5.code(), socks5.toString());
-    assertEquals("protochain catalog install: created " + home.resolve("catalog.json") + " with the built-in base"
-        + " entries (generation 1)\nprotochain catalog install: installing layer 'socks5': the new chain 3001"
-        + " 'socks5-tcp4' does not start, so nothing was installed: provider 'socks5' (entry 2001) failed to load:"
-        + " java.lang.IllegalArgumentException: setting 'proxy' of entry 2001 'socks5' (layer) is required but not"
-        + " set\n", socks5.err());
+    assertEquals(
+        "protochain catalog install: created "
+            + home.resolve("catalog.json")
+            + " with the built-in base"
+            + " entries (generation 1)\nprotochain catalog install: installing layer 'socks5': the new chain 3001"
+            + " 'socks5-tcp4' does not start, so nothing was installed: provider 'socks5' (entry 2001) failed to load:"
+            + " java.lang.IllegalArgumentException: setting 'proxy' of entry 2001 'socks5' (layer) is required but not"
+            + " set\n",
+        socks5.err());
 
-    Cli.Run tls = cli.run("catalog", "install", "--layer", "tls", "--over", "tcp4", "--set", "keystore=missing.p12");
+    Cli.Run tls =
+        cli.run(
+            "catalog",
+            "install",
+            "--layer",
+            "tls",
+            "--over",
+            "tcp4",
+            "--set",
+            "keystore=missing.p12");
     assertEquals(1, tls.code(), tls.toString());
-    assertEquals("protochain catalog install: installing layer 'tls': the new chain 3001 'tls-tcp4' does not start,"
-        + " so nothing was installed: provider 'tls' (entry 2001) failed to load: java.io.IOException: setting"
-        + " 'keystore' of entry 2001 'tls' (layer): missing.p12: no such file\n", tls.err());
+    assertEquals(
+        "protochain catalog install: installing layer 'tls': the new chain 3001 'tls-tcp4' does not start,"
+            + " so nothing was installed: provider 'tls' (entry 2001) failed to load: java.io.IOException: setting"
+            + " 'keystore' of entry 2001 'tls' (layer): missing.p12: no such file\n",
+        tls.err());
 
-    assertEquals("HOME/catalog.json, generation 1: sound; 6 entries (6 bases, 0 layers, 0 chains), every provider"
-        + " found on the class path\n", cli.ok("catalog", "verify"));
+    assertEquals(
+        "HOME/catalog.json, generation 1: sound; 6 entries (6 bases, 0 layers, 0 chains), every provider"
+            + " found on the class path\n",
+        cli.ok("catalog", "verify"));
   }
 
   static int baseId(String base) {
@@ -148,6 +228,8 @@ class InstallEveryStockLayerTest {
 
   /** Returns {@code KEY=VALUE} settings in the order the catalog keeps them, by key. */
   static List<String> sorted(List<String> settings) {
-    return settings.stream().sorted(Comparator.comparing(s -> s.substring(0, s.indexOf('=')))).toList();
+    return settings.stream()
+        .sorted(Comparator.comparing(s -> s.substring(0, s.indexOf('='))))
+        .toList();
   }
 }

@@ -7,7 +7,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** An output stream that hands each complete line written to it to a queue, for tests that wait on output. */
+/**
+ * An output stream that hands each complete line written to it to a queue, for tests that wait on
+ * output.
+ */
 final class LineSink extends OutputStream {
 
   private final ByteArrayOutputStream line = new ByteArrayOutputStream();

@@ -26,12 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code connect} and {@code listen} against plain {@link java.net.Socket} peers, in this JVM, on 127.0.0.1. */
+/**
+ * {@code connect} and {@code listen} against plain {@link java.net.Socket} peers, in this JVM, on
+ * 127.0.0.1.
+ */
 @Timeout(60)
 class NetcatTest {
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   Cli cli;
   ExecutorService pool = Executors.newCachedThreadPool();
@@ -59,22 +61,29 @@ class NetcatTest {
     byte[] request = random(300_000, 1);
     byte[] reply = random(200_000, 2);
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Future<byte[]> received = pool.submit(() -> {
-        try (Socket s = server.accept()) {
-          byte[] got = s.getInputStream().readAllBytes(); // until the client half-closes
-          s.getOutputStream().write(reply);
-          return got;
-        }
-      });
+      Future<byte[]> received =
+          pool.submit(
+              () -> {
+                try (Socket s = server.accept()) {
+                  byte[] got = s.getInputStream().readAllBytes(); // until the client half-closes
+                  s.getOutputStream().write(reply);
+                  return got;
+                }
+              });
 
-      Cli.Run run = cli.run(request, "connect", "127.0.0.1", Integer.toString(server.getLocalPort()));
+      Cli.Run run =
+          cli.run(request, "connect", "127.0.0.1", Integer.toString(server.getLocalPort()));
 
       assertEquals(0, run.code(), run.err());
       assertArrayEquals(request, received.get(30, TimeUnit.SECONDS));
       assertArrayEquals(reply, run.out());
-      assertEquals("protochain connect: connected to 127.0.0.1 port " + server.getLocalPort() + " over 3002"
-          + " 'trace-coalesce-tcp4' (chain trace > coalesce > tcp4)\n"
-          + "protochain connect: sent 300000 bytes and received 200000; the connection is closed\n", run.err());
+      assertEquals(
+          "protochain connect: connected to 127.0.0.1 port "
+              + server.getLocalPort()
+              + " over 3002"
+              + " 'trace-coalesce-tcp4' (chain trace > coalesce > tcp4)\n"
+              + "protochain connect: sent 300000 bytes and received 200000; the connection is closed\n",
+          run.err());
     }
   }
 
@@ -82,24 +91,34 @@ class NetcatTest {
   void connectInSafeModeUsesTheBaseAndByEntryTheEntryNamed() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
       String port = Integer.toString(server.getLocalPort());
-      pool.submit(() -> {
-        for (int i = 0; i < 2; i++) {
-          try (Socket s = server.accept()) {
-            s.getOutputStream().write(s.getInputStream().readAllBytes());
-          }
-        }
-        return null;
-      });
+      pool.submit(
+          () -> {
+            for (int i = 0; i < 2; i++) {
+              try (Socket s = server.accept()) {
+                s.getOutputStream().write(s.getInputStream().readAllBytes());
+              }
+            }
+            return null;
+          });
 
       Cli.Run safe = cli.run("ping".getBytes(), "connect", "--safe-mode", "127.0.0.1", port);
-      Cli.Run named = cli.run("pong".getBytes(), "connect", "--entry", "coalesce-tcp4", "127.0.0.1", port);
+      Cli.Run named =
+          cli.run("pong".getBytes(), "connect", "--entry", "coalesce-tcp4", "127.0.0.1", port);
 
       assertEquals("ping", safe.stdout());
-      assertEquals("protochain connect: connected to 127.0.0.1 port " + port + " over 1001 'tcp4' (base) in safe"
-          + " mode", safe.err().lines().findFirst().orElseThrow());
+      assertEquals(
+          "protochain connect: connected to 127.0.0.1 port "
+              + port
+              + " over 1001 'tcp4' (base) in safe"
+              + " mode",
+          safe.err().lines().findFirst().orElseThrow());
       assertEquals("pong", named.stdout());
-      assertEquals("protochain connect: connected to 127.0.0.1 port " + port + " over 3001 'coalesce-tcp4' (chain"
-          + " coalesce > tcp4)", named.err().lines().findFirst().orElseThrow());
+      assertEquals(
+          "protochain connect: connected to 127.0.0.1 port "
+              + port
+              + " over 3001 'coalesce-tcp4' (chain"
+              + " coalesce > tcp4)",
+          named.err().lines().findFirst().orElseThrow());
     }
   }
 
@@ -109,11 +128,21 @@ class NetcatTest {
     byte[] request = random(250_000, 4);
     LineSink err = new LineSink();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Future<Integer> listening = pool.submit(() -> Main.run(new String[] {"--home", home.toString(), "listen",
-        "--bind", "127.0.0.1", "0"}, new ByteArrayInputStream(greeting), out, err, Map.of()));
+    Future<Integer> listening =
+        pool.submit(
+            () ->
+                Main.run(
+                    new String[] {"--home", home.toString(), "listen", "--bind", "127.0.0.1", "0"},
+                    new ByteArrayInputStream(greeting),
+                    out,
+                    err,
+                    Map.of()));
 
-    Matcher m = Pattern.compile("protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
-        + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\)").matcher(err.next(30));
+    Matcher m =
+        Pattern.compile(
+                "protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
+                    + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\)")
+            .matcher(err.next(30));
     assertTrue(m.matches(), err.all());
     int port = Integer.parseInt(m.group(1));
     byte[] got;
@@ -123,46 +152,53 @@ class NetcatTest {
       client.getOutputStream().write(request);
       client.shutdownOutput();
       got = reading.get(30, TimeUnit.SECONDS);
-      assertEquals("protochain listen: accepted a connection from 127.0.0.1 port " + client.getLocalPort(),
+      assertEquals(
+          "protochain listen: accepted a connection from 127.0.0.1 port " + client.getLocalPort(),
           err.next(30));
     }
 
     assertEquals(0, listening.get(30, TimeUnit.SECONDS), err.all());
     assertArrayEquals(greeting, got);
     assertArrayEquals(request, out.toByteArray());
-    assertEquals("protochain listen: sent 150000 bytes and received 250000; the connection is closed", err.next(5));
+    assertEquals(
+        "protochain listen: sent 150000 bytes and received 250000; the connection is closed",
+        err.next(5));
   }
 
   @Test
   void aPeerThatEndsFirstStillGetsTheWholeInput() throws Exception {
     byte[] request = random(2_000_000, 5);
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Future<byte[]> received = pool.submit(() -> {
-        try (Socket s = server.accept()) {
-          s.shutdownOutput(); // ends its side at once, then reads everything
-          return s.getInputStream().readAllBytes();
-        }
-      });
-      InputStream slowInput = new InputStream() {
-        private final InputStream in = new ByteArrayInputStream(request);
+      Future<byte[]> received =
+          pool.submit(
+              () -> {
+                try (Socket s = server.accept()) {
+                  s.shutdownOutput(); // ends its side at once, then reads everything
+                  return s.getInputStream().readAllBytes();
+                }
+              });
+      InputStream slowInput =
+          new InputStream() {
+            private final InputStream in = new ByteArrayInputStream(request);
 
-        @Override
-        public int read() throws java.io.IOException {
-          return in.read();
-        }
+            @Override
+            public int read() throws java.io.IOException {
+              return in.read();
+            }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws java.io.IOException {
-          try {
-            Thread.sleep(1);
-          } catch (InterruptedException e) {
-            throw new java.io.InterruptedIOException();
-          }
-          return in.read(b, off, Math.min(len, 50_000));
-        }
-      };
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+              try {
+                Thread.sleep(1);
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+              }
+              return in.read(b, off, Math.min(len, 50_000));
+            }
+          };
 
-      Cli.Run run = cli.run(slowInput, "connect", "127.0.0.1", Integer.toString(server.getLocalPort()));
+      Cli.Run run =
+          cli.run(slowInput, "connect", "127.0.0.1", Integer.toString(server.getLocalPort()));
 
       assertEquals(0, run.code(), run.err());
       assertArrayEquals(request, received.get(30, TimeUnit.SECONDS));
@@ -174,8 +210,10 @@ class NetcatTest {
   void connectRefusesADatagramEntry() {
     Cli.Run run = cli.run("connect", "--entry", "udp4", "127.0.0.1", "9");
     assertEquals(1, run.code(), run.toString());
-    assertEquals("protochain connect: 1003 'udp4' serves INET/DATAGRAM/UDP; netcat needs a stream entry over INET"
-        + " or INET6\n", run.err());
+    assertEquals(
+        "protochain connect: 1003 'udp4' serves INET/DATAGRAM/UDP; netcat needs a stream entry over INET"
+            + " or INET6\n",
+        run.err());
   }
 
   @Test
@@ -186,15 +224,21 @@ class NetcatTest {
     }
     Cli.Run run = cli.run("connect", "127.0.0.1", Integer.toString(port));
     assertEquals(3, run.code(), run.toString());
-    assertEquals("protochain connect: Connection refused: 127.0.0.1:" + port + " (provider 'tcp' for entry 1001"
-        + " 'tcp4')\n", run.err());
+    assertEquals(
+        "protochain connect: Connection refused: 127.0.0.1:"
+            + port
+            + " (provider 'tcp' for entry 1001"
+            + " 'tcp4')\n",
+        run.err());
   }
 
   @Test
   void aPortOutOfRangeIsAUsageError() {
     Cli.Run run = cli.run("connect", "127.0.0.1", "70000");
     assertEquals(2, run.code(), run.toString());
-    assertEquals("protochain connect: PORT 70000 is out of range (expected: 1 to 65535) (see 'protochain connect"
-        + " --help')\n", run.err());
+    assertEquals(
+        "protochain connect: PORT 70000 is out of range (expected: 1 to 65535) (see 'protochain connect"
+            + " --help')\n",
+        run.err());
   }
 }

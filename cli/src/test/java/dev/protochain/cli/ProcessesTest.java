@@ -25,11 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line across real processes: concurrent edits of one catalog, and netcat between two JVMs. */
+/**
+ * The command line across real processes: concurrent edits of one catalog, and netcat between two
+ * JVMs.
+ */
 class ProcessesTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   @Timeout(90)
@@ -39,33 +41,66 @@ class ProcessesTest {
     store.read();
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    // Hold the lock until both processes wait for it, so that they contend for it at the same moment.
-    Thread holder = new Thread(() -> {
-      try {
-        store.update("hold the lock for a test", c -> {
-          holding.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            throw new InterruptedIOException();
-          }
-          return c;
-        });
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    // Hold the lock until both processes wait for it, so that they contend for it at the same
+    // moment.
+    Thread holder =
+        new Thread(
+            () -> {
+              try {
+                store.update(
+                    "hold the lock for a test",
+                    c -> {
+                      holding.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        throw new InterruptedIOException();
+                      }
+                      return c;
+                    });
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
     holder.start();
     Process trace = null;
     Process coalesce = null;
     try {
       assertTrue(holding.await(10, TimeUnit.SECONDS));
-      trace = new ProcessBuilder(Cli.childCommand(home, "--lock-wait", "60s", "catalog", "install", "--layer", "trace",
-          "--over", "tcp4,tcp6")).redirectOutput(dir.resolve("trace.out").toFile()).start();
-      coalesce = new ProcessBuilder(Cli.childCommand(home, "--lock-wait", "60s", "catalog", "install", "--layer",
-          "coalesce", "--over", "tcp4")).redirectOutput(dir.resolve("coalesce.out").toFile()).start();
-      String waiting = "waiting for the catalog lock " + store.lockFile() + ", held by pid " + ProcessHandle.current()
-          .pid() + " (hold the lock for a test, since ";
+      trace =
+          new ProcessBuilder(
+                  Cli.childCommand(
+                      home,
+                      "--lock-wait",
+                      "60s",
+                      "catalog",
+                      "install",
+                      "--layer",
+                      "trace",
+                      "--over",
+                      "tcp4,tcp6"))
+              .redirectOutput(dir.resolve("trace.out").toFile())
+              .start();
+      coalesce =
+          new ProcessBuilder(
+                  Cli.childCommand(
+                      home,
+                      "--lock-wait",
+                      "60s",
+                      "catalog",
+                      "install",
+                      "--layer",
+                      "coalesce",
+                      "--over",
+                      "tcp4"))
+              .redirectOutput(dir.resolve("coalesce.out").toFile())
+              .start();
+      String waiting =
+          "waiting for the catalog lock "
+              + store.lockFile()
+              + ", held by pid "
+              + ProcessHandle.current().pid()
+              + " (hold the lock for a test, since ";
       BufferedReader traceErr = reader(trace);
       BufferedReader coalesceErr = reader(coalesce);
       assertTrue(traceErr.readLine().startsWith("protochain catalog install: " + waiting));
@@ -85,8 +120,10 @@ class ProcessesTest {
     StoredCatalog after = store.read();
     assertEquals(3, after.generation());
     List<String> names = after.catalog().entries().stream().map(CatalogEntry::name).toList();
-    assertTrue(names.containsAll(List.of("trace", "coalesce", "trace-tcp4", "trace-tcp6", "coalesce-tcp4")), names
-        .toString());
+    assertTrue(
+        names.containsAll(
+            List.of("trace", "coalesce", "trace-tcp4", "trace-tcp6", "coalesce-tcp4")),
+        names.toString());
     assertEquals(List.of(), after.catalog().problems(Main.providers()));
     String traceOut = Files.readString(dir.resolve("trace.out"));
     String coalesceOut = Files.readString(dir.resolve("coalesce.out"));
@@ -115,19 +152,27 @@ class ProcessesTest {
     Files.write(dir.resolve("listener.in"), fromListener);
     Files.write(dir.resolve("connector.in"), fromConnector);
 
-    Process listener = new ProcessBuilder(Cli.childCommand(home, "listen", "--bind", "127.0.0.1", "0"))
-        .redirectInput(dir.resolve("listener.in").toFile()).redirectOutput(dir.resolve("listener.out").toFile())
-        .start();
+    Process listener =
+        new ProcessBuilder(Cli.childCommand(home, "listen", "--bind", "127.0.0.1", "0"))
+            .redirectInput(dir.resolve("listener.in").toFile())
+            .redirectOutput(dir.resolve("listener.out").toFile())
+            .start();
     Process connector = null;
     try {
       BufferedReader listenerErr = reader(listener);
       String listening = listenerErr.readLine();
-      Matcher m = Pattern.compile("protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
-          + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\)").matcher(String.valueOf(listening));
+      Matcher m =
+          Pattern.compile(
+                  "protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
+                      + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\)")
+              .matcher(String.valueOf(listening));
       assertTrue(m.matches(), listening);
-      connector = new ProcessBuilder(Cli.childCommand(home, "connect", "127.0.0.1", m.group(1)))
-          .redirectInput(dir.resolve("connector.in").toFile()).redirectOutput(dir.resolve("connector.out").toFile())
-          .redirectError(dir.resolve("connector.err").toFile()).start();
+      connector =
+          new ProcessBuilder(Cli.childCommand(home, "connect", "127.0.0.1", m.group(1)))
+              .redirectInput(dir.resolve("connector.in").toFile())
+              .redirectOutput(dir.resolve("connector.out").toFile())
+              .redirectError(dir.resolve("connector.err").toFile())
+              .start();
 
       assertTrue(connector.waitFor(60, TimeUnit.SECONDS), "connect did not end");
       assertTrue(listener.waitFor(60, TimeUnit.SECONDS), "listen did not end");
@@ -135,10 +180,15 @@ class ProcessesTest {
       assertEquals(0, listener.exitValue());
       assertArrayEquals(fromConnector, Files.readAllBytes(dir.resolve("listener.out")));
       assertArrayEquals(fromListener, Files.readAllBytes(dir.resolve("connector.out")));
-      assertTrue(listenerErr.readLine().startsWith("protochain listen: accepted a connection from 127.0.0.1 port "));
-      assertEquals("protochain listen: sent 700000 bytes and received 900000; the connection is closed",
+      assertTrue(
+          listenerErr
+              .readLine()
+              .startsWith("protochain listen: accepted a connection from 127.0.0.1 port "));
+      assertEquals(
+          "protochain listen: sent 700000 bytes and received 900000; the connection is closed",
           listenerErr.readLine());
-      assertEquals("protochain connect: sent 900000 bytes and received 700000; the connection is closed",
+      assertEquals(
+          "protochain connect: sent 900000 bytes and received 700000; the connection is closed",
           Files.readAllLines(dir.resolve("connector.err")).get(1));
     } finally {
       destroy(listener);

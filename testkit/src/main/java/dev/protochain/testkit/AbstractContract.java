@@ -60,8 +60,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The checks every provider passes, over the chains its contract names; {@link LayerContract} and
- * {@link BaseProviderContract} say what is under test. Each test builds its own runtime, and
- * after each test every session it opened must be closed and every count back at zero.
+ * {@link BaseProviderContract} say what is under test. Each test builds its own runtime, and after
+ * each test every session it opened must be closed and every count back at zero.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -71,7 +71,8 @@ abstract class AbstractContract {
   static final String PROBE = "testkit-probe";
   static final String FAILING = "testkit-failing";
   static final String UNDECLARED = "testkit-undeclared";
-  static final SocketOption<Integer> UNKNOWN_OPTION = ChainSocketOptions.create("testkit-unknown", Integer.class);
+  static final SocketOption<Integer> UNKNOWN_OPTION =
+      ChainSocketOptions.create("testkit-unknown", Integer.class);
 
   private final List<ChainRuntime> runtimes = new ArrayList<>();
   final List<LifecycleEvent> events = Collections.synchronizedList(new ArrayList<>());
@@ -123,12 +124,17 @@ abstract class AbstractContract {
     return streamCases();
   }
 
-  /** Whether the provider's sockets bind, listen and accept; see {@link LayerContract#listens()}. */
+  /**
+   * Whether the provider's sockets bind, listen and accept; see {@link LayerContract#listens()}.
+   */
   boolean subjectListens() {
     return true;
   }
 
-  /** Starts what connections of {@code c} need beside their peer; see {@link LayerContract#startPeerService}. */
+  /**
+   * Starts what connections of {@code c} need beside their peer; see {@link
+   * LayerContract#startPeerService}.
+   */
   Closeable peerService(ChainRuntime rt, Chains c) throws IOException {
     return () -> {};
   }
@@ -138,7 +144,10 @@ abstract class AbstractContract {
     return true;
   }
 
-  /** The most bytes an echo over {@code c} may have in flight, 0 for no bound; see {@link LayerContract#bytesInFlight}. */
+  /**
+   * The most bytes an echo over {@code c} may have in flight, 0 for no bound; see {@link
+   * LayerContract#bytesInFlight}.
+   */
   int bytesInFlight(Chains c) {
     return 0;
   }
@@ -148,16 +157,19 @@ abstract class AbstractContract {
   @BeforeEach
   final void startKit() {
     AtomicInteger n = new AtomicInteger();
-    pool = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "testkit-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    pool =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "testkit-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     events.clear();
-    source = new KitSource()
-        .register(subjectDescriptor(), this::newSubject)
-        .register(describe(ProbeLayer.class), ProbeLayer::new)
-        .register(describe(FailingBase.class), FailingBase::new);
+    source =
+        new KitSource()
+            .register(subjectDescriptor(), this::newSubject)
+            .register(describe(ProbeLayer.class), ProbeLayer::new)
+            .register(describe(FailingBase.class), FailingBase::new);
   }
 
   @AfterEach
@@ -189,8 +201,14 @@ abstract class AbstractContract {
 
   /** Builds a runtime over {@code catalog} and the kit's providers, closed after the test. */
   final ChainRuntime runtime(Catalog catalog) throws IOException {
-    ChainRuntime.Builder b = ChainRuntime.builder().name("testkit").catalog(catalog).source(source)
-        .listener(events::add).shutdownHook(false).drainTimeout(Duration.ofSeconds(20));
+    ChainRuntime.Builder b =
+        ChainRuntime.builder()
+            .name("testkit")
+            .catalog(catalog)
+            .source(source)
+            .listener(events::add)
+            .shutdownHook(false)
+            .drainTimeout(Duration.ofSeconds(20));
     configureRuntime(b);
     ChainRuntime rt = b.build();
     runtimes.add(rt);
@@ -206,15 +224,23 @@ abstract class AbstractContract {
   }
 
   static CatalogEntry entry(ChainRuntime rt, String entryName) {
-    return rt.catalog().entry(entryName).orElseThrow(() -> new AssertionError("no entry " + entryName));
+    return rt.catalog()
+        .entry(entryName)
+        .orElseThrow(() -> new AssertionError("no entry " + entryName));
   }
 
   final List<String> eventLines() {
     List<String> lines = new ArrayList<>();
     synchronized (events) {
       for (LifecycleEvent e : events) {
-        lines.add(e.type() + " " + e.provider().name()
-            + (e.type() == LifecycleEvent.Type.STARTUP || e.type() == LifecycleEvent.Type.CLEANUP ? " " + e.count() : ""));
+        lines.add(
+            e.type()
+                + " "
+                + e.provider().name()
+                + (e.type() == LifecycleEvent.Type.STARTUP
+                        || e.type() == LifecycleEvent.Type.CLEANUP
+                    ? " " + e.count()
+                    : ""));
       }
     }
     return lines;
@@ -258,7 +284,10 @@ abstract class AbstractContract {
     }
   }
 
-  /** Starts the peer of case {@code c} in {@code rt}: its session, then its service, then its listener. */
+  /**
+   * Starts the peer of case {@code c} in {@code rt}: its session, then its service, then its
+   * listener.
+   */
   final Peer startPeer(ChainRuntime rt, Chains c) throws IOException {
     Session session = rt.startup(c.peer());
     Closeable service = () -> {};
@@ -291,8 +320,8 @@ abstract class AbstractContract {
 
   /**
    * Binds {@code socket} to an ephemeral port if the provider's sockets bind, so that it holds a
-   * resource its provider's cleanup must free; a socket of a layer that does not bind
-   * ({@link LayerContract#listens()} is false) stays open and unbound.
+   * resource its provider's cleanup must free; a socket of a layer that does not bind ({@link
+   * LayerContract#listens()} is false) stays open and unbound.
    */
   final void occupy(ChainSocket socket, Chains c) throws IOException {
     if (subjectListens()) {
@@ -300,15 +329,25 @@ abstract class AbstractContract {
     }
   }
 
-  /** Echoes {@code payload} over {@code s} as {@link Echo#exchange} does, within what the path of {@code c} carries. */
-  final byte[] echo(Chains c, ChainSocket s, byte[] payload, int maxChunk, int readSize, long seed) throws Exception {
-    return Echo.exchange(s, payload, maxChunk, readSize, seed, halfCloses(c), bytesInFlight(c), pool);
+  /**
+   * Echoes {@code payload} over {@code s} as {@link Echo#exchange} does, within what the path of
+   * {@code c} carries.
+   */
+  final byte[] echo(Chains c, ChainSocket s, byte[] payload, int maxChunk, int readSize, long seed)
+      throws Exception {
+    return Echo.exchange(
+        s, payload, maxChunk, readSize, seed, halfCloses(c), bytesInFlight(c), pool);
   }
 
   /** Skips the calling check, saying why, when the provider's sockets do not listen. */
   final void assumeListening(String check) {
-    Assumptions.assumeTrue(subjectListens(), () -> "skipped by the contract: " + subjectDescriptor()
-        + " does not bind, listen or accept (LayerContract#listens() is false), so " + check);
+    Assumptions.assumeTrue(
+        subjectListens(),
+        () ->
+            "skipped by the contract: "
+                + subjectDescriptor()
+                + " does not bind, listen or accept (LayerContract#listens() is false), so "
+                + check);
   }
 
   static Object attempt(Callable<?> op) {
@@ -395,8 +434,16 @@ abstract class AbstractContract {
     ProtochainException e = assertThrows(ProtochainException.class, () -> rt.startup(failing.id()));
 
     assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
-    assertEquals("startup of " + failing + ": provider '" + PROBE + "' (entry " + id(rt, FAILING)
-        + ") at depth 0 failed to start: java.io.IOException: " + ProbeLayer.FAILURE, e.getMessage());
+    assertEquals(
+        "startup of "
+            + failing
+            + ": provider '"
+            + PROBE
+            + "' (entry "
+            + id(rt, FAILING)
+            + ") at depth 0 failed to start: java.io.IOException: "
+            + ProbeLayer.FAILURE,
+        e.getMessage());
     assertEquals(counts(id(rt, FAILING), 0, subject, 0, c.baseId(), 0), sorted(rt.counts()));
     assertEquals(ProviderState.UNLOADED, rt.state(subject));
     assertEquals(1, rt.loads(subject));
@@ -409,14 +456,16 @@ abstract class AbstractContract {
 
   static Map<Integer, Integer> sorted(Map<Integer, Integer> counts) {
     Map<Integer, Integer> m = new LinkedHashMap<>();
-    counts.entrySet().stream().sorted(Map.Entry.<Integer, Integer>comparingByKey().reversed())
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<Integer, Integer>comparingByKey().reversed())
         .forEach(e -> m.put(e.getKey(), e.getValue()));
     return m;
   }
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("allCases")
-  void aProviderAtZeroStartsAgainAsAFreshInstanceAndLeavesNoThreadBehind(Chains c) throws Exception {
+  void aProviderAtZeroStartsAgainAsAFreshInstanceAndLeavesNoThreadBehind(Chains c)
+      throws Exception {
     ChainRuntime rt = runtime();
     int subject = id(rt, subjectEntry());
     rt.startup(c.subject()).close();
@@ -429,27 +478,33 @@ abstract class AbstractContract {
 
     Set<Thread> before = Threads.snapshot();
     for (int i = 0; i < 50; i++) {
-      try (Session s = rt.startup(c.subject()); ChainSocket socket = s.open()) {
+      try (Session s = rt.startup(c.subject());
+          ChainSocket socket = s.open()) {
         occupy(socket, c);
       }
     }
     assertEquals(53, rt.loads(subject));
-    assertEquals(List.of(), Threads.leftBehind(before, 5_000), "threads left after 50 start/stop cycles");
+    assertEquals(
+        List.of(), Threads.leftBehind(before, 5_000), "threads left after 50 start/stop cycles");
   }
 
   /** Echoes a few kilobytes (stream) or sends a few datagrams, to show the chain works. */
   final void exchangeALittle(ChainRuntime rt, Chains c) throws Exception {
     byte[] payload = Payloads.random(10_007, 11);
     if (c.stream()) {
-      try (Peer peer = startPeer(rt, c); Session client = rt.startup(c.subject())) {
-        try (Echo echo = Echo.serve(peer.listener(), 1_000, pool); ChainSocket s = client.open()) {
+      try (Peer peer = startPeer(rt, c);
+          Session client = rt.startup(c.subject())) {
+        try (Echo echo = Echo.serve(peer.listener(), 1_000, pool);
+            ChainSocket s = client.open()) {
           s.connect(peer.listener().localAddress(), Duration.ofSeconds(10));
           assertSameBytes(payload, echo(c, s, payload, 3_000, 777, 1));
           assertEquals(1, echo.accepted());
         }
       }
     } else {
-      try (Session session = rt.startup(c.subject()); ChainSocket a = session.open(); ChainSocket b = session.open()) {
+      try (Session session = rt.startup(c.subject());
+          ChainSocket a = session.open();
+          ChainSocket b = session.open()) {
         a.bind(c.bind());
         b.bind(c.bind());
         b.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(10));
@@ -469,9 +524,15 @@ abstract class AbstractContract {
     rt.startup(c.subject()).close();
     CatalogEntry chain = entry(rt, c.subject());
 
-    NotInitialisedException e = assertThrows(NotInitialisedException.class, () -> rt.cleanup(chain.id()));
+    NotInitialisedException e =
+        assertThrows(NotInitialisedException.class, () -> rt.cleanup(chain.id()));
 
-    assertEquals("provider '" + subjectDescriptor().name() + "' (entry " + chain.id() + "): count 0, cleanup 1",
+    assertEquals(
+        "provider '"
+            + subjectDescriptor().name()
+            + "' (entry "
+            + chain.id()
+            + "): count 0, cleanup 1",
         e.getMessage());
     assertEquals(0, rt.count(id(rt, subjectEntry())));
   }
@@ -483,8 +544,10 @@ abstract class AbstractContract {
   void aLargeRandomPayloadEchoesIntact(Chains c) throws Exception {
     byte[] payload = Payloads.mixed(largePayload(), 16);
     ChainRuntime rt = runtime();
-    try (Peer peer = startPeer(rt, c); Session client = rt.startup(c.subject())) {
-      try (Echo echo = Echo.serve(peer.listener(), 37_001, pool); ChainSocket s = client.open()) {
+    try (Peer peer = startPeer(rt, c);
+        Session client = rt.startup(c.subject())) {
+      try (Echo echo = Echo.serve(peer.listener(), 37_001, pool);
+          ChainSocket s = client.open()) {
         s.connect(peer.listener().localAddress(), Duration.ofSeconds(10));
         assertSameBytes(payload, echo(c, s, payload, 65_537, 49_999, 2));
         assertEquals(1, echo.accepted());
@@ -496,13 +559,17 @@ abstract class AbstractContract {
   @MethodSource("streamCases")
   void oddBufferSizesOnBothSidesLoseNoByte(Chains c) throws Exception {
     // {payload size, largest write, read buffer size}
-    int[][] shapes = {{20_011, 3, 1}, {100_003, 1_000, 7}, {300_007, 70_001, 4_093}, {100_003, 13, 65_537}};
+    int[][] shapes = {
+      {20_011, 3, 1}, {100_003, 1_000, 7}, {300_007, 70_001, 4_093}, {100_003, 13, 65_537}
+    };
     ChainRuntime rt = runtime();
-    try (Peer peer = startPeer(rt, c); Session client = rt.startup(c.subject())) {
+    try (Peer peer = startPeer(rt, c);
+        Session client = rt.startup(c.subject())) {
       for (int[] shape : shapes) {
         byte[] payload = Payloads.mixed(shape[0], shape[1]);
         ChainSocket listener = listen(peer.session(), c);
-        try (Echo echo = Echo.serve(listener, shape[2], pool); ChainSocket s = client.open()) {
+        try (Echo echo = Echo.serve(listener, shape[2], pool);
+            ChainSocket s = client.open()) {
           s.connect(listener.localAddress(), Duration.ofSeconds(10));
           assertSameBytes(payload, echo(c, s, payload, shape[1], shape[2], shape[0]));
           assertEquals(1, echo.accepted());
@@ -515,7 +582,9 @@ abstract class AbstractContract {
   @MethodSource("datagramCases")
   void datagramsArriveWholeWithTheirBoundaries(Chains c) throws Exception {
     ChainRuntime rt = runtime();
-    try (Session session = rt.startup(c.subject()); ChainSocket a = session.open(); ChainSocket b = session.open()) {
+    try (Session session = rt.startup(c.subject());
+        ChainSocket a = session.open();
+        ChainSocket b = session.open()) {
       a.bind(c.bind());
       b.bind(c.bind());
       b.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(10));
@@ -526,7 +595,8 @@ abstract class AbstractContract {
         assertEquals(datagram.length, a.sendTo(ByteBuffer.wrap(datagram), b.localAddress()));
         ByteBuffer got = ByteBuffer.allocate(9_000);
         SocketAddress from = b.receiveFrom(got);
-        assertEquals(((InetSocketAddress) a.localAddress()).getPort(), ((InetSocketAddress) from).getPort());
+        assertEquals(
+            ((InetSocketAddress) a.localAddress()).getPort(), ((InetSocketAddress) from).getPort());
         assertArrayEquals(datagram, Arrays.copyOf(got.array(), got.position()), "datagram " + i);
       }
       a.connect(b.localAddress());
@@ -567,11 +637,13 @@ abstract class AbstractContract {
       ChainSocket accepted = connectAndAccept(s, peer.listener());
       // The peer closes once it has read to the end, as a peer does: a layer whose close waits
       // for the peer's (TLS reads until the peer closes) then finishes at once.
-      Future<byte[]> reading = pool.submit(() -> {
-        try (accepted) {
-          return readAll(accepted);
-        }
-      });
+      Future<byte[]> reading =
+          pool.submit(
+              () -> {
+                try (accepted) {
+                  return readAll(accepted);
+                }
+              });
       Echo.sendInChunks(s, payload, 9_000, 4);
       if (closeFirst) {
         s.close();
@@ -583,8 +655,11 @@ abstract class AbstractContract {
       assertFalse(s.isOpen());
       assertEquals(0, rt.count(id(rt, subjectEntry())));
     }
-    assertEquals(List.of(), eventLines().stream().filter(l -> l.startsWith("UNDELIVERED") || l.startsWith("FAILURE"))
-        .toList());
+    assertEquals(
+        List.of(),
+        eventLines().stream()
+            .filter(l -> l.startsWith("UNDELIVERED") || l.startsWith("FAILURE"))
+            .toList());
   }
 
   /* ---- concurrency ---- */
@@ -594,20 +669,23 @@ abstract class AbstractContract {
   void manyConnectionsAtOnceEachEchoIntact(Chains c) throws Exception {
     int connections = 16;
     ChainRuntime rt = runtime();
-    try (Peer peer = startPeer(rt, c); Session client = rt.startup(c.subject())) {
+    try (Peer peer = startPeer(rt, c);
+        Session client = rt.startup(c.subject())) {
       ChainSocket listener = peer.listener();
       try (Echo echo = Echo.serve(listener, 8_191, pool)) {
         List<Future<?>> running = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
           int seed = 100 + i;
-          running.add(pool.submit(() -> {
-            byte[] payload = Payloads.mixed(128 * 1024 + seed, seed);
-            try (ChainSocket s = client.open()) {
-              s.connect(listener.localAddress(), Duration.ofSeconds(20));
-              assertSameBytes(payload, echo(c, s, payload, 5_000, 3_001, seed));
-            }
-            return null;
-          }));
+          running.add(
+              pool.submit(
+                  () -> {
+                    byte[] payload = Payloads.mixed(128 * 1024 + seed, seed);
+                    try (ChainSocket s = client.open()) {
+                      s.connect(listener.localAddress(), Duration.ofSeconds(20));
+                      assertSameBytes(payload, echo(c, s, payload, 5_000, 3_001, seed));
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : running) {
           f.get(90, TimeUnit.SECONDS);
@@ -623,14 +701,17 @@ abstract class AbstractContract {
     ChainRuntime rt = runtime();
     List<Future<?>> running = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
-      running.add(pool.submit(() -> {
-        for (int i = 0; i < 25; i++) {
-          try (Session s = rt.startup(c.probe()); ChainSocket socket = s.open()) {
-            occupy(socket, c);
-          }
-        }
-        return null;
-      }));
+      running.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 25; i++) {
+                  try (Session s = rt.startup(c.probe());
+                      ChainSocket socket = s.open()) {
+                    occupy(socket, c);
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : running) {
       f.get(60, TimeUnit.SECONDS);
@@ -646,22 +727,27 @@ abstract class AbstractContract {
   @MethodSource("streamCases")
   void streamOperationsEndedByTheFinalCleanupFailWithOperationAborted(Chains c) throws Exception {
     ChainRuntime rt = runtime();
-    // A provider that listens is its own peer here; one that does not connects to a peer that lives on.
+    // A provider that listens is its own peer here; one that does not connects to a peer that lives
+    // on.
     try (Peer peer = subjectListens() ? null : startPeer(rt, c)) {
       Session session = rt.startup(c.subject());
       CatalogEntry chain = session.entry();
       ChainSocket listener = peer == null ? listen(session, c) : peer.listener();
       ChainSocket s = session.open();
       ChainSocket accepted = connectAndAccept(s, listener);
-      Future<Object> receiving = pool.submit(() -> attempt(() -> s.receive(ByteBuffer.allocate(16))));
+      Future<Object> receiving =
+          pool.submit(() -> attempt(() -> s.receive(ByteBuffer.allocate(16))));
       Thread.sleep(300); // it blocks
 
       session.close();
 
-      String by = "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
-      assertAborted("receive on a socket of " + chain + " aborted: " + by + " was cleaned up",
+      String by =
+          "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
+      assertAborted(
+          "receive on a socket of " + chain + " aborted: " + by + " was cleaned up",
           receiving.get(10, TimeUnit.SECONDS));
-      assertAborted("send on a socket of " + chain + " aborted: " + by + " was cleaned up",
+      assertAborted(
+          "send on a socket of " + chain + " aborted: " + by + " was cleaned up",
           attempt(() -> s.send(ByteBuffer.allocate(1))));
       assertFalse(s.isOpen());
       NotInitialisedException e = assertThrows(NotInitialisedException.class, session::open);
@@ -672,7 +758,8 @@ abstract class AbstractContract {
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("streamCases")
-  void acceptsAndAcceptedSocketsEndedByTheFinalCleanupFailWithOperationAborted(Chains c) throws Exception {
+  void acceptsAndAcceptedSocketsEndedByTheFinalCleanupFailWithOperationAborted(Chains c)
+      throws Exception {
     assumeListening("it has no listening or accepted socket for its final cleanup to end");
     ChainRuntime rt = runtime();
     Session session = rt.startup(c.subject());
@@ -681,17 +768,22 @@ abstract class AbstractContract {
     ChainSocket s = session.open();
     ChainSocket accepted = connectAndAccept(s, listener);
     Future<Object> accepting = pool.submit(() -> attempt(listener::accept));
-    Future<Object> receiving = pool.submit(() -> attempt(() -> accepted.receive(ByteBuffer.allocate(16))));
+    Future<Object> receiving =
+        pool.submit(() -> attempt(() -> accepted.receive(ByteBuffer.allocate(16))));
     Thread.sleep(300); // both block
 
     session.close();
 
-    String by = "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
-    assertAborted("accept on a socket of " + chain + " aborted: " + by + " was cleaned up",
+    String by =
+        "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
+    assertAborted(
+        "accept on a socket of " + chain + " aborted: " + by + " was cleaned up",
         accepting.get(10, TimeUnit.SECONDS));
-    assertAborted("receive on a socket of " + chain + " aborted: " + by + " was cleaned up",
+    assertAborted(
+        "receive on a socket of " + chain + " aborted: " + by + " was cleaned up",
         receiving.get(10, TimeUnit.SECONDS));
-    assertAborted("send on a socket of " + chain + " aborted: " + by + " was cleaned up",
+    assertAborted(
+        "send on a socket of " + chain + " aborted: " + by + " was cleaned up",
         attempt(() -> accepted.send(ByteBuffer.allocate(1))));
     assertFalse(accepted.isOpen());
     assertFalse(listener.isOpen());
@@ -706,15 +798,19 @@ abstract class AbstractContract {
     CatalogEntry chain = session.entry();
     ChainSocket a = session.open();
     a.bind(c.bind());
-    Future<Object> receiving = pool.submit(() -> attempt(() -> a.receiveFrom(ByteBuffer.allocate(16))));
+    Future<Object> receiving =
+        pool.submit(() -> attempt(() -> a.receiveFrom(ByteBuffer.allocate(16))));
     Thread.sleep(300);
 
     session.close();
 
-    String by = "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
-    assertAborted("receiveFrom on a socket of " + chain + " aborted: " + by + " was cleaned up",
+    String by =
+        "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
+    assertAborted(
+        "receiveFrom on a socket of " + chain + " aborted: " + by + " was cleaned up",
         receiving.get(10, TimeUnit.SECONDS));
-    assertAborted("sendTo on a socket of " + chain + " aborted: " + by + " was cleaned up",
+    assertAborted(
+        "sendTo on a socket of " + chain + " aborted: " + by + " was cleaned up",
         attempt(() -> a.sendTo(ByteBuffer.allocate(1), c.bind())));
     NotInitialisedException e = assertThrows(NotInitialisedException.class, session::open);
     assertEquals("session of " + chain + " was cleaned up: count 0, open 1", e.getMessage());
@@ -732,13 +828,16 @@ abstract class AbstractContract {
   @MethodSource("allCases")
   void badOptionsFailClearly(Chains c) throws Exception {
     ChainRuntime rt = runtime();
-    try (Session session = rt.startup(c.subject()); ChainSocket s = session.open()) {
-      UnsupportedOperationException set = assertThrows(UnsupportedOperationException.class,
-          () -> s.setOption(UNKNOWN_OPTION, 1));
-      UnsupportedOperationException get = assertThrows(UnsupportedOperationException.class,
-          () -> s.getOption(UNKNOWN_OPTION));
-      IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
-          () -> s.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(-1)));
+    try (Session session = rt.startup(c.subject());
+        ChainSocket s = session.open()) {
+      UnsupportedOperationException set =
+          assertThrows(UnsupportedOperationException.class, () -> s.setOption(UNKNOWN_OPTION, 1));
+      UnsupportedOperationException get =
+          assertThrows(UnsupportedOperationException.class, () -> s.getOption(UNKNOWN_OPTION));
+      IllegalArgumentException negative =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> s.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(-1)));
       checkOptionErrors(c, rt, set, get, negative);
       assertTrue(s.supportedOptions().contains(ChainSocketOptions.RECEIVE_TIMEOUT));
       assertFalse(s.supportedOptions().contains(UNKNOWN_OPTION));
@@ -746,8 +845,13 @@ abstract class AbstractContract {
   }
 
   /** Checks the messages of the three option failures of {@link #badOptionsFailClearly}. */
-  abstract void checkOptionErrors(Chains c, ChainRuntime rt, UnsupportedOperationException set,
-      UnsupportedOperationException get, IllegalArgumentException negative) throws IOException;
+  abstract void checkOptionErrors(
+      Chains c,
+      ChainRuntime rt,
+      UnsupportedOperationException set,
+      UnsupportedOperationException get,
+      IllegalArgumentException negative)
+      throws IOException;
 
   @Test
   void badSettingsAreRefusedAtStartupWithAClearError() throws Exception {
@@ -760,19 +864,34 @@ abstract class AbstractContract {
     ProtochainException e = assertThrows(ProtochainException.class, () -> rt.startup(c.subject()));
 
     assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
-    assertEquals("provider '" + subjectDescriptor().name() + "' (entry " + own.id() + ") failed to load: "
-        + "java.lang.IllegalArgumentException: setting '" + UNDECLARED + "' of " + own + " is not accepted by "
-        + subjectDescriptor() + " (accepted: " + (accepted.isEmpty() ? "none" : String.join(", ", accepted)) + ")",
+    assertEquals(
+        "provider '"
+            + subjectDescriptor().name()
+            + "' (entry "
+            + own.id()
+            + ") failed to load: "
+            + "java.lang.IllegalArgumentException: setting '"
+            + UNDECLARED
+            + "' of "
+            + own
+            + " is not accepted by "
+            + subjectDescriptor()
+            + " (accepted: "
+            + (accepted.isEmpty() ? "none" : String.join(", ", accepted))
+            + ")",
         e.getMessage());
     assertTrue(rt.counts().values().stream().allMatch(n -> n == 0), rt.counts().toString());
 
     for (BadSettings bad : badSettingsCases()) {
       ChainRuntime badRuntime = runtime(catalog(bad.settings()));
-      ProtochainException refused = assertThrows(ProtochainException.class, () -> badRuntime.startup(c.subject()),
-          bad.toString());
+      ProtochainException refused =
+          assertThrows(
+              ProtochainException.class, () -> badRuntime.startup(c.subject()), bad.toString());
       assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, refused.code(), bad.toString());
       assertEquals(bad.expectedMessage(), refused.getCause().getMessage(), bad.toString());
-      assertTrue(badRuntime.counts().values().stream().allMatch(n -> n == 0), badRuntime.counts().toString());
+      assertTrue(
+          badRuntime.counts().values().stream().allMatch(n -> n == 0),
+          badRuntime.counts().toString());
     }
   }
 }

@@ -39,14 +39,16 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <h3>What it builds</h3>
+ *
  * For every test a fresh {@link ChainRuntime} over {@link Catalog#builtin()} with {@link #entry()}
- * added (or replacing the built-in entry with its id) and the kit's pass-through
- * {@code testkit-probe} layer installed over it by {@link Catalog#installLayer}. The provider is
- * made by {@link #newProvider()} at every load. A connection's two ends come from the same
- * runtime; where the final cleanup of the base must leave the peer alive, the peer runs in a
- * second runtime, which only a networked base (not {@link AddressFamily#MEMORY}) can reach.
+ * added (or replacing the built-in entry with its id) and the kit's pass-through {@code
+ * testkit-probe} layer installed over it by {@link Catalog#installLayer}. The provider is made by
+ * {@link #newProvider()} at every load. A connection's two ends come from the same runtime; where
+ * the final cleanup of the base must leave the peer alive, the peer runs in a second runtime, which
+ * only a networked base (not {@link AddressFamily#MEMORY}) can reach.
  *
  * <h3>What it checks</h3>
+ *
  * The checks of {@link LayerContract} that apply to a base: lifecycle (counts, top-down unload,
  * rollback of a failing layer above, fresh instances, no thread left behind, cleanup without
  * startup), data (the large echo, odd buffer sizes, datagram boundaries and truncation), graceful
@@ -136,7 +138,8 @@ public abstract class BaseProviderContract extends AbstractContract {
     settings.putAll(extra);
     CatalogEntry base = entry().toBuilder().settings(settings).build();
     java.util.UUID probe = describe(ProbeLayer.class).id();
-    return Catalog.builtin().with(base)
+    return Catalog.builtin()
+        .with(base)
         .installLayer(PROBE, probe, Map.of(), List.of(base.id()))
         .installLayer(FAILING, probe, Map.of("fail", "true"), List.of(base.id()));
   }
@@ -144,19 +147,33 @@ public abstract class BaseProviderContract extends AbstractContract {
   @Override
   final List<Chains> cases() {
     CatalogEntry e = entry();
-    return List.of(new Chains(e.name(), bindAddress(), e.type() == SocketType.STREAM, e.name(), e.name(),
-        PROBE + "-" + e.name(), e.id(), true));
+    return List.of(
+        new Chains(
+            e.name(),
+            bindAddress(),
+            e.type() == SocketType.STREAM,
+            e.name(),
+            e.name(),
+            PROBE + "-" + e.name(),
+            e.id(),
+            true));
   }
 
-  /** A base's final cleanup ends every socket of its own world: only a networked peer outlives it. */
+  /**
+   * A base's final cleanup ends every socket of its own world: only a networked peer outlives it.
+   */
   @Override
   final Stream<Chains> finalCleanupCases() {
     return entry().family() == AddressFamily.MEMORY ? Stream.of() : streamCases();
   }
 
   @Override
-  final void checkOptionErrors(Chains c, ChainRuntime rt, UnsupportedOperationException set,
-      UnsupportedOperationException get, IllegalArgumentException negative) {
+  final void checkOptionErrors(
+      Chains c,
+      ChainRuntime rt,
+      UnsupportedOperationException set,
+      UnsupportedOperationException get,
+      IllegalArgumentException negative) {
     assertTrue(set.getMessage().contains(UNKNOWN_OPTION.name()), set.getMessage());
     assertTrue(get.getMessage().contains(UNKNOWN_OPTION.name()), get.getMessage());
     assertTrue(negative.getMessage().contains("RECEIVE_TIMEOUT"), negative.getMessage());

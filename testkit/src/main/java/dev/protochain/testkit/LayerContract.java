@@ -33,8 +33,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract every layered provider passes, run over real chains: extend it in your test
- * sources, name your layer, and JUnit 5 runs every check over each transport the layer applies to.
+ * The contract every layered provider passes, run over real chains: extend it in your test sources,
+ * name your layer, and JUnit 5 runs every check over each transport the layer applies to.
  *
  * <pre>{@code
  * @Timeout(300)
@@ -55,45 +55,48 @@ import org.junit.jupiter.params.provider.MethodSource;
  * }</pre>
  *
  * <h3>What it builds</h3>
+ *
  * For every test a fresh {@link ChainRuntime} over {@link Catalog#builtin()} with the layer
  * installed by {@link Catalog#installLayer} over each of {@link #transports()}: the layer's own
- * entry is {@code entry 2001 '<name>' (layer)} and its chains are {@code <name>-tcp4},
- * {@code <name>-mem-stream} and so on. A second entry {@code <name>-peer} of the same layer serves
- * the peer of each connection, so the layer's final cleanup can be watched from a peer that lives
- * on. The kit's pass-through {@code testkit-probe} layer sits above the layer to show counts and
+ * entry is {@code entry 2001 '<name>' (layer)} and its chains are {@code <name>-tcp4}, {@code
+ * <name>-mem-stream} and so on. A second entry {@code <name>-peer} of the same layer serves the
+ * peer of each connection, so the layer's final cleanup can be watched from a peer that lives on.
+ * The kit's pass-through {@code testkit-probe} layer sits above the layer to show counts and
  * cleanup order at three depths, and a base that always fails to load sits below it to show
  * rollback. The layer is made by {@link #newLayer()} at every load.
  *
  * <h3>Connections</h3>
- * Both ends of a connection run the layer with {@link #settings()}, so a layer that needs
- * something at each end (TLS: key material to accept, trust to connect) gets it from one set of
- * settings. Every accept that a connect waits for runs on another thread than the connect, so a
- * layer may handshake inside {@code connect} and {@code accept}. A layer that does not listen
- * ({@link #listens()}), needs a service on the way to its peer ({@link #startPeerService}), or runs
- * over a path that carries no half-close or only so many bytes at once ({@link #halfCloses},
- * {@link #bytesInFlight}) says so through those methods; each is documented with what it changes.
+ *
+ * Both ends of a connection run the layer with {@link #settings()}, so a layer that needs something
+ * at each end (TLS: key material to accept, trust to connect) gets it from one set of settings.
+ * Every accept that a connect waits for runs on another thread than the connect, so a layer may
+ * handshake inside {@code connect} and {@code accept}. A layer that does not listen ({@link
+ * #listens()}), needs a service on the way to its peer ({@link #startPeerService}), or runs over a
+ * path that carries no half-close or only so many bytes at once ({@link #halfCloses}, {@link
+ * #bytesInFlight}) says so through those methods; each is documented with what it changes.
  *
  * <h3>What it checks</h3>
+ *
  * <ul>
  *   <li>lifecycle: counts rise and fall together at every depth; the last cleanup unloads top-down;
  *       a startup failing above or below the layer leaves every count as before; a layer at zero
  *       starts again as a fresh instance, 50 cycles leave no thread behind; a cleanup without a
  *       startup fails with {@link dev.protochain.api.NotInitialisedException};
  *   <li>data: a payload of {@link #largePayloadBytes()} (stretches of random bytes and of repeated
- *       patterns) echoes intact (SHA-256) once per
- *       stream transport; odd read and write sizes on both sides lose no byte; datagrams arrive
- *       whole, truncated to fit when the buffer is short;
+ *       patterns) echoes intact (SHA-256) once per stream transport; odd read and write sizes on
+ *       both sides lose no byte; datagrams arrive whole, truncated to fit when the buffer is short;
  *   <li>graceful close: the final cleanup delivers every byte a socket sent before it was closed
  *       gracefully, and closes a socket left open gracefully, delivering everything too;
  *   <li>concurrency: 16 connections echo at once; startups and cleanups from 8 threads end at 0;
- *   <li>after the final cleanup: blocked and later operations fail with
- *       {@link ProtochainException.Code#OPERATION_ABORTED} and the runtime's message, on connected,
+ *   <li>after the final cleanup: blocked and later operations fail with {@link
+ *       ProtochainException.Code#OPERATION_ABORTED} and the runtime's message, on connected,
  *       listening and accepted sockets; opening a socket through the closed session fails with
  *       {@code NotInitialisedException};
- *   <li>bad input: unknown options, a negative receive timeout and misused sockets fail exactly
- *       as the base alone fails; an undeclared setting and each of {@link #badSettings()} are
- *       refused at startup with the expected message.
+ *   <li>bad input: unknown options, a negative receive timeout and misused sockets fail exactly as
+ *       the base alone fails; an undeclared setting and each of {@link #badSettings()} are refused
+ *       at startup with the expected message.
  * </ul>
+ *
  * After each test every session must be closed and every count at zero.
  */
 public abstract class LayerContract extends AbstractContract {
@@ -120,12 +123,13 @@ public abstract class LayerContract extends AbstractContract {
   }
 
   /**
-   * Returns the transports to run over. Default: {@code tcp4}, {@code udp4}, {@code mem-stream}
-   * and {@code mem-dgram}, less those whose base lacks a service the layer requires below it.
+   * Returns the transports to run over. Default: {@code tcp4}, {@code udp4}, {@code mem-stream} and
+   * {@code mem-dgram}, less those whose base lacks a service the layer requires below it.
    */
   protected Set<Transport> transports() {
     Set<Transport> out = EnumSet.noneOf(Transport.class);
-    for (Transport t : EnumSet.of(Transport.TCP4, Transport.UDP4, Transport.MEM_STREAM, Transport.MEM_DGRAM)) {
+    for (Transport t :
+        EnumSet.of(Transport.TCP4, Transport.UDP4, Transport.MEM_STREAM, Transport.MEM_DGRAM)) {
       if (t.entry().flags().containsAll(descriptor().requiresBelow())) {
         out.add(t);
       }
@@ -144,8 +148,8 @@ public abstract class LayerContract extends AbstractContract {
   }
 
   /**
-   * Configures each runtime before it is built, say to register a service the layer looks up
-   * with {@link ChainRuntime.Builder#service}. Default: nothing.
+   * Configures each runtime before it is built, say to register a service the layer looks up with
+   * {@link ChainRuntime.Builder#service}. Default: nothing.
    */
   protected void configure(ChainRuntime.Builder builder) {}
 
@@ -153,9 +157,10 @@ public abstract class LayerContract extends AbstractContract {
    * Returns whether the layer's sockets bind, listen and accept connections. Default: {@code true}.
    *
    * <p>A layer that only connects, such as a proxy client, returns {@code false}, and the kit then:
+   *
    * <ul>
-   *   <li>serves the peer of each connection from the bare base entry of the transport (a
-   *       listener over {@code tcp4}, say) instead of the layer's {@code <name>-peer} entry;
+   *   <li>serves the peer of each connection from the bare base entry of the transport (a listener
+   *       over {@code tcp4}, say) instead of the layer's {@code <name>-peer} entry;
    *   <li>checks that {@code bind}, {@code listen} and {@code accept} on the layer's sockets throw
    *       {@link UnsupportedOperationException}, where other layers must fail as the base does;
    *   <li>leaves unbound the sockets whose only use is to hold a resource of the chain (the
@@ -163,6 +168,7 @@ public abstract class LayerContract extends AbstractContract {
    *   <li>skips, as an aborted test whose reason names this method, the one check that needs an
    *       accepted socket of the layer: {@code acceptsAndAcceptedSocketsEndedByTheFinalCleanup…}.
    * </ul>
+   *
    * The datagram checks bind their sockets, so such a layer runs over stream transports only.
    */
   protected boolean listens() {
@@ -170,18 +176,18 @@ public abstract class LayerContract extends AbstractContract {
   }
 
   /**
-   * Starts what a connection through the layer over {@code transport} needs on its way to the
-   * peer, and returns what stops it: the proxy a proxy client connects through, say. Default:
-   * nothing.
+   * Starts what a connection through the layer over {@code transport} needs on its way to the peer,
+   * and returns what stops it: the proxy a proxy client connects through, say. Default: nothing.
    *
    * <p>The kit calls it in each check that connects to a peer, after it started the peer's session
    * in {@code runtime} and before the peer listens; it closes what this returns once the check's
-   * connections are closed and before it compares any count, and then closes the peer's session.
-   * A service may start sessions of {@code runtime} (an in-memory transport reaches only sockets of
+   * connections are closed and before it compares any count, and then closes the peer's session. A
+   * service may start sessions of {@code runtime} (an in-memory transport reaches only sockets of
    * its own runtime) and must close them when it is closed; it must not use the layer's own
    * entries, whose counts the checks compare.
    */
-  protected Closeable startPeerService(ChainRuntime runtime, Transport transport) throws IOException {
+  protected Closeable startPeerService(ChainRuntime runtime, Transport transport)
+      throws IOException {
     return () -> {};
   }
 
@@ -290,8 +296,13 @@ public abstract class LayerContract extends AbstractContract {
     settings.putAll(extra);
     List<Transport> over = List.copyOf(EnumSet.copyOf(transports()));
     boolean stream = over.stream().anyMatch(Transport::isStream);
-    Catalog c = Catalog.builtin().with(failingBase(stream ? over.stream().filter(Transport::isStream).findFirst()
-        .orElseThrow() : over.get(0)));
+    Catalog c =
+        Catalog.builtin()
+            .with(
+                failingBase(
+                    stream
+                        ? over.stream().filter(Transport::isStream).findFirst().orElseThrow()
+                        : over.get(0)));
     List<Integer> ids = new ArrayList<>();
     over.forEach(t -> ids.add(t.entry().id()));
     List<Integer> withFailing = new ArrayList<>(ids);
@@ -309,10 +320,15 @@ public abstract class LayerContract extends AbstractContract {
 
   private static CatalogEntry failingBase(Transport like) {
     CatalogEntry e = like.entry();
-    return CatalogEntry.builder().id(FAILING_BASE_ID).name("testkit-failing-base")
-        .providerId(describe(FailingBase.class).id()).serves(e.family(), e.type(), e.protocol())
+    return CatalogEntry.builder()
+        .id(FAILING_BASE_ID)
+        .name("testkit-failing-base")
+        .providerId(describe(FailingBase.class).id())
+        .serves(e.family(), e.type(), e.protocol())
         .flags(e.flags().isEmpty() ? EnumSet.noneOf(ServiceFlag.class) : EnumSet.copyOf(e.flags()))
-        .version(e.version()).chain(ProtocolChain.base(FAILING_BASE_ID)).build();
+        .version(e.version())
+        .chain(ProtocolChain.base(FAILING_BASE_ID))
+        .build();
   }
 
   @Override
@@ -322,20 +338,41 @@ public abstract class LayerContract extends AbstractContract {
     for (Transport t : EnumSet.copyOf(transports())) {
       String chain = name + "-" + t.entryName();
       String peer = listens() ? name + "-peer-" + t.entryName() : t.entryName();
-      out.add(new Chains(t.entryName(), t.ephemeral(), t.isStream(), chain, peer, PROBE + "-" + chain,
-          t.entry().id(), false));
+      out.add(
+          new Chains(
+              t.entryName(),
+              t.ephemeral(),
+              t.isStream(),
+              chain,
+              peer,
+              PROBE + "-" + chain,
+              t.entry().id(),
+              false));
     }
     return out;
   }
 
   @Override
-  final void checkOptionErrors(Chains c, ChainRuntime rt, UnsupportedOperationException set,
-      UnsupportedOperationException get, IllegalArgumentException negative) throws IOException {
-    try (Session bare = rt.startup(c.baseId()); ChainSocket b = bare.open()) {
-      assertEquals(thrown(() -> b.setOption(UNKNOWN_OPTION, 1)), set.toString(), "as the base says");
+  final void checkOptionErrors(
+      Chains c,
+      ChainRuntime rt,
+      UnsupportedOperationException set,
+      UnsupportedOperationException get,
+      IllegalArgumentException negative)
+      throws IOException {
+    try (Session bare = rt.startup(c.baseId());
+        ChainSocket b = bare.open()) {
+      assertEquals(
+          thrown(() -> b.setOption(UNKNOWN_OPTION, 1)), set.toString(), "as the base says");
       assertEquals(thrown(() -> b.getOption(UNKNOWN_OPTION)), get.toString(), "as the base says");
-      assertEquals(thrown(() -> b.setOption(dev.protochain.api.ChainSocketOptions.RECEIVE_TIMEOUT,
-          java.time.Duration.ofSeconds(-1))), negative.toString(), "as the base says");
+      assertEquals(
+          thrown(
+              () ->
+                  b.setOption(
+                      dev.protochain.api.ChainSocketOptions.RECEIVE_TIMEOUT,
+                      java.time.Duration.ofSeconds(-1))),
+          negative.toString(),
+          "as the base says");
     }
   }
 
@@ -352,14 +389,25 @@ public abstract class LayerContract extends AbstractContract {
     int layer = id(rt, name);
     events.clear();
 
-    ProtochainException e = assertThrows(ProtochainException.class,
-        () -> rt.startup(name + "-testkit-failing-base"));
+    ProtochainException e =
+        assertThrows(ProtochainException.class, () -> rt.startup(name + "-testkit-failing-base"));
 
     assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
-    assertEquals("provider 'testkit-failing-base' (entry " + FAILING_BASE_ID + ") failed to load: "
-        + "java.io.IOException: " + FailingBase.FAILURE, e.getMessage());
-    assertEquals(List.of("LOAD " + name, "STARTUP " + name + " 1", "FAILURE testkit-failing-base",
-        "CLEANUP " + name + " 0", "UNLOAD " + name), eventLines());
+    assertEquals(
+        "provider 'testkit-failing-base' (entry "
+            + FAILING_BASE_ID
+            + ") failed to load: "
+            + "java.io.IOException: "
+            + FailingBase.FAILURE,
+        e.getMessage());
+    assertEquals(
+        List.of(
+            "LOAD " + name,
+            "STARTUP " + name + " 1",
+            "FAILURE testkit-failing-base",
+            "CLEANUP " + name + " 0",
+            "UNLOAD " + name),
+        eventLines());
     assertEquals(Map.of(layer, 0), rt.counts());
     assertEquals(ProviderState.UNLOADED, rt.state(layer));
     try (Session again = rt.startup(cases().get(0).subject())) {
@@ -372,20 +420,28 @@ public abstract class LayerContract extends AbstractContract {
   @MethodSource("allCases")
   void misusedSocketsFailExactlyAsTheBaseAloneFails(Chains c) throws Exception {
     ChainRuntime rt = runtime();
-    try (Session layered = rt.startup(c.subject()); Session bare = rt.startup(c.baseId());
-        ChainSocket a = layered.open(); ChainSocket b = bare.open()) {
-      List<String> ops = c.stream()
-          ? new ArrayList<>(List.of("send", "receive", "sendTo", "receiveFrom", "accept"))
-          : new ArrayList<>(List.of("listen", "accept", "shutdownInput", "shutdownOutput"));
+    try (Session layered = rt.startup(c.subject());
+        Session bare = rt.startup(c.baseId());
+        ChainSocket a = layered.open();
+        ChainSocket b = bare.open()) {
+      List<String> ops =
+          c.stream()
+              ? new ArrayList<>(List.of("send", "receive", "sendTo", "receiveFrom", "accept"))
+              : new ArrayList<>(List.of("listen", "accept", "shutdownInput", "shutdownOutput"));
       if (!listens()) {
         for (String op : List.of("bind", "listen", "accept")) {
           ops.remove(op);
-          assertThrows(UnsupportedOperationException.class, () -> misuse(a, op, c),
+          assertThrows(
+              UnsupportedOperationException.class,
+              () -> misuse(a, op, c),
               op + " is refused: listens() is false");
         }
       }
       for (String op : ops) {
-        assertEquals(thrown(() -> misuse(b, op, c)), thrown(() -> misuse(a, op, c)), op + " as the base says");
+        assertEquals(
+            thrown(() -> misuse(b, op, c)),
+            thrown(() -> misuse(a, op, c)),
+            op + " as the base says");
       }
     }
   }

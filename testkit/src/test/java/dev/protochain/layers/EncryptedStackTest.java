@@ -32,17 +32,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chain {@code [metrics, deflate, tls, tcp4]} at both ends of a connection, with a throwaway
- * CA made by {@code openssl}: 16 MiB echo intact, the SHA-256 of what each end received equal to
- * that of what the other sent, and the metrics at the top counting every byte each way.
+ * The chain {@code [metrics, deflate, tls, tcp4]} at both ends of a connection, with a throwaway CA
+ * made by {@code openssl}: 16 MiB echo intact, the SHA-256 of what each end received equal to that
+ * of what the other sent, and the metrics at the top counting every byte each way.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EncryptedStackTest {
 
   static final String CHAIN = "metrics-deflate-tls-tcp4";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   final ExecutorService pool = Executors.newCachedThreadPool();
 
@@ -55,8 +54,18 @@ class EncryptedStackTest {
     OpenSsl openssl = OpenSsl.in(dir);
     OpenSsl.Issued ca = openssl.ca("ca");
     OpenSsl.Issued server = openssl.leaf("server", ca, "rsa");
-    Catalog c = StockStackTest.install(Catalog.builtin(), TlsLayer.class, Map.of("trust", ca.cert().toString(),
-        "key", server.key().toString(), "cert", dir.resolve("server-chain.pem").toString()), "tcp4");
+    Catalog c =
+        StockStackTest.install(
+            Catalog.builtin(),
+            TlsLayer.class,
+            Map.of(
+                "trust",
+                ca.cert().toString(),
+                "key",
+                server.key().toString(),
+                "cert",
+                dir.resolve("server-chain.pem").toString()),
+            "tcp4");
     c = StockStackTest.install(c, DeflateLayer.class, Map.of(), "tls-tcp4");
     c = StockStackTest.install(c, MetricsLayer.class, Map.of(), "deflate-tls-tcp4");
     return c.checkValid("stack");
@@ -68,9 +77,16 @@ class EncryptedStackTest {
     String sent = Payloads.sha256(payload);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ChainRuntime rt = Stock.builder(stack()).service(MeterRegistry.class, registry).build();
-        Session server = rt.startup(CHAIN); Session client = rt.startup(CHAIN)) {
-      assertEquals("chain metrics > deflate > tls > tcp4", "chain " + String.join(" > ",
-          client.entry().chain().ids().stream().map(id -> rt.catalog().entry(id).orElseThrow().name()).toList()));
+        Session server = rt.startup(CHAIN);
+        Session client = rt.startup(CHAIN)) {
+      assertEquals(
+          "chain metrics > deflate > tls > tcp4",
+          "chain "
+              + String.join(
+                  " > ",
+                  client.entry().chain().ids().stream()
+                      .map(id -> rt.catalog().entry(id).orElseThrow().name())
+                      .toList()));
       ChainSocket listener = server.open();
       listener.bind(Stock.loopback());
       listener.listen(1);
@@ -78,11 +94,13 @@ class EncryptedStackTest {
       String echoed;
       try (ChainSocket s = client.open()) {
         s.connect((InetSocketAddress) listener.localAddress(), Duration.ofSeconds(10));
-        Future<?> sending = pool.submit(() -> {
-          sendInOddChunks(s, payload);
-          s.shutdownOutput();
-          return null;
-        });
+        Future<?> sending =
+            pool.submit(
+                () -> {
+                  sendInOddChunks(s, payload);
+                  s.shutdownOutput();
+                  return null;
+                });
         echoed = receiveDigesting(s, payload.length);
         sending.get(60, TimeUnit.SECONDS);
       }
@@ -91,16 +109,28 @@ class EncryptedStackTest {
       listener.close();
 
       double bothEnds = 2.0 * payload.length;
-      assertEquals(bothEnds, registry.get("protochain.bytes.sent").tag("entry", CHAIN).counter().count(),
+      assertEquals(
+          bothEnds,
+          registry.get("protochain.bytes.sent").tag("entry", CHAIN).counter().count(),
           "sent: the client's payload and the server's echo");
-      assertEquals(bothEnds, registry.get("protochain.bytes.received").tag("entry", CHAIN).counter().count(),
+      assertEquals(
+          bothEnds,
+          registry.get("protochain.bytes.received").tag("entry", CHAIN).counter().count(),
           "received: the server's payload and the client's echo");
-      assertEquals(List.of(), registry.find("protochain.errors").counters().stream()
-          .filter(c -> c.count() > 0).map(c -> c.getId().toString()).toList(), "no operation failed");
+      assertEquals(
+          List.of(),
+          registry.find("protochain.errors").counters().stream()
+              .filter(c -> c.count() > 0)
+              .map(c -> c.getId().toString())
+              .toList(),
+          "no operation failed");
     }
   }
 
-  /** Accepts one connection, echoes it in reads of an odd size, and returns the SHA-256 of what it received. */
+  /**
+   * Accepts one connection, echoes it in reads of an odd size, and returns the SHA-256 of what it
+   * received.
+   */
   static String echoDigesting(ChainSocket listener) throws Exception {
     MessageDigest digest = Payloads.sha256();
     try (ChainSocket peer = listener.accept()) {
@@ -126,7 +156,10 @@ class EncryptedStackTest {
     }
   }
 
-  /** Receives to the end of the stream and returns the SHA-256 of what came, which must be {@code expected} bytes. */
+  /**
+   * Receives to the end of the stream and returns the SHA-256 of what came, which must be {@code
+   * expected} bytes.
+   */
   static String receiveDigesting(ChainSocket s, int expected) throws Exception {
     MessageDigest digest = Payloads.sha256();
     ByteBuffer buf = ByteBuffer.allocate(50_021);

@@ -33,7 +33,9 @@ public final class Stock {
     }
   }
 
-  /** Returns the built-in catalog with {@code layer} installed over the entries named {@code over}. */
+  /**
+   * Returns the built-in catalog with {@code layer} installed over the entries named {@code over}.
+   */
   public static Catalog catalog(Class<?> layer, Map<String, String> settings, String... over) {
     Catalog builtin = Catalog.builtin();
     List<Integer> ids = new ArrayList<>();
@@ -51,7 +53,10 @@ public final class Stock {
 
   /** Returns a builder with what {@link #runtime} sets. */
   public static ChainRuntime.Builder builder(Catalog catalog) {
-    return ChainRuntime.builder().name("stock-test").catalog(catalog).shutdownHook(false)
+    return ChainRuntime.builder()
+        .name("stock-test")
+        .catalog(catalog)
+        .shutdownHook(false)
         .drainTimeout(Duration.ofSeconds(10));
   }
 

@@ -17,14 +17,16 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Every stock layer is registered for {@link java.util.ServiceLoader}, as {@code protochain catalog
- * install --layer NAME} finds them, and installs with {@link Catalog#installLayer} and its defaults.
+ * install --layer NAME} finds them, and installs with {@link Catalog#installLayer} and its
+ * defaults.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StockLayersTest {
 
   static List<ProviderDescriptor> stockLayers() {
     List<ProviderDescriptor> layers = new ArrayList<>();
-    ClasspathProviderSource source = new ClasspathProviderSource(StockLayersTest.class.getClassLoader());
+    ClasspathProviderSource source =
+        new ClasspathProviderSource(StockLayersTest.class.getClassLoader());
     assertEquals(List.of(), source.unusable());
     for (ProviderDescriptor d : source.descriptors()) {
       if (d.kind() == ProviderKind.LAYER && d.className().startsWith("dev.protochain.layers.")) {
@@ -38,20 +40,23 @@ class StockLayersTest {
   void everyStockLayerIsRegisteredOnce() {
     List<String> names = new ArrayList<>();
     stockLayers().forEach(d -> names.add(d.name() + " " + d.className()));
-    assertEquals(List.of(
-        "trace dev.protochain.layers.trace.TraceLayer",
-        "coalesce dev.protochain.layers.coalesce.CoalesceLayer",
-        "tls dev.protochain.layers.tls.TlsLayer",
-        "socks5 dev.protochain.layers.socks5.Socks5Layer",
-        "deflate dev.protochain.layers.deflate.DeflateLayer",
-        "ratelimit dev.protochain.layers.ratelimit.RateLimitLayer",
-        "metrics dev.protochain.layers.metrics.MetricsLayer",
-        "filter dev.protochain.layers.filter.FilterLayer",
-        "fault dev.protochain.layers.fault.FaultLayer"), names);
+    assertEquals(
+        List.of(
+            "trace dev.protochain.layers.trace.TraceLayer",
+            "coalesce dev.protochain.layers.coalesce.CoalesceLayer",
+            "tls dev.protochain.layers.tls.TlsLayer",
+            "socks5 dev.protochain.layers.socks5.Socks5Layer",
+            "deflate dev.protochain.layers.deflate.DeflateLayer",
+            "ratelimit dev.protochain.layers.ratelimit.RateLimitLayer",
+            "metrics dev.protochain.layers.metrics.MetricsLayer",
+            "filter dev.protochain.layers.filter.FilterLayer",
+            "fault dev.protochain.layers.fault.FaultLayer"),
+        names);
   }
 
   @Test
-  void everyStockLayerInstallsOverTheStreamAndDatagramBasesAndStartsWithItsDefaults() throws Exception {
+  void everyStockLayerInstallsOverTheStreamAndDatagramBasesAndStartsWithItsDefaults()
+      throws Exception {
     Catalog catalog = Catalog.builtin();
     List<String> chains = new ArrayList<>();
     for (ProviderDescriptor d : stockLayers()) {
@@ -60,7 +65,8 @@ class StockLayersTest {
         over.add(1006);
       }
       // socks5 has no default proxy; a startup does not connect, so any address will do.
-      Map<String, String> required = d.name().equals("socks5") ? Map.of("proxy", "127.0.0.1:1080") : Map.of();
+      Map<String, String> required =
+          d.name().equals("socks5") ? Map.of("proxy", "127.0.0.1:1080") : Map.of();
       catalog = catalog.installLayer(d.name(), d.id(), required, over);
       chains.add(d.name() + "-mem-stream");
     }

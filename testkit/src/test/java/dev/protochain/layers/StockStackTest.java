@@ -55,8 +55,18 @@ class StockStackTest {
     Catalog c = install(Catalog.builtin(), CoalesceLayer.class, Map.of(), base);
     c = install(c, DeflateLayer.class, Map.of(), "coalesce-" + base);
     c = install(c, FaultLayer.class, Map.of("seed", "5"), "deflate-coalesce-" + base);
-    c = install(c, RateLimitLayer.class, Map.of("bytes-per-second", "1073741824"), "fault-deflate-coalesce-" + base);
-    c = install(c, FilterLayer.class, Map.of("allow", "127.0.0.0/8"), "ratelimit-fault-deflate-coalesce-" + base);
+    c =
+        install(
+            c,
+            RateLimitLayer.class,
+            Map.of("bytes-per-second", "1073741824"),
+            "fault-deflate-coalesce-" + base);
+    c =
+        install(
+            c,
+            FilterLayer.class,
+            Map.of("allow", "127.0.0.0/8"),
+            "ratelimit-fault-deflate-coalesce-" + base);
     c = install(c, MetricsLayer.class, Map.of(), "filter-ratelimit-fault-deflate-coalesce-" + base);
     return c.checkValid("stack");
   }
@@ -66,22 +76,27 @@ class StockStackTest {
   void sixteenMebibytesEchoIntactThroughSevenLevels(String base) throws Exception {
     byte[] payload = Payloads.mixed(16 << 20, 77);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (ChainRuntime rt = Stock.builder(stack(base)).service(MeterRegistry.class, registry).build()) {
+    try (ChainRuntime rt =
+        Stock.builder(stack(base)).service(MeterRegistry.class, registry).build()) {
       String chain = STACK + base;
-      try (Session server = rt.startup(chain); Session client = rt.startup(chain)) {
+      try (Session server = rt.startup(chain);
+          Session client = rt.startup(chain)) {
         assertEquals(7, client.entry().chain().length());
         ChainSocket listener = server.open();
         listener.bind(Stock.loopback());
         listener.listen(4);
-        try (Echo echo = Echo.serve(listener, 30_011, pool); ChainSocket s = client.open()) {
+        try (Echo echo = Echo.serve(listener, 30_011, pool);
+            ChainSocket s = client.open()) {
           s.connect((InetSocketAddress) listener.localAddress(), Duration.ofSeconds(10));
           byte[] back = Echo.exchange(s, payload, 70_000, 50_021, 9, true, 0, pool);
           assertEquals(payload.length, back.length);
           assertEquals(Payloads.sha256(payload), Payloads.sha256(back));
           assertEquals(1, echo.accepted());
         }
-        assertEquals(2.0 * payload.length,
-            registry.get("protochain.bytes.sent").tag("entry", chain).counter().count(), "both ends, all bytes");
+        assertEquals(
+            2.0 * payload.length,
+            registry.get("protochain.bytes.sent").tag("entry", chain).counter().count(),
+            "both ends, all bytes");
       }
       assertEquals(List.of(), rt.counts().values().stream().filter(n -> n != 0).toList());
     }

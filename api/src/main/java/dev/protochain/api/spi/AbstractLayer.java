@@ -13,13 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A skeletal {@link LayeredProvider}: it keeps the load context, and it implements
- * {@link #drain} for sockets the application closed while the layer still held bytes.
+ * A skeletal {@link LayeredProvider}: it keeps the load context, and it implements {@link #drain}
+ * for sockets the application closed while the layer still held bytes.
  *
- * <p>A subclass implements {@link #wrap} and, where it holds resources, {@link #onLoad} and
- * {@link #onUnload}. A socket that defers part of its graceful close registers a {@link Lingering}
- * with {@link #linger} and removes it with {@link #unlinger} once done; at the final cleanup
- * {@link #drain} finishes each one, and aborts those still unfinished at the deadline.
+ * <p>A subclass implements {@link #wrap} and, where it holds resources, {@link #onLoad} and {@link
+ * #onUnload}. A socket that defers part of its graceful close registers a {@link Lingering} with
+ * {@link #linger} and removes it with {@link #unlinger} once done; at the final cleanup {@link
+ * #drain} finishes each one, and aborts those still unfinished at the deadline.
  *
  * <p>This class is thread-safe.
  */
@@ -92,7 +92,10 @@ public abstract class AbstractLayer implements LayeredProvider {
     return context().settings();
   }
 
-  /** Registers the deferred rest of a graceful close, to be finished at the latest by {@link #drain}. */
+  /**
+   * Registers the deferred rest of a graceful close, to be finished at the latest by {@link
+   * #drain}.
+   */
   protected final void linger(Lingering l) {
     lingering.add(l);
   }
@@ -121,22 +124,25 @@ public abstract class AbstractLayer implements LayeredProvider {
     AtomicLong undelivered = new AtomicLong();
     Set<Lingering> unfinished = ConcurrentHashMap.newKeySet();
     unfinished.addAll(todo);
-    Thread watchdog = new Thread(() -> {
-      try {
-        Duration left = Duration.between(clock.instant(), deadline);
-        if (!left.isNegative()) {
-          Thread.sleep(left.toMillis(), 0);
-        }
-      } catch (InterruptedException e) {
-        return; // drain finished in time
-      }
-      for (Lingering l : unfinished) {
-        if (unfinished.remove(l)) {
-          undelivered.addAndGet(l.pendingBytes());
-          l.abort();
-        }
-      }
-    }, "protochain-drain-" + context().entry().name());
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Duration left = Duration.between(clock.instant(), deadline);
+                if (!left.isNegative()) {
+                  Thread.sleep(left.toMillis(), 0);
+                }
+              } catch (InterruptedException e) {
+                return; // drain finished in time
+              }
+              for (Lingering l : unfinished) {
+                if (unfinished.remove(l)) {
+                  undelivered.addAndGet(l.pendingBytes());
+                  l.abort();
+                }
+              }
+            },
+            "protochain-drain-" + context().entry().name());
     watchdog.setDaemon(true);
     watchdog.start();
     IOException failure = null;
@@ -176,8 +182,8 @@ public abstract class AbstractLayer implements LayeredProvider {
   }
 
   /**
-   * Returns a socket of this layer over {@code below}; see {@link LayeredProvider#wrap}. Called
-   * for every socket opened through the layer.
+   * Returns a socket of this layer over {@code below}; see {@link LayeredProvider#wrap}. Called for
+   * every socket opened through the layer.
    */
   @Override
   public abstract ChainSocket wrap(ChainSocket below, StartupContext context) throws IOException;

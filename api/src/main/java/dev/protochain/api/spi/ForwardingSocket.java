@@ -14,9 +14,10 @@ import java.util.Set;
  * A socket that forwards every operation to the socket below it; a layer's socket extends it and
  * overrides only what the layer changes (Guava's {@code Forwarding*} pattern).
  *
- * <p>The one thing a subclass must say is what {@link #accept()} produces: the socket below
- * accepts a connection and {@link #wrapAccepted} wraps it in this layer's socket, so that accepted
+ * <p>The one thing a subclass must say is what {@link #accept()} produces: the socket below accepts
+ * a connection and {@link #wrapAccepted} wraps it in this layer's socket, so that accepted
  * connections pass through the layer too. A whole pass-through layer's socket:
+ *
  * <pre>
  * final class CountingSocket extends ForwardingSocket {
  *   private final LongAdder sent;
@@ -50,8 +51,8 @@ public abstract class ForwardingSocket implements ChainSocket {
   }
 
   /**
-   * Wraps a connection the socket below accepted in this layer's socket. If it throws, the
-   * accepted socket is closed and the exception reaches the caller of {@link #accept()}.
+   * Wraps a connection the socket below accepted in this layer's socket. If it throws, the accepted
+   * socket is closed and the exception reaches the caller of {@link #accept()}.
    */
   protected abstract ChainSocket wrapAccepted(ChainSocket acceptedBelow) throws IOException;
 
@@ -74,8 +75,8 @@ public abstract class ForwardingSocket implements ChainSocket {
   public ChainSocket accept() throws IOException {
     ChainSocket accepted = below.accept();
     try {
-      return Objects.requireNonNull(wrapAccepted(accepted),
-          () -> getClass().getName() + ".wrapAccepted returned null");
+      return Objects.requireNonNull(
+          wrapAccepted(accepted), () -> getClass().getName() + ".wrapAccepted returned null");
     } catch (IOException | RuntimeException | Error e) {
       try {
         accepted.close();
@@ -162,7 +163,10 @@ public abstract class ForwardingSocket implements ChainSocket {
     return below.remoteAddress();
   }
 
-  /** Returns the class's simple name over the socket below, as {@code TraceSocket -> TcpSocket[...]}. */
+  /**
+   * Returns the class's simple name over the socket below, as {@code TraceSocket ->
+   * TcpSocket[...]}.
+   */
   @Override
   public String toString() {
     return getClass().getSimpleName() + " -> " + below;

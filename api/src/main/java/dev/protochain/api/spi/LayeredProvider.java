@@ -4,8 +4,8 @@ import dev.protochain.api.ChainSocket;
 import java.io.IOException;
 
 /**
- * A provider that sits over the next provider of a chain and transforms or observes what passes
- * [a Winsock layered service provider].
+ * A provider that sits over the next provider of a chain and transforms or observes what passes [a
+ * Winsock layered service provider].
  *
  * <p>The runtime starts the provider below for every startup of this one, with the version range
  * from this provider's lowest supported version to the version it negotiated, and cleans it up

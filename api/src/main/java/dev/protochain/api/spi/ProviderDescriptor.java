@@ -46,19 +46,24 @@ public record ProviderDescriptor(
    */
   public record Setting(String name, String defaultValue, String description) {}
 
-  private static final Pattern CANONICAL_UUID = Pattern.compile(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Pattern CANONICAL_UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   /** Creates a descriptor, copying the collections. */
   public ProviderDescriptor {
     settings = List.copyOf(settings);
-    requiresBelow = Collections.unmodifiableSet(
-        requiresBelow.isEmpty() ? EnumSet.noneOf(ServiceFlag.class) : EnumSet.copyOf(requiresBelow));
+    requiresBelow =
+        Collections.unmodifiableSet(
+            requiresBelow.isEmpty()
+                ? EnumSet.noneOf(ServiceFlag.class)
+                : EnumSet.copyOf(requiresBelow));
   }
 
   /**
    * Reads and checks the descriptor of {@code type}: the annotation is present, the id is a UUID
-   * written out in full, the versions parse and the kind matches the interface the class implements.
+   * written out in full, the versions parse and the kind matches the interface the class
+   * implements.
    *
    * @throws ProtochainException with {@link ProtochainException.Code#INVALID_PROVIDER} naming the
    *     class and the problem
@@ -71,34 +76,53 @@ public record ProviderDescriptor(
     // UUID.fromString also takes short groups (1-2-3-4-5 reads as 00000001-0002-...), which would
     // make the id the catalog records differ from the one the descriptor declares.
     if (!CANONICAL_UUID.matcher(info.id()).matches()) {
-      throw invalid(type, "descriptor id '" + info.id() + "' is not a UUID (expected: 32 hex digits as 8-4-4-4-12)");
+      throw invalid(
+          type,
+          "descriptor id '"
+              + info.id()
+              + "' is not a UUID (expected: 32 hex digits as 8-4-4-4-12)");
     }
     UUID id = UUID.fromString(info.id());
     if (!info.name().matches("[a-z][a-z0-9-]{0,31}")) {
-      throw invalid(type, "descriptor name '" + info.name()
-          + "' must be 1 to 32 lower-case letters, digits or '-', starting with a letter");
+      throw invalid(
+          type,
+          "descriptor name '"
+              + info.name()
+              + "' must be 1 to 32 lower-case letters, digits or '-', starting with a letter");
     }
     VersionRange versions;
     try {
-      versions = VersionRange.of(
-          dev.protochain.api.Version.parse(info.minVersion()),
-          dev.protochain.api.Version.parse(info.maxVersion()));
+      versions =
+          VersionRange.of(
+              dev.protochain.api.Version.parse(info.minVersion()),
+              dev.protochain.api.Version.parse(info.maxVersion()));
     } catch (IllegalArgumentException e) {
       throw invalid(type, "descriptor versions: " + e.getMessage());
     }
-    Class<?> expected = info.kind() == ProviderKind.BASE ? BaseProvider.class : LayeredProvider.class;
+    Class<?> expected =
+        info.kind() == ProviderKind.BASE ? BaseProvider.class : LayeredProvider.class;
     if (!expected.isAssignableFrom(type)) {
-      throw invalid(type, "is declared " + info.kind() + " but does not implement " + expected.getSimpleName());
+      throw invalid(
+          type,
+          "is declared " + info.kind() + " but does not implement " + expected.getSimpleName());
     }
     Map<String, Setting> settings = new LinkedHashMap<>();
     for (SettingInfo s : info.settings()) {
-      if (settings.put(s.name(), new Setting(s.name(), s.defaultValue(), s.description())) != null) {
+      if (settings.put(s.name(), new Setting(s.name(), s.defaultValue(), s.description()))
+          != null) {
         throw invalid(type, "descriptor declares setting '" + s.name() + "' twice");
       }
     }
-    return new ProviderDescriptor(id, info.name(), info.kind(), info.version(), versions,
-        List.copyOf(settings.values()), Set.copyOf(Arrays.asList(info.requiresBelow())),
-        info.description(), type.getName());
+    return new ProviderDescriptor(
+        id,
+        info.name(),
+        info.kind(),
+        info.version(),
+        versions,
+        List.copyOf(settings.values()),
+        Set.copyOf(Arrays.asList(info.requiresBelow())),
+        info.description(),
+        type.getName());
   }
 
   /** Returns the default values of the settings that have one. */
@@ -118,14 +142,22 @@ public record ProviderDescriptor(
   }
 
   private static ProtochainException invalid(Class<?> type, String problem) {
-    return new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+    return new ProtochainException(
+        ProtochainException.Code.INVALID_PROVIDER,
         "provider class " + type.getName() + " " + problem);
   }
 
   /** Returns {@code provider 'trace' 1.0.0 (layer, 2.0-2.2)}. */
   @Override
   public String toString() {
-    return "provider '" + name + "' " + version + " (" + kind.name().toLowerCase(java.util.Locale.ROOT)
-        + ", " + versions + ")";
+    return "provider '"
+        + name
+        + "' "
+        + version
+        + " ("
+        + kind.name().toLowerCase(java.util.Locale.ROOT)
+        + ", "
+        + versions
+        + ")";
   }
 }

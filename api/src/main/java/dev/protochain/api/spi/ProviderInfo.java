@@ -11,6 +11,7 @@ import java.lang.annotation.Target;
  * The descriptor of a provider class: its identity, kind, supported versions and settings.
  *
  * <p>The runtime and the plugin installer read it without instantiating the class. Example:
+ *
  * <pre>
  * &#64;ProviderInfo(
  *     id = "3f0c8a52-7c1e-4c39-9b0a-5d1f6f0e2a11",

@@ -1,13 +1,13 @@
 /**
- * The provider SPI: what base and layered providers implement, and the skeletons that make a
- * layer a few lines.
+ * The provider SPI: what base and layered providers implement, and the skeletons that make a layer
+ * a few lines.
  *
- * <p>Start with {@link dev.protochain.api.spi.Provider}, which states the lifecycle order once;
- * a base implements {@link dev.protochain.api.spi.BaseProvider}, a layer extends
- * {@link dev.protochain.api.spi.AbstractLayer} and wraps sockets in a
- * {@link dev.protochain.api.spi.ForwardingSocket}. Every provider class carries a
- * {@link dev.protochain.api.spi.ProviderInfo} descriptor and is registered for
- * {@link java.util.ServiceLoader} under {@code dev.protochain.api.spi.Provider}. Nothing in this
- * package accepts or returns {@code null} unless documented as nullable.
+ * <p>Start with {@link dev.protochain.api.spi.Provider}, which states the lifecycle order once; a
+ * base implements {@link dev.protochain.api.spi.BaseProvider}, a layer extends {@link
+ * dev.protochain.api.spi.AbstractLayer} and wraps sockets in a {@link
+ * dev.protochain.api.spi.ForwardingSocket}. Every provider class carries a {@link
+ * dev.protochain.api.spi.ProviderInfo} descriptor and is registered for {@link
+ * java.util.ServiceLoader} under {@code dev.protochain.api.spi.Provider}. Nothing in this package
+ * accepts or returns {@code null} unless documented as nullable.
  */
 package dev.protochain.api.spi;

@@ -88,12 +88,13 @@ class ForwardingSocketTest {
   void aFailingWrapClosesTheAcceptedSocket() throws IOException {
     ChainSocket accepted = mock(ChainSocket.class);
     when(below.accept()).thenReturn(accepted);
-    ForwardingSocket failing = new ForwardingSocket(below) {
-      @Override
-      protected ChainSocket wrapAccepted(ChainSocket acceptedBelow) throws IOException {
-        throw new IOException("handshake failed");
-      }
-    };
+    ForwardingSocket failing =
+        new ForwardingSocket(below) {
+          @Override
+          protected ChainSocket wrapAccepted(ChainSocket acceptedBelow) throws IOException {
+            throw new IOException("handshake failed");
+          }
+        };
     assertEquals("handshake failed", assertThrows(IOException.class, failing::accept).getMessage());
     verify(accepted).close();
   }
@@ -102,12 +103,14 @@ class ForwardingSocketTest {
   void sendFullyLoopsOverPartialSends() throws IOException {
     ChainSocket s = new Plain(below);
     ByteBuffer src = ByteBuffer.allocate(10);
-    when(below.send(src)).thenAnswer(inv -> {
-      ByteBuffer b = inv.getArgument(0);
-      int n = Math.min(3, b.remaining());
-      b.position(b.position() + n);
-      return n;
-    });
+    when(below.send(src))
+        .thenAnswer(
+            inv -> {
+              ByteBuffer b = inv.getArgument(0);
+              int n = Math.min(3, b.remaining());
+              b.position(b.position() + n);
+              return n;
+            });
     s.sendFully(src);
     assertEquals(0, src.remaining());
     verify(below, org.mockito.Mockito.times(4)).send(src);

@@ -21,7 +21,10 @@ class ProviderDescriptorTest {
     }
   }
 
-  @ProviderInfo(id = "3F0C8A52-7C1E-4C39-9B0A-5D1F6F0E2A11", name = "upper", kind = ProviderKind.LAYER)
+  @ProviderInfo(
+      id = "3F0C8A52-7C1E-4C39-9B0A-5D1F6F0E2A11",
+      name = "upper",
+      kind = ProviderKind.LAYER)
   static final class UpperCase extends AbstractLayer {
     @Override
     public ChainSocket wrap(ChainSocket below, StartupContext context) {
@@ -29,17 +32,27 @@ class ProviderDescriptorTest {
     }
   }
 
-  /** UUID.fromString took "1-2-3-4-5" as 00000001-0002-0003-0004-000000000005: an id the author never wrote. */
+  /**
+   * UUID.fromString took "1-2-3-4-5" as 00000001-0002-0003-0004-000000000005: an id the author
+   * never wrote.
+   */
   @Test
   void anIdWithShortGroupsIsNotAUuid() {
-    ProtochainException e = assertThrows(ProtochainException.class, () -> ProviderDescriptor.of(ShortGroups.class));
+    ProtochainException e =
+        assertThrows(ProtochainException.class, () -> ProviderDescriptor.of(ShortGroups.class));
     assertEquals(ProtochainException.Code.INVALID_PROVIDER, e.code());
-    assertEquals("provider class " + ShortGroups.class.getName() + " descriptor id '1-2-3-4-5' is not a UUID "
-        + "(expected: 32 hex digits as 8-4-4-4-12)", e.getMessage());
+    assertEquals(
+        "provider class "
+            + ShortGroups.class.getName()
+            + " descriptor id '1-2-3-4-5' is not a UUID "
+            + "(expected: 32 hex digits as 8-4-4-4-12)",
+        e.getMessage());
   }
 
   @Test
   void anIdInUpperCaseHexIsAUuid() throws ProtochainException {
-    assertEquals(UUID.fromString("3f0c8a52-7c1e-4c39-9b0a-5d1f6f0e2a11"), ProviderDescriptor.of(UpperCase.class).id());
+    assertEquals(
+        UUID.fromString("3f0c8a52-7c1e-4c39-9b0a-5d1f6f0e2a11"),
+        ProviderDescriptor.of(UpperCase.class).id());
   }
 }

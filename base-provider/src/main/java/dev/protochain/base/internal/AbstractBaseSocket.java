@@ -19,21 +19,24 @@ import java.util.Set;
 
 /**
  * A skeletal base socket: the open / closed / aborted state shared by every base socket, the
- * translation of failures caused by a close or an unload, option checking and
- * {@link ChainSocketOptions#RECEIVE_TIMEOUT}.
+ * translation of failures caused by a close or an unload, option checking and {@link
+ * ChainSocketOptions#RECEIVE_TIMEOUT}.
  *
- * <p>A socket closed by the application fails later operations with
- * {@link ClosedChannelException}; a socket closed by its provider's unload ({@link #abort()})
- * fails every operation blocked in it, and every later one, with
- * {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}. Subclasses wrap each
- * blocking call in {@code catch (IOException | RuntimeException e) { throw translate(e, op); }} so
- * that the close that woke them decides what the caller sees.
+ * <p>A socket closed by the application fails later operations with {@link ClosedChannelException};
+ * a socket closed by its provider's unload ({@link #abort()}) fails every operation blocked in it,
+ * and every later one, with {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
+ * Subclasses wrap each blocking call in {@code catch (IOException | RuntimeException e) { throw
+ * translate(e, op); }} so that the close that woke them decides what the caller sees.
  *
  * <p>This class is thread-safe; {@link #lock} guards state transitions, never a blocking call.
  */
 public abstract class AbstractBaseSocket implements ChainSocket {
 
-  private enum State { OPEN, CLOSED, ABORTED }
+  private enum State {
+    OPEN,
+    CLOSED,
+    ABORTED
+  }
 
   /** Guards this socket's state and the subclass's transitions; never held while blocking. */
   protected final Object lock = new Object();
@@ -55,8 +58,8 @@ public abstract class AbstractBaseSocket implements ChainSocket {
   /* ---- state ---- */
 
   /**
-   * Fails unless the socket is open: with {@link ClosedChannelException} if the application
-   * closed it, with {@code OPERATION_ABORTED} if its provider was unloaded.
+   * Fails unless the socket is open: with {@link ClosedChannelException} if the application closed
+   * it, with {@code OPERATION_ABORTED} if its provider was unloaded.
    */
   protected final void ensureOpen(String operation) throws IOException {
     State s = state;
@@ -71,10 +74,9 @@ public abstract class AbstractBaseSocket implements ChainSocket {
   }
 
   /**
-   * Returns what the caller of {@code operation} sees for failure {@code e}: the
-   * {@code OPERATION_ABORTED} failure if an unload closed the socket, a
-   * {@link ClosedChannelException} if the application did, otherwise {@code e} itself (a runtime
-   * exception is rethrown as it is).
+   * Returns what the caller of {@code operation} sees for failure {@code e}: the {@code
+   * OPERATION_ABORTED} failure if an unload closed the socket, a {@link ClosedChannelException} if
+   * the application did, otherwise {@code e} itself (a runtime exception is rethrown as it is).
    */
   protected final IOException translate(Exception e, String operation) {
     State s = state;
@@ -113,8 +115,8 @@ public abstract class AbstractBaseSocket implements ChainSocket {
 
   /**
    * Closes the socket for its provider's unload: as {@code SO_LINGER} says, and marked so that
-   * blocked and later operations fail with {@code OPERATION_ABORTED}. Does nothing if the socket
-   * is already closed.
+   * blocked and later operations fail with {@code OPERATION_ABORTED}. Does nothing if the socket is
+   * already closed.
    */
   final void abort() throws IOException {
     synchronized (lock) {
@@ -205,21 +207,32 @@ public abstract class AbstractBaseSocket implements ChainSocket {
 
   private void checkValue(SocketOption<?> name, Object value) {
     if (value == null || !name.type().isInstance(value)) {
-      throw new IllegalArgumentException("option '" + name.name() + "' of " + this + " cannot be "
-          + (value == null ? "null" : "a " + value.getClass().getName())
-          + " (expected: a " + name.type().getName() + ")");
+      throw new IllegalArgumentException(
+          "option '"
+              + name.name()
+              + "' of "
+              + this
+              + " cannot be "
+              + (value == null ? "null" : "a " + value.getClass().getName())
+              + " (expected: a "
+              + name.type().getName()
+              + ")");
     }
     if (name == ChainSocketOptions.RECEIVE_TIMEOUT) {
       ChainSocketOptions.checkTimeout(name, (Duration) value);
     } else if (name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) {
       if ((Integer) value <= 0) {
-        throw new IllegalArgumentException("option '" + name.name() + "' of " + this + " cannot be "
-            + value + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "option '" + name.name() + "' of " + this + " cannot be " + value + " (expected: > 0)");
       }
     } else if (name == StandardSocketOptions.SO_LINGER) {
       if ((Integer) value > 65535) {
-        throw new IllegalArgumentException("option 'SO_LINGER' of " + this + " cannot be " + value
-            + " seconds (expected: negative for off, 0 for an abortive close, or 1 to 65535)");
+        throw new IllegalArgumentException(
+            "option 'SO_LINGER' of "
+                + this
+                + " cannot be "
+                + value
+                + " seconds (expected: negative for off, 0 for an abortive close, or 1 to 65535)");
       }
     }
   }
@@ -240,8 +253,8 @@ public abstract class AbstractBaseSocket implements ChainSocket {
 
   /** Returns the failure of {@code operation}, which this kind of socket does not have. */
   protected final UnsupportedOperationException unsupported(String operation, String why) {
-    return new UnsupportedOperationException(operation + " is not supported by " + scope.describe()
-        + ": " + why + " (" + this + ")");
+    return new UnsupportedOperationException(
+        operation + " is not supported by " + scope.describe() + ": " + why + " (" + this + ")");
   }
 
   /**
@@ -252,13 +265,25 @@ public abstract class AbstractBaseSocket implements ChainSocket {
   protected final InetSocketAddress checkInet(SocketAddress address, String operation) {
     Objects.requireNonNull(address, () -> operation + " on " + this + ": address is null");
     if (!(address instanceof InetSocketAddress)) {
-      throw new IllegalArgumentException(operation + " on " + this + ": " + address + " is a "
-          + address.getClass().getName() + " (expected: an InetSocketAddress)");
+      throw new IllegalArgumentException(
+          operation
+              + " on "
+              + this
+              + ": "
+              + address
+              + " is a "
+              + address.getClass().getName()
+              + " (expected: an InetSocketAddress)");
     }
     InetSocketAddress inet = (InetSocketAddress) address;
     if (inet.isUnresolved()) {
-      throw new IllegalArgumentException(operation + " on " + this + ": " + inet.getHostString()
-          + " is unresolved (expected: a resolved address)");
+      throw new IllegalArgumentException(
+          operation
+              + " on "
+              + this
+              + ": "
+              + inet.getHostString()
+              + " is unresolved (expected: a resolved address)");
     }
     return inet;
   }
@@ -266,15 +291,22 @@ public abstract class AbstractBaseSocket implements ChainSocket {
   /**
    * Returns {@code address} as an {@link InetSocketAddress} a channel of {@code family} can use.
    *
-   * @throws IllegalArgumentException if it is another kind of address, unresolved, or IPv6 for
-   *     an IPv4 family
+   * @throws IllegalArgumentException if it is another kind of address, unresolved, or IPv6 for an
+   *     IPv4 family
    */
-  protected final InetSocketAddress checkIp(SocketAddress address, StandardProtocolFamily family,
-      String operation) {
+  protected final InetSocketAddress checkIp(
+      SocketAddress address, StandardProtocolFamily family, String operation) {
     InetSocketAddress inet = checkInet(address, operation);
     if (family == StandardProtocolFamily.INET && inet.getAddress() instanceof Inet6Address) {
-      throw new IllegalArgumentException(operation + " on " + this + ": " + format(inet)
-          + " is an IPv6 address (expected: IPv4 for entry '" + scope.entry().name() + "')");
+      throw new IllegalArgumentException(
+          operation
+              + " on "
+              + this
+              + ": "
+              + format(inet)
+              + " is an IPv6 address (expected: IPv4 for entry '"
+              + scope.entry().name()
+              + "')");
     }
     return inet;
   }
@@ -289,9 +321,13 @@ public abstract class AbstractBaseSocket implements ChainSocket {
   @Override
   public final String toString() {
     State s = state;
-    return getClass().getSimpleName() + "[" + scope.entry().name()
+    return getClass().getSimpleName()
+        + "["
+        + scope.entry().name()
         + (s == State.OPEN ? "" : " " + s.name().toLowerCase(java.util.Locale.ROOT))
-        + " " + describeTransport() + "]";
+        + " "
+        + describeTransport()
+        + "]";
   }
 
   /* ---- helpers for subclasses ---- */
@@ -302,11 +338,16 @@ public abstract class AbstractBaseSocket implements ChainSocket {
       return String.valueOf(address == null ? "?" : address);
     }
     InetSocketAddress inet = (InetSocketAddress) address;
-    String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
-    return (inet.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
+    String host =
+        inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+    return (inet.getAddress() instanceof Inet6Address ? "[" + host + "]" : host)
+        + ":"
+        + inet.getPort();
   }
 
-  /** Returns {@code timeout} in whole milliseconds for {@code SO_TIMEOUT}: rounded up, at least 1. */
+  /**
+   * Returns {@code timeout} in whole milliseconds for {@code SO_TIMEOUT}: rounded up, at least 1.
+   */
   protected static int timeoutMillis(Duration timeout) {
     if (timeout.getSeconds() >= Integer.MAX_VALUE / 1000) {
       return Integer.MAX_VALUE;
@@ -331,8 +372,12 @@ public abstract class AbstractBaseSocket implements ChainSocket {
   protected final Duration checkConnectTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative()) {
-      throw new IllegalArgumentException("connect on " + this + ": timeout " + timeout
-          + " is negative (expected: ZERO for no bound, or positive)");
+      throw new IllegalArgumentException(
+          "connect on "
+              + this
+              + ": timeout "
+              + timeout
+              + " is negative (expected: ZERO for no bound, or positive)");
     }
     return timeout;
   }

@@ -23,13 +23,12 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A datagram socket of the in-memory loopback.
  *
- * <p>Each bound socket has a queue of at most {@value #QUEUE_LIMIT} datagrams and
- * {@code SO_RCVBUF} bytes; like UDP, a datagram that does not fit is dropped, and so is one sent to
- * a port nobody is bound to, or to a socket connected to another peer. Sending or receiving binds
- * an unbound socket to an ephemeral port. {@link #connect} fixes the peer of {@link #send} and
- * {@link #receive}, and filters what is received; {@link #sendTo} may still send anywhere. A
- * datagram longer than the receiving buffer is truncated. Datagram sockets do not listen, accept
- * or shut down.
+ * <p>Each bound socket has a queue of at most {@value #QUEUE_LIMIT} datagrams and {@code SO_RCVBUF}
+ * bytes; like UDP, a datagram that does not fit is dropped, and so is one sent to a port nobody is
+ * bound to, or to a socket connected to another peer. Sending or receiving binds an unbound socket
+ * to an ephemeral port. {@link #connect} fixes the peer of {@link #send} and {@link #receive}, and
+ * filters what is received; {@link #sendTo} may still send anywhere. A datagram longer than the
+ * receiving buffer is truncated. Datagram sockets do not listen, accept or shut down.
  *
  * <p>This class is thread-safe.
  */
@@ -37,6 +36,7 @@ public final class InMemoryDatagramSocket extends AbstractBaseSocket {
 
   /** The most datagrams a socket's queue holds. */
   public static final int QUEUE_LIMIT = 1024;
+
   /** The longest datagram, in bytes. */
   public static final int MAX_DATAGRAM = 65535;
 
@@ -139,7 +139,8 @@ public final class InMemoryDatagramSocket extends AbstractBaseSocket {
     ensureOpen("send");
     int peer = peerPort;
     if (peer < 0) {
-      throw illegalState("send", "the socket is not connected (expected: connect first, or sendTo)");
+      throw illegalState(
+          "send", "the socket is not connected (expected: connect first, or sendTo)");
     }
     return deliver(src, peer, "send");
   }
@@ -154,8 +155,15 @@ public final class InMemoryDatagramSocket extends AbstractBaseSocket {
   private int deliver(ByteBuffer src, int port, String operation) throws IOException {
     int length = src.remaining();
     if (length > MAX_DATAGRAM) {
-      throw new SocketException("Message too long: " + length + " bytes (expected: at most "
-          + MAX_DATAGRAM + ") in " + operation + " on " + this);
+      throw new SocketException(
+          "Message too long: "
+              + length
+              + " bytes (expected: at most "
+              + MAX_DATAGRAM
+              + ") in "
+              + operation
+              + " on "
+              + this);
     }
     int from = ensureBound(operation);
     byte[] data = new byte[length];
@@ -175,7 +183,8 @@ public final class InMemoryDatagramSocket extends AbstractBaseSocket {
     }
     queueLock.lock();
     try {
-      if (queueClosed || queue.size() >= QUEUE_LIMIT
+      if (queueClosed
+          || queue.size() >= QUEUE_LIMIT
           || queuedBytes + (long) d.data.length > receiveBuffer) {
         return;
       }
@@ -187,7 +196,9 @@ public final class InMemoryDatagramSocket extends AbstractBaseSocket {
     }
   }
 
-  /** Receives one datagram, truncated to fit, and returns how many bytes were put in {@code dst}. */
+  /**
+   * Receives one datagram, truncated to fit, and returns how many bytes were put in {@code dst}.
+   */
   @Override
   public int receive(ByteBuffer dst) throws IOException {
     ensureOpen("receive");
@@ -228,8 +239,8 @@ public final class InMemoryDatagramSocket extends AbstractBaseSocket {
           if (timeoutNanos == 0) {
             notEmpty.await();
           } else if (left <= 0) {
-            throw new SocketTimeoutException("Receive timed out after "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            throw new SocketTimeoutException(
+                "Receive timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
           } else {
             left = notEmpty.awaitNanos(left);
           }

@@ -24,20 +24,20 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A stream socket of the in-memory loopback: a connection is a pair of bounded
- * {@link MemoryPipe}s, one per direction, each as large as its reader's {@code SO_RCVBUF}.
+ * A stream socket of the in-memory loopback: a connection is a pair of bounded {@link MemoryPipe}s,
+ * one per direction, each as large as its reader's {@code SO_RCVBUF}.
  *
  * <p>{@link #send} is partial: it accepts at least one byte and at most the free space, blocking
- * while the pipe is full. Connecting to a port with no listener fails at once with
- * {@link ConnectException}; connecting to a listener whose backlog is full <em>blocks</em> until
- * it accepts, bounded by the connect timeout ({@link SocketTimeoutException}). Closing a listener
+ * while the pipe is full. Connecting to a port with no listener fails at once with {@link
+ * ConnectException}; connecting to a listener whose backlog is full <em>blocks</em> until it
+ * accepts, bounded by the connect timeout ({@link SocketTimeoutException}). Closing a listener
  * resets the connections still in its backlog. A graceful close ends the output (the peer reads
- * what remains, then -1) and stops receiving (the peer's sends fail with {@code Broken pipe}).
- * The pipe is the peer's receive buffer, so a close never leaves bytes to send: with
- * {@code SO_LINGER} above 0 it returns at once, as TCP does when its bytes reached the peer's
- * buffer. With {@code SO_LINGER} 0 the close is abortive: the peer's pending and later operations
- * fail with {@code Connection reset}. A listener's {@code SO_LINGER} and {@code SO_RCVBUF} are
- * inherited by the sockets it accepts.
+ * what remains, then -1) and stops receiving (the peer's sends fail with {@code Broken pipe}). The
+ * pipe is the peer's receive buffer, so a close never leaves bytes to send: with {@code SO_LINGER}
+ * above 0 it returns at once, as TCP does when its bytes reached the peer's buffer. With {@code
+ * SO_LINGER} 0 the close is abortive: the peer's pending and later operations fail with {@code
+ * Connection reset}. A listener's {@code SO_LINGER} and {@code SO_RCVBUF} are inherited by the
+ * sockets it accepts.
  *
  * <p>This class is thread-safe.
  */
@@ -174,11 +174,13 @@ public final class InMemoryStreamSocket extends AbstractBaseSocket {
         throw illegalState("connect", "the socket is listening (expected: an unconnected socket)");
       }
       if (link != null || connectingTo != null) {
-        throw illegalState("connect", link != null ? "the socket is already connected"
-            : "a connect is in progress");
+        throw illegalState(
+            "connect",
+            link != null ? "the socket is already connected" : "a connect is in progress");
       }
       AbstractBaseSocket owner = network.lookup(port);
-      target = owner instanceof InMemoryStreamSocket ? ((InMemoryStreamSocket) owner).backlog : null;
+      target =
+          owner instanceof InMemoryStreamSocket ? ((InMemoryStreamSocket) owner).backlog : null;
       if (target == null) {
         throw refused(port);
       }
@@ -221,7 +223,9 @@ public final class InMemoryStreamSocket extends AbstractBaseSocket {
 
   /* ---- data ---- */
 
-  /** Sends at least one byte and at most the free space of the peer's buffer; see the class comment. */
+  /**
+   * Sends at least one byte and at most the free space of the peer's buffer; see the class comment.
+   */
   @Override
   public int send(ByteBuffer src) throws IOException {
     Link l = connectedLink("send");
@@ -268,7 +272,8 @@ public final class InMemoryStreamSocket extends AbstractBaseSocket {
     ensureOpen(operation);
     Link l = link;
     if (l == null) {
-      throw illegalState(operation, "the socket is not connected (expected: connect or accept first)");
+      throw illegalState(
+          operation, "the socket is not connected (expected: connect or accept first)");
     }
     return l;
   }
@@ -408,16 +413,21 @@ public final class InMemoryStreamSocket extends AbstractBaseSocket {
           if (timeoutNanos == 0) {
             notFull.await();
           } else if (left <= 0) {
-            throw new SocketTimeoutException("Connect timed out after "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms: memory port " + port
-                + " has a full backlog of " + capacity);
+            throw new SocketTimeoutException(
+                "Connect timed out after "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                    + " ms: memory port "
+                    + port
+                    + " has a full backlog of "
+                    + capacity);
           } else {
             left = notFull.awaitNanos(left);
           }
         }
         MemoryPipe toServer = new MemoryPipe(listener.receiveBuffer);
         MemoryPipe toClient = new MemoryPipe(client.receiveBuffer);
-        queue.add(new InMemoryStreamSocket(listener, new Link(toServer, toClient, client.localPort)));
+        queue.add(
+            new InMemoryStreamSocket(listener, new Link(toServer, toClient, client.localPort)));
         notEmpty.signal();
         return new Link(toClient, toServer, port);
       } catch (InterruptedException e) {
@@ -444,8 +454,11 @@ public final class InMemoryStreamSocket extends AbstractBaseSocket {
           if (timeoutNanos == 0) {
             notEmpty.await();
           } else if (left <= 0) {
-            throw new SocketTimeoutException("Accept timed out after "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms: memory port " + port);
+            throw new SocketTimeoutException(
+                "Accept timed out after "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                    + " ms: memory port "
+                    + port);
           } else {
             left = notEmpty.awaitNanos(left);
           }

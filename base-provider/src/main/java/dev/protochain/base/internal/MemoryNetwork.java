@@ -20,6 +20,7 @@ public final class MemoryNetwork {
 
   /** The first ephemeral port. */
   public static final int FIRST_EPHEMERAL = 49152;
+
   /** The last ephemeral port. */
   public static final int LAST_EPHEMERAL = 65535;
 
@@ -64,8 +65,12 @@ public final class MemoryNetwork {
         return candidate;
       }
     }
-    throw new BindException("no free ephemeral memory port (expected: one of " + FIRST_EPHEMERAL
-        + " to " + LAST_EPHEMERAL + " unused)");
+    throw new BindException(
+        "no free ephemeral memory port (expected: one of "
+            + FIRST_EPHEMERAL
+            + " to "
+            + LAST_EPHEMERAL
+            + " unused)");
   }
 
   /** Frees {@code port} if {@code owner} holds it. */

@@ -16,11 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>{@link #write} accepts at least one byte and at most the free space, blocking while the pipe
  * is full. The flags mirror TCP: the writer's {@link #shutOutput} gives the reader the end of the
  * stream after what remains; the reader's {@link #shutInput} makes its reads end at once and
- * discards what is written; the reader's {@link #closeReader} makes writes fail with
- * {@code Broken pipe}; {@link #reset} (an abortive close) makes both sides fail with
- * {@code Connection reset}. A side whose own end was shut or closed gets
- * {@link ClosedChannelException}, which its socket translates. The backing array grows on demand
- * up to the capacity.
+ * discards what is written; the reader's {@link #closeReader} makes writes fail with {@code Broken
+ * pipe}; {@link #reset} (an abortive close) makes both sides fail with {@code Connection reset}. A
+ * side whose own end was shut or closed gets {@link ClosedChannelException}, which its socket
+ * translates. The backing array grows on demand up to the capacity.
  *
  * <p>This class is thread-safe.
  */
@@ -122,8 +121,8 @@ final class MemoryPipe {
         if (timeoutNanos == 0) {
           readable.await();
         } else if (left <= 0) {
-          throw new SocketTimeoutException("Read timed out after "
-              + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+          throw new SocketTimeoutException(
+              "Read timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
         } else {
           left = readable.awaitNanos(left);
         }
@@ -142,18 +141,20 @@ final class MemoryPipe {
 
   /** Ends the reader's side: its reads return -1 at once; what is written is discarded. */
   void shutInput() {
-    update(() -> {
-      inputShut = true;
-      release();
-    });
+    update(
+        () -> {
+          inputShut = true;
+          release();
+        });
   }
 
   /** Marks the reader's socket closed: its blocked reads fail, the writer's writes break. */
   void closeReader() {
-    update(() -> {
-      readerClosed = true;
-      release();
-    });
+    update(
+        () -> {
+          readerClosed = true;
+          release();
+        });
   }
 
   /**
@@ -161,11 +162,12 @@ final class MemoryPipe {
    * reader's see the reset (never the end of the stream first).
    */
   void shutOutputAndReset() {
-    update(() -> {
-      outputShut = true;
-      reset = true;
-      release();
-    });
+    update(
+        () -> {
+          outputShut = true;
+          reset = true;
+          release();
+        });
   }
 
   /**
@@ -173,19 +175,21 @@ final class MemoryPipe {
    * the writer's see the reset (never a broken pipe first).
    */
   void closeReaderAndReset() {
-    update(() -> {
-      readerClosed = true;
-      reset = true;
-      release();
-    });
+    update(
+        () -> {
+          readerClosed = true;
+          reset = true;
+          release();
+        });
   }
 
   /** Resets the connection: both sides' pending and later operations fail; data is dropped. */
   void reset() {
-    update(() -> {
-      reset = true;
-      release();
-    });
+    update(
+        () -> {
+          reset = true;
+          release();
+        });
   }
 
   /** Sets the capacity; a pipe holding more than a lowered capacity accepts nothing until read. */
@@ -255,9 +259,16 @@ final class MemoryPipe {
   public String toString() {
     lock.lock();
     try {
-      return "pipe[" + count + "/" + capacity + " bytes"
-          + (outputShut ? ", output shut" : "") + (inputShut ? ", input shut" : "")
-          + (readerClosed ? ", reader closed" : "") + (reset ? ", reset" : "") + "]";
+      return "pipe["
+          + count
+          + "/"
+          + capacity
+          + " bytes"
+          + (outputShut ? ", output shut" : "")
+          + (inputShut ? ", input shut" : "")
+          + (readerClosed ? ", reader closed" : "")
+          + (reset ? ", reset" : "")
+          + "]";
     } finally {
       lock.unlock();
     }

@@ -19,9 +19,9 @@ import java.util.stream.Collectors;
  * registry of the sockets it opened or accepted that are still open.
  *
  * <p>{@link #unload()} closes every tracked socket as its {@code SO_LINGER} says and marks it
- * aborted, so that every operation blocked in it and every later operation on it fails with
- * {@link ProtochainException.Code#OPERATION_ABORTED}; after it, {@link #track} refuses new sockets
- * the same way.
+ * aborted, so that every operation blocked in it and every later operation on it fails with {@link
+ * ProtochainException.Code#OPERATION_ABORTED}; after it, {@link #track} refuses new sockets the
+ * same way.
  *
  * <p>This class is thread-safe.
  */
@@ -45,13 +45,34 @@ public final class ProviderScope {
    * @throws IOException naming the entry, what it asks for and what the provider serves, if they
    *     differ
    */
-  public static ProviderScope forEntry(String providerName, CatalogEntry entry,
-      Set<AddressFamily> families, Set<SocketType> types, Protocol protocol) throws IOException {
-    if (!families.contains(entry.family()) || !types.contains(entry.type())
+  public static ProviderScope forEntry(
+      String providerName,
+      CatalogEntry entry,
+      Set<AddressFamily> families,
+      Set<SocketType> types,
+      Protocol protocol)
+      throws IOException {
+    if (!families.contains(entry.family())
+        || !types.contains(entry.type())
         || entry.protocol() != protocol) {
-      throw new IOException("provider '" + providerName + "' cannot serve " + entry + ": it asks for "
-          + entry.family() + " " + entry.type() + " " + entry.protocol() + " (expected: family "
-          + join(families) + ", type " + join(types) + ", protocol " + protocol + ")");
+      throw new IOException(
+          "provider '"
+              + providerName
+              + "' cannot serve "
+              + entry
+              + ": it asks for "
+              + entry.family()
+              + " "
+              + entry.type()
+              + " "
+              + entry.protocol()
+              + " (expected: family "
+              + join(families)
+              + ", type "
+              + join(types)
+              + ", protocol "
+              + protocol
+              + ")");
     }
     return new ProviderScope(providerName, entry);
   }
@@ -116,8 +137,16 @@ public final class ProviderScope {
         socket.abort();
       } catch (IOException | RuntimeException e) {
         if (failure == null) {
-          failure = new IOException("unload of " + describe() + ": closing " + socket
-              + " failed (" + open.size() + " sockets were open)", e);
+          failure =
+              new IOException(
+                  "unload of "
+                      + describe()
+                      + ": closing "
+                      + socket
+                      + " failed ("
+                      + open.size()
+                      + " sockets were open)",
+                  e);
         } else {
           failure.addSuppressed(e);
         }
@@ -132,19 +161,28 @@ public final class ProviderScope {
    * Returns the failure of {@code operation} on {@code socket}, ended by this provider's unload.
    */
   ProtochainException aborted(String operation, Object socket, Throwable cause) {
-    return new ProtochainException(ProtochainException.Code.OPERATION_ABORTED,
-        operation + " aborted: " + describe() + " was unloaded (" + socket + ")", cause);
+    return new ProtochainException(
+        ProtochainException.Code.OPERATION_ABORTED,
+        operation + " aborted: " + describe() + " was unloaded (" + socket + ")",
+        cause);
   }
 
   /** Returns the failure of setting or reading an option no socket of this provider supports. */
-  UnsupportedOperationException unsupportedOption(SocketOption<?> option,
-      Set<SocketOption<?>> supported) {
-    return new UnsupportedOperationException("option '" + option.name() + "' is not supported by "
-        + describe() + " (supported: " + supported.stream().map(SocketOption::name)
-            .collect(Collectors.joining(", ")) + ")");
+  UnsupportedOperationException unsupportedOption(
+      SocketOption<?> option, Set<SocketOption<?>> supported) {
+    return new UnsupportedOperationException(
+        "option '"
+            + option.name()
+            + "' is not supported by "
+            + describe()
+            + " (supported: "
+            + supported.stream().map(SocketOption::name).collect(Collectors.joining(", "))
+            + ")");
   }
 
-  /** Returns {@code provider 'tcp' for entry 1001 'tcp4' (2 open sockets)} or {@code (unloaded)}. */
+  /**
+   * Returns {@code provider 'tcp' for entry 1001 'tcp4' (2 open sockets)} or {@code (unloaded)}.
+   */
   @Override
   public String toString() {
     synchronized (lock) {

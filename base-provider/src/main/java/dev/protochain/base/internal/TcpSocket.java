@@ -33,39 +33,52 @@ import java.util.Set;
 /**
  * A TCP socket over {@code java.nio} channels in blocking mode.
  *
- * <p>NIO separates listening from connected channels, so the channel is made lazily:
- * {@link #bind} only remembers the address, {@link #listen} opens a {@link ServerSocketChannel}
- * and {@link #connect} a {@link SocketChannel}, each bound to that address first. An address
- * refused by the OS (in use, not local) is therefore reported by {@code listen} or
- * {@code connect}. Options set before the channel exists are remembered and applied when it is
- * made; options a listening socket cannot hold ({@code SO_LINGER}, {@code SO_SNDBUF},
- * {@code TCP_NODELAY}, {@code SO_KEEPALIVE}) are applied to each socket it accepts, as the OS
- * does for the others. {@code RECEIVE_TIMEOUT} is not inherited.
+ * <p>NIO separates listening from connected channels, so the channel is made lazily: {@link #bind}
+ * only remembers the address, {@link #listen} opens a {@link ServerSocketChannel} and {@link
+ * #connect} a {@link SocketChannel}, each bound to that address first. An address refused by the OS
+ * (in use, not local) is therefore reported by {@code listen} or {@code connect}. Options set
+ * before the channel exists are remembered and applied when it is made; options a listening socket
+ * cannot hold ({@code SO_LINGER}, {@code SO_SNDBUF}, {@code TCP_NODELAY}, {@code SO_KEEPALIVE}) are
+ * applied to each socket it accepts, as the OS does for the others. {@code RECEIVE_TIMEOUT} is not
+ * inherited.
  *
  * <p>Without a receive timeout, {@link #receive} and {@link #accept} call the channel directly;
- * with one they go through the channel's socket adaptor, which honours {@code SO_TIMEOUT}.
- * {@link #send} writes every byte. {@link #sendTo} and {@link #receiveFrom} are not supported.
+ * with one they go through the channel's socket adaptor, which honours {@code SO_TIMEOUT}. {@link
+ * #send} writes every byte. {@link #sendTo} and {@link #receiveFrom} are not supported.
  *
  * <p>This class is thread-safe.
  */
 public final class TcpSocket extends AbstractBaseSocket {
 
-  private static final Set<SocketOption<?>> OPTIONS = optionSet(SO_LINGER, SO_RCVBUF, SO_SNDBUF,
-      TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR, ChainSocketOptions.RECEIVE_TIMEOUT);
+  private static final Set<SocketOption<?>> OPTIONS =
+      optionSet(
+          SO_LINGER,
+          SO_RCVBUF,
+          SO_SNDBUF,
+          TCP_NODELAY,
+          SO_KEEPALIVE,
+          SO_REUSEADDR,
+          ChainSocketOptions.RECEIVE_TIMEOUT);
 
   private final StandardProtocolFamily family;
+
   /** Options the application set, other than RECEIVE_TIMEOUT; guarded by lock. */
   private final Map<SocketOption<?>, Object> options = new LinkedHashMap<>();
+
   /** The address from bind(), until a channel is bound to it; guarded by lock. */
   private volatile InetSocketAddress bindAddress;
+
   private volatile ServerSocketChannel server;
   private volatile SocketChannel channel;
   private volatile boolean connected;
   private volatile boolean inputShut;
+
   /** The adaptor's input stream, made at the first timed receive. */
   private volatile InputStream timedInput;
+
   /** Last known addresses, for toString after close. */
   private volatile InetSocketAddress localSeen;
+
   private volatile InetSocketAddress remoteSeen;
 
   /** Creates an unbound, unconnected socket of {@code family} (INET or INET6). */
@@ -75,8 +88,12 @@ public final class TcpSocket extends AbstractBaseSocket {
   }
 
   /** Creates the socket of a connection a listener accepted, with the listener's options. */
-  private TcpSocket(ProviderScope scope, StandardProtocolFamily family, SocketChannel accepted,
-      Map<SocketOption<?>, Object> inherited) throws IOException {
+  private TcpSocket(
+      ProviderScope scope,
+      StandardProtocolFamily family,
+      SocketChannel accepted,
+      Map<SocketOption<?>, Object> inherited)
+      throws IOException {
     super(scope);
     this.family = family;
     options.putAll(inherited);
@@ -106,8 +123,8 @@ public final class TcpSocket extends AbstractBaseSocket {
     synchronized (lock) {
       ensureOpen("bind");
       if (bindAddress != null || server != null || channel != null) {
-        throw illegalState("bind",
-            "the socket is already bound (expected: one bind, before listen or connect)");
+        throw illegalState(
+            "bind", "the socket is already bound (expected: one bind, before listen or connect)");
       }
       bindAddress = address;
       localSeen = address;
@@ -123,8 +140,11 @@ public final class TcpSocket extends AbstractBaseSocket {
         return;
       }
       if (channel != null) {
-        throw illegalState("listen", "the socket is " + (connected ? "connected" : "connecting")
-            + " (expected: an unconnected socket)");
+        throw illegalState(
+            "listen",
+            "the socket is "
+                + (connected ? "connected" : "connecting")
+                + " (expected: an unconnected socket)");
       }
       ServerSocketChannel ss = ServerSocketChannel.open(family);
       try {
@@ -187,8 +207,8 @@ public final class TcpSocket extends AbstractBaseSocket {
         throw illegalState("connect", "the socket is listening (expected: an unconnected socket)");
       }
       if (channel != null) {
-        throw illegalState("connect", connected ? "the socket is already connected"
-            : "a connect is in progress");
+        throw illegalState(
+            "connect", connected ? "the socket is already connected" : "a connect is in progress");
       }
       ch = SocketChannel.open(family);
       try {
@@ -226,8 +246,9 @@ public final class TcpSocket extends AbstractBaseSocket {
       closeQuietly(ch, e);
       IOException failure = translate(e, "connect");
       if (failure instanceof ConnectException && failure == e) {
-        ConnectException withContext = new ConnectException(e.getMessage() + ": " + format(target)
-            + " (" + scope().describe() + ")");
+        ConnectException withContext =
+            new ConnectException(
+                e.getMessage() + ": " + format(target) + " (" + scope().describe() + ")");
         withContext.initCause(e);
         throw withContext;
       }
@@ -329,7 +350,8 @@ public final class TcpSocket extends AbstractBaseSocket {
     ensureOpen(operation);
     SocketChannel ch = channel;
     if (ch == null || !connected) {
-      throw illegalState(operation, "the socket is not connected (expected: connect or accept first)");
+      throw illegalState(
+          operation, "the socket is not connected (expected: connect or accept first)");
     }
     return ch;
   }
@@ -410,8 +432,8 @@ public final class TcpSocket extends AbstractBaseSocket {
   }
 
   /**
-   * Returns the bound address; after {@link #bind} but before {@link #listen} or
-   * {@link #connect}, the address that was asked for.
+   * Returns the bound address; after {@link #bind} but before {@link #listen} or {@link #connect},
+   * the address that was asked for.
    */
   @Override
   public SocketAddress localAddress() throws IOException {
@@ -462,12 +484,13 @@ public final class TcpSocket extends AbstractBaseSocket {
     return new InetSocketAddress(InetAddress.getByAddress(any), 0);
   }
 
-
-  private static void apply(NetworkChannel target, Map<SocketOption<?>, Object> values,
-      Set<SocketOption<?>> accepted) throws IOException {
+  private static void apply(
+      NetworkChannel target, Map<SocketOption<?>, Object> values, Set<SocketOption<?>> accepted)
+      throws IOException {
     for (Map.Entry<SocketOption<?>, Object> e : values.entrySet()) {
       if (accepted.contains(e.getKey()) && target.supportedOptions().contains(e.getKey())) {
-        @SuppressWarnings("unchecked") // values only holds values checked against their option's type
+        @SuppressWarnings(
+            "unchecked") // values only holds values checked against their option's type
         SocketOption<Object> option = (SocketOption<Object>) e.getKey();
         target.setOption(option, e.getValue());
       }
@@ -476,8 +499,9 @@ public final class TcpSocket extends AbstractBaseSocket {
 
   /** Returns a refused bind's failure naming the address and the socket. */
   private BindException named(BindException e, String operation) {
-    BindException named = new BindException(e.getMessage() + ": " + format(bindAddress) + " ("
-        + operation + " on " + this + ")");
+    BindException named =
+        new BindException(
+            e.getMessage() + ": " + format(bindAddress) + " (" + operation + " on " + this + ")");
     named.initCause(e);
     return named;
   }

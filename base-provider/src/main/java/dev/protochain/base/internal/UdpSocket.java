@@ -23,24 +23,27 @@ import java.util.Set;
 /**
  * A UDP socket over a {@link DatagramChannel} in blocking mode, opened with the socket.
  *
- * <p>{@link #connect} fixes the peer of {@link #send} and {@link #receive} (its timeout is
- * ignored: nothing is exchanged); an unconnected socket's {@link #receive} takes a datagram from
- * anyone. Sending or receiving binds an unbound socket to an ephemeral port. A datagram longer
- * than the receiving buffer is truncated. With a receive timeout, receiving goes through the
- * channel's socket adaptor, which honours {@code SO_TIMEOUT}. Datagram sockets do not listen,
- * accept or shut down.
+ * <p>{@link #connect} fixes the peer of {@link #send} and {@link #receive} (its timeout is ignored:
+ * nothing is exchanged); an unconnected socket's {@link #receive} takes a datagram from anyone.
+ * Sending or receiving binds an unbound socket to an ephemeral port. A datagram longer than the
+ * receiving buffer is truncated. With a receive timeout, receiving goes through the channel's
+ * socket adaptor, which honours {@code SO_TIMEOUT}. Datagram sockets do not listen, accept or shut
+ * down.
  *
  * <p>This class is thread-safe.
  */
 public final class UdpSocket extends AbstractBaseSocket {
 
-  private static final Set<SocketOption<?>> OPTIONS = optionSet(SO_RCVBUF, SO_SNDBUF, SO_REUSEADDR,
-      SO_BROADCAST, ChainSocketOptions.RECEIVE_TIMEOUT);
+  private static final Set<SocketOption<?>> OPTIONS =
+      optionSet(
+          SO_RCVBUF, SO_SNDBUF, SO_REUSEADDR, SO_BROADCAST, ChainSocketOptions.RECEIVE_TIMEOUT);
 
   private final StandardProtocolFamily family;
   private final DatagramChannel channel;
+
   /** Last known addresses, for toString after close. */
   private volatile InetSocketAddress localSeen;
+
   private volatile InetSocketAddress remoteSeen;
 
   /** Opens an unbound datagram socket of {@code family} (INET or INET6). */
@@ -89,7 +92,9 @@ public final class UdpSocket extends AbstractBaseSocket {
     throw unsupported("accept", "datagram sockets do not accept (expected: bind and receiveFrom)");
   }
 
-  /** Fixes the peer of {@link #send} and {@link #receive}; {@code timeout} is checked and ignored. */
+  /**
+   * Fixes the peer of {@link #send} and {@link #receive}; {@code timeout} is checked and ignored.
+   */
   @Override
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
     InetSocketAddress target = checkIp(remote, family, "connect");
@@ -114,7 +119,8 @@ public final class UdpSocket extends AbstractBaseSocket {
   public int send(ByteBuffer src) throws IOException {
     ensureOpen("send");
     if (!channel.isConnected()) {
-      throw illegalState("send", "the socket is not connected (expected: connect first, or sendTo)");
+      throw illegalState(
+          "send", "the socket is not connected (expected: connect first, or sendTo)");
     }
     try {
       return channel.write(src);
@@ -187,8 +193,8 @@ public final class UdpSocket extends AbstractBaseSocket {
     DatagramSocket adaptor = channel.socket();
     adaptor.setSoTimeout(timeoutMillis(timeout));
     if (dst.hasArray()) {
-      DatagramPacket packet = new DatagramPacket(dst.array(), dst.arrayOffset() + dst.position(),
-          dst.remaining());
+      DatagramPacket packet =
+          new DatagramPacket(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
       adaptor.receive(packet);
       dst.position(dst.position() + packet.getLength());
       return packet.getSocketAddress();
@@ -256,7 +262,8 @@ public final class UdpSocket extends AbstractBaseSocket {
   protected String describeTransport() {
     InetSocketAddress local = localSeen;
     InetSocketAddress remote = remoteSeen;
-    return (local == null ? "unbound" : format(local)) + (remote == null ? "" : " -> " + format(remote));
+    return (local == null ? "unbound" : format(local))
+        + (remote == null ? "" : " -> " + format(remote));
   }
 
   private void noteLocal() throws IOException {

@@ -43,8 +43,10 @@ class MemoryPipeTest {
   @Test
   void readTimesOutWithTheElapsedTimeInTheMessage() {
     MemoryPipe pipe = new MemoryPipe(4);
-    SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
-        () -> pipe.read(ByteBuffer.allocate(1), TimeUnit.MILLISECONDS.toNanos(30)));
+    SocketTimeoutException e =
+        assertThrows(
+            SocketTimeoutException.class,
+            () -> pipe.read(ByteBuffer.allocate(1), TimeUnit.MILLISECONDS.toNanos(30)));
     assertEquals("Read timed out after 30 ms", e.getMessage());
   }
 
@@ -64,16 +66,20 @@ class MemoryPipeTest {
 
     MemoryPipe readerClosed = new MemoryPipe(8);
     readerClosed.closeReader();
-    assertEquals("Broken pipe",
+    assertEquals(
+        "Broken pipe",
         assertThrows(SocketException.class, () -> readerClosed.write(ascii("x"))).getMessage());
     assertThrows(ClosedChannelException.class, () -> readerClosed.read(ByteBuffer.allocate(1), 0));
 
     MemoryPipe reset = new MemoryPipe(8);
     reset.write(ascii("dropped"));
     reset.reset();
-    assertEquals("Connection reset",
-        assertThrows(SocketException.class, () -> reset.read(ByteBuffer.allocate(8), 0)).getMessage());
-    assertEquals("Connection reset",
+    assertEquals(
+        "Connection reset",
+        assertThrows(SocketException.class, () -> reset.read(ByteBuffer.allocate(8), 0))
+            .getMessage());
+    assertEquals(
+        "Connection reset",
         assertThrows(SocketException.class, () -> reset.write(ascii("x"))).getMessage());
   }
 

@@ -95,7 +95,8 @@ final class BridgeServerSocket extends ServerSocket {
       }
       closed = true;
     }
-    Closer closer = Closer.create(); // closes the listener first, then the session; keeps every failure
+    Closer closer =
+        Closer.create(); // closes the listener first, then the session; keeps every failure
     closer.register(session);
     closer.register(listener);
     closer.close();
@@ -143,7 +144,8 @@ final class BridgeServerSocket extends ServerSocket {
       try {
         l.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(timeout));
       } catch (IOException e) {
-        throw (SocketException) new SocketException("setting SO_TIMEOUT failed: " + e.getMessage()).initCause(e);
+        throw (SocketException)
+            new SocketException("setting SO_TIMEOUT failed: " + e.getMessage()).initCause(e);
       }
     }
   }
@@ -194,7 +196,8 @@ final class BridgeServerSocket extends ServerSocket {
     } catch (UnsupportedOperationException e) {
       throw new SocketException(name + " is not supported by " + target + ": " + e.getMessage());
     } catch (IOException e) {
-      throw (SocketException) new SocketException("setting " + name + " failed: " + e.getMessage()).initCause(e);
+      throw (SocketException)
+          new SocketException("setting " + name + " failed: " + e.getMessage()).initCause(e);
     }
   }
 
@@ -209,7 +212,8 @@ final class BridgeServerSocket extends ServerSocket {
     } catch (UnsupportedOperationException e) {
       throw new SocketException(name + " is not supported by " + target + ": " + e.getMessage());
     } catch (IOException e) {
-      throw (SocketException) new SocketException("reading " + name + " failed: " + e.getMessage()).initCause(e);
+      throw (SocketException)
+          new SocketException("reading " + name + " failed: " + e.getMessage()).initCause(e);
     }
   }
 
@@ -221,7 +225,9 @@ final class BridgeServerSocket extends ServerSocket {
 
   @Override
   public String toString() {
-    return "ServerSocket over " + target + (listener == null ? "[unbound]" : "[" + local() + "]")
+    return "ServerSocket over "
+        + target
+        + (listener == null ? "[unbound]" : "[" + local() + "]")
         + (closed ? " closed" : "");
   }
 }

@@ -32,7 +32,8 @@ final class BridgeSocket extends Socket {
   // Guarded by lock until set; read freely afterwards (volatile).
   private volatile Session session;
   private volatile ChainSocket socket;
-  private final Map<SocketOption<Object>, Object> pending = new LinkedHashMap<>(); // guarded by lock
+  private final Map<SocketOption<Object>, Object> pending =
+      new LinkedHashMap<>(); // guarded by lock
   private volatile boolean connected;
   private volatile boolean closed;
   private volatile boolean inputShut;
@@ -53,7 +54,9 @@ final class BridgeSocket extends Socket {
     this.connected = true;
   }
 
-  /** Returns the chain socket, starting the chain up for {@code address}'s family first if needed. */
+  /**
+   * Returns the chain socket, starting the chain up for {@code address}'s family first if needed.
+   */
   private ChainSocket open(SocketAddress address) throws IOException {
     ChainSocket s = socket;
     if (s != null) {
@@ -82,7 +85,9 @@ final class BridgeSocket extends Socket {
     }
   }
 
-  /** Closes {@code opened} after {@code failure}, adding a failure of the close to it as suppressed. */
+  /**
+   * Closes {@code opened} after {@code failure}, adding a failure of the close to it as suppressed.
+   */
   static void closeAfter(Exception failure, Closeable opened) {
     try {
       opened.close();
@@ -174,7 +179,8 @@ final class BridgeSocket extends Socket {
       }
       closed = true;
     }
-    Closer closer = Closer.create(); // closes the socket first, then the session; keeps every failure
+    Closer closer =
+        Closer.create(); // closes the socket first, then the session; keeps every failure
     closer.register(session);
     closer.register(socket);
     closer.close();
@@ -294,7 +300,8 @@ final class BridgeSocket extends Socket {
     } catch (SocketException e) {
       throw e;
     } catch (IOException e) {
-      throw (SocketException) new SocketException("setting " + name + " failed: " + e.getMessage()).initCause(e);
+      throw (SocketException)
+          new SocketException("setting " + name + " failed: " + e.getMessage()).initCause(e);
     }
   }
 
@@ -316,7 +323,8 @@ final class BridgeSocket extends Socket {
     } catch (SocketException e) {
       throw e;
     } catch (IOException e) {
-      throw (SocketException) new SocketException("reading " + name + " failed: " + e.getMessage()).initCause(e);
+      throw (SocketException)
+          new SocketException("reading " + name + " failed: " + e.getMessage()).initCause(e);
     }
   }
 
@@ -452,12 +460,16 @@ final class BridgeSocket extends Socket {
   @Override
   public Set<SocketOption<?>> supportedOptions() {
     ChainSocket s = socket;
-    return s == null ? Set.of(StandardSocketOptions.SO_LINGER, ChainSocketOptions.RECEIVE_TIMEOUT) : s.supportedOptions();
+    return s == null
+        ? Set.of(StandardSocketOptions.SO_LINGER, ChainSocketOptions.RECEIVE_TIMEOUT)
+        : s.supportedOptions();
   }
 
   @Override
   public String toString() {
-    return "Socket over " + target + (connected ? "[" + remote() + ", local " + local() + "]" : "[unconnected]")
+    return "Socket over "
+        + target
+        + (connected ? "[" + remote() + ", local " + local() + "]" : "[unconnected]")
         + (closed ? " closed" : "");
   }
 

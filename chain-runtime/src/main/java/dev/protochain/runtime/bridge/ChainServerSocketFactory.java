@@ -9,10 +9,10 @@ import java.util.Objects;
 import javax.net.ServerSocketFactory;
 
 /**
- * A {@link ServerSocketFactory} whose server sockets listen through a chain; each accepted
- * {@link java.net.Socket} passes through the same chain. A server socket holds one session from
- * its bind to its close; each accepted socket holds a session of its own, so closing the server
- * socket leaves accepted connections working, as with plain sockets.
+ * A {@link ServerSocketFactory} whose server sockets listen through a chain; each accepted {@link
+ * java.net.Socket} passes through the same chain. A server socket holds one session from its bind
+ * to its close; each accepted socket holds a session of its own, so closing the server socket
+ * leaves accepted connections working, as with plain sockets.
  *
  * <p>The factory and its sockets are thread-safe.
  */
@@ -26,11 +26,15 @@ public final class ChainServerSocketFactory extends ServerSocketFactory {
 
   /** Returns a factory whose server sockets listen through the entry named {@code entry}. */
   public static ChainServerSocketFactory forEntry(ChainRuntime runtime, String entry) {
-    return new ChainServerSocketFactory(Target.entry(Objects.requireNonNull(runtime, "runtime"),
-        Objects.requireNonNull(entry, "entry")));
+    return new ChainServerSocketFactory(
+        Target.entry(
+            Objects.requireNonNull(runtime, "runtime"), Objects.requireNonNull(entry, "entry")));
   }
 
-  /** Returns a factory whose server sockets listen through the entry selected for their address's family. */
+  /**
+   * Returns a factory whose server sockets listen through the entry selected for their address's
+   * family.
+   */
   public static ChainServerSocketFactory forSelection(ChainRuntime runtime) {
     return new ChainServerSocketFactory(Target.select(Objects.requireNonNull(runtime, "runtime")));
   }
@@ -52,7 +56,8 @@ public final class ChainServerSocketFactory extends ServerSocketFactory {
   }
 
   @Override
-  public ServerSocket createServerSocket(int port, int backlog, InetAddress ifAddress) throws IOException {
+  public ServerSocket createServerSocket(int port, int backlog, InetAddress ifAddress)
+      throws IOException {
     return bound(new InetSocketAddress(ifAddress, port), backlog);
   }
 

@@ -12,6 +12,7 @@ import javax.net.SocketFactory;
 /**
  * A {@link SocketFactory} looked up by name, for clients that take a factory's class name rather
  * than an instance, such as JDBC drivers:
+ *
  * <pre>{@code
  * RegisteredSocketFactory.register("orders-db", ChainSocketFactory.forEntry(runtime, "tls-tcp4"));
  * DriverManager.getConnection("jdbc:postgresql://db:5432/orders"
@@ -41,8 +42,12 @@ public final class RegisteredSocketFactory extends SocketFactory {
     this.name = Objects.requireNonNull(name, "no socket factory name given (set " + ARG + ")");
     this.delegate = REGISTRY.get(name);
     if (delegate == null) {
-      throw new IllegalArgumentException("no socket factory is registered as '" + name + "' (registered: "
-          + REGISTRY.keySet() + ")");
+      throw new IllegalArgumentException(
+          "no socket factory is registered as '"
+              + name
+              + "' (registered: "
+              + REGISTRY.keySet()
+              + ")");
     }
   }
 
@@ -72,7 +77,8 @@ public final class RegisteredSocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+      throws IOException {
     return delegate.createSocket(host, port, localHost, localPort);
   }
 

@@ -38,8 +38,11 @@ final class Target {
     if (entry != null) {
       return runtime.startup(entry);
     }
-    AddressFamily family = address instanceof InetSocketAddress
-        && ((InetSocketAddress) address).getAddress() instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
+    AddressFamily family =
+        address instanceof InetSocketAddress
+                && ((InetSocketAddress) address).getAddress() instanceof Inet6Address
+            ? AddressFamily.INET6
+            : AddressFamily.INET;
     return runtime.startup(family, SocketType.STREAM, Protocol.TCP);
   }
 

@@ -49,8 +49,11 @@ public final class ClasspathProviderSource implements ProviderSource {
     Scan s = scan();
     Found f = s.found.get(providerId);
     if (f == null) {
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
-          "no provider " + providerId + " on the class path"
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          "no provider "
+              + providerId
+              + " on the class path"
               + (s.unusable.isEmpty() ? "" : "; unusable there: " + String.join("; ", s.unusable)));
     }
     return ProviderBinding.ofClass(f.descriptor, f.type);
@@ -104,7 +107,12 @@ public final class ClasspathProviderSource implements ProviderSource {
         ProviderDescriptor d = ProviderDescriptor.of(type);
         Found previous = found.putIfAbsent(d.id(), new Found(d, type));
         if (previous != null && previous.type != type) {
-          unusable.add(type.getName() + " declares id " + d.id() + ", already used by " + previous.type.getName());
+          unusable.add(
+              type.getName()
+                  + " declares id "
+                  + d.id()
+                  + ", already used by "
+                  + previous.type.getName());
         }
       } catch (ProtochainException e) {
         unusable.add(e.getMessage());

@@ -16,7 +16,11 @@ final class Contexts {
 
   private Contexts() {}
 
-  record Load(CatalogEntry entry, ProviderDescriptor descriptor, Settings settings, RuntimeServices services)
+  record Load(
+      CatalogEntry entry,
+      ProviderDescriptor descriptor,
+      Settings settings,
+      RuntimeServices services)
       implements ProviderContext {}
 
   record Startup(Version version, CatalogEntry entry, int depth, RuntimeServices services)

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * The class loader of one load of one plugin jar. Its parent shares the JDK, the
- * {@code dev.protochain.api} packages and Guice ({@code com.google.inject}, {@code jakarta.inject})
- * with the host and nothing else: the runtime, Guava, SLF4J and other plugins stay invisible, and a
+ * The class loader of one load of one plugin jar. Its parent shares the JDK, the {@code
+ * dev.protochain.api} packages and Guice ({@code com.google.inject}, {@code jakarta.inject}) with
+ * the host and nothing else: the runtime, Guava, SLF4J and other plugins stay invisible, and a
  * plugin may bundle any version of any library it needs.
  */
 public final class PluginClassLoader extends URLClassLoader {
@@ -43,8 +43,8 @@ public final class PluginClassLoader extends URLClassLoader {
   }
 
   /**
-   * Returns the provider classes the jar registers under
-   * {@code META-INF/services/dev.protochain.api.spi.Provider}, loaded but not initialised. The
+   * Returns the provider classes the jar registers under {@code
+   * META-INF/services/dev.protochain.api.spi.Provider}, loaded but not initialised. The
    * registration file is read here rather than through {@link ServiceLoader}, which would insist on
    * a public no-argument constructor: a plugin's provider may take an {@code @Inject} constructor.
    *
@@ -61,7 +61,8 @@ public final class PluginClassLoader extends URLClassLoader {
       connection.setUseCaches(false); // a cached JarFile would keep the jar open after close()
       List<String> lines;
       try (java.io.InputStream in = connection.getInputStream()) {
-        lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        lines =
+            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
       }
       for (int i = 0; i < lines.size(); i++) {
         String name = lines.get(i).replaceFirst("#.*", "").trim();
@@ -72,11 +73,25 @@ public final class PluginClassLoader extends URLClassLoader {
         try {
           type = Class.forName(name, false, this);
         } catch (ClassNotFoundException | LinkageError e) {
-          throw invalid("registers " + name + " (" + file + " line " + (i + 1) + "), which is not in the jar");
+          throw invalid(
+              "registers "
+                  + name
+                  + " ("
+                  + file
+                  + " line "
+                  + (i + 1)
+                  + "), which is not in the jar");
         }
         if (!Provider.class.isAssignableFrom(type)) {
-          throw invalid("registers " + name + " (" + file + " line " + (i + 1) + "), which does not implement "
-              + Provider.class.getName());
+          throw invalid(
+              "registers "
+                  + name
+                  + " ("
+                  + file
+                  + " line "
+                  + (i + 1)
+                  + "), which does not implement "
+                  + Provider.class.getName());
         }
         out.add(type);
       }
@@ -85,7 +100,8 @@ public final class PluginClassLoader extends URLClassLoader {
   }
 
   private dev.protochain.api.ProtochainException invalid(String problem) {
-    return new dev.protochain.api.ProtochainException(dev.protochain.api.ProtochainException.Code.INVALID_PROVIDER,
+    return new dev.protochain.api.ProtochainException(
+        dev.protochain.api.ProtochainException.Code.INVALID_PROVIDER,
         "plugin jar " + jar + " " + problem);
   }
 

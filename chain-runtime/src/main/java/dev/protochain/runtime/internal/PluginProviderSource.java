@@ -56,15 +56,27 @@ public final class PluginProviderSource implements ProviderSource {
       Path jar = verified(record.get());
       d = PluginStore.inspect(jar);
       if (!d.id().equals(providerId)) {
-        throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " holds " + d
-            + " with id " + d.id() + ", not " + providerId + " as recorded for " + record.get());
+        throw new ProtochainException(
+            ProtochainException.Code.INVALID_PROVIDER,
+            "plugin jar "
+                + jar
+                + " holds "
+                + d
+                + " with id "
+                + d.id()
+                + ", not "
+                + providerId
+                + " as recorded for "
+                + record.get());
       }
       descriptors.put(providerId, d);
     }
     return Optional.of(d);
   }
 
-  /** Returns the descriptors of the recorded plugins that are usable; an unusable one is left out. */
+  /**
+   * Returns the descriptors of the recorded plugins that are usable; an unusable one is left out.
+   */
   @Override
   public List<ProviderDescriptor> descriptors() {
     List<ProviderDescriptor> out = new ArrayList<>();
@@ -80,31 +92,44 @@ public final class PluginProviderSource implements ProviderSource {
 
   @Override
   public ProviderBinding bind(UUID providerId) throws ProtochainException {
-    PluginRecord record = record(providerId).orElseThrow(() -> new ProtochainException(
-        ProtochainException.Code.INVALID_PROVIDER, "no plugin holds provider " + providerId + " in " + name()));
+    PluginRecord record =
+        record(providerId)
+            .orElseThrow(
+                () ->
+                    new ProtochainException(
+                        ProtochainException.Code.INVALID_PROVIDER,
+                        "no plugin holds provider " + providerId + " in " + name()));
     ProviderDescriptor d = describe(providerId).orElseThrow();
     Path jar = verified(record);
     PluginClassLoader loader;
     try {
       loader = PluginClassLoader.open(jar);
     } catch (IOException e) {
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " cannot be opened: "
-          + e, e);
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          "plugin jar " + jar + " cannot be opened: " + e,
+          e);
     }
     try {
       Class<?> type = Class.forName(d.className(), false, loader);
       if (!Provider.class.isAssignableFrom(type) || type.getClassLoader() != loader) {
-        throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+        throw new ProtochainException(
+            ProtochainException.Code.INVALID_PROVIDER,
             "plugin jar " + jar + ": " + d.className() + " is not a provider class of the jar");
       }
       @SuppressWarnings("unchecked")
       Class<? extends Provider> providerType = (Class<? extends Provider>) type;
       List<Module> modules = loader.modules();
       return new PluginBinding(d, providerType, modules, loader);
-    } catch (ClassNotFoundException | LinkageError | ServiceConfigurationError | RuntimeException e) {
+    } catch (ClassNotFoundException
+        | LinkageError
+        | ServiceConfigurationError
+        | RuntimeException e) {
       closeQuietly(loader, e);
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
-          "plugin jar " + jar + " cannot be loaded: " + e, e);
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          "plugin jar " + jar + " cannot be loaded: " + e,
+          e);
     } catch (ProtochainException e) {
       closeQuietly(loader, e);
       throw e;
@@ -117,12 +142,23 @@ public final class PluginProviderSource implements ProviderSource {
     try {
       actual = PluginStore.sha256(jar);
     } catch (IOException e) {
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
-          "plugin jar " + jar + " of " + record + " cannot be read: " + e, e);
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          "plugin jar " + jar + " of " + record + " cannot be read: " + e,
+          e);
     }
     if (!actual.equals(record.sha256())) {
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " of " + record
-          + " has SHA-256 " + actual + ", but " + record.sha256() + " was recorded at install");
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          "plugin jar "
+              + jar
+              + " of "
+              + record
+              + " has SHA-256 "
+              + actual
+              + ", but "
+              + record.sha256()
+              + " was recorded at install");
     }
     return jar;
   }
@@ -142,7 +178,10 @@ public final class PluginProviderSource implements ProviderSource {
     private final List<Module> modules;
     private final PluginClassLoader loader;
 
-    PluginBinding(ProviderDescriptor descriptor, Class<? extends Provider> type, List<Module> modules,
+    PluginBinding(
+        ProviderDescriptor descriptor,
+        Class<? extends Provider> type,
+        List<Module> modules,
         PluginClassLoader loader) {
       this.descriptor = descriptor;
       this.type = type;
@@ -182,7 +221,8 @@ public final class PluginProviderSource implements ProviderSource {
     public void close() throws IOException {
       List<String> running = new ArrayList<>();
       for (Thread t : Thread.getAllStackTraces().keySet()) {
-        if (t.isAlive() && t != Thread.currentThread()
+        if (t.isAlive()
+            && t != Thread.currentThread()
             && (t.getContextClassLoader() == loader || t.getClass().getClassLoader() == loader)) {
           try {
             t.join(1_000);
@@ -196,8 +236,15 @@ public final class PluginProviderSource implements ProviderSource {
       }
       loader.close();
       if (!running.isEmpty()) {
-        throw new IOException("plugin jar " + loader.jar() + " left " + running.size() + " thread(s) running after"
-            + " unload: " + running + "; a provider must stop its threads in unload()");
+        throw new IOException(
+            "plugin jar "
+                + loader.jar()
+                + " left "
+                + running.size()
+                + " thread(s) running after"
+                + " unload: "
+                + running
+                + "; a provider must stop its threads in unload()");
       }
     }
   }

@@ -28,12 +28,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The count and the loaded instance of one provider entry (a layer's own entry or a base entry)
- * in one runtime.
+ * The count and the loaded instance of one provider entry (a layer's own entry or a base entry) in
+ * one runtime.
  *
  * <p>The count changes under a lock. Loading happens under it too, so concurrent first startups
- * load once, each load making a fresh instance in an injector of its own; unloading happens outside it, in state {@link ProviderState#UNLOADING}, during which
- * a startup waits for {@link ProviderState#UNLOADED} and then loads afresh. Thread-safe.
+ * load once, each load making a fresh instance in an injector of its own; unloading happens outside
+ * it, in state {@link ProviderState#UNLOADING}, during which a startup waits for {@link
+ * ProviderState#UNLOADED} and then loads afresh. Thread-safe.
  */
 final class ProviderSlot {
 
@@ -70,13 +71,26 @@ final class ProviderSlot {
   ProviderDescriptor descriptor() throws ProtochainException {
     ProviderDescriptor d = descriptor;
     if (d == null) {
-      d = runtime.config().source().describe(entry.providerId()).orElseThrow(() -> new ProtochainException(
-          ProtochainException.Code.INVALID_PROVIDER,
-          entry + ": no provider " + entry.providerId() + " is installed (looked in: "
-              + runtime.config().source().name() + ")"));
-      ProviderKind expected = entry.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
+      d =
+          runtime
+              .config()
+              .source()
+              .describe(entry.providerId())
+              .orElseThrow(
+                  () ->
+                      new ProtochainException(
+                          ProtochainException.Code.INVALID_PROVIDER,
+                          entry
+                              + ": no provider "
+                              + entry.providerId()
+                              + " is installed (looked in: "
+                              + runtime.config().source().name()
+                              + ")"));
+      ProviderKind expected =
+          entry.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
       if (d.kind() != expected) {
-        throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
+        throw new ProtochainException(
+            ProtochainException.Code.INVALID_PROVIDER,
             entry + ": " + d + " is a " + d.kind() + " provider (expected: " + expected + ")");
       }
       descriptor = d;
@@ -84,11 +98,13 @@ final class ProviderSlot {
     return d;
   }
 
-  /** Returns where the loaded provider comes from, as {@code  from plugin jar ...}, or nothing. */
+  /** Returns where the loaded provider comes from, as {@code from plugin jar ...}, or nothing. */
   String origin() {
     lock.lock();
     try {
-      return binding == null || binding.origin().equals("class path") ? "" : " from " + binding.origin();
+      return binding == null || binding.origin().equals("class path")
+          ? ""
+          : " from " + binding.origin();
     } finally {
       lock.unlock();
     }
@@ -162,8 +178,11 @@ final class ProviderSlot {
       boolean plugin = b != null && !b.origin().equals("class path");
       Throwable cause = plugin ? DetachedException.detach(unwrap(e)) : unwrap(e);
       String origin = plugin ? " from " + b.origin() : "";
-      ProtochainException failure = new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
-          describe() + " failed to load" + origin + ": " + cause, cause);
+      ProtochainException failure =
+          new ProtochainException(
+              ProtochainException.Code.PROVIDER_FAILED_INIT,
+              describe() + " failed to load" + origin + ": " + cause,
+              cause);
       abandon(b, failure);
       throw failure;
     }
@@ -187,8 +206,16 @@ final class ProviderSlot {
       if (!d.accepts(s.getKey())) {
         List<String> accepted = new ArrayList<>();
         d.settings().forEach(x -> accepted.add(x.name()));
-        throw new IllegalArgumentException("setting '" + s.getKey() + "' of " + entry + " is not accepted by "
-            + d + " (accepted: " + (accepted.isEmpty() ? "none" : String.join(", ", accepted)) + ")");
+        throw new IllegalArgumentException(
+            "setting '"
+                + s.getKey()
+                + "' of "
+                + entry
+                + " is not accepted by "
+                + d
+                + " (accepted: "
+                + (accepted.isEmpty() ? "none" : String.join(", ", accepted))
+                + ")");
       }
       merged.put(s.getKey(), s.getValue());
     }
@@ -225,9 +252,17 @@ final class ProviderSlot {
     try {
       runtime.abortSockets(entry.id(), describe(), failures);
       try {
-        long undelivered = unloading.drain(Instant.now(runtime.config().clock()).plus(runtime.config().drainTimeout()));
+        long undelivered =
+            unloading.drain(
+                Instant.now(runtime.config().clock()).plus(runtime.config().drainTimeout()));
         if (undelivered > 0) {
-          runtime.emit(LifecycleEvent.Type.UNDELIVERED, entry, 0, undelivered + " bytes undelivered", "", null);
+          runtime.emit(
+              LifecycleEvent.Type.UNDELIVERED,
+              entry,
+              0,
+              undelivered + " bytes undelivered",
+              "",
+              null);
         }
       } catch (IOException | RuntimeException e) {
         failures.add(failure("failed to drain", e));
@@ -259,15 +294,21 @@ final class ProviderSlot {
     return failures;
   }
 
-  /** Returns {@code t}, or its detached copy if it comes from a plugin (see {@link DetachedException}). */
+  /**
+   * Returns {@code t}, or its detached copy if it comes from a plugin (see {@link
+   * DetachedException}).
+   */
   Throwable detach(Throwable t) {
     return origin().isEmpty() ? t : DetachedException.detach(t);
   }
 
   ProtochainException failure(String what, Throwable thrown) {
     Throwable cause = detach(thrown);
-    ProtochainException e = new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
-        describe() + " " + what + ": " + cause, cause);
+    ProtochainException e =
+        new ProtochainException(
+            ProtochainException.Code.PROVIDER_FAILED_INIT,
+            describe() + " " + what + ": " + cause,
+            cause);
     runtime.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, "", e);
     return e;
   }
@@ -306,14 +347,18 @@ final class ProviderSlot {
   }
 
   private static Throwable unwrap(Throwable e) {
-    if ((e instanceof ProvisionException || e instanceof ConfigurationException || e instanceof CreationException)
+    if ((e instanceof ProvisionException
+            || e instanceof ConfigurationException
+            || e instanceof CreationException)
         && e.getCause() != null) {
       return e.getCause();
     }
     return e;
   }
 
-  /** Binds what a provider may inject: its entry, descriptor, settings, and each setting by name. */
+  /**
+   * Binds what a provider may inject: its entry, descriptor, settings, and each setting by name.
+   */
   private static final class EntryModule extends AbstractModule {
     private final CatalogEntry entry;
     private final ProviderDescriptor descriptor;

@@ -30,14 +30,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime: catalog snapshot, provider slots, open sessions and open chain sockets. See
- * {@link ChainRuntime} and {@link dev.protochain.api.spi.Provider} for the contract it implements.
+ * The runtime: catalog snapshot, provider slots, open sessions and open chain sockets. See {@link
+ * ChainRuntime} and {@link dev.protochain.api.spi.Provider} for the contract it implements.
  */
 public final class RealChainRuntime implements ChainRuntime {
 
@@ -64,7 +64,9 @@ public final class RealChainRuntime implements ChainRuntime {
     final AtomicReferenceArray<Contexts.Startup> contexts;
     final AtomicReferenceArray<Negotiated> negotiated;
 
-    /** What a depth last agreed: for {@code requested}, {@code version}, and the range asked below. */
+    /**
+     * What a depth last agreed: for {@code requested}, {@code version}, and the range asked below.
+     */
     record Negotiated(VersionRange requested, Version version, VersionRange below) {}
 
     Plan(CatalogEntry target, List<CatalogEntry> levels, ProviderSlot[] slots) {
@@ -94,12 +96,15 @@ public final class RealChainRuntime implements ChainRuntime {
       Contexts.Startup c = contexts.get(depth);
       if (c == null || !c.version().equals(version)) {
         // A layer gets the chain entry unchanged; the base its own entry.
-        c = new Contexts.Startup(version, depth == levels.length - 1 ? levels[depth] : target, depth, services);
+        c =
+            new Contexts.Startup(
+                version, depth == levels.length - 1 ? levels[depth] : target, depth, services);
         contexts.set(depth, c);
       }
       return c;
     }
   }
+
   private final Set<RealChainSocket> sockets = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook;
   private volatile boolean closed;
@@ -133,25 +138,46 @@ public final class RealChainRuntime implements ChainRuntime {
 
   @Override
   public Session startup(int entryId, VersionRange versions) throws IOException {
-    CatalogEntry entry = config.catalog().entry(entryId).orElseThrow(() -> new ProtochainException(
-        ProtochainException.Code.NO_MATCHING_ENTRY, "no catalog entry has id " + entryId));
+    CatalogEntry entry =
+        config
+            .catalog()
+            .entry(entryId)
+            .orElseThrow(
+                () ->
+                    new ProtochainException(
+                        ProtochainException.Code.NO_MATCHING_ENTRY,
+                        "no catalog entry has id " + entryId));
     return startup(entry, versions);
   }
 
   @Override
   public Session startup(String name, VersionRange versions) throws IOException {
-    CatalogEntry entry = config.catalog().entry(name).orElseThrow(() -> new ProtochainException(
-        ProtochainException.Code.NO_MATCHING_ENTRY, "no catalog entry is named '" + name + "'"));
+    CatalogEntry entry =
+        config
+            .catalog()
+            .entry(name)
+            .orElseThrow(
+                () ->
+                    new ProtochainException(
+                        ProtochainException.Code.NO_MATCHING_ENTRY,
+                        "no catalog entry is named '" + name + "'"));
     return startup(entry, versions);
   }
 
   @Override
-  public Session startup(AddressFamily family, SocketType type, Protocol protocol, VersionRange versions)
+  public Session startup(
+      AddressFamily family, SocketType type, Protocol protocol, VersionRange versions)
       throws IOException {
     Selection s = explain(family, type, protocol);
-    CatalogEntry entry = s.entry().orElseThrow(() -> new ProtochainException(
-        ProtochainException.Code.NO_MATCHING_ENTRY,
-        "no catalog entry serves " + s.request() + (config.safeMode() ? " in safe mode" : "")));
+    CatalogEntry entry =
+        s.entry()
+            .orElseThrow(
+                () ->
+                    new ProtochainException(
+                        ProtochainException.Code.NO_MATCHING_ENTRY,
+                        "no catalog entry serves "
+                            + s.request()
+                            + (config.safeMode() ? " in safe mode" : "")));
     return startup(entry, versions);
   }
 
@@ -160,11 +186,13 @@ public final class RealChainRuntime implements ChainRuntime {
       throw new IllegalStateException("runtime '" + config.name() + "' is closed");
     }
     if (entry.kind() == EntryKind.LAYER) {
-      throw new ProtochainException(ProtochainException.Code.NO_MATCHING_ENTRY,
+      throw new ProtochainException(
+          ProtochainException.Code.NO_MATCHING_ENTRY,
           entry + " is a layer's own entry; start up a chain that names it");
     }
     if (config.safeMode() && entry.kind() == EntryKind.CHAIN) {
-      throw new ProtochainException(ProtochainException.Code.NO_MATCHING_ENTRY,
+      throw new ProtochainException(
+          ProtochainException.Code.NO_MATCHING_ENTRY,
           entry + " is a chain; safe mode runs base entries only");
     }
     Plan plan = plans.get(entry.id());
@@ -185,7 +213,8 @@ public final class RealChainRuntime implements ChainRuntime {
     return session;
   }
 
-  private void checkCapabilities(CatalogEntry entry, List<CatalogEntry> levels) throws ProtochainException {
+  private void checkCapabilities(CatalogEntry entry, List<CatalogEntry> levels)
+      throws ProtochainException {
     CatalogEntry base = levels.get(levels.size() - 1);
     for (int depth = 0; depth < levels.size() - 1; depth++) {
       ProviderDescriptor d = slot(levels.get(depth)).descriptor();
@@ -193,9 +222,17 @@ public final class RealChainRuntime implements ChainRuntime {
       missing.retainAll(d.requiresBelow());
       missing.removeAll(base.flags());
       if (!missing.isEmpty()) {
-        throw new ProtochainException(ProtochainException.Code.CATALOG_INVALID,
-            entry + ": layer '" + d.name() + "' requires " + missing + " below it; its base " + base
-                + " provides " + base.flags());
+        throw new ProtochainException(
+            ProtochainException.Code.CATALOG_INVALID,
+            entry
+                + ": layer '"
+                + d.name()
+                + "' requires "
+                + missing
+                + " below it; its base "
+                + base
+                + " provides "
+                + base.flags());
       }
     }
   }
@@ -211,9 +248,18 @@ public final class RealChainRuntime implements ChainRuntime {
     ProviderDescriptor d = slot.descriptor();
     Plan.Negotiated agreed = plan.negotiate(depth, requested, d.versions());
     if (agreed == null) {
-      throw new ProtochainException(ProtochainException.Code.VERSION_NOT_SUPPORTED,
-          "startup of " + target + ": " + slot.describe() + " at depth " + depth + " supports versions "
-              + d.versions() + ", none in the requested " + requested);
+      throw new ProtochainException(
+          ProtochainException.Code.VERSION_NOT_SUPPORTED,
+          "startup of "
+              + target
+              + ": "
+              + slot.describe()
+              + " at depth "
+              + depth
+              + " supports versions "
+              + d.versions()
+              + ", none in the requested "
+              + requested);
     }
     Version version = agreed.version();
     Provider provider = slot.acquire(target);
@@ -227,9 +273,18 @@ public final class RealChainRuntime implements ChainRuntime {
         provider.startup(context);
       } catch (IOException | RuntimeException e) {
         Throwable cause = slot.detach(e);
-        throw new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
-            "startup of " + target + ": " + slot.describe() + slot.origin() + " at depth " + depth
-                + " failed to start: " + cause, cause);
+        throw new ProtochainException(
+            ProtochainException.Code.PROVIDER_FAILED_INIT,
+            "startup of "
+                + target
+                + ": "
+                + slot.describe()
+                + slot.origin()
+                + " at depth "
+                + depth
+                + " failed to start: "
+                + cause,
+            cause);
       }
       return new Level(slot, provider, context, below);
     } catch (ProtochainException | RuntimeException | Error e) {
@@ -254,7 +309,8 @@ public final class RealChainRuntime implements ChainRuntime {
    * its count. Every step runs whatever failed before; returns the failures.
    */
   List<Throwable> cleanup(Level top) {
-    List<Throwable> failures = List.of(); // allocated on the first failure only: the usual path has none
+    List<Throwable> failures =
+        List.of(); // allocated on the first failure only: the usual path has none
     for (Level l = top; l != null; l = l.below()) {
       try {
         l.provider().cleanup(l.context());
@@ -288,10 +344,17 @@ public final class RealChainRuntime implements ChainRuntime {
       }
     }
     if (found == null) {
-      CatalogEntry e = config.catalog().entry(entryId).orElseThrow(() -> new NotInitialisedException(
-          "entry " + entryId + " does not exist: count 0, cleanup 1"));
+      CatalogEntry e =
+          config
+              .catalog()
+              .entry(entryId)
+              .orElseThrow(
+                  () ->
+                      new NotInitialisedException(
+                          "entry " + entryId + " does not exist: count 0, cleanup 1"));
       String provider = e.kind() == EntryKind.LAYER ? e.name() : slotName(e);
-      throw new NotInitialisedException("provider '" + provider + "' (entry " + e.id() + "): count 0, cleanup 1");
+      throw new NotInitialisedException(
+          "provider '" + provider + "' (entry " + e.id() + "): count 0, cleanup 1");
     }
     found.close();
   }
@@ -318,8 +381,8 @@ public final class RealChainRuntime implements ChainRuntime {
 
   /**
    * Closes, as their linger option says, every open chain socket passing through {@code entryId}.
-   * All are marked first and closed second, so that an operation woken by the close of its peer
-   * (an end of stream, say) already counts as aborted.
+   * All are marked first and closed second, so that an operation woken by the close of its peer (an
+   * end of stream, say) already counts as aborted.
    */
   void abortSockets(int entryId, String provider, List<Throwable> failures) {
     List<RealChainSocket> doomed = new ArrayList<>();
@@ -335,8 +398,11 @@ public final class RealChainRuntime implements ChainRuntime {
       try {
         s.closeAborted();
       } catch (IOException | RuntimeException e) {
-        failures.add(new ProtochainException(ProtochainException.Code.OPERATION_ABORTED,
-            "closing " + s + " at the final cleanup of " + provider + " failed: " + e, e));
+        failures.add(
+            new ProtochainException(
+                ProtochainException.Code.OPERATION_ABORTED,
+                "closing " + s + " at the final cleanup of " + provider + " failed: " + e,
+                e));
       }
     }
   }
@@ -344,18 +410,43 @@ public final class RealChainRuntime implements ChainRuntime {
   /* ---- observation ---- */
 
   /**
-   * Tells the listeners; the detail is {@code detail + subject}, built only when someone listens
-   * (a startup's hot path must not format strings for nobody).
+   * Tells the listeners; the detail is {@code detail + subject}, built only when someone listens (a
+   * startup's hot path must not format strings for nobody).
    */
-  void emit(LifecycleEvent.Type type, CatalogEntry provider, int count, String detail, Object subject,
+  void emit(
+      LifecycleEvent.Type type,
+      CatalogEntry provider,
+      int count,
+      String detail,
+      Object subject,
       Throwable failure) {
     if (type == LifecycleEvent.Type.FAILURE || type == LifecycleEvent.Type.UNDELIVERED) {
-      log.warn("runtime '{}': {} {} (entry {}): {}{}", config.name(), type, provider.name(), provider.id(), detail,
-          subject, failure);
-    } else if (type == LifecycleEvent.Type.LOAD || type == LifecycleEvent.Type.UNLOAD ? log.isDebugEnabled()
+      log.warn(
+          "runtime '{}': {} {} (entry {}): {}{}",
+          config.name(),
+          type,
+          provider.name(),
+          provider.id(),
+          detail,
+          subject,
+          failure);
+    } else if (type == LifecycleEvent.Type.LOAD || type == LifecycleEvent.Type.UNLOAD
+        ? log.isDebugEnabled()
         : log.isTraceEnabled()) {
-      String line = "runtime '" + config.name() + "': " + type + " " + provider.name() + " (entry " + provider.id()
-          + ") count " + count + " " + detail + subject;
+      String line =
+          "runtime '"
+              + config.name()
+              + "': "
+              + type
+              + " "
+              + provider.name()
+              + " (entry "
+              + provider.id()
+              + ") count "
+              + count
+              + " "
+              + detail
+              + subject;
       if (type == LifecycleEvent.Type.LOAD || type == LifecycleEvent.Type.UNLOAD) {
         log.debug(line);
       } else {
@@ -385,11 +476,12 @@ public final class RealChainRuntime implements ChainRuntime {
   @Override
   public Map<Integer, Integer> counts() {
     Map<Integer, Integer> out = new TreeMap<>();
-    slots.forEach((id, s) -> {
-      if (s.loads() > 0) {
-        out.put(id, s.count());
-      }
-    });
+    slots.forEach(
+        (id, s) -> {
+          if (s.loads() > 0) {
+            out.put(id, s.count());
+          }
+        });
     return out;
   }
 
@@ -470,6 +562,12 @@ public final class RealChainRuntime implements ChainRuntime {
   @Override
   public String toString() {
     int open = sessions.size();
-    return "ChainRuntime[" + config.name() + ", " + open + " sessions" + (closed ? ", closed" : "") + "]";
+    return "ChainRuntime["
+        + config.name()
+        + ", "
+        + open
+        + " sessions"
+        + (closed ? ", closed" : "")
+        + "]";
   }
 }

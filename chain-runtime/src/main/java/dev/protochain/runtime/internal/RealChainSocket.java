@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * The socket an application holds: the top socket of its chain, registered with the runtime so
- * that a provider's final cleanup can close it, and so that whatever that close makes an operation
- * throw reaches the application as {@code OPERATION_ABORTED}, exactly once per operation.
+ * The socket an application holds: the top socket of its chain, registered with the runtime so that
+ * a provider's final cleanup can close it, and so that whatever that close makes an operation throw
+ * reaches the application as {@code OPERATION_ABORTED}, exactly once per operation.
  */
 final class RealChainSocket implements ChainSocket {
 
@@ -24,7 +24,8 @@ final class RealChainSocket implements ChainSocket {
   private final RealChainSocket listener;
   private volatile String abortedBy;
 
-  RealChainSocket(RealChainRuntime runtime, CatalogEntry entry, ChainSocket top, RealChainSocket listener) {
+  RealChainSocket(
+      RealChainRuntime runtime, CatalogEntry entry, ChainSocket top, RealChainSocket listener) {
     this.runtime = runtime;
     this.entry = entry;
     this.top = top;
@@ -35,7 +36,9 @@ final class RealChainSocket implements ChainSocket {
     return entry.chain().contains(entryId);
   }
 
-  /** Marks the socket aborted by {@code provider}'s final cleanup; {@link #closeAborted} follows. */
+  /**
+   * Marks the socket aborted by {@code provider}'s final cleanup; {@link #closeAborted} follows.
+   */
   void markAborted(String provider) {
     abortedBy = provider;
   }
@@ -52,7 +55,8 @@ final class RealChainSocket implements ChainSocket {
     return aborted(operation, by, e);
   }
 
-  private RuntimeException translate(RuntimeException e, String operation) throws ProtochainException {
+  private RuntimeException translate(RuntimeException e, String operation)
+      throws ProtochainException {
     String by = abortedBy;
     if (by == null) {
       return e;
@@ -61,8 +65,10 @@ final class RealChainSocket implements ChainSocket {
   }
 
   private ProtochainException aborted(String operation, String by, Throwable cause) {
-    return new ProtochainException(ProtochainException.Code.OPERATION_ABORTED,
-        operation + " on a socket of " + entry + " aborted: " + by + " was cleaned up", cause);
+    return new ProtochainException(
+        ProtochainException.Code.OPERATION_ABORTED,
+        operation + " on a socket of " + entry + " aborted: " + by + " was cleaned up",
+        cause);
   }
 
   @Override
@@ -103,7 +109,8 @@ final class RealChainSocket implements ChainSocket {
       throw translate(e, "accept");
     }
     if (accepted == null) {
-      throw new IllegalStateException(top + " returned no socket from accept(); chain " + entry.chain());
+      throw new IllegalStateException(
+          top + " returned no socket from accept(); chain " + entry.chain());
     }
     RealChainSocket socket = runtime.register(new RealChainSocket(runtime, entry, accepted, this));
     // Registered first, checked second: a concurrent final cleanup either sees the new socket or
@@ -149,7 +156,8 @@ final class RealChainSocket implements ChainSocket {
     try {
       int n = top.receive(dst);
       if (n < 0 && abortedBy != null) {
-        throw aborted("receive", abortedBy, null); // the end of stream came from the teardown, not the peer
+        throw aborted(
+            "receive", abortedBy, null); // the end of stream came from the teardown, not the peer
       }
       return n;
     } catch (IOException e) {

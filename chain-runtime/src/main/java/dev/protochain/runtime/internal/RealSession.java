@@ -9,7 +9,6 @@ import dev.protochain.api.Version;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.LayeredProvider;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -87,7 +86,8 @@ final class RealSession implements Session {
       throw openFailed(base, e);
     }
     if (socket == null) {
-      throw new IllegalStateException(base.slot().describe() + " returned no socket from open(); chain " + entry);
+      throw new IllegalStateException(
+          base.slot().describe() + " returned no socket from open(); chain " + entry);
     }
     for (int i = 1; i < bottomUp.length; i++) {
       Level l = bottomUp[i];
@@ -103,9 +103,14 @@ final class RealSession implements Session {
         throw e;
       }
       if (wrapped == null) {
-        IllegalStateException e = new IllegalStateException(
-            "layer '" + l.slot().entry().name() + "' (entry " + l.slot().entry().id()
-                + ") returned no socket from wrap(); chain " + entry.chain());
+        IllegalStateException e =
+            new IllegalStateException(
+                "layer '"
+                    + l.slot().entry().name()
+                    + "' (entry "
+                    + l.slot().entry().id()
+                    + ") returned no socket from wrap(); chain "
+                    + entry.chain());
         closeQuietly(socket, e);
         throw e;
       }
@@ -116,13 +121,24 @@ final class RealSession implements Session {
 
   /** Names the entry, the provider, its depth and the phase of a failed open; keeps the cause. */
   private ProtochainException openFailed(Level l, Exception e) {
-    if (e instanceof ProtochainException && ((ProtochainException) e).code() == ProtochainException.Code.OPERATION_ABORTED) {
+    if (e instanceof ProtochainException
+        && ((ProtochainException) e).code() == ProtochainException.Code.OPERATION_ABORTED) {
       return (ProtochainException) e;
     }
     Throwable cause = l.slot().detach(e);
-    return new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT, "open of a socket on " + entry + ": "
-        + l.slot().describe() + " at depth " + l.context().depth() + " failed to "
-        + (l.below() == null ? "open" : "wrap") + " it: " + cause, cause);
+    return new ProtochainException(
+        ProtochainException.Code.PROVIDER_FAILED_INIT,
+        "open of a socket on "
+            + entry
+            + ": "
+            + l.slot().describe()
+            + " at depth "
+            + l.context().depth()
+            + " failed to "
+            + (l.below() == null ? "open" : "wrap")
+            + " it: "
+            + cause,
+        cause);
   }
 
   private static void closeQuietly(ChainSocket socket, Throwable primary) {
@@ -155,10 +171,13 @@ final class RealSession implements Session {
     List<Throwable> failures = runtime.cleanup(levels);
     if (!failures.isEmpty()) {
       Throwable first = failures.get(0);
-      ProtochainException e = first instanceof ProtochainException
-          ? (ProtochainException) first
-          : new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT,
-              "cleanup of " + entry + " failed: " + first, first);
+      ProtochainException e =
+          first instanceof ProtochainException
+              ? (ProtochainException) first
+              : new ProtochainException(
+                  ProtochainException.Code.PROVIDER_FAILED_INIT,
+                  "cleanup of " + entry + " failed: " + first,
+                  first);
       for (int i = 1; i < failures.size(); i++) {
         e.addSuppressed(failures.get(i));
       }

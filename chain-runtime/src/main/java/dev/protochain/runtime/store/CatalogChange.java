@@ -47,7 +47,11 @@ public final class CatalogChange {
 
   @Override
   public String toString() {
-    return "CatalogChange[generation " + (before == null ? "none" : before.generation()) + " -> "
-        + after.generation() + (written ? "" : ", unchanged") + "]";
+    return "CatalogChange[generation "
+        + (before == null ? "none" : before.generation())
+        + " -> "
+        + after.generation()
+        + (written ? "" : ", unchanged")
+        + "]";
   }
 }

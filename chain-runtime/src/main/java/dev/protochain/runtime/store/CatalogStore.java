@@ -21,6 +21,7 @@ import java.util.function.Consumer;
  * winsock}'s store].
  *
  * <h3>Reading</h3>
+ *
  * A read parses the file strictly and validates the catalog ({@link Catalog#problems()}); any
  * problem — an empty, truncated or non-JSON file, an unknown schema version, a missing or unknown
  * field, an entry naming a missing id — fails the read with one {@link CatalogInvalidException}
@@ -29,15 +30,16 @@ import java.util.function.Consumer;
  * {@link Catalog#builtin()}, generation 1.
  *
  * <h3>Writing</h3>
- * {@link #update}, {@link #reset} and {@link #restore} hold an exclusive lock on
- * {@value #LOCK_FILE} across processes (waiting at most the store's lock wait, then failing with
- * {@link ProtochainException.Code#CATALOG_BUSY}); they read the current catalog under the lock, copy
- * it to the backup, and replace the catalog file by the new generation. Each file is replaced
- * atomically (a temporary file in the same directory, forced to disk, renamed over the old one, the
- * directory forced), so a crash at any moment leaves the catalog either at the generation before or
- * at the one being written. {@link #update} refuses to write over a catalog it cannot read; only
- * {@link #reset} and {@link #restore}, which the user asks for explicitly, replace one, and they
- * keep its bytes in {@value #UNREADABLE_FILE} first.
+ *
+ * {@link #update}, {@link #reset} and {@link #restore} hold an exclusive lock on {@value
+ * #LOCK_FILE} across processes (waiting at most the store's lock wait, then failing with {@link
+ * ProtochainException.Code#CATALOG_BUSY}); they read the current catalog under the lock, copy it to
+ * the backup, and replace the catalog file by the new generation. Each file is replaced atomically
+ * (a temporary file in the same directory, forced to disk, renamed over the old one, the directory
+ * forced), so a crash at any moment leaves the catalog either at the generation before or at the
+ * one being written. {@link #update} refuses to write over a catalog it cannot read; only {@link
+ * #reset} and {@link #restore}, which the user asks for explicitly, replace one, and they keep its
+ * bytes in {@value #UNREADABLE_FILE} first.
  *
  * <pre>{@code
  * CatalogStore store = CatalogStore.open(ProtochainHome.of(dir));
@@ -53,12 +55,16 @@ public final class CatalogStore {
 
   /** The catalog file's name in the home. */
   public static final String CATALOG_FILE = "catalog.json";
+
   /** The backup's name in the home: the catalog as it was before the last write. */
   public static final String BACKUP_FILE = "catalog.json.bak";
+
   /** The lock file's name in the home. */
   public static final String LOCK_FILE = "catalog.lock";
+
   /** Where a reset or restore keeps an unreadable catalog it replaces. */
   public static final String UNREADABLE_FILE = "catalog.json.unreadable";
+
   /** How long a writer waits for the lock unless told otherwise. */
   public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(10);
 
@@ -165,7 +171,8 @@ public final class CatalogStore {
     Objects.requireNonNull(edit, "edit");
     try (CatalogLock lock = lock(purpose)) {
       StoredCatalog current = readOrCreate();
-      Catalog edited = Objects.requireNonNull(edit.apply(current.catalog()), "the edit returned null");
+      Catalog edited =
+          Objects.requireNonNull(edit.apply(current.catalog()), "the edit returned null");
       if (edited.equals(current.catalog())) {
         return new CatalogChange(current, current, false, null);
       }
@@ -180,8 +187,8 @@ public final class CatalogStore {
 
   /**
    * Replaces the catalog by {@link Catalog#builtin()} [{@code netsh winsock reset}], even if it is
-   * unreadable. A readable catalog becomes the backup; an unreadable one is kept in
-   * {@value #UNREADABLE_FILE} and the backup is left as it is.
+   * unreadable. A readable catalog becomes the backup; an unreadable one is kept in {@value
+   * #UNREADABLE_FILE} and the backup is left as it is.
    *
    * @throws ProtochainException with {@code CATALOG_BUSY} if the lock stays held
    */
@@ -193,9 +200,9 @@ public final class CatalogStore {
 
   /**
    * Puts the backup back as the catalog, even if the catalog is unreadable. A readable catalog
-   * becomes the backup, so a second restore undoes the first; an unreadable one is kept in
-   * {@value #UNREADABLE_FILE} and the backup is left as it is. The restored catalog is written as a
-   * new generation.
+   * becomes the backup, so a second restore undoes the first; an unreadable one is kept in {@value
+   * #UNREADABLE_FILE} and the backup is left as it is. The restored catalog is written as a new
+   * generation.
    *
    * @throws ProtochainException with {@code CATALOG_INVALID} if there is no backup, or it cannot be
    *     read (naming the backup file and every problem); nothing is written
@@ -203,9 +210,15 @@ public final class CatalogStore {
    */
   public CatalogChange restore() throws IOException {
     try (CatalogLock lock = lock("restore the catalog from its backup")) {
-      StoredCatalog backup = readBackup().orElseThrow(() -> new ProtochainException(
-          ProtochainException.Code.CATALOG_INVALID, "no backup to restore: " + backupFile()
-              + " does not exist (the first change of the catalog makes one)"));
+      StoredCatalog backup =
+          readBackup()
+              .orElseThrow(
+                  () ->
+                      new ProtochainException(
+                          ProtochainException.Code.CATALOG_INVALID,
+                          "no backup to restore: "
+                              + backupFile()
+                              + " does not exist (the first change of the catalog makes one)"));
       return replaceWith(backup.catalog(), backup);
     }
   }
@@ -222,7 +235,8 @@ public final class CatalogStore {
         unreadable = home.directory().resolve(UNREADABLE_FILE);
       }
     }
-    // Generations only rise: past the catalog's, or past the backup's when the catalog is unreadable.
+    // Generations only rise: past the catalog's, or past the backup's when the catalog is
+    // unreadable.
     long generation = 1 + Math.max(current == null ? 0 : current.generation(), backupGeneration());
     StoredCatalog next = new StoredCatalog(catalog, generation);
     AtomicWrite.deleteLeftovers(file());
@@ -289,7 +303,7 @@ public final class CatalogStore {
   public static final class Builder {
     private final ProtochainHome home;
     private Duration lockWait = DEFAULT_LOCK_WAIT;
-    private Consumer<String> onNote = note -> { };
+    private Consumer<String> onNote = note -> {};
 
     private Builder(ProtochainHome home) {
       this.home = Objects.requireNonNull(home, "home");

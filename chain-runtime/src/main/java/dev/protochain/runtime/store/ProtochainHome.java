@@ -8,10 +8,10 @@ import java.util.Optional;
 /**
  * The protochain home: the directory holding the catalog file, its backup and its lock.
  *
- * <p>It is, in this order of precedence: the directory given on the command line
- * ({@code --home DIR}), the environment variable {@value #ENVIRONMENT_VARIABLE} when set and not
- * empty, or {@code .protochain} in the user's home directory. Relative paths are resolved against
- * the working directory. Instances are immutable; nothing is created until a store writes.
+ * <p>It is, in this order of precedence: the directory given on the command line ({@code --home
+ * DIR}), the environment variable {@value #ENVIRONMENT_VARIABLE} when set and not empty, or {@code
+ * .protochain} in the user's home directory. Relative paths are resolved against the working
+ * directory. Instances are immutable; nothing is created until a store writes.
  */
 public final class ProtochainHome {
 
@@ -33,11 +33,12 @@ public final class ProtochainHome {
   }
 
   /**
-   * Returns the home named by {@code explicit} if present, else by {@value #ENVIRONMENT_VARIABLE} in
-   * {@code environment} if set and not blank, else {@value #DEFAULT_DIRECTORY} under
-   * {@code userHome}.
+   * Returns the home named by {@code explicit} if present, else by {@value #ENVIRONMENT_VARIABLE}
+   * in {@code environment} if set and not blank, else {@value #DEFAULT_DIRECTORY} under {@code
+   * userHome}.
    */
-  public static ProtochainHome resolve(Optional<Path> explicit, Map<String, String> environment, Path userHome) {
+  public static ProtochainHome resolve(
+      Optional<Path> explicit, Map<String, String> environment, Path userHome) {
     if (explicit.isPresent()) {
       return of(explicit.get());
     }

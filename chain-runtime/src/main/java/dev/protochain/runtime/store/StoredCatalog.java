@@ -26,7 +26,9 @@ public record StoredCatalog(Catalog catalog, long generation) {
     }
   }
 
-  /** Returns this catalog as its catalog file holds it: JSON, schema version 1, ending in a newline. */
+  /**
+   * Returns this catalog as its catalog file holds it: JSON, schema version 1, ending in a newline.
+   */
   public String toJson() {
     return new String(CatalogJson.write(this), StandardCharsets.UTF_8);
   }

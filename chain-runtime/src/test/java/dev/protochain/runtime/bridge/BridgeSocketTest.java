@@ -46,9 +46,16 @@ class BridgeSocketTest {
   void start() throws IOException {
     ProviderDescriptor coalesce = ProviderDescriptor.of(CoalesceLayer.class);
     ProviderDescriptor trace = ProviderDescriptor.of(TraceLayer.class);
-    Catalog c = Catalog.builtin().installLayer("coalesce", coalesce.id(), Map.of(), List.of(1001, 1002));
-    c = c.installLayer("trace", trace.id(), Map.of(), List.of(c.entry("coalesce-tcp4").orElseThrow().id(),
-        c.entry("coalesce-tcp6").orElseThrow().id()));
+    Catalog c =
+        Catalog.builtin().installLayer("coalesce", coalesce.id(), Map.of(), List.of(1001, 1002));
+    c =
+        c.installLayer(
+            "trace",
+            trace.id(),
+            Map.of(),
+            List.of(
+                c.entry("coalesce-tcp4").orElseThrow().id(),
+                c.entry("coalesce-tcp6").orElseThrow().id()));
     runtime = ChainRuntime.builder().catalog(c.checkValid("test")).shutdownHook(false).build();
   }
 
@@ -60,24 +67,28 @@ class BridgeSocketTest {
 
   @Test
   void aClientAndAServerOverTheChainEchoThroughTheirStreams() throws Exception {
-    ChainServerSocketFactory servers = ChainServerSocketFactory.forEntry(runtime, "trace-coalesce-tcp4");
+    ChainServerSocketFactory servers =
+        ChainServerSocketFactory.forEntry(runtime, "trace-coalesce-tcp4");
     ChainSocketFactory clients = ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4");
     try (ServerSocket server = servers.createServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       assertEquals(1, runtime.count(2002), "the server socket holds one startup");
       Future<?> echo = pool.submit(() -> echoOnce(server));
       byte[] payload = random(3 << 20);
-      try (Socket socket = clients.createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      try (Socket socket =
+          clients.createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
         awaitCount(2002, 3); // the accepted socket's startup runs on the echo thread
         assertEquals(3, runtime.count(2002), "server socket, accepted socket and client socket");
         assertTrue(socket.isConnected());
         assertEquals(server.getLocalPort(), socket.getPort());
-        Future<?> writing = pool.submit(() -> {
-          OutputStream out = socket.getOutputStream();
-          out.write(payload);
-          out.flush();
-          socket.shutdownOutput();
-          return null;
-        });
+        Future<?> writing =
+            pool.submit(
+                () -> {
+                  OutputStream out = socket.getOutputStream();
+                  out.write(payload);
+                  out.flush();
+                  socket.shutdownOutput();
+                  return null;
+                });
         byte[] back = socket.getInputStream().readAllBytes();
         writing.get(30, TimeUnit.SECONDS);
         assertArrayEquals(payload, back);
@@ -94,10 +105,12 @@ class BridgeSocketTest {
   void aBridgeClientTalksToAPlainPlatformServer() throws Exception {
     try (ServerSocket plain = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       Future<?> echo = pool.submit(() -> echoOnce(plain));
-      try (Socket socket = ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4").createSocket()) {
+      try (Socket socket =
+          ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4").createSocket()) {
         socket.setSoTimeout(5_000);
         socket.setTcpNoDelay(true);
-        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), plain.getLocalPort()), 5_000);
+        socket.connect(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), plain.getLocalPort()), 5_000);
         assertTrue(socket.getTcpNoDelay());
         socket.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
@@ -112,8 +125,9 @@ class BridgeSocketTest {
   @Test
   void soTimeoutBoundsAReadAndTheSocketStaysUsable() throws Exception {
     try (ServerSocket plain = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        Socket socket = ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")
-            .createSocket(InetAddress.getLoopbackAddress(), plain.getLocalPort());
+        Socket socket =
+            ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")
+                .createSocket(InetAddress.getLoopbackAddress(), plain.getLocalPort());
         Socket peer = plain.accept()) {
       socket.setSoTimeout(200);
       assertEquals(200, socket.getSoTimeout());
@@ -129,7 +143,8 @@ class BridgeSocketTest {
     ChainServerSocketFactory servers = ChainServerSocketFactory.forSelection(runtime);
     try (ServerSocket server = servers.createServerSocket(0, 5, InetAddress.getByName("::1"))) {
       Future<?> echo = pool.submit(() -> echoOnce(server));
-      try (Socket socket = ChainSocketFactory.forSelection(runtime).createSocket("::1", server.getLocalPort())) {
+      try (Socket socket =
+          ChainSocketFactory.forSelection(runtime).createSocket("::1", server.getLocalPort())) {
         int tcp6Chain = runtime.catalog().entry("trace-coalesce-tcp6").orElseThrow().chain().get(0);
         awaitCount(tcp6Chain, 3); // server socket, accepted socket, client socket
         assertEquals(3, runtime.count(tcp6Chain));
@@ -143,10 +158,12 @@ class BridgeSocketTest {
 
   @Test
   void closingTheServerSocketLeavesAcceptedConnectionsWorking() throws Exception {
-    ServerSocket server = ChainServerSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")
-        .createServerSocket(0, 5, InetAddress.getLoopbackAddress());
-    try (Socket client = ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")
-            .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+    ServerSocket server =
+        ChainServerSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")
+            .createServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    try (Socket client =
+            ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")
+                .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
         Socket accepted = server.accept()) {
       server.close();
       assertTrue(server.isClosed());
@@ -161,33 +178,41 @@ class BridgeSocketTest {
   @Test
   void manyThreadsShareOneFactory() throws Exception {
     ChainSocketFactory clients = ChainSocketFactory.forEntry(runtime, "trace-coalesce-tcp4");
-    try (ServerSocket server = ChainServerSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")
-        .createServerSocket(0, 64, InetAddress.getLoopbackAddress())) {
-      Future<?> accepting = pool.submit(() -> {
-        for (int i = 0; i < 32; i++) {
-          Socket s = server.accept();
-          pool.submit(() -> {
-            try (s) {
-              s.getInputStream().transferTo(s.getOutputStream());
-              s.shutdownOutput();
-            }
-            return null;
-          });
-        }
-        return null;
-      });
+    try (ServerSocket server =
+        ChainServerSocketFactory.forEntry(runtime, "trace-coalesce-tcp4")
+            .createServerSocket(0, 64, InetAddress.getLoopbackAddress())) {
+      Future<?> accepting =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 32; i++) {
+                  Socket s = server.accept();
+                  pool.submit(
+                      () -> {
+                        try (s) {
+                          s.getInputStream().transferTo(s.getOutputStream());
+                          s.shutdownOutput();
+                        }
+                        return null;
+                      });
+                }
+                return null;
+              });
       List<Future<byte[]>> results = new ArrayList<>();
       List<byte[]> sent = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
         byte[] payload = random(10_000 + i);
         sent.add(payload);
-        results.add(pool.submit(() -> {
-          try (Socket s = clients.createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
-            s.getOutputStream().write(payload);
-            s.shutdownOutput();
-            return s.getInputStream().readAllBytes();
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  try (Socket s =
+                      clients.createSocket(
+                          InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+                    s.getOutputStream().write(payload);
+                    s.shutdownOutput();
+                    return s.getInputStream().readAllBytes();
+                  }
+                }));
       }
       for (int i = 0; i < 32; i++) {
         assertArrayEquals(sent.get(i), results.get(i).get(30, TimeUnit.SECONDS));
@@ -205,7 +230,9 @@ class BridgeSocketTest {
     try (Socket socket = ChainSocketFactory.forEntry(runtime, "mem-stream").createSocket()) {
       socket.bind(null);
       SocketException e = assertThrows(SocketException.class, () -> socket.setTcpNoDelay(true));
-      assertTrue(e.getMessage().startsWith("TCP_NODELAY is not supported by entry 'mem-stream': "), e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith("TCP_NODELAY is not supported by entry 'mem-stream': "),
+          e.getMessage());
       assertFalse(socket.isConnected());
     }
   }

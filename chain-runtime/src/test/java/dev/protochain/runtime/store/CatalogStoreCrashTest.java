@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash safety with real processes: a child JVM rewrites the catalog in a loop and is killed with
- * SIGKILL at a random moment, 50 times. After every kill the catalog must parse and equal either the
- * generation before the write under way or the one being written, and the backup the generation
+ * SIGKILL at a random moment, 50 times. After every kill the catalog must parse and equal either
+ * the generation before the write under way or the one being written, and the backup the generation
  * before that; meanwhile a reader in this JVM reads the catalog without a lock and must never see a
  * half-written file.
  */
@@ -44,18 +44,21 @@ class CatalogStoreCrashTest {
     AtomicBoolean reading = new AtomicBoolean(true);
     AtomicLong reads = new AtomicLong();
     AtomicReference<Throwable> readFailure = new AtomicReference<>();
-    Thread reader = new Thread(() -> {
-      while (reading.get() && readFailure.get() == null) {
-        try {
-          StoredCatalog s = store.read();
-          assertEquals(CatalogRewriterMain.expected(s.generation()), s.catalog());
-          reads.incrementAndGet();
-          Thread.sleep(1); // leave the cores to the writer
-        } catch (Throwable t) {
-          readFailure.set(t);
-        }
-      }
-    }, "catalog-reader");
+    Thread reader =
+        new Thread(
+            () -> {
+              while (reading.get() && readFailure.get() == null) {
+                try {
+                  StoredCatalog s = store.read();
+                  assertEquals(CatalogRewriterMain.expected(s.generation()), s.catalog());
+                  reads.incrementAndGet();
+                  Thread.sleep(1); // leave the cores to the writer
+                } catch (Throwable t) {
+                  readFailure.set(t);
+                }
+              }
+            },
+            "catalog-reader");
     reader.start();
 
     int survived = 0;
@@ -69,7 +72,8 @@ class CatalogStoreCrashTest {
         // The next child starts up while this one runs, so that JVM starts do not add up.
         next = kill < KILLS ? Rewriter.start(dir) : null;
         current.go();
-        // Kill once the child has written at least once, so that kills land among writes rather than
+        // Kill once the child has written at least once, so that kills land among writes rather
+        // than
         // in class loading.
         current.awaitLineStartingWith("wrote ");
         Thread.sleep(random.nextInt(60));
@@ -80,15 +84,33 @@ class CatalogStoreCrashTest {
         duringWrite += last.startsWith("writing ") ? 1 : 0;
 
         StoredCatalog after = store.read();
-        assertTrue(allowed.contains(after.generation()),
-            "kill " + kill + ": generation " + after.generation() + " after '" + last + "' (seed " + seed + ")");
-        assertEquals(CatalogRewriterMain.expected(after.generation()), after.catalog(), "kill " + kill);
-        assertTrue(after.generation() >= lastGeneration, "kill " + kill + ": the generation went back");
+        assertTrue(
+            allowed.contains(after.generation()),
+            "kill "
+                + kill
+                + ": generation "
+                + after.generation()
+                + " after '"
+                + last
+                + "' (seed "
+                + seed
+                + ")");
+        assertEquals(
+            CatalogRewriterMain.expected(after.generation()), after.catalog(), "kill " + kill);
+        assertTrue(
+            after.generation() >= lastGeneration, "kill " + kill + ": the generation went back");
         if (after.generation() > 1) {
           StoredCatalog backup = store.readBackup().orElseThrow();
-          assertTrue(Set.of(after.generation() - 1, after.generation()).contains(backup.generation()),
-              "kill " + kill + ": backup generation " + backup.generation() + " beside " + after.generation());
-          assertEquals(CatalogRewriterMain.expected(backup.generation()), backup.catalog(), "kill " + kill);
+          assertTrue(
+              Set.of(after.generation() - 1, after.generation()).contains(backup.generation()),
+              "kill "
+                  + kill
+                  + ": backup generation "
+                  + backup.generation()
+                  + " beside "
+                  + after.generation());
+          assertEquals(
+              CatalogRewriterMain.expected(backup.generation()), backup.catalog(), "kill " + kill);
         }
         lastGeneration = after.generation();
         survived++;
@@ -101,12 +123,21 @@ class CatalogStoreCrashTest {
       }
     }
     if (readFailure.get() != null) {
-      throw new AssertionError("a reader saw a broken catalog (seed " + seed + ")", readFailure.get());
+      throw new AssertionError(
+          "a reader saw a broken catalog (seed " + seed + ")", readFailure.get());
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    System.out.printf(java.util.Locale.ROOT, "catalog crash test: survived %d of %d SIGKILLs (%d of them mid-update),"
-        + " %d generations written, %d lock-free reads, all sound, in %.1f s (seed %d)%n",
-        survived, KILLS, duringWrite, lastGeneration, reads.get(), seconds, seed);
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "catalog crash test: survived %d of %d SIGKILLs (%d of them mid-update),"
+            + " %d generations written, %d lock-free reads, all sound, in %.1f s (seed %d)%n",
+        survived,
+        KILLS,
+        duringWrite,
+        lastGeneration,
+        reads.get(),
+        seconds,
+        seed);
     assertEquals(KILLS, survived);
     assertTrue(lastGeneration > KILLS, "too few writes to mean anything: " + lastGeneration);
   }
@@ -120,25 +151,38 @@ class CatalogStoreCrashTest {
 
     private Rewriter(Process process) {
       this.process = process;
-      this.pump = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line = r.readLine(); line != null; line = r.readLine()) {
-            lines.add(line);
-          }
-        } catch (IOException e) {
-          failure.set(e); // a killed child's pipe ends; it does not fail
-        }
-      }, "rewriter-stdout");
+      this.pump =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    lines.add(line);
+                  }
+                } catch (IOException e) {
+                  failure.set(e); // a killed child's pipe ends; it does not fail
+                }
+              },
+              "rewriter-stdout");
       pump.start();
     }
 
     static Rewriter start(Path dir) throws IOException {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // A quick-starting child: the test is about the file, not the JIT.
-      return new Rewriter(new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-          "-cp", System.getProperty("java.class.path"), CatalogRewriterMain.class.getName(), dir.toString())
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+      return new Rewriter(
+          new ProcessBuilder(
+                  java,
+                  "-XX:TieredStopAtLevel=1",
+                  "-XX:+UseSerialGC",
+                  "-Xshare:auto",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CatalogRewriterMain.class.getName(),
+                  dir.toString())
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start());
     }
 
     void awaitLine(String line) throws InterruptedException {

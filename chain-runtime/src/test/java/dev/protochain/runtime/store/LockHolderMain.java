@@ -13,13 +13,15 @@ public final class LockHolderMain {
 
   public static void main(String[] args) throws IOException {
     CatalogStore store = CatalogStore.open(ProtochainHome.of(Path.of(args[0])));
-    store.update("hold the lock for a test", catalog -> {
-      System.out.println("holding");
-      System.out.flush();
-      while (System.in.read() >= 0) {
-        // wait for the end of input
-      }
-      return catalog;
-    });
+    store.update(
+        "hold the lock for a test",
+        catalog -> {
+          System.out.println("holding");
+          System.out.flush();
+          while (System.in.read() >= 0) {
+            // wait for the end of input
+          }
+          return catalog;
+        });
   }
 }

@@ -13,26 +13,30 @@ class ProtochainHomeTest {
 
   @Test
   void anExplicitDirectoryWinsOverTheEnvironment() {
-    ProtochainHome home = ProtochainHome.resolve(Optional.of(Path.of("/srv/pc")),
-        Map.of("PROTOCHAIN_HOME", "/from/env"), USER_HOME);
+    ProtochainHome home =
+        ProtochainHome.resolve(
+            Optional.of(Path.of("/srv/pc")), Map.of("PROTOCHAIN_HOME", "/from/env"), USER_HOME);
     assertEquals(Path.of("/srv/pc"), home.directory());
   }
 
   @Test
   void theEnvironmentWinsOverTheDefault() {
-    ProtochainHome home = ProtochainHome.resolve(Optional.empty(), Map.of("PROTOCHAIN_HOME", "/from/env"), USER_HOME);
+    ProtochainHome home =
+        ProtochainHome.resolve(Optional.empty(), Map.of("PROTOCHAIN_HOME", "/from/env"), USER_HOME);
     assertEquals(Path.of("/from/env"), home.directory());
   }
 
   @Test
   void aBlankEnvironmentVariableIsIgnored() {
-    ProtochainHome home = ProtochainHome.resolve(Optional.empty(), Map.of("PROTOCHAIN_HOME", " "), USER_HOME);
+    ProtochainHome home =
+        ProtochainHome.resolve(Optional.empty(), Map.of("PROTOCHAIN_HOME", " "), USER_HOME);
     assertEquals(Path.of("/home/someone/.protochain"), home.directory());
   }
 
   @Test
   void theDefaultIsDotProtochainInTheUsersHome() {
-    assertEquals(Path.of("/home/someone/.protochain"),
+    assertEquals(
+        Path.of("/home/someone/.protochain"),
         ProtochainHome.resolve(Optional.empty(), Map.of(), USER_HOME).directory());
   }
 

@@ -21,7 +21,8 @@ public final class Bounded {
   /**
    * Returns what {@code task} returns, or rethrows what it throws.
    *
-   * @throws AssertionError naming {@code what} with a thread dump if it runs longer than {@code bound}
+   * @throws AssertionError naming {@code what} with a thread dump if it runs longer than {@code
+   *     bound}
    */
   public static <T> T call(Duration bound, String what, Callable<T> task) throws Exception {
     FutureTask<T> future = new FutureTask<>(task);
@@ -42,7 +43,8 @@ public final class Bounded {
     } catch (TimeoutException e) {
       String dump = threadDump();
       worker.interrupt();
-      throw new AssertionError(what + " did not end within " + bound.toMillis() + " ms; thread dump:\n" + dump);
+      throw new AssertionError(
+          what + " did not end within " + bound.toMillis() + " ms; thread dump:\n" + dump);
     }
   }
 

@@ -24,18 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small SOCKS5 server over the chain sockets of one runtime: RFC 1928 with the "no
  * authentication" method and the {@code CONNECT} command, for IPv4, IPv6 and domain-name targets.
- * It listens through a session of one entry and connects to each target through the same
- * session, then relays both directions, passing each end of stream on as a half-close and closing
- * both connections when both directions have ended. It is the proxy a {@code socks5} layer over
- * the in-memory loopback connects through, which no proxy outside the runtime can reach.
+ * It listens through a session of one entry and connects to each target through the same session,
+ * then relays both directions, passing each end of stream on as a half-close and closing both
+ * connections when both directions have ended. It is the proxy a {@code socks5} layer over the
+ * in-memory loopback connects through, which no proxy outside the runtime can reach.
  *
  * <p>Replies follow RFC 1928 section 6: {@code 0x00} on success with the address the server
  * connected from; {@code 0x05} when the target refuses, {@code 0x04} when its name does not
  * resolve, {@code 0x01} for any other failure to connect; {@code 0x07} for a command other than
  * {@code CONNECT} and {@code 0x08} for an unknown address type, after which it closes the
  * connection. A greeting that does not offer "no authentication" gets {@code 0xFF} and is closed.
- * What a connection's handling throws, other than the end of a connection, is kept in
- * {@link #failures()}.
+ * What a connection's handling throws, other than the end of a connection, is kept in {@link
+ * #failures()}.
  *
  * <p>This class is thread-safe.
  */
@@ -61,10 +61,11 @@ public final class ChainSocksServer implements Closeable {
   }
 
   /**
-   * Starts a server listening on {@code bind} through a new session of the entry named
-   * {@code entry} of {@code runtime}; {@link #close()} ends that session.
+   * Starts a server listening on {@code bind} through a new session of the entry named {@code
+   * entry} of {@code runtime}; {@link #close()} ends that session.
    */
-  public static ChainSocksServer start(ChainRuntime runtime, String entry, SocketAddress bind) throws IOException {
+  public static ChainSocksServer start(ChainRuntime runtime, String entry, SocketAddress bind)
+      throws IOException {
     Session session = runtime.startup(entry);
     try {
       ChainSocket listener = session.open();
@@ -87,7 +88,9 @@ public final class ChainSocksServer implements Closeable {
     return served.get();
   }
 
-  /** Returns what the handling of connections threw; a test that expects none asserts it is empty. */
+  /**
+   * Returns what the handling of connections threw; a test that expects none asserts it is empty.
+   */
   public List<Throwable> failures() {
     synchronized (failures) {
       return new ArrayList<>(failures);
@@ -138,11 +141,19 @@ public final class ChainSocksServer implements Closeable {
       checkVersion(head.get(0));
       InetSocketAddress to;
       switch (head.get(3)) {
-        case 0x01 -> to = new InetSocketAddress(InetAddress.getByAddress(bytes(read(client, 4))), port(client));
-        case 0x04 -> to = new InetSocketAddress(InetAddress.getByAddress(bytes(read(client, 16))), port(client));
+        case 0x01 ->
+            to =
+                new InetSocketAddress(
+                    InetAddress.getByAddress(bytes(read(client, 4))), port(client));
+        case 0x04 ->
+            to =
+                new InetSocketAddress(
+                    InetAddress.getByAddress(bytes(read(client, 16))), port(client));
         case 0x03 -> {
-          String host = new String(bytes(read(client, Byte.toUnsignedInt(read(client, 1).get(0)))),
-              StandardCharsets.US_ASCII);
+          String host =
+              new String(
+                  bytes(read(client, Byte.toUnsignedInt(read(client, 1).get(0)))),
+                  StandardCharsets.US_ASCII);
           to = InetSocketAddress.createUnresolved(host, port(client));
         }
         default -> {
@@ -190,12 +201,13 @@ public final class ChainSocksServer implements Closeable {
   /** Copies each direction on its own thread; the direction that ends last closes both sockets. */
   private void relay(ChainSocket client, ChainSocket target) {
     AtomicInteger running = new AtomicInteger(2);
-    Runnable ended = () -> {
-      if (running.decrementAndGet() == 0) {
-        closeQuietly(client);
-        closeQuietly(target);
-      }
-    };
+    Runnable ended =
+        () -> {
+          if (running.decrementAndGet() == 0) {
+            closeQuietly(client);
+            closeQuietly(target);
+          }
+        };
     spawn("chain-socks-upstream", () -> copy(client, target, ended));
     copy(target, client, ended);
   }
@@ -219,8 +231,13 @@ public final class ChainSocksServer implements Closeable {
   private static ByteBuffer success(InetSocketAddress bound) {
     byte[] address = bound.getAddress().getAddress();
     ByteBuffer reply = ByteBuffer.allocate(6 + address.length);
-    reply.put((byte) 5).put((byte) 0).put((byte) 0).put((byte) (bound.getAddress() instanceof Inet4Address ? 1 : 4))
-        .put(address).putShort((short) bound.getPort());
+    reply
+        .put((byte) 5)
+        .put((byte) 0)
+        .put((byte) 0)
+        .put((byte) (bound.getAddress() instanceof Inet4Address ? 1 : 4))
+        .put(address)
+        .putShort((short) bound.getPort());
     return reply.flip();
   }
 
@@ -248,7 +265,8 @@ public final class ChainSocksServer implements Closeable {
   private static ByteBuffer read(ChainSocket s, int n) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(n);
     if (!s.receiveFully(b)) {
-      throw new EOFException("the client ended the connection after " + b.position() + " of " + n + " bytes");
+      throw new EOFException(
+          "the client ended the connection after " + b.position() + " of " + n + " bytes");
     }
     return b.flip();
   }
@@ -262,8 +280,8 @@ public final class ChainSocksServer implements Closeable {
   }
 
   /**
-   * Stops accepting, closes every connection, waits up to 10 s for its threads to end, then
-   * closes its session.
+   * Stops accepting, closes every connection, waits up to 10 s for its threads to end, then closes
+   * its session.
    */
   @Override
   public void close() throws IOException {

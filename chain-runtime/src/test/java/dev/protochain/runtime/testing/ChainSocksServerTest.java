@@ -35,36 +35,53 @@ class ChainSocksServerTest {
 
   static ChainRuntime runtime() throws IOException {
     ProviderDescriptor socks5 = ProviderDescriptor.of(Socks5Layer.class);
-    Catalog catalog = Catalog.builtin().installLayer("socks5", socks5.id(),
-        Map.of("proxy", "127.0.0.1:" + PROXY_PORT), List.of(1005)).checkValid("test catalog");
-    return ChainRuntime.builder().name("chain-socks-test").catalog(catalog).shutdownHook(false).build();
+    Catalog catalog =
+        Catalog.builtin()
+            .installLayer(
+                "socks5", socks5.id(), Map.of("proxy", "127.0.0.1:" + PROXY_PORT), List.of(1005))
+            .checkValid("test catalog");
+    return ChainRuntime.builder()
+        .name("chain-socks-test")
+        .catalog(catalog)
+        .shutdownHook(false)
+        .build();
   }
 
   static ChainSocksServer proxy(ChainRuntime runtime) throws IOException {
-    return ChainSocksServer.start(runtime, "mem-stream", new InetSocketAddress(InetAddress.getLoopbackAddress(),
-        PROXY_PORT));
+    return ChainSocksServer.start(
+        runtime, "mem-stream", new InetSocketAddress(InetAddress.getLoopbackAddress(), PROXY_PORT));
   }
 
   @Test
   void theLayerReachesATargetByAddressAndByNameAndAHalfCloseCrossesBothWays() throws Exception {
-    try (ChainRuntime runtime = runtime(); ChainSocksServer proxy = proxy(runtime);
-        Session bare = runtime.startup("mem-stream"); Session layered = runtime.startup("socks5-mem-stream");
+    try (ChainRuntime runtime = runtime();
+        ChainSocksServer proxy = proxy(runtime);
+        Session bare = runtime.startup("mem-stream");
+        Session layered = runtime.startup("socks5-mem-stream");
         ChainSocket listener = bare.open()) {
       listener.bind(null);
       listener.listen(4);
       int port = ((InetSocketAddress) listener.localAddress()).getPort();
-      for (InetSocketAddress target : List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-          InetSocketAddress.createUnresolved("localhost", port))) {
+      for (InetSocketAddress target :
+          List.of(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+              InetSocketAddress.createUnresolved("localhost", port))) {
         try (ChainSocket client = layered.open()) {
           client.connect(target);
           assertEquals(target, client.remoteAddress());
           try (ChainSocket server = listener.accept()) {
             client.sendFully(ascii("ping"));
             client.shutdownOutput();
-            assertEquals("ping", new String(readAll(server), StandardCharsets.US_ASCII), "to the target, then its end");
+            assertEquals(
+                "ping",
+                new String(readAll(server), StandardCharsets.US_ASCII),
+                "to the target, then its end");
             server.sendFully(ascii("pong"));
             server.shutdownOutput();
-            assertEquals("pong", new String(readAll(client), StandardCharsets.US_ASCII), "back after the half-close");
+            assertEquals(
+                "pong",
+                new String(readAll(client), StandardCharsets.US_ASCII),
+                "back after the half-close");
           }
         }
       }
@@ -75,11 +92,16 @@ class ChainSocksServerTest {
 
   @Test
   void aRefusedTargetIsReplyCode5() throws Exception {
-    try (ChainRuntime runtime = runtime(); ChainSocksServer proxy = proxy(runtime);
-        Session layered = runtime.startup("socks5-mem-stream"); ChainSocket client = layered.open()) {
-      ConnectException e = assertThrows(ConnectException.class,
-          () -> client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 4999)));
-      assertEquals("socks5 proxy 127.0.0.1:1080 refused CONNECT to 127.0.0.1:4999: 0x05 connection refused",
+    try (ChainRuntime runtime = runtime();
+        ChainSocksServer proxy = proxy(runtime);
+        Session layered = runtime.startup("socks5-mem-stream");
+        ChainSocket client = layered.open()) {
+      ConnectException e =
+          assertThrows(
+              ConnectException.class,
+              () -> client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 4999)));
+      assertEquals(
+          "socks5 proxy 127.0.0.1:1080 refused CONNECT to 127.0.0.1:4999: 0x05 connection refused",
           e.getMessage());
       assertEquals(List.of(), proxy.failures());
     }
@@ -87,8 +109,10 @@ class ChainSocksServerTest {
 
   @Test
   void aGreetingWithoutNoAuthenticationIsAnsweredWithNoAcceptableMethod() throws Exception {
-    try (ChainRuntime runtime = runtime(); ChainSocksServer proxy = proxy(runtime);
-        Session bare = runtime.startup("mem-stream"); ChainSocket client = bare.open()) {
+    try (ChainRuntime runtime = runtime();
+        ChainSocksServer proxy = proxy(runtime);
+        Session bare = runtime.startup("mem-stream");
+        ChainSocket client = bare.open()) {
       client.connect(proxy.address());
       client.sendFully(ByteBuffer.wrap(new byte[] {5, 1, 2})); // username/password only
       assertArrayEquals(new byte[] {5, (byte) 0xFF}, readAll(client), "then the server closes");

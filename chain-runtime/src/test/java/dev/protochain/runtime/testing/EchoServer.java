@@ -12,8 +12,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A plain TCP echo server on loopback addresses, all with the same port: each connection gets
- * back what it sends, and the server ends its output when the client ends its own.
+ * A plain TCP echo server on loopback addresses, all with the same port: each connection gets back
+ * what it sends, and the server ends its output when the client ends its own.
  *
  * <p>Listening on 127.0.0.1 and ::1 at once makes a target named {@code localhost} reachable
  * whichever address a resolver (a proxy's {@code getaddrinfo}) puts first. This class is
@@ -77,15 +77,20 @@ public final class EchoServer implements AutoCloseable {
         return;
       }
       connections.add(s);
-      Thread t = new Thread(() -> {
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-          in.transferTo(out);
-          out.flush();
-          s.shutdownOutput();
-        } catch (IOException peerGone) {
-          // the test asserts what its client received
-        }
-      }, "echo-connection");
+      Thread t =
+          new Thread(
+              () -> {
+                try (s;
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream()) {
+                  in.transferTo(out);
+                  out.flush();
+                  s.shutdownOutput();
+                } catch (IOException peerGone) {
+                  // the test asserts what its client received
+                }
+              },
+              "echo-connection");
       t.setDaemon(true);
       t.start();
     }

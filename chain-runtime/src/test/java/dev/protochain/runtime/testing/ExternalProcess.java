@@ -21,8 +21,7 @@ import java.util.concurrent.TimeUnit;
  * started with its standard output and error collected, stopped by {@link #close()}.
  *
  * <p>A program missing from the {@code PATH} fails the test with a message saying how to install
- * it: these tests never skip, on CI ({@code CI=true}) or anywhere else. This class is
- * thread-safe.
+ * it: these tests never skip, on CI ({@code CI=true}) or anywhere else. This class is thread-safe.
  */
 public final class ExternalProcess implements AutoCloseable {
 
@@ -39,8 +38,8 @@ public final class ExternalProcess implements AutoCloseable {
   }
 
   /**
-   * Returns the executable {@code program} on the {@code PATH}, or fails the test naming the
-   * Debian package that provides it.
+   * Returns the executable {@code program} on the {@code PATH}, or fails the test naming the Debian
+   * package that provides it.
    */
   public static Path locate(String program, String debianPackage) {
     Optional<Path> found = find(program);
@@ -48,9 +47,15 @@ public final class ExternalProcess implements AutoCloseable {
       return found.get();
     }
     String ci = "true".equalsIgnoreCase(System.getenv("CI")) ? "CI=true: " : "";
-    return fail(ci + program + " is not on the PATH (" + System.getenv("PATH") + "), and the interop tests run "
-        + "against it as a real peer; install it (Debian: apt-get install " + debianPackage
-        + "; .ci/run does) rather than skipping these tests");
+    return fail(
+        ci
+            + program
+            + " is not on the PATH ("
+            + System.getenv("PATH")
+            + "), and the interop tests run "
+            + "against it as a real peer; install it (Debian: apt-get install "
+            + debianPackage
+            + "; .ci/run does) rather than skipping these tests");
   }
 
   /** Returns the executable {@code program} on the {@code PATH}, if there is one. */
@@ -72,7 +77,8 @@ public final class ExternalProcess implements AutoCloseable {
   }
 
   /** Starts {@code command} in {@code dir}; {@code name} labels it in messages. */
-  public static ExternalProcess start(String name, Path dir, List<String> command) throws IOException {
+  public static ExternalProcess start(String name, Path dir, List<String> command)
+      throws IOException {
     ProcessBuilder b = new ProcessBuilder(command).directory(dir.toFile());
     return new ExternalProcess(name, b.start());
   }
@@ -81,12 +87,19 @@ public final class ExternalProcess implements AutoCloseable {
    * Runs {@code command} in {@code dir} to its end, within 30 s, and returns its standard output;
    * fails the test with everything it printed if it exits with another status than 0.
    */
-  public static String run(Path dir, List<String> command) throws IOException, InterruptedException {
+  public static String run(Path dir, List<String> command)
+      throws IOException, InterruptedException {
     try (ExternalProcess p = start(command.get(0), dir, command)) {
       p.stdin().close();
       int status = p.exitStatus(Duration.ofSeconds(30));
       if (status != 0) {
-        fail(String.join(" ", command) + " exited with status " + status + ":\n" + p.stdout() + p.stderr());
+        fail(
+            String.join(" ", command)
+                + " exited with status "
+                + status
+                + ":\n"
+                + p.stdout()
+                + p.stderr());
       }
       return p.stdout();
     }
@@ -113,29 +126,56 @@ public final class ExternalProcess implements AutoCloseable {
     return err.text();
   }
 
-  /** Waits until standard output contains {@code text}; fails the test with both outputs if it does not in time. */
+  /**
+   * Waits until standard output contains {@code text}; fails the test with both outputs if it does
+   * not in time.
+   */
   public String awaitStdout(String text, Duration timeout) throws InterruptedException {
     return await(out, "standard output", text, timeout);
   }
 
-  /** Waits until standard error contains {@code text}; fails the test with both outputs if it does not in time. */
+  /**
+   * Waits until standard error contains {@code text}; fails the test with both outputs if it does
+   * not in time.
+   */
   public String awaitStderr(String text, Duration timeout) throws InterruptedException {
     return await(err, "standard error", text, timeout);
   }
 
-  private String await(Collector c, String where, String text, Duration timeout) throws InterruptedException {
+  private String await(Collector c, String where, String text, Duration timeout)
+      throws InterruptedException {
     if (!c.await(text, timeout)) {
-      fail(name + " did not print '" + text.strip() + "' on its " + where + " within " + timeout.toMillis()
-          + " ms (alive: " + process.isAlive() + ")\n--- stdout:\n" + stdout() + "\n--- stderr:\n" + stderr());
+      fail(
+          name
+              + " did not print '"
+              + text.strip()
+              + "' on its "
+              + where
+              + " within "
+              + timeout.toMillis()
+              + " ms (alive: "
+              + process.isAlive()
+              + ")\n--- stdout:\n"
+              + stdout()
+              + "\n--- stderr:\n"
+              + stderr());
     }
     return c.text();
   }
 
-  /** Waits for the process to end and returns its status; fails the test if it does not end in time. */
+  /**
+   * Waits for the process to end and returns its status; fails the test if it does not end in time.
+   */
   public int exitStatus(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      fail(name + " did not exit within " + timeout.toMillis() + " ms\n--- stdout:\n" + stdout() + "\n--- stderr:\n"
-          + stderr());
+      fail(
+          name
+              + " did not exit within "
+              + timeout.toMillis()
+              + " ms\n--- stdout:\n"
+              + stdout()
+              + "\n--- stderr:\n"
+              + stderr());
     }
     out.join();
     err.join();
@@ -185,20 +225,23 @@ public final class ExternalProcess implements AutoCloseable {
     private final Thread thread;
 
     Collector(InputStream in, String name) {
-      thread = new Thread(() -> {
-        byte[] buffer = new byte[8192];
-        try (in) {
-          int n;
-          while ((n = in.read(buffer)) >= 0) {
-            synchronized (this) {
-              bytes.write(buffer, 0, n);
-              notifyAll();
-            }
-          }
-        } catch (IOException ended) {
-          // the process is gone
-        }
-      }, name);
+      thread =
+          new Thread(
+              () -> {
+                byte[] buffer = new byte[8192];
+                try (in) {
+                  int n;
+                  while ((n = in.read(buffer)) >= 0) {
+                    synchronized (this) {
+                      bytes.write(buffer, 0, n);
+                      notifyAll();
+                    }
+                  }
+                } catch (IOException ended) {
+                  // the process is gone
+                }
+              },
+              name);
       thread.setDaemon(true);
       thread.start();
     }

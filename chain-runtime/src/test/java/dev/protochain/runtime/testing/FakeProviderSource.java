@@ -23,30 +23,45 @@ public final class FakeProviderSource implements ProviderSource {
   private final Map<UUID, Registered> providers = new ConcurrentHashMap<>();
 
   /** Returns a descriptor for a test provider; its UUID derives from its name. */
-  public static ProviderDescriptor descriptor(String name, ProviderKind kind, VersionRange versions) {
-    return new ProviderDescriptor(idOf(name), name, kind, "1.0.0", versions, List.of(), Set.of(), "test provider " + name,
+  public static ProviderDescriptor descriptor(
+      String name, ProviderKind kind, VersionRange versions) {
+    return new ProviderDescriptor(
+        idOf(name),
+        name,
+        kind,
+        "1.0.0",
+        versions,
+        List.of(),
+        Set.of(),
+        "test provider " + name,
         "test." + name);
   }
 
   /** Returns the UUID the descriptor of {@code name} gets. */
   public static UUID idOf(String name) {
-    return UUID.nameUUIDFromBytes(("protochain-test-" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return UUID.nameUUIDFromBytes(
+        ("protochain-test-" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** Registers a provider made by {@code factory} at each load. */
-  public FakeProviderSource register(ProviderDescriptor descriptor, Supplier<? extends Provider> factory) {
+  public FakeProviderSource register(
+      ProviderDescriptor descriptor, Supplier<? extends Provider> factory) {
     providers.put(descriptor.id(), new Registered(descriptor, factory));
     return this;
   }
 
   /** Registers a {@link RecordingLayer} named {@code name} speaking every version. */
   public FakeProviderSource layer(String name, Recorder recorder) {
-    return register(descriptor(name, ProviderKind.LAYER, VersionRange.ALL), () -> new RecordingLayer(name, recorder));
+    return register(
+        descriptor(name, ProviderKind.LAYER, VersionRange.ALL),
+        () -> new RecordingLayer(name, recorder));
   }
 
   /** Registers a {@link RecordingBase} named {@code name} speaking every version. */
   public FakeProviderSource base(String name, Recorder recorder) {
-    return register(descriptor(name, ProviderKind.BASE, VersionRange.ALL), () -> new RecordingBase(name, recorder));
+    return register(
+        descriptor(name, ProviderKind.BASE, VersionRange.ALL),
+        () -> new RecordingBase(name, recorder));
   }
 
   @Override
@@ -64,7 +79,8 @@ public final class FakeProviderSource implements ProviderSource {
   public ProviderBinding bind(UUID providerId) throws ProtochainException {
     Registered r = providers.get(providerId);
     if (r == null) {
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, "no test provider " + providerId);
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER, "no test provider " + providerId);
     }
     return ProviderBinding.ofFactory(r.descriptor, r.factory);
   }

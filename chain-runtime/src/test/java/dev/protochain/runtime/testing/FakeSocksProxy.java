@@ -12,9 +12,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A scripted SOCKS5 proxy on 127.0.0.1 (or another local address): each connection runs a
- * {@link Script} that reads what the client sends and writes the replies a test wants, including
- * malformed ones. What the script reads through {@link Conversation} is recorded.
+ * A scripted SOCKS5 proxy on 127.0.0.1 (or another local address): each connection runs a {@link
+ * Script} that reads what the client sends and writes the replies a test wants, including malformed
+ * ones. What the script reads through {@link Conversation} is recorded.
  *
  * <p>This class is thread-safe.
  */
@@ -115,26 +115,35 @@ public final class FakeSocksProxy implements AutoCloseable {
 
   private FakeSocksProxy(ServerSocket server, Script script) {
     this.server = server;
-    this.acceptor = new Thread(() -> {
-      while (!server.isClosed()) {
-        Socket s;
-        try {
-          s = server.accept();
-        } catch (IOException closed) {
-          return;
-        }
-        connections.add(s);
-        Thread t = new Thread(() -> {
-          try (s) {
-            script.run(new Conversation(s, received));
-          } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
-            failures.add(e);
-          }
-        }, "fake-socks-connection");
-        t.setDaemon(true);
-        t.start();
-      }
-    }, "fake-socks-acceptor");
+    this.acceptor =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                Socket s;
+                try {
+                  s = server.accept();
+                } catch (IOException closed) {
+                  return;
+                }
+                connections.add(s);
+                Thread t =
+                    new Thread(
+                        () -> {
+                          try (s) {
+                            script.run(new Conversation(s, received));
+                          } catch (IOException
+                              | InterruptedException
+                              | RuntimeException
+                              | AssertionError e) {
+                            failures.add(e);
+                          }
+                        },
+                        "fake-socks-connection");
+                t.setDaemon(true);
+                t.start();
+              }
+            },
+            "fake-socks-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
   }

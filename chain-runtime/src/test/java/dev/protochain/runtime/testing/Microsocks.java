@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real SOCKS5 server for interop tests: Debian's {@code microsocks}, started on 127.0.0.1 with
- * an ephemeral port, with or without username/password authentication. Fails the test if
- * microsocks is not on the {@code PATH}. Not thread-safe.
+ * A real SOCKS5 server for interop tests: Debian's {@code microsocks}, started on 127.0.0.1 with an
+ * ephemeral port, with or without username/password authentication. Fails the test if microsocks is
+ * not on the {@code PATH}. Not thread-safe.
  */
 public final class Microsocks implements AutoCloseable {
 
@@ -36,7 +36,8 @@ public final class Microsocks implements AutoCloseable {
    * Starts microsocks, requiring {@code username} and {@code password} if they are not null, and
    * returns once it accepts connections.
    */
-  public static Microsocks start(Path dir, String username, String password) throws IOException, InterruptedException {
+  public static Microsocks start(Path dir, String username, String password)
+      throws IOException, InterruptedException {
     Path program = ExternalProcess.locate("microsocks", "microsocks");
     String failures = "";
     // A free port can be taken between our probe and microsocks' bind: then it exits, and we retry.
@@ -45,7 +46,9 @@ public final class Microsocks implements AutoCloseable {
       try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
         port = probe.getLocalPort();
       }
-      List<String> command = new ArrayList<>(List.of(program.toString(), "-i", "127.0.0.1", "-p", String.valueOf(port)));
+      List<String> command =
+          new ArrayList<>(
+              List.of(program.toString(), "-i", "127.0.0.1", "-p", String.valueOf(port)));
       if (username != null) {
         command.addAll(List.of("-u", username, "-P", password));
       }

@@ -77,7 +77,10 @@ public final class PluginJars {
         }
       }
       for (Map.Entry<String, List<String>> s : services.entrySet()) {
-        put(out, written, "META-INF/services/" + s.getKey(),
+        put(
+            out,
+            written,
+            "META-INF/services/" + s.getKey(),
             (String.join("\n", s.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
       }
       for (Path jar : bundled) {
@@ -98,7 +101,8 @@ public final class PluginJars {
     return target;
   }
 
-  private static void put(JarOutputStream out, Set<String> written, String name, byte[] bytes) throws IOException {
+  private static void put(JarOutputStream out, Set<String> written, String name, byte[] bytes)
+      throws IOException {
     if (written.add(name)) {
       out.putNextEntry(new JarEntry(name));
       out.write(bytes);
@@ -112,7 +116,8 @@ public final class PluginJars {
     }
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-    try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+    try (StandardJavaFileManager files =
+        compiler.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
       List<java.io.File> cp = new ArrayList<>();
       for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
         cp.add(new java.io.File(entry));
@@ -122,9 +127,14 @@ public final class PluginJars {
       files.setLocation(StandardLocation.CLASS_OUTPUT, List.of(classes.toFile()));
       List<JavaFileObject> units = new ArrayList<>();
       sources.forEach((name, code) -> units.add(new Source(name, code)));
-      boolean ok = compiler.getTask(null, files, diagnostics, List.of("--release", "17", "-proc:none"), null, units).call();
+      boolean ok =
+          compiler
+              .getTask(
+                  null, files, diagnostics, List.of("--release", "17", "-proc:none"), null, units)
+              .call();
       if (!ok) {
-        throw new IllegalStateException("plugin sources do not compile: " + diagnostics.getDiagnostics());
+        throw new IllegalStateException(
+            "plugin sources do not compile: " + diagnostics.getDiagnostics());
       }
     }
   }
@@ -133,7 +143,9 @@ public final class PluginJars {
     private final String code;
 
     Source(String className, String code) {
-      super(URI.create("string:///" + className.replace('.', '/') + Kind.SOURCE.extension), Kind.SOURCE);
+      super(
+          URI.create("string:///" + className.replace('.', '/') + Kind.SOURCE.extension),
+          Kind.SOURCE);
       this.code = code;
     }
 
@@ -155,14 +167,26 @@ public final class PluginJars {
    */
   public static String layer(String pkg, String name, String extraInfo, String body) {
     String cls = Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Layer";
-    return "package " + pkg + ";\n"
+    return "package "
+        + pkg
+        + ";\n"
         + "import dev.protochain.api.ChainSocket;\n"
         + "import dev.protochain.api.spi.*;\n"
         + "import java.io.IOException;\n"
-        + "@ProviderInfo(id = \"" + FakeProviderSource.idOf("plugin-" + name) + "\", name = \"" + name + "\","
-        + " kind = ProviderKind.LAYER, version = \"1.0.0\"" + extraInfo + ")\n"
-        + "public final class " + cls + " extends AbstractLayer {\n"
-        + "  " + body + "\n"
+        + "@ProviderInfo(id = \""
+        + FakeProviderSource.idOf("plugin-" + name)
+        + "\", name = \""
+        + name
+        + "\","
+        + " kind = ProviderKind.LAYER, version = \"1.0.0\""
+        + extraInfo
+        + ")\n"
+        + "public final class "
+        + cls
+        + " extends AbstractLayer {\n"
+        + "  "
+        + body
+        + "\n"
         + "  @Override public ChainSocket wrap(ChainSocket below, StartupContext c) { return new S(below, this); }\n"
         + "  static final class S extends ForwardingSocket {\n"
         + "    private final Object layer;\n"

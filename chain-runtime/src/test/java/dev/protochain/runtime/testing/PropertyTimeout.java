@@ -38,28 +38,40 @@ public @interface PropertyTimeout {
     public Hook() {}
 
     @Override
-    public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
-      long seconds = context.findAnnotation(PropertyTimeout.class)
-          .or(() -> context.findAnnotationsInContainer(PropertyTimeout.class).stream().findFirst())
-          .map(PropertyTimeout::seconds)
-          .orElseThrow(() -> new IllegalStateException(context.label() + " has no @PropertyTimeout"));
+    public PropertyExecutionResult aroundProperty(
+        PropertyLifecycleContext context, PropertyExecutor property) {
+      long seconds =
+          context
+              .findAnnotation(PropertyTimeout.class)
+              .or(
+                  () ->
+                      context.findAnnotationsInContainer(PropertyTimeout.class).stream()
+                          .findFirst())
+              .map(PropertyTimeout::seconds)
+              .orElseThrow(
+                  () -> new IllegalStateException(context.label() + " has no @PropertyTimeout"));
       Thread running = Thread.currentThread();
       Object lock = new Object();
       boolean[] done = {false};
       String[] dump = {null};
-      ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "watchdog of " + context.label());
-        t.setDaemon(true);
-        return t;
-      });
-      watchdog.schedule(() -> {
-        synchronized (lock) {
-          if (!done[0]) {
-            dump[0] = Bounded.threadDump();
-            running.interrupt();
-          }
-        }
-      }, seconds, TimeUnit.SECONDS);
+      ScheduledExecutorService watchdog =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "watchdog of " + context.label());
+                t.setDaemon(true);
+                return t;
+              });
+      watchdog.schedule(
+          () -> {
+            synchronized (lock) {
+              if (!done[0]) {
+                dump[0] = Bounded.threadDump();
+                running.interrupt();
+              }
+            }
+          },
+          seconds,
+          TimeUnit.SECONDS);
       PropertyExecutionResult result;
       try {
         result = property.execute();
@@ -70,8 +82,14 @@ public @interface PropertyTimeout {
         watchdog.shutdownNow();
         Thread.interrupted(); // an interrupt meant for this property must not reach the next one
       }
-      return dump[0] == null ? result : result.mapToFailed(context.label() + " ran longer than " + seconds
-          + " s; the thread dump when the bound passed:\n" + dump[0]);
+      return dump[0] == null
+          ? result
+          : result.mapToFailed(
+              context.label()
+                  + " ran longer than "
+                  + seconds
+                  + " s; the thread dump when the bound passed:\n"
+                  + dump[0]);
     }
   }
 }

@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the recording providers of one test share: the event log (each hook appends
- * {@code "<hook> <provider>"}), the faults to inject, per-provider load and unload counters, and
- * every contract violation seen (a hook called on an instance that is not loaded). Thread-safe.
+ * What the recording providers of one test share: the event log (each hook appends {@code "<hook>
+ * <provider>"}), the faults to inject, per-provider load and unload counters, and every contract
+ * violation seen (a hook called on an instance that is not loaded). Thread-safe.
  */
 public final class Recorder {
 

@@ -3,10 +3,8 @@ package dev.protochain.runtime.testing;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.ForwardingSocket;
 import dev.protochain.api.spi.LayeredProvider;
-import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.StartupContext;
 import java.io.IOException;
-import java.time.Instant;
 
 /**
  * A pass-through layer that records each hook in a {@link Recorder}, fails where told, and flags

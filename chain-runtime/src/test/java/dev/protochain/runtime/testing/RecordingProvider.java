@@ -72,6 +72,10 @@ abstract class RecordingProvider implements Provider {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + name + (loaded.get() && !unloaded.get() ? ", loaded" : "") + "]";
+    return getClass().getSimpleName()
+        + "["
+        + name
+        + (loaded.get() && !unloaded.get() ? ", loaded" : "")
+        + "]";
   }
 }

@@ -20,18 +20,34 @@ public final class TestCatalogs {
   /** Starts from the built-in catalog. */
   public TestCatalogs() {}
 
-  /** Adds a base entry {@code id} served by the test provider {@code provider}, stream over memory. */
+  /**
+   * Adds a base entry {@code id} served by the test provider {@code provider}, stream over memory.
+   */
   public TestCatalogs base(int id, String name, String provider) {
     return base(id, name, provider, AddressFamily.MEMORY, SocketType.STREAM, Protocol.MEMORY);
   }
 
   /** Adds a base entry {@code id} served by the test provider {@code provider}. */
-  public TestCatalogs base(int id, String name, String provider, AddressFamily family, SocketType type,
+  public TestCatalogs base(
+      int id,
+      String name,
+      String provider,
+      AddressFamily family,
+      SocketType type,
       Protocol protocol) {
-    entries.add(CatalogEntry.builder().id(id).name(name).providerId(FakeProviderSource.idOf(provider))
-        .serves(family, type, protocol)
-        .flags(EnumSet.of(ServiceFlag.GUARANTEED_DELIVERY, ServiceFlag.GUARANTEED_ORDER, ServiceFlag.GRACEFUL_CLOSE))
-        .chain(ProtocolChain.base(id)).build());
+    entries.add(
+        CatalogEntry.builder()
+            .id(id)
+            .name(name)
+            .providerId(FakeProviderSource.idOf(provider))
+            .serves(family, type, protocol)
+            .flags(
+                EnumSet.of(
+                    ServiceFlag.GUARANTEED_DELIVERY,
+                    ServiceFlag.GUARANTEED_ORDER,
+                    ServiceFlag.GRACEFUL_CLOSE))
+            .chain(ProtocolChain.base(id))
+            .build());
     return this;
   }
 
@@ -46,22 +62,43 @@ public final class TestCatalogs {
   }
 
   /** Adds the own entry {@code id} of the layer with {@code providerId}, with settings. */
-  public TestCatalogs layer(int id, String name, java.util.UUID providerId, Map<String, String> settings) {
-    entries.add(CatalogEntry.builder().id(id).name(name).providerId(providerId)
-        .serves(AddressFamily.MEMORY, SocketType.STREAM, Protocol.MEMORY).chain(ProtocolChain.layer())
-        .settings(settings).build());
+  public TestCatalogs layer(
+      int id, String name, java.util.UUID providerId, Map<String, String> settings) {
+    entries.add(
+        CatalogEntry.builder()
+            .id(id)
+            .name(name)
+            .providerId(providerId)
+            .serves(AddressFamily.MEMORY, SocketType.STREAM, Protocol.MEMORY)
+            .chain(ProtocolChain.layer())
+            .settings(settings)
+            .build());
     return this;
   }
 
   /** Adds the chain entry {@code id} over {@code ids} (top first), serving what its base serves. */
   public TestCatalogs chain(int id, String name, int... ids) {
-    CatalogEntry base = entries.stream().filter(e -> e.id() == ids[ids.length - 1]).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("add the base " + ids[ids.length - 1] + " first"));
-    CatalogEntry top = entries.stream().filter(e -> e.id() == ids[0]).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("add the layer " + ids[0] + " first"));
-    entries.add(CatalogEntry.builder().id(id).name(name).providerId(top.providerId())
-        .serves(base.family(), base.type(), base.protocol()).flags(base.flags()).chain(ProtocolChain.of(ids))
-        .build());
+    CatalogEntry base =
+        entries.stream()
+            .filter(e -> e.id() == ids[ids.length - 1])
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException("add the base " + ids[ids.length - 1] + " first"));
+    CatalogEntry top =
+        entries.stream()
+            .filter(e -> e.id() == ids[0])
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("add the layer " + ids[0] + " first"));
+    entries.add(
+        CatalogEntry.builder()
+            .id(id)
+            .name(name)
+            .providerId(top.providerId())
+            .serves(base.family(), base.type(), base.protocol())
+            .flags(base.flags())
+            .chain(ProtocolChain.of(ids))
+            .build());
     return this;
   }
 

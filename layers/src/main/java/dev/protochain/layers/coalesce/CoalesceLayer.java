@@ -17,21 +17,21 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Coalesces small writes on stream sockets: bytes sent are held until {@code threshold} bytes
- * gather, {@code delay} passes since the first held byte, the application calls
- * {@link ChainSocket#flush()}, receives (with {@code flush-on-receive}), shuts its output down or
- * closes. A write of at least {@code threshold} bytes with nothing held passes straight through.
+ * gather, {@code delay} passes since the first held byte, the application calls {@link
+ * ChainSocket#flush()}, receives (with {@code flush-on-receive}), shuts its output down or closes.
+ * A write of at least {@code threshold} bytes with nothing held passes straight through.
  *
  * <p>Closing gracefully with linger off returns at once while bytes are still held: they are sent
  * when the delay passes or, at the latest, at the layer's final cleanup, which is what proves that
  * a final cleanup delivers what closed sockets still hold. Linger 0 drops them and resets the
  * connection; linger above 0 sends them before the close returns.
  *
- * <p>Settings: {@code threshold} (bytes, default 8192), {@code delay} (default {@code 20ms};
- * {@code 0} holds until threshold, flush or close), {@code flush-on-receive} (default
- * {@code true}, so request/response exchanges never wait on held bytes). The layer runs one
- * thread per load, stopped at unload, when it has a delay or flushes on receive: a receive only
- * asks that thread to send what is held, and never itself waits for a send, since a send can
- * block until the peer reads while the peer waits for this very receive.
+ * <p>Settings: {@code threshold} (bytes, default 8192), {@code delay} (default {@code 20ms}; {@code
+ * 0} holds until threshold, flush or close), {@code flush-on-receive} (default {@code true}, so
+ * request/response exchanges never wait on held bytes). The layer runs one thread per load, stopped
+ * at unload, when it has a delay or flushes on receive: a receive only asks that thread to send
+ * what is held, and never itself waits for a send, since a send can block until the peer reads
+ * while the peer waits for this very receive.
  */
 @ProviderInfo(
     id = "24cae5cd-ba45-4971-a8a2-fcb69c59e043",
@@ -41,11 +41,18 @@ import java.util.concurrent.ScheduledExecutorService;
     description = "Holds small writes until a size threshold, a delay, a flush or a close.",
     requiresBelow = {ServiceFlag.GUARANTEED_ORDER},
     settings = {
-        @SettingInfo(name = "threshold", defaultValue = "8192", description = "bytes held before they are sent"),
-        @SettingInfo(name = "delay", defaultValue = "20ms",
-            description = "longest time a byte is held; 0 holds until threshold, flush or close"),
-        @SettingInfo(name = "flush-on-receive", defaultValue = "true",
-            description = "send held bytes before a receive blocks")
+      @SettingInfo(
+          name = "threshold",
+          defaultValue = "8192",
+          description = "bytes held before they are sent"),
+      @SettingInfo(
+          name = "delay",
+          defaultValue = "20ms",
+          description = "longest time a byte is held; 0 holds until threshold, flush or close"),
+      @SettingInfo(
+          name = "flush-on-receive",
+          defaultValue = "true",
+          description = "send held bytes before a receive blocks")
     })
 public final class CoalesceLayer extends AbstractLayer {
 
@@ -61,13 +68,19 @@ public final class CoalesceLayer extends AbstractLayer {
     threshold = settings().getInt("threshold", 8192, 1, 64 << 20);
     Duration delay = settings().getDuration("delay", Duration.ofMillis(20));
     if (delay.isNegative()) {
-      throw new IllegalArgumentException("setting 'delay' of " + context.entry() + " must not be negative");
+      throw new IllegalArgumentException(
+          "setting 'delay' of " + context.entry() + " must not be negative");
     }
     flushOnReceive = settings().getBoolean("flush-on-receive", true);
-    ScheduledExecutorService timer = !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context.entry())
-        : null;
-    owner = new HoldingSocket.Owner(timer, delay, this::linger, this::unlinger,
-        "layer '" + context.entry().name() + "' (entry " + context.entry().id() + ")");
+    ScheduledExecutorService timer =
+        !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context.entry()) : null;
+    owner =
+        new HoldingSocket.Owner(
+            timer,
+            delay,
+            this::linger,
+            this::unlinger,
+            "layer '" + context.entry().name() + "' (entry " + context.entry().id() + ")");
   }
 
   @Override

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A stream socket holding small writes in one buffer of {@code threshold} bytes; the holding,
- * the timed and requested sends and the close are {@link HoldingSocket}'s.
+ * A stream socket holding small writes in one buffer of {@code threshold} bytes; the holding, the
+ * timed and requested sends and the close are {@link HoldingSocket}'s.
  */
 final class CoalesceSocket extends HoldingSocket {
 

@@ -1,6 +1,6 @@
 /**
- * The {@code coalesce} layer: holds small writes and sends them together once a size threshold,
- * a delay, a flush or a close comes.
+ * The {@code coalesce} layer: holds small writes and sends them together once a size threshold, a
+ * delay, a flush or a close comes.
  *
  * <p>Start with {@link dev.protochain.layers.coalesce.CoalesceLayer}.
  */

@@ -18,9 +18,9 @@ import java.util.zip.Inflater;
  * {@link DeflateLayer} for the format.
  *
  * <p>The output side (held bytes, the deflater, frames written) is {@link HoldingSocket}'s, under
- * its send lock; the input side (the frame being read, the inflater, inflated bytes) is guarded
- * by {@code receiveLock}. Neither side waits for the other: a receive about to block asks the
- * layer's thread to send what is held rather than sending itself.
+ * its send lock; the input side (the frame being read, the inflater, inflated bytes) is guarded by
+ * {@code receiveLock}. Neither side waits for the other: a receive about to block asks the layer's
+ * thread to send what is held rather than sending itself.
  */
 final class DeflateSocket extends HoldingSocket {
 
@@ -82,7 +82,8 @@ final class DeflateSocket extends HoldingSocket {
   @Override
   protected void sendHeld() throws IOException {
     if (outputBroken) {
-      throw new SocketException(describe() + ": an earlier frame was cut short; the output is unusable");
+      throw new SocketException(
+          describe() + ": an earlier frame was cut short; the output is unusable");
     }
     int n = held.position();
     if (frame == null) {
@@ -195,8 +196,14 @@ final class DeflateSocket extends HoldingSocket {
           if (header.position() == 0) {
             return false;
           }
-          throw malformed("the stream ended inside the header of frame " + (framesRead + 1) + " ("
-              + header.position() + " of " + HEADER + " bytes read)");
+          throw malformed(
+              "the stream ended inside the header of frame "
+                  + (framesRead + 1)
+                  + " ("
+                  + header.position()
+                  + " of "
+                  + HEADER
+                  + " bytes read)");
         }
       }
       long frameNo = framesRead + 1;
@@ -204,21 +211,41 @@ final class DeflateSocket extends HoldingSocket {
       int flags = header.get(4) & 0xff;
       // Checked before a single byte of the block is read: the buffer is max-frame bytes already.
       if (length <= 0 || length > maxFrame) {
-        throw malformed(length == 0
-            ? "frame " + frameNo + " declares an empty block (expected: 1 to " + maxFrame + " bytes)"
-            : "frame " + frameNo + " declares a block of " + Integer.toUnsignedString(length) + " bytes, over the bound of "
-                + maxFrame + " (setting 'max-frame')");
+        throw malformed(
+            length == 0
+                ? "frame "
+                    + frameNo
+                    + " declares an empty block (expected: 1 to "
+                    + maxFrame
+                    + " bytes)"
+                : "frame "
+                    + frameNo
+                    + " declares a block of "
+                    + Integer.toUnsignedString(length)
+                    + " bytes, over the bound of "
+                    + maxFrame
+                    + " (setting 'max-frame')");
       }
       if (flags != STORED && flags != DEFLATED) {
-        throw malformed(String.format(java.util.Locale.ROOT,
-            "frame %d has flags 0x%02x (expected: 0x00 stored or 0x01 deflated)", frameNo, flags));
+        throw malformed(
+            String.format(
+                java.util.Locale.ROOT,
+                "frame %d has flags 0x%02x (expected: 0x00 stored or 0x01 deflated)",
+                frameNo,
+                flags));
       }
       block.clear().limit(length);
     }
     while (block.hasRemaining()) {
       if (below().receive(block) < 0) {
-        throw malformed("the stream ended inside frame " + (framesRead + 1) + " (" + block.position() + " of "
-            + block.limit() + " block bytes read)");
+        throw malformed(
+            "the stream ended inside frame "
+                + (framesRead + 1)
+                + " ("
+                + block.position()
+                + " of "
+                + block.limit()
+                + " block bytes read)");
       }
     }
     framesRead++;
@@ -248,21 +275,32 @@ final class DeflateSocket extends HoldingSocket {
     try {
       int n = inflater.inflate(inflated, 0, maxFrame);
       if (!inflater.finished() && n == maxFrame && inflater.inflate(new byte[1]) > 0) {
-        throw malformed("frame " + frameNo + " inflates to more than the bound of " + maxFrame
-            + " bytes (setting 'max-frame')");
+        throw malformed(
+            "frame "
+                + frameNo
+                + " inflates to more than the bound of "
+                + maxFrame
+                + " bytes (setting 'max-frame')");
       }
       if (!inflater.finished()) {
         throw malformed("frame " + frameNo + " ends before its zlib stream does");
       }
       if (inflater.getRemaining() > 0) {
-        throw malformed("frame " + frameNo + " has " + inflater.getRemaining() + " bytes after its zlib stream");
+        throw malformed(
+            "frame "
+                + frameNo
+                + " has "
+                + inflater.getRemaining()
+                + " bytes after its zlib stream");
       }
       if (n == 0) {
-        throw malformed("frame " + frameNo + " inflates to nothing (expected: 1 to " + maxFrame + " bytes)");
+        throw malformed(
+            "frame " + frameNo + " inflates to nothing (expected: 1 to " + maxFrame + " bytes)");
       }
       return n;
     } catch (DataFormatException e) {
-      ProtocolException p = malformed("frame " + frameNo + " is not a valid zlib stream: " + e.getMessage());
+      ProtocolException p =
+          malformed("frame " + frameNo + " is not a valid zlib stream: " + e.getMessage());
       p.initCause(e);
       throw p;
     }

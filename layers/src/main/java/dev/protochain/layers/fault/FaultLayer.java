@@ -12,18 +12,19 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Injects faults into the sockets passing through it, at random but deterministically for a
- * given seed, so that code above a chain can be tested against delays, resets, short writes and
- * lost datagrams. With every probability 0 (the default) it changes nothing.
+ * Injects faults into the sockets passing through it, at random but deterministically for a given
+ * seed, so that code above a chain can be tested against delays, resets, short writes and lost
+ * datagrams. With every probability 0 (the default) it changes nothing.
  *
  * <h3>Faults</h3>
+ *
  * <ul>
- *   <li>delay: before a connect, send, receive, sendTo or receiveFrom, with
- *       {@code delay-probability}, the operation first waits {@code delay}, holding no lock; the
- *       wait ends early when the socket closes or the layer unloads;
+ *   <li>delay: before a connect, send, receive, sendTo or receiveFrom, with {@code
+ *       delay-probability}, the operation first waits {@code delay}, holding no lock; the wait ends
+ *       early when the socket closes or the layer unloads;
  *   <li>reset: a stream send or receive, with {@code reset-probability}, resets the connection
- *       instead (the peer sees a reset) and throws {@link java.net.SocketException}
- *       {@code Connection reset: injected by layer 'fault' (entry 2001), socket 0, send 3};
+ *       instead (the peer sees a reset) and throws {@link java.net.SocketException} {@code
+ *       Connection reset: injected by layer 'fault' (entry 2001), socket 0, send 3};
  *   <li>short write: a stream send of two bytes or more, with {@code short-write-probability},
  *       passes only 1 to n-1 of its n bytes (as the contract allows; {@code sendFully} loops);
  *   <li>drop: a datagram send or sendTo, with {@code drop-probability}, is dropped: it returns the
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  *
  * <h3>Determinism</h3>
+ *
  * Each socket draws from a {@link Random} of its own, derived from {@code seed} and the socket's
  * number: 0 for the first socket this load opens or accepts, 1 for the next, and so on. Every
  * faultable operation draws in the same order, whatever the probabilities: one number for the
@@ -40,6 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * operations on each, meets the same faults at every run.
  *
  * <h3>Settings</h3>
+ *
  * <ul>
  *   <li>{@code seed}: a whole number; default 0;
  *   <li>{@code delay-probability}, {@code reset-probability}, {@code short-write-probability},
@@ -56,14 +59,30 @@ import java.util.concurrent.atomic.AtomicInteger;
     version = "1.0.0",
     description = "Injects seeded delays, resets, short writes and datagram drops, for testing.",
     settings = {
-        @SettingInfo(name = "seed", defaultValue = "0", description = "the seed every socket's generator derives from"),
-        @SettingInfo(name = "delay-probability", defaultValue = "0", description = "chance an operation waits first"),
-        @SettingInfo(name = "delay", defaultValue = "50ms", description = "how long a delayed operation waits"),
-        @SettingInfo(name = "reset-probability", defaultValue = "0",
-            description = "chance a stream send or receive resets the connection"),
-        @SettingInfo(name = "short-write-probability", defaultValue = "0",
-            description = "chance a stream send passes only part of its bytes"),
-        @SettingInfo(name = "drop-probability", defaultValue = "0", description = "chance a datagram is dropped")
+      @SettingInfo(
+          name = "seed",
+          defaultValue = "0",
+          description = "the seed every socket's generator derives from"),
+      @SettingInfo(
+          name = "delay-probability",
+          defaultValue = "0",
+          description = "chance an operation waits first"),
+      @SettingInfo(
+          name = "delay",
+          defaultValue = "50ms",
+          description = "how long a delayed operation waits"),
+      @SettingInfo(
+          name = "reset-probability",
+          defaultValue = "0",
+          description = "chance a stream send or receive resets the connection"),
+      @SettingInfo(
+          name = "short-write-probability",
+          defaultValue = "0",
+          description = "chance a stream send passes only part of its bytes"),
+      @SettingInfo(
+          name = "drop-probability",
+          defaultValue = "0",
+          description = "chance a datagram is dropped")
     })
 public final class FaultLayer extends AbstractLayer {
 
@@ -89,8 +108,12 @@ public final class FaultLayer extends AbstractLayer {
     dropProbability = probability("drop-probability", context);
     delay = settings().getDuration("delay", Duration.ofMillis(50));
     if (delay.isNegative()) {
-      throw new IllegalArgumentException("setting 'delay' of " + context.entry() + " = '"
-          + settings().getString("delay") + "' is negative (expected: 0 or more)");
+      throw new IllegalArgumentException(
+          "setting 'delay' of "
+              + context.entry()
+              + " = '"
+              + settings().getString("delay")
+              + "' is negative (expected: 0 or more)");
     }
     name = "layer '" + context.entry().name() + "' (entry " + context.entry().id() + ")";
   }
@@ -104,8 +127,14 @@ public final class FaultLayer extends AbstractLayer {
       p = Double.NaN;
     }
     if (!(p >= 0 && p <= 1)) {
-      throw new IllegalArgumentException("setting '" + key + "' of " + context.entry() + " = '" + raw
-          + "' is not a probability (expected: 0 to 1)");
+      throw new IllegalArgumentException(
+          "setting '"
+              + key
+              + "' of "
+              + context.entry()
+              + " = '"
+              + raw
+              + "' is not a probability (expected: 0 to 1)");
     }
     return p;
   }
@@ -122,8 +151,10 @@ public final class FaultLayer extends AbstractLayer {
 
   FaultSocket newSocket(ChainSocket below) {
     int number = sockets.getAndIncrement();
-    // Spread consecutive socket numbers over the seed space, so neighbours draw unrelated sequences.
-    return new FaultSocket(this, below, number, new Random(seed ^ (0x9E3779B97F4A7C15L * (number + 1))));
+    // Spread consecutive socket numbers over the seed space, so neighbours draw unrelated
+    // sequences.
+    return new FaultSocket(
+        this, below, number, new Random(seed ^ (0x9E3779B97F4A7C15L * (number + 1))));
   }
 
   double delayProbability() {

@@ -52,7 +52,8 @@ final class FaultSocket extends ForwardingSocket {
         return new Draw(op, delay, false, -1);
       }
       boolean stream = type() == SocketType.STREAM;
-      boolean fault = random.nextDouble() < (stream ? layer.resetProbability() : layer.dropProbability());
+      boolean fault =
+          random.nextDouble() < (stream ? layer.resetProbability() : layer.dropProbability());
       int shortLength = -1;
       if (shortable && random.nextDouble() < layer.shortWriteProbability() && remaining >= 2) {
         shortLength = 1 + random.nextInt(remaining - 1);
@@ -75,20 +76,30 @@ final class FaultSocket extends ForwardingSocket {
         throw new AsynchronousCloseException();
       }
       if (layer.unloaded()) {
-        throw new ProtochainException(ProtochainException.Code.OPERATION_ABORTED,
+        throw new ProtochainException(
+            ProtochainException.Code.OPERATION_ABORTED,
             op + " aborted during an injected delay: " + layer.describe() + " was unloaded");
       }
       LockSupport.parkNanos(Math.min(left, POLL_NANOS));
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();
-        throw new InterruptedIOException(op + " interrupted during a delay injected by " + layer.describe());
+        throw new InterruptedIOException(
+            op + " interrupted during a delay injected by " + layer.describe());
       }
     }
   }
 
   private SocketException reset(Draw d, String op) {
-    SocketException e = new SocketException("Connection reset: injected by " + layer.describe() + ", socket "
-        + number + ", " + op + " " + d.operation());
+    SocketException e =
+        new SocketException(
+            "Connection reset: injected by "
+                + layer.describe()
+                + ", socket "
+                + number
+                + ", "
+                + op
+                + " "
+                + d.operation());
     try {
       below().setOption(StandardSocketOptions.SO_LINGER, 0);
     } catch (IOException | RuntimeException noLinger) {

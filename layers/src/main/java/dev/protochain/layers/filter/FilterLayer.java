@@ -18,28 +18,31 @@ import java.util.List;
  * changes nothing.
  *
  * <h3>Rules</h3>
- * Each of {@code allow} and {@code deny} is a comma-separated list of rules. A rule is an address
- * range and, after a colon, a port or port range: {@code 10.0.0.0/8}, {@code 192.0.2.7},
- * {@code 192.0.2.0/24:443}, {@code 2001:db8::/32}, {@code [2001:db8::]/32:8000-8999},
- * {@code [::1]:80}, {@code *:22} ({@code *} is any address; no port means every port). An IPv6
- * range takes a port only inside brackets. Addresses are literals, never names to look up; an
- * IPv4 range never covers an IPv6 address nor the other way round.
  *
- * <p>The peer address of the operation (the target of a connect or sendTo, the remote address of
- * an accepted connection) is refused by the first {@code deny} rule covering it; otherwise, when
+ * Each of {@code allow} and {@code deny} is a comma-separated list of rules. A rule is an address
+ * range and, after a colon, a port or port range: {@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code
+ * 192.0.2.0/24:443}, {@code 2001:db8::/32}, {@code [2001:db8::]/32:8000-8999}, {@code [::1]:80},
+ * {@code *:22} ({@code *} is any address; no port means every port). An IPv6 range takes a port
+ * only inside brackets. Addresses are literals, never names to look up; an IPv4 range never covers
+ * an IPv6 address nor the other way round.
+ *
+ * <p>The peer address of the operation (the target of a connect or sendTo, the remote address of an
+ * accepted connection) is refused by the first {@code deny} rule covering it; otherwise, when
  * {@code allow} lists any rule, it must be covered by one of them; otherwise it passes. With no
  * rule at all every address passes. An address that is not a resolved {@link InetSocketAddress}
- * passes only when there is no rule. A refusal is a {@link RefusedByFilterException}, as in
- * {@code filter 'filter' (entry 2003): connect to 10.1.2.3:80 refused by rule deny 10.0.0.0/8};
- * nothing was sent. A refused accepted connection is closed with a reset. Receives are not
- * filtered: a datagram socket that must hear only allowed peers connects to one.
+ * passes only when there is no rule. A refusal is a {@link RefusedByFilterException}, as in {@code
+ * filter 'filter' (entry 2003): connect to 10.1.2.3:80 refused by rule deny 10.0.0.0/8}; nothing
+ * was sent. A refused accepted connection is closed with a reset. Receives are not filtered: a
+ * datagram socket that must hear only allowed peers connects to one.
  *
  * <h3>Settings</h3>
+ *
  * <ul>
  *   <li>{@code allow}: the rules of which one must cover a peer; default none (every peer not
  *       denied);
  *   <li>{@code deny}: the rules of which none may cover a peer; default none.
  * </ul>
+ *
  * A malformed rule is refused at load, naming the setting and the rule.
  *
  * <p>This class is thread-safe.
@@ -49,10 +52,15 @@ import java.util.List;
     name = "filter",
     kind = ProviderKind.LAYER,
     version = "1.0.0",
-    description = "Refuses connects, accepts and sendTos to or from denied address ranges and ports.",
+    description =
+        "Refuses connects, accepts and sendTos to or from denied address ranges and ports.",
     settings = {
-        @SettingInfo(name = "allow", description = "comma-separated rules of which one must cover a peer; none for all"),
-        @SettingInfo(name = "deny", description = "comma-separated rules of which none may cover a peer")
+      @SettingInfo(
+          name = "allow",
+          description = "comma-separated rules of which one must cover a peer; none for all"),
+      @SettingInfo(
+          name = "deny",
+          description = "comma-separated rules of which none may cover a peer")
     })
 public final class FilterLayer extends AbstractLayer {
 
@@ -80,7 +88,8 @@ public final class FilterLayer extends AbstractLayer {
       try {
         rules.add(FilterRule.parse(t));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("setting '" + key + "' of " + context.entry() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "setting '" + key + "' of " + context.entry() + ": " + e.getMessage(), e);
       }
     }
     return List.copyOf(rules);
@@ -92,8 +101,8 @@ public final class FilterLayer extends AbstractLayer {
   }
 
   /**
-   * Throws if the rules refuse {@code peer} for {@code operation}, described as
-   * {@code connect to} or {@code accept from}.
+   * Throws if the rules refuse {@code peer} for {@code operation}, described as {@code connect to}
+   * or {@code accept from}.
    */
   void check(String operation, SocketAddress peer) throws RefusedByFilterException {
     List<FilterRule> denied = deny;
@@ -102,13 +111,20 @@ public final class FilterLayer extends AbstractLayer {
       return;
     }
     if (!(peer instanceof InetSocketAddress) || ((InetSocketAddress) peer).isUnresolved()) {
-      throw new RefusedByFilterException(name + ": " + operation + " " + peer
-          + " refused: it is not a resolved IP address, and the rules cover only those", "unresolved");
+      throw new RefusedByFilterException(
+          name
+              + ": "
+              + operation
+              + " "
+              + peer
+              + " refused: it is not a resolved IP address, and the rules cover only those",
+          "unresolved");
     }
     InetSocketAddress inet = (InetSocketAddress) peer;
     for (FilterRule r : denied) {
       if (r.matches(inet)) {
-        throw new RefusedByFilterException(name + ": " + operation + " " + format(inet) + " refused by rule deny " + r,
+        throw new RefusedByFilterException(
+            name + ": " + operation + " " + format(inet) + " refused by rule deny " + r,
             "deny " + r);
       }
     }
@@ -122,8 +138,16 @@ public final class FilterLayer extends AbstractLayer {
     }
     List<String> texts = new ArrayList<>();
     allowed.forEach(r -> texts.add(r.toString()));
-    throw new RefusedByFilterException(name + ": " + operation + " " + format(inet)
-        + " refused: no allow rule covers it (allow " + String.join(", ", texts) + ")", "allow");
+    throw new RefusedByFilterException(
+        name
+            + ": "
+            + operation
+            + " "
+            + format(inet)
+            + " refused: no allow rule covers it (allow "
+            + String.join(", ", texts)
+            + ")",
+        "allow");
   }
 
   private static String format(InetSocketAddress a) {

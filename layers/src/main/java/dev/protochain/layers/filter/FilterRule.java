@@ -6,9 +6,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * One rule: an address range (or any address) and a port range, parsed from text such as
- * {@code 10.0.0.0/8}, {@code 192.0.2.7:443}, {@code 2001:db8::/32}, {@code [2001:db8::]/32:8000-8999}
- * or {@code *:22}. Immutable.
+ * One rule: an address range (or any address) and a port range, parsed from text such as {@code
+ * 10.0.0.0/8}, {@code 192.0.2.7:443}, {@code 2001:db8::/32}, {@code [2001:db8::]/32:8000-8999} or
+ * {@code *:22}. Immutable.
  */
 final class FilterRule {
 
@@ -78,7 +78,9 @@ final class FilterRule {
     try {
       ip = InetAddresses.forString(literal); // a literal only: never a name lookup
     } catch (IllegalArgumentException e) {
-      throw bad(text, "names no IP address literal (expected: e.g. 10.0.0.0/8, 2001:db8::/32, [::1]:443 or *:22)");
+      throw bad(
+          text,
+          "names no IP address literal (expected: e.g. 10.0.0.0/8, 2001:db8::/32, [::1]:443 or *:22)");
     }
     int bits = ip instanceof Inet4Address ? 32 : 128;
     int prefix = bits;
@@ -113,7 +115,10 @@ final class FilterRule {
     return new IllegalArgumentException("rule '" + text + "' " + why);
   }
 
-  /** Returns whether the rule covers {@code address}: its address in the range, its port in the ports. */
+  /**
+   * Returns whether the rule covers {@code address}: its address in the range, its port in the
+   * ports.
+   */
   boolean matches(InetSocketAddress address) {
     int port = address.getPort();
     if (port < lowPort || port > highPort) {

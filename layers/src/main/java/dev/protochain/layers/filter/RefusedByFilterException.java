@@ -4,8 +4,8 @@ import java.net.SocketException;
 
 /**
  * A connect, accept or sendTo the {@code filter} layer refused; the message names the layer's
- * entry, the operation, the address and the rule, as in
- * {@code filter 'filter' (entry 2003): connect to 10.1.2.3:80 refused by rule deny 10.0.0.0/8}.
+ * entry, the operation, the address and the rule, as in {@code filter 'filter' (entry 2003):
+ * connect to 10.1.2.3:80 refused by rule deny 10.0.0.0/8}.
  *
  * <p>It extends {@link SocketException}, so socket code handles it where it handles a refused
  * connection; a server's accept loop can catch it and go on accepting.
@@ -16,7 +16,10 @@ public final class RefusedByFilterException extends SocketException {
 
   private final String rule;
 
-  /** Creates the exception with the whole message and the rule that refused, as {@code deny 10.0.0.0/8}. */
+  /**
+   * Creates the exception with the whole message and the rule that refused, as {@code deny
+   * 10.0.0.0/8}.
+   */
   public RefusedByFilterException(String message, String rule) {
     super(message);
     this.rule = rule;

@@ -18,9 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * A stream socket that holds what is sent until its buffer is full, a delay passes, the
- * application flushes, shuts its output down or closes: the skeleton of {@code coalesce} and
- * {@code deflate}, which differ only in what they hold and how they send it.
+ * A stream socket that holds what is sent until its buffer is full, a delay passes, the application
+ * flushes, shuts its output down or closes: the skeleton of {@code coalesce} and {@code deflate},
+ * which differ only in what they hold and how they send it.
  *
  * <p>Sends, flushes and the close run under one lock, so held bytes leave in order. Neither a
  * receive nor {@link #close} waits for that lock and {@link #abort()} never takes it, so a send
@@ -29,8 +29,8 @@ import java.util.function.Consumer;
  * receive only {@linkplain #requestFlush() asks} the layer's thread to send what is held.
  *
  * <p>Closing: linger 0 drops what is held and resets; linger above 0 sends it before the close
- * returns; linger off returns at once and the layer's thread sends it when the delay passes or,
- * at the latest, the layer's final cleanup drains it ({@link AbstractLayer.Lingering}).
+ * returns; linger off returns at once and the layer's thread sends it when the delay passes or, at
+ * the latest, the layer's final cleanup drains it ({@link AbstractLayer.Lingering}).
  */
 public abstract class HoldingSocket extends ForwardingSocket implements AbstractLayer.Lingering {
 
@@ -39,10 +39,18 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
    * byte is held ({@link Duration#ZERO}: no timed send), the layer's lingering set, and a name for
    * messages.
    */
-  public record Owner(ScheduledExecutorService timer, Duration delay, Consumer<AbstractLayer.Lingering> linger,
-      Consumer<AbstractLayer.Lingering> unlinger, String describe) {}
+  public record Owner(
+      ScheduledExecutorService timer,
+      Duration delay,
+      Consumer<AbstractLayer.Lingering> linger,
+      Consumer<AbstractLayer.Lingering> unlinger,
+      String describe) {}
 
-  private enum State { OPEN, CLOSING, CLOSED }
+  private enum State {
+    OPEN,
+    CLOSING,
+    CLOSED
+  }
 
   private final Owner owner;
   private final ReentrantLock sendLock = new ReentrantLock();
@@ -104,7 +112,10 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     return state == State.OPEN;
   }
 
-  /** Returns what this socket's messages call its layer, such as {@code layer 'deflate' (entry 2001)}. */
+  /**
+   * Returns what this socket's messages call its layer, such as {@code layer 'deflate' (entry
+   * 2001)}.
+   */
   protected final String describe() {
     return owner.describe();
   }
@@ -170,7 +181,10 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
    */
   protected final void requestFlush() {
     ScheduledExecutorService timer = owner.timer();
-    if (heldBytes == 0 || state != State.OPEN || timer == null || !flushRequested.compareAndSet(false, true)) {
+    if (heldBytes == 0
+        || state != State.OPEN
+        || timer == null
+        || !flushRequested.compareAndSet(false, true)) {
       return;
     }
     try {
@@ -286,7 +300,8 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     IOException failure = asyncFailure;
     if (failure != null) {
       asyncFailure = null;
-      throw new SocketException("a delayed send of the bytes held by " + owner.describe() + " failed: " + failure);
+      throw new SocketException(
+          "a delayed send of the bytes held by " + owner.describe() + " failed: " + failure);
     }
   }
 

@@ -16,11 +16,12 @@ public final class LayerTimer {
   /** Starts the thread {@code protochain-LAYER-ENTRYNAME}. */
   public static ScheduledExecutorService start(String layer, CatalogEntry entry) {
     String name = "protochain-" + layer + "-" + entry.name();
-    return Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
@@ -29,15 +30,22 @@ public final class LayerTimer {
    *
    * @throws IOException if the thread does not end within 10 seconds, or the wait is interrupted
    */
-  public static void stop(ScheduledExecutorService timer, String layer, CatalogEntry entry) throws IOException {
+  public static void stop(ScheduledExecutorService timer, String layer, CatalogEntry entry)
+      throws IOException {
     if (timer == null) {
       return;
     }
     timer.shutdownNow();
     try {
       if (!timer.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS)) {
-        throw new IOException("the " + layer + " timer thread of " + entry + " did not stop within " + STOP_SECONDS
-            + " s");
+        throw new IOException(
+            "the "
+                + layer
+                + " timer thread of "
+                + entry
+                + " did not stop within "
+                + STOP_SECONDS
+                + " s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -29,17 +29,32 @@ final class EntryMeters {
   final Counter sent;
   final Counter received;
 
-  EntryMeters(MeterRegistry registry, String prefix, String entry, String layer, boolean histogram) {
+  EntryMeters(
+      MeterRegistry registry, String prefix, String entry, String layer, boolean histogram) {
     this.registry = registry;
     this.prefix = prefix;
     this.tags = Tags.of("entry", entry, "layer", layer);
     this.histogram = histogram;
-    this.sent = remember(Counter.builder(prefix + ".bytes.sent").baseUnit("bytes").tags(tags)
-        .description("bytes sent through the layer").register(registry));
-    this.received = remember(Counter.builder(prefix + ".bytes.received").baseUnit("bytes").tags(tags)
-        .description("bytes received through the layer").register(registry));
-    remember(Gauge.builder(prefix + ".sockets.open", open, AtomicInteger::get).tags(tags)
-        .description("sockets open through the layer").strongReference(true).register(registry));
+    this.sent =
+        remember(
+            Counter.builder(prefix + ".bytes.sent")
+                .baseUnit("bytes")
+                .tags(tags)
+                .description("bytes sent through the layer")
+                .register(registry));
+    this.received =
+        remember(
+            Counter.builder(prefix + ".bytes.received")
+                .baseUnit("bytes")
+                .tags(tags)
+                .description("bytes received through the layer")
+                .register(registry));
+    remember(
+        Gauge.builder(prefix + ".sockets.open", open, AtomicInteger::get)
+            .tags(tags)
+            .description("sockets open through the layer")
+            .strongReference(true)
+            .register(registry));
   }
 
   private <M extends Meter> M remember(M meter) {
@@ -56,17 +71,33 @@ final class EntryMeters {
   }
 
   void time(String operation, long nanos) {
-    timers.computeIfAbsent(operation, op -> remember(Timer.builder(prefix + ".operations").tags(tags)
-        .tag("operation", op).publishPercentileHistogram(histogram)
-        .description("operations through the layer and their latency").register(registry)))
+    timers
+        .computeIfAbsent(
+            operation,
+            op ->
+                remember(
+                    Timer.builder(prefix + ".operations")
+                        .tags(tags)
+                        .tag("operation", op)
+                        .publishPercentileHistogram(histogram)
+                        .description("operations through the layer and their latency")
+                        .register(registry)))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void error(String operation, Throwable t) {
     String exception = t.getClass().getSimpleName();
-    errors.computeIfAbsent(operation + " " + exception, k -> remember(Counter.builder(prefix + ".errors").tags(tags)
-        .tag("operation", operation).tag("exception", exception)
-        .description("operations through the layer that threw").register(registry)))
+    errors
+        .computeIfAbsent(
+            operation + " " + exception,
+            k ->
+                remember(
+                    Counter.builder(prefix + ".errors")
+                        .tags(tags)
+                        .tag("operation", operation)
+                        .tag("exception", exception)
+                        .description("operations through the layer that threw")
+                        .register(registry)))
         .increment();
   }
 

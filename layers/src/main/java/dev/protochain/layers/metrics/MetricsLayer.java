@@ -16,28 +16,31 @@ import java.util.concurrent.ConcurrentHashMap;
  * Meters every socket passing through it with Micrometer and otherwise changes nothing.
  *
  * <h3>Meters</h3>
+ *
  * Every meter is tagged {@code entry} (the name of the chain entry the socket was opened for) and
  * {@code layer} (the name of this layer's own entry); {@code <prefix>} is the {@code prefix}
  * setting:
+ *
  * <ul>
  *   <li>{@code <prefix>.bytes.sent}, {@code <prefix>.bytes.received}: counters of bytes;
  *   <li>{@code <prefix>.operations}: a timer per operation (tag {@code operation}: {@code bind},
- *       {@code listen}, {@code accept}, {@code connect}, {@code send}, {@code receive},
- *       {@code sendTo}, {@code receiveFrom}, {@code flush}, {@code shutdownInput},
- *       {@code shutdownOutput}, {@code close}), counting operations and their latency, failed
- *       ones included; a blocking receive's latency includes its wait;
- *   <li>{@code <prefix>.errors}: a counter per operation and exception class (tags
- *       {@code operation}, {@code exception}, the simple class name) of operations that threw;
+ *       {@code listen}, {@code accept}, {@code connect}, {@code send}, {@code receive}, {@code
+ *       sendTo}, {@code receiveFrom}, {@code flush}, {@code shutdownInput}, {@code shutdownOutput},
+ *       {@code close}), counting operations and their latency, failed ones included; a blocking
+ *       receive's latency includes its wait;
+ *   <li>{@code <prefix>.errors}: a counter per operation and exception class (tags {@code
+ *       operation}, {@code exception}, the simple class name) of operations that threw;
  *   <li>{@code <prefix>.sockets.open}: a gauge of the sockets open, accepted ones included.
  * </ul>
  *
- * <p>The registry is the {@link MeterRegistry} the application registered with the runtime
- * ({@code ChainRuntime.Builder.service(MeterRegistry.class, registry)}), or else a
- * {@link SimpleMeterRegistry} of this load's own, readable through {@link #registry()}. Meters are
- * made when the first socket of a chain entry opens and removed from the registry at unload; two
+ * <p>The registry is the {@link MeterRegistry} the application registered with the runtime ({@code
+ * ChainRuntime.Builder.service(MeterRegistry.class, registry)}), or else a {@link
+ * SimpleMeterRegistry} of this load's own, readable through {@link #registry()}. Meters are made
+ * when the first socket of a chain entry opens and removed from the registry at unload; two
  * runtimes sharing a registry should give their entries distinct names.
  *
  * <h3>Settings</h3>
+ *
  * <ul>
  *   <li>{@code prefix}: the start of every meter name, lower-case letters, digits, {@code .} and
  *       {@code _}; default {@code protochain};
@@ -52,11 +55,17 @@ import java.util.concurrent.ConcurrentHashMap;
     name = "metrics",
     kind = ProviderKind.LAYER,
     version = "1.0.0",
-    description = "Counts bytes, operations, errors and open sockets, and times operations, with Micrometer.",
+    description =
+        "Counts bytes, operations, errors and open sockets, and times operations, with Micrometer.",
     settings = {
-        @SettingInfo(name = "prefix", defaultValue = "protochain", description = "the start of every meter name"),
-        @SettingInfo(name = "histogram", defaultValue = "false",
-            description = "whether timers publish a percentile histogram")
+      @SettingInfo(
+          name = "prefix",
+          defaultValue = "protochain",
+          description = "the start of every meter name"),
+      @SettingInfo(
+          name = "histogram",
+          defaultValue = "false",
+          description = "whether timers publish a percentile histogram")
     })
 public final class MetricsLayer extends AbstractLayer {
 
@@ -73,8 +82,12 @@ public final class MetricsLayer extends AbstractLayer {
   protected void onLoad(ProviderContext context) {
     prefix = settings().getString("prefix").trim();
     if (!prefix.matches("[a-z][a-z0-9._]{0,63}")) {
-      throw new IllegalArgumentException("setting 'prefix' of " + context.entry() + " = '" + prefix
-          + "' (expected: 1 to 64 lower-case letters, digits, '.' or '_', starting with a letter)");
+      throw new IllegalArgumentException(
+          "setting 'prefix' of "
+              + context.entry()
+              + " = '"
+              + prefix
+              + "' (expected: 1 to 64 lower-case letters, digits, '.' or '_', starting with a letter)");
     }
     histogram = settings().getBoolean("histogram", false);
     MeterRegistry found = context.services().find(MeterRegistry.class).orElse(null);
@@ -96,8 +109,8 @@ public final class MetricsLayer extends AbstractLayer {
   }
 
   /**
-   * Returns the registry the meters live in: the application's, or this load's own
-   * {@link SimpleMeterRegistry}.
+   * Returns the registry the meters live in: the application's, or this load's own {@link
+   * SimpleMeterRegistry}.
    *
    * @throws IllegalStateException if the layer is not loaded
    */
@@ -112,8 +125,9 @@ public final class MetricsLayer extends AbstractLayer {
   @Override
   public ChainSocket wrap(ChainSocket below, StartupContext context) {
     String entry = context.entry().name();
-    EntryMeters meters = byEntry.computeIfAbsent(entry,
-        e -> new EntryMeters(registry, prefix, e, context().entry().name(), histogram));
+    EntryMeters meters =
+        byEntry.computeIfAbsent(
+            entry, e -> new EntryMeters(registry, prefix, e, context().entry().name(), histogram));
     return new MetricsSocket(below, meters);
   }
 }

@@ -44,18 +44,22 @@ final class MetricsSocket extends ForwardingSocket {
 
   @Override
   public void bind(SocketAddress local) throws IOException {
-    timed("bind", () -> {
-      super.bind(local);
-      return null;
-    });
+    timed(
+        "bind",
+        () -> {
+          super.bind(local);
+          return null;
+        });
   }
 
   @Override
   public void listen(int backlog) throws IOException {
-    timed("listen", () -> {
-      super.listen(backlog);
-      return null;
-    });
+    timed(
+        "listen",
+        () -> {
+          super.listen(backlog);
+          return null;
+        });
   }
 
   @Override
@@ -65,10 +69,12 @@ final class MetricsSocket extends ForwardingSocket {
 
   @Override
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
-    timed("connect", () -> {
-      super.connect(remote, timeout);
-      return null;
-    });
+    timed(
+        "connect",
+        () -> {
+          super.connect(remote, timeout);
+          return null;
+        });
   }
 
   @Override
@@ -104,26 +110,32 @@ final class MetricsSocket extends ForwardingSocket {
 
   @Override
   public void flush() throws IOException {
-    timed("flush", () -> {
-      super.flush();
-      return null;
-    });
+    timed(
+        "flush",
+        () -> {
+          super.flush();
+          return null;
+        });
   }
 
   @Override
   public void shutdownInput() throws IOException {
-    timed("shutdownInput", () -> {
-      super.shutdownInput();
-      return null;
-    });
+    timed(
+        "shutdownInput",
+        () -> {
+          super.shutdownInput();
+          return null;
+        });
   }
 
   @Override
   public void shutdownOutput() throws IOException {
-    timed("shutdownOutput", () -> {
-      super.shutdownOutput();
-      return null;
-    });
+    timed(
+        "shutdownOutput",
+        () -> {
+          super.shutdownOutput();
+          return null;
+        });
   }
 
   @Override
@@ -131,9 +143,11 @@ final class MetricsSocket extends ForwardingSocket {
     if (closed.compareAndSet(false, true)) {
       meters.closed();
     }
-    timed("close", () -> {
-      super.close();
-      return null;
-    });
+    timed(
+        "close",
+        () -> {
+          super.close();
+          return null;
+        });
   }
 }

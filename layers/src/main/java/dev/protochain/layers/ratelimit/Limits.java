@@ -11,6 +11,7 @@ final class Limits {
   final RateLimiter sent;
   final RateLimiter received;
   final RateLimiter operations;
+
   /** The most bytes one stream send passes: a tenth of a second's worth, at least 1. */
   final int chunk;
 
@@ -18,6 +19,9 @@ final class Limits {
     sent = bytesPerSecond > 0 ? RateLimiter.create(bytesPerSecond) : null;
     received = bytesPerSecond > 0 ? RateLimiter.create(bytesPerSecond) : null;
     operations = operationsPerSecond > 0 ? RateLimiter.create(operationsPerSecond) : null;
-    chunk = bytesPerSecond > 0 ? (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytesPerSecond / 10)) : Integer.MAX_VALUE;
+    chunk =
+        bytesPerSecond > 0
+            ? (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytesPerSecond / 10))
+            : Integer.MAX_VALUE;
   }
 }

@@ -21,13 +21,14 @@ import java.util.Locale;
  * accept, send, receive, sendTo, receiveFrom) share one limit. The first operation after a quiet
  * spell passes at once, as with any {@code RateLimiter}.
  *
- * <p>An operation waits holding no lock: other threads' operations on the socket, and its close,
- * go on meanwhile. A wait ends when the socket closes (with
- * {@link java.nio.channels.AsynchronousCloseException}, which the runtime reports as
- * {@code OPERATION_ABORTED} at a final cleanup) or when the layer unloads (with
- * {@code OPERATION_ABORTED} naming the layer).
+ * <p>An operation waits holding no lock: other threads' operations on the socket, and its close, go
+ * on meanwhile. A wait ends when the socket closes (with {@link
+ * java.nio.channels.AsynchronousCloseException}, which the runtime reports as {@code
+ * OPERATION_ABORTED} at a final cleanup) or when the layer unloads (with {@code OPERATION_ABORTED}
+ * naming the layer).
  *
  * <h3>Settings</h3>
+ *
  * <ul>
  *   <li>{@code bytes-per-second}: the byte limit of each direction; {@code 0}, the default, means
  *       none;
@@ -45,12 +46,18 @@ import java.util.Locale;
     version = "1.0.0",
     description = "Limits bytes and operations per second, per socket or per provider.",
     settings = {
-        @SettingInfo(name = "bytes-per-second", defaultValue = "0",
-            description = "bytes per second in each direction; 0 for no limit"),
-        @SettingInfo(name = "operations-per-second", defaultValue = "0",
-            description = "operations per second; 0 for no limit"),
-        @SettingInfo(name = "scope", defaultValue = "socket",
-            description = "socket (each socket its own limits) or provider (shared by every socket)")
+      @SettingInfo(
+          name = "bytes-per-second",
+          defaultValue = "0",
+          description = "bytes per second in each direction; 0 for no limit"),
+      @SettingInfo(
+          name = "operations-per-second",
+          defaultValue = "0",
+          description = "operations per second; 0 for no limit"),
+      @SettingInfo(
+          name = "scope",
+          defaultValue = "socket",
+          description = "socket (each socket its own limits) or provider (shared by every socket)")
     })
 public final class RateLimitLayer extends AbstractLayer {
 
@@ -76,8 +83,12 @@ public final class RateLimitLayer extends AbstractLayer {
         shared = newLimits();
         break;
       default:
-        throw new IllegalArgumentException("setting 'scope' of " + context.entry() + " = '"
-            + settings().getString("scope") + "' (expected: socket or provider)");
+        throw new IllegalArgumentException(
+            "setting 'scope' of "
+                + context.entry()
+                + " = '"
+                + settings().getString("scope")
+                + "' (expected: socket or provider)");
     }
     name = "layer '" + context.entry().name() + "' (entry " + context.entry().id() + ")";
   }
@@ -85,8 +96,14 @@ public final class RateLimitLayer extends AbstractLayer {
   private long nonNegative(String key, CatalogEntry entry) {
     long v = settings().getLong(key, 0);
     if (v < 0) {
-      throw new IllegalArgumentException("setting '" + key + "' of " + entry + " = " + v
-          + " is negative (expected: 0 for no limit, or more)");
+      throw new IllegalArgumentException(
+          "setting '"
+              + key
+              + "' of "
+              + entry
+              + " = "
+              + v
+              + " is negative (expected: 0 for no limit, or more)");
     }
     return v;
   }

@@ -134,13 +134,18 @@ final class RateLimitSocket extends ForwardingSocket {
         throw new AsynchronousCloseException();
       }
       if (layer.unloaded()) {
-        throw new ProtochainException(ProtochainException.Code.OPERATION_ABORTED,
-            op + " aborted while waiting for the rate limit: " + layer.describe() + " was unloaded");
+        throw new ProtochainException(
+            ProtochainException.Code.OPERATION_ABORTED,
+            op
+                + " aborted while waiting for the rate limit: "
+                + layer.describe()
+                + " was unloaded");
       }
       LockSupport.parkNanos(POLL_NANOS);
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();
-        throw new InterruptedIOException(op + " interrupted while waiting for the rate limit of " + layer.describe());
+        throw new InterruptedIOException(
+            op + " interrupted while waiting for the rate limit of " + layer.describe());
       }
     }
   }

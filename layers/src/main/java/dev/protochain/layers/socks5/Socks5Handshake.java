@@ -18,10 +18,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One SOCKS5 exchange over a socket connected to the proxy: the greeting, RFC 1929
- * authentication if the proxy chooses it, and {@code CONNECT} (RFC 1928). Reads take exactly the
- * bytes the protocol announces, at most 262 for the longest reply, so nothing of the target's
- * stream is ever consumed. Not thread-safe; used once, by the connecting thread.
+ * One SOCKS5 exchange over a socket connected to the proxy: the greeting, RFC 1929 authentication
+ * if the proxy chooses it, and {@code CONNECT} (RFC 1928). Reads take exactly the bytes the
+ * protocol announces, at most 262 for the longest reply, so nothing of the target's stream is ever
+ * consumed. Not thread-safe; used once, by the connecting thread.
  */
 final class Socks5Handshake {
 
@@ -55,7 +55,10 @@ final class Socks5Handshake {
     this.deadline = bound.isZero() ? 0 : System.nanoTime() + nanos;
   }
 
-  /** Runs the exchange with {@code request} from {@link #request}; afterwards {@code below} carries the target's stream. */
+  /**
+   * Runs the exchange with {@code request} from {@link #request}; afterwards {@code below} carries
+   * the target's stream.
+   */
   void connect(Optional<Socks5Layer.Credentials> credentials, byte[] request) throws IOException {
     Duration saved = below.getOption(ChainSocketOptions.RECEIVE_TIMEOUT);
     try {
@@ -66,8 +69,15 @@ final class Socks5Handshake {
       checkVersion(head.get(0), VERSION, phase);
       byte reply = head.get(1);
       if (reply != 0x00) {
-        throw new ConnectException("socks5 proxy " + proxy + " refused " + phase + ": " + hex(reply) + " "
-            + meaning(reply));
+        throw new ConnectException(
+            "socks5 proxy "
+                + proxy
+                + " refused "
+                + phase
+                + ": "
+                + hex(reply)
+                + " "
+                + meaning(reply));
       }
       ByteBuffer rest = read(2, phase); // RSV, ATYP
       int addressLength;
@@ -82,7 +92,8 @@ final class Socks5Handshake {
           addressLength = Byte.toUnsignedInt(read(1, phase).get(0));
           break;
         default:
-          throw malformed(phase, "address type " + hex(rest.get(1)) + " (expected: 0x01, 0x03 or 0x04)");
+          throw malformed(
+              phase, "address type " + hex(rest.get(1)) + " (expected: 0x01, 0x03 or 0x04)");
       }
       read(addressLength + 2, phase); // BND.ADDR and BND.PORT: where the proxy connected from
     } finally {
@@ -95,11 +106,14 @@ final class Socks5Handshake {
   }
 
   private void greet(Optional<Socks5Layer.Credentials> credentials) throws IOException {
-    byte[] greeting = credentials.isPresent()
-        ? new byte[] {VERSION, 2, NO_AUTHENTICATION, USERNAME_PASSWORD}
-        : new byte[] {VERSION, 1, NO_AUTHENTICATION};
-    String offered = credentials.isPresent()
-        ? "0x00 no authentication, 0x02 username/password" : "0x00 no authentication";
+    byte[] greeting =
+        credentials.isPresent()
+            ? new byte[] {VERSION, 2, NO_AUTHENTICATION, USERNAME_PASSWORD}
+            : new byte[] {VERSION, 1, NO_AUTHENTICATION};
+    String offered =
+        credentials.isPresent()
+            ? "0x00 no authentication, 0x02 username/password"
+            : "0x00 no authentication";
     below.sendFully(ByteBuffer.wrap(greeting));
     ByteBuffer answer = read(2, "the greeting");
     checkVersion(answer.get(0), VERSION, "the greeting");
@@ -108,25 +122,40 @@ final class Socks5Handshake {
       return;
     }
     if (method == NO_ACCEPTABLE_METHOD) {
-      throw new ConnectException("socks5 proxy " + proxy + " accepts none of the offered authentication methods ("
-          + offered + ")" + (credentials.isPresent() ? "" : "; set username and password if it requires them"));
+      throw new ConnectException(
+          "socks5 proxy "
+              + proxy
+              + " accepts none of the offered authentication methods ("
+              + offered
+              + ")"
+              + (credentials.isPresent() ? "" : "; set username and password if it requires them"));
     }
     if (method != USERNAME_PASSWORD || credentials.isEmpty()) {
-      throw malformed("the greeting", "method " + hex(method) + " was not offered (offered: " + offered + ")");
+      throw malformed(
+          "the greeting", "method " + hex(method) + " was not offered (offered: " + offered + ")");
     }
     authenticate(credentials.get());
   }
 
   private void authenticate(Socks5Layer.Credentials c) throws IOException {
     ByteBuffer auth = ByteBuffer.allocate(3 + c.usernameBytes().length + c.passwordBytes().length);
-    auth.put(AUTH_VERSION).put((byte) c.usernameBytes().length).put(c.usernameBytes())
-        .put((byte) c.passwordBytes().length).put(c.passwordBytes()).flip();
+    auth.put(AUTH_VERSION)
+        .put((byte) c.usernameBytes().length)
+        .put(c.usernameBytes())
+        .put((byte) c.passwordBytes().length)
+        .put(c.passwordBytes())
+        .flip();
     below.sendFully(auth);
     ByteBuffer answer = read(2, "the authentication");
     checkVersion(answer.get(0), AUTH_VERSION, "the authentication");
     if (answer.get(1) != 0x00) {
-      throw new ConnectException("socks5 proxy " + proxy + " refused the username and password of user '"
-          + c.username() + "': status " + hex(answer.get(1)));
+      throw new ConnectException(
+          "socks5 proxy "
+              + proxy
+              + " refused the username and password of user '"
+              + c.username()
+              + "': status "
+              + hex(answer.get(1)));
     }
   }
 
@@ -144,12 +173,17 @@ final class Socks5Handshake {
       try {
         name = IDN.toASCII(host).getBytes(StandardCharsets.US_ASCII);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("connect through socks5: '" + host + "' is not a host name ("
-            + e.getMessage() + ")", e);
+        throw new IllegalArgumentException(
+            "connect through socks5: '" + host + "' is not a host name (" + e.getMessage() + ")",
+            e);
       }
       if (name.length < 1 || name.length > 255) {
-        throw new IllegalArgumentException("connect through socks5: host name '" + host + "' is " + name.length
-            + " bytes (expected: 1 to 255, as SOCKS5 allows)");
+        throw new IllegalArgumentException(
+            "connect through socks5: host name '"
+                + host
+                + "' is "
+                + name.length
+                + " bytes (expected: 1 to 255, as SOCKS5 allows)");
       }
       b.put(DOMAIN).put((byte) name.length).put(name);
     } else if (target.getAddress() instanceof Inet4Address) {
@@ -183,8 +217,16 @@ final class Socks5Handshake {
         throw t;
       }
       if (got < 0) {
-        throw new EOFException("socks5 proxy " + proxy + " closed the connection during " + phase + " (after "
-            + b.position() + " of " + n + " bytes)");
+        throw new EOFException(
+            "socks5 proxy "
+                + proxy
+                + " closed the connection during "
+                + phase
+                + " (after "
+                + b.position()
+                + " of "
+                + n
+                + " bytes)");
       }
     }
     return b.flip();
@@ -192,8 +234,13 @@ final class Socks5Handshake {
 
   private SocketTimeoutException timeout(String phase) {
     long millis = bound.toMillis();
-    return new SocketTimeoutException("socks5 proxy " + proxy + " did not answer " + phase + " within "
-        + (millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms"));
+    return new SocketTimeoutException(
+        "socks5 proxy "
+            + proxy
+            + " did not answer "
+            + phase
+            + " within "
+            + (millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms"));
   }
 
   private void checkVersion(byte version, byte expected, String phase) throws ProtocolException {
@@ -203,7 +250,8 @@ final class Socks5Handshake {
   }
 
   private ProtocolException malformed(String phase, String problem) {
-    return new ProtocolException("socks5 proxy " + proxy + " sent a malformed reply to " + phase + ": " + problem);
+    return new ProtocolException(
+        "socks5 proxy " + proxy + " sent a malformed reply to " + phase + ": " + problem);
   }
 
   /** Returns the meaning of a CONNECT reply code, as RFC 1928 section 6 names it. */

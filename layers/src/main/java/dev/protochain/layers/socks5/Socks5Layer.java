@@ -24,42 +24,42 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Connects stream sockets through a SOCKS5 proxy: RFC 1928 {@code CONNECT}, without
- * authentication or with RFC 1929 username/password.
+ * Connects stream sockets through a SOCKS5 proxy: RFC 1928 {@code CONNECT}, without authentication
+ * or with RFC 1929 username/password.
  *
- * <p>{@link ChainSocket#connect} connects the socket below to the proxy, speaks SOCKS5 and
- * returns once the proxy has connected to the target; from then on the socket is a plain stream
- * to the target and {@link ChainSocket#remoteAddress} returns the target. The target is sent as
- * the proxy is told to reach it: an unresolved {@link InetSocketAddress}
- * ({@link InetSocketAddress#createUnresolved}) as a domain name, which the proxy resolves (so
- * names resolve where the proxy is, as {@code socks5h} does in curl); a resolved one as its IPv4
- * or IPv6 address. The proxy's own name is resolved at each connect to an address of the chain's
- * family.
+ * <p>{@link ChainSocket#connect} connects the socket below to the proxy, speaks SOCKS5 and returns
+ * once the proxy has connected to the target; from then on the socket is a plain stream to the
+ * target and {@link ChainSocket#remoteAddress} returns the target. The target is sent as the proxy
+ * is told to reach it: an unresolved {@link InetSocketAddress} ({@link
+ * InetSocketAddress#createUnresolved}) as a domain name, which the proxy resolves (so names resolve
+ * where the proxy is, as {@code socks5h} does in curl); a resolved one as its IPv4 or IPv6 address.
+ * The proxy's own name is resolved at each connect to an address of the chain's family.
  *
  * <p>Every failure is an {@link IOException} naming the proxy and the target: a reply code other
  * than success is a {@link java.net.ConnectException} naming the code and its meaning, such as
- * {@code socks5 proxy 127.0.0.1:1080 refused CONNECT to example.org:80: 0x05 connection refused};
- * a reply that breaks the protocol is a {@link java.net.ProtocolException} (replies are read with
- * exact, bounded lengths, never past the reply); a proxy that stays silent past
- * {@code handshake-timeout} is a {@link java.net.SocketTimeoutException}. A failed connect closes
- * the socket.
+ * {@code socks5 proxy 127.0.0.1:1080 refused CONNECT to example.org:80: 0x05 connection refused}; a
+ * reply that breaks the protocol is a {@link java.net.ProtocolException} (replies are read with
+ * exact, bounded lengths, never past the reply); a proxy that stays silent past {@code
+ * handshake-timeout} is a {@link java.net.SocketTimeoutException}. A failed connect closes the
+ * socket.
  *
  * <p>{@link ChainSocket#bind}, {@link ChainSocket#listen} and {@link ChainSocket#accept} throw
- * {@link UnsupportedOperationException}: a socks5 socket only connects (the SOCKS {@code BIND}
- * and {@code UDP ASSOCIATE} commands are not implemented, and binding the local end of the
- * connection to the proxy would only mislead). Datagram sockets are refused.
+ * {@link UnsupportedOperationException}: a socks5 socket only connects (the SOCKS {@code BIND} and
+ * {@code UDP ASSOCIATE} commands are not implemented, and binding the local end of the connection
+ * to the proxy would only mislead). Datagram sockets are refused.
  *
  * <h3>Settings</h3>
+ *
  * <ul>
- *   <li>{@code proxy}: the proxy as {@code HOST:PORT}, an IPv6 literal in brackets
- *       ({@code [::1]:1080}); required.
- *   <li>{@code username} and {@code password}: both or neither, each 1 to 255 bytes of UTF-8.
- *       With them the greeting offers "no authentication" and "username/password" and the proxy
- *       chooses; without them it offers "no authentication" only. The catalog keeps the password
- *       in clear: protect the catalog file.
+ *   <li>{@code proxy}: the proxy as {@code HOST:PORT}, an IPv6 literal in brackets ({@code
+ *       [::1]:1080}); required.
+ *   <li>{@code username} and {@code password}: both or neither, each 1 to 255 bytes of UTF-8. With
+ *       them the greeting offers "no authentication" and "username/password" and the proxy chooses;
+ *       without them it offers "no authentication" only. The catalog keeps the password in clear:
+ *       protect the catalog file.
  *   <li>{@code handshake-timeout}: the longest time the whole SOCKS exchange after the connect to
- *       the proxy may take, also bounded by what is left of the connect timeout; default
- *       {@code 30s}, {@code 0} for no bound.
+ *       the proxy may take, also bounded by what is left of the connect timeout; default {@code
+ *       30s}, {@code 0} for no bound.
  * </ul>
  *
  * <p>This class is thread-safe.
@@ -69,14 +69,23 @@ import java.util.Optional;
     name = "socks5",
     kind = ProviderKind.LAYER,
     version = "1.0.0",
-    description = "Connects stream sockets through a SOCKS5 proxy (RFC 1928 CONNECT, RFC 1929 username/password).",
+    description =
+        "Connects stream sockets through a SOCKS5 proxy (RFC 1928 CONNECT, RFC 1929 username/password).",
     requiresBelow = {ServiceFlag.GUARANTEED_DELIVERY, ServiceFlag.GUARANTEED_ORDER},
     settings = {
-        @SettingInfo(name = "proxy", description = "the proxy as HOST:PORT ([v6]:PORT for an IPv6 literal); required"),
-        @SettingInfo(name = "username", description = "user name for RFC 1929 authentication; empty for none"),
-        @SettingInfo(name = "password", description = "password for RFC 1929 authentication, with username"),
-        @SettingInfo(name = "handshake-timeout", defaultValue = "30s",
-            description = "longest time the SOCKS exchange may take; 0 for no bound")
+      @SettingInfo(
+          name = "proxy",
+          description = "the proxy as HOST:PORT ([v6]:PORT for an IPv6 literal); required"),
+      @SettingInfo(
+          name = "username",
+          description = "user name for RFC 1929 authentication; empty for none"),
+      @SettingInfo(
+          name = "password",
+          description = "password for RFC 1929 authentication, with username"),
+      @SettingInfo(
+          name = "handshake-timeout",
+          defaultValue = "30s",
+          description = "longest time the SOCKS exchange may take; 0 for no bound")
     })
 public final class Socks5Layer extends AbstractLayer {
 
@@ -102,15 +111,22 @@ public final class Socks5Layer extends AbstractLayer {
     parseProxy(proxy, entry);
     handshakeTimeout = s.getDuration("handshake-timeout", Duration.ofSeconds(30));
     if (handshakeTimeout.isNegative()) {
-      throw new IllegalArgumentException("setting 'handshake-timeout' of " + entry + " must not be negative");
+      throw new IllegalArgumentException(
+          "setting 'handshake-timeout' of " + entry + " must not be negative");
     }
     Optional<String> username = s.get("username").filter(v -> !v.isEmpty());
     Optional<String> password = s.get("password").filter(v -> !v.isEmpty());
     if (username.isPresent() != password.isPresent()) {
       String set = username.isPresent() ? "username" : "password";
       String missing = username.isPresent() ? "password" : "username";
-      throw new IllegalArgumentException("setting '" + set + "' of " + entry + " needs '" + missing
-          + "' too (RFC 1929 sends both, each 1 to 255 bytes)");
+      throw new IllegalArgumentException(
+          "setting '"
+              + set
+              + "' of "
+              + entry
+              + " needs '"
+              + missing
+              + "' too (RFC 1929 sends both, each 1 to 255 bytes)");
     }
     if (username.isPresent()) {
       byte[] u = bytes(entry, "username", username.get());
@@ -142,8 +158,13 @@ public final class Socks5Layer extends AbstractLayer {
       // reported below with the expected form
     }
     if (host.isEmpty() || p < 1 || p > 65535) {
-      throw new IllegalArgumentException("setting 'proxy' of " + entry + " = '" + text + "' is not HOST:PORT "
-          + "with a port from 1 to 65535 (expected: e.g. 127.0.0.1:1080, proxy.example:1080 or [::1]:1080)");
+      throw new IllegalArgumentException(
+          "setting 'proxy' of "
+              + entry
+              + " = '"
+              + text
+              + "' is not HOST:PORT "
+              + "with a port from 1 to 65535 (expected: e.g. 127.0.0.1:1080, proxy.example:1080 or [::1]:1080)");
     }
     proxyHost = host;
     proxyPort = p;
@@ -153,8 +174,14 @@ public final class Socks5Layer extends AbstractLayer {
   private static byte[] bytes(CatalogEntry entry, String key, String value) {
     byte[] b = value.getBytes(StandardCharsets.UTF_8);
     if (b.length > 255) {
-      throw new IllegalArgumentException("setting '" + key + "' of " + entry + " is " + b.length
-          + " bytes of UTF-8 (expected: 1 to 255, as RFC 1929 allows)");
+      throw new IllegalArgumentException(
+          "setting '"
+              + key
+              + "' of "
+              + entry
+              + " is "
+              + b.length
+              + " bytes of UTF-8 (expected: 1 to 255, as RFC 1929 allows)");
     }
     return b;
   }
@@ -167,8 +194,14 @@ public final class Socks5Layer extends AbstractLayer {
   @Override
   public ChainSocket wrap(ChainSocket below, StartupContext context) {
     if (below.type() != SocketType.STREAM) {
-      throw new UnsupportedOperationException("socks5 (" + described + ") wraps stream sockets only, not "
-          + below.type() + " sockets of " + context.entry() + " (UDP ASSOCIATE is not implemented)");
+      throw new UnsupportedOperationException(
+          "socks5 ("
+              + described
+              + ") wraps stream sockets only, not "
+              + below.type()
+              + " sockets of "
+              + context.entry()
+              + " (UDP ASSOCIATE is not implemented)");
     }
     return new Socks5Socket(this, below, context.entry().family());
   }
@@ -199,22 +232,38 @@ public final class Socks5Layer extends AbstractLayer {
     try {
       all = InetAddress.getAllByName(proxyHost);
     } catch (UnknownHostException e) {
-      UnknownHostException named = new UnknownHostException("socks5 proxy " + proxyText + " (" + described
-          + "): unknown host '" + proxyHost + "'");
+      UnknownHostException named =
+          new UnknownHostException(
+              "socks5 proxy "
+                  + proxyText
+                  + " ("
+                  + described
+                  + "): unknown host '"
+                  + proxyHost
+                  + "'");
       named.initCause(e);
       throw named;
     }
     for (InetAddress a : all) {
-      boolean fits = family == AddressFamily.INET ? a instanceof Inet4Address
-          : family != AddressFamily.INET6 || a instanceof Inet6Address;
+      boolean fits =
+          family == AddressFamily.INET
+              ? a instanceof Inet4Address
+              : family != AddressFamily.INET6 || a instanceof Inet6Address;
       if (fits) {
         return new InetSocketAddress(a, proxyPort);
       }
     }
     if (family == AddressFamily.INET6) {
-      return new InetSocketAddress(all[0], proxyPort); // an IPv6 socket reaches IPv4 as a mapped address
+      return new InetSocketAddress(
+          all[0], proxyPort); // an IPv6 socket reaches IPv4 as a mapped address
     }
-    throw new IOException("socks5 proxy " + proxyText + " (" + described + ") has no IPv4 address (found: "
-        + Arrays.toString(all) + ")");
+    throw new IOException(
+        "socks5 proxy "
+            + proxyText
+            + " ("
+            + described
+            + ") has no IPv4 address (found: "
+            + Arrays.toString(all)
+            + ")");
   }
 }

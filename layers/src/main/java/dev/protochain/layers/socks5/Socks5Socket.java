@@ -51,8 +51,11 @@ final class Socks5Socket extends ForwardingSocket {
   }
 
   private UnsupportedOperationException unsupported(String operation) {
-    return new UnsupportedOperationException(operation + " is not supported by socks5 (" + layer.described()
-        + "): a socks5 socket only connects through its proxy (SOCKS BIND and UDP ASSOCIATE are not implemented)");
+    return new UnsupportedOperationException(
+        operation
+            + " is not supported by socks5 ("
+            + layer.described()
+            + "): a socks5 socket only connects through its proxy (SOCKS BIND and UDP ASSOCIATE are not implemented)");
   }
 
   /**
@@ -66,18 +69,31 @@ final class Socks5Socket extends ForwardingSocket {
     Objects.requireNonNull(remote, "remote");
     Objects.requireNonNull(timeout, "timeout");
     if (!(remote instanceof InetSocketAddress)) {
-      throw new IllegalArgumentException("connect on " + this + ": " + remote + " is a " + remote.getClass().getName()
-          + " (expected: an InetSocketAddress, resolved or unresolved)");
+      throw new IllegalArgumentException(
+          "connect on "
+              + this
+              + ": "
+              + remote
+              + " is a "
+              + remote.getClass().getName()
+              + " (expected: an InetSocketAddress, resolved or unresolved)");
     }
     InetSocketAddress to = (InetSocketAddress) remote;
-    byte[] request = Socks5Handshake.request(to); // a target SOCKS5 cannot carry fails before any connection
+    byte[] request =
+        Socks5Handshake.request(to); // a target SOCKS5 cannot carry fails before any connection
     long start = System.nanoTime();
     InetSocketAddress proxy = layer.resolveProxy(family);
     try {
       super.connect(proxy, timeout);
     } catch (ConnectException e) {
-      ConnectException named = new ConnectException("socks5 proxy " + layer.proxy() + " (" + layer.described()
-          + ") is not reachable: " + e.getMessage());
+      ConnectException named =
+          new ConnectException(
+              "socks5 proxy "
+                  + layer.proxy()
+                  + " ("
+                  + layer.described()
+                  + ") is not reachable: "
+                  + e.getMessage());
       named.initCause(e);
       throw named;
     }
@@ -115,7 +131,10 @@ final class Socks5Socket extends ForwardingSocket {
   @Override
   public String toString() {
     InetSocketAddress t = target;
-    return "Socks5Socket[via " + layer.proxy() + (t == null ? "" : " to " + Socks5Handshake.format(t)) + "] -> "
+    return "Socks5Socket[via "
+        + layer.proxy()
+        + (t == null ? "" : " to " + Socks5Handshake.format(t))
+        + "] -> "
         + below();
   }
 }

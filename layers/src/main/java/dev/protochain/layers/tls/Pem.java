@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 /**
  * Reads PEM files with the JDK alone: X.509 certificates ({@code CERTIFICATE} blocks) and
  * unencrypted PKCS#8 private keys ({@code PRIVATE KEY} blocks). Text outside the blocks, such as
- * the {@code Bag Attributes} lines {@code openssl pkcs12} writes, is ignored. Failures are
- * {@link IOException}s whose message starts with the file's path.
+ * the {@code Bag Attributes} lines {@code openssl pkcs12} writes, is ignored. Failures are {@link
+ * IOException}s whose message starts with the file's path.
  *
  * <p>This class is immutable.
  */
@@ -57,8 +57,16 @@ final class Pem {
       try {
         blocks.add(new Block(label, Base64.getDecoder().decode(body)));
       } catch (IllegalArgumentException e) {
-        throw new IOException(file + ": " + label + " block " + (blocks.size() + 1) + " is not valid Base64 ("
-            + e.getMessage() + ")", e);
+        throw new IOException(
+            file
+                + ": "
+                + label
+                + " block "
+                + (blocks.size() + 1)
+                + " is not valid Base64 ("
+                + e.getMessage()
+                + ")",
+            e);
       }
     }
     return blocks;
@@ -82,48 +90,70 @@ final class Pem {
         continue;
       }
       try {
-        certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(b.der())));
+        certificates.add(
+            (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(b.der())));
       } catch (CertificateException e) {
-        throw new IOException(file + ": certificate " + (certificates.size() + 1)
-            + " is not an X.509 certificate (" + e.getMessage() + ")", e);
+        throw new IOException(
+            file
+                + ": certificate "
+                + (certificates.size() + 1)
+                + " is not an X.509 certificate ("
+                + e.getMessage()
+                + ")",
+            e);
       }
     }
     if (certificates.isEmpty()) {
-      throw new IOException(file + ": holds no certificate (expected: -----BEGIN CERTIFICATE----- blocks)");
+      throw new IOException(
+          file + ": holds no certificate (expected: -----BEGIN CERTIFICATE----- blocks)");
     }
     return certificates;
   }
 
   /**
-   * Returns the private key of {@code file}, the first {@code PRIVATE KEY} block, read as a key
-   * of {@code algorithm} (the algorithm of the certificate it belongs to).
+   * Returns the private key of {@code file}, the first {@code PRIVATE KEY} block, read as a key of
+   * {@code algorithm} (the algorithm of the certificate it belongs to).
    *
-   * @throws IOException if the file holds no such block, an encrypted or a PKCS#1 key, or a key
-   *     of another algorithm
+   * @throws IOException if the file holds no such block, an encrypted or a PKCS#1 key, or a key of
+   *     another algorithm
    */
   static PrivateKey privateKey(Path file, String algorithm) throws IOException {
     for (Block b : blocks(file)) {
       switch (b.label()) {
         case "PRIVATE KEY":
           try {
-            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(b.der()));
+            return KeyFactory.getInstance(algorithm)
+                .generatePrivate(new PKCS8EncodedKeySpec(b.der()));
           } catch (GeneralSecurityException e) {
-            throw new IOException(file + ": the PRIVATE KEY block is not a PKCS#8 " + algorithm
-                + " key, the algorithm of the certificate (" + e.getMessage() + ")", e);
+            throw new IOException(
+                file
+                    + ": the PRIVATE KEY block is not a PKCS#8 "
+                    + algorithm
+                    + " key, the algorithm of the certificate ("
+                    + e.getMessage()
+                    + ")",
+                e);
           }
         case "ENCRYPTED PRIVATE KEY":
-          throw new IOException(file + ": the key is encrypted, which is not supported (expected: an unencrypted "
-              + "PKCS#8 key, from: openssl pkcs8 -in KEY -out PLAIN; or a PKCS#12 keystore with keystore-password)");
+          throw new IOException(
+              file
+                  + ": the key is encrypted, which is not supported (expected: an unencrypted "
+                  + "PKCS#8 key, from: openssl pkcs8 -in KEY -out PLAIN; or a PKCS#12 keystore with keystore-password)");
         case "RSA PRIVATE KEY":
         case "EC PRIVATE KEY":
         case "DSA PRIVATE KEY":
-          throw new IOException(file + ": the key is a " + b.label() + " block in the traditional format, which is "
-              + "not supported (expected: PKCS#8 -----BEGIN PRIVATE KEY-----, from: openssl pkcs8 -topk8 -nocrypt "
-              + "-in KEY -out PKCS8)");
+          throw new IOException(
+              file
+                  + ": the key is a "
+                  + b.label()
+                  + " block in the traditional format, which is "
+                  + "not supported (expected: PKCS#8 -----BEGIN PRIVATE KEY-----, from: openssl pkcs8 -topk8 -nocrypt "
+                  + "-in KEY -out PKCS8)");
         default:
           break; // certificates and parameters may share the file
       }
     }
-    throw new IOException(file + ": holds no private key (expected: a -----BEGIN PRIVATE KEY----- block)");
+    throw new IOException(
+        file + ": holds no private key (expected: a -----BEGIN PRIVATE KEY----- block)");
   }
 }

@@ -47,66 +47,70 @@ import org.slf4j.LoggerFactory;
  * Encrypts stream sockets with TLS over the JDK's {@link SSLEngine}.
  *
  * <h3>Roles</h3>
- * A socket that connects is the TLS client; a socket a listening socket accepts is the TLS
- * server. The role follows the operation, so there is no {@code mode} setting: one entry serves
- * both, and only accepting needs key material ({@link ChainSocket#listen} refuses without it). Key
- * material, when set, is also offered as the client certificate to a server that asks for one.
+ *
+ * A socket that connects is the TLS client; a socket a listening socket accepts is the TLS server.
+ * The role follows the operation, so there is no {@code mode} setting: one entry serves both, and
+ * only accepting needs key material ({@link ChainSocket#listen} refuses without it). Key material,
+ * when set, is also offered as the client certificate to a server that asks for one.
  *
  * <h3>Handshakes</h3>
+ *
  * The client handshakes inside {@link ChainSocket#connect}, which fails if the handshake does,
  * bounded by {@code handshake-timeout} and by what is left of the connect timeout. The server
  * handshakes inside {@link ChainSocket#accept}, bounded by {@code handshake-timeout}, so that a
  * connection is usable the moment both calls return, whichever threads make them, as over plain
  * TCP. A handshake that fails there does not fail the accept (an accept loop must not break over
  * one bad client): the socket is returned and its first operation throws the failure. Because a
- * silent client holds {@code accept} up to {@code handshake-timeout}, a server exposed to
- * untrusted clients may set {@code handshake-on-accept} to {@code false}: the server handshake
- * then runs on the first {@code send}, {@code receive}, {@code flush} or {@code shutdownOutput}
- * of the accepted socket, in the thread that serves it. A failed handshake sends the engine's
- * alert to the peer, closes the socket below, and fails that operation and every later one with
- * an {@link javax.net.ssl.SSLHandshakeException} (a {@link java.net.SocketTimeoutException} on
- * timeout) naming the peer, the entry and the cause, such as {@code tls handshake with
- * 127.0.0.1:4433 failed (entry 2001 'tls'): No subject alternative DNS name matching
- * wrong.example found.}
+ * silent client holds {@code accept} up to {@code handshake-timeout}, a server exposed to untrusted
+ * clients may set {@code handshake-on-accept} to {@code false}: the server handshake then runs on
+ * the first {@code send}, {@code receive}, {@code flush} or {@code shutdownOutput} of the accepted
+ * socket, in the thread that serves it. A failed handshake sends the engine's alert to the peer,
+ * closes the socket below, and fails that operation and every later one with an {@link
+ * javax.net.ssl.SSLHandshakeException} (a {@link java.net.SocketTimeoutException} on timeout)
+ * naming the peer, the entry and the cause, such as {@code tls handshake with 127.0.0.1:4433 failed
+ * (entry 2001 'tls'): No subject alternative DNS name matching wrong.example found.}
  *
  * <p>{@code send}, {@code receive} and {@code shutdownOutput} on a socket that was neither
  * connected nor accepted fail as they fail on the socket below, as through a layer that does not
  * handshake.
  *
  * <h3>After the handshake</h3>
- * TLS 1.3 post-handshake messages (session tickets, key updates, whose answer is sent at once)
- * are handled. A TLS 1.2 renegotiation started by either peer is refused, as Go's and rustls'
- * TLS stacks do by default: the operation that meets it fails with an
- * {@link javax.net.ssl.SSLException} and the socket is unusable.
+ *
+ * TLS 1.3 post-handshake messages (session tickets, key updates, whose answer is sent at once) are
+ * handled. A TLS 1.2 renegotiation started by either peer is refused, as Go's and rustls' TLS
+ * stacks do by default: the operation that meets it fails with an {@link
+ * javax.net.ssl.SSLException} and the socket is unusable.
  *
  * <h3>Closing</h3>
- * {@link ChainSocket#shutdownOutput} sends close_notify and then shuts the output below; under
- * TLS 1.3 the input stays open (a half-close), under TLS 1.2 the peer's answering close_notify ends
- * it too. {@link ChainSocket#receive} returns -1 only after the peer's close_notify; a connection
- * that ends without one fails the receive with an {@link javax.net.ssl.SSLException} saying it was
- * truncated. A graceful {@link ChainSocket#close} sends close_notify (unless
- * {@code shutdownOutput} did), shuts the output below, reads and drops what the peer still sends
- * until it closes too, then closes the socket below: closing with unread bytes (a TLS 1.3 session
- * ticket the application never received) would make TCP send a reset that can destroy data the
- * peer has not read yet. With {@code SO_LINGER} above 0 this happens before {@code close} returns,
- * the wait bounded by the linger time; with linger off (the default) {@code close} returns at once
- * and a thread of the layer does it, waiting at most 2 s for the peer, and at the latest the
- * layer's final cleanup (the close is held as an {@link AbstractLayer.Lingering}); with linger 0
- * the close is abortive and sends nothing. A close racing a send in another thread closes the
- * socket below at once, as a TCP close does to a blocked writer, and sends no close_notify; so
- * does the close of a connection whose peer ended it without close_notify. A connection the peer
- * broke (reset, or closed while close_notify was on its way) just misses the close_notify: it
- * carries no application bytes, so that is no failure of the close or of the final cleanup.
+ *
+ * {@link ChainSocket#shutdownOutput} sends close_notify and then shuts the output below; under TLS
+ * 1.3 the input stays open (a half-close), under TLS 1.2 the peer's answering close_notify ends it
+ * too. {@link ChainSocket#receive} returns -1 only after the peer's close_notify; a connection that
+ * ends without one fails the receive with an {@link javax.net.ssl.SSLException} saying it was
+ * truncated. A graceful {@link ChainSocket#close} sends close_notify (unless {@code shutdownOutput}
+ * did), shuts the output below, reads and drops what the peer still sends until it closes too, then
+ * closes the socket below: closing with unread bytes (a TLS 1.3 session ticket the application
+ * never received) would make TCP send a reset that can destroy data the peer has not read yet. With
+ * {@code SO_LINGER} above 0 this happens before {@code close} returns, the wait bounded by the
+ * linger time; with linger off (the default) {@code close} returns at once and a thread of the
+ * layer does it, waiting at most 2 s for the peer, and at the latest the layer's final cleanup (the
+ * close is held as an {@link AbstractLayer.Lingering}); with linger 0 the close is abortive and
+ * sends nothing. A close racing a send in another thread closes the socket below at once, as a TCP
+ * close does to a blocked writer, and sends no close_notify; so does the close of a connection
+ * whose peer ended it without close_notify. A connection the peer broke (reset, or closed while
+ * close_notify was on its way) just misses the close_notify: it carries no application bytes, so
+ * that is no failure of the close or of the final cleanup.
  *
  * <h3>Settings</h3>
+ *
  * <ul>
  *   <li>{@code trust}: a PEM file of the certificates to trust (CA or self-signed); default the
  *       JDK's trust store.
  *   <li>{@code server-name}: the name sent in SNI and checked against the server's certificate;
  *       default the host string of the address connected to (an IP literal is checked against the
  *       certificate's IP addresses and sends no SNI).
- *   <li>{@code hostname-verification}: {@code true} (default) checks the server's certificate
- *       names the server by the HTTPS rules ({@code SSLParameters#setEndpointIdentificationAlgorithm}).
+ *   <li>{@code hostname-verification}: {@code true} (default) checks the server's certificate names
+ *       the server by the HTTPS rules ({@code SSLParameters#setEndpointIdentificationAlgorithm}).
  *   <li>{@code key} and {@code cert}: PEM files of the unencrypted PKCS#8 private key and of the
  *       certificate chain, leaf first; or {@code keystore} and {@code keystore-password}: a PKCS#12
  *       file. The catalog keeps the password in clear: protect the catalog file.
@@ -116,9 +120,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code handshake-on-accept}: {@code true} (default) handshakes inside {@code accept};
  *       {@code false} on the accepted socket's first operation; see above.
  * </ul>
- * Files are read once per load (relative paths from the working directory); a file or setting
- * that is wrong fails the load with a message naming the setting, the entry and the problem.
- * Datagram sockets are refused (no DTLS).
+ *
+ * Files are read once per load (relative paths from the working directory); a file or setting that
+ * is wrong fails the load with a message naming the setting, the entry and the problem. Datagram
+ * sockets are refused (no DTLS).
  *
  * <p>This class is thread-safe.
  */
@@ -127,32 +132,52 @@ import org.slf4j.LoggerFactory;
     name = "tls",
     kind = ProviderKind.LAYER,
     version = "1.0.0",
-    description = "Encrypts stream sockets with TLS (SSLEngine): client on connect, server on accept.",
+    description =
+        "Encrypts stream sockets with TLS (SSLEngine): client on connect, server on accept.",
     requiresBelow = {ServiceFlag.GUARANTEED_DELIVERY, ServiceFlag.GUARANTEED_ORDER},
     settings = {
-        @SettingInfo(name = "trust",
-            description = "PEM file of the certificates to trust; empty for the JDK's trust store"),
-        @SettingInfo(name = "server-name",
-            description = "name for SNI and hostname verification; empty for the host connected to"),
-        @SettingInfo(name = "hostname-verification", defaultValue = "true",
-            description = "check that the server's certificate names the server (HTTPS rules)"),
-        @SettingInfo(name = "key", description = "PEM file of the unencrypted PKCS#8 private key, with cert"),
-        @SettingInfo(name = "cert", description = "PEM file of the certificate chain, leaf first, with key"),
-        @SettingInfo(name = "keystore", description = "PKCS#12 file of the key and its chain, instead of key and cert"),
-        @SettingInfo(name = "keystore-password", description = "password of the keystore"),
-        @SettingInfo(name = "protocols",
-            description = "comma-separated protocols to enable, such as TLSv1.3; empty for the JDK's defaults"),
-        @SettingInfo(name = "cipher-suites",
-            description = "comma-separated cipher suites to enable; empty for the JDK's defaults"),
-        @SettingInfo(name = "handshake-timeout", defaultValue = "30s",
-            description = "longest time a handshake may take; 0 for no bound"),
-        @SettingInfo(name = "handshake-on-accept", defaultValue = "true",
-            description = "handshake inside accept; false defers it to the accepted socket's first operation")
+      @SettingInfo(
+          name = "trust",
+          description = "PEM file of the certificates to trust; empty for the JDK's trust store"),
+      @SettingInfo(
+          name = "server-name",
+          description = "name for SNI and hostname verification; empty for the host connected to"),
+      @SettingInfo(
+          name = "hostname-verification",
+          defaultValue = "true",
+          description = "check that the server's certificate names the server (HTTPS rules)"),
+      @SettingInfo(
+          name = "key",
+          description = "PEM file of the unencrypted PKCS#8 private key, with cert"),
+      @SettingInfo(
+          name = "cert",
+          description = "PEM file of the certificate chain, leaf first, with key"),
+      @SettingInfo(
+          name = "keystore",
+          description = "PKCS#12 file of the key and its chain, instead of key and cert"),
+      @SettingInfo(name = "keystore-password", description = "password of the keystore"),
+      @SettingInfo(
+          name = "protocols",
+          description =
+              "comma-separated protocols to enable, such as TLSv1.3; empty for the JDK's defaults"),
+      @SettingInfo(
+          name = "cipher-suites",
+          description = "comma-separated cipher suites to enable; empty for the JDK's defaults"),
+      @SettingInfo(
+          name = "handshake-timeout",
+          defaultValue = "30s",
+          description = "longest time a handshake may take; 0 for no bound"),
+      @SettingInfo(
+          name = "handshake-on-accept",
+          defaultValue = "true",
+          description =
+              "handshake inside accept; false defers it to the accepted socket's first operation")
     })
 public final class TlsLayer extends AbstractLayer {
 
   private static final Logger log = LoggerFactory.getLogger(TlsLayer.class);
   private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
   /** The in-memory keystore password for PEM key material; it never leaves this process. */
   private static final char[] MEMORY_PASSWORD = "protochain".toCharArray();
 
@@ -179,15 +204,23 @@ public final class TlsLayer extends AbstractLayer {
     handshakeOnAccept = s.getBoolean("handshake-on-accept", true);
     handshakeTimeout = s.getDuration("handshake-timeout", Duration.ofSeconds(30));
     if (handshakeTimeout.isNegative()) {
-      throw new IllegalArgumentException("setting 'handshake-timeout' of " + entry + " must not be negative");
+      throw new IllegalArgumentException(
+          "setting 'handshake-timeout' of " + entry + " must not be negative");
     }
     serverName = nonEmpty(s, "server-name");
     if (serverName.isPresent() && !isIpLiteral(serverName.get())) {
       try {
         new SNIHostName(serverName.get());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("setting 'server-name' of " + entry + " = '" + serverName.get()
-            + "' is not a host name (" + e.getMessage() + ")", e);
+        throw new IllegalArgumentException(
+            "setting 'server-name' of "
+                + entry
+                + " = '"
+                + serverName.get()
+                + "' is not a host name ("
+                + e.getMessage()
+                + ")",
+            e);
       }
     }
     KeyManager[] keyManagers = keyManagers(entry, s);
@@ -204,11 +237,18 @@ public final class TlsLayer extends AbstractLayer {
     }
     String threadName = "protochain-tls-close-" + entry.name();
     // Threads exist only while deferred closes run: no core threads, idle ones end after a second.
-    closer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    closer =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            1,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   @Override
@@ -218,11 +258,13 @@ public final class TlsLayer extends AbstractLayer {
       c.shutdownNow();
       try {
         if (!c.awaitTermination(10, TimeUnit.SECONDS)) {
-          throw new IOException("tls close threads of " + context().entry() + " did not stop within 10 s");
+          throw new IOException(
+              "tls close threads of " + context().entry() + " did not stop within 10 s");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IOException("interrupted while stopping the tls close threads of " + context().entry(), e);
+        throw new IOException(
+            "interrupted while stopping the tls close threads of " + context().entry(), e);
       }
     }
   }
@@ -235,8 +277,14 @@ public final class TlsLayer extends AbstractLayer {
   @Override
   public ChainSocket wrap(ChainSocket below, StartupContext context) {
     if (below.type() != SocketType.STREAM) {
-      throw new UnsupportedOperationException("tls (" + described + ") wraps stream sockets only, not "
-          + below.type() + " sockets of " + context.entry() + " (DTLS is not supported)");
+      throw new UnsupportedOperationException(
+          "tls ("
+              + described
+              + ") wraps stream sockets only, not "
+              + below.type()
+              + " sockets of "
+              + context.entry()
+              + " (DTLS is not supported)");
     }
     return new TlsSocket(this, below);
   }
@@ -306,14 +354,15 @@ public final class TlsLayer extends AbstractLayer {
   void deferClose(TlsSocket socket) {
     linger(socket);
     try {
-      closer.execute(() -> {
-        try {
-          socket.finish();
-        } catch (IOException e) {
-          // The application's close returned long ago, and only closing below can fail here.
-          log.debug("tls ({}): closing {} failed", described, socket, e);
-        }
-      });
+      closer.execute(
+          () -> {
+            try {
+              socket.finish();
+            } catch (IOException e) {
+              // The application's close returned long ago, and only closing below can fail here.
+              log.debug("tls ({}): closing {} failed", described, socket, e);
+            }
+          });
     } catch (RejectedExecutionException unloading) {
       socket.abort(); // the layer is being unloaded: its sockets are closed abortively
     }
@@ -348,9 +397,18 @@ public final class TlsLayer extends AbstractLayer {
     List<String> unknown = new ArrayList<>(wanted);
     unknown.removeAll(Arrays.asList(supported));
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("setting '" + key + "' of " + entry + " = '" + value.get()
-          + "' names what this JDK does not support: " + String.join(", ", unknown) + " (supported: "
-          + String.join(", ", supported) + ")");
+      throw new IllegalArgumentException(
+          "setting '"
+              + key
+              + "' of "
+              + entry
+              + " = '"
+              + value.get()
+              + "' names what this JDK does not support: "
+              + String.join(", ", unknown)
+              + " (supported: "
+              + String.join(", ", supported)
+              + ")");
     }
     return Collections.unmodifiableList(wanted);
   }
@@ -361,16 +419,20 @@ public final class TlsLayer extends AbstractLayer {
     Optional<String> keystore = nonEmpty(s, "keystore");
     Optional<String> password = s.get("keystore-password").filter(v -> !v.isEmpty());
     if (keystore.isPresent() && (key.isPresent() || cert.isPresent())) {
-      throw new IllegalArgumentException("settings 'key' and 'cert' of " + entry
-          + " cannot be combined with 'keystore' (expected: key and cert, or keystore)");
+      throw new IllegalArgumentException(
+          "settings 'key' and 'cert' of "
+              + entry
+              + " cannot be combined with 'keystore' (expected: key and cert, or keystore)");
     }
     if (password.isPresent() && keystore.isEmpty()) {
-      throw new IllegalArgumentException("setting 'keystore-password' of " + entry + " is set without 'keystore'");
+      throw new IllegalArgumentException(
+          "setting 'keystore-password' of " + entry + " is set without 'keystore'");
     }
     if (key.isPresent() != cert.isPresent()) {
       String set = key.isPresent() ? "key" : "cert";
       String missing = key.isPresent() ? "cert" : "key";
-      throw new IllegalArgumentException("setting '" + set + "' of " + entry + " needs '" + missing + "' too");
+      throw new IllegalArgumentException(
+          "setting '" + set + "' of " + entry + " needs '" + missing + "' too");
     }
     try {
       KeyStore store;
@@ -384,7 +446,8 @@ public final class TlsLayer extends AbstractLayer {
       } else {
         return null;
       }
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(store, storePassword);
       return kmf.getKeyManagers();
     } catch (GeneralSecurityException e) {
@@ -400,16 +463,25 @@ public final class TlsLayer extends AbstractLayer {
     } catch (NoSuchFileException e) {
       throw new IOException("setting 'keystore' of " + entry + ": " + file + ": no such file", e);
     } catch (IOException e) {
-      // KeyStore reports a wrong password as an IOException whose cause is UnrecoverableKeyException.
-      throw new IOException("setting 'keystore' of " + entry + ": " + file + ": cannot read it as PKCS#12 ("
-          + e.getMessage() + ")", e);
+      // KeyStore reports a wrong password as an IOException whose cause is
+      // UnrecoverableKeyException.
+      throw new IOException(
+          "setting 'keystore' of "
+              + entry
+              + ": "
+              + file
+              + ": cannot read it as PKCS#12 ("
+              + e.getMessage()
+              + ")",
+          e);
     }
     for (String alias : Collections.list(store.aliases())) {
       if (store.isKeyEntry(alias)) {
         return store;
       }
     }
-    throw new IOException("setting 'keystore' of " + entry + ": " + file + ": holds no private key entry");
+    throw new IOException(
+        "setting 'keystore' of " + entry + ": " + file + ": holds no private key entry");
   }
 
   private static KeyStore fromPem(CatalogEntry entry, Path keyFile, Path certFile)
@@ -428,9 +500,16 @@ public final class TlsLayer extends AbstractLayer {
       throw new IOException("setting 'key' of " + entry + ": " + e.getMessage(), e);
     }
     if (!belongTogether(key, leaf)) {
-      throw new IOException("settings 'key' and 'cert' of " + entry + " do not match: the key in " + keyFile
-          + " does not belong to the first certificate in " + certFile + " ("
-          + leaf.getSubjectX500Principal().getName() + ")");
+      throw new IOException(
+          "settings 'key' and 'cert' of "
+              + entry
+              + " do not match: the key in "
+              + keyFile
+              + " does not belong to the first certificate in "
+              + certFile
+              + " ("
+              + leaf.getSubjectX500Principal().getName()
+              + ")");
     }
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
@@ -439,7 +518,8 @@ public final class TlsLayer extends AbstractLayer {
   }
 
   /** Signs with the key and verifies with the certificate; true where no check is known. */
-  private static boolean belongTogether(PrivateKey key, X509Certificate leaf) throws GeneralSecurityException {
+  private static boolean belongTogether(PrivateKey key, X509Certificate leaf)
+      throws GeneralSecurityException {
     String algorithm;
     switch (key.getAlgorithm()) {
       case "RSA":
@@ -469,7 +549,8 @@ public final class TlsLayer extends AbstractLayer {
 
   private static TrustManagerFactory trustManagers(CatalogEntry entry, Settings s)
       throws IOException, GeneralSecurityException {
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     Optional<String> trust = nonEmpty(s, "trust");
     if (trust.isEmpty()) {
       tmf.init((KeyStore) null);

@@ -32,12 +32,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A stream socket speaking TLS over the socket below through one {@link SSLEngine}.
  *
- * <p>Two locks keep the directions apart, so that a receive never waits for a send blocked
- * below: {@link #readLock} guards unwrapping and reading from below, {@link #writeLock} wrapping
- * and writing below. A handshake takes both, write first. A receive that meets a message needing
- * an answer (a TLS 1.3 key update, a TLS 1.2 close_notify) never waits for the write lock: it
- * sets {@link #wrapPending} and sends the answer itself only if the lock is free; otherwise the
- * thread holding it sends it on release ({@link #unlockWrite}).
+ * <p>Two locks keep the directions apart, so that a receive never waits for a send blocked below:
+ * {@link #readLock} guards unwrapping and reading from below, {@link #writeLock} wrapping and
+ * writing below. A handshake takes both, write first. A receive that meets a message needing an
+ * answer (a TLS 1.3 key update, a TLS 1.2 close_notify) never waits for the write lock: it sets
+ * {@link #wrapPending} and sends the answer itself only if the lock is free; otherwise the thread
+ * holding it sends it on release ({@link #unlockWrite}).
  *
  * <p>This class is thread-safe.
  */
@@ -45,6 +45,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
 
   private static final Logger log = LoggerFactory.getLogger(TlsSocket.class);
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
   /** How long a graceful close with linger off waits for the peer to close after close_notify. */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
@@ -59,9 +60,12 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
 
   private volatile SSLEngine engine;
   private volatile String peer;
-  private ByteBuffer netIn; // guarded by readLock: bytes read from below, not yet unwrapped (write mode)
-  private ByteBuffer appIn; // guarded by readLock: plaintext unwrapped, not yet received (write mode)
-  private ByteBuffer netOut; // guarded by writeLock: one wrap's output on its way below (write mode)
+  private ByteBuffer
+      netIn; // guarded by readLock: bytes read from below, not yet unwrapped (write mode)
+  private ByteBuffer
+      appIn; // guarded by readLock: plaintext unwrapped, not yet received (write mode)
+  private ByteBuffer
+      netOut; // guarded by writeLock: one wrap's output on its way below (write mode)
   private volatile boolean handshaken;
   private volatile boolean inputEnded; // the peer's close_notify arrived
   private volatile boolean inputShut; // shutdownInput
@@ -109,7 +113,9 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   @Override
   protected ChainSocket wrapAccepted(ChainSocket acceptedBelow) throws IOException {
     checkKeyMaterial();
-    TlsSocket accepted = new TlsSocket(layer, acceptedBelow, layer.serverEngine(), format(acceptedBelow.remoteAddress()));
+    TlsSocket accepted =
+        new TlsSocket(
+            layer, acceptedBelow, layer.serverEngine(), format(acceptedBelow.remoteAddress()));
     if (layer.handshakeOnAccept()) {
       try {
         accepted.handshake(layer.handshakeTimeout());
@@ -124,8 +130,11 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
 
   private void checkKeyMaterial() {
     if (!layer.hasKeyMaterial()) {
-      throw new IllegalStateException("tls (" + layer.described() + ") cannot accept connections without key "
-          + "material (expected: settings key and cert, or keystore)");
+      throw new IllegalStateException(
+          "tls ("
+              + layer.described()
+              + ") cannot accept connections without key "
+              + "material (expected: settings key and cert, or keystore)");
     }
   }
 
@@ -138,7 +147,10 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       connectStarted = true;
     }
     super.connect(remote, timeout);
-    String host = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getHostString() : String.valueOf(remote);
+    String host =
+        remote instanceof InetSocketAddress
+            ? ((InetSocketAddress) remote).getHostString()
+            : String.valueOf(remote);
     int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
     peer = format(remote);
     engine = layer.clientEngine(host, port);
@@ -163,9 +175,9 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   }
 
   /**
-   * Runs the handshake unless it ran; on a socket never connected nor accepted, fails as
-   * {@code below} (the same operation on the socket below) fails, so that misuse reads as it does
-   * without the layer.
+   * Runs the handshake unless it ran; on a socket never connected nor accepted, fails as {@code
+   * below} (the same operation on the socket below) fails, so that misuse reads as it does without
+   * the layer.
    */
   private void ensureHandshaken(String operation, BelowOperation below) throws IOException {
     if (handshaken) {
@@ -173,14 +185,18 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     }
     if (engine == null) {
       // Under connectLock no connect can begin: the socket below is unconnected and refuses, so
-      // nothing reaches a connection unencrypted. During a connect, this layer says it is not ready.
+      // nothing reaches a connection unencrypted. During a connect, this layer says it is not
+      // ready.
       synchronized (connectLock) {
         if (!connectStarted && engine == null) {
           below.run();
         }
       }
-      throw new IllegalStateException(operation + " on " + this
-          + ": the socket is not connected (expected: connect or accept first)");
+      throw new IllegalStateException(
+          operation
+              + " on "
+              + this
+              + ": the socket is not connected (expected: connect or accept first)");
     }
     handshake(layer.handshakeTimeout());
   }
@@ -273,7 +289,9 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     return f;
   }
 
-  /** Sends the engine's pending records (an alert, a close_notify); best effort, under writeLock. */
+  /**
+   * Sends the engine's pending records (an alert, a close_notify); best effort, under writeLock.
+   */
   private void sendWhatTheEngineHolds() {
     SSLEngine e = engine;
     try {
@@ -342,7 +360,8 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   }
 
   /** Unwraps one record, reading from below first when nothing whole is held; under readLock. */
-  private SSLEngineResult unwrapOnce(SSLEngine e, long deadline, boolean handshaking) throws IOException {
+  private SSLEngineResult unwrapOnce(SSLEngine e, long deadline, boolean handshaking)
+      throws IOException {
     if (netIn.position() == 0) {
       readMore(e, deadline, handshaking);
     }
@@ -365,12 +384,16 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       case CLOSED:
         inputEnded = true;
         if (handshaking) {
-          throw new SSLHandshakeException("the peer closed the TLS connection during the handshake");
+          throw new SSLHandshakeException(
+              "the peer closed the TLS connection during the handshake");
         }
         break;
       default:
         HandshakeStatus status = r.getHandshakeStatus();
-        if (r.bytesConsumed() == 0 && r.bytesProduced() == 0 && status != NEED_TASK && status != NEED_WRAP) {
+        if (r.bytesConsumed() == 0
+            && r.bytesProduced() == 0
+            && status != NEED_TASK
+            && status != NEED_WRAP) {
           readMore(e, deadline, handshaking); // the engine took nothing: it needs more bytes
         }
         break;
@@ -394,8 +417,13 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
         throw new SSLHandshakeException("the peer closed the connection during the handshake");
       }
       // Not calling engine.closeInbound(): it would fail the engine and so end our output too.
-      IOException truncated = new SSLException("tls connection with " + peer + " was truncated ("
-          + layer.described() + "): the peer closed it without close_notify");
+      IOException truncated =
+          new SSLException(
+              "tls connection with "
+                  + peer
+                  + " was truncated ("
+                  + layer.described()
+                  + "): the peer closed it without close_notify");
       readFailure = truncated;
       throw truncated;
     }
@@ -427,8 +455,13 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   }
 
   private IOException refuseRenegotiation() {
-    IOException x = new SSLException("tls connection with " + peer + " failed (" + layer.described()
-        + "): the peer started a TLS renegotiation, which this layer refuses");
+    IOException x =
+        new SSLException(
+            "tls connection with "
+                + peer
+                + " failed ("
+                + layer.described()
+                + "): the peer started a TLS renegotiation, which this layer refuses");
     failure = x;
     try {
       engine.closeOutbound();
@@ -440,8 +473,15 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   }
 
   private IOException failConnection(SSLException x) {
-    IOException f = new SSLException("tls connection with " + peer + " failed (" + layer.described() + "): "
-        + x.getMessage(), x);
+    IOException f =
+        new SSLException(
+            "tls connection with "
+                + peer
+                + " failed ("
+                + layer.described()
+                + "): "
+                + x.getMessage(),
+            x);
     failure = f;
     requestWrap(); // the alert the engine queued, if any
     return f;
@@ -479,8 +519,12 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
         netOut.flip();
         below().sendFully(netOut);
         if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-          throw new SocketException("tls connection with " + peer + " (" + layer.described()
-              + "): cannot send after the peer's close_notify, which under TLS 1.2 ends both directions");
+          throw new SocketException(
+              "tls connection with "
+                  + peer
+                  + " ("
+                  + layer.described()
+                  + "): cannot send after the peer's close_notify, which under TLS 1.2 ends both directions");
         }
         HandshakeStatus status = r.getHandshakeStatus();
         while (status == NEED_TASK) {
@@ -495,17 +539,27 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
           if (!"TLSv1.3".equals(e.getSession().getProtocol())) {
             throw refuseRenegotiation();
           }
-          throw new SSLException("tls connection with " + peer + " (" + layer.described()
-              + "): the TLS engine wrapped nothing (handshake status " + r.getHandshakeStatus() + ")");
+          throw new SSLException(
+              "tls connection with "
+                  + peer
+                  + " ("
+                  + layer.described()
+                  + "): the TLS engine wrapped nothing (handshake status "
+                  + r.getHandshakeStatus()
+                  + ")");
         }
-        // The engine sent a handshake message first (a key update's answer) or ran a task; now the data.
+        // The engine sent a handshake message first (a key update's answer) or ran a task; now the
+        // data.
       }
     } finally {
       unlockWrite();
     }
   }
 
-  /** Asks for the engine's pending records to be sent: now if the write lock is free, else on its release. */
+  /**
+   * Asks for the engine's pending records to be sent: now if the write lock is free, else on its
+   * release.
+   */
   private void requestWrap() {
     wrapPending = true;
     if (writeLock.tryLock()) {
@@ -532,7 +586,9 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     }
   }
 
-  /** Sends the records the engine wants to send; under writeLock. Failures wait for the next send. */
+  /**
+   * Sends the records the engine wants to send; under writeLock. Failures wait for the next send.
+   */
   private void flushPendingWraps() {
     wrapPending = false;
     SSLEngine e = engine;
@@ -774,7 +830,10 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     }
   }
 
-  /** Returns a buffer of at least {@code capacity} bytes holding what {@code b} holds (both in write mode). */
+  /**
+   * Returns a buffer of at least {@code capacity} bytes holding what {@code b} holds (both in write
+   * mode).
+   */
   private static ByteBuffer grow(ByteBuffer b, int capacity) {
     ByteBuffer bigger = ByteBuffer.allocate(Math.max(capacity, b.capacity() + 1));
     b.flip();
@@ -800,7 +859,9 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       return inet.getHostString() + ":" + inet.getPort();
     }
     String host = inet.getAddress().getHostAddress();
-    return (inet.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
+    return (inet.getAddress() instanceof Inet6Address ? "[" + host + "]" : host)
+        + ":"
+        + inet.getPort();
   }
 
   /** Returns {@code 30s} or {@code 250ms}. */
@@ -814,6 +875,11 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   public String toString() {
     SSLEngine e = engine;
     String state = handshaken && e != null ? " " + e.getSession().getProtocol() : "";
-    return "TlsSocket[" + (server ? "server" : "client") + state + (closed.get() ? " closed" : "") + "] -> " + below();
+    return "TlsSocket["
+        + (server ? "server" : "client")
+        + state
+        + (closed.get() ? " closed" : "")
+        + "] -> "
+        + below();
   }
 }

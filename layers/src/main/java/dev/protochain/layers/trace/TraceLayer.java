@@ -13,11 +13,11 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * Logs every operation of the sockets passing through it, with its outcome, through SLF4J under
- * the logger {@code protochain.trace.<entry name>}; otherwise changes nothing.
+ * Logs every operation of the sockets passing through it, with its outcome, through SLF4J under the
+ * logger {@code protochain.trace.<entry name>}; otherwise changes nothing.
  *
- * <p>Settings: {@code level} ({@code trace}, {@code debug} or {@code info}; default
- * {@code debug}). When the level is disabled, a traced operation costs one check.
+ * <p>Settings: {@code level} ({@code trace}, {@code debug} or {@code info}; default {@code debug}).
+ * When the level is disabled, a traced operation costs one check.
  */
 @ProviderInfo(
     id = "b103522e-ae6d-4bd9-97f8-2ed05f7e13ee",
@@ -25,8 +25,11 @@ import org.slf4j.event.Level;
     kind = ProviderKind.LAYER,
     version = "1.0.0",
     description = "Logs every socket operation through SLF4J and passes it on unchanged.",
-    settings = @SettingInfo(name = "level", defaultValue = "debug",
-        description = "the SLF4J level of the log lines: trace, debug or info"))
+    settings =
+        @SettingInfo(
+            name = "level",
+            defaultValue = "debug",
+            description = "the SLF4J level of the log lines: trace, debug or info"))
 public final class TraceLayer extends AbstractLayer {
 
   private volatile Logger log;
@@ -45,8 +48,12 @@ public final class TraceLayer extends AbstractLayer {
         level = Level.valueOf(value);
         break;
       default:
-        throw new IllegalArgumentException("setting 'level' of " + context.entry() + " = '"
-            + settings().getString("level") + "' (expected: trace, debug or info)");
+        throw new IllegalArgumentException(
+            "setting 'level' of "
+                + context.entry()
+                + " = '"
+                + settings().getString("level")
+                + "' (expected: trace, debug or info)");
     }
     log = LoggerFactory.getLogger("protochain.trace." + context.entry().name());
   }

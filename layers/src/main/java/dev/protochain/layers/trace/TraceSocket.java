@@ -10,7 +10,9 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.event.Level;
 
-/** A socket that logs each operation and its outcome, then behaves exactly like the socket below. */
+/**
+ * A socket that logs each operation and its outcome, then behaves exactly like the socket below.
+ */
 final class TraceSocket extends ForwardingSocket {
 
   private final Logger log;
@@ -79,7 +81,10 @@ final class TraceSocket extends ForwardingSocket {
       throw failed("accept", e);
     }
     if (on()) {
-      log("{} accept {} from {}", id(), "socket@" + Integer.toHexString(System.identityHashCode(s)),
+      log(
+          "{} accept {} from {}",
+          id(),
+          "socket@" + Integer.toHexString(System.identityHashCode(s)),
           s.remoteAddress());
     }
     return s;

@@ -12,12 +12,14 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A layer an application defines in its own code: it counts the bytes its sockets send and
- * receive into the {@link Counters} the application registered with its runtime (or into its own,
- * if none was). Only {@code send} and {@code receive} are overridden; everything else passes
- * through.
+ * A layer an application defines in its own code: it counts the bytes its sockets send and receive
+ * into the {@link Counters} the application registered with its runtime (or into its own, if none
+ * was). Only {@code send} and {@code receive} are overridden; everything else passes through.
  */
-@ProviderInfo(id = "edbea6d5-e541-4dcc-9438-705eed216a5d", name = "counting", kind = ProviderKind.LAYER,
+@ProviderInfo(
+    id = "edbea6d5-e541-4dcc-9438-705eed216a5d",
+    name = "counting",
+    kind = ProviderKind.LAYER,
     description = "Counts the bytes sent and received through it.")
 public final class CountingLayer extends AbstractLayer {
 
@@ -51,7 +53,6 @@ public final class CountingLayer extends AbstractLayer {
   public ChainSocket wrap(ChainSocket below, StartupContext context) {
     return new Counting(below);
   }
-
 
   private final class Counting extends ForwardingSocket {
     Counting(ChainSocket below) {

@@ -54,48 +54,93 @@ public final class HttpsOverChain {
     try {
       Path keystore = dir.resolve("server.p12");
       Path trust = dir.resolve("server.pem");
-      keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-          "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
-          "-keystore", keystore.toString(), "-storepass", "changeit");
-      keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass", "changeit",
-          "-file", trust.toString());
+      keytool(
+          "-genkeypair",
+          "-alias",
+          "server",
+          "-keyalg",
+          "EC",
+          "-groupname",
+          "secp256r1",
+          "-validity",
+          "2",
+          "-dname",
+          "CN=localhost",
+          "-ext",
+          "SAN=dns:localhost,ip:127.0.0.1",
+          "-storetype",
+          "PKCS12",
+          "-keystore",
+          keystore.toString(),
+          "-storepass",
+          "changeit");
+      keytool(
+          "-exportcert",
+          "-rfc",
+          "-alias",
+          "server",
+          "-keystore",
+          keystore.toString(),
+          "-storepass",
+          "changeit",
+          "-file",
+          trust.toString());
 
       server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       server.setHttpsConfigurator(new HttpsConfigurator(serverContext(keystore)));
-      server.createContext("/hello", x -> {
-        byte[] body = ("hello over TLS, " + x.getRequestMethod() + " " + x.getRequestURI() + "\n")
-            .getBytes(StandardCharsets.UTF_8);
-        x.sendResponseHeaders(200, body.length);
-        try (OutputStream o = x.getResponseBody()) {
-          o.write(body);
-        }
-      });
+      server.createContext(
+          "/hello",
+          x -> {
+            byte[] body =
+                ("hello over TLS, " + x.getRequestMethod() + " " + x.getRequestURI() + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, body.length);
+            try (OutputStream o = x.getResponseBody()) {
+              o.write(body);
+            }
+          });
       server.start();
       int port = server.getAddress().getPort();
 
       ProviderDescriptor tls = ProviderDescriptor.of(TlsLayer.class);
       ProviderDescriptor metrics = ProviderDescriptor.of(MetricsLayer.class);
-      Catalog catalog = Catalog.builtin()
-          .installLayer(tls, Map.of("trust", trust.toString(), "server-name", "localhost"), List.of(1001));
-      catalog = catalog.installLayer(metrics, Map.of(), List.of(catalog.entry("tls-tcp4").orElseThrow().id()));
+      Catalog catalog =
+          Catalog.builtin()
+              .installLayer(
+                  tls,
+                  Map.of("trust", trust.toString(), "server-name", "localhost"),
+                  List.of(1001));
+      catalog =
+          catalog.installLayer(
+              metrics, Map.of(), List.of(catalog.entry("tls-tcp4").orElseThrow().id()));
       MeterRegistry registry = new SimpleMeterRegistry();
-      try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog.checkValid("sample"))
-          .service(MeterRegistry.class, registry).build()) {
-        OkHttpClient http = new OkHttpClient.Builder()
-            .socketFactory(ChainSocketFactory.forEntry(runtime, "metrics-tls-tcp4")).build();
+      try (ChainRuntime runtime =
+          ChainRuntime.builder()
+              .catalog(catalog.checkValid("sample"))
+              .service(MeterRegistry.class, registry)
+              .build()) {
+        OkHttpClient http =
+            new OkHttpClient.Builder()
+                .socketFactory(ChainSocketFactory.forEntry(runtime, "metrics-tls-tcp4"))
+                .build();
         String body;
-        Request request = new Request.Builder().url("http://localhost:" + port + "/hello?from=okhttp").build();
+        Request request =
+            new Request.Builder().url("http://localhost:" + port + "/hello?from=okhttp").build();
         try (Response response = http.newCall(request).execute()) {
           body = response.body().string();
-          out.println("HTTP " + response.code() + " from https://localhost:" + port + ": " + body.trim());
+          out.println(
+              "HTTP " + response.code() + " from https://localhost:" + port + ": " + body.trim());
         }
         // Read while the connection is pooled: the layer removes its meters when it unloads.
         double sent = registry.get("protochain.bytes.sent").counter().count();
         double received = registry.get("protochain.bytes.received").counter().count();
         http.connectionPool().evictAll();
-        out.printf("the metrics layer counted %.0f bytes sent and %.0f received, in plain text above tls%n", sent,
-            received);
-        return body.equals("hello over TLS, GET /hello?from=okhttp\n") && sent > 0 && received > 0 ? 0 : 1;
+        out.printf(
+            "the metrics layer counted %.0f bytes sent and %.0f received, in plain text above tls%n",
+            sent, received);
+        return body.equals("hello over TLS, GET /hello?from=okhttp\n") && sent > 0 && received > 0
+            ? 0
+            : 1;
       }
     } finally {
       if (server != null) {

@@ -25,9 +25,9 @@ import java.util.stream.Stream;
 
 /**
  * Installs the sample plugin (the PROXY protocol layer in {@code samples/proxy-protocol}) into a
- * temporary protochain home, as {@code protochain catalog install --plugin} does, runs a
- * connection over [proxy-protocol, tcp4], and proves the plugin unloaded afterwards. Run it with
- * {@code samples/run plugin}.
+ * temporary protochain home, as {@code protochain catalog install --plugin} does, runs a connection
+ * over [proxy-protocol, tcp4], and proves the plugin unloaded afterwards. Run it with {@code
+ * samples/run plugin}.
  */
 public final class PluginSample {
 
@@ -35,7 +35,8 @@ public final class PluginSample {
 
   /** Runs the sample with the jar the build copied to {@code samples/examples/target/plugins}. */
   public static void main(String[] args) throws Exception {
-    Path jar = Path.of(args.length > 0 ? args[0] : "samples/examples/target/plugins/proxy-protocol.jar");
+    Path jar =
+        Path.of(args.length > 0 ? args[0] : "samples/examples/target/plugins/proxy-protocol.jar");
     System.exit(run(jar, System.out));
   }
 
@@ -47,11 +48,19 @@ public final class PluginSample {
       PluginRecord record = home.plugins().add(jar); // kept under its SHA-256
       ProviderDescriptor layer = PluginStore.inspect(jar);
       CatalogStore store = CatalogStore.open(home);
-      store.update("install the sample plugin",
+      store.update(
+          "install the sample plugin",
           c -> c.withPlugin(record).installLayer(layer, Map.of(), List.of(1001)));
       Catalog catalog = store.read().catalog();
-      out.println("installed " + record + " from " + jar.getFileName() + ", sha-256 " + record.sha256().substring(0, 16)
-          + "…, as chain " + catalog.entry("proxy-protocol-tcp4").orElseThrow());
+      out.println(
+          "installed "
+              + record
+              + " from "
+              + jar.getFileName()
+              + ", sha-256 "
+              + record.sha256().substring(0, 16)
+              + "…, as chain "
+              + catalog.entry("proxy-protocol-tcp4").orElseThrow());
 
       UnloadCheck check = new UnloadCheck();
       exchange(catalog, check.track(home.plugins().source(catalog.plugins())), out);
@@ -67,8 +76,10 @@ public final class PluginSample {
     }
   }
 
-  // A method of its own, so that nothing of the connection stays reachable while the unload is checked.
-  private static void exchange(Catalog catalog, dev.protochain.runtime.ProviderSource plugins, PrintStream out)
+  // A method of its own, so that nothing of the connection stays reachable while the unload is
+  // checked.
+  private static void exchange(
+      Catalog catalog, dev.protochain.runtime.ProviderSource plugins, PrintStream out)
       throws IOException {
     try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).source(plugins).build();
         Session session = runtime.startup("proxy-protocol-tcp4");
@@ -77,15 +88,19 @@ public final class PluginSample {
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       listener.listen(1);
       client.connect(listener.localAddress());
-      client.sendFully(ByteBuffer.wrap("hello through a plugin\n".getBytes(StandardCharsets.US_ASCII)));
+      client.sendFully(
+          ByteBuffer.wrap("hello through a plugin\n".getBytes(StandardCharsets.US_ASCII)));
       client.shutdownOutput();
       try (ChainSocket server = listener.accept()) {
         ByteBuffer got = ByteBuffer.allocate(64);
         while (server.receive(got) >= 0) {
           // read to the end of the stream
         }
-        out.print("the server read: " + new String(got.array(), 0, got.position(), StandardCharsets.US_ASCII));
-        out.println("the server sees the client as " + server.remoteAddress() + " (from the PROXY header)");
+        out.print(
+            "the server read: "
+                + new String(got.array(), 0, got.position(), StandardCharsets.US_ASCII));
+        out.println(
+            "the server sees the client as " + server.remoteAddress() + " (from the PROXY header)");
       }
     }
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.coalesce.CoalesceLayer;
 import dev.protochain.layers.metrics.MetricsLayer;
@@ -13,7 +14,6 @@ import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.bridge.ChainSocketFactory;
 import dev.protochain.runtime.bridge.RegisteredSocketFactory;
-import dev.protochain.api.Session;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -58,11 +58,21 @@ class BridgeClientsTest {
     ProviderDescriptor trace = ProviderDescriptor.of(TraceLayer.class);
     ProviderDescriptor metrics = ProviderDescriptor.of(MetricsLayer.class);
     Catalog c = Catalog.builtin().installLayer("coalesce", coalesce.id(), Map.of(), List.of(1001));
-    c = c.installLayer("trace", trace.id(), Map.of(), List.of(c.entry("coalesce-tcp4").orElseThrow().id()));
-    c = c.installLayer(metrics, Map.of(), List.of(c.entry("trace-coalesce-tcp4").orElseThrow().id()));
-    runtime = ChainRuntime.builder().catalog(c.checkValid("test")).listener(events::add).shutdownHook(false)
-        .service(MeterRegistry.class, meters).build();
-    // The metrics layer removes its meters when it unloads; a session held open keeps them readable.
+    c =
+        c.installLayer(
+            "trace", trace.id(), Map.of(), List.of(c.entry("coalesce-tcp4").orElseThrow().id()));
+    c =
+        c.installLayer(
+            metrics, Map.of(), List.of(c.entry("trace-coalesce-tcp4").orElseThrow().id()));
+    runtime =
+        ChainRuntime.builder()
+            .catalog(c.checkValid("test"))
+            .listener(events::add)
+            .shutdownHook(false)
+            .service(MeterRegistry.class, meters)
+            .build();
+    // The metrics layer removes its meters when it unloads; a session held open keeps them
+    // readable.
     keepMetricsLoaded = runtime.startup("metrics-trace-coalesce-tcp4");
   }
 
@@ -77,39 +87,51 @@ class BridgeClientsTest {
   }
 
   long startups(String provider) {
-    return events.stream().filter(e -> e.type() == LifecycleEvent.Type.STARTUP && e.provider().name().equals(provider))
+    return events.stream()
+        .filter(
+            e -> e.type() == LifecycleEvent.Type.STARTUP && e.provider().name().equals(provider))
         .count();
   }
 
   @Test
   void okHttpGetsTheSameResponsesOverTheChain() throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     byte[] big = new byte[300_000];
     new java.util.Random(3).nextBytes(big);
-    server.createContext("/hello", x -> {
-      byte[] body = ("hello " + x.getRequestMethod() + " " + x.getRequestURI()).getBytes(StandardCharsets.UTF_8);
-      x.sendResponseHeaders(200, body.length);
-      try (OutputStream out = x.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.createContext("/big", x -> {
-      x.sendResponseHeaders(200, big.length);
-      try (OutputStream out = x.getResponseBody()) {
-        out.write(big);
-      }
-    });
+    server.createContext(
+        "/hello",
+        x -> {
+          byte[] body =
+              ("hello " + x.getRequestMethod() + " " + x.getRequestURI())
+                  .getBytes(StandardCharsets.UTF_8);
+          x.sendResponseHeaders(200, body.length);
+          try (OutputStream out = x.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.createContext(
+        "/big",
+        x -> {
+          x.sendResponseHeaders(200, big.length);
+          try (OutputStream out = x.getResponseBody()) {
+            out.write(big);
+          }
+        });
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
     try {
       String base = "http://127.0.0.1:" + server.getAddress().getPort();
       OkHttpClient plain = new OkHttpClient();
-      OkHttpClient chained = new OkHttpClient.Builder()
-          .socketFactory(ChainSocketFactory.forEntry(runtime, "metrics-trace-coalesce-tcp4")).build();
+      OkHttpClient chained =
+          new OkHttpClient.Builder()
+              .socketFactory(ChainSocketFactory.forEntry(runtime, "metrics-trace-coalesce-tcp4"))
+              .build();
       long bodies = 0;
       for (String path : List.of("/hello?x=1", "/hello?y=2", "/big")) {
         Request request = new Request.Builder().url(base + path).build();
-        try (Response a = plain.newCall(request).execute(); Response b = chained.newCall(request).execute()) {
+        try (Response a = plain.newCall(request).execute();
+            Response b = chained.newCall(request).execute()) {
           assertEquals(a.code(), b.code());
           byte[] body = b.body().bytes();
           assertTrue(java.util.Arrays.equals(a.body().bytes(), body), path);
@@ -117,15 +139,21 @@ class BridgeClientsTest {
         }
       }
       assertTrue(startups("trace") >= 2, "the chained client went through the chain");
-      assertTrue(counted("bytes.received") > bodies, "the metrics layer counted every body byte and the headers: "
-          + counted("bytes.received") + " for " + bodies + " body bytes");
+      assertTrue(
+          counted("bytes.received") > bodies,
+          "the metrics layer counted every body byte and the headers: "
+              + counted("bytes.received")
+              + " for "
+              + bodies
+              + " body bytes");
       assertTrue(counted("bytes.sent") > 0);
       chained.connectionPool().evictAll();
       plain.connectionPool().evictAll();
       for (int i = 0; i < 100 && runtime.count(1001) != 1; i++) {
         Thread.sleep(20);
       }
-      assertEquals(1, runtime.count(1001), "closing OkHttp's pooled connections cleaned their startups up");
+      assertEquals(
+          1, runtime.count(1001), "closing OkHttp's pooled connections cleaned their startups up");
     } finally {
       server.stop(0);
       ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
@@ -135,17 +163,24 @@ class BridgeClientsTest {
   @Test
   void theJdbcDriverGetsTheSameResultsOverTheChain() throws Exception {
     try (PostgresServer pg = PostgresServer.start()) {
-      RegisteredSocketFactory.register("bridge-test",
-          ChainSocketFactory.forEntry(runtime, "metrics-trace-coalesce-tcp4"));
+      RegisteredSocketFactory.register(
+          "bridge-test", ChainSocketFactory.forEntry(runtime, "metrics-trace-coalesce-tcp4"));
       try {
-        String chained = pg.url() + "&socketFactory=" + RegisteredSocketFactory.class.getName()
-            + "&socketFactoryArg=bridge-test";
+        String chained =
+            pg.url()
+                + "&socketFactory="
+                + RegisteredSocketFactory.class.getName()
+                + "&socketFactoryArg=bridge-test";
         List<String> direct = queries(pg.url(), "direct");
         List<String> overChain = queries(chained, "chained");
         assertEquals(direct, overChain);
         assertTrue(startups("coalesce") >= 2, "the driver's connection went through the chain");
-        assertTrue(counted("bytes.received") > 300 && counted("bytes.sent") > 300,
-            "the metrics layer counted the traffic: " + counted("bytes.sent") + " sent, " + counted("bytes.received")
+        assertTrue(
+            counted("bytes.received") > 300 && counted("bytes.sent") > 300,
+            "the metrics layer counted the traffic: "
+                + counted("bytes.sent")
+                + " sent, "
+                + counted("bytes.received")
                 + " received");
         assertEquals(1, runtime.count(1001), "closing the connection cleaned its startup up");
       } finally {
@@ -156,16 +191,21 @@ class BridgeClientsTest {
 
   static List<String> queries(String url, String table) throws Exception {
     List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
       s.execute("create table " + table + " (id int primary key, label text)");
       s.execute("insert into " + table + " select g, 'row ' || g from generate_series(1, 5000) g");
-      try (ResultSet r = s.executeQuery("select count(*), sum(id), max(label), md5(string_agg(label, ',' order by id))"
-          + " from " + table)) {
+      try (ResultSet r =
+          s.executeQuery(
+              "select count(*), sum(id), max(label), md5(string_agg(label, ',' order by id))"
+                  + " from "
+                  + table)) {
         while (r.next()) {
           out.add(r.getLong(1) + " " + r.getLong(2) + " " + r.getString(3) + " " + r.getString(4));
         }
       }
-      try (ResultSet r = s.executeQuery("select label from " + table + " where id % 1000 = 0 order by id")) {
+      try (ResultSet r =
+          s.executeQuery("select label from " + table + " where id % 1000 = 0 order by id")) {
         while (r.next()) {
           out.add(r.getString(1));
         }

@@ -21,10 +21,14 @@ class EchoOverCustomChainTest {
     assertEquals("  load trace", lines.get(0));
     assertEquals("  load counting", lines.get(1));
     assertEquals("  load tcp4", lines.get(2));
-    assertEquals(true, lines.get(3).startsWith("echoed 100000 bytes over trace-counting-tcp4: verified (sha-256 "),
+    assertEquals(
+        true,
+        lines.get(3).startsWith("echoed 100000 bytes over trace-counting-tcp4: verified (sha-256 "),
         lines.get(3));
-    assertEquals("the counting layer saw 200000 bytes sent and 200000 received (both directions of both ends)",
+    assertEquals(
+        "the counting layer saw 200000 bytes sent and 200000 received (both directions of both ends)",
         lines.get(4));
-    assertEquals(List.of("  unload trace", "  unload counting", "  unload tcp4"), lines.subList(5, 8));
+    assertEquals(
+        List.of("  unload trace", "  unload counting", "  unload tcp4"), lines.subList(5, 8));
   }
 }

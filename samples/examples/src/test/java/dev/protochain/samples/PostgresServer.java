@@ -51,9 +51,28 @@ final class PostgresServer implements AutoCloseable {
       port = probe.getLocalPort();
     }
     PostgresServer server = new PostgresServer(base, data, bin, root, port);
-    server.pg("initdb", "-D", data.toString(), "-U", "protochain", "--auth=trust", "-E", "UTF8", "--no-locale");
-    server.pg("pg_ctl", "-D", data.toString(), "-l", data.resolve("server.log").toString(), "-w", "-t", "30",
-        "-o", "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+    server.pg(
+        "initdb",
+        "-D",
+        data.toString(),
+        "-U",
+        "protochain",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--no-locale");
+    server.pg(
+        "pg_ctl",
+        "-D",
+        data.toString(),
+        "-l",
+        data.resolve("server.log").toString(),
+        "-w",
+        "-t",
+        "30",
+        "-o",
+        "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off",
+        "start");
     return server;
   }
 
@@ -76,29 +95,47 @@ final class PostgresServer implements AutoCloseable {
     }
     full.addAll(cmd);
     Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String output =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      String serverLog = log != null && Files.exists(log.resolve("server.log")) ? Files.readString(log.resolve("server.log")) : "";
+      String serverLog =
+          log != null && Files.exists(log.resolve("server.log"))
+              ? Files.readString(log.resolve("server.log"))
+              : "";
       fail(String.join(" ", full) + " failed:\n" + output + serverLog);
     }
   }
 
-  /** Finds the server binaries of the newest PostgreSQL installed the Debian way, or fails saying what to install. */
+  /**
+   * Finds the server binaries of the newest PostgreSQL installed the Debian way, or fails saying
+   * what to install.
+   */
   private static Path binaries() throws IOException {
     Path root = Path.of("/usr/lib/postgresql");
     if (Files.isDirectory(root)) {
       try (Stream<Path> versions = Files.list(root)) {
-        Path newest = versions.map(v -> v.resolve("bin"))
-            .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
-            .max(Comparator.comparing(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
-            .orElse(null);
+        Path newest =
+            versions
+                .map(v -> v.resolve("bin"))
+                .filter(
+                    b ->
+                        Files.isExecutable(b.resolve("initdb"))
+                            && Files.isExecutable(b.resolve("pg_ctl")))
+                .max(
+                    Comparator.comparing(
+                        b ->
+                            Integer.parseInt(
+                                b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
+                .orElse(null);
         if (newest != null) {
           return newest;
         }
       }
     }
-    throw new AssertionError("the PostgreSQL server is not installed (Debian package postgresql; .ci/run installs it),"
-        + " so the JDBC bridge test cannot run" + ("true".equals(System.getenv("CI")) ? " in CI" : ""));
+    throw new AssertionError(
+        "the PostgreSQL server is not installed (Debian package postgresql; .ci/run installs it),"
+            + " so the JDBC bridge test cannot run"
+            + ("true".equals(System.getenv("CI")) ? " in CI" : ""));
   }
 
   @Override

@@ -16,8 +16,15 @@ import java.net.InetSocketAddress;
  * @param separatePeer whether the subject's final cleanup ends the peer too unless it runs in a
  *     second runtime (a base under test)
  */
-public record Chains(String label, InetSocketAddress bind, boolean stream, String subject, String peer,
-    String probe, int baseId, boolean separatePeer) {
+public record Chains(
+    String label,
+    InetSocketAddress bind,
+    boolean stream,
+    String subject,
+    String peer,
+    String probe,
+    int baseId,
+    boolean separatePeer) {
 
   /** Returns the label. */
   @Override

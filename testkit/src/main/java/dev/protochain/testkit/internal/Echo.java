@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A stream echo server on a listening chain socket, and the client side of one echo exchange.
- * Each accepted connection is echoed on its own thread, with a receive buffer of an odd size so
- * that reads and writes are partial.
+ * A stream echo server on a listening chain socket, and the client side of one echo exchange. Each
+ * accepted connection is echoed on its own thread, with a receive buffer of an odd size so that
+ * reads and writes are partial.
  */
 public final class Echo implements AutoCloseable {
 
@@ -35,7 +35,10 @@ public final class Echo implements AutoCloseable {
     this.acceptLoop = pool.submit(this::acceptLoop);
   }
 
-  /** Starts echoing every connection {@code listener} accepts, reading {@code bufferSize} bytes at most at a time. */
+  /**
+   * Starts echoing every connection {@code listener} accepts, reading {@code bufferSize} bytes at
+   * most at a time.
+   */
   public static Echo serve(ChainSocket listener, int bufferSize, ExecutorService pool) {
     return new Echo(listener, bufferSize, pool);
   }
@@ -84,8 +87,8 @@ public final class Echo implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, waits for every connection's echo to end, and throws the first failure of
-   * any of them.
+   * Stops accepting, waits for every connection's echo to end, and throws the first failure of any
+   * of them.
    *
    * @throws AssertionError if a connection's echo failed or did not end within a minute
    */
@@ -110,7 +113,8 @@ public final class Echo implements AutoCloseable {
     }
     synchronized (failures) {
       if (!failures.isEmpty()) {
-        AssertionError e = new AssertionError("the echo server failed: " + failures.get(0), failures.get(0));
+        AssertionError e =
+            new AssertionError("the echo server failed: " + failures.get(0), failures.get(0));
         failures.subList(1, failures.size()).forEach(e::addSuppressed);
         throw e;
       }
@@ -118,50 +122,61 @@ public final class Echo implements AutoCloseable {
   }
 
   /**
-   * Sends {@code payload} on {@code socket} from another thread in chunks of 1 to
-   * {@code maxChunk} bytes while this thread receives the echo with a buffer of {@code readSize}
-   * bytes, and returns what came back.
+   * Sends {@code payload} on {@code socket} from another thread in chunks of 1 to {@code maxChunk}
+   * bytes while this thread receives the echo with a buffer of {@code readSize} bytes, and returns
+   * what came back.
    *
-   * <p>With {@code halfClose} the sender shuts the output down after the last chunk and the echo
-   * is read to the end of the stream. Without it (a path that ends both directions at the first
-   * end of stream, such as a proxy without half-close) the echo is read until as many bytes came
-   * back as were sent, and only then is the output shut down; the stream must then end with no
-   * byte more. With {@code window} above 0 the sender never has more than {@code window} bytes
-   * sent and not yet received back (a relay that cannot carry both directions at once stalls when
-   * both are full).
+   * <p>With {@code halfClose} the sender shuts the output down after the last chunk and the echo is
+   * read to the end of the stream. Without it (a path that ends both directions at the first end of
+   * stream, such as a proxy without half-close) the echo is read until as many bytes came back as
+   * were sent, and only then is the output shut down; the stream must then end with no byte more.
+   * With {@code window} above 0 the sender never has more than {@code window} bytes sent and not
+   * yet received back (a relay that cannot carry both directions at once stalls when both are
+   * full).
    *
    * @throws AssertionError if more bytes come back than were sent, or the echo of a full window
    *     does not come back within a minute
    */
-  public static byte[] exchange(ChainSocket socket, byte[] payload, int maxChunk, int readSize, long seed,
-      boolean halfClose, int window, ExecutorService pool)
+  public static byte[] exchange(
+      ChainSocket socket,
+      byte[] payload,
+      int maxChunk,
+      int readSize,
+      long seed,
+      boolean halfClose,
+      int window,
+      ExecutorService pool)
       throws IOException, InterruptedException, ExecutionException, TimeoutException {
     Semaphore credit = window > 0 ? new Semaphore(window) : null;
-    Future<?> sending = pool.submit(() -> {
-      Random sizes = new Random(seed);
-      ByteBuffer src = ByteBuffer.wrap(payload);
-      while (src.hasRemaining()) {
-        ByteBuffer chunk = src.slice();
-        int n = Math.min(chunk.remaining(), 1 + sizes.nextInt(maxChunk));
-        if (credit != null) {
-          // Sends what the window allows now, at least one byte: waiting for room for the whole
-          // chunk would empty the path before each send.
-          if (!credit.tryAcquire(60, TimeUnit.SECONDS)) {
-            throw new AssertionError("no echo of the " + window + " bytes in flight came back within 60 s");
-          }
-          int more = credit.drainPermits();
-          n = Math.min(n, 1 + more);
-          credit.release(1 + more - n);
-        }
-        chunk.limit(n);
-        socket.sendFully(chunk);
-        src.position(src.position() + n);
-      }
-      if (halfClose) {
-        socket.shutdownOutput();
-      }
-      return null;
-    });
+    Future<?> sending =
+        pool.submit(
+            () -> {
+              Random sizes = new Random(seed);
+              ByteBuffer src = ByteBuffer.wrap(payload);
+              while (src.hasRemaining()) {
+                ByteBuffer chunk = src.slice();
+                int n = Math.min(chunk.remaining(), 1 + sizes.nextInt(maxChunk));
+                if (credit != null) {
+                  // Sends what the window allows now, at least one byte: waiting for room for the
+                  // whole
+                  // chunk would empty the path before each send.
+                  if (!credit.tryAcquire(60, TimeUnit.SECONDS)) {
+                    throw new AssertionError(
+                        "no echo of the " + window + " bytes in flight came back within 60 s");
+                  }
+                  int more = credit.drainPermits();
+                  n = Math.min(n, 1 + more);
+                  credit.release(1 + more - n);
+                }
+                chunk.limit(n);
+                socket.sendFully(chunk);
+                src.position(src.position() + n);
+              }
+              if (halfClose) {
+                socket.shutdownOutput();
+              }
+              return null;
+            });
     ByteBuffer back = ByteBuffer.allocate(payload.length);
     ByteBuffer in = ByteBuffer.allocate(readSize);
     boolean shut = halfClose;
@@ -177,7 +192,8 @@ public final class Echo implements AutoCloseable {
       }
       in.flip();
       if (in.remaining() > back.remaining()) {
-        throw new AssertionError("the echo returned more than the " + payload.length + " bytes sent");
+        throw new AssertionError(
+            "the echo returned more than the " + payload.length + " bytes sent");
       }
       back.put(in);
       if (credit != null) {
@@ -190,8 +206,12 @@ public final class Echo implements AutoCloseable {
     return out;
   }
 
-  /** Sends all of {@code payload} in chunks of 1 to {@code maxChunk} bytes, sizes drawn from {@code seed}. */
-  public static void sendInChunks(ChainSocket socket, byte[] payload, int maxChunk, long seed) throws IOException {
+  /**
+   * Sends all of {@code payload} in chunks of 1 to {@code maxChunk} bytes, sizes drawn from {@code
+   * seed}.
+   */
+  public static void sendInChunks(ChainSocket socket, byte[] payload, int maxChunk, long seed)
+      throws IOException {
     Random sizes = new Random(seed);
     ByteBuffer src = ByteBuffer.wrap(payload);
     while (src.hasRemaining()) {

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The providers a contract runs, each made by its factory at every load and remembered, so that
- * a test can tell a fresh instance from a reused one. Thread-safe.
+ * The providers a contract runs, each made by its factory at every load and remembered, so that a
+ * test can tell a fresh instance from a reused one. Thread-safe.
  */
 public final class KitSource implements ProviderSource {
 
@@ -63,21 +63,23 @@ public final class KitSource implements ProviderSource {
   public ProviderBinding bind(UUID providerId) throws ProtochainException {
     Registered r = providers.get(providerId);
     if (r == null) {
-      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER,
-          "no provider " + providerId + " in " + name());
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER, "no provider " + providerId + " in " + name());
     }
-    return ProviderBinding.ofFactory(r.descriptor, () -> {
-      Provider p;
-      try {
-        p = r.factory.call();
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot make " + r.descriptor + ": " + e, e);
-      }
-      List<Provider> list = made.computeIfAbsent(providerId, k -> new ArrayList<>());
-      synchronized (list) {
-        list.add(p);
-      }
-      return p;
-    });
+    return ProviderBinding.ofFactory(
+        r.descriptor,
+        () -> {
+          Provider p;
+          try {
+            p = r.factory.call();
+          } catch (Exception e) {
+            throw new IllegalStateException("cannot make " + r.descriptor + ": " + e, e);
+          }
+          List<Provider> list = made.computeIfAbsent(providerId, k -> new ArrayList<>());
+          synchronized (list) {
+            list.add(p);
+          }
+          return p;
+        });
   }
 }

@@ -20,8 +20,8 @@ public final class Payloads {
 
   /**
    * Returns {@code size} bytes, the same for the same seed, alternating stretches of 1 to 8 KiB of
-   * random bytes and of a short random pattern repeated: neither all noise nor all redundancy, so
-   * a transforming layer (compression, say) meets both.
+   * random bytes and of a short random pattern repeated: neither all noise nor all redundancy, so a
+   * transforming layer (compression, say) meets both.
    */
   public static byte[] mixed(int size, long seed) {
     Random r = new Random(seed);

@@ -18,7 +18,8 @@ import java.io.IOException;
     name = "testkit-probe",
     kind = ProviderKind.LAYER,
     description = "A pass-through layer of the testkit; fails its startup when told to.",
-    settings = @SettingInfo(name = "fail", defaultValue = "false", description = "whether startup fails"))
+    settings =
+        @SettingInfo(name = "fail", defaultValue = "false", description = "whether startup fails"))
 public final class ProbeLayer extends AbstractLayer {
 
   /** The message of the failure a failing probe's startup throws. */

@@ -18,12 +18,15 @@ public final class Threads {
    * Waits up to {@code millis} for every thread not in {@code before} to end and returns the names
    * of those still alive; the JDK's common pool is not counted.
    */
-  public static List<String> leftBehind(Set<Thread> before, long millis) throws InterruptedException {
+  public static List<String> leftBehind(Set<Thread> before, long millis)
+      throws InterruptedException {
     long deadline = System.nanoTime() + millis * 1_000_000;
     while (true) {
       List<String> left = new ArrayList<>();
       for (Thread t : Thread.getAllStackTraces().keySet()) {
-        if (!before.contains(t) && t.isAlive() && !t.getName().startsWith("ForkJoinPool.commonPool")) {
+        if (!before.contains(t)
+            && t.isAlive()
+            && !t.getName().startsWith("ForkJoinPool.commonPool")) {
           left.add(t.getName());
         }
       }

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
-/** The layer contract for {@code coalesce}, over tcp4 and mem-stream (it requires ordered delivery). */
+/**
+ * The layer contract for {@code coalesce}, over tcp4 and mem-stream (it requires ordered delivery).
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CoalesceLayerContractTest extends LayerContract {
 
@@ -20,9 +22,12 @@ class CoalesceLayerContractTest extends LayerContract {
   @Override
   protected List<BadSettings> badSettings() {
     return List.of(
-        BadSettings.of(Map.of("threshold", "0"),
+        BadSettings.of(
+            Map.of("threshold", "0"),
             "setting 'threshold' of entry 2001 'coalesce' (layer) = 0 is out of range (expected: 1 to 67108864)"),
-        BadSettings.of(Map.of("delay", "soon"), "setting 'delay' of entry 2001 'coalesce' (layer) = 'soon'"
-            + " is not a duration (expected: e.g. 250ms, 30s, 2m)"));
+        BadSettings.of(
+            Map.of("delay", "soon"),
+            "setting 'delay' of entry 2001 'coalesce' (layer) = 'soon'"
+                + " is not a duration (expected: e.g. 250ms, 30s, 2m)"));
   }
 }

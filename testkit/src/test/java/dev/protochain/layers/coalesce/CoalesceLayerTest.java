@@ -31,10 +31,14 @@ class CoalesceLayerTest {
   }
 
   @Test
-  void aReceiveReturnsWhileTheHeldBytesCannotBeSentYetAndTheyLeaveOnceThePeerReads() throws Exception {
-    Map<String, String> settings = Map.of("threshold", "1048576", "delay", "0", "flush-on-receive", "true");
-    try (ChainRuntime rt = Stock.runtime(Stock.catalog(CoalesceLayer.class, settings, "mem-stream"));
-        Session layered = rt.startup("coalesce-mem-stream"); Session bare = rt.startup("mem-stream")) {
+  void aReceiveReturnsWhileTheHeldBytesCannotBeSentYetAndTheyLeaveOnceThePeerReads()
+      throws Exception {
+    Map<String, String> settings =
+        Map.of("threshold", "1048576", "delay", "0", "flush-on-receive", "true");
+    try (ChainRuntime rt =
+            Stock.runtime(Stock.catalog(CoalesceLayer.class, settings, "mem-stream"));
+        Session layered = rt.startup("coalesce-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
       ChainSocket listener = Stock.listener(bare);
       ChainSocket a = layered.open();
       a.connect(listener.localAddress());
@@ -47,7 +51,10 @@ class CoalesceLayerTest {
 
       ByteBuffer got = ByteBuffer.allocate(16);
       Future<Integer> receiving = pool.submit(() -> a.receive(got));
-      assertEquals(5, receiving.get(5, TimeUnit.SECONDS), "the receive must not wait for the held bytes to leave");
+      assertEquals(
+          5,
+          receiving.get(5, TimeUnit.SECONDS),
+          "the receive must not wait for the held bytes to leave");
 
       ByteBuffer all = ByteBuffer.allocate(65536 + 10);
       assertTrue(b.receiveFully(all), "the layer's thread sends the held bytes once b reads");

@@ -29,12 +29,19 @@ class FaultLayerContractTest extends LayerContract {
   @Override
   protected List<BadSettings> badSettings() {
     return List.of(
-        BadSettings.of(Map.of("drop-probability", "1.5"), "setting 'drop-probability' of entry 2001 'fault' (layer)"
-            + " = '1.5' is not a probability (expected: 0 to 1)"),
-        BadSettings.of(Map.of("reset-probability", "often"), "setting 'reset-probability' of entry 2001 'fault'"
-            + " (layer) = 'often' is not a probability (expected: 0 to 1)"),
-        BadSettings.of(Map.of("seed", "x"), "setting 'seed' of entry 2001 'fault' (layer) = 'x' is not a whole number"),
-        BadSettings.of(Map.of("delay", "-1s"),
+        BadSettings.of(
+            Map.of("drop-probability", "1.5"),
+            "setting 'drop-probability' of entry 2001 'fault' (layer)"
+                + " = '1.5' is not a probability (expected: 0 to 1)"),
+        BadSettings.of(
+            Map.of("reset-probability", "often"),
+            "setting 'reset-probability' of entry 2001 'fault'"
+                + " (layer) = 'often' is not a probability (expected: 0 to 1)"),
+        BadSettings.of(
+            Map.of("seed", "x"),
+            "setting 'seed' of entry 2001 'fault' (layer) = 'x' is not a whole number"),
+        BadSettings.of(
+            Map.of("delay", "-1s"),
             "setting 'delay' of entry 2001 'fault' (layer) = '-1s' is negative (expected: 0 or more)"));
   }
 }

@@ -61,15 +61,19 @@ class FaultLayerTest {
 
   /** Sends datagrams 0 to 29 through the layer and returns the numbers that arrived. */
   static List<Integer> datagramsThatArrive(long seed) throws Exception {
-    try (ChainRuntime rt = runtime(Map.of("seed", "" + seed, "drop-probability", "0.3"), "mem-dgram");
-        Session layered = rt.startup("fault-mem-dgram"); Session bare = rt.startup("mem-dgram")) {
+    try (ChainRuntime rt =
+            runtime(Map.of("seed", "" + seed, "drop-probability", "0.3"), "mem-dgram");
+        Session layered = rt.startup("fault-mem-dgram");
+        Session bare = rt.startup("mem-dgram")) {
       ChainSocket receiver = bare.open();
       receiver.bind(Stock.loopback());
       receiver.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(200));
       ChainSocket sender = layered.open();
       sender.bind(Stock.loopback());
       for (int i = 0; i < 30; i++) {
-        assertEquals(1, sender.sendTo(ByteBuffer.wrap(new byte[] {(byte) i}), receiver.localAddress()),
+        assertEquals(
+            1,
+            sender.sendTo(ByteBuffer.wrap(new byte[] {(byte) i}), receiver.localAddress()),
             "a dropped datagram still reports its length");
       }
       List<Integer> arrived = new ArrayList<>();
@@ -89,22 +93,28 @@ class FaultLayerTest {
   void dropsAreTheSameForTheSameSeed() throws Exception {
     List<Integer> arrived = datagramsThatArrive(42);
     // Seed 42, probability 0.3: ten of thirty dropped.
-    assertEquals(List.of(0, 1, 2, 4, 5, 7, 8, 9, 11, 12, 14, 16, 17, 18, 19, 20, 22, 23, 24, 27), arrived);
+    assertEquals(
+        List.of(0, 1, 2, 4, 5, 7, 8, 9, 11, 12, 14, 16, 17, 18, 19, 20, 22, 23, 24, 27), arrived);
     assertEquals(arrived, datagramsThatArrive(42));
   }
 
   @Test
   void shortWritesAreTheSameForTheSameSeedAndLoseNoByte() throws Exception {
     // Seed 7, probability 0.4: eight of twenty sends cut short.
-    assertEquals(List.of(52, 88, 85, 100, 100, 46, 30, 100, 100, 100, 100, 89, 100, 100, 100, 100, 100, 73, 61, 100),
+    assertEquals(
+        List.of(
+            52, 88, 85, 100, 100, 46, 30, 100, 100, 100, 100, 89, 100, 100, 100, 100, 100, 73, 61,
+            100),
         sendSizes(7));
     assertEquals(sendSizes(7), sendSizes(7));
   }
 
   /** Sends 100 bytes twenty times, once each, and returns what each send accepted. */
   List<Integer> sendSizes(long seed) throws Exception {
-    try (ChainRuntime rt = runtime(Map.of("seed", "" + seed, "short-write-probability", "0.4"), "mem-stream");
-        Session layered = rt.startup("fault-mem-stream"); Session bare = rt.startup("mem-stream")) {
+    try (ChainRuntime rt =
+            runtime(Map.of("seed", "" + seed, "short-write-probability", "0.4"), "mem-stream");
+        Session layered = rt.startup("fault-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
       Pair p = connect(layered, bare);
       List<Integer> sizes = new ArrayList<>();
       ByteBuffer expected = ByteBuffer.allocate(2_000);
@@ -120,7 +130,8 @@ class FaultLayerTest {
       }
       ByteBuffer got = ByteBuffer.allocate(expected.position());
       assertTrue(p.raw().receiveFully(got));
-      assertArrayEquals(java.util.Arrays.copyOf(expected.array(), expected.position()), got.array());
+      assertArrayEquals(
+          java.util.Arrays.copyOf(expected.array(), expected.position()), got.array());
       return sizes;
     }
   }
@@ -128,25 +139,35 @@ class FaultLayerTest {
   @Test
   void aResetHitsTheSameOperationForTheSameSeedAndThePeerSeesIt() throws Exception {
     // Seed 3, probability 0.15: the connect is operation 1, so the sixth send is operation 7.
-    assertEquals("Connection reset: injected by layer 'fault' (entry 2001), socket 0, send 7", resetMessage(3));
+    assertEquals(
+        "Connection reset: injected by layer 'fault' (entry 2001), socket 0, send 7",
+        resetMessage(3));
     assertEquals(resetMessage(3), resetMessage(3));
   }
 
   String resetMessage(long seed) throws Exception {
-    try (ChainRuntime rt = runtime(Map.of("seed", "" + seed, "reset-probability", "0.15"), "mem-stream");
-        Session layered = rt.startup("fault-mem-stream"); Session bare = rt.startup("mem-stream")) {
+    try (ChainRuntime rt =
+            runtime(Map.of("seed", "" + seed, "reset-probability", "0.15"), "mem-stream");
+        Session layered = rt.startup("fault-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
       Pair p = connect(layered, bare);
-      SocketException e = assertThrows(SocketException.class, () -> {
-        for (int i = 0; i < 1_000; i++) {
-          p.faulty().sendFully(ByteBuffer.wrap(new byte[10]));
-          p.raw().receiveFully(ByteBuffer.allocate(10));
-        }
-      });
-      IOException peer = assertThrows(IOException.class, () -> {
-        while (p.raw().receive(ByteBuffer.allocate(64)) >= 0) {
-          continue;
-        }
-      });
+      SocketException e =
+          assertThrows(
+              SocketException.class,
+              () -> {
+                for (int i = 0; i < 1_000; i++) {
+                  p.faulty().sendFully(ByteBuffer.wrap(new byte[10]));
+                  p.raw().receiveFully(ByteBuffer.allocate(10));
+                }
+              });
+      IOException peer =
+          assertThrows(
+              IOException.class,
+              () -> {
+                while (p.raw().receive(ByteBuffer.allocate(64)) >= 0) {
+                  continue;
+                }
+              });
       assertEquals("Connection reset", peer.getMessage());
       return e.getMessage();
     }
@@ -159,10 +180,16 @@ class FaultLayerTest {
     assertEquals(List.of(4, 5), delayedSends(11));
   }
 
-  /** Sends one byte eight times with a 200 ms delay at probability 0.5; returns which sends waited. */
+  /**
+   * Sends one byte eight times with a 200 ms delay at probability 0.5; returns which sends waited.
+   */
   List<Integer> delayedSends(long seed) throws Exception {
-    try (ChainRuntime rt = runtime(Map.of("seed", "" + seed, "delay-probability", "0.5", "delay", "200ms"), "mem-stream");
-        Session layered = rt.startup("fault-mem-stream"); Session bare = rt.startup("mem-stream")) {
+    try (ChainRuntime rt =
+            runtime(
+                Map.of("seed", "" + seed, "delay-probability", "0.5", "delay", "200ms"),
+                "mem-stream");
+        Session layered = rt.startup("fault-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
       ChainSocket listener = Stock.listener(bare);
       ChainSocket faulty = layered.open();
       faulty.connect(listener.localAddress()); // the connect draws too: operation 1
@@ -185,20 +212,27 @@ class FaultLayerTest {
       Session layered = rt.startup("fault-mem-stream");
       ChainSocket listener = Stock.listener(bare);
       ChainSocket faulty = layered.open();
-      Future<Object> connecting = pool.submit(() -> {
-        try {
-          faulty.connect(listener.localAddress());
-          return "connected";
-        } catch (IOException e) {
-          return e;
-        }
-      });
+      Future<Object> connecting =
+          pool.submit(
+              () -> {
+                try {
+                  faulty.connect(listener.localAddress());
+                  return "connected";
+                } catch (IOException e) {
+                  return e;
+                }
+              });
       Thread.sleep(200);
       long start = System.nanoTime();
       layered.close();
-      ProtochainException e = assertInstanceOf(ProtochainException.class, connecting.get(5, TimeUnit.SECONDS));
-      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "the delay ends promptly");
-      assertEquals("connect on a socket of " + layered.entry() + " aborted: provider 'fault' (entry 2001) was cleaned up",
+      ProtochainException e =
+          assertInstanceOf(ProtochainException.class, connecting.get(5, TimeUnit.SECONDS));
+      assertTrue(
+          System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "the delay ends promptly");
+      assertEquals(
+          "connect on a socket of "
+              + layered.entry()
+              + " aborted: provider 'fault' (entry 2001) was cleaned up",
           e.getMessage());
     }
   }

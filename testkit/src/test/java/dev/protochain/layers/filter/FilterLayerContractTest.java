@@ -29,12 +29,23 @@ class FilterLayerContractTest extends LayerContract {
   protected List<BadSettings> badSettings() {
     String of = " of entry 2001 'filter' (layer): rule ";
     return List.of(
-        BadSettings.of(Map.of("deny", "10.0.0.0/33"), "setting 'deny'" + of + "'10.0.0.0/33' has prefix 33 (expected: 0 to 32)"),
-        BadSettings.of(Map.of("allow", "127.0.0.1, example.org"), "setting 'allow'" + of + "'example.org' names no IP"
-            + " address literal (expected: e.g. 10.0.0.0/8, 2001:db8::/32, [::1]:443 or *:22)"),
-        BadSettings.of(Map.of("deny", "127.0.0.1:70000"),
+        BadSettings.of(
+            Map.of("deny", "10.0.0.0/33"),
+            "setting 'deny'" + of + "'10.0.0.0/33' has prefix 33 (expected: 0 to 32)"),
+        BadSettings.of(
+            Map.of("allow", "127.0.0.1, example.org"),
+            "setting 'allow'"
+                + of
+                + "'example.org' names no IP"
+                + " address literal (expected: e.g. 10.0.0.0/8, 2001:db8::/32, [::1]:443 or *:22)"),
+        BadSettings.of(
+            Map.of("deny", "127.0.0.1:70000"),
             "setting 'deny'" + of + "'127.0.0.1:70000' has port 70000 (expected: 0 to 65535)"),
-        BadSettings.of(Map.of("deny", "*:90-80"), "setting 'deny'" + of + "'*:90-80' has ports 90-80 (expected: low to high)"),
-        BadSettings.of(Map.of("deny", "[::1:80"), "setting 'deny'" + of + "'[::1:80' opens '[' without closing it"));
+        BadSettings.of(
+            Map.of("deny", "*:90-80"),
+            "setting 'deny'" + of + "'*:90-80' has ports 90-80 (expected: low to high)"),
+        BadSettings.of(
+            Map.of("deny", "[::1:80"),
+            "setting 'deny'" + of + "'[::1:80' opens '[' without closing it"));
   }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Which rule refuses what, on connect, accept and sendTo. Every address is on the loopback:
- * refused operations never leave the layer, and allowed ones reach only this machine.
+ * Which rule refuses what, on connect, accept and sendTo. Every address is on the loopback: refused
+ * operations never leave the layer, and allowed ones reach only this machine.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FilterLayerTest {
@@ -33,16 +33,19 @@ class FilterLayerTest {
   }
 
   /** Connects a filtered socket to a bare listener and returns the refusal. */
-  static RefusedByFilterException refusedConnect(Map<String, String> settings, String base, InetAddress host)
-      throws Exception {
+  static RefusedByFilterException refusedConnect(
+      Map<String, String> settings, String base, InetAddress host) throws Exception {
     try (ChainRuntime rt = runtime(settings, base);
-        Session bare = rt.startup(base); Session filtered = rt.startup("filter-" + base)) {
+        Session bare = rt.startup(base);
+        Session filtered = rt.startup("filter-" + base)) {
       ChainSocket listener = bare.open();
       listener.bind(new InetSocketAddress(host, 0));
       listener.listen(1);
       ChainSocket s = filtered.open();
-      RefusedByFilterException e = assertThrows(RefusedByFilterException.class,
-          () -> s.connect(listener.localAddress(), Duration.ofSeconds(5)));
+      RefusedByFilterException e =
+          assertThrows(
+              RefusedByFilterException.class,
+              () -> s.connect(listener.localAddress(), Duration.ofSeconds(5)));
       assertEquals(null, s.remoteAddress(), "nothing was connected");
       return e;
     }
@@ -54,10 +57,13 @@ class FilterLayerTest {
 
   @Test
   void aDenyRuleRefusesAConnectAndSaysWhich() throws Exception {
-    RefusedByFilterException e = refusedConnect(Map.of("deny", "10.0.0.0/8, 127.0.0.0/8"), "tcp4",
-        InetAddress.getLoopbackAddress());
-    assertTrue(e.getMessage().matches(
-        "filter 'filter' \\(entry 2001\\): connect to 127\\.0\\.0\\.1:\\d+ refused by rule deny 127\\.0\\.0\\.0/8"),
+    RefusedByFilterException e =
+        refusedConnect(
+            Map.of("deny", "10.0.0.0/8, 127.0.0.0/8"), "tcp4", InetAddress.getLoopbackAddress());
+    assertTrue(
+        e.getMessage()
+            .matches(
+                "filter 'filter' \\(entry 2001\\): connect to 127\\.0\\.0\\.1:\\d+ refused by rule deny 127\\.0\\.0\\.0/8"),
         e.getMessage());
     assertEquals("deny 127.0.0.0/8", e.rule());
   }
@@ -65,12 +71,19 @@ class FilterLayerTest {
   @Test
   void anAllowListRefusesWhatNoneOfItsRulesCovers() throws Exception {
     try (ChainRuntime rt = runtime(Map.of("allow", "127.0.0.1:1-1023, ::1/128"), "mem-stream");
-        Session bare = rt.startup("mem-stream"); Session filtered = rt.startup("filter-mem-stream")) {
+        Session bare = rt.startup("mem-stream");
+        Session filtered = rt.startup("filter-mem-stream")) {
       ChainSocket listener = Stock.listener(bare);
-      RefusedByFilterException e = assertThrows(RefusedByFilterException.class,
-          () -> filtered.open().connect(listener.localAddress()));
-      assertEquals(FILTER + "connect to 127.0.0.1:" + port(listener)
-          + " refused: no allow rule covers it (allow 127.0.0.1:1-1023, ::1/128)", e.getMessage());
+      RefusedByFilterException e =
+          assertThrows(
+              RefusedByFilterException.class,
+              () -> filtered.open().connect(listener.localAddress()));
+      assertEquals(
+          FILTER
+              + "connect to 127.0.0.1:"
+              + port(listener)
+              + " refused: no allow rule covers it (allow 127.0.0.1:1-1023, ::1/128)",
+          e.getMessage());
       assertEquals("allow", e.rule());
     }
   }
@@ -78,17 +91,22 @@ class FilterLayerTest {
   @Test
   void portRulesAndIpv6RangesAreMatchedExactly() throws Exception {
     InetAddress v6 = InetAddress.getByName("::1");
-    RefusedByFilterException bracketed = refusedConnect(Map.of("deny", "[::1]/128:1-65535"), "tcp6", v6);
+    RefusedByFilterException bracketed =
+        refusedConnect(Map.of("deny", "[::1]/128:1-65535"), "tcp6", v6);
     assertEquals("deny [::1]/128:1-65535", bracketed.rule());
-    assertTrue(bracketed.getMessage().matches(
-        "filter 'filter' \\(entry 2001\\): connect to \\[0:0:0:0:0:0:0:1\\]:\\d+ refused by rule deny \\[::1\\]/128:1-65535"),
+    assertTrue(
+        bracketed
+            .getMessage()
+            .matches(
+                "filter 'filter' \\(entry 2001\\): connect to \\[0:0:0:0:0:0:0:1\\]:\\d+ refused by rule deny \\[::1\\]/128:1-65535"),
         bracketed.getMessage());
     // An IPv4 range never covers an IPv6 address: only the second rule applies.
     RefusedByFilterException v4rule = refusedConnect(Map.of("deny", "0.0.0.0/0, ::/0"), "tcp6", v6);
     assertEquals("deny ::/0", v4rule.rule());
 
     try (ChainRuntime rt = runtime(Map.of("deny", "*:1-1023, 127.0.0.2"), "mem-stream");
-        Session bare = rt.startup("mem-stream"); Session filtered = rt.startup("filter-mem-stream")) {
+        Session bare = rt.startup("mem-stream");
+        Session filtered = rt.startup("filter-mem-stream")) {
       ChainSocket listener = Stock.listener(bare);
       ChainSocket s = filtered.open();
       s.connect(listener.localAddress()); // 127.0.0.1 on an ephemeral port: neither rule covers it
@@ -99,7 +117,8 @@ class FilterLayerTest {
   @Test
   void aRefusedAcceptClosesThatConnectionAndTheNextIsAccepted() throws Exception {
     try (ChainRuntime rt = runtime(Map.of("deny", "127.0.0.1:50001"), "mem-stream");
-        Session bare = rt.startup("mem-stream"); Session filtered = rt.startup("filter-mem-stream")) {
+        Session bare = rt.startup("mem-stream");
+        Session filtered = rt.startup("filter-mem-stream")) {
       ChainSocket listener = Stock.listener(filtered);
       ChainSocket denied = bare.open();
       denied.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 50001));
@@ -109,9 +128,12 @@ class FilterLayerTest {
       allowed.connect(listener.localAddress());
 
       RefusedByFilterException e = assertThrows(RefusedByFilterException.class, listener::accept);
-      assertEquals(FILTER + "accept from 127.0.0.1:50001 refused by rule deny 127.0.0.1:50001", e.getMessage());
+      assertEquals(
+          FILTER + "accept from 127.0.0.1:50001 refused by rule deny 127.0.0.1:50001",
+          e.getMessage());
       denied.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(5));
-      IOException reset = assertThrows(IOException.class, () -> denied.receive(ByteBuffer.allocate(1)));
+      IOException reset =
+          assertThrows(IOException.class, () -> denied.receive(ByteBuffer.allocate(1)));
       assertEquals("Connection reset", reset.getMessage());
 
       ChainSocket accepted = listener.accept();
@@ -122,7 +144,8 @@ class FilterLayerTest {
   @Test
   void aDeniedSendToIsRefusedAndNothingIsSent() throws Exception {
     try (ChainRuntime rt = runtime(Map.of("deny", "*:50011"), "mem-dgram");
-        Session bare = rt.startup("mem-dgram"); Session filtered = rt.startup("filter-mem-dgram")) {
+        Session bare = rt.startup("mem-dgram");
+        Session filtered = rt.startup("filter-mem-dgram")) {
       ChainSocket denied = bare.open();
       denied.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 50011));
       denied.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(200));
@@ -132,10 +155,13 @@ class FilterLayerTest {
       ChainSocket sender = filtered.open();
       sender.bind(Stock.loopback());
 
-      RefusedByFilterException e = assertThrows(RefusedByFilterException.class,
-          () -> sender.sendTo(ByteBuffer.wrap(new byte[] {1}), denied.localAddress()));
+      RefusedByFilterException e =
+          assertThrows(
+              RefusedByFilterException.class,
+              () -> sender.sendTo(ByteBuffer.wrap(new byte[] {1}), denied.localAddress()));
       assertEquals(FILTER + "sendTo 127.0.0.1:50011 refused by rule deny *:50011", e.getMessage());
-      assertThrows(java.net.SocketTimeoutException.class, () -> denied.receiveFrom(ByteBuffer.allocate(4)));
+      assertThrows(
+          java.net.SocketTimeoutException.class, () -> denied.receiveFrom(ByteBuffer.allocate(4)));
 
       assertEquals(1, sender.sendTo(ByteBuffer.wrap(new byte[] {2}), allowed.localAddress()));
       ByteBuffer got = ByteBuffer.allocate(4);

@@ -36,9 +36,12 @@ class MetricsLayerContractTest extends LayerContract {
   @Override
   protected List<BadSettings> badSettings() {
     return List.of(
-        BadSettings.of(Map.of("prefix", "Net Stats"), "setting 'prefix' of entry 2001 'metrics' (layer) = 'Net Stats'"
-            + " (expected: 1 to 64 lower-case letters, digits, '.' or '_', starting with a letter)"),
-        BadSettings.of(Map.of("histogram", "maybe"),
+        BadSettings.of(
+            Map.of("prefix", "Net Stats"),
+            "setting 'prefix' of entry 2001 'metrics' (layer) = 'Net Stats'"
+                + " (expected: 1 to 64 lower-case letters, digits, '.' or '_', starting with a letter)"),
+        BadSettings.of(
+            Map.of("histogram", "maybe"),
             "setting 'histogram' of entry 2001 'metrics' (layer) = 'maybe' is not true or false"));
   }
 }

@@ -61,9 +61,11 @@ class MetricsLayerTest {
   }
 
   @Test
-  void anApplicationRegistryReceivesBytesOperationsErrorsAndOpenSocketsTaggedByEntryAndLayer() throws Exception {
+  void anApplicationRegistryReceivesBytesOperationsErrorsAndOpenSocketsTaggedByEntryAndLayer()
+      throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (ChainRuntime rt = Stock.builder(catalog(Map.of())).service(MeterRegistry.class, registry).build()) {
+    try (ChainRuntime rt =
+        Stock.builder(catalog(Map.of())).service(MeterRegistry.class, registry).build()) {
       Session session = rt.startup("metrics-mem-stream");
       echo(session, 10_000);
 
@@ -79,11 +81,22 @@ class MetricsLayerTest {
       waiting.listen(1);
       waiting.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(50));
       assertThrows(SocketTimeoutException.class, waiting::accept);
-      assertEquals(1, counter(registry, "protochain.errors",
-          MEM.and("operation", "accept", "exception", "SocketTimeoutException")));
+      assertEquals(
+          1,
+          counter(
+              registry,
+              "protochain.errors",
+              MEM.and("operation", "accept", "exception", "SocketTimeoutException")));
       assertEquals(1, registry.get("protochain.sockets.open").tags(MEM).gauge().value());
-      assertTrue(registry.get("protochain.operations").tags(MEM).tag("operation", "accept").timer()
-          .totalTime(TimeUnit.MILLISECONDS) >= 50, "the failed accept's wait is timed too");
+      assertTrue(
+          registry
+                  .get("protochain.operations")
+                  .tags(MEM)
+                  .tag("operation", "accept")
+                  .timer()
+                  .totalTime(TimeUnit.MILLISECONDS)
+              >= 50,
+          "the failed accept's wait is timed too");
 
       session.close(); // the final cleanup unloads the layer, which removes its meters
       assertEquals(List.of(), registry.getMeters());
@@ -94,24 +107,35 @@ class MetricsLayerTest {
   @Test
   void eachChainEntryHasItsOwnMetersUnderTheConfiguredPrefix() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (ChainRuntime rt = Stock.builder(catalog(Map.of("prefix", "app.net"))).service(MeterRegistry.class, registry)
-        .build();
-        Session mem = rt.startup("metrics-mem-stream"); Session tcp = rt.startup("metrics-tcp4")) {
+    try (ChainRuntime rt =
+            Stock.builder(catalog(Map.of("prefix", "app.net")))
+                .service(MeterRegistry.class, registry)
+                .build();
+        Session mem = rt.startup("metrics-mem-stream");
+        Session tcp = rt.startup("metrics-tcp4")) {
       echo(mem, 100);
       echo(tcp, 300);
       assertEquals(200, counter(registry, "app.net.bytes.sent", MEM));
-      assertEquals(600, counter(registry, "app.net.bytes.sent", Tags.of("entry", "metrics-tcp4", "layer", "metrics")));
+      assertEquals(
+          600,
+          counter(
+              registry,
+              "app.net.bytes.sent",
+              Tags.of("entry", "metrics-tcp4", "layer", "metrics")));
     }
   }
 
   @Test
   void withoutAnApplicationRegistryTheLayerKeepsItsOwnAndClosesItAtUnload() throws Exception {
-    KitSource source = new KitSource().register(Stock.descriptor(MetricsLayer.class), MetricsLayer::new);
+    KitSource source =
+        new KitSource().register(Stock.descriptor(MetricsLayer.class), MetricsLayer::new);
     try (ChainRuntime rt = Stock.builder(catalog(Map.of())).source(source).build()) {
       Session session = rt.startup("metrics-mem-stream");
       echo(session, 1_000);
-      MetricsLayer layer = assertInstanceOf(MetricsLayer.class,
-          source.instances(Stock.descriptor(MetricsLayer.class).id()).get(0));
+      MetricsLayer layer =
+          assertInstanceOf(
+              MetricsLayer.class,
+              source.instances(Stock.descriptor(MetricsLayer.class).id()).get(0));
       MeterRegistry own = layer.registry();
       assertInstanceOf(SimpleMeterRegistry.class, own);
       assertEquals(2_000, counter(own, "protochain.bytes.received", MEM));

@@ -79,7 +79,8 @@ class RateLimitLayerTest {
   void bytesPerSecondBoundsWhatIsSent() throws Exception {
     byte[] payload = random(300_000);
     try (ChainRuntime rt = runtime(Map.of("bytes-per-second", "200000"));
-        Session layered = rt.startup("ratelimit-mem-stream"); Session bare = rt.startup("mem-stream")) {
+        Session layered = rt.startup("ratelimit-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
       Pair p = connect(layered, bare);
       Future<byte[]> reading = pool.submit(() -> readAll(p.raw()));
       long start = System.nanoTime();
@@ -96,13 +97,16 @@ class RateLimitLayerTest {
   void bytesPerSecondBoundsWhatIsReceived() throws Exception {
     byte[] payload = random(300_000);
     try (ChainRuntime rt = runtime(Map.of("bytes-per-second", "200000"));
-        Session layered = rt.startup("ratelimit-mem-stream"); Session bare = rt.startup("mem-stream")) {
+        Session layered = rt.startup("ratelimit-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
       Pair p = connect(layered, bare);
-      Future<?> sending = pool.submit(() -> {
-        p.raw().sendFully(ByteBuffer.wrap(payload));
-        p.raw().shutdownOutput();
-        return null;
-      });
+      Future<?> sending =
+          pool.submit(
+              () -> {
+                p.raw().sendFully(ByteBuffer.wrap(payload));
+                p.raw().shutdownOutput();
+                return null;
+              });
       long start = System.nanoTime();
       byte[] got = readAll(p.limited());
       long elapsed = millisSince(start);
@@ -115,14 +119,16 @@ class RateLimitLayerTest {
   @Test
   void operationsPerSecondBoundsEveryOperation() throws Exception {
     try (ChainRuntime rt = runtime(Map.of("operations-per-second", "20"));
-        Session layered = rt.startup("ratelimit-mem-stream"); Session bare = rt.startup("mem-stream")) {
+        Session layered = rt.startup("ratelimit-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
       Pair p = connect(layered, bare); // the connect takes the first permit
       long start = System.nanoTime();
       for (int i = 0; i < 21; i++) {
         assertEquals(1, p.limited().send(ByteBuffer.wrap(new byte[] {(byte) i})));
       }
       long elapsed = millisSince(start);
-      assertTrue(elapsed >= 950, "21 sends at 20 a second after the connect took " + elapsed + " ms");
+      assertTrue(
+          elapsed >= 950, "21 sends at 20 a second after the connect took " + elapsed + " ms");
     }
   }
 
@@ -137,7 +143,8 @@ class RateLimitLayerTest {
 
   long twoSendersAtOnce(String scope) throws Exception {
     try (ChainRuntime rt = runtime(Map.of("bytes-per-second", "100000", "scope", scope));
-        Session layered = rt.startup("ratelimit-mem-stream"); Session bare = rt.startup("mem-stream")) {
+        Session layered = rt.startup("ratelimit-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
       List<Pair> pairs = List.of(connect(layered, bare), connect(layered, bare));
       List<Future<byte[]>> reads = new ArrayList<>();
       for (Pair p : pairs) {
@@ -146,11 +153,13 @@ class RateLimitLayerTest {
       long start = System.nanoTime();
       List<Future<?>> sends = new ArrayList<>();
       for (Pair p : pairs) {
-        sends.add(pool.submit(() -> {
-          p.limited().sendFully(ByteBuffer.wrap(random(100_000)));
-          p.limited().shutdownOutput();
-          return null;
-        }));
+        sends.add(
+            pool.submit(
+                () -> {
+                  p.limited().sendFully(ByteBuffer.wrap(random(100_000)));
+                  p.limited().shutdownOutput();
+                  return null;
+                }));
       }
       for (Future<?> f : sends) {
         f.get(20, TimeUnit.SECONDS);
@@ -165,17 +174,21 @@ class RateLimitLayerTest {
 
   @Test
   void aWaitingSendHoldsNoLockAndEndsAtTheFinalCleanup() throws Exception {
-    try (ChainRuntime rt = runtime(Map.of("bytes-per-second", "10")); Session bare = rt.startup("mem-stream")) {
+    try (ChainRuntime rt = runtime(Map.of("bytes-per-second", "10"));
+        Session bare = rt.startup("mem-stream")) {
       Session layered = rt.startup("ratelimit-mem-stream");
       Pair p = connect(layered, bare);
-      Future<Object> sending = pool.submit(() -> {
-        try {
-          p.limited().sendFully(ByteBuffer.wrap(new byte[1_000])); // one byte a tenth of a second
-          return "sent";
-        } catch (IOException e) {
-          return e;
-        }
-      });
+      Future<Object> sending =
+          pool.submit(
+              () -> {
+                try {
+                  p.limited()
+                      .sendFully(ByteBuffer.wrap(new byte[1_000])); // one byte a tenth of a second
+                  return "sent";
+                } catch (IOException e) {
+                  return e;
+                }
+              });
       Thread.sleep(300);
 
       p.raw().sendFully(ByteBuffer.wrap(new byte[] {42}));
@@ -189,7 +202,10 @@ class RateLimitLayerTest {
       assertTrue(millisSince(start) < 2_000, "the wait ends promptly");
       ProtochainException e = assertInstanceOf(ProtochainException.class, outcome);
       assertEquals(ProtochainException.Code.OPERATION_ABORTED, e.code());
-      assertEquals("send on a socket of " + layered.entry() + " aborted: provider 'ratelimit' (entry 2001) was cleaned up",
+      assertEquals(
+          "send on a socket of "
+              + layered.entry()
+              + " aborted: provider 'ratelimit' (entry 2001) was cleaned up",
           e.getMessage());
     }
   }

@@ -13,17 +13,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The layer contract for {@code tls}, over tcp4 and mem-stream (it requires ordered delivery),
- * with a throwaway CA made by {@code openssl} for the class: both entries of the layer, the one
- * under test and its {@code -peer}, hold the same settings, so each connects trusting the CA and
- * accepts with the CA's certificate for localhost, 127.0.0.1 and ::1 (the kit's sockets listen on
+ * The layer contract for {@code tls}, over tcp4 and mem-stream (it requires ordered delivery), with
+ * a throwaway CA made by {@code openssl} for the class: both entries of the layer, the one under
+ * test and its {@code -peer}, hold the same settings, so each connects trusting the CA and accepts
+ * with the CA's certificate for localhost, 127.0.0.1 and ::1 (the kit's sockets listen on
  * 127.0.0.1, over the in-memory loopback too, so hostname verification stays on).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsLayerContractTest extends LayerContract {
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   Map<String, String> settings;
 
   @BeforeAll
@@ -31,8 +30,14 @@ class TlsLayerContractTest extends LayerContract {
     OpenSsl openssl = OpenSsl.in(dir);
     OpenSsl.Issued ca = openssl.ca("ca");
     OpenSsl.Issued server = openssl.leaf("server", ca, "ec");
-    settings = Map.of("trust", ca.cert().toString(), "key", server.key().toString(),
-        "cert", dir.resolve("server-chain.pem").toString());
+    settings =
+        Map.of(
+            "trust",
+            ca.cert().toString(),
+            "key",
+            server.key().toString(),
+            "cert",
+            dir.resolve("server-chain.pem").toString());
   }
 
   @Override
@@ -49,13 +54,23 @@ class TlsLayerContractTest extends LayerContract {
   protected List<BadSettings> badSettings() {
     String of = " of entry 2001 'tls' (layer)";
     return List.of(
-        BadSettings.of(Map.of("keystore", "server.p12"), "settings 'key' and 'cert'" + of
-            + " cannot be combined with 'keystore' (expected: key and cert, or keystore)"),
-        BadSettings.of(Map.of("trust", "missing.pem"), "setting 'trust'" + of + ": missing.pem: no such file"),
-        BadSettings.of(Map.of("hostname-verification", "maybe"),
+        BadSettings.of(
+            Map.of("keystore", "server.p12"),
+            "settings 'key' and 'cert'"
+                + of
+                + " cannot be combined with 'keystore' (expected: key and cert, or keystore)"),
+        BadSettings.of(
+            Map.of("trust", "missing.pem"), "setting 'trust'" + of + ": missing.pem: no such file"),
+        BadSettings.of(
+            Map.of("hostname-verification", "maybe"),
             "setting 'hostname-verification'" + of + " = 'maybe' is not true or false"),
-        BadSettings.of(Map.of("handshake-timeout", "-1s"), "setting 'handshake-timeout'" + of + " must not be negative"),
-        BadSettings.of(Map.of("handshake-timeout", "soon"),
-            "setting 'handshake-timeout'" + of + " = 'soon' is not a duration (expected: e.g. 250ms, 30s, 2m)"));
+        BadSettings.of(
+            Map.of("handshake-timeout", "-1s"),
+            "setting 'handshake-timeout'" + of + " must not be negative"),
+        BadSettings.of(
+            Map.of("handshake-timeout", "soon"),
+            "setting 'handshake-timeout'"
+                + of
+                + " = 'soon' is not a duration (expected: e.g. 250ms, 30s, 2m)"));
   }
 }

@@ -19,7 +19,9 @@ class TraceLayerContractTest extends LayerContract {
 
   @Override
   protected List<BadSettings> badSettings() {
-    return List.of(BadSettings.of(Map.of("level", "loud"),
-        "setting 'level' of entry 2001 'trace' (layer) = 'loud' (expected: trace, debug or info)"));
+    return List.of(
+        BadSettings.of(
+            Map.of("level", "loud"),
+            "setting 'level' of entry 2001 'trace' (layer) = 'loud' (expected: trace, debug or info)"));
   }
 }

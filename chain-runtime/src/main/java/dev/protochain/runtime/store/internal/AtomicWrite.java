@@ -33,7 +33,8 @@ public final class AtomicWrite {
     Path dir = target.toAbsolutePath().getParent();
     Path temp = Files.createTempFile(dir, target.getFileName() + ".", TEMP_SUFFIX);
     try {
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer src = ByteBuffer.wrap(bytes);
         while (src.hasRemaining()) {
           ch.write(src);
@@ -53,8 +54,8 @@ public final class AtomicWrite {
   }
 
   /**
-   * Deletes the temporary files that writes of {@code target}, or of any file whose name starts with
-   * {@code target}'s and a dot, left behind when a crash interrupted them; call it only while
+   * Deletes the temporary files that writes of {@code target}, or of any file whose name starts
+   * with {@code target}'s and a dot, left behind when a crash interrupted them; call it only while
    * holding the lock that orders the writes, so that no write is under way.
    */
   public static void deleteLeftovers(Path target) throws IOException {

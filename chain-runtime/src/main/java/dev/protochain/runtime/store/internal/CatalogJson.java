@@ -46,6 +46,7 @@ import java.util.stream.Collectors;
 
 /**
  * The catalog file format, schema version {@value #SCHEMA_VERSION}, read and written with Jackson:
+ *
  * <pre>
  * {
  *   "schemaVersion": 1,
@@ -74,23 +75,30 @@ public final class CatalogJson {
   /** The schema version this release reads and writes. */
   public static final int SCHEMA_VERSION = 1;
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .defaultPrettyPrinter(new DefaultPrettyPrinter()
-          .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-          .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
-              .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)))
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .defaultPrettyPrinter(
+              new DefaultPrettyPrinter()
+                  .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                  .withSeparators(
+                      com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
+                          .withObjectFieldValueSpacing(
+                              com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)))
+          .build();
 
   /** The file's top level; {@code plugins} may be absent (no plugin installed). */
   @JsonPropertyOrder({"schemaVersion", "generation", "entries", "plugins"})
-  record FileJson(Integer schemaVersion, Long generation, List<EntryJson> entries,
+  record FileJson(
+      Integer schemaVersion,
+      Long generation,
+      List<EntryJson> entries,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PluginJson> plugins) {}
 
   /** One installed plugin: its provider and its jar in the plugin store, pinned by SHA-256. */
@@ -98,10 +106,29 @@ public final class CatalogJson {
   record PluginJson(String providerId, String name, String version, String file, String sha256) {}
 
   /** One entry; every field is boxed so that a missing one is reported by name, not defaulted. */
-  @JsonPropertyOrder({"id", "name", "providerId", "family", "type", "protocol", "flags", "version", "chain",
-      "settings"})
-  record EntryJson(Integer id, String name, String providerId, String family, String type, String protocol,
-      List<String> flags, Integer version, List<Integer> chain, Map<String, String> settings) {}
+  @JsonPropertyOrder({
+    "id",
+    "name",
+    "providerId",
+    "family",
+    "type",
+    "protocol",
+    "flags",
+    "version",
+    "chain",
+    "settings"
+  })
+  record EntryJson(
+      Integer id,
+      String name,
+      String providerId,
+      String family,
+      String type,
+      String protocol,
+      List<String> flags,
+      Integer version,
+      List<Integer> chain,
+      Map<String, String> settings) {}
 
   private CatalogJson() {}
 
@@ -109,19 +136,32 @@ public final class CatalogJson {
   public static byte[] write(StoredCatalog stored) {
     List<EntryJson> entries = new ArrayList<>();
     for (CatalogEntry e : stored.catalog().entries()) {
-      entries.add(new EntryJson(e.id(), e.name(), e.providerId().toString(), e.family().name(), e.type().name(),
-          e.protocol().name(), e.flags().stream().map(Enum::name).toList(), e.version(), e.chain().ids(),
-          new TreeMap<>(e.settings())));
+      entries.add(
+          new EntryJson(
+              e.id(),
+              e.name(),
+              e.providerId().toString(),
+              e.family().name(),
+              e.type().name(),
+              e.protocol().name(),
+              e.flags().stream().map(Enum::name).toList(),
+              e.version(),
+              e.chain().ids(),
+              new TreeMap<>(e.settings())));
     }
     try {
       List<PluginJson> plugins = new ArrayList<>();
       for (PluginRecord p : stored.catalog().plugins()) {
-        plugins.add(new PluginJson(p.providerId().toString(), p.name(), p.version(), p.file(), p.sha256()));
+        plugins.add(
+            new PluginJson(p.providerId().toString(), p.name(), p.version(), p.file(), p.sha256()));
       }
-      String json = MAPPER.writeValueAsString(new FileJson(SCHEMA_VERSION, stored.generation(), entries, plugins));
+      String json =
+          MAPPER.writeValueAsString(
+              new FileJson(SCHEMA_VERSION, stored.generation(), entries, plugins));
       return (json + "\n").getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("writing a catalog as JSON", e); // records of strings and numbers always map
+      throw new UncheckedIOException(
+          "writing a catalog as JSON", e); // records of strings and numbers always map
     }
   }
 
@@ -129,9 +169,9 @@ public final class CatalogJson {
    * Reads a catalog file's bytes.
    *
    * @param where the file, named in the problems
-   * @throws CatalogInvalidException listing every problem: the file is empty, truncated or not JSON;
-   *     it has no or another schema version; a field is missing, unknown or of the wrong type; or the
-   *     catalog fails {@link Catalog#problems()}
+   * @throws CatalogInvalidException listing every problem: the file is empty, truncated or not
+   *     JSON; it has no or another schema version; a field is missing, unknown or of the wrong
+   *     type; or the catalog fails {@link Catalog#problems()}
    */
   public static StoredCatalog read(byte[] bytes, String where) throws CatalogInvalidException {
     JsonNode root;
@@ -141,30 +181,48 @@ public final class CatalogJson {
       // The parser reports an end of input inside a value as JsonEOFException, and between entries
       // as a plain parse error; either way the error sits at the very end of the bytes.
       if (e instanceof JsonEOFException || e.getLocation().getByteOffset() >= bytes.length) {
-        throw invalid(where, CatalogProblem.Kind.UNREADABLE,
-            "the file ends in the middle of its JSON (" + at(e.getLocation()) + "); it is truncated.");
+        throw invalid(
+            where,
+            CatalogProblem.Kind.UNREADABLE,
+            "the file ends in the middle of its JSON ("
+                + at(e.getLocation())
+                + "); it is truncated.");
       }
-      throw invalid(where, CatalogProblem.Kind.UNREADABLE,
+      throw invalid(
+          where,
+          CatalogProblem.Kind.UNREADABLE,
           "the file is not JSON: " + e.getOriginalMessage() + " (" + at(e.getLocation()) + ").");
     } catch (IOException e) {
-      throw invalid(where, CatalogProblem.Kind.UNREADABLE, "the file is not JSON: " + e.getMessage() + ".");
+      throw invalid(
+          where, CatalogProblem.Kind.UNREADABLE, "the file is not JSON: " + e.getMessage() + ".");
     }
     if (root == null || root.isMissingNode()) {
       throw invalid(where, CatalogProblem.Kind.UNREADABLE, "the file is empty.");
     }
     if (!root.isObject()) {
-      throw invalid(where, CatalogProblem.Kind.MALFORMED,
-          "the file holds a JSON " + root.getNodeType().name().toLowerCase(Locale.ROOT)
+      throw invalid(
+          where,
+          CatalogProblem.Kind.MALFORMED,
+          "the file holds a JSON "
+              + root.getNodeType().name().toLowerCase(Locale.ROOT)
               + " (expected: an object with schemaVersion, generation and entries).");
     }
     JsonNode schema = root.get("schemaVersion");
     if (schema == null) {
-      throw invalid(where, CatalogProblem.Kind.UNSUPPORTED_SCHEMA,
+      throw invalid(
+          where,
+          CatalogProblem.Kind.UNSUPPORTED_SCHEMA,
           "the file has no schemaVersion (expected: " + SCHEMA_VERSION + ").");
     }
     if (!schema.isInt() || schema.intValue() != SCHEMA_VERSION) {
-      throw invalid(where, CatalogProblem.Kind.UNSUPPORTED_SCHEMA, "the file has schema version " + abbreviate(schema.toString())
-          + "; this release of protochain reads schema version " + SCHEMA_VERSION + " only.");
+      throw invalid(
+          where,
+          CatalogProblem.Kind.UNSUPPORTED_SCHEMA,
+          "the file has schema version "
+              + abbreviate(schema.toString())
+              + "; this release of protochain reads schema version "
+              + SCHEMA_VERSION
+              + " only.");
     }
     FileJson file;
     try {
@@ -178,7 +236,8 @@ public final class CatalogJson {
     if (file.generation() == null) {
       problems.add(malformed("the file has no generation."));
     } else if (file.generation() < 1) {
-      problems.add(malformed("the file has generation " + file.generation() + " (expected: >= 1)."));
+      problems.add(
+          malformed("the file has generation " + file.generation() + " (expected: >= 1)."));
     }
     List<CatalogEntry> entries = new ArrayList<>();
     if (file.entries() == null) {
@@ -216,15 +275,25 @@ public final class CatalogJson {
     int before = problems.size();
     required(e.id(), at, "id", problems);
     required(e.name(), at, "name", problems);
-    UUID providerId = parse(e.providerId(), at, "providerId", CatalogJson::uuid, "a UUID", problems);
-    AddressFamily family = parse(e.family(), at, "family", AddressFamily::valueOf,
-        names(AddressFamily.values()), problems);
-    SocketType type = parse(e.type(), at, "type", SocketType::valueOf, names(SocketType.values()), problems);
-    Protocol protocol = parse(e.protocol(), at, "protocol", Protocol::valueOf, names(Protocol.values()), problems);
+    UUID providerId =
+        parse(e.providerId(), at, "providerId", CatalogJson::uuid, "a UUID", problems);
+    AddressFamily family =
+        parse(
+            e.family(),
+            at,
+            "family",
+            AddressFamily::valueOf,
+            names(AddressFamily.values()),
+            problems);
+    SocketType type =
+        parse(e.type(), at, "type", SocketType::valueOf, names(SocketType.values()), problems);
+    Protocol protocol =
+        parse(e.protocol(), at, "protocol", Protocol::valueOf, names(Protocol.values()), problems);
     EnumSet<ServiceFlag> flags = EnumSet.noneOf(ServiceFlag.class);
     if (required(e.flags(), at, "flags", problems)) {
       for (String f : e.flags()) {
-        ServiceFlag flag = parse(f, at, "flags", ServiceFlag::valueOf, names(ServiceFlag.values()), problems);
+        ServiceFlag flag =
+            parse(f, at, "flags", ServiceFlag::valueOf, names(ServiceFlag.values()), problems);
         if (flag != null) {
           flags.add(flag);
         }
@@ -240,8 +309,16 @@ public final class CatalogJson {
     if (problems.size() > before) {
       return null;
     }
-    return CatalogEntry.builder().id(e.id()).name(e.name()).providerId(providerId).serves(family, type, protocol)
-        .flags(flags).version(e.version()).chain(ProtocolChain.of(e.chain())).settings(e.settings()).build();
+    return CatalogEntry.builder()
+        .id(e.id())
+        .name(e.name())
+        .providerId(providerId)
+        .serves(family, type, protocol)
+        .flags(flags)
+        .version(e.version())
+        .chain(ProtocolChain.of(e.chain()))
+        .settings(e.settings())
+        .build();
   }
 
   private static PluginRecord plugin(PluginJson p, int index, List<CatalogProblem> problems) {
@@ -251,11 +328,20 @@ public final class CatalogJson {
       return null;
     }
     int before = problems.size();
-    UUID providerId = parse(p.providerId(), at, "providerId", CatalogJson::uuid, "a UUID", problems);
+    UUID providerId =
+        parse(p.providerId(), at, "providerId", CatalogJson::uuid, "a UUID", problems);
     required(p.name(), at, "name", problems);
     required(p.version(), at, "version", problems);
-    String sha = parse(p.sha256(), at, "sha256", CatalogJson::sha256, "64 lower-case hex digits", problems);
-    String file = parse(p.file(), at, "file", CatalogJson::fileName, "a file name in the plugin store", problems);
+    String sha =
+        parse(p.sha256(), at, "sha256", CatalogJson::sha256, "64 lower-case hex digits", problems);
+    String file =
+        parse(
+            p.file(),
+            at,
+            "file",
+            CatalogJson::fileName,
+            "a file name in the plugin store",
+            problems);
     if (problems.size() > before) {
       return null;
     }
@@ -271,12 +357,14 @@ public final class CatalogJson {
 
   private static String fileName(String text) {
     if (!text.matches("[0-9a-f]{64}\\.jar")) {
-      throw new IllegalArgumentException(text); // never a path: the store's directory is the only place
+      throw new IllegalArgumentException(
+          text); // never a path: the store's directory is the only place
     }
     return text;
   }
 
-  private static boolean required(Object value, String at, String field, List<CatalogProblem> problems) {
+  private static boolean required(
+      Object value, String at, String field, List<CatalogProblem> problems) {
     if (value == null) {
       problems.add(malformed(at + " has no " + field + "."));
       return false;
@@ -284,7 +372,12 @@ public final class CatalogJson {
     return true;
   }
 
-  private static <T> T parse(String value, String at, String field, Function<String, T> parser, String expected,
+  private static <T> T parse(
+      String value,
+      String at,
+      String field,
+      Function<String, T> parser,
+      String expected,
       List<CatalogProblem> problems) {
     if (!required(value, at, field, problems)) {
       return null;
@@ -292,7 +385,9 @@ public final class CatalogJson {
     try {
       return parser.apply(value);
     } catch (IllegalArgumentException x) {
-      problems.add(malformed(at + "." + field + " is '" + abbreviate(value) + "' (expected: " + expected + ")."));
+      problems.add(
+          malformed(
+              at + "." + field + " is '" + abbreviate(value) + "' (expected: " + expected + ")."));
       return null;
     }
   }
@@ -314,19 +409,35 @@ public final class CatalogJson {
     List<JsonMappingException.Reference> path = e.getPath();
     if (e instanceof PropertyBindingException) {
       PropertyBindingException p = (PropertyBindingException) e;
-      String known = p.getKnownPropertyIds() == null ? ""
-          : " (expected: " + p.getKnownPropertyIds().stream().map(Object::toString).sorted()
-              .collect(Collectors.joining(", ")) + ")";
+      String known =
+          p.getKnownPropertyIds() == null
+              ? ""
+              : " (expected: "
+                  + p.getKnownPropertyIds().stream()
+                      .map(Object::toString)
+                      .sorted()
+                      .collect(Collectors.joining(", "))
+                  + ")";
       String where = path(path.subList(0, Math.max(0, path.size() - 1)));
-      return (where.isEmpty() ? "the file" : where) + " has the unknown field '" + abbreviate(p.getPropertyName()) + "'" + known
+      return (where.isEmpty() ? "the file" : where)
+          + " has the unknown field '"
+          + abbreviate(p.getPropertyName())
+          + "'"
+          + known
           + ".";
     }
     String where = path(path);
     JsonNode found = root.at(pointer(path));
-    String expected = e instanceof MismatchedInputException && ((MismatchedInputException) e).getTargetType() != null
-        ? describe(((MismatchedInputException) e).getTargetType()) : "another value";
-    return (where.isEmpty() ? "the file" : where) + ": expected " + expected
-        + (found.isMissingNode() ? "" : ", found " + abbreviate(found.toString())) + ".";
+    String expected =
+        e instanceof MismatchedInputException
+                && ((MismatchedInputException) e).getTargetType() != null
+            ? describe(((MismatchedInputException) e).getTargetType())
+            : "another value";
+    return (where.isEmpty() ? "the file" : where)
+        + ": expected "
+        + expected
+        + (found.isMissingNode() ? "" : ", found " + abbreviate(found.toString()))
+        + ".";
   }
 
   /**
@@ -337,7 +448,10 @@ public final class CatalogJson {
     if (text.length() <= LONGEST_QUOTE) {
       return text;
     }
-    int end = Character.isHighSurrogate(text.charAt(LONGEST_QUOTE - 1)) ? LONGEST_QUOTE - 1 : LONGEST_QUOTE;
+    int end =
+        Character.isHighSurrogate(text.charAt(LONGEST_QUOTE - 1))
+            ? LONGEST_QUOTE - 1
+            : LONGEST_QUOTE;
     return text.substring(0, end) + "... (" + text.length() + " characters)";
   }
 
@@ -348,7 +462,9 @@ public final class CatalogJson {
       return "a string";
     } else if (List.class.isAssignableFrom(type)) {
       return "an array";
-    } else if (Map.class.isAssignableFrom(type) || type == EntryJson.class || type == FileJson.class) {
+    } else if (Map.class.isAssignableFrom(type)
+        || type == EntryJson.class
+        || type == FileJson.class) {
       return "an object";
     }
     return type.getSimpleName();
@@ -386,7 +502,9 @@ public final class CatalogJson {
     return new CatalogProblem(CatalogProblem.Kind.MALFORMED, message, List.of());
   }
 
-  private static CatalogInvalidException invalid(String where, CatalogProblem.Kind kind, String message) {
-    return new CatalogInvalidException(where, List.of(new CatalogProblem(kind, message, List.of())));
+  private static CatalogInvalidException invalid(
+      String where, CatalogProblem.Kind kind, String message) {
+    return new CatalogInvalidException(
+        where, List.of(new CatalogProblem(kind, message, List.of())));
   }
 }

@@ -53,13 +53,15 @@ public final class CatalogLock implements AutoCloseable {
    *     file, its holder and the time waited, if the wait ends first
    * @throws IllegalStateException if this thread holds the lock already
    */
-  public static CatalogLock acquire(Path lockFile, Duration wait, String purpose, Consumer<String> onWait)
-      throws IOException {
+  public static CatalogLock acquire(
+      Path lockFile, Duration wait, String purpose, Consumer<String> onWait) throws IOException {
     Path key = lockFile.toAbsolutePath().getParent().toRealPath().resolve(lockFile.getFileName());
     ReentrantLock threadLock = IN_THIS_JVM.computeIfAbsent(key, k -> new ReentrantLock());
     if (threadLock.isHeldByCurrentThread()) {
-      throw new IllegalStateException("this thread holds the catalog lock " + lockFile
-          + " already; a catalog edit must not write the catalog itself");
+      throw new IllegalStateException(
+          "this thread holds the catalog lock "
+              + lockFile
+              + " already; a catalog edit must not write the catalog itself");
     }
     long deadline = System.nanoTime() + wait.toNanos();
     boolean told = false;
@@ -73,12 +75,17 @@ public final class CatalogLock implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for the catalog lock " + lockFile);
+      throw new InterruptedIOException(
+          "interrupted while waiting for the catalog lock " + lockFile);
     }
     FileChannel channel = null;
     try {
-      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      channel =
+          FileChannel.open(
+              lockFile,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
       FileLock fileLock = channel.tryLock();
       while (fileLock == null) {
         if (!told) {
@@ -91,15 +98,22 @@ public final class CatalogLock implements AutoCloseable {
         Thread.sleep(POLL_MILLIS);
         fileLock = channel.tryLock();
       }
-      String holder = "pid " + ProcessHandle.current().pid() + " (" + purpose + ", since "
-          + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ")";
+      String holder =
+          "pid "
+              + ProcessHandle.current().pid()
+              + " ("
+              + purpose
+              + ", since "
+              + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+              + ")";
       channel.truncate(0);
       channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       return new CatalogLock(threadLock, channel, fileLock);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeQuietly(channel, threadLock);
-      throw new InterruptedIOException("interrupted while waiting for the catalog lock " + lockFile);
+      throw new InterruptedIOException(
+          "interrupted while waiting for the catalog lock " + lockFile);
     } catch (IOException | RuntimeException e) {
       closeQuietly(channel, threadLock);
       throw e;
@@ -138,8 +152,14 @@ public final class CatalogLock implements AutoCloseable {
   }
 
   private static ProtochainException busy(Path lockFile, Duration waited) {
-    return new ProtochainException(ProtochainException.Code.CATALOG_BUSY, "catalog busy: " + lockFile
-        + " is held by " + holder(lockFile) + "; gave up after waiting " + format(waited));
+    return new ProtochainException(
+        ProtochainException.Code.CATALOG_BUSY,
+        "catalog busy: "
+            + lockFile
+            + " is held by "
+            + holder(lockFile)
+            + "; gave up after waiting "
+            + format(waited));
   }
 
   /** Returns who holds the lock as its holder wrote it, or {@code another writer} if unknown. */
@@ -158,6 +178,8 @@ public final class CatalogLock implements AutoCloseable {
     if (ms < 1000) {
       return ms + "ms";
     }
-    return ms % 1000 == 0 ? ms / 1000 + "s" : String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+    return ms % 1000 == 0
+        ? ms / 1000 + "s"
+        : String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
   }
 }

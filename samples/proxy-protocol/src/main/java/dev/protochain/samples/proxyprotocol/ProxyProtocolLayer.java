@@ -17,8 +17,8 @@ import dev.protochain.api.spi.StartupContext;
  * the real client's address behind a relay.
  *
  * <p>Settings: {@code send} ({@code true}: connecting sockets send the header) and {@code expect}
- * ({@code true}: accepted sockets require it, and a missing or malformed header is an
- * {@link java.io.IOException} naming the peer and what was wrong). Datagram sockets pass through
+ * ({@code true}: accepted sockets require it, and a missing or malformed header is an {@link
+ * java.io.IOException} naming the peer and what was wrong). Datagram sockets pass through
  * unchanged.
  *
  * <p>It is written against {@code protochain-api} alone, like any plugin.
@@ -30,8 +30,14 @@ import dev.protochain.api.spi.StartupContext;
     version = "1.0.0",
     description = "Sends and reads the HAProxy PROXY protocol v1 header.",
     settings = {
-        @SettingInfo(name = "send", defaultValue = "true", description = "connecting sockets send the header"),
-        @SettingInfo(name = "expect", defaultValue = "true", description = "accepted sockets read and require it")
+      @SettingInfo(
+          name = "send",
+          defaultValue = "true",
+          description = "connecting sockets send the header"),
+      @SettingInfo(
+          name = "expect",
+          defaultValue = "true",
+          description = "accepted sockets read and require it")
     })
 public final class ProxyProtocolLayer extends AbstractLayer {
 

@@ -28,7 +28,8 @@ final class ProxyProtocolSocket extends ForwardingSocket {
   private final Object headerLock = new Object();
   private boolean headerRead; // guarded by headerLock
   private ByteBuffer leftover = ByteBuffer.allocate(0); // guarded by headerLock
-  private ByteBuffer partial; // guarded by headerLock: the header so far, kept when a receive times out in it
+  private ByteBuffer
+      partial; // guarded by headerLock: the header so far, kept when a receive times out in it
   private volatile InetSocketAddress source;
 
   ProxyProtocolSocket(ChainSocket below, boolean send, boolean expect, boolean accepted) {
@@ -47,7 +48,10 @@ final class ProxyProtocolSocket extends ForwardingSocket {
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
     super.connect(remote, timeout);
     if (send) {
-      below().sendFully(ByteBuffer.wrap(header(localAddress(), remoteAddress()).getBytes(StandardCharsets.US_ASCII)));
+      below()
+          .sendFully(
+              ByteBuffer.wrap(
+                  header(localAddress(), remoteAddress()).getBytes(StandardCharsets.US_ASCII)));
     }
   }
 
@@ -56,11 +60,22 @@ final class ProxyProtocolSocket extends ForwardingSocket {
     if (local instanceof InetSocketAddress && remote instanceof InetSocketAddress) {
       InetSocketAddress src = (InetSocketAddress) local;
       InetSocketAddress dst = (InetSocketAddress) remote;
-      if (src.getAddress() != null && dst.getAddress() != null
-          && (src.getAddress() instanceof Inet4Address) == (dst.getAddress() instanceof Inet4Address)) {
+      if (src.getAddress() != null
+          && dst.getAddress() != null
+          && (src.getAddress() instanceof Inet4Address)
+              == (dst.getAddress() instanceof Inet4Address)) {
         String family = src.getAddress() instanceof Inet4Address ? "TCP4" : "TCP6";
-        return "PROXY " + family + " " + src.getAddress().getHostAddress() + " " + dst.getAddress().getHostAddress()
-            + " " + src.getPort() + " " + dst.getPort() + "\r\n";
+        return "PROXY "
+            + family
+            + " "
+            + src.getAddress().getHostAddress()
+            + " "
+            + dst.getAddress().getHostAddress()
+            + " "
+            + src.getPort()
+            + " "
+            + dst.getPort()
+            + "\r\n";
       }
     }
     return "PROXY UNKNOWN\r\n";
@@ -99,7 +114,8 @@ final class ProxyProtocolSocket extends ForwardingSocket {
     return super.remoteAddress();
   }
 
-  // Called with headerLock held. A receive that times out (or fails) leaves what arrived in partial.
+  // Called with headerLock held. A receive that times out (or fails) leaves what arrived in
+  // partial.
   private void readHeader() throws IOException {
     if (headerRead) {
       return;
@@ -114,7 +130,8 @@ final class ProxyProtocolSocket extends ForwardingSocket {
         throw malformed("no CRLF within the first " + MAX_HEADER + " bytes");
       }
       if (below().receive(buf) < 0) {
-        throw malformed("the stream ended after " + buf.position() + " bytes, before the header's CRLF");
+        throw malformed(
+            "the stream ended after " + buf.position() + " bytes, before the header's CRLF");
       }
     }
     String line = new String(buf.array(), 0, end, StandardCharsets.US_ASCII);
@@ -153,7 +170,8 @@ final class ProxyProtocolSocket extends ForwardingSocket {
     boolean looksV4 = text.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     boolean looksV6 = text.matches("[0-9a-fA-F:.]+") && text.contains(":");
     if (v4 ? !looksV4 : !looksV6) {
-      throw malformed("'" + text + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address in '" + line + "'");
+      throw malformed(
+          "'" + text + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address in '" + line + "'");
     }
     try {
       return InetAddress.getByName(text); // a literal: no lookup happens
@@ -182,7 +200,10 @@ final class ProxyProtocolSocket extends ForwardingSocket {
   /** Returns {@code ProxyProtocolSocket[accepted, source /10.0.0.7:51234] -> ...}. */
   @Override
   public String toString() {
-    return "ProxyProtocolSocket[" + (accepted ? "accepted" : "connecting")
-        + (source != null ? ", source " + source : "") + "] -> " + below();
+    return "ProxyProtocolSocket["
+        + (accepted ? "accepted" : "connecting")
+        + (source != null ? ", source " + source : "")
+        + "] -> "
+        + below();
   }
 }

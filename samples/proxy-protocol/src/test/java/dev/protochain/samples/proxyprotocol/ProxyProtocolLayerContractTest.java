@@ -25,7 +25,10 @@ class ProxyProtocolLayerContractTest extends LayerContract {
   protected List<BadSettings> badSettings() {
     String of = " of entry 2001 'proxy-protocol' (layer)";
     return List.of(
-        BadSettings.of(Map.of("send", "maybe"), "setting 'send'" + of + " = 'maybe' is not true or false"),
-        BadSettings.of(Map.of("expect", "sometimes"), "setting 'expect'" + of + " = 'sometimes' is not true or false"));
+        BadSettings.of(
+            Map.of("send", "maybe"), "setting 'send'" + of + " = 'maybe' is not true or false"),
+        BadSettings.of(
+            Map.of("expect", "sometimes"),
+            "setting 'expect'" + of + " = 'sometimes' is not true or false"));
   }
 }

@@ -26,14 +26,19 @@ class ProxyProtocolLayerTest {
 
   static ChainRuntime runtime() throws IOException {
     ProviderDescriptor d = ProviderDescriptor.of(ProxyProtocolLayer.class);
-    Catalog c = Catalog.builtin().installLayer(d.name(), d.id(), Map.of(), List.of(1001, 1005)).checkValid("test");
+    Catalog c =
+        Catalog.builtin()
+            .installLayer(d.name(), d.id(), Map.of(), List.of(1001, 1005))
+            .checkValid("test");
     return ChainRuntime.builder().catalog(c).shutdownHook(false).build();
   }
 
   @Test
   void theAcceptedSocketReportsTheSourceTheHeaderNamesAndTheBytesAfterIt() throws Exception {
-    try (ChainRuntime runtime = runtime(); Session session = runtime.startup("proxy-protocol-tcp4");
-        ChainSocket listener = session.open(); ChainSocket client = session.open()) {
+    try (ChainRuntime runtime = runtime();
+        Session session = runtime.startup("proxy-protocol-tcp4");
+        ChainSocket listener = session.open();
+        ChainSocket client = session.open()) {
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       listener.listen(1);
       client.connect(listener.localAddress());
@@ -49,26 +54,36 @@ class ProxyProtocolLayerTest {
 
   @Test
   void aMalformedHeaderIsAClearError() throws Exception {
-    try (ChainRuntime runtime = runtime(); Session chain = runtime.startup("proxy-protocol-mem-stream");
+    try (ChainRuntime runtime = runtime();
+        Session chain = runtime.startup("proxy-protocol-mem-stream");
         Session raw = runtime.startup("mem-stream");
-        ChainSocket listener = chain.open(); ChainSocket client = raw.open()) {
+        ChainSocket listener = chain.open();
+        ChainSocket client = raw.open()) {
       listener.bind(null);
       listener.listen(1);
       client.connect(listener.localAddress());
-      client.sendFully(ByteBuffer.wrap("PROXY TCP4 10.0.0.300 10.0.0.1 1 2\r\n".getBytes(StandardCharsets.US_ASCII)));
+      client.sendFully(
+          ByteBuffer.wrap(
+              "PROXY TCP4 10.0.0.300 10.0.0.1 1 2\r\n".getBytes(StandardCharsets.US_ASCII)));
       try (ChainSocket server = listener.accept()) {
-        IOException e = assertThrows(IOException.class, () -> server.receive(ByteBuffer.allocate(10)));
-        assertEquals("proxy-protocol: malformed PROXY header from " + client.localAddress()
-            + ": '10.0.0.300' is not an address in 'PROXY TCP4 10.0.0.300 10.0.0.1 1 2'", e.getMessage());
+        IOException e =
+            assertThrows(IOException.class, () -> server.receive(ByteBuffer.allocate(10)));
+        assertEquals(
+            "proxy-protocol: malformed PROXY header from "
+                + client.localAddress()
+                + ": '10.0.0.300' is not an address in 'PROXY TCP4 10.0.0.300 10.0.0.1 1 2'",
+            e.getMessage());
       }
     }
   }
 
   @Test
   void aReceiveTimingOutInTheMiddleOfTheHeaderLosesNoByteOfIt() throws Exception {
-    try (ChainRuntime runtime = runtime(); Session chain = runtime.startup("proxy-protocol-mem-stream");
+    try (ChainRuntime runtime = runtime();
+        Session chain = runtime.startup("proxy-protocol-mem-stream");
         Session raw = runtime.startup("mem-stream");
-        ChainSocket listener = chain.open(); ChainSocket client = raw.open()) {
+        ChainSocket listener = chain.open();
+        ChainSocket client = raw.open()) {
       listener.bind(null);
       listener.listen(1);
       client.connect(listener.localAddress());
@@ -76,7 +91,8 @@ class ProxyProtocolLayerTest {
       try (ChainSocket server = listener.accept()) {
         server.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(100));
         assertThrows(SocketTimeoutException.class, () -> server.receive(ByteBuffer.allocate(5)));
-        client.sendFully(ByteBuffer.wrap("10.0.0.1 51234 443\r\nhello".getBytes(StandardCharsets.US_ASCII)));
+        client.sendFully(
+            ByteBuffer.wrap("10.0.0.1 51234 443\r\nhello".getBytes(StandardCharsets.US_ASCII)));
         ByteBuffer got = ByteBuffer.allocate(5);
         server.receiveFully(got);
         assertEquals("hello", new String(got.array(), StandardCharsets.US_ASCII));
@@ -87,11 +103,17 @@ class ProxyProtocolLayerTest {
 
   @Test
   void headersNameFamilyAddressesAndPorts() {
-    assertEquals("PROXY TCP4 10.0.0.7 10.0.0.1 51234 443\r\n",
-        ProxyProtocolSocket.header(new InetSocketAddress("10.0.0.7", 51234), new InetSocketAddress("10.0.0.1", 443)));
-    assertEquals("PROXY TCP6 0:0:0:0:0:0:0:1 0:0:0:0:0:0:0:1 5 6\r\n",
-        ProxyProtocolSocket.header(new InetSocketAddress("::1", 5), new InetSocketAddress("::1", 6)));
-    assertEquals("PROXY UNKNOWN\r\n",
-        ProxyProtocolSocket.header(new InetSocketAddress("::1", 5), new InetSocketAddress("10.0.0.1", 6)));
+    assertEquals(
+        "PROXY TCP4 10.0.0.7 10.0.0.1 51234 443\r\n",
+        ProxyProtocolSocket.header(
+            new InetSocketAddress("10.0.0.7", 51234), new InetSocketAddress("10.0.0.1", 443)));
+    assertEquals(
+        "PROXY TCP6 0:0:0:0:0:0:0:1 0:0:0:0:0:0:0:1 5 6\r\n",
+        ProxyProtocolSocket.header(
+            new InetSocketAddress("::1", 5), new InetSocketAddress("::1", 6)));
+    assertEquals(
+        "PROXY UNKNOWN\r\n",
+        ProxyProtocolSocket.header(
+            new InetSocketAddress("::1", 5), new InetSocketAddress("10.0.0.1", 6)));
   }
 }
