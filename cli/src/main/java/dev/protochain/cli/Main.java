@@ -116,6 +116,12 @@ public final class Main {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    // Guice 7 defines its generated classes through sun.misc.Unsafe, which JDK 24 and newer warn
+    // about on standard error; protochain uses no Guice AOP, so reflection does the same job
+    // silently. The command owns its JVM, so it may choose; a user's own setting wins.
+    if (System.getProperty("guice_bytecode_gen_option") == null) {
+      System.setProperty("guice_bytecode_gen_option", "DISABLED");
+    }
     // Text in the platform's charset, as a terminal expects; data bytes untouched.
     PrintWriter err =
         new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
