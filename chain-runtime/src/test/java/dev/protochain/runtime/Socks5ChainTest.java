@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -87,7 +88,13 @@ class Socks5ChainTest {
             new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 443),
             v6),
         Arguments.of(
-            "an unresolved name", InetSocketAddress.createUnresolved("example.org", 8080), domain));
+            "an unresolved name", InetSocketAddress.createUnresolved("example.org", 8080), domain),
+        Arguments.of(
+            "a name resolved here, still sent as the name",
+            new InetSocketAddress("localhost", 8080),
+            new byte[] {
+              5, 1, 0, 3, 9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0x1f, (byte) 0x90
+            }));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -422,6 +429,47 @@ class Socks5ChainTest {
   }
 
   @Test
+  void withResolveLocalANameIsResolvedHereAndSentAsItsAddress() throws Exception {
+    try (FakeSocksProxy proxy = FakeSocksProxy.start(Socks5ChainTest::acceptAndEcho)) {
+      Map<String, String> settings = via(proxy);
+      settings.put("resolve", "local");
+      try (ChainRuntime runtime = runtime(settings);
+          Session session = runtime.startup("socks5-tcp4");
+          ChainSocket socket = session.open()) {
+        InetSocketAddress target = InetSocketAddress.createUnresolved("localhost", 8080);
+        socket.connect(target);
+        assertEquals(target, socket.remoteAddress(), "the target as given");
+        socket.shutdownOutput();
+        assertEquals(-1, socket.receive(ByteBuffer.allocate(1)));
+        assertArrayEquals(
+            new byte[] {5, 1, 0, 1, 127, 0, 0, 1, 0x1f, (byte) 0x90}, proxy.received().get(1));
+      }
+    }
+  }
+
+  @Test
+  void withResolveLocalANameThatDoesNotResolveFailsBeforeTheProxyIsContacted() throws Exception {
+    try (FakeSocksProxy proxy = FakeSocksProxy.start(Socks5ChainTest::acceptAndEcho)) {
+      Map<String, String> settings = via(proxy);
+      settings.put("resolve", "local");
+      try (ChainRuntime runtime = runtime(settings);
+          Session session = runtime.startup("socks5-tcp4");
+          ChainSocket socket = session.open()) {
+        UnknownHostException e =
+            assertThrows(
+                UnknownHostException.class,
+                () -> socket.connect(new InetSocketAddress("db.proxy-only.invalid", 80)));
+        assertEquals(
+            "socks5 (entry 2001 'socks5'): unknown host 'db.proxy-only.invalid' (setting 'resolve'"
+                + " is local, so names are resolved here; set it to proxy to let the proxy resolve"
+                + " them)",
+            e.getMessage());
+        assertTrue(proxy.received().isEmpty(), "nothing reached the proxy");
+      }
+    }
+  }
+
+  @Test
   void aHostNameLongerThanSocks5CarriesIsRefusedBeforeAnythingIsSent() throws Exception {
     try (FakeSocksProxy proxy = FakeSocksProxy.start(Socks5ChainTest::acceptAndEcho);
         ChainRuntime runtime = runtime(via(proxy));
@@ -506,7 +554,11 @@ class Socks5ChainTest {
         Map.of("proxy", "127.0.0.1:1080", "realm", "x"),
         "setting 'realm' of entry 2001 'socks5' (layer) is not "
             + "accepted by provider 'socks5' 1.0.0 (layer, 2.0-2.2) (accepted: proxy, username, password, "
-            + "handshake-timeout)");
+            + "handshake-timeout, resolve)");
+    cases.put(
+        Map.of("proxy", "127.0.0.1:1080", "resolve", "dns"),
+        "setting 'resolve' of entry 2001 'socks5' (layer) = 'dns' is not proxy or local (proxy: the"
+            + " proxy resolves host names; local: they are resolved here)");
     for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
       try (ChainRuntime runtime = runtime(c.getKey())) {
         ProtochainException e =

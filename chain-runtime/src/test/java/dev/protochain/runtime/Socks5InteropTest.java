@@ -111,6 +111,41 @@ class Socks5InteropTest {
   }
 
   /**
+   * A target made with a name, which the JDK resolved here when it made the address, still reaches
+   * microsocks as the name, which microsocks resolves and logs; with {@code resolve=local} an
+   * unresolved name reaches it as the address resolved here.
+   */
+  @ParameterizedTest(name = "resolve={0}")
+  @ValueSource(strings = {"proxy", "local"})
+  void microsocksIsAskedForTheNameUnlessNamesResolveLocally(String resolve) throws Exception {
+    try (Microsocks proxy = Microsocks.start(dir);
+        EchoServer echo =
+            EchoServer.start(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1"))) {
+      Map<String, String> settings = via(proxy);
+      if (resolve.equals("local")) {
+        settings.put("resolve", resolve); // proxy is the default
+      }
+      try (ChainRuntime runtime = runtime(settings, Map.of());
+          Session session = runtime.startup("socks5-tcp4");
+          ChainSocket socket = session.open()) {
+        InetSocketAddress target =
+            resolve.equals("proxy")
+                ? new InetSocketAddress("localhost", echo.port())
+                : InetSocketAddress.createUnresolved("localhost", echo.port());
+        socket.connect(target);
+        byte[] payload = "by name".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertArrayEquals(payload, echo(socket, payload), proxy.output());
+        proxy.awaitLog(
+            ": connected to "
+                + (resolve.equals("proxy") ? "localhost" : "127.0.0.1")
+                + ":"
+                + echo.port()
+                + "\n");
+      }
+    }
+  }
+
+  /**
    * Sends {@code payload} while receiving its echo. No half-close: microsocks ends the whole
    * connection when either side ends its output, dropping what is still in flight.
    */

@@ -16,17 +16,24 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.testkit.internal.Chains;
+import dev.protochain.testkit.internal.Echo;
 import dev.protochain.testkit.internal.FailingBase;
+import dev.protochain.testkit.internal.Payloads;
 import dev.protochain.testkit.internal.ProbeLayer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,7 +93,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       patterns) echoes intact (SHA-256) once per stream transport; odd read and write sizes on
  *       both sides lose no byte; datagrams arrive whole, truncated to fit when the buffer is short;
  *   <li>graceful close: the final cleanup delivers every byte a socket sent before it was closed
- *       gracefully, and closes a socket left open gracefully, delivering everything too;
+ *       gracefully, and closes a socket left open gracefully, delivering everything too; one socket
+ *       closed from 2 and from 8 threads at once, round after round, delivers every byte it was
+ *       sent and its session closes cleanly;
  *   <li>concurrency: 16 connections echo at once; startups and cleanups from 8 threads end at 0;
  *   <li>after the final cleanup: blocked and later operations fail with {@link
  *       ProtochainException.Code#OPERATION_ABORTED} and the runtime's message, on connected,
@@ -378,6 +387,116 @@ public abstract class LayerContract extends AbstractContract {
 
   private static String thrown(Executable op) {
     return assertThrows(Throwable.class, op).toString();
+  }
+
+  /* ---- closing from many threads ---- */
+
+  /**
+   * The longest a {@link #closingOneSocketFromManyThreadsAtOnceLosesNoByte} run per count takes.
+   */
+  private static final long CLOSE_RACE_NANOS = 1_500_000_000L;
+
+  /** The most rounds of it per thread count. */
+  private static final int CLOSE_RACE_ROUNDS = 150;
+
+  /**
+   * {@link ChainSocket#close} may be called from any thread, and twice is harmless: a socket that
+   * was sent a few kilobytes (what a layer holds back, if it does) is closed from 2 and then from 8
+   * threads at once, round after round, and every round the peer must receive every byte and the
+   * session's final cleanup must succeed with nothing undelivered.
+   */
+  @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+  @MethodSource("finalCleanupCases")
+  void closingOneSocketFromManyThreadsAtOnceLosesNoByte(Chains c) throws Exception {
+    ChainRuntime rt = runtime();
+    List<String> summary = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    try (Peer peer = startPeer(rt, c)) {
+      for (int threads : new int[] {2, 8}) {
+        int rounds = 0;
+        int failed = 0;
+        long end = System.nanoTime() + CLOSE_RACE_NANOS;
+        while (rounds < CLOSE_RACE_ROUNDS && System.nanoTime() - end < 0) {
+          rounds++;
+          String failure = closeFromThreadsAtOnce(rt, c, peer, threads, rounds);
+          if (failure != null) {
+            failed++;
+            if (failures.size() < 5) {
+              failures.add(threads + " threads, round " + rounds + ": " + failure);
+            }
+          }
+        }
+        summary.add(threads + " threads: " + failed + " of " + rounds + " rounds failed");
+      }
+    }
+    assertEquals(
+        List.of(),
+        failures,
+        "closing one socket from many threads at once (" + String.join(", ", summary) + ")");
+  }
+
+  /** Runs one round; returns what went wrong, or {@code null}. */
+  private String closeFromThreadsAtOnce(
+      ChainRuntime rt, Chains c, Peer peer, int threads, int round) throws Exception {
+    byte[] payload = Payloads.random(1_000 + round * 37 % 3_000, round);
+    events.clear();
+    Session client = rt.startup(c.subject());
+    ChainSocket s = client.open();
+    ChainSocket accepted = connectAndAccept(s, peer.listener());
+    Future<Object> reading =
+        pool.submit(
+            () -> {
+              try (accepted) {
+                return attempt(() -> readAll(accepted));
+              }
+            });
+    Echo.sendInChunks(s, payload, 700, round);
+    CyclicBarrier together = new CyclicBarrier(threads);
+    List<Future<Object>> closing = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      closing.add(
+          pool.submit(
+              () -> {
+                together.await(10, TimeUnit.SECONDS);
+                return attempt(
+                    () -> {
+                      s.close();
+                      return null;
+                    });
+              }));
+    }
+    List<String> wrong = new ArrayList<>();
+    for (Future<Object> f : closing) {
+      Object outcome = f.get(30, TimeUnit.SECONDS);
+      if (outcome != null) {
+        wrong.add("close threw " + outcome);
+      }
+    }
+    Object cleanup =
+        attempt(
+            () -> {
+              client.close();
+              return null;
+            });
+    if (cleanup != null) {
+      wrong.add("the session's close threw " + cleanup);
+    }
+    Object got;
+    try {
+      got = reading.get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      accepted.close();
+      got = "no end of stream within 30 s";
+    }
+    if (!(got instanceof byte[] bytes)) {
+      wrong.add("the peer's read failed: " + got);
+    } else if (!Arrays.equals(payload, bytes)) {
+      wrong.add("the peer received " + bytes.length + " of " + payload.length + " bytes");
+    }
+    eventLines().stream()
+        .filter(l -> l.startsWith("UNDELIVERED") || l.startsWith("FAILURE"))
+        .forEach(wrong::add);
+    return wrong.isEmpty() ? null : String.join("; ", wrong);
   }
 
   /* ---- what only a layer has ---- */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code CONNECT} and {@code 0x08} for an unknown address type, after which it closes the
  * connection. A greeting that does not offer "no authentication" gets {@code 0xFF} and is closed.
  * What a connection's handling throws, other than the end of a connection, is kept in {@link
- * #failures()}.
+ * #failures()}, and each request it read in {@link #requests()}. Names it is given at start are
+ * resolved by it alone, before the system's resolver: names only the proxy can resolve.
  *
  * <p>This class is thread-safe.
  */
@@ -49,12 +51,15 @@ public final class ChainSocksServer implements Closeable {
   private final List<ChainSocket> sockets = Collections.synchronizedList(new ArrayList<>());
   private final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
   private final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, InetAddress> names;
   private final AtomicInteger served = new AtomicInteger();
   private volatile boolean closing;
 
-  private ChainSocksServer(Session session, ChainSocket listener) {
+  private ChainSocksServer(Session session, ChainSocket listener, Map<String, InetAddress> names) {
     this.session = session;
     this.listener = listener;
+    this.names = Map.copyOf(names);
     this.acceptor = new Thread(this::acceptLoop, "chain-socks-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -66,12 +71,22 @@ public final class ChainSocksServer implements Closeable {
    */
   public static ChainSocksServer start(ChainRuntime runtime, String entry, SocketAddress bind)
       throws IOException {
+    return start(runtime, entry, bind, Map.of());
+  }
+
+  /**
+   * Starts a server as {@link #start(ChainRuntime, String, SocketAddress)} does that resolves each
+   * of {@code names} to its address itself, without asking the system's resolver.
+   */
+  public static ChainSocksServer start(
+      ChainRuntime runtime, String entry, SocketAddress bind, Map<String, InetAddress> names)
+      throws IOException {
     Session session = runtime.startup(entry);
     try {
       ChainSocket listener = session.open();
       listener.bind(bind);
       listener.listen(64);
-      return new ChainSocksServer(session, listener);
+      return new ChainSocksServer(session, listener, names);
     } catch (IOException | RuntimeException e) {
       session.close();
       throw e;
@@ -94,6 +109,16 @@ public final class ChainSocksServer implements Closeable {
   public List<Throwable> failures() {
     synchronized (failures) {
       return new ArrayList<>(failures);
+    }
+  }
+
+  /**
+   * Returns each CONNECT request read, in order, as its address type and target: {@code ipv4
+   * 127.0.0.1:80}, {@code ipv6 [::1]:80} or {@code domain example.org:80}.
+   */
+  public List<String> requests() {
+    synchronized (requests) {
+      return new ArrayList<>(requests);
     }
   }
 
@@ -161,6 +186,14 @@ public final class ChainSocksServer implements Closeable {
           return;
         }
       }
+      requests.add(
+          (to.isUnresolved()
+                  ? "domain " + to.getHostString()
+                  : to.getAddress() instanceof Inet4Address
+                      ? "ipv4 " + to.getAddress().getHostAddress()
+                      : "ipv6 [" + to.getAddress().getHostAddress() + "]")
+              + ":"
+              + to.getPort());
       if (head.get(1) != 0x01) {
         refuse(client, 0x07);
         return;
@@ -169,7 +202,10 @@ public final class ChainSocksServer implements Closeable {
       sockets.add(target);
       try {
         if (to.isUnresolved()) {
-          to = new InetSocketAddress(InetAddress.getByName(to.getHostString()), to.getPort());
+          InetAddress known = names.get(to.getHostString());
+          to =
+              new InetSocketAddress(
+                  known != null ? known : InetAddress.getByName(to.getHostString()), to.getPort());
         }
         target.connect(to, CONNECT_TIMEOUT);
       } catch (UnknownHostException e) {

@@ -15,8 +15,10 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +27,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The in-memory SOCKS5 server the socks5 layer's contract runs over mem-stream: the layer connects
- * through it to an address and to a name, a half-close crosses it both ways, and a refused target
- * and an unacceptable greeting get the replies RFC 1928 gives them.
+ * through it to an address and to a name, a half-close crosses it both ways, names reach it as
+ * names (one only it can resolve, too), and a refused target and an unacceptable greeting get the
+ * replies RFC 1928 gives them.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ChainSocksServerTest {
@@ -34,11 +37,16 @@ class ChainSocksServerTest {
   static final int PROXY_PORT = 1080;
 
   static ChainRuntime runtime() throws IOException {
+    return runtime(Map.of());
+  }
+
+  static ChainRuntime runtime(Map<String, String> extra) throws IOException {
     ProviderDescriptor socks5 = ProviderDescriptor.of(Socks5Layer.class);
+    Map<String, String> settings = new HashMap<>(extra);
+    settings.put("proxy", "127.0.0.1:" + PROXY_PORT);
     Catalog catalog =
         Catalog.builtin()
-            .installLayer(
-                "socks5", socks5.id(), Map.of("proxy", "127.0.0.1:" + PROXY_PORT), List.of(1005))
+            .installLayer("socks5", socks5.id(), settings, List.of(1005))
             .checkValid("test catalog");
     return ChainRuntime.builder()
         .name("chain-socks-test")
@@ -91,6 +99,61 @@ class ChainSocksServerTest {
   }
 
   @Test
+  void namesReachTheProxyAsNamesSoOneOnlyItCanResolveConnects() throws Exception {
+    String proxyOnly = "db.proxy-only.invalid"; // .invalid: no resolver but the proxy's knows it
+    assertThrows(UnknownHostException.class, () -> InetAddress.getByName(proxyOnly));
+    try (ChainRuntime runtime = runtime();
+        ChainSocksServer proxy =
+            ChainSocksServer.start(
+                runtime,
+                "mem-stream",
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), PROXY_PORT),
+                Map.of(proxyOnly, InetAddress.getLoopbackAddress()));
+        Session bare = runtime.startup("mem-stream");
+        Session layered = runtime.startup("socks5-mem-stream");
+        ChainSocket listener = bare.open()) {
+      listener.bind(null);
+      listener.listen(4);
+      int port = ((InetSocketAddress) listener.localAddress()).getPort();
+      for (InetSocketAddress target :
+          List.of(
+              new InetSocketAddress(proxyOnly, port), // the local lookup fails: unresolved
+              new InetSocketAddress("localhost", port))) { // resolved here, still sent as a name
+        try (ChainSocket client = layered.open()) {
+          client.connect(target);
+          try (ChainSocket server = listener.accept()) {
+            client.sendFully(ascii("ping"));
+            client.shutdownOutput();
+            assertEquals("ping", new String(readAll(server), StandardCharsets.US_ASCII));
+          }
+        }
+      }
+      assertEquals(
+          List.of("domain " + proxyOnly + ":" + port, "domain localhost:" + port),
+          proxy.requests());
+      assertEquals(List.of(), proxy.failures());
+    }
+  }
+
+  @Test
+  void withResolveLocalTheProxyIsSentAddresses() throws Exception {
+    try (ChainRuntime runtime = runtime(Map.of("resolve", "local"));
+        ChainSocksServer proxy = proxy(runtime);
+        Session bare = runtime.startup("mem-stream");
+        Session layered = runtime.startup("socks5-mem-stream");
+        ChainSocket listener = bare.open();
+        ChainSocket client = layered.open()) {
+      listener.bind(null);
+      listener.listen(4);
+      int port = ((InetSocketAddress) listener.localAddress()).getPort();
+      client.connect(InetSocketAddress.createUnresolved("localhost", port));
+      listener.accept().close();
+      assertEquals(List.of("ipv4 127.0.0.1:" + port), proxy.requests());
+      assertEquals(List.of(), proxy.failures());
+    }
+  }
+
+  @Test
   void aRefusedTargetIsReplyCode5() throws Exception {
     try (ChainRuntime runtime = runtime();
         ChainSocksServer proxy = proxy(runtime);
@@ -101,7 +164,8 @@ class ChainSocksServerTest {
               ConnectException.class,
               () -> client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 4999)));
       assertEquals(
-          "socks5 proxy 127.0.0.1:1080 refused CONNECT to 127.0.0.1:4999: 0x05 connection refused",
+          // The loopback address carries the name localhost, and names go to the proxy as names.
+          "socks5 proxy 127.0.0.1:1080 refused CONNECT to localhost:4999: 0x05 connection refused",
           e.getMessage());
       assertEquals(List.of(), proxy.failures());
     }

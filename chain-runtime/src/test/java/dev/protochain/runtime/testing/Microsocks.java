@@ -85,6 +85,15 @@ public final class Microsocks implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /**
+   * Waits up to 10 s for microsocks to log {@code text} (it logs each connection it makes on its
+   * standard error, as {@code client[4] 127.0.0.1: connected to localhost:8080}); fails the test
+   * with its output if it does not.
+   */
+  public void awaitLog(String text) throws InterruptedException {
+    process.awaitStderr(text, Duration.ofSeconds(10));
+  }
+
   /** Returns what it printed, for failure messages. */
   public String output() {
     return process.stdout() + process.stderr();

@@ -1,5 +1,6 @@
 package dev.protochain.layers.filter;
 
+import com.google.common.net.InetAddresses;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
@@ -7,10 +8,14 @@ import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,10 +35,17 @@ import java.util.List;
  * accepted connection) is refused by the first {@code deny} rule covering it; otherwise, when
  * {@code allow} lists any rule, it must be covered by one of them; otherwise it passes. With no
  * rule at all every address passes. An address that is not a resolved {@link InetSocketAddress}
- * passes only when there is no rule. A refusal is a {@link RefusedByFilterException}, as in {@code
- * filter 'filter' (entry 2003): connect to 10.1.2.3:80 refused by rule deny 10.0.0.0/8}; nothing
- * was sent. A refused accepted connection is closed with a reset. Receives are not filtered: a
- * datagram socket that must hear only allowed peers connects to one.
+ * passes only when there is no rule: a name is checked as the address it was resolved to, which is
+ * the address the socket below connects to.
+ *
+ * <p>Rules are checked against the address a connection actually reaches: the wildcard address
+ * ({@code 0.0.0.0}, or {@code 0}, and {@code ::}), which connects to this host, counts as the
+ * loopback address of its family ({@code 127.0.0.1}, {@code ::1}), and an IPv4-mapped IPv6 address
+ * ({@code ::ffff:127.0.0.1}) as the IPv4 address it carries; a deny rule covering either form
+ * refuses it. A refusal is a {@link RefusedByFilterException}, as in {@code filter 'filter' (entry
+ * 2003): connect to 10.1.2.3:80 refused by rule deny 10.0.0.0/8}; nothing was sent. A refused
+ * accepted connection is closed with a reset. Receives are not filtered: a datagram socket that
+ * must hear only allowed peers connects to one.
  *
  * <h3>Settings</h3>
  *
@@ -63,6 +75,9 @@ import java.util.List;
           description = "comma-separated rules of which none may cover a peer")
     })
 public final class FilterLayer extends AbstractLayer {
+
+  private static final InetAddress LOOPBACK4 = InetAddresses.forString("127.0.0.1");
+  private static final InetAddress LOOPBACK6 = InetAddresses.forString("::1");
 
   private volatile List<FilterRule> allow = List.of();
   private volatile List<FilterRule> deny = List.of();
@@ -120,12 +135,16 @@ public final class FilterLayer extends AbstractLayer {
               + " refused: it is not a resolved IP address, and the rules cover only those",
           "unresolved");
     }
-    InetSocketAddress inet = (InetSocketAddress) peer;
+    InetSocketAddress given = (InetSocketAddress) peer;
+    InetSocketAddress inet = reached(given);
+    String target =
+        inet.equals(given)
+            ? format(given)
+            : format(given) + " (which reaches " + format(inet) + ")";
     for (FilterRule r : denied) {
-      if (r.matches(inet)) {
+      if (r.matches(inet) || r.matches(given)) {
         throw new RefusedByFilterException(
-            name + ": " + operation + " " + format(inet) + " refused by rule deny " + r,
-            "deny " + r);
+            name + ": " + operation + " " + target + " refused by rule deny " + r, "deny " + r);
       }
     }
     if (allowed.isEmpty()) {
@@ -143,11 +162,41 @@ public final class FilterLayer extends AbstractLayer {
             + ": "
             + operation
             + " "
-            + format(inet)
+            + target
             + " refused: no allow rule covers it (allow "
             + String.join(", ", texts)
             + ")",
         "allow");
+  }
+
+  /**
+   * Returns the address a connection to {@code a} actually reaches: the IPv4 address an IPv4-mapped
+   * IPv6 address carries ({@code ::ffff:127.0.0.1} is 127.0.0.1), and the loopback address for the
+   * wildcard address ({@code 0.0.0.0}, {@code ::}), which connects to this host.
+   */
+  static InetSocketAddress reached(InetSocketAddress a) {
+    InetAddress ip = a.getAddress();
+    byte[] bytes = ip.getAddress();
+    if (bytes.length == 16 && isIpv4Mapped(bytes)) {
+      try {
+        ip = InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16)); // a literal: no lookup
+      } catch (UnknownHostException e) {
+        throw new AssertionError("4 bytes are an IPv4 address", e);
+      }
+    }
+    if (ip.isAnyLocalAddress()) {
+      ip = ip instanceof Inet4Address ? LOOPBACK4 : LOOPBACK6;
+    }
+    return ip.equals(a.getAddress()) ? a : new InetSocketAddress(ip, a.getPort());
+  }
+
+  private static boolean isIpv4Mapped(byte[] ip) {
+    for (int i = 0; i < 10; i++) {
+      if (ip[i] != 0) {
+        return false;
+      }
+    }
+    return ip[10] == (byte) 0xff && ip[11] == (byte) 0xff;
   }
 
   private static String format(InetSocketAddress a) {

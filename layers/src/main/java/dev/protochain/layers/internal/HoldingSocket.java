@@ -4,6 +4,7 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -14,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -29,8 +31,12 @@ import java.util.function.Consumer;
  * receive only {@linkplain #requestFlush() asks} the layer's thread to send what is held.
  *
  * <p>Closing: linger 0 drops what is held and resets; linger above 0 sends it before the close
- * returns; linger off returns at once and the layer's thread sends it when the delay passes or, at
- * the latest, the layer's final cleanup drains it ({@link AbstractLayer.Lingering}).
+ * returns, waiting at most the linger time, then resets; linger off returns at once and the layer's
+ * thread sends it when the delay passes or, at the latest, the layer's final cleanup drains it
+ * ({@link AbstractLayer.Lingering}). A close may come from any thread, at any time: the first one
+ * claims the socket and any other returns at once; when a send holds the lock, the rest of the
+ * close is left to that thread, which runs it as it lets go of the lock, so that no close ever cuts
+ * short a send under way and loses what it carries or what is held.
  */
 public abstract class HoldingSocket extends ForwardingSocket implements AbstractLayer.Lingering {
 
@@ -55,7 +61,8 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   private final Owner owner;
   private final ReentrantLock sendLock = new ReentrantLock();
   private final AtomicBoolean flushRequested = new AtomicBoolean();
-  private volatile State state = State.OPEN;
+  private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+  private final AtomicBoolean closePending = new AtomicBoolean();
   private volatile boolean connected;
   private volatile int heldBytes;
   private volatile IOException asyncFailure;
@@ -109,7 +116,7 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
 
   /** Returns whether neither a close nor an abort has begun. */
   protected final boolean open() {
-    return state == State.OPEN;
+    return state.get() == State.OPEN;
   }
 
   /**
@@ -149,29 +156,31 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
       }
       return n;
     } finally {
-      sendLock.unlock();
+      unlock();
     }
   }
 
   @Override
   public final void flush() throws IOException {
-    sendFlushed();
-    below().flush();
-  }
-
-  @Override
-  public final void shutdownOutput() throws IOException {
-    sendFlushed();
-    below().shutdownOutput();
-  }
-
-  private void sendFlushed() throws IOException {
     sendLock.lock();
     try {
       checkOpen();
       flushHeld();
+      below().flush(); // under the lock, so that a close arriving meanwhile waits for it
     } finally {
-      sendLock.unlock();
+      unlock();
+    }
+  }
+
+  @Override
+  public final void shutdownOutput() throws IOException {
+    sendLock.lock();
+    try {
+      checkOpen();
+      flushHeld();
+      below().shutdownOutput();
+    } finally {
+      unlock();
     }
   }
 
@@ -182,7 +191,7 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   protected final void requestFlush() {
     ScheduledExecutorService timer = owner.timer();
     if (heldBytes == 0
-        || state != State.OPEN
+        || state.get() != State.OPEN
         || timer == null
         || !flushRequested.compareAndSet(false, true)) {
       return;
@@ -198,60 +207,106 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     sendLock.lock();
     try {
       flushRequested.set(false);
-      if (state == State.OPEN) {
+      if (state.get() == State.OPEN) {
         flushHeld();
       }
     } catch (IOException | RuntimeException e) {
       asyncFailure = e instanceof IOException io ? io : new IOException(e);
     } finally {
-      sendLock.unlock();
+      unlock();
     }
   }
 
   @Override
   public boolean isOpen() {
-    return state == State.OPEN && below().isOpen();
+    return state.get() == State.OPEN && below().isOpen();
   }
 
   @Override
   public void close() throws IOException {
-    if (!sendLock.tryLock()) {
-      // Another thread is sending, perhaps blocked below: close below at once so that it fails,
-      // as a TCP close does to a blocked writer. What is held is dropped with the connection.
-      if (state == State.OPEN) {
-        state = State.CLOSED;
-        below().close();
+    int linger = Sockets.lingerSeconds(below());
+    // The first close claims the socket; a close racing it, or after it, has nothing left to do.
+    if (!state.compareAndSet(State.OPEN, linger == 0 ? State.CLOSED : State.CLOSING)) {
+      return;
+    }
+    if (linger == 0) {
+      // Abortive: reset at once, which also ends a send blocked below; what is held is dropped
+      // by whoever holds the send lock next.
+      below().close();
+    } else {
+      owner.linger().accept(this); // from here the final cleanup finishes the close at the latest
+      if (linger > 0) {
+        closeLingering(linger);
+        return;
       }
+    }
+    closePending.set(true);
+    runPendingClose();
+  }
+
+  /** Linger above 0: waits up to {@code seconds} to send what is held, then resets. */
+  private void closeLingering(int seconds) throws IOException {
+    boolean locked;
+    try {
+      locked = sendLock.tryLock(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abort();
+      throw new InterruptedIOException(
+          "interrupted while closing a socket of " + owner.describe() + "; it was reset");
+    }
+    if (!locked) {
+      abort(); // the linger time passed behind a send blocked below: reset, as SO_LINGER does
       return;
     }
     try {
-      if (state != State.OPEN) {
-        return;
-      }
-      int linger = Sockets.lingerSeconds(below());
-      if (linger == 0 || heldBytes == 0) {
-        discardHeld(); // linger 0: the close is abortive and drops what is held
-        state = State.CLOSED;
-        outputClosed();
-        below().close();
-      } else if (linger > 0) {
-        state = State.CLOSED;
-        try {
-          flushHeld();
-        } finally {
-          outputClosed();
-          below().close();
-        }
-      } else {
-        // Linger off: return at once, deliver later (the delay, or the final cleanup's drain).
-        state = State.CLOSING;
-        owner.linger().accept(this);
-        if (scheduled == null) {
-          schedule();
-        }
-      }
+      finish();
     } finally {
-      sendLock.unlock();
+      unlock();
+    }
+  }
+
+  /**
+   * Runs the rest of a close for the closing thread, or leaves it to the thread holding the send
+   * lock, which runs it as it lets go ({@link #unlock}): a close never waits for a send, and never
+   * ends one that is under way and so loses what it holds.
+   */
+  private void runPendingClose() throws IOException {
+    while (closePending.get() && !sendLock.isHeldByCurrentThread() && sendLock.tryLock()) {
+      try {
+        if (closePending.compareAndSet(true, false)) {
+          closeHeld();
+        }
+      } finally {
+        sendLock.unlock();
+      }
+    }
+  }
+
+  /** The rest of a close, under the send lock; never blocks on a send. */
+  private void closeHeld() throws IOException {
+    if (state.get() == State.CLOSING) {
+      if (heldBytes == 0) {
+        finish();
+      } else if (scheduled == null) {
+        schedule(); // linger off: delivered when the delay passes, or by the final cleanup's drain
+      }
+    } else { // closed abortively, or aborted
+      discardHeld();
+      outputClosed();
+      below().close();
+    }
+  }
+
+  /** Lets go of the send lock and runs a close that arrived meanwhile. */
+  private void unlock() {
+    sendLock.unlock();
+    if (closePending.get()) {
+      try {
+        runPendingClose();
+      } catch (IOException | RuntimeException e) {
+        abort(); // the socket is closing; the close failed below, so nothing more can be sent
+      }
     }
   }
 
@@ -266,19 +321,19 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   public final void finish() throws IOException {
     sendLock.lock();
     try {
-      if (state != State.CLOSING) {
+      if (state.get() != State.CLOSING) {
         return;
       }
       try {
         flushHeld();
       } finally {
-        state = State.CLOSED;
+        state.set(State.CLOSED);
         owner.unlinger().accept(this);
         outputClosed();
         below().close();
       }
     } finally {
-      sendLock.unlock();
+      unlock();
     }
   }
 
@@ -286,7 +341,7 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   public final void abort() {
     // Never takes the lock: a finish blocked below must be ended. What the output side owns is
     // left to its cleaner, since a sender may still use it.
-    state = State.CLOSED;
+    state.set(State.CLOSED);
     owner.unlinger().accept(this);
     Sockets.reset(below());
   }
@@ -294,7 +349,7 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   /* ---- internals, under sendLock ---- */
 
   private void checkOpen() throws IOException {
-    if (state != State.OPEN) {
+    if (state.get() != State.OPEN) {
       throw new ClosedChannelException();
     }
     IOException failure = asyncFailure;
@@ -341,19 +396,19 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     sendLock.lock();
     try {
       scheduled = null;
-      if (state == State.CLOSING) {
+      if (state.get() == State.CLOSING) {
         finish();
-      } else if (state == State.OPEN) {
+      } else if (state.get() == State.OPEN) {
         flushHeld();
       }
     } catch (IOException | RuntimeException e) {
-      if (state == State.OPEN) {
+      if (state.get() == State.OPEN) {
         asyncFailure = e instanceof IOException io ? io : new IOException(e);
       } else {
         abort();
       }
     } finally {
-      sendLock.unlock();
+      unlock();
     }
   }
 

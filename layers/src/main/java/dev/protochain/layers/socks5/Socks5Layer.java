@@ -1,5 +1,6 @@
 package dev.protochain.layers.socks5;
 
+import com.google.common.net.InetAddresses;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ChainSocket;
@@ -21,6 +22,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -29,11 +31,15 @@ import java.util.Optional;
  *
  * <p>{@link ChainSocket#connect} connects the socket below to the proxy, speaks SOCKS5 and returns
  * once the proxy has connected to the target; from then on the socket is a plain stream to the
- * target and {@link ChainSocket#remoteAddress} returns the target. The target is sent as the proxy
- * is told to reach it: an unresolved {@link InetSocketAddress} ({@link
- * InetSocketAddress#createUnresolved}) as a domain name, which the proxy resolves (so names resolve
- * where the proxy is, as {@code socks5h} does in curl); a resolved one as its IPv4 or IPv6 address.
- * The proxy's own name is resolved at each connect to an address of the chain's family.
+ * target and {@link ChainSocket#remoteAddress} returns the target as given. By default ({@code
+ * resolve=proxy}) a target with a host name is sent as that name (address type 3), whether the
+ * {@link InetSocketAddress} is unresolved ({@link InetSocketAddress#createUnresolved}) or was
+ * resolved when it was made: names resolve where the proxy is, as {@code socks5h} does in curl, so
+ * a name only the proxy can resolve connects, and the layer itself looks up no name of a target
+ * (create targets unresolved so that nothing else does either). An address literal is sent as its
+ * IPv4 or IPv6 address. With {@code resolve=local} names are resolved here and sent as addresses,
+ * for a proxy that does not take names. The proxy's own name is resolved at each connect to an
+ * address of the chain's family.
  *
  * <p>Every failure is an {@link IOException} naming the proxy and the target: a reply code other
  * than success is a {@link java.net.ConnectException} naming the code and its meaning, such as
@@ -60,6 +66,10 @@ import java.util.Optional;
  *   <li>{@code handshake-timeout}: the longest time the whole SOCKS exchange after the connect to
  *       the proxy may take, also bounded by what is left of the connect timeout; default {@code
  *       30s}, {@code 0} for no bound.
+ *   <li>{@code resolve}: where the host names of targets are resolved: {@code proxy} (default; sent
+ *       as names) or {@code local} (resolved here, before the proxy is contacted, and sent as
+ *       addresses; a name that does not resolve fails the connect with an {@link
+ *       UnknownHostException}).
  * </ul>
  *
  * <p>This class is thread-safe.
@@ -85,7 +95,13 @@ import java.util.Optional;
       @SettingInfo(
           name = "handshake-timeout",
           defaultValue = "30s",
-          description = "longest time the SOCKS exchange may take; 0 for no bound")
+          description = "longest time the SOCKS exchange may take; 0 for no bound"),
+      @SettingInfo(
+          name = "resolve",
+          defaultValue = "proxy",
+          description =
+              "where target host names are resolved: proxy (sent as names, no DNS lookup here)"
+                  + " or local (resolved here, sent as addresses)")
     })
 public final class Socks5Layer extends AbstractLayer {
 
@@ -97,6 +113,7 @@ public final class Socks5Layer extends AbstractLayer {
   private volatile String proxyText;
   private volatile Optional<Credentials> credentials;
   private volatile Duration handshakeTimeout;
+  private volatile boolean resolveLocally;
   private volatile String described;
 
   /** Creates the layer; the runtime calls this. */
@@ -113,6 +130,19 @@ public final class Socks5Layer extends AbstractLayer {
     if (handshakeTimeout.isNegative()) {
       throw new IllegalArgumentException(
           "setting 'handshake-timeout' of " + entry + " must not be negative");
+    }
+    String resolve = s.getString("resolve", "proxy");
+    switch (resolve.trim().toLowerCase(Locale.ROOT)) {
+      case "proxy" -> resolveLocally = false;
+      case "local" -> resolveLocally = true;
+      default ->
+          throw new IllegalArgumentException(
+              "setting 'resolve' of "
+                  + entry
+                  + " = '"
+                  + resolve
+                  + "' is not proxy or local (proxy: the proxy resolves host names; local: they"
+                  + " are resolved here)");
     }
     Optional<String> username = s.get("username").filter(v -> !v.isEmpty());
     Optional<String> password = s.get("password").filter(v -> !v.isEmpty());
@@ -224,6 +254,39 @@ public final class Socks5Layer extends AbstractLayer {
 
   Duration handshakeTimeout() {
     return handshakeTimeout;
+  }
+
+  /**
+   * Returns the target to ask the proxy for: with {@code resolve=proxy} a target with a host name
+   * as that name, unresolved; with {@code resolve=local} one with an address, resolving an
+   * unresolved name here.
+   *
+   * @throws UnknownHostException if {@code resolve=local} and the name does not resolve
+   */
+  InetSocketAddress requested(InetSocketAddress target) throws UnknownHostException {
+    String host = target.getHostString();
+    if (!resolveLocally) {
+      return target.isUnresolved() || InetAddresses.isInetAddress(host)
+          ? target
+          : InetSocketAddress.createUnresolved(host, target.getPort());
+    }
+    if (!target.isUnresolved()) {
+      return target; // sent as its address
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(host), target.getPort());
+    } catch (UnknownHostException e) {
+      UnknownHostException named =
+          new UnknownHostException(
+              "socks5 ("
+                  + described
+                  + "): unknown host '"
+                  + host
+                  + "' (setting 'resolve' is local, so names are resolved here; set it to proxy"
+                  + " to let the proxy resolve them)");
+      named.initCause(e);
+      throw named;
+    }
   }
 
   /** Resolves the proxy to an address a socket of {@code family} can connect to. */

@@ -79,8 +79,9 @@ final class Socks5Socket extends ForwardingSocket {
               + " (expected: an InetSocketAddress, resolved or unresolved)");
     }
     InetSocketAddress to = (InetSocketAddress) remote;
+    InetSocketAddress asked = layer.requested(to); // a name resolved here, if at all, comes first
     byte[] request =
-        Socks5Handshake.request(to); // a target SOCKS5 cannot carry fails before any connection
+        Socks5Handshake.request(asked); // a target SOCKS5 cannot carry fails before any connection
     long start = System.nanoTime();
     InetSocketAddress proxy = layer.resolveProxy(family);
     try {
@@ -108,7 +109,8 @@ final class Socks5Socket extends ForwardingSocket {
       }
     }
     try {
-      new Socks5Handshake(below(), layer.proxy(), to, bound).connect(layer.credentials(), request);
+      new Socks5Handshake(below(), layer.proxy(), asked, bound)
+          .connect(layer.credentials(), request);
     } catch (IOException | RuntimeException e) {
       try {
         below().close();

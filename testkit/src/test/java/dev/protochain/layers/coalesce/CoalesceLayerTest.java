@@ -1,6 +1,8 @@
 package dev.protochain.layers.coalesce;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.protochain.api.ChainSocket;
@@ -10,6 +12,7 @@ import dev.protochain.layers.Stock;
 import dev.protochain.runtime.ChainRuntime;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Coalesce's flush-on-receive, which once sent from inside the receive and could deadlock. */
+/**
+ * Coalesce's flush-on-receive, which once sent from inside the receive and could deadlock, and its
+ * close racing a send.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CoalesceLayerTest {
 
@@ -58,6 +64,43 @@ class CoalesceLayerTest {
 
       ByteBuffer all = ByteBuffer.allocate(65536 + 10);
       assertTrue(b.receiveFully(all), "the layer's thread sends the held bytes once b reads");
+    }
+  }
+
+  @Test
+  void aCloseWhileAFlushIsBlockedBelowLetsItFinishLosingNothingAndThenCloses() throws Exception {
+    Map<String, String> settings =
+        Map.of("threshold", "1048576", "delay", "0", "flush-on-receive", "false");
+    try (ChainRuntime rt =
+            Stock.runtime(Stock.catalog(CoalesceLayer.class, settings, "mem-stream"));
+        Session layered = rt.startup("coalesce-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
+      ChainSocket listener = Stock.listener(bare);
+      ChainSocket a = layered.open();
+      a.connect(listener.localAddress());
+      ChainSocket b = listener.accept();
+      b.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(10));
+      assertEquals(65536, a.send(ByteBuffer.allocate(2 << 20))); // fills the 64 KiB pipe to b
+      assertEquals(10, a.send(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
+      Future<?> flushing =
+          pool.submit(
+              () -> {
+                a.flush();
+                return null;
+              }); // blocks below until b reads
+      Thread.sleep(200);
+      assertFalse(flushing.isDone(), "the flush waits for b to read");
+
+      a.close(); // linger off: returns at once, and must not cut the flush short
+
+      assertFalse(a.isOpen());
+      ByteBuffer all = ByteBuffer.allocate(65536 + 10);
+      assertTrue(b.receiveFully(all), "every byte arrives");
+      assertArrayEquals(
+          new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+          Arrays.copyOfRange(all.array(), 65536, 65546));
+      flushing.get(5, TimeUnit.SECONDS); // the flush succeeded
+      assertEquals(-1, b.receive(ByteBuffer.allocate(1)), "then the close reaches b");
     }
   }
 }

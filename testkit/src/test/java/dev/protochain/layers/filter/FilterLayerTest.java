@@ -10,12 +10,15 @@ import dev.protochain.api.Session;
 import dev.protochain.layers.Stock;
 import dev.protochain.runtime.ChainRuntime;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -168,5 +171,169 @@ class FilterLayerTest {
       allowed.receiveFrom(got);
       assertEquals(2, got.get(0));
     }
+  }
+
+  /**
+   * Connects a socket of {@code filtered} to the address {@code target} makes of the port of a bare
+   * listener of {@code listening} on {@code host}, and returns the refusal.
+   */
+  static RefusedByFilterException refusedConnect(
+      Map<String, String> settings,
+      String listening,
+      InetAddress host,
+      String filtered,
+      IntFunction<InetSocketAddress> target)
+      throws Exception {
+    try (ChainRuntime rt =
+            listening.equals(filtered)
+                ? runtime(settings, filtered)
+                : runtime(settings, listening, filtered);
+        Session bare = rt.startup(listening);
+        Session filter = rt.startup("filter-" + filtered)) {
+      ChainSocket listener = bare.open();
+      listener.bind(new InetSocketAddress(host, 0));
+      listener.listen(1);
+      ChainSocket s = filter.open();
+      RefusedByFilterException e =
+          assertThrows(
+              RefusedByFilterException.class,
+              () -> s.connect(target.apply(port(listener)), Duration.ofSeconds(5)));
+      assertEquals(null, s.remoteAddress(), "nothing was connected");
+      return e;
+    }
+  }
+
+  @Test
+  void theWildcardAddressIsCheckedAsTheLoopbackAddressItReaches() throws Exception {
+    InetAddress v4 = InetAddress.getLoopbackAddress();
+    Map<String, String> deny = Map.of("deny", "127.0.0.0/8");
+    for (String wildcard : List.of("0.0.0.0", "0")) {
+      int[] port = new int[1];
+      RefusedByFilterException e =
+          refusedConnect(
+              deny,
+              "tcp4",
+              v4,
+              "tcp4",
+              p -> {
+                port[0] = p;
+                return new InetSocketAddress(wildcard, p);
+              });
+      assertEquals(
+          FILTER
+              + "connect to 0.0.0.0:"
+              + port[0]
+              + " (which reaches 127.0.0.1:"
+              + port[0]
+              + ") refused by rule deny 127.0.0.0/8",
+          e.getMessage(),
+          wildcard);
+    }
+
+    int[] port = new int[1];
+    RefusedByFilterException v6 =
+        refusedConnect(
+            Map.of("deny", "::1"),
+            "tcp6",
+            InetAddress.getByName("::1"),
+            "tcp6",
+            p -> {
+              port[0] = p;
+              return new InetSocketAddress("::", p);
+            });
+    assertEquals(
+        FILTER
+            + "connect to [0:0:0:0:0:0:0:0]:"
+            + port[0]
+            + " (which reaches [0:0:0:0:0:0:0:1]:"
+            + port[0]
+            + ") refused by rule deny ::1",
+        v6.getMessage());
+
+    try (ChainRuntime rt = runtime(deny, "udp4");
+        Session bare = rt.startup("udp4");
+        Session filtered = rt.startup("filter-udp4")) {
+      ChainSocket local = bare.open();
+      local.bind(Stock.loopback());
+      ChainSocket sender = filtered.open();
+      sender.bind(Stock.loopback());
+      RefusedByFilterException e =
+          assertThrows(
+              RefusedByFilterException.class,
+              () ->
+                  sender.sendTo(
+                      ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("0", port(local))));
+      assertEquals(
+          FILTER
+              + "sendTo 0.0.0.0:"
+              + port(local)
+              + " (which reaches 127.0.0.1:"
+              + port(local)
+              + ") refused by rule deny 127.0.0.0/8",
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void anIpv4MappedAddressIsCheckedAsTheIpv4AddressItCarries() throws Exception {
+    byte[] mapped = new byte[16];
+    mapped[10] = (byte) 0xff;
+    mapped[11] = (byte) 0xff;
+    System.arraycopy(InetAddress.getLoopbackAddress().getAddress(), 0, mapped, 12, 4);
+    InetAddress v4mapped = Inet6Address.getByAddress(null, mapped, -1); // stays an Inet6Address
+    int[] port = new int[1];
+    // An IPv6 socket reaches a listener on 127.0.0.1 through ::ffff:127.0.0.1.
+    RefusedByFilterException e =
+        refusedConnect(
+            Map.of("deny", "127.0.0.0/8"),
+            "tcp4",
+            InetAddress.getLoopbackAddress(),
+            "tcp6",
+            p -> {
+              port[0] = p;
+              return new InetSocketAddress(v4mapped, p);
+            });
+    assertEquals(
+        FILTER
+            + "connect to [0:0:0:0:0:ffff:7f00:1]:"
+            + port[0]
+            + " (which reaches 127.0.0.1:"
+            + port[0]
+            + ") refused by rule deny 127.0.0.0/8",
+        e.getMessage());
+  }
+
+  @Test
+  void aNameIsCheckedAsTheAddressItResolvedToAndAnUnresolvedOneIsRefused() throws Exception {
+    int[] port = new int[1];
+    RefusedByFilterException resolved =
+        refusedConnect(
+            Map.of("deny", "127.0.0.0/8, ::1"),
+            "tcp4",
+            InetAddress.getLoopbackAddress(),
+            "tcp4",
+            p -> {
+              port[0] = p;
+              return new InetSocketAddress("localhost", p);
+            });
+    assertEquals(
+        FILTER + "connect to 127.0.0.1:" + port[0] + " refused by rule deny 127.0.0.0/8",
+        resolved.getMessage());
+    RefusedByFilterException unresolved =
+        refusedConnect(
+            Map.of("deny", "127.0.0.0/8"),
+            "tcp4",
+            InetAddress.getLoopbackAddress(),
+            "tcp4",
+            p -> {
+              port[0] = p;
+              return InetSocketAddress.createUnresolved("localhost", p);
+            });
+    assertEquals(
+        FILTER
+            + "connect to localhost/<unresolved>:"
+            + port[0]
+            + " refused: it is not a resolved IP address, and the rules cover only those",
+        unresolved.getMessage());
   }
 }

@@ -130,6 +130,12 @@ class Socks5LayerContractTest extends LayerContract {
                 + " needs 'password' too (RFC 1929 sends both, each 1 to 255 bytes)"),
         BadSettings.of(
             Map.of("handshake-timeout", "-1s"),
-            "setting 'handshake-timeout'" + of + " must not be negative"));
+            "setting 'handshake-timeout'" + of + " must not be negative"),
+        BadSettings.of(
+            Map.of("resolve", "remote"),
+            "setting 'resolve'"
+                + of
+                + " = 'remote' is not proxy or local (proxy: the proxy resolves host names; local:"
+                + " they are resolved here)"));
   }
 }
