@@ -11,7 +11,10 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.tls.TlsLayer;
+import dev.protochain.runtime.testing.Bounded;
+import dev.protochain.runtime.testing.ExternalProcess;
 import dev.protochain.runtime.testing.OpenSsl;
+import dev.protochain.runtime.testing.Peer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -612,6 +615,72 @@ class TlsChainTest {
         assertTrue(
             runtime.counts().values().stream().allMatch(n -> n == 0), runtime.counts().toString());
       }
+    }
+  }
+
+  /**
+   * Every file the layer reads (trust, cert, key, keystore) is read up to a bound, and only when it
+   * is a regular file: {@code /dev/zero} once ran the JVM out of memory ("Requested array size
+   * exceeds VM limit"), and a FIFO blocks whoever opens it until a writer comes.
+   */
+  @Test
+  void filesPastTheBoundOrNotRegularAreRefusedInBoundedTimeAndMemory() throws Exception {
+    Path big = dir.resolve("big.pem");
+    byte[] filler = new byte[MIB + 1];
+    java.util.Arrays.fill(filler, (byte) 'x');
+    Files.write(big, filler);
+    Path fifo = dir.resolve("fifo.pem");
+    ExternalProcess.run(dir, List.of("mkfifo", fifo.toString()));
+    Path zero = Path.of("/dev/zero");
+    String cert = dir.resolve("server-chain.pem").toString();
+    String key = server.key().toString();
+    String expected = " (expected: a regular file of at most 1 MiB)";
+    Map<Map<String, String>, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(Map.of("trust", zero.toString()), "trust' of entry 2001 'tls' (layer): " + zero);
+    cases.put(Map.of("trust", big.toString()), "trust' of entry 2001 'tls' (layer): " + big);
+    cases.put(Map.of("trust", fifo.toString()), "trust' of entry 2001 'tls' (layer): " + fifo);
+    cases.put(Map.of("trust", dir.toString()), "trust' of entry 2001 'tls' (layer): " + dir);
+    cases.put(
+        Map.of("cert", zero.toString(), "key", key), "cert' of entry 2001 'tls' (layer): " + zero);
+    cases.put(
+        Map.of("cert", cert, "key", big.toString()), "key' of entry 2001 'tls' (layer): " + big);
+    cases.put(
+        Map.of("keystore", zero.toString()), "keystore' of entry 2001 'tls' (layer): " + zero);
+    cases.put(
+        Map.of("keystore", fifo.toString()), "keystore' of entry 2001 'tls' (layer): " + fifo);
+    Map<Path, String> why =
+        Map.of(
+            zero, ": is not a regular file",
+            fifo, ": is not a regular file",
+            dir, ": is a directory",
+            big, ": holds more than 1 MiB, the most tls reads from a file");
+    for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
+      Path file =
+          Path.of(
+              c.getKey().entrySet().stream()
+                  .filter(e -> c.getValue().startsWith(e.getKey() + "'"))
+                  .findFirst()
+                  .orElseThrow()
+                  .getValue());
+      long allocated =
+          Bounded.call(
+              Duration.ofSeconds(5),
+              "loading tls with " + c.getKey(),
+              () -> {
+                long before = Peer.allocated();
+                try (ChainRuntime runtime = runtime(c.getKey())) {
+                  ProtochainException e =
+                      assertThrows(ProtochainException.class, () -> runtime.startup("tls-tcp4"));
+                  assertEquals(
+                      "provider 'tls' (entry 2001) failed to load: java.io.IOException: setting '"
+                          + c.getValue()
+                          + why.get(file)
+                          + expected,
+                      e.getMessage());
+                }
+                return Peer.allocated() - before;
+              });
+      assertTrue(allocated < 64 * MIB, c.getKey() + ": allocated " + allocated + " bytes");
     }
   }
 

@@ -11,11 +11,9 @@ import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -121,8 +119,9 @@ import org.slf4j.LoggerFactory;
  *       {@code false} on the accepted socket's first operation; see above.
  * </ul>
  *
- * Files are read once per load (relative paths from the working directory); a file or setting that
- * is wrong fails the load with a message naming the setting, the entry and the problem. Datagram
+ * Files are read once per load (relative paths from the working directory), each a regular file of
+ * at most 1 MiB (a device, a FIFO or a larger file is refused unread); a file or setting that is
+ * wrong fails the load with a message naming the setting, the entry and the problem. Datagram
  * sockets are refused (no DTLS).
  *
  * <p>This class is thread-safe.
@@ -138,7 +137,8 @@ import org.slf4j.LoggerFactory;
     settings = {
       @SettingInfo(
           name = "trust",
-          description = "PEM file of the certificates to trust; empty for the JDK's trust store"),
+          description =
+              "PEM file (at most 1 MiB) of the certificates to trust; empty for the JDK's trust store"),
       @SettingInfo(
           name = "server-name",
           description = "name for SNI and hostname verification; empty for the host connected to"),
@@ -148,13 +148,15 @@ import org.slf4j.LoggerFactory;
           description = "check that the server's certificate names the server (HTTPS rules)"),
       @SettingInfo(
           name = "key",
-          description = "PEM file of the unencrypted PKCS#8 private key, with cert"),
+          description =
+              "PEM file (at most 1 MiB) of the unencrypted PKCS#8 private key, with cert"),
       @SettingInfo(
           name = "cert",
-          description = "PEM file of the certificate chain, leaf first, with key"),
+          description = "PEM file (at most 1 MiB) of the certificate chain, leaf first, with key"),
       @SettingInfo(
           name = "keystore",
-          description = "PKCS#12 file of the key and its chain, instead of key and cert"),
+          description =
+              "PKCS#12 file (at most 1 MiB) of the key and its chain, instead of key and cert"),
       @SettingInfo(name = "keystore-password", description = "password of the keystore"),
       @SettingInfo(
           name = "protocols",
@@ -457,11 +459,15 @@ public final class TlsLayer extends AbstractLayer {
 
   private static KeyStore pkcs12(CatalogEntry entry, Path file, char[] password)
       throws IOException, GeneralSecurityException {
+    byte[] bytes;
+    try {
+      bytes = Pem.read(file);
+    } catch (IOException e) {
+      throw new IOException("setting 'keystore' of " + entry + ": " + e.getMessage(), e);
+    }
     KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(file)) {
-      store.load(in, password);
-    } catch (NoSuchFileException e) {
-      throw new IOException("setting 'keystore' of " + entry + ": " + file + ": no such file", e);
+    try {
+      store.load(new ByteArrayInputStream(bytes), password);
     } catch (IOException e) {
       // KeyStore reports a wrong password as an IOException whose cause is
       // UnrecoverableKeyException.
