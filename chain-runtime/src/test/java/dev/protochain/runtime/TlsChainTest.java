@@ -517,7 +517,9 @@ class TlsChainTest {
       SSLHandshakeException atServer = (SSLHandshakeException) serverSide.get(10, TimeUnit.SECONDS);
       assertTrue(
           withoutAlertTag(atServer.getMessage())
-              .endsWith(" failed (entry 2001 'tls'): Received fatal alert: certificate_unknown"),
+              .endsWith(
+                  " failed (entry 2001 'tls'): the peer rejected our certificate"
+                      + " (alert: certificate_unknown)"),
           atServer.getMessage());
       SSLException later =
           assertThrows(SSLException.class, () -> client.send(ByteBuffer.allocate(1)));

@@ -63,10 +63,17 @@ import org.slf4j.LoggerFactory;
  * clients may set {@code handshake-on-accept} to {@code false}: the server handshake then runs on
  * the first {@code send}, {@code receive}, {@code flush} or {@code shutdownOutput} of the accepted
  * socket, in the thread that serves it. A failed handshake sends the engine's alert to the peer,
- * closes the socket below, and fails that operation and every later one with an {@link
- * javax.net.ssl.SSLHandshakeException} (a {@link java.net.SocketTimeoutException} on timeout)
- * naming the peer, the entry and the cause, such as {@code tls handshake with 127.0.0.1:4433 failed
- * (entry 2001 'tls'): No subject alternative DNS name matching wrong.example found.}
+ * closes the socket below, and fails that operation and every later one ({@code remoteAddress},
+ * {@code localAddress} and options included) with an {@link javax.net.ssl.SSLHandshakeException} (a
+ * {@link java.net.SocketTimeoutException} on timeout) naming the peer, the entry and the cause,
+ * such as {@code tls handshake with 127.0.0.1:4433 failed (entry 2001 'tls'): No subject
+ * alternative DNS name matching wrong.example found.} Where the peer caused it, the cause says what
+ * the peer did, in words that do not depend on the JDK: the alert it sent ({@code the peer rejected
+ * our certificate (alert: unknown_ca)}), plain text ({@code the peer sent plain text ('GET /
+ * HTTP/1.1'), not a TLS record}), bytes that are no TLS record, or a hang-up ({@code the peer
+ * closed the connection during the handshake, having sent nothing}). An alert arriving after the
+ * handshake (a TLS 1.3 server refusing our certificate) is reported the same way by the operation
+ * that reads it.
  *
  * <p>{@code send}, {@code receive} and {@code shutdownOutput} on a socket that was neither
  * connected nor accepted fail as they fail on the socket below, as through a layer that does not
