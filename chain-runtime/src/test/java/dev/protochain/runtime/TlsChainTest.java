@@ -598,6 +598,13 @@ class TlsChainTest {
             + String.join(", ", SSLContext.getDefault().getSupportedSSLParameters().getProtocols())
             + ")");
     cases.put(
+        Map.of("protocols", "TLSv1.2,TLSv1"),
+        "java.lang.IllegalArgumentException: setting 'protocols' of entry 2001 'tls' (layer) = "
+            + "'TLSv1.2,TLSv1' names protocols this JDK supports but has disabled "
+            + "(jdk.tls.disabledAlgorithms): TLSv1 (enabled: "
+            + String.join(", ", SSLContext.getDefault().getDefaultSSLParameters().getProtocols())
+            + ")");
+    cases.put(
         Map.of("server-name", "bad name"),
         "java.lang.IllegalArgumentException: setting 'server-name' of entry "
             + "2001 'tls' (layer) = 'bad name' is not a host name (Contains non-LDH ASCII characters)");
@@ -683,6 +690,59 @@ class TlsChainTest {
                 return Peer.allocated() - before;
               });
       assertTrue(allocated < 64 * MIB, c.getKey() + ": allocated " + allocated + " bytes");
+    }
+  }
+
+  /**
+   * Cipher suites the JDK lists as supported but cannot use with the protocols: a TLS 1.2 suite
+   * cannot serve TLS 1.3 alone, and the renegotiation signalling value is no suite at all (though
+   * it may go with suites). Once these passed the load and failed the first connection.
+   */
+  @Test
+  void cipherSuitesTheJdkCannotUseFailTheLoad() throws Exception {
+    String scsv = "TLS_EMPTY_RENEGOTIATION_INFO_SCSV";
+    String tls12 = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+    String prefix =
+        "provider 'tls' (entry 2001) failed to load: java.lang.IllegalArgumentException: setting "
+            + "'cipher-suites' of entry 2001 'tls' (layer) = '";
+    Map<Map<String, String>, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(
+        Map.of("cipher-suites", scsv),
+        scsv
+            + "' names cipher suites this JDK cannot use with protocols "
+            + String.join(", ", SSLContext.getDefault().getDefaultSSLParameters().getProtocols())
+            + " (disabled by jdk.tls.disabledAlgorithms, or of another protocol version): "
+            + scsv
+            + " (usable: ");
+    cases.put(
+        Map.of("cipher-suites", tls12, "protocols", "TLSv1.3"),
+        tls12
+            + "' names cipher suites this JDK cannot use with protocols TLSv1.3 (disabled by "
+            + "jdk.tls.disabledAlgorithms, or of another protocol version): "
+            + tls12
+            + " (usable: ");
+    Map<String, String> fine = new HashMap<>(bothSides());
+    fine.put("cipher-suites", "TLS_AES_128_GCM_SHA256, " + scsv);
+    try (ChainRuntime runtime = runtime(fine);
+        Session session = runtime.startup("tls-tcp4")) {
+      assertEquals(Map.of(1001, 1, 2001, 1), runtime.counts(), "a suite with the SCSV loads");
+    }
+    for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
+      try (ChainRuntime runtime = runtime(c.getKey())) {
+        ProtochainException e =
+            assertThrows(ProtochainException.class, () -> runtime.startup("tls-tcp4"));
+        String message = e.getMessage();
+        assertTrue(message.startsWith(prefix + c.getValue()), message);
+        assertTrue(message.endsWith(")"), message);
+        List<String> usable =
+            List.of(
+                message
+                    .substring((prefix + c.getValue()).length(), message.length() - 1)
+                    .split(", "));
+        assertTrue(usable.contains("TLS_AES_128_GCM_SHA256"), message);
+        assertFalse(usable.contains(scsv), message);
+        assertEquals(c.getKey().containsKey("protocols"), !usable.contains(tls12), message);
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -36,6 +37,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
@@ -119,8 +121,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code key} and {@code cert}: PEM files of the unencrypted PKCS#8 private key and of the
  *       certificate chain, leaf first; or {@code keystore} and {@code keystore-password}: a PKCS#12
  *       file. The catalog keeps the password in clear: protect the catalog file.
- *   <li>{@code protocols}, {@code cipher-suites}: comma-separated lists to enable, checked against
- *       what the JDK supports; default the JDK's defaults.
+ *   <li>{@code protocols}, {@code cipher-suites}: comma-separated lists to enable, checked at load
+ *       against what the running JDK supports and will use (not disabled by {@code
+ *       jdk.tls.disabledAlgorithms}; each suite usable with the protocols); default the JDK's
+ *       defaults.
  *   <li>{@code handshake-timeout}: default {@code 30s}; {@code 0} for no bound.
  *   <li>{@code handshake-on-accept}: {@code true} (default) handshakes inside {@code accept};
  *       {@code false} on the accepted socket's first operation; see above.
@@ -240,6 +244,7 @@ public final class TlsLayer extends AbstractLayer {
       SSLParameters supported = ctx.getSupportedSSLParameters();
       protocols = list(entry, s, "protocols", supported.getProtocols());
       cipherSuites = list(entry, s, "cipher-suites", supported.getCipherSuites());
+      checkUsable(entry, ctx, protocols, cipherSuites, supported);
       sslContext = ctx;
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS for " + entry + ": " + e.getMessage(), e);
@@ -420,6 +425,108 @@ public final class TlsLayer extends AbstractLayer {
               + ")");
     }
     return Collections.unmodifiableList(wanted);
+  }
+
+  /**
+   * Refuses protocols and cipher suites this JDK supports but will not use: disabled by {@code
+   * jdk.tls.disabledAlgorithms} (TLSv1, anonymous suites), or suites of none of the protocols
+   * enabled. Each is tried as the JDK would use it, in a client hello made without a peer: the only
+   * check that knows what the running JDK and its security properties allow.
+   */
+  private static void checkUsable(
+      CatalogEntry entry,
+      SSLContext ctx,
+      List<String> protocols,
+      List<String> cipherSuites,
+      SSLParameters supported) {
+    List<String> disabled = new ArrayList<>();
+    for (String p : protocols) {
+      if (!helloWorks(ctx, List.of(p), List.of())) {
+        disabled.add(p);
+      }
+    }
+    if (!disabled.isEmpty()) {
+      List<String> enabled = new ArrayList<>();
+      for (String p : supported.getProtocols()) {
+        if (helloWorks(ctx, List.of(p), List.of())) {
+          enabled.add(p);
+        }
+      }
+      throw new IllegalArgumentException(
+          "setting 'protocols' of "
+              + entry
+              + " = '"
+              + String.join(",", protocols)
+              + "' names protocols this JDK supports but has disabled "
+              + "(jdk.tls.disabledAlgorithms): "
+              + String.join(", ", disabled)
+              + " (enabled: "
+              + String.join(", ", enabled)
+              + ")");
+    }
+    List<String> unusable = new ArrayList<>();
+    for (String c : cipherSuites) {
+      // A signalling value (TLS_EMPTY_RENEGOTIATION_INFO_SCSV) is no suite; it goes with others.
+      if (!c.endsWith("_SCSV") && !helloWorks(ctx, protocols, List.of(c))) {
+        unusable.add(c);
+      }
+    }
+    if (unusable.isEmpty()
+        && !cipherSuites.isEmpty()
+        && !helloWorks(ctx, protocols, cipherSuites)) {
+      unusable.addAll(cipherSuites);
+    }
+    if (!unusable.isEmpty()) {
+      List<String> usable = new ArrayList<>();
+      for (String c : supported.getCipherSuites()) {
+        if (helloWorks(ctx, protocols, List.of(c))) {
+          usable.add(c);
+        }
+      }
+      List<String> with =
+          protocols.isEmpty() ? Arrays.asList(clientEngine(ctx).getEnabledProtocols()) : protocols;
+      throw new IllegalArgumentException(
+          "setting 'cipher-suites' of "
+              + entry
+              + " = '"
+              + String.join(",", cipherSuites)
+              + "' names cipher suites this JDK cannot use with protocols "
+              + String.join(", ", with)
+              + " (disabled by jdk.tls.disabledAlgorithms, or of another protocol version): "
+              + String.join(", ", unusable)
+              + " (usable: "
+              + String.join(", ", usable)
+              + ")");
+    }
+  }
+
+  /**
+   * Returns whether a client engine with these protocols and suites (empty: the JDK's) says hello.
+   */
+  private static boolean helloWorks(SSLContext ctx, List<String> protocols, List<String> suites) {
+    try {
+      SSLEngine e = clientEngine(ctx);
+      SSLParameters p = e.getSSLParameters();
+      if (!protocols.isEmpty()) {
+        p.setProtocols(protocols.toArray(new String[0]));
+      }
+      if (!suites.isEmpty()) {
+        p.setCipherSuites(suites.toArray(new String[0]));
+      }
+      e.setSSLParameters(p);
+      ByteBuffer hello = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
+      e.beginHandshake();
+      e.wrap(ByteBuffer.allocate(0), hello);
+      return hello.position() > 0;
+    } catch (SSLException | RuntimeException refused) {
+      return false; // "No appropriate protocol (protocol is disabled or cipher suites are ...)"
+    }
+  }
+
+  private static SSLEngine clientEngine(SSLContext ctx) {
+    SSLEngine e = ctx.createSSLEngine("protochain.invalid", 443);
+    e.setUseClientMode(true);
+    return e;
   }
 
   private static KeyManager[] keyManagers(CatalogEntry entry, Settings s) throws IOException {
