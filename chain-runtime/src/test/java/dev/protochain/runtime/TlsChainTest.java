@@ -296,6 +296,71 @@ class TlsChainTest {
     }
   }
 
+  /**
+   * {@code close()} may be called from any thread and twice is harmless: a socket closed by 2 and
+   * by 8 threads at once, right after a send, with linger off and with linger on, delivers every
+   * byte and its close_notify, and the session's final cleanup then succeeds.
+   */
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {2, 8})
+  void closingFromManyThreadsAtOnceLosesNoByte(int threads) throws Exception {
+    int rounds = 30;
+    byte[] payload = random(20_000, threads);
+    ExecutorService closers = Executors.newFixedThreadPool(threads);
+    try (ChainRuntime runtime = runtime(bothSides())) {
+      Session session = runtime.startup("tls-tcp4");
+      try (ChainSocket listener = listen(session)) {
+        for (int round = 0; round < rounds; round++) {
+          Future<byte[]> received =
+              pool.submit(
+                  () -> {
+                    try (ChainSocket peer = listener.accept()) {
+                      ByteBuffer all = ByteBuffer.allocate(payload.length + 1);
+                      while (peer.receive(all) >= 0) {
+                        assertTrue(all.hasRemaining(), "more bytes than were sent");
+                      }
+                      return java.util.Arrays.copyOf(all.array(), all.position());
+                    }
+                  });
+          ChainSocket client = session.open();
+          if (round % 2 == 1) {
+            client.setOption(StandardSocketOptions.SO_LINGER, 5);
+          }
+          client.connect(listener.localAddress());
+          client.sendFully(ByteBuffer.wrap(payload));
+          java.util.concurrent.CyclicBarrier start =
+              new java.util.concurrent.CyclicBarrier(threads);
+          List<Future<?>> closes = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            closes.add(
+                closers.submit(
+                    () -> {
+                      start.await(5, TimeUnit.SECONDS);
+                      client.close();
+                      return null;
+                    }));
+          }
+          for (Future<?> close : closes) {
+            close.get(10, TimeUnit.SECONDS);
+          }
+          assertFalse(client.isOpen());
+          assertArrayEquals(payload, received.get(10, TimeUnit.SECONDS), "round " + round);
+        }
+      }
+      session.close();
+      assertEquals(Map.of(1001, 0, 2001, 0), runtime.counts());
+    } finally {
+      closers.shutdownNow();
+    }
+    assertTrue(
+        events.stream()
+            .noneMatch(
+                e ->
+                    e.type() == LifecycleEvent.Type.UNDELIVERED
+                        || e.type() == LifecycleEvent.Type.FAILURE),
+        events.toString());
+  }
+
   @Test
   void theFinalCleanupClosesOpenSocketsWithCloseNotify() throws Exception {
     try (ChainRuntime serverRuntime = runtime(bothSides());
