@@ -361,6 +361,64 @@ class TlsChainTest {
         events.toString());
   }
 
+  /**
+   * A graceful close with linger off runs on a thread of the layer, which waits for the peer's
+   * close: 64 of them at once, peers that do not close yet, ran on 64 platform threads. Now at most
+   * 16 platform threads run them (JDK 17), or none (virtual threads, JDK 21 and later).
+   */
+  @Test
+  void manyGracefulClosesAtOnceDoNotStartAPlatformThreadEach() throws Exception {
+    int connections = 64;
+    try (ChainRuntime runtime = runtime(bothSides());
+        Session session = runtime.startup("tls-tcp4");
+        ChainSocket listener = listen(session)) {
+      List<ChainSocket> peers = new ArrayList<>();
+      List<ChainSocket> clients = new ArrayList<>();
+      try {
+        for (int i = 0; i < connections; i++) {
+          Future<ChainSocket> accepted = pool.submit(listener::accept);
+          ChainSocket client = session.open();
+          clients.add(client);
+          client.connect(listener.localAddress());
+          client.sendFully(ByteBuffer.wrap(new byte[] {(byte) i}));
+          peers.add(accepted.get(10, TimeUnit.SECONDS));
+        }
+        for (ChainSocket client : clients) {
+          client.close(); // returns at once; a thread of the layer waits for the peer's close
+        }
+        int most = 0;
+        for (int i = 0; i < 20; i++) {
+          most = Math.max(most, platformThreads("protochain-tls-close-tls"));
+          Thread.sleep(25);
+        }
+        assertTrue(most <= 16, most + " platform threads ran " + connections + " closes");
+        for (int i = 0; i < connections; i++) {
+          ByteBuffer got = ByteBuffer.allocate(2);
+          assertEquals(1, peers.get(i).receive(got));
+          assertEquals(i, got.get(0));
+          assertEquals(-1, peers.get(i).receive(got.clear()), "close_notify of connection " + i);
+        }
+      } finally {
+        for (ChainSocket peer : peers) {
+          peer.close();
+        }
+      }
+    }
+    assertTrue(
+        events.stream()
+            .noneMatch(
+                e ->
+                    e.type() == LifecycleEvent.Type.UNDELIVERED
+                        || e.type() == LifecycleEvent.Type.FAILURE),
+        events.toString());
+  }
+
+  /** Returns how many live platform threads are named {@code name}. */
+  static int platformThreads(String name) {
+    return (int)
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).count();
+  }
+
   @Test
   void theFinalCleanupClosesOpenSocketsWithCloseNotify() throws Exception {
     try (ChainRuntime serverRuntime = runtime(bothSides());

@@ -27,9 +27,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
@@ -101,12 +100,14 @@ import org.slf4j.LoggerFactory;
  * {@code SO_LINGER} above 0 this happens before {@code close} returns, the wait bounded by the
  * linger time; with linger off (the default) {@code close} returns at once and a thread of the
  * layer does it, waiting at most 2 s for the peer, and at the latest the layer's final cleanup (the
- * close is held as an {@link AbstractLayer.Lingering}); with linger 0 the close is abortive and
- * sends nothing. A close racing a send in another thread closes the socket below at once, as a TCP
- * close does to a blocked writer, and sends no close_notify; so does the close of a connection
- * whose peer ended it without close_notify. A connection the peer broke (reset, or closed while
- * close_notify was on its way) just misses the close_notify: it carries no application bytes, so
- * that is no failure of the close or of the final cleanup.
+ * close is held as an {@link AbstractLayer.Lingering}); that thread is a virtual thread of its own
+ * where the JDK has them (21 and later), otherwise one of at most 16 platform threads of the load,
+ * later closes waiting for a free one; with linger 0 the close is abortive and sends nothing. A
+ * close racing a send in another thread closes the socket below at once, as a TCP close does to a
+ * blocked writer, and sends no close_notify; so does the close of a connection whose peer ended it
+ * without close_notify. A connection the peer broke (reset, or closed while close_notify was on its
+ * way) just misses the close_notify: it carries no application bytes, so that is no failure of the
+ * close or of the final cleanup.
  *
  * <h3>Settings</h3>
  *
@@ -203,7 +204,7 @@ public final class TlsLayer extends AbstractLayer {
   private volatile Duration handshakeTimeout;
   private volatile boolean handshakeOnAccept;
   private volatile String described;
-  private volatile ThreadPoolExecutor closer;
+  private volatile ExecutorService closer;
 
   /** Creates the layer; the runtime calls this. */
   public TlsLayer() {}
@@ -249,25 +250,12 @@ public final class TlsLayer extends AbstractLayer {
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS for " + entry + ": " + e.getMessage(), e);
     }
-    String threadName = "protochain-tls-close-" + entry.name();
-    // Threads exist only while deferred closes run: no core threads, idle ones end after a second.
-    closer =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            1,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            r -> {
-              Thread t = new Thread(r, threadName);
-              t.setDaemon(true);
-              return t;
-            });
+    closer = CloseThreads.start("protochain-tls-close-" + entry.name());
   }
 
   @Override
   protected void onUnload() throws IOException {
-    ThreadPoolExecutor c = closer;
+    ExecutorService c = closer;
     if (c != null) {
       c.shutdownNow();
       try {

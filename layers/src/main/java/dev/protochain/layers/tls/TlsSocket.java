@@ -55,8 +55,10 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   private final ReentrantLock readLock = new ReentrantLock();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Object closeLock = new Object();
-  private final Object connectLock = new Object();
+  // Locks held across I/O are ReentrantLocks, never monitors: a virtual thread blocked in I/O
+  // under synchronized pins its carrier (JDK 21 to 23).
+  private final ReentrantLock closeLock = new ReentrantLock();
+  private final ReentrantLock connectLock = new ReentrantLock();
   private boolean connectStarted; // guarded by connectLock
 
   private volatile SSLEngine engine;
@@ -145,8 +147,11 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
     Objects.requireNonNull(timeout, "timeout");
     long start = System.nanoTime();
-    synchronized (connectLock) {
+    connectLock.lock();
+    try {
       connectStarted = true;
+    } finally {
+      connectLock.unlock();
     }
     super.connect(remote, timeout);
     String host =
@@ -189,10 +194,13 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       // Under connectLock no connect can begin: the socket below is unconnected and refuses, so
       // nothing reaches a connection unencrypted. During a connect, this layer says it is not
       // ready.
-      synchronized (connectLock) {
+      connectLock.lock();
+      try {
         if (!connectStarted && engine == null) {
           below.run();
         }
+      } finally {
+        connectLock.unlock();
       }
       throw new IllegalStateException(
           operation
@@ -714,9 +722,12 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     } finally {
       writeLock.unlock();
     }
-    synchronized (closeLock) {
+    closeLock.lock();
+    try {
       closeRecord = record;
       pendingCloseBytes = record.remaining();
+    } finally {
+      closeLock.unlock();
     }
     if (linger > 0) {
       finish(Duration.ofSeconds(linger));
@@ -743,7 +754,8 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   }
 
   private void finish(Duration wait) throws IOException {
-    synchronized (closeLock) {
+    closeLock.lock();
+    try {
       if (closeDone) {
         return;
       }
@@ -767,6 +779,8 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
         layer.closed(this);
         below().close();
       }
+    } finally {
+      closeLock.unlock();
     }
   }
 
