@@ -11,7 +11,10 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.tls.TlsLayer;
+import dev.protochain.runtime.testing.Bounded;
+import dev.protochain.runtime.testing.ExternalProcess;
 import dev.protochain.runtime.testing.OpenSsl;
+import dev.protochain.runtime.testing.Peer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -293,6 +296,129 @@ class TlsChainTest {
     }
   }
 
+  /**
+   * {@code close()} may be called from any thread and twice is harmless: a socket closed by 2 and
+   * by 8 threads at once, right after a send, with linger off and with linger on, delivers every
+   * byte and its close_notify, and the session's final cleanup then succeeds.
+   */
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {2, 8})
+  void closingFromManyThreadsAtOnceLosesNoByte(int threads) throws Exception {
+    int rounds = 30;
+    byte[] payload = random(20_000, threads);
+    ExecutorService closers = Executors.newFixedThreadPool(threads);
+    try (ChainRuntime runtime = runtime(bothSides())) {
+      Session session = runtime.startup("tls-tcp4");
+      try (ChainSocket listener = listen(session)) {
+        for (int round = 0; round < rounds; round++) {
+          Future<byte[]> received =
+              pool.submit(
+                  () -> {
+                    try (ChainSocket peer = listener.accept()) {
+                      ByteBuffer all = ByteBuffer.allocate(payload.length + 1);
+                      while (peer.receive(all) >= 0) {
+                        assertTrue(all.hasRemaining(), "more bytes than were sent");
+                      }
+                      return java.util.Arrays.copyOf(all.array(), all.position());
+                    }
+                  });
+          ChainSocket client = session.open();
+          if (round % 2 == 1) {
+            client.setOption(StandardSocketOptions.SO_LINGER, 5);
+          }
+          client.connect(listener.localAddress());
+          client.sendFully(ByteBuffer.wrap(payload));
+          java.util.concurrent.CyclicBarrier start =
+              new java.util.concurrent.CyclicBarrier(threads);
+          List<Future<?>> closes = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            closes.add(
+                closers.submit(
+                    () -> {
+                      start.await(5, TimeUnit.SECONDS);
+                      client.close();
+                      return null;
+                    }));
+          }
+          for (Future<?> close : closes) {
+            close.get(10, TimeUnit.SECONDS);
+          }
+          assertFalse(client.isOpen());
+          assertArrayEquals(payload, received.get(10, TimeUnit.SECONDS), "round " + round);
+        }
+      }
+      session.close();
+      assertEquals(Map.of(1001, 0, 2001, 0), runtime.counts());
+    } finally {
+      closers.shutdownNow();
+    }
+    assertTrue(
+        events.stream()
+            .noneMatch(
+                e ->
+                    e.type() == LifecycleEvent.Type.UNDELIVERED
+                        || e.type() == LifecycleEvent.Type.FAILURE),
+        events.toString());
+  }
+
+  /**
+   * A graceful close with linger off runs on a thread of the layer, which waits for the peer's
+   * close: 64 of them at once, peers that do not close yet, ran on 64 platform threads. Now at most
+   * 16 platform threads run them (JDK 17), or none (virtual threads, JDK 21 and later).
+   */
+  @Test
+  void manyGracefulClosesAtOnceDoNotStartAPlatformThreadEach() throws Exception {
+    int connections = 64;
+    try (ChainRuntime runtime = runtime(bothSides());
+        Session session = runtime.startup("tls-tcp4");
+        ChainSocket listener = listen(session)) {
+      List<ChainSocket> peers = new ArrayList<>();
+      List<ChainSocket> clients = new ArrayList<>();
+      try {
+        for (int i = 0; i < connections; i++) {
+          Future<ChainSocket> accepted = pool.submit(listener::accept);
+          ChainSocket client = session.open();
+          clients.add(client);
+          client.connect(listener.localAddress());
+          client.sendFully(ByteBuffer.wrap(new byte[] {(byte) i}));
+          peers.add(accepted.get(10, TimeUnit.SECONDS));
+        }
+        for (ChainSocket client : clients) {
+          client.close(); // returns at once; a thread of the layer waits for the peer's close
+        }
+        int most = 0;
+        for (int i = 0; i < 20; i++) {
+          most = Math.max(most, platformThreads("protochain-tls-close-tls"));
+          Thread.sleep(25);
+        }
+        assertTrue(most <= 16, most + " platform threads ran " + connections + " closes");
+        for (int i = 0; i < connections; i++) {
+          ByteBuffer got = ByteBuffer.allocate(2);
+          assertEquals(1, peers.get(i).receive(got));
+          assertEquals(i, got.get(0));
+          assertEquals(-1, peers.get(i).receive(got.clear()), "close_notify of connection " + i);
+        }
+      } finally {
+        for (ChainSocket peer : peers) {
+          peer.close();
+        }
+      }
+    }
+    assertTrue(
+        events.stream()
+            .noneMatch(
+                e ->
+                    e.type() == LifecycleEvent.Type.UNDELIVERED
+                        || e.type() == LifecycleEvent.Type.FAILURE),
+        events.toString());
+  }
+
+  /** Returns how many live platform threads are named {@code name}. */
+  static int platformThreads(String name) {
+    return (int)
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).count();
+  }
+
   @Test
   void theFinalCleanupClosesOpenSocketsWithCloseNotify() throws Exception {
     try (ChainRuntime serverRuntime = runtime(bothSides());
@@ -514,7 +640,9 @@ class TlsChainTest {
       SSLHandshakeException atServer = (SSLHandshakeException) serverSide.get(10, TimeUnit.SECONDS);
       assertTrue(
           withoutAlertTag(atServer.getMessage())
-              .endsWith(" failed (entry 2001 'tls'): Received fatal alert: certificate_unknown"),
+              .endsWith(
+                  " failed (entry 2001 'tls'): the peer rejected our certificate"
+                      + " (alert: certificate_unknown)"),
           atServer.getMessage());
       SSLException later =
           assertThrows(SSLException.class, () -> client.send(ByteBuffer.allocate(1)));
@@ -593,6 +721,13 @@ class TlsChainTest {
             + String.join(", ", SSLContext.getDefault().getSupportedSSLParameters().getProtocols())
             + ")");
     cases.put(
+        Map.of("protocols", "TLSv1.2,TLSv1"),
+        "java.lang.IllegalArgumentException: setting 'protocols' of entry 2001 'tls' (layer) = "
+            + "'TLSv1.2,TLSv1' names protocols this JDK supports but has disabled "
+            + "(jdk.tls.disabledAlgorithms): TLSv1 (enabled: "
+            + String.join(", ", SSLContext.getDefault().getDefaultSSLParameters().getProtocols())
+            + ")");
+    cases.put(
         Map.of("server-name", "bad name"),
         "java.lang.IllegalArgumentException: setting 'server-name' of entry "
             + "2001 'tls' (layer) = 'bad name' is not a host name (Contains non-LDH ASCII characters)");
@@ -611,6 +746,125 @@ class TlsChainTest {
         assertEquals(prefix + c.getValue(), e.getMessage(), c.getKey().toString());
         assertTrue(
             runtime.counts().values().stream().allMatch(n -> n == 0), runtime.counts().toString());
+      }
+    }
+  }
+
+  /**
+   * Every file the layer reads (trust, cert, key, keystore) is read up to a bound, and only when it
+   * is a regular file: {@code /dev/zero} once ran the JVM out of memory ("Requested array size
+   * exceeds VM limit"), and a FIFO blocks whoever opens it until a writer comes.
+   */
+  @Test
+  void filesPastTheBoundOrNotRegularAreRefusedInBoundedTimeAndMemory() throws Exception {
+    Path big = dir.resolve("big.pem");
+    byte[] filler = new byte[MIB + 1];
+    java.util.Arrays.fill(filler, (byte) 'x');
+    Files.write(big, filler);
+    Path fifo = dir.resolve("fifo.pem");
+    ExternalProcess.run(dir, List.of("mkfifo", fifo.toString()));
+    Path zero = Path.of("/dev/zero");
+    String cert = dir.resolve("server-chain.pem").toString();
+    String key = server.key().toString();
+    String expected = " (expected: a regular file of at most 1 MiB)";
+    Map<Map<String, String>, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(Map.of("trust", zero.toString()), "trust' of entry 2001 'tls' (layer): " + zero);
+    cases.put(Map.of("trust", big.toString()), "trust' of entry 2001 'tls' (layer): " + big);
+    cases.put(Map.of("trust", fifo.toString()), "trust' of entry 2001 'tls' (layer): " + fifo);
+    cases.put(Map.of("trust", dir.toString()), "trust' of entry 2001 'tls' (layer): " + dir);
+    cases.put(
+        Map.of("cert", zero.toString(), "key", key), "cert' of entry 2001 'tls' (layer): " + zero);
+    cases.put(
+        Map.of("cert", cert, "key", big.toString()), "key' of entry 2001 'tls' (layer): " + big);
+    cases.put(
+        Map.of("keystore", zero.toString()), "keystore' of entry 2001 'tls' (layer): " + zero);
+    cases.put(
+        Map.of("keystore", fifo.toString()), "keystore' of entry 2001 'tls' (layer): " + fifo);
+    Map<Path, String> why =
+        Map.of(
+            zero, ": is not a regular file",
+            fifo, ": is not a regular file",
+            dir, ": is a directory",
+            big, ": holds more than 1 MiB, the most tls reads from a file");
+    for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
+      Path file =
+          Path.of(
+              c.getKey().entrySet().stream()
+                  .filter(e -> c.getValue().startsWith(e.getKey() + "'"))
+                  .findFirst()
+                  .orElseThrow()
+                  .getValue());
+      long allocated =
+          Bounded.call(
+              Duration.ofSeconds(5),
+              "loading tls with " + c.getKey(),
+              () -> {
+                long before = Peer.allocated();
+                try (ChainRuntime runtime = runtime(c.getKey())) {
+                  ProtochainException e =
+                      assertThrows(ProtochainException.class, () -> runtime.startup("tls-tcp4"));
+                  assertEquals(
+                      "provider 'tls' (entry 2001) failed to load: java.io.IOException: setting '"
+                          + c.getValue()
+                          + why.get(file)
+                          + expected,
+                      e.getMessage());
+                }
+                return Peer.allocated() - before;
+              });
+      assertTrue(allocated < 64 * MIB, c.getKey() + ": allocated " + allocated + " bytes");
+    }
+  }
+
+  /**
+   * Cipher suites the JDK lists as supported but cannot use with the protocols: a TLS 1.2 suite
+   * cannot serve TLS 1.3 alone, and the renegotiation signalling value is no suite at all (though
+   * it may go with suites). Once these passed the load and failed the first connection.
+   */
+  @Test
+  void cipherSuitesTheJdkCannotUseFailTheLoad() throws Exception {
+    String scsv = "TLS_EMPTY_RENEGOTIATION_INFO_SCSV";
+    String tls12 = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+    String prefix =
+        "provider 'tls' (entry 2001) failed to load: java.lang.IllegalArgumentException: setting "
+            + "'cipher-suites' of entry 2001 'tls' (layer) = '";
+    Map<Map<String, String>, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(
+        Map.of("cipher-suites", scsv),
+        scsv
+            + "' names cipher suites this JDK cannot use with protocols "
+            + String.join(", ", SSLContext.getDefault().getDefaultSSLParameters().getProtocols())
+            + " (disabled by jdk.tls.disabledAlgorithms, or of another protocol version): "
+            + scsv
+            + " (usable: ");
+    cases.put(
+        Map.of("cipher-suites", tls12, "protocols", "TLSv1.3"),
+        tls12
+            + "' names cipher suites this JDK cannot use with protocols TLSv1.3 (disabled by "
+            + "jdk.tls.disabledAlgorithms, or of another protocol version): "
+            + tls12
+            + " (usable: ");
+    Map<String, String> fine = new HashMap<>(bothSides());
+    fine.put("cipher-suites", "TLS_AES_128_GCM_SHA256, " + scsv);
+    try (ChainRuntime runtime = runtime(fine);
+        Session session = runtime.startup("tls-tcp4")) {
+      assertEquals(Map.of(1001, 1, 2001, 1), runtime.counts(), "a suite with the SCSV loads");
+    }
+    for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
+      try (ChainRuntime runtime = runtime(c.getKey())) {
+        ProtochainException e =
+            assertThrows(ProtochainException.class, () -> runtime.startup("tls-tcp4"));
+        String message = e.getMessage();
+        assertTrue(message.startsWith(prefix + c.getValue()), message);
+        assertTrue(message.endsWith(")"), message);
+        List<String> usable =
+            List.of(
+                message
+                    .substring((prefix + c.getValue()).length(), message.length() - 1)
+                    .split(", "));
+        assertTrue(usable.contains("TLS_AES_128_GCM_SHA256"), message);
+        assertFalse(usable.contains(scsv), message);
+        assertEquals(c.getKey().containsKey("protocols"), !usable.contains(tls12), message);
       }
     }
   }

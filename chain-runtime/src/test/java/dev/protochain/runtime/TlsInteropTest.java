@@ -334,7 +334,7 @@ class TlsInteropTest {
         assertTrue(
             message.matches(
                 "tls handshake with 127\\.0\\.0\\.1:\\d+ failed \\(entry 2001 'tls'\\): "
-                    + "Received fatal alert: unknown_ca"),
+                    + "the peer rejected our certificate \\(alert: unknown_ca\\)"),
             e.getMessage());
         assertNotEquals(0, c.exitStatus(WAIT));
         // our chain ends in our CA, which this client does not trust

@@ -2,11 +2,13 @@ package dev.protochain.layers.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -38,17 +40,55 @@ final class Pem {
   /** One PEM block: its label and its decoded bytes. */
   record Block(String label, byte[] der) {}
 
-  /** Returns every PEM block of {@code file}, in order. */
-  static List<Block> blocks(Path file) throws IOException {
-    String text;
+  /** The most bytes read from one file: far more than a trust bundle or a keystore needs. */
+  static final int MAX_FILE_BYTES = 1 << 20;
+
+  private static final String EXPECTED = " (expected: a regular file of at most 1 MiB)";
+
+  /**
+   * Returns the bytes of {@code file}, a regular file of at most {@link #MAX_FILE_BYTES}; reads no
+   * more than that, and opens no device, FIFO or directory (a FIFO would block the open until a
+   * writer comes).
+   *
+   * @throws IOException starting with the file's path, if it is missing, unreadable, not a regular
+   *     file or too large
+   */
+  static byte[] read(Path file) throws IOException {
     try {
-      // ISO-8859-1 maps every byte: a stray non-ASCII comment never fails the read.
-      text = Files.readString(file, StandardCharsets.ISO_8859_1);
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      if (attributes.isDirectory()) {
+        throw new IOException(file + ": is a directory" + EXPECTED);
+      }
+      if (!attributes.isRegularFile()) {
+        throw new IOException(file + ": is not a regular file" + EXPECTED);
+      }
+      if (attributes.size() > MAX_FILE_BYTES) {
+        throw tooLarge(file);
+      }
+      byte[] bytes;
+      try (InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(MAX_FILE_BYTES + 1); // the file may have grown since
+      }
+      if (bytes.length > MAX_FILE_BYTES) {
+        throw tooLarge(file);
+      }
+      return bytes;
     } catch (NoSuchFileException e) {
       throw new IOException(file + ": no such file", e);
     } catch (AccessDeniedException e) {
       throw new IOException(file + ": permission denied", e);
     }
+  }
+
+  private static IOException tooLarge(Path file) {
+    return new IOException(
+        file + ": holds more than 1 MiB, the most tls reads from a file" + EXPECTED);
+  }
+
+  /** Returns every PEM block of {@code file}, in order. */
+  static List<Block> blocks(Path file) throws IOException {
+    // ISO-8859-1 maps every byte: a stray non-ASCII comment never fails the read.
+    String text = new String(read(file), StandardCharsets.ISO_8859_1);
     List<Block> blocks = new ArrayList<>();
     Matcher m = BLOCK.matcher(text);
     while (m.find()) {

@@ -11,11 +11,10 @@ import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -28,9 +27,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
@@ -38,6 +36,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
@@ -65,10 +64,17 @@ import org.slf4j.LoggerFactory;
  * clients may set {@code handshake-on-accept} to {@code false}: the server handshake then runs on
  * the first {@code send}, {@code receive}, {@code flush} or {@code shutdownOutput} of the accepted
  * socket, in the thread that serves it. A failed handshake sends the engine's alert to the peer,
- * closes the socket below, and fails that operation and every later one with an {@link
- * javax.net.ssl.SSLHandshakeException} (a {@link java.net.SocketTimeoutException} on timeout)
- * naming the peer, the entry and the cause, such as {@code tls handshake with 127.0.0.1:4433 failed
- * (entry 2001 'tls'): No subject alternative DNS name matching wrong.example found.}
+ * closes the socket below, and fails that operation and every later one ({@code remoteAddress},
+ * {@code localAddress} and options included) with an {@link javax.net.ssl.SSLHandshakeException} (a
+ * {@link java.net.SocketTimeoutException} on timeout) naming the peer, the entry and the cause,
+ * such as {@code tls handshake with 127.0.0.1:4433 failed (entry 2001 'tls'): No subject
+ * alternative DNS name matching wrong.example found.} Where the peer caused it, the cause says what
+ * the peer did, in words that do not depend on the JDK: the alert it sent ({@code the peer rejected
+ * our certificate (alert: unknown_ca)}), plain text ({@code the peer sent plain text ('GET /
+ * HTTP/1.1'), not a TLS record}), bytes that are no TLS record, or a hang-up ({@code the peer
+ * closed the connection during the handshake, having sent nothing}). An alert arriving after the
+ * handshake (a TLS 1.3 server refusing our certificate) is reported the same way by the operation
+ * that reads it.
  *
  * <p>{@code send}, {@code receive} and {@code shutdownOutput} on a socket that was neither
  * connected nor accepted fail as they fail on the socket below, as through a layer that does not
@@ -94,12 +100,14 @@ import org.slf4j.LoggerFactory;
  * {@code SO_LINGER} above 0 this happens before {@code close} returns, the wait bounded by the
  * linger time; with linger off (the default) {@code close} returns at once and a thread of the
  * layer does it, waiting at most 2 s for the peer, and at the latest the layer's final cleanup (the
- * close is held as an {@link AbstractLayer.Lingering}); with linger 0 the close is abortive and
- * sends nothing. A close racing a send in another thread closes the socket below at once, as a TCP
- * close does to a blocked writer, and sends no close_notify; so does the close of a connection
- * whose peer ended it without close_notify. A connection the peer broke (reset, or closed while
- * close_notify was on its way) just misses the close_notify: it carries no application bytes, so
- * that is no failure of the close or of the final cleanup.
+ * close is held as an {@link AbstractLayer.Lingering}); that thread is a virtual thread of its own
+ * where the JDK has them (21 and later), otherwise one of at most 16 platform threads of the load,
+ * later closes waiting for a free one; with linger 0 the close is abortive and sends nothing. A
+ * close racing a send in another thread closes the socket below at once, as a TCP close does to a
+ * blocked writer, and sends no close_notify; so does the close of a connection whose peer ended it
+ * without close_notify. A connection the peer broke (reset, or closed while close_notify was on its
+ * way) just misses the close_notify: it carries no application bytes, so that is no failure of the
+ * close or of the final cleanup.
  *
  * <h3>Settings</h3>
  *
@@ -114,15 +122,18 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code key} and {@code cert}: PEM files of the unencrypted PKCS#8 private key and of the
  *       certificate chain, leaf first; or {@code keystore} and {@code keystore-password}: a PKCS#12
  *       file. The catalog keeps the password in clear: protect the catalog file.
- *   <li>{@code protocols}, {@code cipher-suites}: comma-separated lists to enable, checked against
- *       what the JDK supports; default the JDK's defaults.
+ *   <li>{@code protocols}, {@code cipher-suites}: comma-separated lists to enable, checked at load
+ *       against what the running JDK supports and will use (not disabled by {@code
+ *       jdk.tls.disabledAlgorithms}; each suite usable with the protocols); default the JDK's
+ *       defaults.
  *   <li>{@code handshake-timeout}: default {@code 30s}; {@code 0} for no bound.
  *   <li>{@code handshake-on-accept}: {@code true} (default) handshakes inside {@code accept};
  *       {@code false} on the accepted socket's first operation; see above.
  * </ul>
  *
- * Files are read once per load (relative paths from the working directory); a file or setting that
- * is wrong fails the load with a message naming the setting, the entry and the problem. Datagram
+ * Files are read once per load (relative paths from the working directory), each a regular file of
+ * at most 1 MiB (a device, a FIFO or a larger file is refused unread); a file or setting that is
+ * wrong fails the load with a message naming the setting, the entry and the problem. Datagram
  * sockets are refused (no DTLS).
  *
  * <p>This class is thread-safe.
@@ -138,7 +149,8 @@ import org.slf4j.LoggerFactory;
     settings = {
       @SettingInfo(
           name = "trust",
-          description = "PEM file of the certificates to trust; empty for the JDK's trust store"),
+          description =
+              "PEM file (at most 1 MiB) of the certificates to trust; empty for the JDK's trust store"),
       @SettingInfo(
           name = "server-name",
           description = "name for SNI and hostname verification; empty for the host connected to"),
@@ -148,13 +160,15 @@ import org.slf4j.LoggerFactory;
           description = "check that the server's certificate names the server (HTTPS rules)"),
       @SettingInfo(
           name = "key",
-          description = "PEM file of the unencrypted PKCS#8 private key, with cert"),
+          description =
+              "PEM file (at most 1 MiB) of the unencrypted PKCS#8 private key, with cert"),
       @SettingInfo(
           name = "cert",
-          description = "PEM file of the certificate chain, leaf first, with key"),
+          description = "PEM file (at most 1 MiB) of the certificate chain, leaf first, with key"),
       @SettingInfo(
           name = "keystore",
-          description = "PKCS#12 file of the key and its chain, instead of key and cert"),
+          description =
+              "PKCS#12 file (at most 1 MiB) of the key and its chain, instead of key and cert"),
       @SettingInfo(name = "keystore-password", description = "password of the keystore"),
       @SettingInfo(
           name = "protocols",
@@ -190,7 +204,7 @@ public final class TlsLayer extends AbstractLayer {
   private volatile Duration handshakeTimeout;
   private volatile boolean handshakeOnAccept;
   private volatile String described;
-  private volatile ThreadPoolExecutor closer;
+  private volatile ExecutorService closer;
 
   /** Creates the layer; the runtime calls this. */
   public TlsLayer() {}
@@ -231,29 +245,17 @@ public final class TlsLayer extends AbstractLayer {
       SSLParameters supported = ctx.getSupportedSSLParameters();
       protocols = list(entry, s, "protocols", supported.getProtocols());
       cipherSuites = list(entry, s, "cipher-suites", supported.getCipherSuites());
+      checkUsable(entry, ctx, protocols, cipherSuites, supported);
       sslContext = ctx;
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS for " + entry + ": " + e.getMessage(), e);
     }
-    String threadName = "protochain-tls-close-" + entry.name();
-    // Threads exist only while deferred closes run: no core threads, idle ones end after a second.
-    closer =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            1,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            r -> {
-              Thread t = new Thread(r, threadName);
-              t.setDaemon(true);
-              return t;
-            });
+    closer = CloseThreads.start("protochain-tls-close-" + entry.name());
   }
 
   @Override
   protected void onUnload() throws IOException {
-    ThreadPoolExecutor c = closer;
+    ExecutorService c = closer;
     if (c != null) {
       c.shutdownNow();
       try {
@@ -413,6 +415,108 @@ public final class TlsLayer extends AbstractLayer {
     return Collections.unmodifiableList(wanted);
   }
 
+  /**
+   * Refuses protocols and cipher suites this JDK supports but will not use: disabled by {@code
+   * jdk.tls.disabledAlgorithms} (TLSv1, anonymous suites), or suites of none of the protocols
+   * enabled. Each is tried as the JDK would use it, in a client hello made without a peer: the only
+   * check that knows what the running JDK and its security properties allow.
+   */
+  private static void checkUsable(
+      CatalogEntry entry,
+      SSLContext ctx,
+      List<String> protocols,
+      List<String> cipherSuites,
+      SSLParameters supported) {
+    List<String> disabled = new ArrayList<>();
+    for (String p : protocols) {
+      if (!helloWorks(ctx, List.of(p), List.of())) {
+        disabled.add(p);
+      }
+    }
+    if (!disabled.isEmpty()) {
+      List<String> enabled = new ArrayList<>();
+      for (String p : supported.getProtocols()) {
+        if (helloWorks(ctx, List.of(p), List.of())) {
+          enabled.add(p);
+        }
+      }
+      throw new IllegalArgumentException(
+          "setting 'protocols' of "
+              + entry
+              + " = '"
+              + String.join(",", protocols)
+              + "' names protocols this JDK supports but has disabled "
+              + "(jdk.tls.disabledAlgorithms): "
+              + String.join(", ", disabled)
+              + " (enabled: "
+              + String.join(", ", enabled)
+              + ")");
+    }
+    List<String> unusable = new ArrayList<>();
+    for (String c : cipherSuites) {
+      // A signalling value (TLS_EMPTY_RENEGOTIATION_INFO_SCSV) is no suite; it goes with others.
+      if (!c.endsWith("_SCSV") && !helloWorks(ctx, protocols, List.of(c))) {
+        unusable.add(c);
+      }
+    }
+    if (unusable.isEmpty()
+        && !cipherSuites.isEmpty()
+        && !helloWorks(ctx, protocols, cipherSuites)) {
+      unusable.addAll(cipherSuites);
+    }
+    if (!unusable.isEmpty()) {
+      List<String> usable = new ArrayList<>();
+      for (String c : supported.getCipherSuites()) {
+        if (helloWorks(ctx, protocols, List.of(c))) {
+          usable.add(c);
+        }
+      }
+      List<String> with =
+          protocols.isEmpty() ? Arrays.asList(clientEngine(ctx).getEnabledProtocols()) : protocols;
+      throw new IllegalArgumentException(
+          "setting 'cipher-suites' of "
+              + entry
+              + " = '"
+              + String.join(",", cipherSuites)
+              + "' names cipher suites this JDK cannot use with protocols "
+              + String.join(", ", with)
+              + " (disabled by jdk.tls.disabledAlgorithms, or of another protocol version): "
+              + String.join(", ", unusable)
+              + " (usable: "
+              + String.join(", ", usable)
+              + ")");
+    }
+  }
+
+  /**
+   * Returns whether a client engine with these protocols and suites (empty: the JDK's) says hello.
+   */
+  private static boolean helloWorks(SSLContext ctx, List<String> protocols, List<String> suites) {
+    try {
+      SSLEngine e = clientEngine(ctx);
+      SSLParameters p = e.getSSLParameters();
+      if (!protocols.isEmpty()) {
+        p.setProtocols(protocols.toArray(new String[0]));
+      }
+      if (!suites.isEmpty()) {
+        p.setCipherSuites(suites.toArray(new String[0]));
+      }
+      e.setSSLParameters(p);
+      ByteBuffer hello = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
+      e.beginHandshake();
+      e.wrap(ByteBuffer.allocate(0), hello);
+      return hello.position() > 0;
+    } catch (SSLException | RuntimeException refused) {
+      return false; // "No appropriate protocol (protocol is disabled or cipher suites are ...)"
+    }
+  }
+
+  private static SSLEngine clientEngine(SSLContext ctx) {
+    SSLEngine e = ctx.createSSLEngine("protochain.invalid", 443);
+    e.setUseClientMode(true);
+    return e;
+  }
+
   private static KeyManager[] keyManagers(CatalogEntry entry, Settings s) throws IOException {
     Optional<String> key = nonEmpty(s, "key");
     Optional<String> cert = nonEmpty(s, "cert");
@@ -457,11 +561,15 @@ public final class TlsLayer extends AbstractLayer {
 
   private static KeyStore pkcs12(CatalogEntry entry, Path file, char[] password)
       throws IOException, GeneralSecurityException {
+    byte[] bytes;
+    try {
+      bytes = Pem.read(file);
+    } catch (IOException e) {
+      throw new IOException("setting 'keystore' of " + entry + ": " + e.getMessage(), e);
+    }
     KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(file)) {
-      store.load(in, password);
-    } catch (NoSuchFileException e) {
-      throw new IOException("setting 'keystore' of " + entry + ": " + file + ": no such file", e);
+    try {
+      store.load(new ByteArrayInputStream(bytes), password);
     } catch (IOException e) {
       // KeyStore reports a wrong password as an IOException whose cause is
       // UnrecoverableKeyException.

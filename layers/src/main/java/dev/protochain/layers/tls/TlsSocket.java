@@ -14,6 +14,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -54,8 +55,10 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   private final ReentrantLock readLock = new ReentrantLock();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Object closeLock = new Object();
-  private final Object connectLock = new Object();
+  // Locks held across I/O are ReentrantLocks, never monitors: a virtual thread blocked in I/O
+  // under synchronized pins its carrier (JDK 21 to 23).
+  private final ReentrantLock closeLock = new ReentrantLock();
+  private final ReentrantLock connectLock = new ReentrantLock();
   private boolean connectStarted; // guarded by connectLock
 
   private volatile SSLEngine engine;
@@ -67,6 +70,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   private ByteBuffer
       netOut; // guarded by writeLock: one wrap's output on its way below (write mode)
   private volatile boolean handshaken;
+  private PeerBytes peerBytes; // guarded by readLock: what the peer sent during the handshake
   private volatile boolean inputEnded; // the peer's close_notify arrived
   private volatile boolean inputShut; // shutdownInput
   private volatile boolean outputShut; // our close_notify is wrapped
@@ -143,8 +147,11 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
     Objects.requireNonNull(timeout, "timeout");
     long start = System.nanoTime();
-    synchronized (connectLock) {
+    connectLock.lock();
+    try {
       connectStarted = true;
+    } finally {
+      connectLock.unlock();
     }
     super.connect(remote, timeout);
     String host =
@@ -187,10 +194,13 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       // Under connectLock no connect can begin: the socket below is unconnected and refuses, so
       // nothing reaches a connection unencrypted. During a connect, this layer says it is not
       // ready.
-      synchronized (connectLock) {
+      connectLock.lock();
+      try {
         if (!connectStarted && engine == null) {
           below.run();
         }
+      } finally {
+        connectLock.unlock();
       }
       throw new IllegalStateException(
           operation
@@ -215,6 +225,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
           netIn = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
           appIn = ByteBuffer.allocate(e.getSession().getApplicationBufferSize());
           netOut = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
+          peerBytes = new PeerBytes();
         }
         long deadline = bound.isZero() ? 0 : System.nanoTime() + saturatedNanos(bound);
         Duration saved = below().getOption(ChainSocketOptions.RECEIVE_TIMEOUT);
@@ -233,6 +244,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
             }
           }
           handshaken = true;
+          peerBytes = null;
         } catch (IOException x) {
           throw failHandshake(x, bound);
         } finally {
@@ -273,11 +285,12 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
         f = new SocketTimeoutException(prefix + "no answer within " + format(bound));
         f.initCause(x);
       } else if (x instanceof SSLException) {
-        f = new SSLHandshakeException(prefix + x.getMessage());
+        f = new SSLHandshakeException(prefix + peerBytes.explain(x).orElse(x.getMessage()));
         f.initCause(x);
         sendWhatTheEngineHolds(); // the alert that tells the peer why
       } else {
-        f = new IOException(prefix + (x.getMessage() == null ? x.toString() : x.getMessage()), x);
+        String what = x.getMessage() == null ? x.toString() : x.getMessage();
+        f = new IOException(prefix + peerBytes.explain(x).orElse(what), x);
       }
     }
     failure = f;
@@ -366,6 +379,9 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       readMore(e, deadline, handshaking);
     }
     netIn.flip();
+    if (handshaking) {
+      peerBytes.unwrapping(netIn);
+    }
     SSLEngineResult r;
     try {
       r = e.unwrap(netIn, appIn);
@@ -412,9 +428,13 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       }
       below().setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofNanos(left));
     }
-    if (below().receive(netIn) < 0) {
+    int n = below().receive(netIn);
+    if (handshaking && n > 0) {
+      peerBytes.received(netIn, n);
+    }
+    if (n < 0) {
       if (handshaking) {
-        throw new SSLHandshakeException("the peer closed the connection during the handshake");
+        throw new SSLHandshakeException(peerBytes.closed());
       }
       // Not calling engine.closeInbound(): it would fail the engine and so end our output too.
       IOException truncated =
@@ -480,7 +500,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
                 + " failed ("
                 + layer.described()
                 + "): "
-                + x.getMessage(),
+                + PeerBytes.receivedAlert(x).orElse(x.getMessage()),
             x);
     failure = f;
     requestWrap(); // the alert the engine queued, if any
@@ -702,9 +722,12 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     } finally {
       writeLock.unlock();
     }
-    synchronized (closeLock) {
+    closeLock.lock();
+    try {
       closeRecord = record;
       pendingCloseBytes = record.remaining();
+    } finally {
+      closeLock.unlock();
     }
     if (linger > 0) {
       finish(Duration.ofSeconds(linger));
@@ -731,7 +754,8 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   }
 
   private void finish(Duration wait) throws IOException {
-    synchronized (closeLock) {
+    closeLock.lock();
+    try {
       if (closeDone) {
         return;
       }
@@ -755,6 +779,8 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
         layer.closed(this);
         below().close();
       }
+    } finally {
+      closeLock.unlock();
     }
   }
 
@@ -788,6 +814,32 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     closeDone = true;
     layer.closed(this);
     Sockets.reset(below());
+  }
+
+  /* ---- addresses and options: a failed socket says why ---- */
+
+  @Override
+  public SocketAddress localAddress() throws IOException {
+    checkUsable();
+    return super.localAddress();
+  }
+
+  @Override
+  public SocketAddress remoteAddress() throws IOException {
+    checkUsable();
+    return super.remoteAddress();
+  }
+
+  @Override
+  public <T> T getOption(SocketOption<T> name) throws IOException {
+    checkUsable();
+    return super.getOption(name);
+  }
+
+  @Override
+  public <T> ChainSocket setOption(SocketOption<T> name, T value) throws IOException {
+    checkUsable();
+    return super.setOption(name, value);
   }
 
   /* ---- helpers ---- */

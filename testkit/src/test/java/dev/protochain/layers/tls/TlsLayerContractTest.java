@@ -5,9 +5,11 @@ import dev.protochain.runtime.testing.OpenSsl;
 import dev.protochain.testkit.BadSettings;
 import dev.protochain.testkit.LayerContract;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +55,21 @@ class TlsLayerContractTest extends LayerContract {
   @Override
   protected List<BadSettings> badSettings() {
     String of = " of entry 2001 'tls' (layer)";
+    String enabled;
+    try {
+      enabled = String.join(", ", SSLContext.getDefault().getDefaultSSLParameters().getProtocols());
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
     return List.of(
+        BadSettings.of(
+            Map.of("protocols", "TLSv1"),
+            "setting 'protocols'"
+                + of
+                + " = 'TLSv1' names protocols this JDK supports but has disabled"
+                + " (jdk.tls.disabledAlgorithms): TLSv1 (enabled: "
+                + enabled
+                + ")"),
         BadSettings.of(
             Map.of("keystore", "server.p12"),
             "settings 'key' and 'cert'"
