@@ -6,10 +6,13 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.internal.PluginClassLoader;
 import dev.protochain.runtime.internal.PluginProviderSource;
+import dev.protochain.runtime.store.internal.HomeFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -105,19 +108,24 @@ public final class PluginStore {
 
   /**
    * Checks {@code jar} with {@link #inspect} and copies it into the store as {@code <sha256>.jar}
-   * (written to a temporary file, forced to disk, then renamed), returning what the catalog should
-   * record. Adding a jar already stored changes nothing on disk.
+   * (written to an owner-only temporary file, forced to disk, then renamed), returning what the
+   * catalog should record. Adding a jar already stored changes nothing on disk. The store's
+   * directory is created owner-only; a store directory or stored jar that is a symbolic link is
+   * refused, naming it, and nothing is written through it.
    */
   public PluginRecord add(Path jar) throws IOException {
     ProviderDescriptor d = inspect(jar);
     String digest = sha256(jar);
-    Files.createDirectories(directory);
+    createDirectory();
     Path target = directory.resolve(digest + ".jar");
+    HomeFiles.refuseLink(target);
     if (!Files.exists(target) || !sha256(target).equals(digest)) {
-      Path tmp = Files.createTempFile(directory, digest, ".tmp");
+      Path tmp = HomeFiles.createTempFile(directory, digest, ".tmp");
       try {
-        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        try (InputStream in = Files.newInputStream(jar);
+            FileChannel ch =
+                FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+          in.transferTo(Channels.newOutputStream(ch));
           ch.force(true);
         }
         if (!sha256(tmp).equals(digest)) {
@@ -131,6 +139,15 @@ public final class PluginStore {
       }
     }
     return new PluginRecord(d.id(), d.name(), d.version(), target.getFileName().toString(), digest);
+  }
+
+  /** Creates the store's directory, owner-only, refusing a link in its place. */
+  private void createDirectory() throws IOException {
+    Path parent = directory.toAbsolutePath().getParent();
+    if (parent != null) {
+      HomeFiles.createDirectories(parent);
+    }
+    HomeFiles.createDirectory(directory);
   }
 
   /** Returns the path of a recorded plugin's jar. */

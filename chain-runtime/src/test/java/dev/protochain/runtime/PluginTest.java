@@ -320,6 +320,51 @@ class PluginTest {
     }
   }
 
+  /* ---- the store's files ---- */
+
+  @Test
+  void aPluginStoreLinkingToAnotherDirectoryIsRefusedAndNothingIsWrittenThere() throws Exception {
+    Path elsewhere = Files.createDirectory(home.resolve("elsewhere"));
+    Files.createSymbolicLink(store.directory(), elsewhere);
+    Path jar = counterJar();
+
+    java.nio.file.FileSystemException e =
+        assertThrows(java.nio.file.FileSystemException.class, () -> store.add(jar));
+
+    assertEquals(
+        store.directory()
+            + ": is a symbolic link (to "
+            + elsewhere
+            + "); protochain follows no link in its home, which it did not make: remove the link"
+            + " (its target is left as it is)",
+        e.getMessage());
+    try (Stream<Path> files = Files.list(elsewhere)) {
+      assertEquals(List.of(), files.toList());
+    }
+  }
+
+  @Test
+  void aStoredJarThatIsALinkIsRefusedAndItsTargetKeepsItsBytes() throws Exception {
+    Path jar = counterJar();
+    Files.createDirectory(store.directory());
+    Path victim = Files.writeString(home.resolve("victim"), "precious");
+    Path link = store.directory().resolve(PluginStore.sha256(jar) + ".jar");
+    Files.createSymbolicLink(link, victim);
+
+    java.nio.file.FileSystemException e =
+        assertThrows(java.nio.file.FileSystemException.class, () -> store.add(jar));
+
+    assertEquals(
+        link
+            + ": is a symbolic link (to "
+            + victim
+            + "); protochain follows no link in its home, which it did not make: remove the link"
+            + " (its target is left as it is)",
+        e.getMessage());
+    assertEquals("precious", Files.readString(victim));
+    assertTrue(Files.isSymbolicLink(link));
+  }
+
   /* ---- broken plugins ---- */
 
   @Test
