@@ -6,12 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.protochain.runtime.PluginStore;
+import dev.protochain.runtime.testing.ExternalProcess;
+import dev.protochain.runtime.testing.PluginJars;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -116,6 +125,57 @@ class HomeSafetyTest {
     assertEquals(linkRefused(store.backupFile(), victim), e.getMessage());
     assertArrayEquals(PRECIOUS, Files.readAllBytes(victim));
     assertArrayEquals(catalog, Files.readAllBytes(store.file()));
+  }
+
+  /* ---- owner-only creation ---- */
+
+  @Test
+  @Timeout(60)
+  void underUmask000TheHomeTheStoreAndEveryFileAreCreatedOwnerOnly() throws Exception {
+    Path jar =
+        new PluginJars()
+            .source("test.modes.ModesLayer", PluginJars.layer("test.modes", "modes", "", ""))
+            .provider("test.modes.ModesLayer")
+            .build(dir.resolve("modes.jar"));
+    Path fresh = dir.resolve("parent/home"); // the parent is missing too
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ExternalProcess.run(
+        dir,
+        List.of(
+            "sh",
+            "-c",
+            "umask 000; exec \"$0\" -cp \"$1\" "
+                + HomeCreatorMain.class.getName()
+                + " \"$2\" \"$3\"",
+            java,
+            System.getProperty("java.class.path"),
+            fresh.toString(),
+            jar.toString()));
+
+    Map<String, String> modes = new TreeMap<>();
+    for (Path p :
+        List.of(
+            fresh.getParent(),
+            fresh,
+            fresh.resolve("plugins"),
+            fresh.resolve("catalog.json"),
+            fresh.resolve("catalog.json.bak"),
+            fresh.resolve("catalog.lock"),
+            fresh.resolve("plugins").resolve(PluginStore.sha256(jar) + ".jar"))) {
+      modes.put(
+          dir.relativize(p).toString(),
+          PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+    }
+    Map<String, String> expected = new TreeMap<>();
+    expected.put("parent", "rwx------");
+    expected.put("parent/home", "rwx------");
+    expected.put("parent/home/plugins", "rwx------");
+    expected.put("parent/home/catalog.json", "rw-------");
+    expected.put("parent/home/catalog.json.bak", "rw-------");
+    expected.put("parent/home/catalog.lock", "rw-------");
+    expected.put("parent/home/plugins/" + PluginStore.sha256(jar) + ".jar", "rw-------");
+    assertEquals(expected, modes);
   }
 
   /* ---- bounded reads ---- */
