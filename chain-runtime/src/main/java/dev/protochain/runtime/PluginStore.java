@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The plugin store of a protochain home: plugin jars kept under their SHA-256, each loaded in its
@@ -32,6 +33,10 @@ import java.util.List;
  * dependencies in the same jar, in any version, since nothing but the shared packages comes from
  * the host. A plugin may also register Guice modules under {@code com.google.inject.Module}; they
  * are installed in the provider's own injector.
+ *
+ * <p>The store is trusted only when its home, itself and each jar belong to this process's user (or
+ * root) and no one else can write them ({@link #checkTrusted}): every load checks it, since a home
+ * another user can change would run that user's code as the caller.
  *
  * <p>This class is thread-safe; concurrent {@link #add}s of one jar store it once.
  */
@@ -117,6 +122,7 @@ public final class PluginStore {
     ProviderDescriptor d = inspect(jar);
     String digest = sha256(jar);
     createDirectory();
+    checkTrusted(Optional.empty());
     Path target = directory.resolve(digest + ".jar");
     HomeFiles.refuseLink(target);
     if (!Files.exists(target) || !sha256(target).equals(digest)) {
@@ -139,6 +145,37 @@ public final class PluginStore {
       }
     }
     return new PluginRecord(d.id(), d.name(), d.version(), target.getFileName().toString(), digest);
+  }
+
+  /**
+   * Checks that the store may supply code to this process: its home, the store and {@code jar} (if
+   * given) are each owned by this process's user or by root and writable by no one else, and
+   * neither the store nor the jar is a symbolic link.
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} naming the first path that fails and the
+   *     fix
+   */
+  public void checkTrusted(Optional<Path> jar) throws ProtochainException {
+    Optional<String> problem;
+    try {
+      Path parent = directory.toAbsolutePath().getParent();
+      problem =
+          parent == null ? Optional.empty() : HomeFiles.untrusted("protochain home", parent, true);
+      if (problem.isEmpty()) {
+        problem = HomeFiles.untrusted("plugin store", directory, false);
+      }
+      if (problem.isEmpty() && jar.isPresent()) {
+        problem = HomeFiles.untrusted("plugin jar", jar.get(), false);
+      }
+    } catch (IOException e) {
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          "plugin store " + directory + " cannot be checked: " + e,
+          e);
+    }
+    if (problem.isPresent()) {
+      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, problem.get());
+    }
   }
 
   /** Creates the store's directory, owner-only, refusing a link in its place. */

@@ -138,6 +138,7 @@ public final class PluginProviderSource implements ProviderSource {
 
   private Path verified(PluginRecord record) throws ProtochainException {
     Path jar = store.jar(record);
+    store.checkTrusted(Optional.of(jar));
     String actual;
     try {
       actual = PluginStore.sha256(jar);

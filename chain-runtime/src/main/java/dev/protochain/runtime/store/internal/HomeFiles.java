@@ -177,6 +177,69 @@ public final class HomeFiles {
   }
 
   /**
+   * Returns why {@code path} cannot be trusted to hold code this process runs, or empty if it can:
+   * it must be owned by this process's user or by root, and writable by neither its group nor
+   * others (the rule ssh applies to its keys). A symbolic link is judged by its target only for the
+   * home itself, which the user names; {@code follow} says which. Empty where files have no owners.
+   *
+   * @param what how to name {@code path} in the sentence, such as {@code plugin store}
+   */
+  public static Optional<String> untrusted(String what, Path path, boolean follow)
+      throws IOException {
+    if (!POSIX) {
+      return Optional.empty();
+    }
+    LinkOption[] options =
+        follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+    if (!follow && Files.isSymbolicLink(path)) {
+      return Optional.of(
+          what
+              + " "
+              + path
+              + " is a symbolic link; protochain runs no plugin through a link in its home: remove"
+              + " the link");
+    }
+    int owner = ((Number) Files.getAttribute(path, "unix:uid", options)).intValue();
+    long me = CurrentUser.UID;
+    if (owner != me && owner != 0) {
+      return Optional.of(
+          what
+              + " "
+              + path
+              + " is owned by uid "
+              + owner
+              + ", not by you (uid "
+              + me
+              + ") or root; protochain runs no plugin from a home another user can change: use a"
+              + " home of your own (--home DIR or "
+              + "PROTOCHAIN_HOME), or have "
+              + path
+              + " owned by you");
+    }
+    Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path, options);
+    boolean group = mode.contains(PosixFilePermission.GROUP_WRITE);
+    boolean others = mode.contains(PosixFilePermission.OTHERS_WRITE);
+    if (group || others) {
+      return Optional.of(
+          what
+              + " "
+              + path
+              + " can be written by "
+              + (group && others ? "its group and others" : group ? "its group" : "others")
+              + " ("
+              + PosixFilePermissions.toString(mode)
+              + "); protochain runs no plugin from a place another user can change: chmod go-w "
+              + path);
+    }
+    return Optional.empty();
+  }
+
+  /** This process's user id, read once. */
+  private static final class CurrentUser {
+    static final long UID = new com.sun.security.auth.module.UnixSystem().getUid();
+  }
+
+  /**
    * Opens (creating it owner-only if missing) the lock file {@code file} for reading and writing,
    * refusing a symbolic link or a file with another hard link, either of which would let the
    * holder's note overwrite another file.
