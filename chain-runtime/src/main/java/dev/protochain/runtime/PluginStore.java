@@ -197,7 +197,28 @@ public final class PluginStore {
    * record before describing or loading it.
    */
   public ProviderSource source(List<PluginRecord> records) {
-    return new PluginProviderSource(this, records);
+    return new PluginProviderSource(this, records, classpath());
+  }
+
+  /**
+   * Returns {@code catalog} recording {@code record} (which {@link #add} returned), refusing a
+   * plugin that claims the id of a provider the class path or another installed plugin provides: a
+   * provider id is bound to where it comes from. Recording the same jar again changes nothing.
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} naming the plugin, the provider whose id
+   *     it claims, and the fix
+   */
+  public Catalog record(Catalog catalog, PluginRecord record) throws ProtochainException {
+    Optional<String> refusal =
+        PluginProviderSource.claimRefusal(record, catalog.plugins(), classpath());
+    if (refusal.isPresent()) {
+      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, refusal.get());
+    }
+    return catalog.withPlugin(record);
+  }
+
+  private static ProviderSource classpath() {
+    return ProviderSource.classpath(PluginStore.class.getClassLoader());
   }
 
   /** Returns the SHA-256 of {@code file} in lower-case hex. */
