@@ -6,10 +6,13 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.internal.PluginClassLoader;
 import dev.protochain.runtime.internal.PluginProviderSource;
+import dev.protochain.runtime.store.internal.HomeFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -17,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The plugin store of a protochain home: plugin jars kept under their SHA-256, each loaded in its
@@ -29,6 +33,10 @@ import java.util.List;
  * dependencies in the same jar, in any version, since nothing but the shared packages comes from
  * the host. A plugin may also register Guice modules under {@code com.google.inject.Module}; they
  * are installed in the provider's own injector.
+ *
+ * <p>The store is trusted only when its home, itself and each jar belong to this process's user (or
+ * root) and no one else can write them ({@link #checkTrusted}): every load checks it, since a home
+ * another user can change would run that user's code as the caller.
  *
  * <p>This class is thread-safe; concurrent {@link #add}s of one jar store it once.
  */
@@ -105,19 +113,25 @@ public final class PluginStore {
 
   /**
    * Checks {@code jar} with {@link #inspect} and copies it into the store as {@code <sha256>.jar}
-   * (written to a temporary file, forced to disk, then renamed), returning what the catalog should
-   * record. Adding a jar already stored changes nothing on disk.
+   * (written to an owner-only temporary file, forced to disk, then renamed), returning what the
+   * catalog should record. Adding a jar already stored changes nothing on disk. The store's
+   * directory is created owner-only; a store directory or stored jar that is a symbolic link is
+   * refused, naming it, and nothing is written through it.
    */
   public PluginRecord add(Path jar) throws IOException {
     ProviderDescriptor d = inspect(jar);
     String digest = sha256(jar);
-    Files.createDirectories(directory);
+    createDirectory();
+    checkTrusted(Optional.empty());
     Path target = directory.resolve(digest + ".jar");
+    HomeFiles.refuseLink(target);
     if (!Files.exists(target) || !sha256(target).equals(digest)) {
-      Path tmp = Files.createTempFile(directory, digest, ".tmp");
+      Path tmp = HomeFiles.createTempFile(directory, digest, ".tmp");
       try {
-        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        try (InputStream in = Files.newInputStream(jar);
+            FileChannel ch =
+                FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+          in.transferTo(Channels.newOutputStream(ch));
           ch.force(true);
         }
         if (!sha256(tmp).equals(digest)) {
@@ -133,6 +147,46 @@ public final class PluginStore {
     return new PluginRecord(d.id(), d.name(), d.version(), target.getFileName().toString(), digest);
   }
 
+  /**
+   * Checks that the store may supply code to this process: its home, the store and {@code jar} (if
+   * given) are each owned by this process's user or by root and writable by no one else, and
+   * neither the store nor the jar is a symbolic link.
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} naming the first path that fails and the
+   *     fix
+   */
+  public void checkTrusted(Optional<Path> jar) throws ProtochainException {
+    Optional<String> problem;
+    try {
+      Path parent = directory.toAbsolutePath().getParent();
+      problem =
+          parent == null ? Optional.empty() : HomeFiles.untrusted("protochain home", parent, true);
+      if (problem.isEmpty()) {
+        problem = HomeFiles.untrusted("plugin store", directory, false);
+      }
+      if (problem.isEmpty() && jar.isPresent()) {
+        problem = HomeFiles.untrusted("plugin jar", jar.get(), false);
+      }
+    } catch (IOException e) {
+      throw new ProtochainException(
+          ProtochainException.Code.INVALID_PROVIDER,
+          "plugin store " + directory + " cannot be checked: " + e,
+          e);
+    }
+    if (problem.isPresent()) {
+      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, problem.get());
+    }
+  }
+
+  /** Creates the store's directory, owner-only, refusing a link in its place. */
+  private void createDirectory() throws IOException {
+    Path parent = directory.toAbsolutePath().getParent();
+    if (parent != null) {
+      HomeFiles.createDirectories(parent);
+    }
+    HomeFiles.createDirectory(directory);
+  }
+
   /** Returns the path of a recorded plugin's jar. */
   public Path jar(PluginRecord record) {
     return directory.resolve(record.file());
@@ -143,7 +197,28 @@ public final class PluginStore {
    * record before describing or loading it.
    */
   public ProviderSource source(List<PluginRecord> records) {
-    return new PluginProviderSource(this, records);
+    return new PluginProviderSource(this, records, classpath());
+  }
+
+  /**
+   * Returns {@code catalog} recording {@code record} (which {@link #add} returned), refusing a
+   * plugin that claims the id of a provider the class path or another installed plugin provides: a
+   * provider id is bound to where it comes from. Recording the same jar again changes nothing.
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} naming the plugin, the provider whose id
+   *     it claims, and the fix
+   */
+  public Catalog record(Catalog catalog, PluginRecord record) throws ProtochainException {
+    Optional<String> refusal =
+        PluginProviderSource.claimRefusal(record, catalog.plugins(), classpath());
+    if (refusal.isPresent()) {
+      throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, refusal.get());
+    }
+    return catalog.withPlugin(record);
+  }
+
+  private static ProviderSource classpath() {
+    return ProviderSource.classpath(PluginStore.class.getClassLoader());
   }
 
   /** Returns the SHA-256 of {@code file} in lower-case hex. */

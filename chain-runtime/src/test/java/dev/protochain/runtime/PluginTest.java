@@ -320,6 +320,176 @@ class PluginTest {
     }
   }
 
+  /* ---- provider ids bound to their origin ---- */
+
+  static final String PLAINTEXT_MARK = "protochain.test.shadow.loaded";
+
+  /**
+   * A plugin 'shadow' declaring the id of the stock layer {@code stock}; its static initialiser
+   * marks a system property, so a test sees whether its code ever ran.
+   */
+  Path shadowJar(String stock) throws IOException {
+    UUID stockId = classpathId(stock);
+    String source =
+        PluginJars.layer(
+                "test.shadow",
+                "shadow",
+                "",
+                "static { System.setProperty(\"" + PLAINTEXT_MARK + "\", \"yes\"); }")
+            .replace(
+                dev.protochain.runtime.testing.FakeProviderSource.idOf("plugin-shadow").toString(),
+                stockId.toString());
+    return jar(
+        "shadow",
+        new PluginJars()
+            .source("test.shadow.ShadowLayer", source)
+            .provider("test.shadow.ShadowLayer"));
+  }
+
+  static UUID classpathId(String name) {
+    return ProviderSource.classpath(PluginTest.class.getClassLoader()).descriptors().stream()
+        .filter(d -> d.name().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .id();
+  }
+
+  @Test
+  void aPluginClaimingTheIdOfAStockLayerIsRefusedAtInstall() throws Exception {
+    PluginRecord shadow = store.add(shadowJar("tls"));
+
+    ProtochainException e =
+        assertThrows(ProtochainException.class, () -> store.record(Catalog.builtin(), shadow));
+
+    assertEquals(ProtochainException.Code.INVALID_PROVIDER, e.code());
+    assertEquals(
+        "plugin 'shadow' 1.0.0 ("
+            + classpathId("tls")
+            + ") claims the id of provider 'tls' on the class path"
+            + " (dev.protochain.layers.tls.TlsLayer); a provider id belongs to where it comes from,"
+            + " and a plugin may take none that the class path or another plugin provides: give the"
+            + " plugin an id of its own",
+        e.getMessage());
+  }
+
+  @Test
+  void aPluginClaimingTheIdOfAnotherInstalledPluginIsRefusedAtInstall() throws Exception {
+    PluginRecord counter = store.add(counterJar());
+    Catalog installed = store.record(Catalog.builtin(), counter);
+    PluginRecord impostor =
+        store.add(
+            jar(
+                "impostor",
+                new PluginJars()
+                    .source(
+                        "test.counter.CounterLayer",
+                        PluginJars.layer("test.counter", "counter", "", "int impostor;"))
+                    .provider("test.counter.CounterLayer")));
+
+    ProtochainException e =
+        assertThrows(ProtochainException.class, () -> store.record(installed, impostor));
+
+    assertEquals(
+        impostor
+            + " claims the id of "
+            + counter
+            + ", stored as "
+            + counter.file()
+            + "; a provider id belongs to where it comes from, and a plugin may take none that the"
+            + " class path or another plugin provides: remove the entries of "
+            + counter
+            + " first, or give the plugin an id of its own",
+        e.getMessage());
+    assertEquals(installed, store.record(installed, counter)); // the same jar again: no change
+  }
+
+  @Test
+  void aCatalogEditedToRecordAPluginWithAStockLayersIdNeverRunsThePlugin() throws Exception {
+    PluginRecord shadow = store.add(shadowJar("trace"));
+    // As a hand edit would leave it: the stock layer's chain, and the plugin recorded under its id.
+    Catalog edited =
+        Catalog.builtin()
+            .installLayer("trace", classpathId("trace"), Map.of(), List.of(1005))
+            .withPlugin(shadow)
+            .checkValid("test");
+    ProviderSource providers = store.source(edited.plugins());
+    String refusal =
+        shadow
+            + " claims the id of provider 'trace' on the class path"
+            + " (dev.protochain.layers.trace.TraceLayer); a provider id belongs to where it comes"
+            + " from, and a plugin may take none that the class path or another plugin provides:"
+            + " give the plugin an id of its own";
+
+    try (ChainRuntime runtime =
+        ChainRuntime.builder().catalog(edited).source(providers).shutdownHook(false).build()) {
+      ProtochainException e =
+          assertThrows(ProtochainException.class, () -> runtime.startup("trace-mem-stream"));
+      assertEquals(ProtochainException.Code.INVALID_PROVIDER, e.code());
+      assertEquals(refusal, e.getMessage());
+    }
+    assertEquals(
+        List.of(
+            "entry 2001 'trace' (layer) names provider "
+                + classpathId("trace")
+                + ", which is unusable: "
+                + refusal
+                + "."),
+        edited
+            .problems(
+                ProviderSource.firstOf(
+                    List.of(
+                        providers, ProviderSource.classpath(PluginTest.class.getClassLoader()))))
+            .stream()
+            .map(CatalogProblem::message)
+            .toList());
+    assertEquals(null, System.getProperty(PLAINTEXT_MARK));
+  }
+
+  /* ---- the store's files ---- */
+
+  @Test
+  void aPluginStoreLinkingToAnotherDirectoryIsRefusedAndNothingIsWrittenThere() throws Exception {
+    Path elsewhere = Files.createDirectory(home.resolve("elsewhere"));
+    Files.createSymbolicLink(store.directory(), elsewhere);
+    Path jar = counterJar();
+
+    java.nio.file.FileSystemException e =
+        assertThrows(java.nio.file.FileSystemException.class, () -> store.add(jar));
+
+    assertEquals(
+        store.directory()
+            + ": is a symbolic link (to "
+            + elsewhere
+            + "); protochain follows no link in its home, which it did not make: remove the link"
+            + " (its target is left as it is)",
+        e.getMessage());
+    try (Stream<Path> files = Files.list(elsewhere)) {
+      assertEquals(List.of(), files.toList());
+    }
+  }
+
+  @Test
+  void aStoredJarThatIsALinkIsRefusedAndItsTargetKeepsItsBytes() throws Exception {
+    Path jar = counterJar();
+    Files.createDirectory(store.directory());
+    Path victim = Files.writeString(home.resolve("victim"), "precious");
+    Path link = store.directory().resolve(PluginStore.sha256(jar) + ".jar");
+    Files.createSymbolicLink(link, victim);
+
+    java.nio.file.FileSystemException e =
+        assertThrows(java.nio.file.FileSystemException.class, () -> store.add(jar));
+
+    assertEquals(
+        link
+            + ": is a symbolic link (to "
+            + victim
+            + "); protochain follows no link in its home, which it did not make: remove the link"
+            + " (its target is left as it is)",
+        e.getMessage());
+    assertEquals("precious", Files.readString(victim));
+    assertTrue(Files.isSymbolicLink(link));
+  }
+
   /* ---- broken plugins ---- */
 
   @Test

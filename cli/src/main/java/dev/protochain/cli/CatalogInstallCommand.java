@@ -114,7 +114,8 @@ final class CatalogInstallCommand implements Callable<Integer> {
         store.update(
             "install layer '" + descriptor.name() + "'",
             stored -> {
-              Catalog current = plugin == null ? stored : stored.withPlugin(plugin);
+              Catalog current =
+                  plugin == null ? stored : catalog.main.home().plugins().record(stored, plugin);
               passedOver.clear();
               List<Integer> over = new ArrayList<>();
               if (targets.all) {

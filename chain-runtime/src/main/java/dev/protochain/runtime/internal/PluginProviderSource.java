@@ -20,20 +20,64 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The providers of recorded plugins: each jar's digest is checked against its record before it is
- * described or loaded, and every load gets a fresh {@link PluginClassLoader}, closed at unload
- * after checking that the plugin left no thread running.
+ * The providers of recorded plugins: a record claiming an id the class path or another plugin
+ * provides is refused ({@link #claimRefusal}); each jar's digest is checked against its record
+ * before it is described or loaded, and every load gets a fresh {@link PluginClassLoader}, closed
+ * at unload after checking that the plugin left no thread running.
  */
 public final class PluginProviderSource implements ProviderSource {
 
   private final PluginStore store;
   private final List<PluginRecord> records;
+  private final ProviderSource classpath;
   private final Map<UUID, ProviderDescriptor> descriptors = new ConcurrentHashMap<>();
 
-  /** Creates a source of {@code records} kept in {@code store}. */
-  public PluginProviderSource(PluginStore store, List<PluginRecord> records) {
+  /**
+   * Creates a source of {@code records} kept in {@code store}; no record may claim an id that
+   * {@code classpath} or another record provides.
+   */
+  public PluginProviderSource(
+      PluginStore store, List<PluginRecord> records, ProviderSource classpath) {
     this.store = store;
     this.records = List.copyOf(records);
+    this.classpath = classpath;
+  }
+
+  /**
+   * Returns why {@code record} may not provide its id, or empty if it may: a provider id is bound
+   * to its origin, so a plugin may not claim one that {@code classpath} provides, nor one that
+   * another plugin among {@code records} (another jar) provides. Otherwise a plugin declaring, say,
+   * the id of the stock {@code tls} layer would take over every {@code tls} chain.
+   */
+  public static Optional<String> claimRefusal(
+      PluginRecord record, List<PluginRecord> records, ProviderSource classpath)
+      throws ProtochainException {
+    Optional<ProviderDescriptor> stock = classpath.describe(record.providerId());
+    if (stock.isPresent()) {
+      return Optional.of(
+          record
+              + " claims the id of provider '"
+              + stock.get().name()
+              + "' on the class path ("
+              + stock.get().className()
+              + "); a provider id belongs to where it comes from, and a plugin may take none that"
+              + " the class path or another plugin provides: give the plugin an id of its own");
+    }
+    for (PluginRecord other : records) {
+      if (other.providerId().equals(record.providerId()) && !other.file().equals(record.file())) {
+        return Optional.of(
+            record
+                + " claims the id of "
+                + other
+                + ", stored as "
+                + other.file()
+                + "; a provider id belongs to where it comes from, and a plugin may take none that"
+                + " the class path or another plugin provides: remove the entries of "
+                + other
+                + " first, or give the plugin an id of its own");
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -53,6 +97,10 @@ public final class PluginProviderSource implements ProviderSource {
     }
     ProviderDescriptor d = descriptors.get(providerId);
     if (d == null) {
+      Optional<String> refusal = claimRefusal(record.get(), records, classpath);
+      if (refusal.isPresent()) {
+        throw new ProtochainException(ProtochainException.Code.INVALID_PROVIDER, refusal.get());
+      }
       Path jar = verified(record.get());
       d = PluginStore.inspect(jar);
       if (!d.id().equals(providerId)) {
@@ -138,6 +186,7 @@ public final class PluginProviderSource implements ProviderSource {
 
   private Path verified(PluginRecord record) throws ProtochainException {
     Path jar = store.jar(record);
+    store.checkTrusted(Optional.of(jar));
     String actual;
     try {
       actual = PluginStore.sha256(jar);

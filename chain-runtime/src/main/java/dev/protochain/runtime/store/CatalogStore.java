@@ -6,9 +6,8 @@ import dev.protochain.runtime.CatalogInvalidException;
 import dev.protochain.runtime.store.internal.AtomicWrite;
 import dev.protochain.runtime.store.internal.CatalogJson;
 import dev.protochain.runtime.store.internal.CatalogLock;
+import dev.protochain.runtime.store.internal.HomeFiles;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -41,6 +40,13 @@ import java.util.function.Consumer;
  * #reset} and {@link #restore}, which the user asks for explicitly, replace one, and they keep its
  * bytes in {@value #UNREADABLE_FILE} first.
  *
+ * <h3>Files</h3>
+ *
+ * The home and every file the store writes are created owner-only. A catalog, backup or lock file
+ * that is a symbolic link is refused with a {@link java.nio.file.FileSystemException} naming it,
+ * before anything is read or written through it; a catalog file larger than {@value
+ * #MAX_CATALOG_BYTES} bytes is refused unread.
+ *
  * <pre>{@code
  * CatalogStore store = CatalogStore.open(ProtochainHome.of(dir));
  * CatalogChange change = store.update("install layer 'trace'",
@@ -64,6 +70,9 @@ public final class CatalogStore {
 
   /** Where a reset or restore keeps an unreadable catalog it replaces. */
   public static final String UNREADABLE_FILE = "catalog.json.unreadable";
+
+  /** The largest catalog file read, 16 MiB: thousands of times the size of any real catalog. */
+  public static final int MAX_CATALOG_BYTES = 16 << 20;
 
   /** How long a writer waits for the lock unless told otherwise. */
   public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(10);
@@ -282,16 +291,12 @@ public final class CatalogStore {
   }
 
   private CatalogLock lock(String purpose) throws IOException {
-    Files.createDirectories(home.directory());
+    HomeFiles.createDirectories(home.directory());
     return CatalogLock.acquire(lockFile(), lockWait, purpose, onNote);
   }
 
   private static Optional<byte[]> bytes(Path file) throws IOException {
-    try {
-      return Optional.of(Files.readAllBytes(file));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    }
+    return HomeFiles.read(file, MAX_CATALOG_BYTES, "catalog");
   }
 
   @Override

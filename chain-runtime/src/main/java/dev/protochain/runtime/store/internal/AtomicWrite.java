@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -14,7 +15,8 @@ import java.util.Locale;
  * Replaces a file so that a reader, or the file after a crash at any moment, holds either the old
  * bytes or the new ones, never a mix: the new bytes go to a temporary file in the same directory,
  * are forced to the disk, renamed over the target in one atomic step, and the directory itself is
- * forced so that the rename survives a power loss.
+ * forced so that the rename survives a power loss. The temporary file is created owner-only, and a
+ * target that is a symbolic link is refused rather than replaced.
  */
 public final class AtomicWrite {
 
@@ -27,14 +29,21 @@ public final class AtomicWrite {
   /**
    * Replaces {@code target} by {@code bytes}, durably.
    *
+   * @throws java.nio.file.FileSystemException naming {@code target} if it is a symbolic link, which
+   *     the rename would replace without a word (see {@link HomeFiles#refuseLink})
    * @throws IOException if any step fails; {@code target} is then left as it was
    */
   public static void replace(Path target, byte[] bytes) throws IOException {
+    HomeFiles.refuseLink(target);
     Path dir = target.toAbsolutePath().getParent();
-    Path temp = Files.createTempFile(dir, target.getFileName() + ".", TEMP_SUFFIX);
+    Path temp = HomeFiles.createTempFile(dir, target.getFileName() + ".", TEMP_SUFFIX);
     try {
       try (FileChannel ch =
-          FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          FileChannel.open(
+              temp,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              LinkOption.NOFOLLOW_LINKS)) {
         ByteBuffer src = ByteBuffer.wrap(bytes);
         while (src.hasRemaining()) {
           ch.write(src);

@@ -7,9 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,7 +21,8 @@ import java.util.function.Consumer;
  * The exclusive lock that orders the writers of one catalog: a {@link FileLock} on a separate lock
  * file against other processes, and, since a JVM holds file locks for the whole process, a lock per
  * file against other threads of this one. A holder writes who it is into the lock file, so that a
- * waiting writer can say whom it waits for.
+ * waiting writer can say whom it waits for. The lock file is created owner-only and never followed
+ * through a link ({@link HomeFiles#openLock}).
  *
  * <p>Acquiring waits up to a bound, then fails with {@link ProtochainException.Code#CATALOG_BUSY}.
  * The lock is not reentrant: a thread asking for a lock it holds fails at once. Closing releases
@@ -80,12 +79,7 @@ public final class CatalogLock implements AutoCloseable {
     }
     FileChannel channel = null;
     try {
-      channel =
-          FileChannel.open(
-              lockFile,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
+      channel = HomeFiles.openLock(lockFile);
       FileLock fileLock = channel.tryLock();
       while (fileLock == null) {
         if (!told) {
@@ -165,7 +159,11 @@ public final class CatalogLock implements AutoCloseable {
   /** Returns who holds the lock as its holder wrote it, or {@code another writer} if unknown. */
   private static String holder(Path lockFile) {
     try {
-      String note = Files.readString(lockFile, StandardCharsets.UTF_8).strip();
+      String note =
+          new String(
+                  HomeFiles.read(lockFile, 4096, "lock").orElse(new byte[0]),
+                  StandardCharsets.UTF_8)
+              .strip();
       return note.isEmpty() ? "another writer" : note;
     } catch (IOException e) {
       return "another writer";
