@@ -76,7 +76,8 @@ public final class Main {
   @Option(
       names = "--verbose",
       scope = CommandLine.ScopeType.INHERIT,
-      description = "Print stack traces of errors.")
+      description =
+          "Print the stack trace of an error, and the runtime's log of warnings and failures.")
   boolean verbose;
 
   @Option(
@@ -114,8 +115,18 @@ public final class Main {
     this.interactive = interactive;
   }
 
-  /** Runs the command line and exits with its code. */
+  /** The SLF4J simple logger's level property, which it reads once, at its first use. */
+  static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
+  /**
+   * Runs the command line and exits with its code. The runtime's log is off unless {@code
+   * --verbose} asks for it (warnings and failures, with their stack traces), so that an error is
+   * the one line the command prints; a level set with {@code -D} wins.
+   */
   public static void main(String[] args) {
+    if (System.getProperty(LOG_LEVEL) == null) {
+      System.setProperty(LOG_LEVEL, List.of(args).contains("--verbose") ? "warn" : "off");
+    }
     // Text in the platform's charset, as a terminal expects; data bytes untouched.
     PrintWriter err =
         new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
