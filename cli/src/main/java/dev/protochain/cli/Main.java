@@ -31,7 +31,6 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -95,8 +94,8 @@ public final class Main {
       defaultValue = "10s",
       converter = DurationConverter.class,
       description =
-          "How long a catalog change waits for another writer to finish, e.g. 500ms, 10s, 2m"
-              + " (default: ${DEFAULT-VALUE}).")
+          "How long a catalog change waits for another writer to finish: a whole number and a"
+              + " unit, such as 500ms, 10s, 2m or 1h (default: ${DEFAULT-VALUE}).")
   Duration lockWait;
 
   private final InputStream stdin;
@@ -394,32 +393,15 @@ public final class Main {
     }
   }
 
-  /** Parses {@code 250ms}, {@code 10s}, {@code 2m}; a bare number means seconds. */
+  /** Parses a duration as settings do: {@link dev.protochain.api.Settings#parseDuration}. */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String text) {
-      String t = text.trim().toLowerCase(Locale.ROOT);
       try {
-        if (t.endsWith("ms")) {
-          return check(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))), text);
-        } else if (t.endsWith("s")) {
-          return check(Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1))), text);
-        } else if (t.endsWith("m")) {
-          return check(Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1))), text);
-        }
-        return check(Duration.ofSeconds(Long.parseLong(t)), text);
-      } catch (NumberFormatException e) {
-        throw new CommandLine.TypeConversionException(
-            "'" + text + "' is not a duration (expected: e.g. 500ms, 10s, 2m)");
+        return dev.protochain.api.Settings.parseDuration(text);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
       }
-    }
-
-    private static Duration check(Duration d, String text) {
-      if (d.isNegative()) {
-        throw new CommandLine.TypeConversionException(
-            "'" + text + "' is negative (expected: 0 or more)");
-      }
-      return d;
     }
   }
 

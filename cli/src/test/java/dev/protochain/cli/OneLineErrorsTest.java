@@ -26,7 +26,7 @@ class OneLineErrorsTest {
       "protochain catalog install: installing layer 'coalesce': the new chain 3001 'coalesce-tcp4'"
           + " does not start, so nothing was installed: provider 'coalesce' (entry 2001) failed to"
           + " load: java.lang.IllegalArgumentException: setting 'delay' of entry 2001 'coalesce'"
-          + " (layer) = 'abc' is not a duration (expected: e.g. 250ms, 30s, 2m)";
+          + " (layer) = 'abc' is not a duration (expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0)";
 
   @TempDir Path home;
 
@@ -88,7 +88,7 @@ class OneLineErrorsTest {
       assertEquals(
           "protochain connect: provider 'coalesce' (entry 2001) failed to load:"
               + " java.lang.IllegalArgumentException: setting 'delay' of entry 2001 'coalesce'"
-              + " (layer) = 'abc' is not a duration (expected: e.g. 250ms, 30s, 2m)\n",
+              + " (layer) = 'abc' is not a duration (expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0)\n",
           r.err);
     }
   }
