@@ -52,8 +52,8 @@ final class CatalogCommand implements Runnable {
    */
   static CatalogEntry entry(Catalog catalog, String ref) {
     String r = ref.trim();
-    if (r.matches("-?\\d+")) {
-      int id = Integer.parseInt(r);
+    if (Ranges.isId(r)) {
+      int id = Ranges.id(r);
       return catalog
           .entry(id)
           .orElseThrow(() -> new IllegalArgumentException("there is no entry " + id));
@@ -68,7 +68,7 @@ final class CatalogCommand implements Runnable {
     List<Integer> ids = new ArrayList<>();
     for (String ref : refs) {
       String r = ref.trim();
-      ids.add(r.matches("-?\\d+") ? Integer.parseInt(r) : entry(catalog, r).id());
+      ids.add(Ranges.isId(r) ? Ranges.id(r) : entry(catalog, r).id());
     }
     return ids;
   }

@@ -85,6 +85,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
         names = "--over",
         split = ",",
         paramLabel = "ID",
+        converter = Ranges.EntryRef.class,
         required = true,
         description = "The entries to install over, by id or name: bases or chains.")
     List<String> over;

@@ -33,6 +33,7 @@ final class CatalogOrderCommand implements Callable<Integer> {
       paramLabel = "ID,ID,...",
       split = ",",
       arity = "1..*",
+      converter = Ranges.EntryRef.class,
       description = "Every base and chain entry, by id or name, in the new order.")
   List<String> order;
 

@@ -33,7 +33,10 @@ final class CatalogRemoveCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "ID", description = "The entry to remove, by id or name.")
+  @Parameters(
+      paramLabel = "ID",
+      converter = Ranges.EntryRef.class,
+      description = "The entry to remove, by id or name.")
   String entry;
 
   @Option(names = "--cascade", description = "Remove the chains that name the entry too.")

@@ -48,15 +48,15 @@ final class ConnectCommand implements Callable<Integer> {
       description = "The host to connect to, a name or an address.")
   String host;
 
-  @Parameters(index = "1", paramLabel = "PORT", description = "The port, 1 to 65535.")
+  @Parameters(
+      index = "1",
+      paramLabel = "PORT",
+      converter = Ranges.RemotePort.class,
+      description = "The port, 1 to 65535.")
   int port;
 
   @Override
   public Integer call() throws Exception {
-    if (port < 1 || port > 65535) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "PORT " + port + " is out of range (expected: 1 to" + " 65535)");
-    }
     PrintWriter err = spec.commandLine().getErr();
     ChainRuntime.Builder builder = options.runtime(main, spec, "connect");
     InetAddress address = InetAddress.getByName(host);

@@ -49,15 +49,12 @@ final class ListenCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "PORT",
+      converter = Ranges.LocalPort.class,
       description = "The port, 0 to 65535; 0 takes a free one.")
   int port;
 
   @Override
   public Integer call() throws Exception {
-    if (port < 0 || port > 65535) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "PORT " + port + " is out of range (expected: 0 to" + " 65535)");
-    }
     PrintWriter err = spec.commandLine().getErr();
     ChainRuntime.Builder builder = options.runtime(main, spec, "listen");
     InetSocketAddress local =

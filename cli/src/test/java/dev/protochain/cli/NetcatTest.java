@@ -237,8 +237,8 @@ class NetcatTest {
     Cli.Run run = cli.run("connect", "127.0.0.1", "70000");
     assertEquals(2, run.code(), run.toString());
     assertEquals(
-        "protochain connect: PORT 70000 is out of range (expected: 1 to 65535) (see 'protochain connect"
-            + " --help')\n",
+        "protochain connect: Invalid value for positional parameter at index 1 (PORT): '70000' is not"
+            + " a port (expected: 1 to 65535) (see 'protochain connect --help')\n",
         run.err());
   }
 }
