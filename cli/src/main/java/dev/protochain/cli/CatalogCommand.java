@@ -3,7 +3,6 @@ package dev.protochain.cli;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -77,7 +76,7 @@ final class CatalogCommand implements Runnable {
    * Returns {@code wrote generation 3 of FILE; the backup (catalog.json.bak) holds generation 2},
    * or what else the change did to the files.
    */
-  static String wrote(CatalogStore store, CatalogChange change) {
+  static String wrote(HomeCatalog store, CatalogChange change) {
     StringBuilder sb =
         new StringBuilder("wrote generation ")
             .append(change.after().generation())

@@ -10,7 +10,6 @@ import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.PluginRecord;
 import dev.protochain.runtime.PluginStore;
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -100,7 +99,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     ProviderDescriptor descriptor;
     PluginRecord plugin;
     if (source.plugin != null) {

@@ -2,7 +2,6 @@ package dev.protochain.cli;
 
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +38,7 @@ final class CatalogOrderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     CatalogChange change =
         store.update(
             "order the catalog", current -> current.order(CatalogCommand.ids(current, order)));

@@ -246,17 +246,18 @@ public final class Main {
    * Returns the home's catalog store; its notes (a wait for the lock, a first use) go to standard
    * error.
    */
-  CatalogStore store(CommandLine.Model.CommandSpec spec) {
+  HomeCatalog store(CommandLine.Model.CommandSpec spec) {
     PrintWriter err = spec.commandLine().getErr();
     String prefix = "protochain " + commandName(spec.commandLine()) + ": ";
-    return CatalogStore.builder(home())
-        .lockWait(lockWait)
-        .onNote(
-            note -> {
-              err.println(prefix + note);
-              err.flush();
-            })
-        .build();
+    return new HomeCatalog(
+        CatalogStore.builder(home())
+            .lockWait(lockWait)
+            .onNote(
+                note -> {
+                  err.println(prefix + note);
+                  err.flush();
+                })
+            .build());
   }
 
   /** Returns the providers on the class path: the stock ones and any registered beside them. */
