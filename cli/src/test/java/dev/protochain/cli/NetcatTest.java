@@ -166,6 +166,34 @@ class NetcatTest {
   }
 
   @Test
+  void listenWithoutBindListensOnLoopbackOnlyAndSaysSo() throws Exception {
+    LineSink err = new LineSink();
+    Future<Integer> listening =
+        pool.submit(
+            () ->
+                Main.run(
+                    new String[] {"--home", home.toString(), "listen", "0"},
+                    InputStream.nullInputStream(),
+                    new ByteArrayOutputStream(),
+                    err,
+                    Map.of()));
+    Matcher m =
+        Pattern.compile(
+                "protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
+                    + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\); loopback only,"
+                    + " --bind ADDRESS listens on another \\(0\\.0\\.0\\.0 for every IPv4 address\\)")
+            .matcher(err.next(30));
+    assertTrue(m.matches(), err.all());
+    try (Socket client = new Socket()) {
+      client.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(m.group(1))));
+      client.shutdownOutput();
+      client.getInputStream().readAllBytes();
+    }
+    assertEquals(0, listening.get(30, TimeUnit.SECONDS), err.all());
+  }
+
+  @Test
   void aPeerThatEndsFirstStillGetsTheWholeInput() throws Exception {
     byte[] request = random(2_000_000, 5);
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
