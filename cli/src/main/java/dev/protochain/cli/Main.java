@@ -188,8 +188,11 @@ public final class Main {
       boolean interactive) {
     Main main = new Main(in, out, Map.copyOf(environment), interactive);
     CommandLine cli = new CommandLine(main);
-    cli.setOut(new PrintWriter(new OutputStreamWriter(out, charset), true));
-    cli.setErr(err);
+    // Text only: what connect and listen carry goes to `out` as bytes, past these writers.
+    cli.setOut(new PrintWriter(new TerminalWriter(new OutputStreamWriter(out, charset)), true));
+    cli.setErr(new PrintWriter(new TerminalWriter(err), true));
+    // Colours would be escape sequences, which TerminalWriter would show as text.
+    cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
     cli.setExitCodeExceptionMapper(Main::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
