@@ -29,7 +29,8 @@ import picocli.CommandLine.ParentCommand;
       CatalogResetCommand.class,
       CatalogRestoreCommand.class,
       CatalogVerifyCommand.class,
-      CatalogExplainCommand.class
+      CatalogExplainCommand.class,
+      CatalogLayersCommand.class
     })
 final class CatalogCommand implements Runnable {
 
@@ -41,7 +42,7 @@ final class CatalogCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "name a subcommand: show, install, remove, order, reset, restore, verify or explain");
+        "name a subcommand: show, install, remove, order, reset, restore, verify, explain or layers");
   }
 
   /**

@@ -184,6 +184,37 @@ final class CatalogInstallCommand implements Callable<Integer> {
     return Main.OK;
   }
 
+  /** The key of the usage help's last section: the settings of the layer {@code --layer} names. */
+  private static final String SETTINGS_SECTION = "layerSettings";
+
+  /**
+   * Ends {@code install}'s usage help with the settings of the layer that {@code --layer} names, as
+   * in {@code catalog install --layer tls --help}, else with where to find them.
+   */
+  static void describeSettingsInHelp(CommandLine install) {
+    CommandLine.Model.UsageMessageSpec usage = install.getCommandSpec().usageMessage();
+    usage.sectionMap().put(SETTINGS_SECTION, CatalogInstallCommand::settingsSection);
+    List<String> keys = new ArrayList<>(usage.sectionKeys());
+    keys.add(SETTINGS_SECTION);
+    usage.sectionKeys(keys);
+  }
+
+  private static String settingsSection(CommandLine.Help help) {
+    String layer = help.commandSpec().findOption("--layer").getValue();
+    if (layer == null) {
+      return "\nEach layer's settings: protochain catalog install --layer NAME --help, or protochain"
+          + " catalog layers.\n";
+    }
+    String settings;
+    try {
+      settings = CatalogLayersCommand.describe(find(layer, Main.providers()));
+    } catch (IllegalArgumentException e) {
+      settings =
+          e.getMessage() + "; 'protochain catalog layers' lists the installed plugins' too\n";
+    }
+    return "\nSettings of the layer (--set KEY=VALUE):\n" + settings;
+  }
+
   /**
    * Returns the layer named {@code name} among {@code providers} (the class path, and the plugins
    * the catalog records).

@@ -225,6 +225,8 @@ public final class Main {
           where.getErr().flush();
           return USAGE;
         });
+    CatalogInstallCommand.describeSettingsInHelp(
+        cli.getSubcommands().get("catalog").getSubcommands().get("install"));
     cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
     Map<String, String> exitCodes = new java.util.LinkedHashMap<>();
     exitCodes.put("0", "success");
