@@ -1,11 +1,14 @@
 package dev.protochain.api;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The settings of one loaded provider: its entry's settings over the defaults its descriptor
@@ -116,30 +119,68 @@ public final class Settings {
   }
 
   /**
-   * Returns {@code key} as a duration, or {@code defaultValue}. Values are a whole number with a
-   * unit: {@code 250ms}, {@code 30s}, {@code 2m}; a bare number means milliseconds.
+   * Returns {@code key} as a duration, or {@code defaultValue}; the syntax is {@link
+   * #parseDuration}'s.
    *
-   * @throws IllegalArgumentException if it is set but not a duration
+   * @throws IllegalArgumentException if it is set but not a duration, naming the setting
    */
   public Duration getDuration(String key, Duration defaultValue) {
     String v = values.get(key);
     if (v == null) {
       return defaultValue;
     }
-    String t = v.trim().toLowerCase(Locale.ROOT);
     try {
-      if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-      } else if (t.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-      } else if (t.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-      }
-      return Duration.ofMillis(Long.parseLong(t));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          where(key) + " = '" + v + "' is not a duration (expected: e.g. 250ms, 30s, 2m)", e);
+      return parseDuration(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where(key) + " = " + e.getMessage(), e);
     }
+  }
+
+  /** What a duration looks like, for error messages. */
+  private static final String DURATION_SYNTAX =
+      "(expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0)";
+
+  private static final Pattern DURATION = Pattern.compile("(-?\\d+)(ms|s|m|h)?");
+
+  /**
+   * Parses a duration the one way protochain reads them, in settings and on the command line: a
+   * whole number and a unit, {@code ms}, {@code s}, {@code m} or {@code h} ({@code 250ms}, {@code
+   * 30s}, {@code 2m}, {@code 1h}), case and surrounding blanks ignored; {@code 0} alone is zero. A
+   * bare number other than 0 is refused rather than read in a unit the writer may not have meant.
+   * The longest is {@code 2562047h} (about 292 years: {@link Long#MAX_VALUE} nanoseconds).
+   *
+   * @throws IllegalArgumentException quoting {@code text} and saying what is expected
+   */
+  public static Duration parseDuration(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    Matcher m = DURATION.matcher(t);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("'" + text + "' is not a duration " + DURATION_SYNTAX);
+    }
+    if (m.group(1).startsWith("-")) {
+      throw new IllegalArgumentException("'" + text + "' is negative (expected: 0 or more)");
+    }
+    String unit = m.group(2);
+    BigInteger n = new BigInteger(m.group(1));
+    if (unit == null) {
+      if (n.signum() != 0) {
+        throw new IllegalArgumentException("'" + text + "' has no unit " + DURATION_SYNTAX);
+      }
+      return Duration.ZERO;
+    }
+    long nanosPerUnit =
+        switch (unit) {
+          case "ms" -> 1_000_000L;
+          case "s" -> 1_000_000_000L;
+          case "m" -> 60_000_000_000L;
+          default -> 3_600_000_000_000L;
+        };
+    BigInteger nanos = n.multiply(BigInteger.valueOf(nanosPerUnit));
+    if (nanos.bitLength() > 63) {
+      throw new IllegalArgumentException(
+          "'" + text + "' is too long (expected: at most 2562047h, about 292 years)");
+    }
+    return Duration.ofNanos(nanos.longValueExact());
   }
 
   private String where(String key) {

@@ -39,13 +39,55 @@ class SettingsTest {
         assertThrows(IllegalArgumentException.class, () -> settings.getBoolean("bad", false))
             .getMessage());
     assertEquals(
-        "setting 'bad' of entry 2002 'coalesce' = 'abc' is not a duration (expected: e.g. 250ms, 30s, 2m)",
+        "setting 'bad' of entry 2002 'coalesce' = 'abc' is not a duration (expected: a whole number"
+            + " and a unit: 250ms, 30s, 2m or 1h; or 0)",
         assertThrows(
                 IllegalArgumentException.class, () -> settings.getDuration("bad", Duration.ZERO))
             .getMessage());
     assertEquals(
         "setting 'nope' of entry 2002 'coalesce' is required but not set",
         assertThrows(IllegalArgumentException.class, () -> settings.getString("nope"))
+            .getMessage());
+  }
+
+  /* ---- one duration syntax, for settings and for the command line ---- */
+
+  @Test
+  void aDurationIsAWholeNumberAndAUnitOrZero() {
+    assertEquals(Duration.ofMillis(250), Settings.parseDuration("250ms"));
+    assertEquals(Duration.ofSeconds(30), Settings.parseDuration(" 30S "));
+    assertEquals(Duration.ofMinutes(2), Settings.parseDuration("2m"));
+    assertEquals(Duration.ofHours(1), Settings.parseDuration("1h"));
+    assertEquals(Duration.ZERO, Settings.parseDuration("0"));
+    assertEquals(Duration.ZERO, Settings.parseDuration("0s"));
+  }
+
+  @Test
+  void aBareNumberIsRefusedRatherThanGuessedAsMillisecondsOrSeconds() {
+    Settings bare = Settings.of("entry 2001 'coalesce'", Map.of("delay", "250"));
+    assertEquals(
+        "setting 'delay' of entry 2001 'coalesce' = '250' has no unit (expected: a whole number and a"
+            + " unit: 250ms, 30s, 2m or 1h; or 0)",
+        assertThrows(IllegalArgumentException.class, () -> bare.getDuration("delay", Duration.ZERO))
+            .getMessage());
+  }
+
+  @Test
+  void negativeAndOverlongDurationsAreRefusedWithTheRange() {
+    assertEquals(
+        "'-5s' is negative (expected: 0 or more)",
+        assertThrows(IllegalArgumentException.class, () -> Settings.parseDuration("-5s"))
+            .getMessage());
+    assertEquals(
+        "'9999999999999999m' is too long (expected: at most 2562047h, about 292 years)",
+        assertThrows(
+                IllegalArgumentException.class, () -> Settings.parseDuration("9999999999999999m"))
+            .getMessage());
+    assertEquals(
+        "'99999999999999999999ms' is too long (expected: at most 2562047h, about 292 years)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Settings.parseDuration("99999999999999999999ms"))
             .getMessage());
   }
 }

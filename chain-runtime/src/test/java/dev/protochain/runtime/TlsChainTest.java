@@ -734,7 +734,7 @@ class TlsChainTest {
     cases.put(
         Map.of("handshake-timeout", "soon"),
         "java.lang.IllegalArgumentException: setting 'handshake-timeout' "
-            + "of entry 2001 'tls' (layer) = 'soon' is not a duration (expected: e.g. 250ms, 30s, 2m)");
+            + "of entry 2001 'tls' (layer) = 'soon' is not a duration (expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0)");
     for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
       try (ChainRuntime runtime = runtime(c.getKey())) {
         ProtochainException e =

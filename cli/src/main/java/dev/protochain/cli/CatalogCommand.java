@@ -3,7 +3,6 @@ package dev.protochain.cli;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -30,7 +29,8 @@ import picocli.CommandLine.ParentCommand;
       CatalogResetCommand.class,
       CatalogRestoreCommand.class,
       CatalogVerifyCommand.class,
-      CatalogExplainCommand.class
+      CatalogExplainCommand.class,
+      CatalogLayersCommand.class
     })
 final class CatalogCommand implements Runnable {
 
@@ -42,7 +42,7 @@ final class CatalogCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "name a subcommand: show, install, remove, order, reset, restore, verify or explain");
+        "name a subcommand: show, install, remove, order, reset, restore, verify, explain or layers");
   }
 
   /**
@@ -52,8 +52,8 @@ final class CatalogCommand implements Runnable {
    */
   static CatalogEntry entry(Catalog catalog, String ref) {
     String r = ref.trim();
-    if (r.matches("-?\\d+")) {
-      int id = Integer.parseInt(r);
+    if (Ranges.isId(r)) {
+      int id = Ranges.id(r);
       return catalog
           .entry(id)
           .orElseThrow(() -> new IllegalArgumentException("there is no entry " + id));
@@ -68,7 +68,7 @@ final class CatalogCommand implements Runnable {
     List<Integer> ids = new ArrayList<>();
     for (String ref : refs) {
       String r = ref.trim();
-      ids.add(r.matches("-?\\d+") ? Integer.parseInt(r) : entry(catalog, r).id());
+      ids.add(Ranges.isId(r) ? Ranges.id(r) : entry(catalog, r).id());
     }
     return ids;
   }
@@ -77,7 +77,7 @@ final class CatalogCommand implements Runnable {
    * Returns {@code wrote generation 3 of FILE; the backup (catalog.json.bak) holds generation 2},
    * or what else the change did to the files.
    */
-  static String wrote(CatalogStore store, CatalogChange change) {
+  static String wrote(HomeCatalog store, CatalogChange change) {
     StringBuilder sb =
         new StringBuilder("wrote generation ")
             .append(change.after().generation())

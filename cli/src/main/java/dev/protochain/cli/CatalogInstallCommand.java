@@ -10,7 +10,6 @@ import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.PluginRecord;
 import dev.protochain.runtime.PluginStore;
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -85,6 +84,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
         names = "--over",
         split = ",",
         paramLabel = "ID",
+        converter = Ranges.EntryRef.class,
         required = true,
         description = "The entries to install over, by id or name: bases or chains.")
     List<String> over;
@@ -99,7 +99,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     ProviderDescriptor descriptor;
     PluginRecord plugin;
     if (source.plugin != null) {
@@ -183,6 +183,37 @@ final class CatalogInstallCommand implements Callable<Integer> {
     out.println(CatalogCommand.wrote(store, change));
     out.flush();
     return Main.OK;
+  }
+
+  /** The key of the usage help's last section: the settings of the layer {@code --layer} names. */
+  private static final String SETTINGS_SECTION = "layerSettings";
+
+  /**
+   * Ends {@code install}'s usage help with the settings of the layer that {@code --layer} names, as
+   * in {@code catalog install --layer tls --help}, else with where to find them.
+   */
+  static void describeSettingsInHelp(CommandLine install) {
+    CommandLine.Model.UsageMessageSpec usage = install.getCommandSpec().usageMessage();
+    usage.sectionMap().put(SETTINGS_SECTION, CatalogInstallCommand::settingsSection);
+    List<String> keys = new ArrayList<>(usage.sectionKeys());
+    keys.add(SETTINGS_SECTION);
+    usage.sectionKeys(keys);
+  }
+
+  private static String settingsSection(CommandLine.Help help) {
+    String layer = help.commandSpec().findOption("--layer").getValue();
+    if (layer == null) {
+      return "\nEach layer's settings: protochain catalog install --layer NAME --help, or protochain"
+          + " catalog layers.\n";
+    }
+    String settings;
+    try {
+      settings = CatalogLayersCommand.describe(find(layer, Main.providers()));
+    } catch (IllegalArgumentException e) {
+      settings =
+          e.getMessage() + "; 'protochain catalog layers' lists the installed plugins' too\n";
+    }
+    return "\nSettings of the layer (--set KEY=VALUE):\n" + settings;
   }
 
   /**

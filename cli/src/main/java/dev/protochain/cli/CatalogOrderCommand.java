@@ -2,7 +2,6 @@ package dev.protochain.cli;
 
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,12 +32,13 @@ final class CatalogOrderCommand implements Callable<Integer> {
       paramLabel = "ID,ID,...",
       split = ",",
       arity = "1..*",
+      converter = Ranges.EntryRef.class,
       description = "Every base and chain entry, by id or name, in the new order.")
   List<String> order;
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     CatalogChange change =
         store.update(
             "order the catalog", current -> current.order(CatalogCommand.ids(current, order)));

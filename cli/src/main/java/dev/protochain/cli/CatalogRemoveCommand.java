@@ -4,7 +4,6 @@ import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.EntryKind;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -33,7 +32,10 @@ final class CatalogRemoveCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "ID", description = "The entry to remove, by id or name.")
+  @Parameters(
+      paramLabel = "ID",
+      converter = Ranges.EntryRef.class,
+      description = "The entry to remove, by id or name.")
   String entry;
 
   @Option(names = "--cascade", description = "Remove the chains that name the entry too.")
@@ -41,7 +43,7 @@ final class CatalogRemoveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     List<CatalogEntry> removed = new ArrayList<>();
     CatalogChange change =
         store.update(

@@ -3,7 +3,6 @@ package dev.protochain.cli;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,7 +30,7 @@ final class CatalogResetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     CatalogChange change = store.reset();
     PrintWriter out = spec.commandLine().getOut();
     out.print(

@@ -1,7 +1,6 @@
 package dev.protochain.cli;
 
 import dev.protochain.runtime.store.CatalogChange;
-import dev.protochain.runtime.store.CatalogStore;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -26,7 +25,7 @@ final class CatalogRestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     CatalogChange change = store.restore();
     PrintWriter out = spec.commandLine().getOut();
     out.println(

@@ -1,6 +1,5 @@
 package dev.protochain.cli;
 
-import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.StoredCatalog;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -31,7 +30,7 @@ final class CatalogShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     StoredCatalog stored = store.read();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

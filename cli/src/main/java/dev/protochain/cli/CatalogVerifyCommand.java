@@ -3,7 +3,6 @@ package dev.protochain.cli;
 import dev.protochain.runtime.CatalogInvalidException;
 import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ProviderSource;
-import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.StoredCatalog;
 import java.io.PrintWriter;
 import java.util.List;
@@ -30,7 +29,7 @@ final class CatalogVerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CatalogStore store = catalog.main.store(spec);
+    HomeCatalog store = catalog.main.store(spec);
     PrintWriter out = spec.commandLine().getOut();
     StoredCatalog stored;
     try {

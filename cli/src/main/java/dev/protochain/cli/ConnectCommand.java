@@ -8,11 +8,13 @@ import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -33,14 +35,21 @@ import picocli.CommandLine.ParentCommand;
     })
 final class ConnectCommand implements Callable<Integer> {
 
-  /** How long a connection attempt may take. */
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-
   @ParentCommand Main main;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin NetcatOptions options;
+
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = Main.DurationConverter.class,
+      description =
+          "How long the connection attempt may take: a whole number and a unit, such as 500ms or 30s;"
+              + " 0 for no bound (default: ${DEFAULT-VALUE}).")
+  Duration connectTimeout;
 
   @Parameters(
       index = "0",
@@ -48,15 +57,15 @@ final class ConnectCommand implements Callable<Integer> {
       description = "The host to connect to, a name or an address.")
   String host;
 
-  @Parameters(index = "1", paramLabel = "PORT", description = "The port, 1 to 65535.")
+  @Parameters(
+      index = "1",
+      paramLabel = "PORT",
+      converter = Ranges.RemotePort.class,
+      description = "The port, 1 to 65535.")
   int port;
 
   @Override
   public Integer call() throws Exception {
-    if (port < 1 || port > 65535) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "PORT " + port + " is out of range (expected: 1 to" + " 65535)");
-    }
     PrintWriter err = spec.commandLine().getErr();
     ChainRuntime.Builder builder = options.runtime(main, spec, "connect");
     InetAddress address = InetAddress.getByName(host);
@@ -74,11 +83,28 @@ final class ConnectCommand implements Callable<Integer> {
         Session session = options.startup(runtime, family);
         ChainSocket socket = session.open()) {
       InetSocketAddress remote = new InetSocketAddress(address, port);
-      socket.connect(remote, CONNECT_TIMEOUT);
       String to =
           host.equals(address.getHostAddress())
               ? host
               : host + " (" + address.getHostAddress() + ")";
+      try {
+        socket.connect(remote, connectTimeout);
+      } catch (SocketTimeoutException e) {
+        SocketTimeoutException named =
+            new SocketTimeoutException(
+                "no answer from "
+                    + to
+                    + " port "
+                    + port
+                    + " within "
+                    + connectTimeout.toMillis()
+                    + " ms"
+                    + options.over(session, runtime)
+                    + " (is the host up and the port open to this machine? --connect-timeout waits"
+                    + " longer)");
+        named.initCause(e);
+        throw named;
+      }
       Netcat.tell(
           err, "connect", "connected to " + to + " port " + port + options.over(session, runtime));
       return Netcat.copy(socket, main.stdin(), main.stdout(), main.interactive());

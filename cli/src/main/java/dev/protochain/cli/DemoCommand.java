@@ -52,6 +52,7 @@ final class DemoCommand implements Callable<Integer> {
       names = "--bytes",
       defaultValue = "1048576",
       paramLabel = "N",
+      converter = Ranges.ByteCount.class,
       description = "How many random bytes to echo (default: ${DEFAULT-VALUE}).")
   long bytes;
 
@@ -59,10 +60,6 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (bytes < 0) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--bytes must not be negative: " + bytes);
-    }
     out = spec.commandLine().getOut();
     Catalog catalog = demoCatalog();
     CatalogEntry chain =

@@ -43,27 +43,25 @@ final class ListenCommand implements Callable<Integer> {
   @Option(
       names = "--bind",
       paramLabel = "HOST",
-      description = "The local address to listen on (default: every address).")
+      description =
+          "The local address to listen on (default: the loopback address, 127.0.0.1, so that only"
+              + " this machine can connect; 0.0.0.0 for every IPv4 address).")
   String bind;
 
   @Parameters(
       index = "0",
       paramLabel = "PORT",
+      converter = Ranges.LocalPort.class,
       description = "The port, 0 to 65535; 0 takes a free one.")
   int port;
 
   @Override
   public Integer call() throws Exception {
-    if (port < 0 || port > 65535) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "PORT " + port + " is out of range (expected: 0 to" + " 65535)");
-    }
     PrintWriter err = spec.commandLine().getErr();
     ChainRuntime.Builder builder = options.runtime(main, spec, "listen");
     InetSocketAddress local =
-        bind == null
-            ? new InetSocketAddress(port)
-            : new InetSocketAddress(InetAddress.getByName(bind), port);
+        new InetSocketAddress(
+            bind == null ? InetAddress.getLoopbackAddress() : InetAddress.getByName(bind), port);
     AddressFamily family =
         local.getAddress() instanceof Inet6Address && bind != null
             ? AddressFamily.INET6
@@ -91,7 +89,11 @@ final class ListenCommand implements Callable<Integer> {
                 + bound.getAddress().getHostAddress()
                 + " port "
                 + bound.getPort()
-                + options.over(session, runtime));
+                + options.over(session, runtime)
+                + (bind == null
+                    ? "; loopback only, --bind ADDRESS listens on another (0.0.0.0 for every IPv4"
+                        + " address)"
+                    : ""));
         peer = listener.accept();
       }
       try (ChainSocket connection = peer) {

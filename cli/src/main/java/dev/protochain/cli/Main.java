@@ -31,7 +31,6 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -76,7 +75,8 @@ public final class Main {
   @Option(
       names = "--verbose",
       scope = CommandLine.ScopeType.INHERIT,
-      description = "Print stack traces of errors.")
+      description =
+          "Print the stack trace of an error, and the runtime's log of warnings and failures.")
   boolean verbose;
 
   @Option(
@@ -94,8 +94,8 @@ public final class Main {
       defaultValue = "10s",
       converter = DurationConverter.class,
       description =
-          "How long a catalog change waits for another writer to finish, e.g. 500ms, 10s, 2m"
-              + " (default: ${DEFAULT-VALUE}).")
+          "How long a catalog change waits for another writer to finish: a whole number and a"
+              + " unit, such as 500ms, 10s, 2m or 1h (default: ${DEFAULT-VALUE}).")
   Duration lockWait;
 
   private final InputStream stdin;
@@ -114,13 +114,23 @@ public final class Main {
     this.interactive = interactive;
   }
 
-  /** Runs the command line and exits with its code. */
+  /** The SLF4J simple logger's level property, which it reads once, at its first use. */
+  static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
+  /**
+   * Runs the command line and exits with its code. The runtime's log is off unless {@code
+   * --verbose} asks for it (warnings and failures, with their stack traces), so that an error is
+   * the one line the command prints; a level set with {@code -D} wins.
+   */
   public static void main(String[] args) {
     // Guice 7 defines its generated classes through sun.misc.Unsafe, which JDK 24 and newer warn
     // about on standard error; protochain uses no Guice AOP, so reflection does the same job
     // silently. The command owns its JVM, so it may choose; a user's own setting wins.
     if (System.getProperty("guice_bytecode_gen_option") == null) {
       System.setProperty("guice_bytecode_gen_option", "DISABLED");
+    }
+    if (System.getProperty(LOG_LEVEL) == null) {
+      System.setProperty(LOG_LEVEL, List.of(args).contains("--verbose") ? "warn" : "off");
     }
     // Text in the platform's charset, as a terminal expects; data bytes untouched.
     PrintWriter err =
@@ -184,8 +194,11 @@ public final class Main {
       boolean interactive) {
     Main main = new Main(in, out, Map.copyOf(environment), interactive);
     CommandLine cli = new CommandLine(main);
-    cli.setOut(new PrintWriter(new OutputStreamWriter(out, charset), true));
-    cli.setErr(err);
+    // Text only: what connect and listen carry goes to `out` as bytes, past these writers.
+    cli.setOut(new PrintWriter(new TerminalWriter(new OutputStreamWriter(out, charset)), true));
+    cli.setErr(new PrintWriter(new TerminalWriter(err), true));
+    // Colours would be escape sequences, which TerminalWriter would show as text.
+    cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
     cli.setExitCodeExceptionMapper(Main::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
@@ -218,6 +231,8 @@ public final class Main {
           where.getErr().flush();
           return USAGE;
         });
+    CatalogInstallCommand.describeSettingsInHelp(
+        cli.getSubcommands().get("catalog").getSubcommands().get("install"));
     cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
     Map<String, String> exitCodes = new java.util.LinkedHashMap<>();
     exitCodes.put("0", "success");
@@ -242,17 +257,18 @@ public final class Main {
    * Returns the home's catalog store; its notes (a wait for the lock, a first use) go to standard
    * error.
    */
-  CatalogStore store(CommandLine.Model.CommandSpec spec) {
+  HomeCatalog store(CommandLine.Model.CommandSpec spec) {
     PrintWriter err = spec.commandLine().getErr();
     String prefix = "protochain " + commandName(spec.commandLine()) + ": ";
-    return CatalogStore.builder(home())
-        .lockWait(lockWait)
-        .onNote(
-            note -> {
-              err.println(prefix + note);
-              err.flush();
-            })
-        .build();
+    return new HomeCatalog(
+        CatalogStore.builder(home())
+            .lockWait(lockWait)
+            .onNote(
+                note -> {
+                  err.println(prefix + note);
+                  err.flush();
+                })
+            .build());
   }
 
   /** Returns the providers on the class path: the stock ones and any registered beside them. */
@@ -389,32 +405,15 @@ public final class Main {
     }
   }
 
-  /** Parses {@code 250ms}, {@code 10s}, {@code 2m}; a bare number means seconds. */
+  /** Parses a duration as settings do: {@link dev.protochain.api.Settings#parseDuration}. */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String text) {
-      String t = text.trim().toLowerCase(Locale.ROOT);
       try {
-        if (t.endsWith("ms")) {
-          return check(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))), text);
-        } else if (t.endsWith("s")) {
-          return check(Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1))), text);
-        } else if (t.endsWith("m")) {
-          return check(Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1))), text);
-        }
-        return check(Duration.ofSeconds(Long.parseLong(t)), text);
-      } catch (NumberFormatException e) {
-        throw new CommandLine.TypeConversionException(
-            "'" + text + "' is not a duration (expected: e.g. 500ms, 10s, 2m)");
+        return dev.protochain.api.Settings.parseDuration(text);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
       }
-    }
-
-    private static Duration check(Duration d, String text) {
-      if (d.isNegative()) {
-        throw new CommandLine.TypeConversionException(
-            "'" + text + "' is negative (expected: 0 or more)");
-      }
-      return d;
     }
   }
 

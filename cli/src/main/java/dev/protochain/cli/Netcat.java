@@ -51,8 +51,8 @@ final class Netcat {
     Session session;
     if (entry == null) {
       session = runtime.startup(family, SocketType.STREAM, Protocol.TCP);
-    } else if (entry.trim().matches("\\d+")) {
-      session = runtime.startup(Integer.parseInt(entry.trim()));
+    } else if (Ranges.isId(entry)) {
+      session = runtime.startup(Ranges.id(entry));
     } else {
       session = runtime.startup(entry.trim());
     }

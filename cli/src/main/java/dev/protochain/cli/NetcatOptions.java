@@ -18,6 +18,7 @@ final class NetcatOptions {
   @Option(
       names = "--entry",
       paramLabel = "ID|NAME",
+      converter = Ranges.EntryRef.class,
       description = "The base or chain entry to use, by id or name.")
   String entry;
 

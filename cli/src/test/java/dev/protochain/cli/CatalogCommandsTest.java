@@ -460,8 +460,8 @@ class CatalogCommandsTest {
   void catalogWithoutASubcommandIsAUsageError() {
     assertRefused(
         2,
-        "protochain catalog: name a subcommand: show, install, remove, order, reset, restore, verify or"
-            + " explain (see 'protochain catalog --help')",
+        "protochain catalog: name a subcommand: show, install, remove, order, reset, restore, verify,"
+            + " explain or layers (see 'protochain catalog --help')",
         "catalog");
   }
 

@@ -166,6 +166,34 @@ class NetcatTest {
   }
 
   @Test
+  void listenWithoutBindListensOnLoopbackOnlyAndSaysSo() throws Exception {
+    LineSink err = new LineSink();
+    Future<Integer> listening =
+        pool.submit(
+            () ->
+                Main.run(
+                    new String[] {"--home", home.toString(), "listen", "0"},
+                    InputStream.nullInputStream(),
+                    new ByteArrayOutputStream(),
+                    err,
+                    Map.of()));
+    Matcher m =
+        Pattern.compile(
+                "protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
+                    + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\); loopback only,"
+                    + " --bind ADDRESS listens on another \\(0\\.0\\.0\\.0 for every IPv4 address\\)")
+            .matcher(err.next(30));
+    assertTrue(m.matches(), err.all());
+    try (Socket client = new Socket()) {
+      client.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(m.group(1))));
+      client.shutdownOutput();
+      client.getInputStream().readAllBytes();
+    }
+    assertEquals(0, listening.get(30, TimeUnit.SECONDS), err.all());
+  }
+
+  @Test
   void aPeerThatEndsFirstStillGetsTheWholeInput() throws Exception {
     byte[] request = random(2_000_000, 5);
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -237,8 +265,8 @@ class NetcatTest {
     Cli.Run run = cli.run("connect", "127.0.0.1", "70000");
     assertEquals(2, run.code(), run.toString());
     assertEquals(
-        "protochain connect: PORT 70000 is out of range (expected: 1 to 65535) (see 'protochain connect"
-            + " --help')\n",
+        "protochain connect: Invalid value for positional parameter at index 1 (PORT): '70000' is not"
+            + " a port (expected: 1 to 65535) (see 'protochain connect --help')\n",
         run.err());
   }
 }

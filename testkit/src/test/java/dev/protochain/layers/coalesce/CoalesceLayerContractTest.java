@@ -28,6 +28,6 @@ class CoalesceLayerContractTest extends LayerContract {
         BadSettings.of(
             Map.of("delay", "soon"),
             "setting 'delay' of entry 2001 'coalesce' (layer) = 'soon'"
-                + " is not a duration (expected: e.g. 250ms, 30s, 2m)"));
+                + " is not a duration (expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0)"));
   }
 }

@@ -130,7 +130,7 @@ class Socks5LayerContractTest extends LayerContract {
                 + " needs 'password' too (RFC 1929 sends both, each 1 to 255 bytes)"),
         BadSettings.of(
             Map.of("handshake-timeout", "-1s"),
-            "setting 'handshake-timeout'" + of + " must not be negative"),
+            "setting 'handshake-timeout'" + of + " = '-1s' is negative (expected: 0 or more)"),
         BadSettings.of(
             Map.of("resolve", "remote"),
             "setting 'resolve'"

@@ -82,11 +82,11 @@ class TlsLayerContractTest extends LayerContract {
             "setting 'hostname-verification'" + of + " = 'maybe' is not true or false"),
         BadSettings.of(
             Map.of("handshake-timeout", "-1s"),
-            "setting 'handshake-timeout'" + of + " must not be negative"),
+            "setting 'handshake-timeout'" + of + " = '-1s' is negative (expected: 0 or more)"),
         BadSettings.of(
             Map.of("handshake-timeout", "soon"),
             "setting 'handshake-timeout'"
                 + of
-                + " = 'soon' is not a duration (expected: e.g. 250ms, 30s, 2m)"));
+                + " = 'soon' is not a duration (expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0)"));
   }
 }

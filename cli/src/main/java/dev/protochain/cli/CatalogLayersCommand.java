@@ -1,0 +1,84 @@
+package dev.protochain.cli;
+
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.ProviderSource;
+import java.io.PrintWriter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code protochain catalog layers [NAME]}: the layers that can be installed, each with the
+ * settings its descriptor declares, their defaults and meaning.
+ */
+@Command(
+    name = "layers",
+    mixinStandardHelpOptions = true,
+    description = {
+      "List the layers that can be installed (on the class path and among the installed plugins), each"
+          + " with its settings: name, meaning and default, as the layer's descriptor declares them."
+    })
+final class CatalogLayersCommand implements Callable<Integer> {
+
+  @ParentCommand CatalogCommand catalog;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "NAME", description = "Only this layer.")
+  String name;
+
+  @Override
+  public Integer call() throws Exception {
+    ProviderSource providers = catalog.main.providers(catalog.main.store(spec).read().catalog());
+    PrintWriter out = spec.commandLine().getOut();
+    if (name != null) {
+      out.print(describe(CatalogInstallCommand.find(name, providers)));
+    } else {
+      List<ProviderDescriptor> layers =
+          providers.descriptors().stream()
+              .filter(d -> d.kind() == ProviderKind.LAYER)
+              .sorted(Comparator.comparing(ProviderDescriptor::name))
+              .toList();
+      for (int i = 0; i < layers.size(); i++) {
+        out.print((i == 0 ? "" : "\n") + describe(layers.get(i)));
+      }
+    }
+    out.flush();
+    return Main.OK;
+  }
+
+  /**
+   * Returns the layer's line, {@code coalesce 1.0.0 (provider ID): DESCRIPTION}, then one line per
+   * setting: its name, its meaning and its default.
+   */
+  static String describe(ProviderDescriptor d) {
+    StringBuilder sb =
+        new StringBuilder(d.name())
+            .append(' ')
+            .append(d.version())
+            .append(" (provider ")
+            .append(d.id())
+            .append(")")
+            .append(d.description().isEmpty() ? "" : ": " + d.description())
+            .append('\n');
+    if (d.settings().isEmpty()) {
+      return sb.append("  no settings\n").toString();
+    }
+    int width = d.settings().stream().mapToInt(s -> s.name().length()).max().orElse(0);
+    for (ProviderDescriptor.Setting s : d.settings()) {
+      sb.append("  ")
+          .append(s.name())
+          .append(" ".repeat(width - s.name().length()))
+          .append("  ")
+          .append(s.description().isEmpty() ? "(no description)" : s.description())
+          .append(s.defaultValue().isEmpty() ? "" : " (default: " + s.defaultValue() + ")")
+          .append('\n');
+    }
+    return sb.toString();
+  }
+}
