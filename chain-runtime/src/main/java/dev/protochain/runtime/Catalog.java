@@ -12,7 +12,7 @@ import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.internal.Compatibility;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -300,18 +300,7 @@ public final class Catalog {
           target);
       over.add(target);
     }
-    CatalogEntry first = over.get(0);
-    CatalogEntry layer =
-        CatalogEntry.builder()
-            .id(nextId(FIRST_LAYER_ID))
-            .name(name)
-            .providerId(providerId)
-            .serves(first.family(), first.type(), first.protocol())
-            .flags(first.flags())
-            .version(first.version())
-            .chain(ProtocolChain.layer())
-            .settings(settings)
-            .build();
+    CatalogEntry layer = layerEntry(name, providerId, settings, over.get(0));
     Catalog result = with(layer);
     for (CatalogEntry target : over) {
       List<Integer> ids = new ArrayList<>();
@@ -338,6 +327,20 @@ public final class Catalog {
     return result;
   }
 
+  private CatalogEntry layerEntry(
+      String name, UUID providerId, Map<String, String> settings, CatalogEntry first) {
+    return CatalogEntry.builder()
+        .id(nextId(FIRST_LAYER_ID))
+        .name(name)
+        .providerId(providerId)
+        .serves(first.family(), first.type(), first.protocol())
+        .flags(first.flags())
+        .version(first.version())
+        .chain(ProtocolChain.layer())
+        .settings(settings)
+        .build();
+  }
+
   /**
    * Returns a catalog with the layer {@code layer} installed over {@code targets}, as {@link
    * #installLayer(String, UUID, Map, List)} does, after checking what that method cannot know: the
@@ -350,33 +353,27 @@ public final class Catalog {
    */
   public Catalog installLayer(
       ProviderDescriptor layer, Map<String, String> settings, List<Integer> targets) {
-    List<String> problems = new ArrayList<>();
-    if (layer.kind() != ProviderKind.LAYER) {
-      problems.add("provider '" + layer.name() + "' is a base provider, not a layer");
+    List<CatalogProblem> problems = new ArrayList<>();
+    Optional<CatalogEntry> first =
+        targets.stream().map(this::entry).flatMap(Optional::stream).findFirst();
+    if (first.isPresent()) { // with no target, the install is refused for that alone
+      CatalogEntry own = layerEntry(layer.name(), layer.id(), settings, first.get());
+      Compatibility.kind(own, layer).ifPresent(problems::add);
+      problems.addAll(Compatibility.settings(own, layer));
     }
-    for (String key : new java.util.TreeSet<>(settings.keySet())) {
-      if (!layer.accepts(key)) {
-        problems.add(
-            "layer '"
-                + layer.name()
-                + "' has no setting '"
-                + key
-                + "' (accepted: "
-                + acceptedSettings(layer)
-                + ")");
-      }
-    }
+    List<String> refusals = new ArrayList<>();
+    problems.forEach(p -> refusals.add(Compatibility.clause(p)));
     for (int id : targets) {
       Optional<CatalogEntry> target = entry(id);
       if (target.isEmpty()) {
-        problems.add("no entry " + id + " to install it over");
+        refusals.add("no entry " + id + " to install it over");
       } else {
         installRefusal(layer, target.get())
-            .ifPresent(why -> problems.add(label(target.get()) + ": " + why));
+            .ifPresent(why -> refusals.add(label(target.get()) + ": " + why));
       }
     }
     checkArgument(
-        problems.isEmpty(), "installing layer '%s': %s", layer.name(), String.join("; ", problems));
+        refusals.isEmpty(), "installing layer '%s': %s", layer.name(), String.join("; ", refusals));
     return installLayer(layer.name(), layer.id(), settings, targets);
   }
 
@@ -403,21 +400,7 @@ public final class Catalog {
               + ")");
     }
     CatalogEntry base = entry(target.chain().baseId()).orElse(target);
-    EnumSet<ServiceFlag> missing = EnumSet.noneOf(ServiceFlag.class);
-    missing.addAll(layer.requiresBelow());
-    missing.removeAll(base.flags());
-    if (!missing.isEmpty()) {
-      return Optional.of(
-          "'"
-              + layer.name()
-              + "' requires "
-              + flagList(layer.requiresBelow())
-              + " below it, and its base "
-              + label(base)
-              + " provides "
-              + (base.flags().isEmpty() ? "none" : flagList(base.flags())));
-    }
-    return Optional.empty();
+    return Compatibility.missingServices(layer, base);
   }
 
   /**
@@ -703,50 +686,17 @@ public final class Catalog {
         continue;
       }
       if (d.isEmpty()) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.UNKNOWN_PROVIDER,
-                e
-                    + " names provider "
-                    + e.providerId()
-                    + ", which is not in "
-                    + providers.name()
-                    + ".",
-                e.id()));
+        problems.add(Compatibility.missing(e, providers));
         continue;
       }
       ProviderDescriptor p = d.get();
-      ProviderKind expected = e.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
-      if (p.kind() != expected) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.PROVIDER_KIND_MISMATCH,
-                e
-                    + " names "
-                    + p
-                    + " (expected: a "
-                    + expected.name().toLowerCase(java.util.Locale.ROOT)
-                    + " provider).",
-                e.id()));
+      Optional<CatalogProblem> kind = Compatibility.kind(e, p);
+      if (kind.isPresent()) {
+        problems.add(kind.get());
         continue;
       }
       described.put(e.id(), p);
-      for (String key : e.settings().keySet()) {
-        if (!p.accepts(key)) {
-          problems.add(
-              problem(
-                  CatalogProblem.Kind.UNKNOWN_SETTING,
-                  e
-                      + " sets '"
-                      + key
-                      + "', which provider '"
-                      + p.name()
-                      + "' does not accept (accepted: "
-                      + acceptedSettings(p)
-                      + ").",
-                  e.id()));
-        }
-      }
+      problems.addAll(Compatibility.settings(e, p));
     }
     for (CatalogEntry e : entries) {
       if (e.kind() != EntryKind.CHAIN || e.chain().length() < 2) {
@@ -761,27 +711,12 @@ public final class Catalog {
         if (layer == null) {
           continue;
         }
-        EnumSet<ServiceFlag> missing = EnumSet.noneOf(ServiceFlag.class);
-        missing.addAll(layer.requiresBelow());
-        missing.removeAll(base.get().flags());
-        if (!missing.isEmpty()) {
-          problems.add(
-              problem(
-                  CatalogProblem.Kind.MISSING_SERVICE,
-                  e
-                      + ": layer '"
-                      + layer.name()
-                      + "' requires "
-                      + flagList(layer.requiresBelow())
-                      + " below it, and its base "
-                      + label(base.get())
-                      + " provides "
-                      + (base.get().flags().isEmpty() ? "none" : flagList(base.get().flags()))
-                      + ".",
-                  e.id(),
-                  e.chain().get(depth),
-                  base.get().id()));
-        }
+        Compatibility.below(
+                e.toString(),
+                List.of(e.id(), e.chain().get(depth), base.get().id()),
+                layer,
+                base.get())
+            .ifPresent(problems::add);
       }
     }
     return problems;
@@ -833,18 +768,6 @@ public final class Catalog {
 
   private static String labels(List<CatalogEntry> entries) {
     return entries.stream().map(Catalog::label).collect(Collectors.joining(", "));
-  }
-
-  private static String flagList(Set<ServiceFlag> flags) {
-    return flags.stream().map(Enum::name).collect(Collectors.joining(", "));
-  }
-
-  private static String acceptedSettings(ProviderDescriptor d) {
-    return d.settings().isEmpty()
-        ? "none"
-        : d.settings().stream()
-            .map(ProviderDescriptor.Setting::name)
-            .collect(Collectors.joining(", "));
   }
 
   private static CatalogProblem problem(CatalogProblem.Kind kind, String message, Integer... ids) {

@@ -221,8 +221,9 @@ class CatalogTest {
             () -> catalog.installLayer(coalesce(), Map.of("level", "x", "delay", "0"), targets));
 
     assertEquals(
-        "installing layer 'coalesce': layer 'coalesce' has no setting 'level' (accepted: threshold, delay,"
-            + " flush-on-receive); 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003 'udp4'"
+        "installing layer 'coalesce': entry 2007 'coalesce' (layer) sets 'level', which provider 'coalesce' does not"
+            + " accept (accepted: threshold, delay, flush-on-receive); 1003 'udp4': layer 'coalesce' requires"
+            + " GUARANTEED_ORDER below it, and its base 1003 'udp4'"
             + " provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST; 3006 'l5-l4-l3-l2-l1-l0-tcp4': a chain of 7"
             + " entries; 'coalesce' over it would make 8 (expected: at most 7); 2001 'l0': a layer's own entry; install"
             + " over a base or a chain; no entry 42 to install it over",
@@ -237,7 +238,9 @@ class CatalogTest {
             IllegalArgumentException.class,
             () -> Catalog.builtin().installLayer(tcp, Map.of(), List.of(1001)));
     assertEquals(
-        "installing layer 'tcp': provider 'tcp' is a base provider, not a layer", e.getMessage());
+        "installing layer 'tcp': entry 2001 'tcp' (layer) names provider 'tcp' 1.0.0 (base, 2.0-2.2)"
+            + " (expected: a layer provider)",
+        e.getMessage());
   }
 
   @Test
