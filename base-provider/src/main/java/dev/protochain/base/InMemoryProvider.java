@@ -3,7 +3,9 @@ package dev.protochain.base;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Protocol;
+import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.BaseEntryInfo;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
@@ -41,6 +43,26 @@ import java.util.EnumSet;
     id = BaseProviders.MEMORY_ID,
     name = BaseProviders.MEMORY_NAME,
     kind = ProviderKind.BASE,
+    entries = {
+      @BaseEntryInfo(
+          id = 1005,
+          name = "mem-stream",
+          family = AddressFamily.MEMORY,
+          type = SocketType.STREAM,
+          protocol = Protocol.MEMORY,
+          flags = {
+            ServiceFlag.GUARANTEED_DELIVERY,
+            ServiceFlag.GUARANTEED_ORDER,
+            ServiceFlag.GRACEFUL_CLOSE
+          }),
+      @BaseEntryInfo(
+          id = 1006,
+          name = "mem-dgram",
+          family = AddressFamily.MEMORY,
+          type = SocketType.DATAGRAM,
+          protocol = Protocol.MEMORY,
+          flags = {ServiceFlag.CONNECTIONLESS, ServiceFlag.MESSAGE_ORIENTED})
+    },
     version = "1.0.0",
     settings =
         @SettingInfo(

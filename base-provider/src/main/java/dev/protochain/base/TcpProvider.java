@@ -3,7 +3,9 @@ package dev.protochain.base;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Protocol;
+import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.BaseEntryInfo;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
@@ -35,6 +37,30 @@ import java.util.EnumSet;
     id = BaseProviders.TCP_ID,
     name = BaseProviders.TCP_NAME,
     kind = ProviderKind.BASE,
+    entries = {
+      @BaseEntryInfo(
+          id = 1001,
+          name = "tcp4",
+          family = AddressFamily.INET,
+          type = SocketType.STREAM,
+          protocol = Protocol.TCP,
+          flags = {
+            ServiceFlag.GUARANTEED_DELIVERY,
+            ServiceFlag.GUARANTEED_ORDER,
+            ServiceFlag.GRACEFUL_CLOSE
+          }),
+      @BaseEntryInfo(
+          id = 1002,
+          name = "tcp6",
+          family = AddressFamily.INET6,
+          type = SocketType.STREAM,
+          protocol = Protocol.TCP,
+          flags = {
+            ServiceFlag.GUARANTEED_DELIVERY,
+            ServiceFlag.GUARANTEED_ORDER,
+            ServiceFlag.GRACEFUL_CLOSE
+          })
+    },
     version = "1.0.0",
     description = "TCP stream sockets over java.nio channels, for IPv4 or IPv6.")
 public final class TcpProvider implements BaseProvider {

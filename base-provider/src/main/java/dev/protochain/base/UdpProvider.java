@@ -3,7 +3,9 @@ package dev.protochain.base;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Protocol;
+import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.BaseEntryInfo;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
@@ -32,6 +34,26 @@ import java.util.EnumSet;
     id = BaseProviders.UDP_ID,
     name = BaseProviders.UDP_NAME,
     kind = ProviderKind.BASE,
+    entries = {
+      @BaseEntryInfo(
+          id = 1003,
+          name = "udp4",
+          family = AddressFamily.INET,
+          type = SocketType.DATAGRAM,
+          protocol = Protocol.UDP,
+          flags = {
+            ServiceFlag.CONNECTIONLESS,
+            ServiceFlag.MESSAGE_ORIENTED,
+            ServiceFlag.SUPPORT_BROADCAST
+          }),
+      @BaseEntryInfo(
+          id = 1004,
+          name = "udp6",
+          family = AddressFamily.INET6,
+          type = SocketType.DATAGRAM,
+          protocol = Protocol.UDP,
+          flags = {ServiceFlag.CONNECTIONLESS, ServiceFlag.MESSAGE_ORIENTED})
+    },
     version = "1.0.0",
     description = "UDP datagram sockets over java.nio channels, for IPv4 or IPv6.")
 public final class UdpProvider implements BaseProvider {

@@ -3,21 +3,18 @@ package dev.protochain.runtime;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Iterables;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.EntryKind;
-import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ProtocolChain;
-import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.internal.BuiltinBases;
+import dev.protochain.runtime.internal.CatalogEditing;
+import dev.protochain.runtime.internal.CatalogValidation;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,80 +33,8 @@ import java.util.stream.Collectors;
  */
 public final class Catalog {
 
-  /** The UUID of the TCP base provider in {@code protochain-base-provider}. */
-  public static final UUID TCP_PROVIDER = UUID.fromString("e85577c8-77f9-4b92-99fb-3692a01855bd");
-
-  /** The UUID of the UDP base provider in {@code protochain-base-provider}. */
-  public static final UUID UDP_PROVIDER = UUID.fromString("22eb1599-dac5-4d67-bcd6-e13e268039ad");
-
-  /** The UUID of the in-memory base provider in {@code protochain-base-provider}. */
-  public static final UUID MEMORY_PROVIDER =
-      UUID.fromString("d2bc4dc3-028d-4d53-86cd-d1d3f4f94e65");
-
-  /** Ids of entries a catalog install assigns start here for layers... */
-  static final int FIRST_LAYER_ID = 2001;
-
-  /** ... and here for chains. */
-  static final int FIRST_CHAIN_ID = 3001;
-
-  private static final Catalog BUILTIN =
-      new Catalog(
-          ImmutableList.of(
-              base(
-                  1001,
-                  "tcp4",
-                  TCP_PROVIDER,
-                  AddressFamily.INET,
-                  SocketType.STREAM,
-                  Protocol.TCP,
-                  stream()),
-              base(
-                  1002,
-                  "tcp6",
-                  TCP_PROVIDER,
-                  AddressFamily.INET6,
-                  SocketType.STREAM,
-                  Protocol.TCP,
-                  stream()),
-              base(
-                  1003,
-                  "udp4",
-                  UDP_PROVIDER,
-                  AddressFamily.INET,
-                  SocketType.DATAGRAM,
-                  Protocol.UDP,
-                  datagram(true)),
-              base(
-                  1004,
-                  "udp6",
-                  UDP_PROVIDER,
-                  AddressFamily.INET6,
-                  SocketType.DATAGRAM,
-                  Protocol.UDP,
-                  datagram(false)),
-              base(
-                  1005,
-                  "mem-stream",
-                  MEMORY_PROVIDER,
-                  AddressFamily.MEMORY,
-                  SocketType.STREAM,
-                  Protocol.MEMORY,
-                  stream()),
-              base(
-                  1006,
-                  "mem-dgram",
-                  MEMORY_PROVIDER,
-                  AddressFamily.MEMORY,
-                  SocketType.DATAGRAM,
-                  Protocol.MEMORY,
-                  datagram(false))));
-
   private final ImmutableList<CatalogEntry> entries;
   private final ImmutableList<PluginRecord> plugins;
-
-  private Catalog(ImmutableList<CatalogEntry> entries) {
-    this(entries, ImmutableList.of());
-  }
 
   private Catalog(ImmutableList<CatalogEntry> entries, ImmutableList<PluginRecord> plugins) {
     this.entries = entries;
@@ -117,17 +42,19 @@ public final class Catalog {
   }
 
   /**
-   * Returns the built-in catalog: the base entries {@code tcp4} (1001), {@code tcp6} (1002), {@code
-   * udp4} (1003), {@code udp6} (1004), {@code mem-stream} (1005) and {@code mem-dgram} (1006), in
-   * that order. A catalog reset returns to it.
+   * Returns the built-in catalog: the base entries the base providers on the class path declare
+   * ({@link dev.protochain.api.spi.ProviderInfo#entries()}), in the order of their ids. With {@code
+   * protochain-base-provider}, a dependency of this artifact, they are {@code tcp4} (1001), {@code
+   * tcp6} (1002), {@code udp4} (1003), {@code udp6} (1004), {@code mem-stream} (1005) and {@code
+   * mem-dgram} (1006). A catalog reset returns to it.
    */
   public static Catalog builtin() {
-    return BUILTIN;
+    return BuiltinBases.catalog();
   }
 
   /** Returns a catalog of {@code entries} in their order, valid or not. */
   public static Catalog of(List<CatalogEntry> entries) {
-    return new Catalog(ImmutableList.copyOf(entries));
+    return of(entries, List.of());
   }
 
   /** Returns a catalog of {@code entries} and the installed {@code plugins}, valid or not. */
@@ -169,215 +96,97 @@ public final class Catalog {
   }
 
   /**
-   * Returns the entry an application asking for (family, type, protocol) gets: the first base or
-   * chain entry serving them, in catalog order; with {@code safeMode}, the first base entry.
+   * Returns the first base or chain entry serving (family, type, protocol); see {@link #explain}.
    */
   public Optional<CatalogEntry> select(
       AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {
     return explain(family, type, protocol, safeMode).entry();
   }
 
-  /**
-   * Returns the entry an application asking for (family, type, protocol) gets, and why every other
-   * entry was passed over.
-   */
+  /** Returns the entry (family, type, protocol) selects, and why the others were passed over. */
   public Selection explain(
       AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {
-    CatalogEntry chosen = null;
-    List<Selection.PassedOver> passed = new ArrayList<>();
-    for (CatalogEntry e : entries) {
-      String reason;
-      if (e.kind() == EntryKind.LAYER) {
-        reason = "a layer's own entry; applications never select it";
-      } else if (!e.serves(family, type, protocol)) {
-        reason = "serves " + e.family() + "/" + e.type() + "/" + e.protocol();
-      } else if (safeMode && e.kind() == EntryKind.CHAIN) {
-        reason = "a chain; safe mode selects base entries only";
-      } else if (chosen != null) {
-        reason = "matches, but comes after entry " + chosen.id() + " '" + chosen.name() + "'";
-      } else {
-        chosen = e;
-        continue;
-      }
-      passed.add(new Selection.PassedOver(e, reason));
-    }
-    return new Selection(family, type, protocol, chosen, passed);
+    return Selection.of(entries, family, type, protocol, safeMode);
   }
 
   /**
    * Returns the entries of {@code entry}'s chain, top first, or the entry alone for a base.
    *
-   * @throws IllegalArgumentException if it is a layer's own entry or names a missing entry
+   * @throws IllegalArgumentException for a layer's own entry, or a chain naming a missing entry
    */
   public List<CatalogEntry> resolve(CatalogEntry entry) {
     checkArgument(
         entry.kind() != EntryKind.LAYER, "%s is a layer's own entry; it has no chain", entry);
-    if (entry.kind() == EntryKind.BASE) {
-      return List.of(entry);
-    }
     List<CatalogEntry> levels = new ArrayList<>(entry.chain().length());
     for (int id : entry.chain().ids()) {
-      levels.add(
-          entry(id)
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          entry + " names entry " + id + ", which does not exist")));
+      Optional<CatalogEntry> e = id == entry.id() ? Optional.of(entry) : entry(id);
+      checkArgument(e.isPresent(), "%s names entry %s, which does not exist", entry, id);
+      levels.add(e.get());
     }
     return levels;
   }
 
   /** Returns the chains whose chain names {@code entryId}, other than the entry itself. */
   public List<CatalogEntry> dependents(int entryId) {
-    List<CatalogEntry> out = new ArrayList<>();
-    for (CatalogEntry e : entries) {
-      if (e.id() != entryId && e.kind() == EntryKind.CHAIN && e.chain().contains(entryId)) {
-        out.add(e);
-      }
-    }
-    return out;
+    return entries.stream()
+        .filter(e -> e.id() != entryId && e.kind() == EntryKind.CHAIN)
+        .filter(e -> e.chain().contains(entryId))
+        .toList();
   }
 
   /** Returns a catalog with {@code entry} appended, or replacing the entry with its id in place. */
   public Catalog with(CatalogEntry entry) {
+    int at = indexOf(entry.id());
     List<CatalogEntry> out = new ArrayList<>(entries);
-    for (int i = 0; i < out.size(); i++) {
-      if (out.get(i).id() == entry.id()) {
-        out.set(i, entry);
-        return new Catalog(ImmutableList.copyOf(out), plugins);
-      }
+    if (at < 0) {
+      out.add(entry);
+    } else {
+      out.set(at, entry);
     }
-    out.add(entry);
-    return new Catalog(ImmutableList.copyOf(out), plugins);
+    return of(out, plugins);
   }
 
   /** Returns a catalog with {@code entry} inserted just before the entry with {@code beforeId}. */
   public Catalog withBefore(CatalogEntry entry, int beforeId) {
+    int at = indexOf(beforeId);
+    checkArgument(at >= 0, "no entry %s to insert %s before", beforeId, entry);
     List<CatalogEntry> out = new ArrayList<>(entries);
-    for (int i = 0; i < out.size(); i++) {
-      if (out.get(i).id() == beforeId) {
-        out.add(i, entry);
-        return new Catalog(ImmutableList.copyOf(out), plugins);
-      }
-    }
-    throw new IllegalArgumentException("no entry " + beforeId + " to insert " + entry + " before");
+    out.add(at, entry);
+    return of(out, plugins);
+  }
+
+  private int indexOf(int id) {
+    return Iterables.indexOf(entries, e -> e.id() == id);
   }
 
   /**
-   * Returns a catalog with a layer installed [Winsock's {@code WSCInstallProvider} of an LSP]: the
-   * layer's own entry, appended, and for each target (a base or a chain) a chain entry naming the
-   * layer above the target's chain, placed just before the target so that it is selected first. The
-   * layer entry gets the next free id from 2001, each chain the next free id from 3001, and the
-   * name {@code <layer>-<target>}. The result is not validated: a chain grown beyond {@link
-   * ProtocolChain#MAX_LENGTH} shows in {@link #problems()}.
+   * Returns a catalog with a layer installed, unchecked against its provider: its own entry
+   * (appended, id from 2001) and over each target a chain {@code <layer>-<target>} (id from 3001)
+   * placed just before the target. A chain grown too long shows in {@link #problems()}.
    *
-   * @throws IllegalArgumentException if the name is taken, a target is missing or is a layer's own
-   *     entry, or there is no target
+   * @throws IllegalArgumentException if a name is taken or a target is missing or not selectable
    */
   public Catalog installLayer(
       String name, UUID providerId, Map<String, String> settings, List<Integer> targets) {
-    checkArgument(!targets.isEmpty(), "installing layer '%s': no entry to install it over", name);
-    checkArgument(
-        entry(name).isEmpty(),
-        "installing layer '%s': an entry with that name exists already",
-        name);
-    List<CatalogEntry> over = new ArrayList<>();
-    for (int id : targets) {
-      CatalogEntry target =
-          entry(id)
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "installing layer '"
-                              + name
-                              + "': no entry "
-                              + id
-                              + " to install it over"));
-      checkArgument(
-          target.isSelectable(),
-          "installing layer '%s': %s is a layer's own entry; install over a base " + "or a chain",
-          name,
-          target);
-      over.add(target);
-    }
-    CatalogEntry first = over.get(0);
-    CatalogEntry layer =
-        CatalogEntry.builder()
-            .id(nextId(FIRST_LAYER_ID))
-            .name(name)
-            .providerId(providerId)
-            .serves(first.family(), first.type(), first.protocol())
-            .flags(first.flags())
-            .version(first.version())
-            .chain(ProtocolChain.layer())
-            .settings(settings)
-            .build();
-    Catalog result = with(layer);
-    for (CatalogEntry target : over) {
-      List<Integer> ids = new ArrayList<>();
-      ids.add(layer.id());
-      ids.addAll(target.chain().ids());
-      String chainName = name + "-" + target.name();
-      checkArgument(
-          result.entry(chainName).isEmpty(),
-          "installing layer '%s': an entry named '%s' exists already",
-          name,
-          chainName);
-      CatalogEntry chain =
-          CatalogEntry.builder()
-              .id(result.nextId(FIRST_CHAIN_ID))
-              .name(chainName)
-              .providerId(providerId)
-              .serves(target.family(), target.type(), target.protocol())
-              .flags(target.flags())
-              .version(target.version())
-              .chain(ProtocolChain.of(ids))
-              .build();
-      result = result.withBefore(chain, target.id());
-    }
-    return result;
+    return CatalogEditing.installLayer(this, name, providerId, settings, targets).catalog();
   }
 
   /**
-   * Returns a catalog with the layer {@code layer} installed over {@code targets}, as {@link
-   * #installLayer(String, UUID, Map, List)} does, after checking what that method cannot know: the
-   * provider is a layer, it accepts every key of {@code settings}, and it may go over each target
-   * ({@link #installRefusal}). The layer entry is named after the provider.
+   * Installs the layer {@code layer} over {@code targets} [Winsock's {@code WSCInstallProvider} of
+   * an LSP], as {@link #installLayer(String, UUID, Map, List)} does, after checking what that
+   * method cannot know: the provider is a layer, it declares every key of {@code settings}, and it
+   * may go over each target ({@link #installRefusal}). The layer entry is named after the provider.
    *
-   * @throws IllegalArgumentException naming every problem at once, as in {@code installing layer
-   *     'coalesce': 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003
-   *     'udp4' provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST}
+   * @throws IllegalArgumentException naming every problem at once
    */
-  public Catalog installLayer(
+  public Installation install(
       ProviderDescriptor layer, Map<String, String> settings, List<Integer> targets) {
-    List<String> problems = new ArrayList<>();
-    if (layer.kind() != ProviderKind.LAYER) {
-      problems.add("provider '" + layer.name() + "' is a base provider, not a layer");
-    }
-    for (String key : new java.util.TreeSet<>(settings.keySet())) {
-      if (!layer.accepts(key)) {
-        problems.add(
-            "layer '"
-                + layer.name()
-                + "' has no setting '"
-                + key
-                + "' (accepted: "
-                + acceptedSettings(layer)
-                + ")");
-      }
-    }
-    for (int id : targets) {
-      Optional<CatalogEntry> target = entry(id);
-      if (target.isEmpty()) {
-        problems.add("no entry " + id + " to install it over");
-      } else {
-        installRefusal(layer, target.get())
-            .ifPresent(why -> problems.add(label(target.get()) + ": " + why));
-      }
-    }
-    checkArgument(
-        problems.isEmpty(), "installing layer '%s': %s", layer.name(), String.join("; ", problems));
-    return installLayer(layer.name(), layer.id(), settings, targets);
+    return CatalogEditing.install(this, layer, settings, targets);
+  }
+
+  /** Installs {@code layer} as {@link #install} does over every base and chain it may go over. */
+  public Installation installEverywhere(ProviderDescriptor layer, Map<String, String> settings) {
+    return CatalogEditing.installEverywhere(this, layer, settings);
   }
 
   /**
@@ -387,74 +196,19 @@ public final class Catalog {
    * {@linkplain ProviderDescriptor#requiresBelow() requires below it}.
    */
   public Optional<String> installRefusal(ProviderDescriptor layer, CatalogEntry target) {
-    if (!target.isSelectable()) {
-      return Optional.of("a layer's own entry; install over a base or a chain");
-    }
-    if (target.chain().length() + 1 > ProtocolChain.MAX_LENGTH) {
-      return Optional.of(
-          "a chain of "
-              + target.chain().length()
-              + " entries; '"
-              + layer.name()
-              + "' over it would make "
-              + (target.chain().length() + 1)
-              + " (expected: at most "
-              + ProtocolChain.MAX_LENGTH
-              + ")");
-    }
-    CatalogEntry base = entry(target.chain().baseId()).orElse(target);
-    EnumSet<ServiceFlag> missing = EnumSet.noneOf(ServiceFlag.class);
-    missing.addAll(layer.requiresBelow());
-    missing.removeAll(base.flags());
-    if (!missing.isEmpty()) {
-      return Optional.of(
-          "'"
-              + layer.name()
-              + "' requires "
-              + flagList(layer.requiresBelow())
-              + " below it, and its base "
-              + label(base)
-              + " provides "
-              + (base.flags().isEmpty() ? "none" : flagList(base.flags())));
-    }
-    return Optional.empty();
+    return CatalogEditing.refusal(this, layer, target);
   }
 
   /**
-   * Returns a catalog without the entry {@code id} [Winsock's {@code WSCDeinstallProvider}]. With
-   * {@code cascade}, the chains naming it go too; without, a removal that would break a chain is
-   * refused. The record of a plugin whose provider no entry names any more is dropped (its jar
-   * stays in the plugin store). Removing a chain's last layer leaves nothing dangling; removing a
-   * base also takes its chains (with {@code cascade}) but leaves their layers' own entries.
+   * Returns a catalog without the entry {@code id} [Winsock's {@code WSCDeinstallProvider}]; with
+   * {@code cascade}, the chains naming it go too (but not their layers' own entries). The record of
+   * a plugin whose provider no entry names any more is dropped (its jar stays in the store).
    *
    * @throws IllegalArgumentException if there is no such entry, or chains name it and {@code
    *     cascade} is false; the message lists those chains
    */
   public Catalog remove(int id, boolean cascade) {
-    CatalogEntry entry =
-        entry(id)
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "removing entry " + id + ": there is no such entry"));
-    List<CatalogEntry> dependents = dependents(id);
-    checkArgument(
-        cascade || dependents.isEmpty(),
-        "removing %s: %s %s %s on it (remove %s first, or cascade)",
-        label(entry),
-        dependents.size() == 1 ? "chain" : "chains",
-        labels(dependents),
-        dependents.size() == 1 ? "depends" : "depend",
-        dependents.size() == 1 ? "it" : "them");
-    Set<Integer> gone = new HashSet<>();
-    gone.add(id);
-    dependents.forEach(e -> gone.add(e.id()));
-    List<CatalogEntry> out = new ArrayList<>(entries);
-    out.removeIf(e -> gone.contains(e.id()));
-    // A plugin whose provider no entry names any more goes too; its jar stays in the store.
-    List<PluginRecord> kept = new ArrayList<>(plugins);
-    kept.removeIf(p -> out.stream().noneMatch(e -> e.providerId().equals(p.providerId())));
-    return new Catalog(ImmutableList.copyOf(out), ImmutableList.copyOf(kept));
+    return CatalogEditing.remove(this, id, cascade);
   }
 
   /**
@@ -466,52 +220,17 @@ public final class Catalog {
    *     entries, entries named twice, and base or chain entries left out
    */
   public Catalog order(List<Integer> ids) {
-    List<String> problems = new ArrayList<>();
-    List<CatalogEntry> ordered = new ArrayList<>();
-    Set<Integer> named = new HashSet<>();
-    for (int id : ids) {
-      Optional<CatalogEntry> e = entry(id);
-      if (e.isEmpty()) {
-        problems.add("there is no entry " + id);
-      } else if (!e.get().isSelectable()) {
-        problems.add(label(e.get()) + " is a layer's own entry (name base and chain entries only)");
-      } else if (!named.add(id)) {
-        problems.add(label(e.get()) + " is named twice");
-      } else {
-        ordered.add(e.get());
-      }
-    }
-    List<CatalogEntry> left = new ArrayList<>();
-    List<CatalogEntry> layers = new ArrayList<>();
-    for (CatalogEntry e : entries) {
-      if (!e.isSelectable()) {
-        layers.add(e);
-      } else if (!named.contains(e.id())) {
-        left.add(e);
-      }
-    }
-    if (!left.isEmpty()) {
-      problems.add(
-          labels(left)
-              + (left.size() == 1 ? " is" : " are")
-              + " left out (name every base and chain entry)");
-    }
-    checkArgument(problems.isEmpty(), "ordering the catalog: %s", String.join("; ", problems));
-    ordered.addAll(layers);
-    return new Catalog(ImmutableList.copyOf(ordered), plugins);
+    return CatalogEditing.order(this, ids);
   }
 
   /** Returns a catalog without the entry {@code id} (and nothing else: chains naming it break). */
   public Catalog without(int id) {
-    List<CatalogEntry> out = new ArrayList<>(entries);
-    out.removeIf(e -> e.id() == id);
-    return new Catalog(ImmutableList.copyOf(out), plugins);
+    return of(entries.stream().filter(e -> e.id() != id).toList(), plugins);
   }
 
   /** Returns the smallest unused id at or above {@code from}. */
   public int nextId(int from) {
-    Set<Integer> used = new HashSet<>();
-    entries.forEach(e -> used.add(e.id()));
+    Set<Integer> used = entries.stream().map(CatalogEntry::id).collect(Collectors.toSet());
     int id = from;
     while (used.contains(id)) {
       id++;
@@ -527,149 +246,7 @@ public final class Catalog {
    * base serves.
    */
   public List<CatalogProblem> problems() {
-    List<CatalogProblem> problems = new ArrayList<>();
-    Map<Integer, CatalogEntry> byId = new HashMap<>();
-    Map<String, CatalogEntry> byName = new LinkedHashMap<>();
-    for (CatalogEntry e : entries) {
-      CatalogEntry other = byId.putIfAbsent(e.id(), e);
-      if (other != null) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.DUPLICATE_ID,
-                "entries '" + other.name() + "' and '" + e.name() + "' share id " + e.id() + ".",
-                e.id()));
-      }
-      CatalogEntry named = byName.putIfAbsent(e.name(), e);
-      if (named != null) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.DUPLICATE_NAME,
-                "entries " + named.id() + " and " + e.id() + " share the name '" + e.name() + "'.",
-                named.id(),
-                e.id()));
-      }
-      if (e.id() <= 0) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.MALFORMED,
-                e + " has id " + e.id() + " (expected: > 0).",
-                e.id()));
-      }
-      if (!e.name().matches("[a-z][a-z0-9-]{0,63}")) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.MALFORMED,
-                e
-                    + " has a malformed name"
-                    + " (expected: lower-case letters, digits and '-', starting with a letter).",
-                e.id()));
-      }
-    }
-    for (CatalogEntry e : entries) {
-      switch (e.kind()) {
-        case LAYER:
-          break;
-        case BASE:
-          if (e.chain().get(0) != e.id()) {
-            problems.add(
-                problem(
-                    CatalogProblem.Kind.BASE_CHAIN_MISMATCH,
-                    e + " has chain " + e.chain() + " (expected: [" + e.id() + "]).",
-                    e.id()));
-          }
-          break;
-        case CHAIN:
-          checkChain(e, byId, problems);
-          break;
-        default:
-          throw new AssertionError(e.kind());
-      }
-    }
-    return problems;
-  }
-
-  private static void checkChain(
-      CatalogEntry e, Map<Integer, CatalogEntry> byId, List<CatalogProblem> problems) {
-    ProtocolChain chain = e.chain();
-    if (chain.length() > ProtocolChain.MAX_LENGTH) {
-      problems.add(
-          problem(
-              CatalogProblem.Kind.CHAIN_TOO_LONG,
-              e
-                  + " is "
-                  + chain.length()
-                  + " entries long (expected: at most "
-                  + ProtocolChain.MAX_LENGTH
-                  + ").",
-              e.id()));
-    }
-    Set<Integer> seen = new HashSet<>();
-    for (int depth = 0; depth < chain.length(); depth++) {
-      int id = chain.get(depth);
-      boolean last = depth == chain.length() - 1;
-      CatalogEntry named = byId.get(id);
-      if (id == e.id()) {
-        problems.add(problem(CatalogProblem.Kind.CYCLE, e + " names itself.", e.id()));
-      } else if (!seen.add(id)) {
-        problems.add(
-            problem(CatalogProblem.Kind.CYCLE, e + " names entry " + id + " twice.", e.id(), id));
-      } else if (named == null) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.MISSING_ENTRY,
-                e + " names entry " + id + ", which does not exist.",
-                e.id(),
-                id));
-      } else if (named.kind() == EntryKind.CHAIN) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.CYCLE,
-                e + " names the chain " + named + "; a chain may name only layers and a base.",
-                e.id(),
-                id));
-      } else if (last && named.kind() != EntryKind.BASE) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.NOT_ENDING_IN_BASE,
-                e + " ends in " + named + " (expected: a base entry).",
-                e.id(),
-                id));
-      } else if (!last && named.kind() == EntryKind.BASE) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.NOT_ENDING_IN_BASE,
-                e
-                    + " names the base "
-                    + named
-                    + " at depth "
-                    + depth
-                    + " (expected: a layer above the base).",
-                e.id(),
-                id));
-      } else if (last && !named.serves(e.family(), e.type(), e.protocol())) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.MISMATCHED_BASE,
-                e
-                    + " serves "
-                    + e.family()
-                    + "/"
-                    + e.type()
-                    + "/"
-                    + e.protocol()
-                    + " but its base "
-                    + named
-                    + " serves "
-                    + named.family()
-                    + "/"
-                    + named.type()
-                    + "/"
-                    + named.protocol()
-                    + ".",
-                e.id(),
-                id));
-      }
-    }
+    return CatalogValidation.problems(this);
   }
 
   /**
@@ -680,111 +257,7 @@ public final class Catalog {
    * ProviderDescriptor#requiresBelow() required services} are provided by the chain's base.
    */
   public List<CatalogProblem> problems(ProviderSource providers) {
-    List<CatalogProblem> problems = new ArrayList<>(problems());
-    Map<Integer, ProviderDescriptor> described = new HashMap<>();
-    for (CatalogEntry e : entries) {
-      if (e.kind() == EntryKind.CHAIN) {
-        continue; // a chain's provider is its top layer's, checked at the layer's own entry
-      }
-      Optional<ProviderDescriptor> d;
-      try {
-        d = providers.describe(e.providerId());
-      } catch (ProtochainException x) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.UNKNOWN_PROVIDER,
-                e
-                    + " names provider "
-                    + e.providerId()
-                    + ", which is unusable: "
-                    + x.getMessage()
-                    + ".",
-                e.id()));
-        continue;
-      }
-      if (d.isEmpty()) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.UNKNOWN_PROVIDER,
-                e
-                    + " names provider "
-                    + e.providerId()
-                    + ", which is not in "
-                    + providers.name()
-                    + ".",
-                e.id()));
-        continue;
-      }
-      ProviderDescriptor p = d.get();
-      ProviderKind expected = e.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
-      if (p.kind() != expected) {
-        problems.add(
-            problem(
-                CatalogProblem.Kind.PROVIDER_KIND_MISMATCH,
-                e
-                    + " names "
-                    + p
-                    + " (expected: a "
-                    + expected.name().toLowerCase(java.util.Locale.ROOT)
-                    + " provider).",
-                e.id()));
-        continue;
-      }
-      described.put(e.id(), p);
-      for (String key : e.settings().keySet()) {
-        if (!p.accepts(key)) {
-          problems.add(
-              problem(
-                  CatalogProblem.Kind.UNKNOWN_SETTING,
-                  e
-                      + " sets '"
-                      + key
-                      + "', which provider '"
-                      + p.name()
-                      + "' does not accept (accepted: "
-                      + acceptedSettings(p)
-                      + ").",
-                  e.id()));
-        }
-      }
-    }
-    for (CatalogEntry e : entries) {
-      if (e.kind() != EntryKind.CHAIN || e.chain().length() < 2) {
-        continue;
-      }
-      Optional<CatalogEntry> base = entry(e.chain().baseId());
-      if (base.isEmpty() || base.get().kind() != EntryKind.BASE) {
-        continue; // already reported by problems()
-      }
-      for (int depth = 0; depth < e.chain().length() - 1; depth++) {
-        ProviderDescriptor layer = described.get(e.chain().get(depth));
-        if (layer == null) {
-          continue;
-        }
-        EnumSet<ServiceFlag> missing = EnumSet.noneOf(ServiceFlag.class);
-        missing.addAll(layer.requiresBelow());
-        missing.removeAll(base.get().flags());
-        if (!missing.isEmpty()) {
-          problems.add(
-              problem(
-                  CatalogProblem.Kind.MISSING_SERVICE,
-                  e
-                      + ": layer '"
-                      + layer.name()
-                      + "' requires "
-                      + flagList(layer.requiresBelow())
-                      + " below it, and its base "
-                      + label(base.get())
-                      + " provides "
-                      + (base.get().flags().isEmpty() ? "none" : flagList(base.get().flags()))
-                      + ".",
-                  e.id(),
-                  e.chain().get(depth),
-                  base.get().id()));
-        }
-      }
-    }
-    return problems;
+    return CatalogValidation.problems(this, providers);
   }
 
   /**
@@ -795,17 +268,15 @@ public final class Catalog {
    */
   public Catalog checkValid(String where) throws CatalogInvalidException {
     List<CatalogProblem> problems = problems();
-    if (!problems.isEmpty()) {
-      throw new CatalogInvalidException(where, problems);
+    if (problems.isEmpty()) {
+      return this;
     }
-    return this;
+    throw new CatalogInvalidException(where, problems);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Catalog
-        && entries.equals(((Catalog) o).entries)
-        && plugins.equals(((Catalog) o).plugins);
+    return o instanceof Catalog c && entries.equals(c.entries) && plugins.equals(c.plugins);
   }
 
   @Override
@@ -816,71 +287,13 @@ public final class Catalog {
   /** Returns {@code Catalog[1001 tcp4, 2001 trace, ...]}. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("Catalog[");
-    for (int i = 0; i < entries.size(); i++) {
-      sb.append(i == 0 ? "" : ", ")
-          .append(entries.get(i).id())
-          .append(' ')
-          .append(entries.get(i).name());
-    }
-    return sb.append(']').toString();
+    return entries.stream()
+        .map(e -> e.id() + " " + e.name())
+        .collect(Collectors.joining(", ", "Catalog[", "]"));
   }
 
   /** Returns {@code 1001 'tcp4'}: an entry's id and name, as messages name entries. */
   public static String label(CatalogEntry e) {
     return e.id() + " '" + e.name() + "'";
-  }
-
-  private static String labels(List<CatalogEntry> entries) {
-    return entries.stream().map(Catalog::label).collect(Collectors.joining(", "));
-  }
-
-  private static String flagList(Set<ServiceFlag> flags) {
-    return flags.stream().map(Enum::name).collect(Collectors.joining(", "));
-  }
-
-  private static String acceptedSettings(ProviderDescriptor d) {
-    return d.settings().isEmpty()
-        ? "none"
-        : d.settings().stream()
-            .map(ProviderDescriptor.Setting::name)
-            .collect(Collectors.joining(", "));
-  }
-
-  private static CatalogProblem problem(CatalogProblem.Kind kind, String message, Integer... ids) {
-    return new CatalogProblem(kind, message, List.of(ids));
-  }
-
-  private static CatalogEntry base(
-      int id,
-      String name,
-      UUID provider,
-      AddressFamily family,
-      SocketType type,
-      Protocol protocol,
-      Set<ServiceFlag> flags) {
-    return CatalogEntry.builder()
-        .id(id)
-        .name(name)
-        .providerId(provider)
-        .serves(family, type, protocol)
-        .flags(flags)
-        .version(2)
-        .chain(ProtocolChain.base(id))
-        .build();
-  }
-
-  private static Set<ServiceFlag> stream() {
-    return EnumSet.of(
-        ServiceFlag.GUARANTEED_DELIVERY, ServiceFlag.GUARANTEED_ORDER, ServiceFlag.GRACEFUL_CLOSE);
-  }
-
-  private static Set<ServiceFlag> datagram(boolean broadcast) {
-    EnumSet<ServiceFlag> flags =
-        EnumSet.of(ServiceFlag.CONNECTIONLESS, ServiceFlag.MESSAGE_ORIENTED);
-    if (broadcast) {
-      flags.add(ServiceFlag.SUPPORT_BROADCAST);
-    }
-    return flags;
   }
 }

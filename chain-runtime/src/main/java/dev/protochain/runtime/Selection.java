@@ -2,8 +2,10 @@ package dev.protochain.runtime;
 
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.SocketType;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,6 +37,37 @@ public record Selection(
   /** Creates a selection, copying the list. */
   public Selection {
     passedOver = List.copyOf(passedOver);
+  }
+
+  /**
+   * Returns the selection an application asking for (family, type, protocol) gets from {@code
+   * entries}, in their order; with {@code safeMode}, base entries only.
+   */
+  public static Selection of(
+      List<CatalogEntry> entries,
+      AddressFamily family,
+      SocketType type,
+      Protocol protocol,
+      boolean safeMode) {
+    CatalogEntry chosen = null;
+    List<Selection.PassedOver> passed = new ArrayList<>();
+    for (CatalogEntry e : entries) {
+      String reason;
+      if (e.kind() == EntryKind.LAYER) {
+        reason = "a layer's own entry; applications never select it";
+      } else if (!e.serves(family, type, protocol)) {
+        reason = "serves " + e.family() + "/" + e.type() + "/" + e.protocol();
+      } else if (safeMode && e.kind() == EntryKind.CHAIN) {
+        reason = "a chain; safe mode selects base entries only";
+      } else if (chosen != null) {
+        reason = "matches, but comes after entry " + chosen.id() + " '" + chosen.name() + "'";
+      } else {
+        chosen = e;
+        continue;
+      }
+      passed.add(new PassedOver(e, reason));
+    }
+    return new Selection(family, type, protocol, chosen, passed);
   }
 
   /** Returns the chosen entry, if any. */

@@ -50,6 +50,25 @@ class CatalogTest {
   }
 
   @Test
+  void theBuiltinBasesAreThoseTheBaseProvidersDescribe() throws Exception {
+    List<CatalogEntry> described = new ArrayList<>();
+    for (Class<?> base :
+        List.of(
+            dev.protochain.base.TcpProvider.class,
+            dev.protochain.base.UdpProvider.class,
+            dev.protochain.base.InMemoryProvider.class)) {
+      described.addAll(ProviderDescriptor.of(base).entries());
+    }
+    assertEquals(described, Catalog.builtin().entries());
+    assertEquals(
+        dev.protochain.base.BaseProviders.TCP,
+        Catalog.builtin().entry("tcp6").orElseThrow().providerId());
+    assertEquals(
+        List.of(),
+        dev.protochain.runtime.internal.BuiltinBases.of(ProviderSource.of(List.of())).entries());
+  }
+
+  @Test
   void validationReportsEveryProblemAtOnceNamingTheEntries() {
     List<CatalogEntry> entries = new ArrayList<>(Catalog.builtin().entries());
     entries.add(layer(2001, "a"));
@@ -183,7 +202,7 @@ class CatalogTest {
   void installingByDescriptorNamesTheLayerEntryAfterTheProviderAndKeepsItsSettings()
       throws Exception {
     Catalog c =
-        Catalog.builtin().installLayer(trace(), Map.of("level", "info"), List.of(1001, 1003));
+        Catalog.builtin().install(trace(), Map.of("level", "info"), List.of(1001, 1003)).catalog();
 
     assertEquals(
         List.of(
@@ -218,11 +237,13 @@ class CatalogTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> catalog.installLayer(coalesce(), Map.of("level", "x", "delay", "0"), targets));
+            () ->
+                catalog.install(coalesce(), Map.of("level", "x", "delay", "0"), targets).catalog());
 
     assertEquals(
-        "installing layer 'coalesce': layer 'coalesce' has no setting 'level' (accepted: threshold, delay,"
-            + " flush-on-receive); 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003 'udp4'"
+        "installing layer 'coalesce': entry 2007 'coalesce' (layer) sets 'level', which provider 'coalesce' does not"
+            + " accept (accepted: threshold, delay, flush-on-receive); 1003 'udp4': layer 'coalesce' requires"
+            + " GUARANTEED_ORDER below it, and its base 1003 'udp4'"
             + " provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST; 3006 'l5-l4-l3-l2-l1-l0-tcp4': a chain of 7"
             + " entries; 'coalesce' over it would make 8 (expected: at most 7); 2001 'l0': a layer's own entry; install"
             + " over a base or a chain; no entry 42 to install it over",
@@ -235,9 +256,11 @@ class CatalogTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Catalog.builtin().installLayer(tcp, Map.of(), List.of(1001)));
+            () -> Catalog.builtin().install(tcp, Map.of(), List.of(1001)).catalog());
     assertEquals(
-        "installing layer 'tcp': provider 'tcp' is a base provider, not a layer", e.getMessage());
+        "installing layer 'tcp': entry 2001 'tcp' (layer) names provider 'tcp' 1.0.0 (base, 2.0-2.2)"
+            + " (expected: a layer provider)",
+        e.getMessage());
   }
 
   @Test
@@ -253,7 +276,7 @@ class CatalogTest {
 
   @Test
   void removingAnEntryNamedByChainsIsRefusedAndListsThem() throws Exception {
-    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001, 1002));
+    Catalog c = Catalog.builtin().install(trace(), Map.of(), List.of(1001, 1002)).catalog();
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> c.remove(2001, false));
     assertEquals(
@@ -269,7 +292,7 @@ class CatalogTest {
 
   @Test
   void removingWithCascadeTakesTheChainsToo() throws Exception {
-    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001, 1002));
+    Catalog c = Catalog.builtin().install(trace(), Map.of(), List.of(1001, 1002)).catalog();
     assertEquals(Catalog.builtin(), c.remove(2001, true));
     Catalog withoutTcp6 = c.remove(1002, true);
     assertEquals(
@@ -281,7 +304,7 @@ class CatalogTest {
   @Test
   void removingAChainLeavesItsLayer() throws Exception {
     Catalog c =
-        Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001)).remove(3001, false);
+        Catalog.builtin().install(trace(), Map.of(), List.of(1001)).catalog().remove(3001, false);
     assertEquals(
         List.of("tcp4", "tcp6", "udp4", "udp6", "mem-stream", "mem-dgram", "trace"),
         c.entries().stream().map(CatalogEntry::name).toList());
@@ -298,7 +321,7 @@ class CatalogTest {
 
   @Test
   void orderingRewritesTheSelectableEntriesAndKeepsLayersLast() throws Exception {
-    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001));
+    Catalog c = Catalog.builtin().install(trace(), Map.of(), List.of(1001)).catalog();
 
     Catalog ordered = c.order(List.of(1001, 3001, 1006, 1005, 1004, 1003, 1002));
 
@@ -315,7 +338,7 @@ class CatalogTest {
 
   @Test
   void orderingReportsEveryProblemAtOnce() throws Exception {
-    Catalog c = Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001));
+    Catalog c = Catalog.builtin().install(trace(), Map.of(), List.of(1001)).catalog();
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
@@ -336,9 +359,11 @@ class CatalogTest {
     UUID unknown = UUID.fromString("00000000-0000-0000-0000-0000000000ff");
     Catalog c =
         Catalog.builtin()
-            .installLayer(coalesce(), Map.of(), List.of(1001))
+            .install(coalesce(), Map.of(), List.of(1001))
+            .catalog()
             .installLayer("ghost", unknown, Map.of(), List.of(1002))
-            .installLayer("wrong-kind", Catalog.TCP_PROVIDER, Map.of(), List.of(1005));
+            .installLayer(
+                "wrong-kind", dev.protochain.base.BaseProviders.TCP, Map.of(), List.of(1005));
     List<CatalogEntry> entries = new ArrayList<>(c.entries());
     CatalogEntry coalesceLayer = c.entry("coalesce").orElseThrow();
     entries.set(
@@ -368,6 +393,6 @@ class CatalogTest {
         problems);
     assertEquals(
         List.of(),
-        Catalog.builtin().installLayer(trace(), Map.of(), List.of(1001)).problems(classpath));
+        Catalog.builtin().install(trace(), Map.of(), List.of(1001)).catalog().problems(classpath));
   }
 }

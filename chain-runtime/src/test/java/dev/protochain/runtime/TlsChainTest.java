@@ -878,9 +878,9 @@ class TlsChainTest {
       ProtochainException e =
           assertThrows(ProtochainException.class, () -> runtime.startup("tls-udp4"));
       assertEquals(
-          "entry 3001 'tls-udp4' (chain [2001, 1003]): layer 'tls' requires [GUARANTEED_DELIVERY, "
-              + "GUARANTEED_ORDER] below it; its base entry 1003 'udp4' (base) provides [CONNECTIONLESS, MESSAGE_ORIENTED, "
-              + "SUPPORT_BROADCAST]",
+          "entry 3001 'tls-udp4' (chain [2001, 1003]): layer 'tls' requires GUARANTEED_DELIVERY, "
+              + "GUARANTEED_ORDER below it, and its base 1003 'udp4' provides CONNECTIONLESS, MESSAGE_ORIENTED, "
+              + "SUPPORT_BROADCAST.",
           e.getMessage());
     }
   }

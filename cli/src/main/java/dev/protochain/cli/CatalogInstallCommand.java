@@ -1,12 +1,12 @@
 package dev.protochain.cli;
 
 import dev.protochain.api.CatalogEntry;
-import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.Installation;
 import dev.protochain.runtime.PluginRecord;
 import dev.protochain.runtime.PluginStore;
 import dev.protochain.runtime.store.CatalogChange;
@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -109,51 +109,27 @@ final class CatalogInstallCommand implements Callable<Integer> {
       descriptor = find(source.layer, catalog.main.providers(store.read().catalog()));
       plugin = null;
     }
-    List<String> passedOver = new ArrayList<>();
+    AtomicReference<Installation> done = new AtomicReference<>();
     CatalogChange change =
         store.update(
             "install layer '" + descriptor.name() + "'",
             stored -> {
               Catalog current =
                   plugin == null ? stored : catalog.main.home().plugins().record(stored, plugin);
-              passedOver.clear();
-              List<Integer> over = new ArrayList<>();
-              if (targets.all) {
-                for (CatalogEntry e : current.entries()) {
-                  if (!e.isSelectable()) {
-                    continue;
-                  }
-                  Optional<String> refusal = current.installRefusal(descriptor, e);
-                  if (refusal.isPresent()) {
-                    passedOver.add("passed over " + Catalog.label(e) + ": " + refusal.get());
-                  } else {
-                    over.add(e.id());
-                  }
-                }
-                if (over.isEmpty()) {
-                  throw new IllegalArgumentException(
-                      "installing layer '"
-                          + descriptor.name()
-                          + "': it can go over no entry of the catalog ("
-                          + String.join("; ", passedOver)
-                          + ")");
-                }
-              } else {
-                over.addAll(CatalogCommand.ids(current, targets.over));
-              }
-              Catalog installed = current.installLayer(descriptor, settings, over);
-              tryOut(installed, added(current, installed), descriptor, catalog.main);
-              return installed;
+              Installation installation =
+                  targets.all
+                      ? current.installEverywhere(descriptor, settings)
+                      : current.install(
+                          descriptor, settings, CatalogCommand.ids(current, targets.over));
+              tryOut(installation, descriptor, catalog.main);
+              done.set(installation);
+              return installation.catalog();
             });
-    Catalog after = change.after().catalog();
-    List<CatalogEntry> added = added(change.before().orElseThrow().catalog(), after);
-    CatalogEntry layerEntry =
-        added.stream().filter(e -> !e.isSelectable()).findFirst().orElseThrow();
+    Installation installed = done.get();
+    CatalogEntry layerEntry = installed.layer();
     List<String> chains = new ArrayList<>();
-    for (CatalogEntry chain : added) {
-      if (chain.isSelectable()) {
-        chains.add(Catalog.label(chain) + " (before " + Catalog.label(target(after, chain)) + ")");
-      }
+    for (Installation.Chain c : installed.chains()) {
+      chains.add(Catalog.label(c.chain()) + " (before " + Catalog.label(c.target()) + ")");
     }
     PrintWriter out = spec.commandLine().getOut();
     if (plugin != null) {
@@ -179,7 +155,9 @@ final class CatalogInstallCommand implements Callable<Integer> {
             + " and "
             + (chains.size() == 1 ? "chain " : "chains ")
             + String.join(", ", chains));
-    passedOver.forEach(out::println);
+    installed
+        .passedOver()
+        .forEach(p -> out.println("passed over " + Catalog.label(p.entry()) + ": " + p.reason()));
     out.println(CatalogCommand.wrote(store, change));
     out.flush();
     return Main.OK;
@@ -252,47 +230,27 @@ final class CatalogInstallCommand implements Callable<Integer> {
     return named.get(0);
   }
 
-  /** Returns the entries of {@code after} that {@code before} lacks, in catalog order. */
-  private static List<CatalogEntry> added(Catalog before, Catalog after) {
-    return after.entries().stream().filter(e -> before.entry(e.id()).isEmpty()).toList();
-  }
-
-  /**
-   * Returns the entry a new chain was installed over: the one whose chain is the new one's below
-   * its top.
-   */
-  private static CatalogEntry target(Catalog catalog, CatalogEntry chain) {
-    List<Integer> ids = chain.chain().ids();
-    ProtocolChain below = ProtocolChain.of(ids.subList(1, ids.size()));
-    return catalog.entries().stream()
-        .filter(e -> e.isSelectable() && e.chain().equals(below))
-        .findFirst()
-        .orElseThrow();
-  }
-
   /**
    * Starts up and cleans up each new chain once in a runtime of its own, so that a layer that
    * cannot load with these settings is refused before anything is written.
    */
-  private static void tryOut(
-      Catalog catalog, List<CatalogEntry> added, ProviderDescriptor layer, Main main)
+  private static void tryOut(Installation installation, ProviderDescriptor layer, Main main)
       throws IOException {
     try (ChainRuntime runtime =
-        main.runtime("install-check", catalog, null).shutdownHook(false).build()) {
-      for (CatalogEntry e : added) {
-        if (e.isSelectable()) {
-          try (Session session = runtime.startup(e.id())) {
-            session.version(); // started: every provider of the chain loaded with its settings
-          } catch (IOException | RuntimeException failure) {
-            throw new IllegalArgumentException(
-                "installing layer '"
-                    + layer.name()
-                    + "': the new chain "
-                    + Catalog.label(e)
-                    + " does not start, so nothing was installed: "
-                    + Main.oneLine(failure),
-                failure);
-          }
+        main.runtime("install-check", installation.catalog(), null).shutdownHook(false).build()) {
+      for (Installation.Chain chain : installation.chains()) {
+        CatalogEntry e = chain.chain();
+        try (Session session = runtime.startup(e.id())) {
+          session.version(); // started: every provider of the chain loaded with its settings
+        } catch (IOException | RuntimeException failure) {
+          throw new IllegalArgumentException(
+              "installing layer '"
+                  + layer.name()
+                  + "': the new chain "
+                  + Catalog.label(e)
+                  + " does not start, so nothing was installed: "
+                  + Main.oneLine(failure),
+              failure);
         }
       }
     }

@@ -125,11 +125,11 @@ class CatalogCommandsTest {
     assertEquals(
         "installed layer 'coalesce' as entry 2001 and chains 3001 'coalesce-tcp4' (before 1001 'tcp4'),"
             + " 3002 'coalesce-tcp6' (before 1002 'tcp6'), 3003 'coalesce-mem-stream' (before 1005 'mem-stream')\n"
-            + "passed over 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003 'udp4' provides"
+            + "passed over 1003 'udp4': layer 'coalesce' requires GUARANTEED_ORDER below it, and its base 1003 'udp4' provides"
             + " CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST\n"
-            + "passed over 1004 'udp6': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1004 'udp6' provides"
+            + "passed over 1004 'udp6': layer 'coalesce' requires GUARANTEED_ORDER below it, and its base 1004 'udp6' provides"
             + " CONNECTIONLESS, MESSAGE_ORIENTED\n"
-            + "passed over 1006 'mem-dgram': 'coalesce' requires GUARANTEED_ORDER below it, and its base 1006 'mem-dgram'"
+            + "passed over 1006 'mem-dgram': layer 'coalesce' requires GUARANTEED_ORDER below it, and its base 1006 'mem-dgram'"
             + " provides CONNECTIONLESS, MESSAGE_ORIENTED\n"
             + "wrote generation 2 of HOME/catalog.json; the backup (catalog.json.bak) holds generation 1\n",
         fresh.ok("catalog", "install", "--layer", "coalesce", "--all"));
@@ -161,8 +161,9 @@ class CatalogCommandsTest {
   void installRefusesSettingsTheLayerDoesNotDeclare() {
     assertRefused(
         1,
-        "protochain catalog install: installing layer 'coalesce': layer 'coalesce' has no setting"
-            + " 'level' (accepted: threshold, delay, flush-on-receive); 1003 'udp4': 'coalesce' requires GUARANTEED_ORDER"
+        "protochain catalog install: installing layer 'coalesce': entry 2003 'coalesce' (layer) sets 'level', which"
+            + " provider 'coalesce' does not accept (accepted: threshold, delay, flush-on-receive); 1003 'udp4': layer"
+            + " 'coalesce' requires GUARANTEED_ORDER"
             + " below it, and its base 1003 'udp4' provides CONNECTIONLESS, MESSAGE_ORIENTED, SUPPORT_BROADCAST",
         "catalog",
         "install",

@@ -870,15 +870,14 @@ abstract class AbstractContract {
             + "' (entry "
             + own.id()
             + ") failed to load: "
-            + "java.lang.IllegalArgumentException: setting '"
-            + UNDECLARED
-            + "' of "
             + own
-            + " is not accepted by "
-            + subjectDescriptor()
-            + " (accepted: "
+            + " sets '"
+            + UNDECLARED
+            + "', which provider '"
+            + subjectDescriptor().name()
+            + "' does not accept (accepted: "
             + (accepted.isEmpty() ? "none" : String.join(", ", accepted))
-            + ")",
+            + ").",
         e.getMessage());
     assertTrue(rt.counts().values().stream().allMatch(n -> n == 0), rt.counts().toString());
 

@@ -139,7 +139,7 @@ public abstract class LayerContract extends AbstractContract {
     Set<Transport> out = EnumSet.noneOf(Transport.class);
     for (Transport t :
         EnumSet.of(Transport.TCP4, Transport.UDP4, Transport.MEM_STREAM, Transport.MEM_DGRAM)) {
-      if (t.entry().flags().containsAll(descriptor().requiresBelow())) {
+      if (Catalog.builtin().installRefusal(descriptor(), t.entry()).isEmpty()) {
         out.add(t);
       }
     }

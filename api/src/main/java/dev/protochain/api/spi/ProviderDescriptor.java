@@ -1,8 +1,11 @@
 package dev.protochain.api.spi;
 
+import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ProtochainException;
+import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.VersionRange;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -25,6 +28,7 @@ import java.util.regex.Pattern;
  * @param requiresBelow what a layer needs from below
  * @param description one sentence on what it does
  * @param className the provider class's binary name
+ * @param entries the base entries a base provider brings to the built-in catalog, by id
  */
 public record ProviderDescriptor(
     UUID id,
@@ -35,7 +39,8 @@ public record ProviderDescriptor(
     List<Setting> settings,
     Set<ServiceFlag> requiresBelow,
     String description,
-    String className) {
+    String className,
+    List<CatalogEntry> entries) {
 
   /**
    * One accepted setting.
@@ -53,11 +58,36 @@ public record ProviderDescriptor(
   /** Creates a descriptor, copying the collections. */
   public ProviderDescriptor {
     settings = List.copyOf(settings);
+    entries = List.copyOf(entries);
     requiresBelow =
         Collections.unmodifiableSet(
             requiresBelow.isEmpty()
                 ? EnumSet.noneOf(ServiceFlag.class)
                 : EnumSet.copyOf(requiresBelow));
+  }
+
+  /** Creates a descriptor that brings no entry to the built-in catalog. */
+  public ProviderDescriptor(
+      UUID id,
+      String name,
+      ProviderKind kind,
+      String version,
+      VersionRange versions,
+      List<Setting> settings,
+      Set<ServiceFlag> requiresBelow,
+      String description,
+      String className) {
+    this(
+        id,
+        name,
+        kind,
+        version,
+        versions,
+        settings,
+        requiresBelow,
+        description,
+        className,
+        List.of());
   }
 
   /**
@@ -113,6 +143,22 @@ public record ProviderDescriptor(
         throw invalid(type, "descriptor declares setting '" + s.name() + "' twice");
       }
     }
+    if (info.kind() != ProviderKind.BASE && info.entries().length > 0) {
+      throw invalid(type, "is declared " + info.kind() + " but declares base entries");
+    }
+    List<CatalogEntry> entries = new ArrayList<>();
+    for (BaseEntryInfo e : info.entries()) {
+      entries.add(
+          CatalogEntry.builder()
+              .id(e.id())
+              .name(e.name())
+              .providerId(id)
+              .serves(e.family(), e.type(), e.protocol())
+              .flags(Set.copyOf(Arrays.asList(e.flags())))
+              .version(e.version())
+              .chain(ProtocolChain.base(e.id()))
+              .build());
+    }
     return new ProviderDescriptor(
         id,
         info.name(),
@@ -122,7 +168,8 @@ public record ProviderDescriptor(
         List.copyOf(settings.values()),
         Set.copyOf(Arrays.asList(info.requiresBelow())),
         info.description(),
-        type.getName());
+        type.getName(),
+        entries);
   }
 
   /** Returns the default values of the settings that have one. */

@@ -54,4 +54,7 @@ public @interface ProviderInfo {
 
   /** One sentence on what it does. */
   String description() default "";
+
+  /** The entries a base provider brings to the built-in catalog; a layer declares none. */
+  BaseEntryInfo[] entries() default {};
 }

@@ -3,8 +3,11 @@ package dev.protochain.api.spi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ProtochainException;
+import dev.protochain.api.Protocol;
+import dev.protochain.api.SocketType;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +33,37 @@ class ProviderDescriptorTest {
     public ChainSocket wrap(ChainSocket below, StartupContext context) {
       return below;
     }
+  }
+
+  @ProviderInfo(
+      id = "3f0c8a52-7c1e-4c39-9b0a-5d1f6f0e2a12",
+      name = "claims-bases",
+      kind = ProviderKind.LAYER,
+      entries =
+          @BaseEntryInfo(
+              id = 1001,
+              name = "x",
+              family = AddressFamily.INET,
+              type = SocketType.STREAM,
+              protocol = Protocol.TCP))
+  static final class LayerWithEntries extends AbstractLayer {
+    @Override
+    public ChainSocket wrap(ChainSocket below, StartupContext context) {
+      return below;
+    }
+  }
+
+  @Test
+  void onlyABaseBringsEntriesToTheBuiltinCatalog() {
+    ProtochainException e =
+        assertThrows(
+            ProtochainException.class, () -> ProviderDescriptor.of(LayerWithEntries.class));
+    assertEquals(
+        "provider class "
+            + LayerWithEntries.class.getName()
+            + " is declared LAYER but declares"
+            + " base entries",
+        e.getMessage());
   }
 
   /**

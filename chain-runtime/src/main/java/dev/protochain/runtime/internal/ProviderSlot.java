@@ -8,22 +8,23 @@ import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import com.google.inject.name.Names;
 import dev.protochain.api.CatalogEntry;
-import dev.protochain.api.EntryKind;
 import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.ProviderState;
 import dev.protochain.api.Settings;
 import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.ProviderBinding;
+import dev.protochain.runtime.ProviderSource;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -71,27 +72,19 @@ final class ProviderSlot {
   ProviderDescriptor descriptor() throws ProtochainException {
     ProviderDescriptor d = descriptor;
     if (d == null) {
+      ProviderSource source = runtime.config().source();
       d =
-          runtime
-              .config()
-              .source()
+          source
               .describe(entry.providerId())
               .orElseThrow(
                   () ->
                       new ProtochainException(
                           ProtochainException.Code.INVALID_PROVIDER,
-                          entry
-                              + ": no provider "
-                              + entry.providerId()
-                              + " is installed (looked in: "
-                              + runtime.config().source().name()
-                              + ")"));
-      ProviderKind expected =
-          entry.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
-      if (d.kind() != expected) {
+                          Compatibility.missing(entry, source).message()));
+      Optional<CatalogProblem> kind = Compatibility.kind(entry, d);
+      if (kind.isPresent()) {
         throw new ProtochainException(
-            ProtochainException.Code.INVALID_PROVIDER,
-            entry + ": " + d + " is a " + d.kind() + " provider (expected: " + expected + ")");
+            ProtochainException.Code.INVALID_PROVIDER, kind.get().message());
       }
       descriptor = d;
     }
@@ -200,25 +193,15 @@ final class ProviderSlot {
     runtime.emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", "", failure);
   }
 
-  private Settings settings(ProviderDescriptor d) {
-    Map<String, String> merged = new LinkedHashMap<>(d.defaults());
-    for (Map.Entry<String, String> s : entry.settings().entrySet()) {
-      if (!d.accepts(s.getKey())) {
-        List<String> accepted = new ArrayList<>();
-        d.settings().forEach(x -> accepted.add(x.name()));
-        throw new IllegalArgumentException(
-            "setting '"
-                + s.getKey()
-                + "' of "
-                + entry
-                + " is not accepted by "
-                + d
-                + " (accepted: "
-                + (accepted.isEmpty() ? "none" : String.join(", ", accepted))
-                + ")");
-      }
-      merged.put(s.getKey(), s.getValue());
+  private Settings settings(ProviderDescriptor d) throws ProtochainException {
+    List<CatalogProblem> undeclared = Compatibility.settings(entry, d);
+    if (!undeclared.isEmpty()) {
+      throw new ProtochainException(
+          ProtochainException.Code.PROVIDER_FAILED_INIT,
+          describe() + " failed to load: " + undeclared.get(0).message());
     }
+    Map<String, String> merged = new LinkedHashMap<>(d.defaults());
+    merged.putAll(entry.settings());
     return Settings.of(entry.toString(), merged);
   }
 

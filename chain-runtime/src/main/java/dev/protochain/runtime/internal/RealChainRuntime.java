@@ -9,7 +9,6 @@ import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ProviderState;
-import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.Version;
@@ -17,16 +16,17 @@ import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.LifecycleListener;
 import dev.protochain.runtime.Selection;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -217,22 +217,12 @@ public final class RealChainRuntime implements ChainRuntime {
       throws ProtochainException {
     CatalogEntry base = levels.get(levels.size() - 1);
     for (int depth = 0; depth < levels.size() - 1; depth++) {
-      ProviderDescriptor d = slot(levels.get(depth)).descriptor();
-      EnumSet<ServiceFlag> missing = EnumSet.allOf(ServiceFlag.class);
-      missing.retainAll(d.requiresBelow());
-      missing.removeAll(base.flags());
-      if (!missing.isEmpty()) {
+      Optional<CatalogProblem> missing =
+          Compatibility.below(
+              entry.toString(), List.of(entry.id()), slot(levels.get(depth)).descriptor(), base);
+      if (missing.isPresent()) {
         throw new ProtochainException(
-            ProtochainException.Code.CATALOG_INVALID,
-            entry
-                + ": layer '"
-                + d.name()
-                + "' requires "
-                + missing
-                + " below it; its base "
-                + base
-                + " provides "
-                + base.flags());
+            ProtochainException.Code.CATALOG_INVALID, missing.get().message());
       }
     }
   }

@@ -50,7 +50,7 @@ import java.util.function.Consumer;
  * <pre>{@code
  * CatalogStore store = CatalogStore.open(ProtochainHome.of(dir));
  * CatalogChange change = store.update("install layer 'trace'",
- *     catalog -> catalog.installLayer(trace, Map.of(), List.of(1001)));
+ *     catalog -> catalog.install(trace, Map.of(), List.of(1001)).catalog());
  * try (ChainRuntime runtime = ChainRuntime.builder().catalog(store.read().catalog()).build()) { ... }
  * }</pre>
  *

@@ -314,7 +314,7 @@ class CatalogStoreTest {
         dev.protochain.api.spi.ProviderDescriptor.of(dev.protochain.layers.trace.TraceLayer.class);
     try (ChainRuntime before =
         ChainRuntime.builder().catalog(store.read().catalog()).shutdownHook(false).build()) {
-      store.update("install trace", c -> c.installLayer(trace, Map.of(), List.of(1005)));
+      store.update("install trace", c -> c.install(trace, Map.of(), List.of(1005)).catalog());
 
       try (ChainRuntime after =
               ChainRuntime.builder().catalog(store.read().catalog()).shutdownHook(false).build();

@@ -106,13 +106,13 @@ public final class HttpsOverChain {
       ProviderDescriptor metrics = ProviderDescriptor.of(MetricsLayer.class);
       Catalog catalog =
           Catalog.builtin()
-              .installLayer(
-                  tls,
-                  Map.of("trust", trust.toString(), "server-name", "localhost"),
-                  List.of(1001));
+              .install(
+                  tls, Map.of("trust", trust.toString(), "server-name", "localhost"), List.of(1001))
+              .catalog();
       catalog =
-          catalog.installLayer(
-              metrics, Map.of(), List.of(catalog.entry("tls-tcp4").orElseThrow().id()));
+          catalog
+              .install(metrics, Map.of(), List.of(catalog.entry("tls-tcp4").orElseThrow().id()))
+              .catalog();
       MeterRegistry registry = new SimpleMeterRegistry();
       try (ChainRuntime runtime =
           ChainRuntime.builder()

@@ -50,7 +50,7 @@ public final class PluginSample {
       CatalogStore store = CatalogStore.open(home);
       store.update(
           "install the sample plugin",
-          c -> c.withPlugin(record).installLayer(layer, Map.of(), List.of(1001)));
+          c -> c.withPlugin(record).install(layer, Map.of(), List.of(1001)).catalog());
       Catalog catalog = store.read().catalog();
       out.println(
           "installed "

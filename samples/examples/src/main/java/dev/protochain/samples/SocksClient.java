@@ -79,7 +79,7 @@ public final class SocksClient {
       ProviderDescriptor socks5 = ProviderDescriptor.of(Socks5Layer.class);
       Catalog catalog =
           Catalog.builtin()
-              .installLayer(
+              .install(
                   socks5,
                   Map.of(
                       "proxy",
@@ -89,6 +89,7 @@ public final class SocksClient {
                       "password",
                       "secret"),
                   List.of(1001))
+              .catalog()
               .checkValid("sample");
       try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).build();
           Session session = runtime.startup("socks5-tcp4");

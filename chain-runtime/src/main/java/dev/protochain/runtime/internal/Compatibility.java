@@ -1,0 +1,136 @@
+package dev.protochain.runtime.internal;
+
+import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
+import dev.protochain.api.ServiceFlag;
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.CatalogProblem;
+import dev.protochain.runtime.ProviderSource;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The rules between a catalog entry and the provider it names, each worded here once: the provider
+ * is found, its kind matches the entry, it declares every key the entry sets, and a layer finds
+ * below it the services it requires. The catalog's validation, the install refusal and the
+ * runtime's startup all ask these methods.
+ */
+public final class Compatibility {
+
+  private Compatibility() {}
+
+  /** The entry's provider is not in {@code source}. */
+  public static CatalogProblem missing(CatalogEntry e, ProviderSource source) {
+    return problem(
+        CatalogProblem.Kind.UNKNOWN_PROVIDER,
+        e + " names provider " + e.providerId() + ", which is not in " + source.name() + ".",
+        e.id());
+  }
+
+  /** The provider {@code p} is a layer for a layer's own entry and a base for a base entry. */
+  public static Optional<CatalogProblem> kind(CatalogEntry e, ProviderDescriptor p) {
+    ProviderKind expected = e.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
+    if (p.kind() == expected) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        problem(
+            CatalogProblem.Kind.PROVIDER_KIND_MISMATCH,
+            e
+                + " names "
+                + p
+                + " (expected: a "
+                + expected.name().toLowerCase(Locale.ROOT)
+                + " provider).",
+            e.id()));
+  }
+
+  /** Every key {@code e} sets is a setting {@code p} declares; one problem per other key. */
+  public static List<CatalogProblem> settings(CatalogEntry e, ProviderDescriptor p) {
+    List<CatalogProblem> problems = new ArrayList<>();
+    for (String key : new TreeSet<>(e.settings().keySet())) {
+      if (!p.accepts(key)) {
+        problems.add(
+            problem(
+                CatalogProblem.Kind.UNKNOWN_SETTING,
+                e
+                    + " sets '"
+                    + key
+                    + "', which provider '"
+                    + p.name()
+                    + "' does not accept (accepted: "
+                    + accepted(p)
+                    + ").",
+                e.id()));
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * The base {@code base} provides every service {@code layer} requires below it; {@code subject}
+   * names the chain the problem is about.
+   */
+  public static Optional<CatalogProblem> below(
+      String subject, List<Integer> ids, ProviderDescriptor layer, CatalogEntry base) {
+    return missingServices(layer, base)
+        .map(
+            why ->
+                new CatalogProblem(
+                    CatalogProblem.Kind.MISSING_SERVICE, subject + ": " + why + ".", ids));
+  }
+
+  /**
+   * Returns why {@code layer} cannot go over a chain ending in {@code base}, or empty if {@code
+   * base} provides every service the layer requires below it.
+   */
+  public static Optional<String> missingServices(ProviderDescriptor layer, CatalogEntry base) {
+    EnumSet<ServiceFlag> missing = EnumSet.noneOf(ServiceFlag.class);
+    missing.addAll(layer.requiresBelow());
+    missing.removeAll(base.flags());
+    if (missing.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "layer '"
+            + layer.name()
+            + "' requires "
+            + flags(layer.requiresBelow())
+            + " below it, and its base "
+            + Catalog.label(base)
+            + " provides "
+            + (base.flags().isEmpty() ? "none" : flags(base.flags())));
+  }
+
+  /** Returns the problem's message without its final period, to join with others on one line. */
+  public static String clause(CatalogProblem p) {
+    String m = p.message();
+    return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
+  }
+
+  /** Returns {@code A, B} for a set of flags. */
+  public static String flags(Set<ServiceFlag> flags) {
+    return flags.stream().map(Enum::name).collect(Collectors.joining(", "));
+  }
+
+  /** Returns the names of the settings {@code d} declares, or {@code none}. */
+  public static String accepted(ProviderDescriptor d) {
+    return d.settings().isEmpty()
+        ? "none"
+        : d.settings().stream()
+            .map(ProviderDescriptor.Setting::name)
+            .collect(Collectors.joining(", "));
+  }
+
+  private static CatalogProblem problem(CatalogProblem.Kind kind, String message, int id) {
+    return new CatalogProblem(kind, message, List.of(id));
+  }
+}
