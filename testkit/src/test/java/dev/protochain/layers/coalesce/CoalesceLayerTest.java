@@ -103,4 +103,42 @@ class CoalesceLayerTest {
       assertEquals(-1, b.receive(ByteBuffer.allocate(1)), "then the close reaches b");
     }
   }
+
+  @Test
+  void aPeerThatStopsReadingDelaysNoOtherSocketsHeldBytes() throws Exception {
+    Duration delay = Duration.ofMillis(50);
+    Map<String, String> settings =
+        Map.of("threshold", "1048576", "delay", "50ms", "flush-on-receive", "false");
+    try (ChainRuntime rt =
+            Stock.runtime(Stock.catalog(CoalesceLayer.class, settings, "mem-stream"));
+        Session layered = rt.startup("coalesce-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
+      ChainSocket listener = Stock.listener(bare);
+      ChainSocket stuck = layered.open();
+      stuck.connect(listener.localAddress());
+      ChainSocket notReading = listener.accept();
+      ChainSocket fine = layered.open();
+      fine.connect(listener.localAddress());
+      ChainSocket reading = listener.accept();
+      reading.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(5));
+
+      assertEquals(65536, stuck.send(ByteBuffer.allocate(2 << 20))); // fills the pipe: no reader
+      assertEquals(10, stuck.send(ByteBuffer.allocate(10))); // its timed send will block
+      Thread.sleep(delay.toMillis() + 150); // ... and now does
+
+      long start = System.nanoTime();
+      assertEquals(3, fine.send(ByteBuffer.wrap(new byte[] {7, 8, 9})));
+      ByteBuffer got = ByteBuffer.allocate(3);
+      assertTrue(reading.receiveFully(got));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertArrayEquals(new byte[] {7, 8, 9}, got.array());
+      assertTrue(
+          took.compareTo(delay.plusMillis(250)) <= 0,
+          "the other socket's held bytes took " + took.toMillis() + " ms (delay 50 ms)");
+      ByteBuffer all = ByteBuffer.allocate(65536 + 10);
+      notReading.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(5));
+      assertTrue(notReading.receiveFully(all), "the stuck socket's bytes arrive once read");
+    }
+  }
 }
