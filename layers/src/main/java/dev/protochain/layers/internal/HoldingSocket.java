@@ -242,7 +242,10 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   }
 
   private void requestedFlush() {
-    sendLock.lock();
+    if (!lockForSender()) {
+      flushRequested.set(false);
+      return;
+    }
     try {
       flushRequested.set(false);
       if (state.get() == State.OPEN) {
@@ -333,6 +336,19 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
       discardHeld();
       outputClosed();
       below().close();
+    }
+  }
+
+  /**
+   * Takes the send lock for a sender thread; returns {@code false} if the thread was interrupted
+   * waiting, which is how the layer's unload ends a sender waiting behind a send blocked below.
+   */
+  private boolean lockForSender() {
+    try {
+      sendLock.lockInterruptibly();
+      return true;
+    } catch (InterruptedException unloading) {
+      return false; // the final cleanup's drain delivers, or aborts, what is held
     }
   }
 
@@ -453,7 +469,9 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
 
   /** On a sender thread: sends what is due, or finishes a deferred close. */
   private void timedSend() {
-    sendLock.lock();
+    if (!lockForSender()) {
+      return;
+    }
     try {
       timerArmed = false;
       if (state.get() == State.CLOSING) {
