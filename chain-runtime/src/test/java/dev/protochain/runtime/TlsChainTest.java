@@ -352,13 +352,7 @@ class TlsChainTest {
     } finally {
       closers.shutdownNow();
     }
-    assertTrue(
-        events.stream()
-            .noneMatch(
-                e ->
-                    e.type() == LifecycleEvent.Type.UNDELIVERED
-                        || e.type() == LifecycleEvent.Type.FAILURE),
-        events.toString());
+    assertNothingUndeliveredOrFailed();
   }
 
   /**
@@ -404,13 +398,7 @@ class TlsChainTest {
         }
       }
     }
-    assertTrue(
-        events.stream()
-            .noneMatch(
-                e ->
-                    e.type() == LifecycleEvent.Type.UNDELIVERED
-                        || e.type() == LifecycleEvent.Type.FAILURE),
-        events.toString());
+    assertNothingUndeliveredOrFailed();
   }
 
   /** Returns how many live platform threads are named {@code name}. */
@@ -442,13 +430,7 @@ class TlsChainTest {
       assertFalse(client.isOpen());
       assertEquals(Map.of(1001, 0, 2001, 0), clientRuntime.counts());
     }
-    assertTrue(
-        events.stream()
-            .noneMatch(
-                e ->
-                    e.type() == LifecycleEvent.Type.UNDELIVERED
-                        || e.type() == LifecycleEvent.Type.FAILURE),
-        events.toString());
+    assertNothingUndeliveredOrFailed();
   }
 
   @Test
@@ -886,6 +868,17 @@ class TlsChainTest {
   }
 
   /* ---- helpers ---- */
+
+  /** Checks that no final cleanup reported undelivered bytes and no lifecycle step failed. */
+  void assertNothingUndeliveredOrFailed() {
+    assertTrue(
+        events.stream()
+            .noneMatch(
+                e ->
+                    e.type() == LifecycleEvent.Type.UNDELIVERED
+                        || e.type() == LifecycleEvent.Type.FAILURE),
+        events.toString());
+  }
 
   static ChainSocket listen(Session session) throws IOException {
     ChainSocket listener = session.open();
