@@ -35,10 +35,9 @@ class EnvironmentErrorsTest {
     Cli.Run r = new Cli(home).run("catalog", "show");
     assertEquals(3, r.code(), r.toString());
     assertEquals(
-        "protochain catalog show: could not read "
+        "protochain catalog show: "
             + home.resolve("catalog.json")
-            + ": Is a directory (expected: a file; move that directory away, then 'protochain"
-            + " catalog restore' puts the backup back)\n",
+            + ": is not a regular file; protochain keeps its catalog there: remove or move it\n",
         r.err());
   }
 
