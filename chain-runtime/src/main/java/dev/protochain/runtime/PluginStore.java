@@ -4,6 +4,7 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.internal.JarLimits;
 import dev.protochain.runtime.internal.PluginClassLoader;
 import dev.protochain.runtime.internal.PluginProviderSource;
 import dev.protochain.runtime.store.internal.HomeFiles;
@@ -59,14 +60,27 @@ public final class PluginStore {
    * throwaway class loader that is closed before this returns; no plugin code runs except class
    * initialisation the JVM does not do here (classes are loaded, not initialised).
    *
-   * @throws ProtochainException {@code INVALID_PROVIDER} naming the jar and the problem: no
-   *     provider registered, a registered class missing, no descriptor, several providers, a base
-   *     provider, or SPI versions this runtime does not speak
+   * <p>Before any class loader opens it, the jar is checked against the bounds of {@link JarLimits}
+   * (size, entries, inflated bytes counted while inflating, no nested archive), so that a zip bomb
+   * is refused in bounded time and memory.
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} naming the jar and the problem: not a jar,
+   *     past a bound, no provider registered, a registered class missing, no descriptor, several
+   *     providers, a base provider, or SPI versions this runtime does not speak
    */
   public static ProviderDescriptor inspect(Path jar) throws ProtochainException {
     if (!Files.isRegularFile(jar)) {
       throw new ProtochainException(
           ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " does not exist");
+    }
+    Optional<String> unbounded;
+    try {
+      unbounded = JarLimits.check(jar);
+    } catch (IOException e) {
+      throw invalid(jar, "cannot be read: " + e);
+    }
+    if (unbounded.isPresent()) {
+      throw invalid(jar, unbounded.get());
     }
     try (PluginClassLoader loader = PluginClassLoader.open(jar)) {
       List<Class<?>> types = loader.providerTypes();
