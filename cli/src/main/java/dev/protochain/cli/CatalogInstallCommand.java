@@ -97,54 +97,50 @@ final class CatalogInstallCommand implements Callable<Integer> {
     boolean all;
   }
 
+  @Option(
+      names = "--check-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = Main.DurationConverter.class,
+      description =
+          "How long the new chains of a plugin may take to start and clean up once, in a separate"
+              + " JVM and outside the catalog lock, before the plugin is refused as hung"
+              + " (default: ${DEFAULT-VALUE}).")
+  java.time.Duration checkTimeout;
+
   @Override
   public Integer call() throws Exception {
     CatalogStore store = catalog.main.store(spec);
+    PluginStore plugins = catalog.main.home().plugins();
     ProviderDescriptor descriptor;
     PluginRecord plugin;
     if (source.plugin != null) {
-      descriptor = PluginStore.inspect(source.plugin);
-      plugin = catalog.main.home().plugins().add(source.plugin);
+      plugin = plugins.add(source.plugin);
+      descriptor = PluginStore.inspect(plugins.jar(plugin));
     } else {
       descriptor = find(source.layer, catalog.main.providers(store.read().catalog()));
       plugin = null;
     }
     List<String> passedOver = new ArrayList<>();
-    CatalogChange change =
-        store.update(
-            "install layer '" + descriptor.name() + "'",
-            stored -> {
-              Catalog current =
-                  plugin == null ? stored : catalog.main.home().plugins().record(stored, plugin);
-              passedOver.clear();
-              List<Integer> over = new ArrayList<>();
-              if (targets.all) {
-                for (CatalogEntry e : current.entries()) {
-                  if (!e.isSelectable()) {
-                    continue;
-                  }
-                  Optional<String> refusal = current.installRefusal(descriptor, e);
-                  if (refusal.isPresent()) {
-                    passedOver.add("passed over " + Catalog.label(e) + ": " + refusal.get());
-                  } else {
-                    over.add(e.id());
-                  }
-                }
-                if (over.isEmpty()) {
-                  throw new IllegalArgumentException(
-                      "installing layer '"
-                          + descriptor.name()
-                          + "': it can go over no entry of the catalog ("
-                          + String.join("; ", passedOver)
-                          + ")");
-                }
-              } else {
-                over.addAll(CatalogCommand.ids(current, targets.over));
-              }
-              Catalog installed = current.installLayer(descriptor, settings, over);
-              tryOut(installed, added(current, installed), descriptor, catalog.main);
-              return installed;
-            });
+    CatalogChange change;
+    try {
+      change = install(store, plugins, descriptor, plugin, passedOver);
+    } catch (IOException | RuntimeException refused) {
+      if (plugin != null) {
+        // A refused install leaves nothing behind: the jar goes unless the catalog records it.
+        try {
+          store.update(
+              "discard plugin jar " + plugin.file(),
+              current -> {
+                plugins.discardUnless(current, plugin);
+                return current;
+              });
+        } catch (IOException | RuntimeException e) {
+          refused.addSuppressed(e);
+        }
+      }
+      throw refused;
+    }
     Catalog after = change.after().catalog();
     List<CatalogEntry> added = added(change.before().orElseThrow().catalog(), after);
     CatalogEntry layerEntry =
@@ -183,6 +179,130 @@ final class CatalogInstallCommand implements Callable<Integer> {
     out.println(CatalogCommand.wrote(store, change));
     out.flush();
     return Main.OK;
+  }
+
+  /**
+   * Thrown by an edit when the catalog changed while a plugin was being checked outside the lock.
+   */
+  private static final class Changed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Changed() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Installs the layer. New chains that run plugin code are tried in a separate JVM with a deadline
+   * before the lock is taken, and the catalog written only if it did not change meanwhile (else
+   * planned and tried again); chains of class-path layers only are tried in this process under the
+   * lock, as they always were.
+   */
+  private CatalogChange install(
+      CatalogStore store,
+      PluginStore plugins,
+      ProviderDescriptor descriptor,
+      PluginRecord plugin,
+      List<String> passedOver)
+      throws IOException {
+    String purpose = "install layer '" + descriptor.name() + "'";
+    for (int attempt = 1; ; attempt++) {
+      Catalog snapshot = store.read().catalog();
+      Catalog planned = plan(snapshot, plugins, descriptor, plugin, passedOver);
+      List<CatalogEntry> added = added(snapshot, planned);
+      if (added.stream().noneMatch(e -> runsPluginCode(planned, e))) {
+        return store.update(
+            purpose,
+            stored -> {
+              Catalog installed = plan(stored, plugins, descriptor, plugin, passedOver);
+              tryOut(installed, added(stored, installed), descriptor, catalog.main);
+              return installed;
+            });
+      }
+      try {
+        plugins.trial(
+            planned,
+            added.stream().filter(CatalogEntry::isSelectable).map(CatalogEntry::id).toList(),
+            checkTimeout);
+      } catch (dev.protochain.api.ProtochainException e) {
+        throw new IllegalArgumentException(
+            "installing layer '"
+                + descriptor.name()
+                + "': "
+                + e.getMessage()
+                + "; nothing was installed",
+            e);
+      }
+      try {
+        return store.update(
+            purpose,
+            stored -> {
+              if (!stored.equals(snapshot)) {
+                throw new Changed();
+              }
+              if (plugin != null && !java.nio.file.Files.exists(plugins.jar(plugin))) {
+                throw new IOException(
+                    "the stored plugin jar "
+                        + plugins.jar(plugin)
+                        + " was removed while it was checked; install it again");
+              }
+              return planned;
+            });
+      } catch (Changed e) {
+        if (attempt == 3) {
+          throw new IllegalStateException(
+              "installing layer '"
+                  + descriptor.name()
+                  + "': the catalog changed each of 3 times the new chains were checked; nothing"
+                  + " was installed, try again");
+        }
+      }
+    }
+  }
+
+  /** Returns whether the chain {@code e} of {@code catalog} has a layer from a plugin. */
+  private static boolean runsPluginCode(Catalog catalog, CatalogEntry e) {
+    return e.chain().ids().stream()
+        .map(catalog::entry)
+        .flatMap(Optional::stream)
+        .anyMatch(x -> catalog.plugin(x.providerId()).isPresent());
+  }
+
+  /** Returns {@code stored} with the layer installed over the targets; fills {@code passedOver}. */
+  private Catalog plan(
+      Catalog stored,
+      PluginStore plugins,
+      ProviderDescriptor descriptor,
+      PluginRecord plugin,
+      List<String> passedOver)
+      throws IOException {
+    Catalog current = plugin == null ? stored : plugins.record(stored, plugin);
+    passedOver.clear();
+    List<Integer> over = new ArrayList<>();
+    if (targets.all) {
+      for (CatalogEntry e : current.entries()) {
+        if (!e.isSelectable()) {
+          continue;
+        }
+        Optional<String> refusal = current.installRefusal(descriptor, e);
+        if (refusal.isPresent()) {
+          passedOver.add("passed over " + Catalog.label(e) + ": " + refusal.get());
+        } else {
+          over.add(e.id());
+        }
+      }
+      if (over.isEmpty()) {
+        throw new IllegalArgumentException(
+            "installing layer '"
+                + descriptor.name()
+                + "': it can go over no entry of the catalog ("
+                + String.join("; ", passedOver)
+                + ")");
+      }
+    } else {
+      over.addAll(CatalogCommand.ids(current, targets.over));
+    }
+    return current.installLayer(descriptor, settings, over);
   }
 
   /**

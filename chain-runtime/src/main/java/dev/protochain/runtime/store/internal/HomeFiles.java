@@ -101,6 +101,15 @@ public final class HomeFiles {
         : new FileAttribute<?>[0];
   }
 
+  /**
+   * Returns the attribute that creates a directory owner-only, or none where files have no modes.
+   */
+  public static FileAttribute<?>[] ownerOnlyDirectory() {
+    return POSIX
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY)}
+        : new FileAttribute<?>[0];
+  }
+
   /** Creates a new owner-only temporary file in {@code dir}, never through a link. */
   public static Path createTempFile(Path dir, String prefix, String suffix) throws IOException {
     return Files.createTempFile(dir, prefix, suffix, ownerOnly());
