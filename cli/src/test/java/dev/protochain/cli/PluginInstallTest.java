@@ -136,6 +136,46 @@ class PluginInstallTest {
   }
 
   @Test
+  void connectWarnsOfAFailedUnloadWithoutCheckUnload() throws Exception {
+    // The plugin hands the JDK's system properties an object of its own: its loader stays.
+    String body =
+        "@Override protected void onLoad(ProviderContext c) {\n"
+            + "    System.getProperties().put(\"protochain.test.pin\", new Object() { });\n"
+            + "  }";
+    Path jar = plugin("pin", body);
+    Cli.Run install = cli.run("catalog", "install", "--plugin", jar.toString(), "--over", "tcp4");
+    assertEquals(0, install.code(), install.toString());
+
+    try (java.net.ServerSocket server =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> peer =
+          CompletableFuture.runAsync(
+              () -> {
+                try (java.net.Socket s = server.accept()) {
+                  s.getInputStream().readAllBytes();
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      Cli.Run run =
+          cli.run(
+              "connect",
+              "--entry",
+              "pin-tcp4",
+              "127.0.0.1",
+              Integer.toString(server.getLocalPort()));
+      peer.get();
+
+      assertEquals(0, run.code(), run.toString());
+      assertEquals(
+          "protochain connect: warning: unload NOT verified: 0 of 1 plugin class loaders collected"
+              + " after 100 collections",
+          run.err().lines().reduce((a, b) -> b).orElseThrow(),
+          run.err());
+    }
+  }
+
+  @Test
   void aFailingStaticInitializerIsNamedWithItsCause() throws Exception {
     String body =
         "static final int STATE = boom();\n"

@@ -250,25 +250,10 @@ public final class PluginTrial {
     for (StackTraceElement frame : stack) {
       String loader = frame.getClassLoaderName();
       if (loader != null && loader.startsWith("plugin ")) {
-        return frame(frame);
+        return PluginClassLoader.frame(frame);
       }
     }
-    return stack.length == 0 ? "(no frame)" : frame(stack[0]);
-  }
-
-  /** Returns {@code test.Foo.bar(Foo.java:12)}: a frame without its module or loader. */
-  static String frame(StackTraceElement frame) {
-    return frame.getClassName()
-        + "."
-        + frame.getMethodName()
-        + "("
-        + (frame.isNativeMethod()
-            ? "Native Method"
-            : frame.getFileName() == null
-                ? "Unknown Source"
-                : frame.getFileName()
-                    + (frame.getLineNumber() >= 0 ? ":" + frame.getLineNumber() : ""))
-        + ")";
+    return stack.length == 0 ? "(no frame)" : PluginClassLoader.frame(stack[0]);
   }
 
   private static String oneLine(Throwable e) {
