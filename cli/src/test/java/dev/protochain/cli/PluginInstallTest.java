@@ -176,6 +176,45 @@ class PluginInstallTest {
   }
 
   @Test
+  void aPluginClaimingTheIdOfTheStockTlsLayerIsRefusedAndLeavesNothing() throws Exception {
+    Path jar =
+        new PluginJars()
+            .source(
+                "test.shadow.ShadowLayer",
+                PluginJars.layer("test.shadow", "shadow", "", "")
+                    .replace(
+                        dev.protochain.runtime.testing.FakeProviderSource.idOf("plugin-shadow")
+                            .toString(),
+                        tlsId()))
+            .provider("test.shadow.ShadowLayer")
+            .build(Files.createDirectory(dir.resolve("shadow")).resolve("shadow.jar"));
+
+    Cli.Run run = cli.run("catalog", "install", "--plugin", jar.toString(), "--over", "tcp4");
+
+    assertEquals(1, run.code(), run.toString());
+    assertEquals(
+        "protochain catalog install: plugin 'shadow' 1.0.0 ("
+            + tlsId()
+            + ") claims the id of provider 'tls' on the class path"
+            + " (dev.protochain.layers.tls.TlsLayer); a provider id belongs to where it comes from,"
+            + " and a plugin may take none that the class path or another plugin provides: give the"
+            + " plugin an id of its own\n",
+        run.err());
+    assertNothingInstalled();
+  }
+
+  static String tlsId() {
+    return dev.protochain.runtime.ProviderSource.classpath(PluginInstallTest.class.getClassLoader())
+        .descriptors()
+        .stream()
+        .filter(d -> d.name().equals("tls"))
+        .findFirst()
+        .orElseThrow()
+        .id()
+        .toString();
+  }
+
+  @Test
   void aFailingStaticInitializerIsNamedWithItsCause() throws Exception {
     String body =
         "static final int STATE = boom();\n"
