@@ -91,13 +91,7 @@ class PluginTest {
    * Installs {@code jar} over mem-stream and returns a runtime whose plugin loaders are tracked.
    */
   ChainRuntime runtimeWith(Path jar, Map<String, String> settings) throws IOException {
-    PluginRecord record = store.add(jar);
-    ProviderDescriptor d = PluginStore.inspect(jar);
-    Catalog catalog =
-        Catalog.builtin()
-            .withPlugin(record)
-            .installLayer(d.name(), d.id(), settings, List.of(1005))
-            .checkValid("test");
+    Catalog catalog = catalogWith(jar, settings);
     ProviderSource plugins = store.source(catalog.plugins());
     ProviderSource tracking =
         new ProviderSource() {
@@ -119,6 +113,16 @@ class PluginTest {
           }
         };
     return ChainRuntime.builder().catalog(catalog).source(tracking).shutdownHook(false).build();
+  }
+
+  /** Stores {@code jar} and returns the built-in catalog with its layer over mem-stream. */
+  Catalog catalogWith(Path jar, Map<String, String> settings) throws IOException {
+    PluginRecord record = store.add(jar);
+    ProviderDescriptor d = PluginStore.inspect(jar);
+    return Catalog.builtin()
+        .withPlugin(record)
+        .installLayer(d.name(), d.id(), settings, List.of(1005))
+        .checkValid("test");
   }
 
   String describeChainSocket(ChainRuntime runtime, String chain) throws IOException {
@@ -707,13 +711,8 @@ class PluginTest {
             new PluginJars()
                 .source("test.persocket.PerSocketLayer", PER_SOCKET)
                 .provider("test.persocket.PerSocketLayer"));
-    PluginRecord record = store.add(jar);
-    ProviderDescriptor d = PluginStore.inspect(jar);
-    Catalog catalog =
-        Catalog.builtin()
-            .withPlugin(record)
-            .installLayer(d.name(), d.id(), Map.of(), List.of(1005))
-            .checkValid("test");
+    Catalog catalog = catalogWith(jar, Map.of());
+    PluginRecord record = catalog.plugins().get(0);
     UnloadCheck check = new UnloadCheck();
     String thread = "'per-socket-worker' (TIMED_WAITING at ";
     String where = ", in test.persocket.PerSocketLayer.lambda$wrap$0(PerSocketLayer.java:9))";
