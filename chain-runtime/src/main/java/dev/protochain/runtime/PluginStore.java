@@ -4,8 +4,10 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.runtime.internal.JarLimits;
 import dev.protochain.runtime.internal.PluginClassLoader;
 import dev.protochain.runtime.internal.PluginProviderSource;
+import dev.protochain.runtime.internal.PluginTrial;
 import dev.protochain.runtime.store.internal.HomeFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,14 +61,27 @@ public final class PluginStore {
    * throwaway class loader that is closed before this returns; no plugin code runs except class
    * initialisation the JVM does not do here (classes are loaded, not initialised).
    *
-   * @throws ProtochainException {@code INVALID_PROVIDER} naming the jar and the problem: no
-   *     provider registered, a registered class missing, no descriptor, several providers, a base
-   *     provider, or SPI versions this runtime does not speak
+   * <p>Before any class loader opens it, the jar is checked against the bounds of {@link JarLimits}
+   * (size, entries, inflated bytes counted while inflating, no nested archive), so that a zip bomb
+   * is refused in bounded time and memory.
+   *
+   * @throws ProtochainException {@code INVALID_PROVIDER} naming the jar and the problem: not a jar,
+   *     past a bound, no provider registered, a registered class missing, no descriptor, several
+   *     providers, a base provider, or SPI versions this runtime does not speak
    */
   public static ProviderDescriptor inspect(Path jar) throws ProtochainException {
     if (!Files.isRegularFile(jar)) {
       throw new ProtochainException(
           ProtochainException.Code.INVALID_PROVIDER, "plugin jar " + jar + " does not exist");
+    }
+    Optional<String> unbounded;
+    try {
+      unbounded = JarLimits.check(jar);
+    } catch (IOException e) {
+      throw invalid(jar, "cannot be read: " + e);
+    }
+    if (unbounded.isPresent()) {
+      throw invalid(jar, unbounded.get());
     }
     try (PluginClassLoader loader = PluginClassLoader.open(jar)) {
       List<Class<?>> types = loader.providerTypes();
@@ -185,6 +200,32 @@ public final class PluginStore {
       HomeFiles.createDirectories(parent);
     }
     HomeFiles.createDirectory(directory);
+  }
+
+  /**
+   * Starts up and cleans up each of {@code entries} of {@code catalog} once, loading plugins from
+   * this store, in a separate JVM with a deadline (see {@link PluginTrial}): the way to try plugin
+   * code before recording it, without running it in this process or under the catalog lock.
+   *
+   * @throws ProtochainException {@code PROVIDER_FAILED_INIT} naming the entry and what happened: it
+   *     failed to start, plugin code ended the JVM (with the caller), or the check passed {@code
+   *     deadline} (with the place it was stuck at)
+   */
+  public void trial(Catalog catalog, List<Integer> entries, java.time.Duration deadline)
+      throws IOException {
+    PluginTrial.run(this, catalog, entries, deadline);
+  }
+
+  /**
+   * Deletes the stored jar of {@code record} unless {@code catalog} still records that jar: what a
+   * refused install calls so that it leaves nothing behind. Call it under the catalog lock.
+   */
+  public void discardUnless(Catalog catalog, PluginRecord record) throws IOException {
+    if (catalog.plugins().stream().noneMatch(p -> p.file().equals(record.file()))) {
+      Path jar = jar(record);
+      HomeFiles.refuseLink(jar);
+      Files.deleteIfExists(jar);
+    }
   }
 
   /** Returns the path of a recorded plugin's jar. */

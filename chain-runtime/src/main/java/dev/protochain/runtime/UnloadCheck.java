@@ -2,6 +2,7 @@ package dev.protochain.runtime;
 
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.runtime.internal.PluginClassLoader;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.net.URISyntaxException;
@@ -21,7 +22,8 @@ import java.util.stream.Stream;
  * weakly, the class loader of every plugin load and the jar it read; once the runtime's sessions
  * are closed, {@link #verify} collects garbage until every such loader is gone (or gives up), and
  * then looks for open file descriptors of this process still pointing at a plugin jar and threads
- * still carrying a plugin's class loader.
+ * still running a plugin's code or carrying its class loader, each named with its state and top
+ * frame.
  *
  * <p>Unloads that did not really happen (a loader kept alive, a jar left open, a thread left
  * running) are what plugin frameworks are known for; this is the check {@code protochain listen
@@ -37,7 +39,10 @@ public final class UnloadCheck {
    * @param collections how many collections it took
    * @param openJars plugin jars a file descriptor of this process still points at; empty where the
    *     platform has no {@code /proc/self/fd}
-   * @param liveThreads threads whose context class loader is a plugin's that was not collected
+   * @param liveThreads the threads of each plugin load whose loader was not collected (running its
+   *     code, or carrying it as their context class loader), each as its name, state and top frame,
+   *     such as {@code 'worker' (TIMED_WAITING at java.lang.Thread.sleep(Native Method), in
+   *     test.Leaky.lambda$wrap$0(Leaky.java:9))}
    */
   public record Report(
       int loads, int collected, int collections, List<String> openJars, List<String> liveThreads) {
@@ -159,9 +164,15 @@ public final class UnloadCheck {
       if (loader == null) {
         continue;
       }
+      if (loader instanceof PluginClassLoader) {
+        ((PluginClassLoader) loader)
+            .threads()
+            .forEach(t -> threads.add(PluginClassLoader.describe(t)));
+        continue;
+      }
       for (Thread t : Thread.getAllStackTraces().keySet()) {
         if (t.isAlive() && t.getContextClassLoader() == loader) {
-          threads.add(t.getName());
+          threads.add(PluginClassLoader.describe(t));
         }
       }
     }

@@ -91,13 +91,7 @@ class PluginTest {
    * Installs {@code jar} over mem-stream and returns a runtime whose plugin loaders are tracked.
    */
   ChainRuntime runtimeWith(Path jar, Map<String, String> settings) throws IOException {
-    PluginRecord record = store.add(jar);
-    ProviderDescriptor d = PluginStore.inspect(jar);
-    Catalog catalog =
-        Catalog.builtin()
-            .withPlugin(record)
-            .installLayer(d.name(), d.id(), settings, List.of(1005))
-            .checkValid("test");
+    Catalog catalog = catalogWith(jar, settings);
     ProviderSource plugins = store.source(catalog.plugins());
     ProviderSource tracking =
         new ProviderSource() {
@@ -119,6 +113,16 @@ class PluginTest {
           }
         };
     return ChainRuntime.builder().catalog(catalog).source(tracking).shutdownHook(false).build();
+  }
+
+  /** Stores {@code jar} and returns the built-in catalog with its layer over mem-stream. */
+  Catalog catalogWith(Path jar, Map<String, String> settings) throws IOException {
+    PluginRecord record = store.add(jar);
+    ProviderDescriptor d = PluginStore.inspect(jar);
+    return Catalog.builtin()
+        .withPlugin(record)
+        .installLayer(d.name(), d.id(), settings, List.of(1005))
+        .checkValid("test");
   }
 
   String describeChainSocket(ChainRuntime runtime, String chain) throws IOException {
@@ -660,11 +664,14 @@ class PluginTest {
 
       ProtochainException e = assertThrows(ProtochainException.class, session::close);
 
-      assertEquals(
+      // The message changed with issue 11: each thread is named with its state and frames.
+      assertFragments(
+          e.getMessage(),
           "provider 'leaky' (entry 2001) failed to close its binding: java.io.IOException: plugin jar "
               + stored
-              + " left 1 thread(s) running after unload: [leaky-worker]; a provider must stop its threads in unload()",
-          e.getMessage());
+              + " left 1 thread(s) running after unload: ['leaky-worker' (WAITING at ",
+          ", in test.leaky.LeakyLayer.lambda$onLoad$0(LeakyLayer.java:9))]; a provider must stop its"
+              + " threads in unload()");
       assertEquals(0, runtime.count(2001));
       socket.toString(); // releases the worker, so the test leaves no thread behind
       for (int i = 0; i < 100 && !threadsNamed("leaky-worker").isEmpty(); i++) {
@@ -672,6 +679,72 @@ class PluginTest {
       }
       assertEquals(List.of(), threadsNamed("leaky-worker"));
     }
+  }
+
+  static final String PER_SOCKET =
+      "package test.persocket;\n"
+          + "import dev.protochain.api.ChainSocket;\n"
+          + "import dev.protochain.api.spi.*;\n"
+          + "@ProviderInfo(id = \"6c1f3f0e-8a49-4bde-9d51-3c0a7c2f0b11\", name = \"persocket\","
+          + " kind = ProviderKind.LAYER, version = \"1.0.0\")\n"
+          + "public final class PerSocketLayer extends AbstractLayer {\n"
+          + "  @Override public ChainSocket wrap(ChainSocket below, StartupContext c) {\n"
+          + "    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);\n"
+          + "    Thread t = new Thread(() -> {\n"
+          + "      running.countDown(); try { Thread.sleep(4_000); } catch (InterruptedException e) { }\n"
+          + "    }, \"per-socket-worker\");\n"
+          + "    t.setContextClassLoader(null);\n"
+          + "    t.setDaemon(true);\n"
+          + "    t.start();\n"
+          + "    try { running.await(); } catch (InterruptedException e) { throw new IllegalStateException(e); }\n"
+          + "    return new ForwardingSocket(below) {\n"
+          + "      @Override protected ChainSocket wrapAccepted(ChainSocket a) { return a; }\n"
+          + "    };\n"
+          + "  }\n"
+          + "}\n";
+
+  @Test
+  void aThreadStartedPerSocketWithoutAContextLoaderIsNamedAtUnloadAndByTheCheck() throws Exception {
+    Path jar =
+        jar(
+            "persocket",
+            new PluginJars()
+                .source("test.persocket.PerSocketLayer", PER_SOCKET)
+                .provider("test.persocket.PerSocketLayer"));
+    Catalog catalog = catalogWith(jar, Map.of());
+    PluginRecord record = catalog.plugins().get(0);
+    UnloadCheck check = new UnloadCheck();
+    String thread = "'per-socket-worker' (TIMED_WAITING at ";
+    String where = ", in test.persocket.PerSocketLayer.lambda$wrap$0(PerSocketLayer.java:9))";
+    try (ChainRuntime runtime =
+        ChainRuntime.builder()
+            .catalog(catalog)
+            .source(check.track(store.source(catalog.plugins())))
+            .shutdownHook(false)
+            .build()) {
+      Session session = runtime.startup("persocket-mem-stream");
+      session.open().close();
+
+      ProtochainException e = assertThrows(ProtochainException.class, session::close);
+
+      assertFragments(
+          e.getMessage(),
+          "provider 'persocket' (entry 2001) failed to close its binding: java.io.IOException:"
+              + " plugin jar "
+              + store.jar(record)
+              + " left 1 thread(s) running after unload: ["
+              + thread,
+          where + "]; a provider must stop its threads in unload()");
+    }
+    UnloadCheck.Report report = check.verify(3);
+    assertEquals(1, report.liveThreads().size(), report.toString());
+    assertFragments(report.liveThreads().get(0), thread, where);
+    assertFragments(
+        report.toString(),
+        "unload NOT verified: 0 of 1 plugin class loaders collected after 3 collections; threads"
+            + " still running: ["
+            + thread,
+        where + "]");
   }
 
   /* ---- helpers ---- */
@@ -690,6 +763,15 @@ class PluginTest {
         assertEquals(text, new String(got.array(), java.nio.charset.StandardCharsets.UTF_8));
       }
     }
+  }
+
+  /** Asserts that {@code actual} starts with the first fragment, ends with the last, in order. */
+  static void assertFragments(String actual, String first, String last) {
+    assertTrue(
+        actual.startsWith(first)
+            && actual.endsWith(last)
+            && actual.length() >= first.length() + last.length(),
+        "expected <" + first + "...> then <..." + last + "> but was <" + actual + ">");
   }
 
   static List<String> threadsNamed(String name) {

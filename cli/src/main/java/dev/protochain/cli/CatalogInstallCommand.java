@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -97,35 +98,51 @@ final class CatalogInstallCommand implements Callable<Integer> {
     boolean all;
   }
 
+  @Option(
+      names = "--check-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = Main.DurationConverter.class,
+      description =
+          "How long the new chains of a plugin may take to start and clean up once, in a separate"
+              + " JVM and outside the catalog lock, before the plugin is refused as hung"
+              + " (default: ${DEFAULT-VALUE}).")
+  java.time.Duration checkTimeout;
+
   @Override
   public Integer call() throws Exception {
     HomeCatalog store = catalog.main.store(spec);
+    PluginStore plugins = catalog.main.home().plugins();
     ProviderDescriptor descriptor;
     PluginRecord plugin;
     if (source.plugin != null) {
-      descriptor = PluginStore.inspect(source.plugin);
-      plugin = catalog.main.home().plugins().add(source.plugin);
+      plugin = plugins.add(source.plugin);
+      descriptor = PluginStore.inspect(plugins.jar(plugin));
     } else {
       descriptor = find(source.layer, catalog.main.providers(store.read().catalog()));
       plugin = null;
     }
-    AtomicReference<Installation> done = new AtomicReference<>();
-    CatalogChange change =
-        store.update(
-            "install layer '" + descriptor.name() + "'",
-            stored -> {
-              Catalog current =
-                  plugin == null ? stored : catalog.main.home().plugins().record(stored, plugin);
-              Installation installation =
-                  targets.all
-                      ? current.installEverywhere(descriptor, settings)
-                      : current.install(
-                          descriptor, settings, CatalogCommand.ids(current, targets.over));
-              tryOut(installation, descriptor, catalog.main);
-              done.set(installation);
-              return installation.catalog();
-            });
-    Installation installed = done.get();
+    Installed done;
+    try {
+      done = install(store, plugins, descriptor, plugin);
+    } catch (IOException | RuntimeException refused) {
+      if (plugin != null) {
+        // A refused install leaves nothing behind: the jar goes unless the catalog records it.
+        try {
+          store.update(
+              "discard plugin jar " + plugin.file(),
+              current -> {
+                plugins.discardUnless(current, plugin);
+                return current;
+              });
+        } catch (IOException | RuntimeException e) {
+          refused.addSuppressed(e);
+        }
+      }
+      throw refused;
+    }
+    Installation installed = done.installation();
+    CatalogChange change = done.change();
     CatalogEntry layerEntry = installed.layer();
     List<String> chains = new ArrayList<>();
     for (Installation.Chain c : installed.chains()) {
@@ -192,6 +209,107 @@ final class CatalogInstallCommand implements Callable<Integer> {
           e.getMessage() + "; 'protochain catalog layers' lists the installed plugins' too\n";
     }
     return "\nSettings of the layer (--set KEY=VALUE):\n" + settings;
+  }
+
+  /**
+   * Thrown by an edit when the catalog changed while a plugin was being checked outside the lock.
+   */
+  private static final class Changed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Changed() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** What an install wrote: the installation and the catalog change that stored it. */
+  private record Installed(Installation installation, CatalogChange change) {}
+
+  /**
+   * Installs the layer. New chains that run plugin code are tried in a separate JVM with a deadline
+   * before the lock is taken, and the catalog written only if it did not change meanwhile (else
+   * planned and tried again); chains of class-path layers only are tried in this process under the
+   * lock, as they always were.
+   */
+  private Installed install(
+      HomeCatalog store, PluginStore plugins, ProviderDescriptor descriptor, PluginRecord plugin)
+      throws IOException {
+    String purpose = "install layer '" + descriptor.name() + "'";
+    for (int attempt = 1; ; attempt++) {
+      Catalog snapshot = store.read().catalog();
+      Installation planned = plan(snapshot, plugins, descriptor, plugin);
+      if (planned.chains().stream().noneMatch(c -> runsPluginCode(planned.catalog(), c.chain()))) {
+        AtomicReference<Installation> done = new AtomicReference<>();
+        CatalogChange change =
+            store.update(
+                purpose,
+                stored -> {
+                  Installation installation = plan(stored, plugins, descriptor, plugin);
+                  tryOut(installation, descriptor, catalog.main);
+                  done.set(installation);
+                  return installation.catalog();
+                });
+        return new Installed(done.get(), change);
+      }
+      try {
+        plugins.trial(
+            planned.catalog(),
+            planned.chains().stream().map(c -> c.chain().id()).toList(),
+            checkTimeout);
+      } catch (dev.protochain.api.ProtochainException e) {
+        throw new IllegalArgumentException(
+            "installing layer '"
+                + descriptor.name()
+                + "': "
+                + e.getMessage()
+                + "; nothing was installed",
+            e);
+      }
+      try {
+        CatalogChange change =
+            store.update(
+                purpose,
+                stored -> {
+                  if (!stored.equals(snapshot)) {
+                    throw new Changed();
+                  }
+                  if (plugin != null && !java.nio.file.Files.exists(plugins.jar(plugin))) {
+                    throw new IOException(
+                        "the stored plugin jar "
+                            + plugins.jar(plugin)
+                            + " was removed while it was checked; install it again");
+                  }
+                  return planned.catalog();
+                });
+        return new Installed(planned, change);
+      } catch (Changed e) {
+        if (attempt == 3) {
+          throw new IllegalStateException(
+              "installing layer '"
+                  + descriptor.name()
+                  + "': the catalog changed each of 3 times the new chains were checked; nothing"
+                  + " was installed, try again");
+        }
+      }
+    }
+  }
+
+  /** Returns whether the chain {@code e} of {@code catalog} has a layer from a plugin. */
+  private static boolean runsPluginCode(Catalog catalog, CatalogEntry e) {
+    return e.chain().ids().stream()
+        .map(catalog::entry)
+        .flatMap(Optional::stream)
+        .anyMatch(x -> catalog.plugin(x.providerId()).isPresent());
+  }
+
+  /** Returns {@code stored} with the layer installed over the targets. */
+  private Installation plan(
+      Catalog stored, PluginStore plugins, ProviderDescriptor descriptor, PluginRecord plugin)
+      throws IOException {
+    Catalog current = plugin == null ? stored : plugins.record(stored, plugin);
+    return targets.all
+        ? current.installEverywhere(descriptor, settings)
+        : current.install(descriptor, settings, CatalogCommand.ids(current, targets.over));
   }
 
   /**

@@ -152,16 +152,24 @@ final class Netcat {
   }
 
   /**
-   * With {@code check}, verifies that every plugin the connection loaded was unloaded and tells
-   * what was found; returns the exit code: 0, or 1 if an unload did not really happen.
+   * Verifies that every plugin the connection loaded was unloaded. With {@code required} ({@code
+   * --check-unload}) tells what was found and returns 1 if an unload did not really happen; without
+   * it, tells only a failed unload, as a warning, and returns 0.
    */
-  static int checkUnload(dev.protochain.runtime.UnloadCheck check, PrintWriter err, String command)
+  static int checkUnload(
+      dev.protochain.runtime.UnloadCheck check, boolean required, PrintWriter err, String command)
       throws InterruptedException {
-    if (check == null) {
+    if (!required && check.loads() == 0) {
       return Main.OK;
     }
     dev.protochain.runtime.UnloadCheck.Report report = check.verify(100);
-    tell(err, command, report.toString());
-    return report.clean() ? Main.OK : Main.REFUSED;
+    if (required) {
+      tell(err, command, report.toString());
+      return report.clean() ? Main.OK : Main.REFUSED;
+    }
+    if (!report.clean()) {
+      tell(err, command, "warning: " + report);
+    }
+    return Main.OK;
   }
 }

@@ -41,7 +41,7 @@ final class NetcatOptions {
    * --check-unload}.
    */
   ChainRuntime.Builder runtime(Main main, CommandSpec spec, String command) throws IOException {
-    check = checkUnload ? new UnloadCheck() : null;
+    check = new UnloadCheck(); // always: a failed unload is told even without --check-unload
     return main.runtime(command, main.store(spec).read().catalog(), check).safeMode(safeMode);
   }
 
@@ -72,6 +72,6 @@ final class NetcatOptions {
             + " bytes and received "
             + carried.received()
             + "; the connection is closed");
-    return Netcat.checkUnload(check, err, command);
+    return Netcat.checkUnload(check, checkUnload, err, command);
   }
 }

@@ -17,7 +17,7 @@ final class DetachedException extends IOException {
 
   private DetachedException(Throwable t) {
     super(t.getMessage());
-    this.original = t.toString();
+    this.original = describe(t);
     setStackTrace(t.getStackTrace());
   }
 
@@ -35,6 +35,24 @@ final class DetachedException extends IOException {
       copy.addSuppressed(detach(s));
     }
     return copy;
+  }
+
+  /**
+   * Returns {@code t.toString()}, except for a failed static initializer, whose error says neither
+   * the class nor the cause: {@code the static initializer of test.Foo failed: <cause>}.
+   */
+  private static String describe(Throwable t) {
+    if (t instanceof ExceptionInInitializerError && t.getCause() != null) {
+      String type = "a class";
+      for (StackTraceElement frame : t.getCause().getStackTrace()) {
+        if (frame.getMethodName().equals("<clinit>")) {
+          type = frame.getClassName();
+          break;
+        }
+      }
+      return "the static initializer of " + type + " failed: " + t.getCause();
+    }
+    return t.toString();
   }
 
   /** Returns the original's {@code toString()}: its class name and message. */

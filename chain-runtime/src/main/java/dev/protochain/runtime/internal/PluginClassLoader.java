@@ -25,11 +25,78 @@ public final class PluginClassLoader extends URLClassLoader {
 
   private static final ClassLoader SHARED = new SharedClassLoader(Provider.class.getClassLoader());
 
+  private static final java.util.concurrent.atomic.AtomicLong LOADS =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private final Path jar;
 
   private PluginClassLoader(Path jar, URL url) {
-    super("plugin " + jar.getFileName(), new URL[] {url}, SHARED);
+    // The name is unique to this load: stack frames carry it, and name the load that ran them.
+    super("plugin " + jar.getFileName() + "#" + LOADS.incrementAndGet(), new URL[] {url}, SHARED);
     this.jar = jar;
+  }
+
+  /**
+   * Returns the live threads, other than the caller, that belong to this load: those whose context
+   * class loader or class is this loader's, and those running any code of it (a frame of their
+   * stack loaded by it) whatever their context loader, such as a thread started per socket with a
+   * null context loader.
+   */
+  public List<Thread> threads() {
+    List<Thread> out = new ArrayList<>();
+    for (java.util.Map.Entry<Thread, StackTraceElement[]> e :
+        Thread.getAllStackTraces().entrySet()) {
+      Thread t = e.getKey();
+      if (t == Thread.currentThread() || !t.isAlive()) {
+        continue;
+      }
+      if (t.getContextClassLoader() == this
+          || t.getClass().getClassLoader() == this
+          || java.util.Arrays.stream(e.getValue())
+              .anyMatch(f -> getName().equals(f.getClassLoaderName()))) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns {@code 'worker' (TIMED_WAITING at java.lang.Thread.sleep(Native Method), in
+   * test.Leaky.lambda$wrap$0(Leaky.java:9))}: the thread's name, state and top frame, and the
+   * innermost frame of plugin code when the top one is not.
+   */
+  public static String describe(Thread t) {
+    StackTraceElement[] stack = t.getStackTrace();
+    StringBuilder sb =
+        new StringBuilder("'").append(t.getName()).append("' (").append(t.getState());
+    if (stack.length > 0) {
+      sb.append(" at ").append(frame(stack[0]));
+      for (StackTraceElement f : stack) {
+        String loader = f.getClassLoaderName();
+        if (loader != null && loader.startsWith("plugin ")) {
+          if (f != stack[0]) {
+            sb.append(", in ").append(frame(f));
+          }
+          break;
+        }
+      }
+    }
+    return sb.append(')').toString();
+  }
+
+  /** Returns {@code test.Foo.bar(Foo.java:12)}: a frame without its module or loader. */
+  public static String frame(StackTraceElement frame) {
+    return frame.getClassName()
+        + "."
+        + frame.getMethodName()
+        + "("
+        + (frame.isNativeMethod()
+            ? "Native Method"
+            : frame.getFileName() == null
+                ? "Unknown Source"
+                : frame.getFileName()
+                    + (frame.getLineNumber() >= 0 ? ":" + frame.getLineNumber() : ""))
+        + ")";
   }
 
   /** Opens a loader over {@code jar}; close it to release the jar. */

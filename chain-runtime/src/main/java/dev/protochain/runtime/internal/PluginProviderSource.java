@@ -265,22 +265,21 @@ public final class PluginProviderSource implements ProviderSource {
       return "plugin jar " + loader.jar();
     }
 
-    /** Closes the loader, after checking that no thread the plugin started is still alive. */
+    /**
+     * Closes the loader, after checking that no thread of the plugin is still alive (see {@link
+     * PluginClassLoader#threads}), each given a second to end.
+     */
     @Override
     public void close() throws IOException {
       List<String> running = new ArrayList<>();
-      for (Thread t : Thread.getAllStackTraces().keySet()) {
-        if (t.isAlive()
-            && t != Thread.currentThread()
-            && (t.getContextClassLoader() == loader || t.getClass().getClassLoader() == loader)) {
-          try {
-            t.join(1_000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          if (t.isAlive()) {
-            running.add(t.getName());
-          }
+      for (Thread t : loader.threads()) {
+        try {
+          t.join(1_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+          running.add(PluginClassLoader.describe(t));
         }
       }
       loader.close();

@@ -54,11 +54,7 @@ public final class HomeFiles {
     }
     for (Path p : missing) {
       try {
-        if (POSIX) {
-          Files.createDirectory(p, PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY));
-        } else {
-          Files.createDirectory(p);
-        }
+        Files.createDirectory(p, ownerOnlyDirectory());
       } catch (FileAlreadyExistsException raced) {
         // another writer made it meanwhile; checked below like any existing directory
       }
@@ -78,11 +74,7 @@ public final class HomeFiles {
    */
   public static void createDirectory(Path dir) throws IOException {
     try {
-      if (POSIX) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY));
-      } else {
-        Files.createDirectory(dir);
-      }
+      Files.createDirectory(dir, ownerOnlyDirectory());
     } catch (FileAlreadyExistsException exists) {
       refuseLink(dir);
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -98,6 +90,15 @@ public final class HomeFiles {
   public static FileAttribute<?>[] ownerOnly() {
     return POSIX
         ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_FILE)}
+        : new FileAttribute<?>[0];
+  }
+
+  /**
+   * Returns the attribute that creates a directory owner-only, or none where files have no modes.
+   */
+  public static FileAttribute<?>[] ownerOnlyDirectory() {
+    return POSIX
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY)}
         : new FileAttribute<?>[0];
   }
 
