@@ -3,6 +3,7 @@ package dev.protochain.cli;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.Session;
+import dev.protochain.api.Settings;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
@@ -76,7 +77,13 @@ final class CatalogInstallCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
-      description = "A setting of the layer's entry; the layer must declare KEY. Repeatable.")
+      description = {
+        "A setting of the layer's entry; the layer must declare KEY. Repeatable.",
+        "A secret (such as socks5's password or tls's keystore-password) is best given as a reference,"
+            + " which the catalog keeps instead of the secret and the runtime resolves when the layer"
+            + " loads: @file:PATH (the file's content, without a final line break) or @env:NAME (an"
+            + " environment variable). Secrets are masked in every output."
+      })
   Map<String, String> settings = new LinkedHashMap<>();
 
   static final class Targets {
@@ -140,7 +147,8 @@ final class CatalogInstallCommand implements Callable<Integer> {
               } else {
                 over.addAll(CatalogCommand.ids(current, targets.over));
               }
-              Catalog installed = current.installLayer(descriptor, settings, over);
+              Catalog installed =
+                  current.installLayer(descriptor, withAbsoluteFiles(settings, descriptor), over);
               tryOut(installed, added(current, installed), descriptor, catalog.main);
               return installed;
             });
@@ -172,7 +180,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
             + (plugin == null ? "" : " " + descriptor.version() + " from the plugin")
             + (layerEntry.settings().isEmpty()
                 ? ""
-                : " (" + CatalogTable.settings(layerEntry) + ")")
+                : " (" + CatalogTable.settings(SecretMask.of(descriptor).entry(layerEntry)) + ")")
             + " as entry "
             + layerEntry.id()
             + " and "
@@ -249,6 +257,27 @@ final class CatalogInstallCommand implements Callable<Integer> {
                   .collect(Collectors.joining(", ")));
     }
     return named.get(0);
+  }
+
+  /**
+   * Returns {@code settings} with each secret's {@code @file:} reference made absolute, so that the
+   * catalog means the same file from any working directory.
+   */
+  private static Map<String, String> withAbsoluteFiles(
+      Map<String, String> settings, ProviderDescriptor descriptor) {
+    Map<String, String> absolute = new LinkedHashMap<>(settings);
+    for (String key : descriptor.secrets()) {
+      String v = settings.get(key);
+      if (v != null && v.startsWith(Settings.FILE_REFERENCE)) {
+        absolute.put(
+            key,
+            Settings.FILE_REFERENCE
+                + java.nio.file.Path.of(v.substring(Settings.FILE_REFERENCE.length()))
+                    .toAbsolutePath()
+                    .normalize());
+      }
+    }
+    return absolute;
   }
 
   /** Returns the entries of {@code after} that {@code before} lacks, in catalog order. */

@@ -219,7 +219,7 @@ final class ProviderSlot {
       }
       merged.put(s.getKey(), s.getValue());
     }
-    return Settings.of(entry.toString(), merged);
+    return Settings.of(entry.toString(), merged, d.secrets());
   }
 
   /**

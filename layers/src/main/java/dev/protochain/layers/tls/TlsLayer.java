@@ -113,7 +113,8 @@ import org.slf4j.LoggerFactory;
  *       the server by the HTTPS rules ({@code SSLParameters#setEndpointIdentificationAlgorithm}).
  *   <li>{@code key} and {@code cert}: PEM files of the unencrypted PKCS#8 private key and of the
  *       certificate chain, leaf first; or {@code keystore} and {@code keystore-password}: a PKCS#12
- *       file. The catalog keeps the password in clear: protect the catalog file.
+ *       file. The password is a secret: masked in every output, and best given as {@code
+ *       @file:PATH} or {@code @env:NAME}, so that the catalog keeps only the reference.
  *   <li>{@code protocols}, {@code cipher-suites}: comma-separated lists to enable, checked against
  *       what the JDK supports; default the JDK's defaults.
  *   <li>{@code handshake-timeout}: default {@code 30s}; {@code 0} for no bound.
@@ -155,7 +156,10 @@ import org.slf4j.LoggerFactory;
       @SettingInfo(
           name = "keystore",
           description = "PKCS#12 file of the key and its chain, instead of key and cert"),
-      @SettingInfo(name = "keystore-password", description = "password of the keystore"),
+      @SettingInfo(
+          name = "keystore-password",
+          secret = true,
+          description = "password of the keystore"),
       @SettingInfo(
           name = "protocols",
           description =
