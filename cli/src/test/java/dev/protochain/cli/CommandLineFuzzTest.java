@@ -67,6 +67,20 @@ class CommandLineFuzzTest {
           "ClassCastException",
           "ArithmeticException");
 
+  /** Numbers past every range, and durations past theirs. */
+  static final List<String> NUMBERS =
+      List.of(
+          "0",
+          "-1",
+          "65536",
+          "2147483648",
+          "99999999999",
+          "99999999999999",
+          "99999999999999999999999",
+          "5",
+          "-1s",
+          "9999999999999999m");
+
   static Path root;
 
   static Path home;
@@ -335,7 +349,7 @@ class CommandLineFuzzTest {
     Arbitrary<List<String>> valid = Arbitraries.of(VALID);
     Arbitrary<List<Mutation>> mutations =
         Combinators.combine(
-                Arbitraries.integers().between(0, 5),
+                Arbitraries.integers().between(0, 6),
                 Arbitraries.integers().between(0, 1_000),
                 Arbitraries.integers().between(0, 1_000),
                 Arbitraries.of(POOL))
@@ -353,7 +367,8 @@ class CommandLineFuzzTest {
   }
 
   /**
-   * One change to an argument list: delete, repeat, swap, replace, insert or truncate.
+   * One change to an argument list: delete, repeat, swap, replace, insert, replace a number by one
+   * past its range, or truncate.
    *
    * @param kind which change
    * @param i where (modulo the list's size)
@@ -387,6 +402,18 @@ class CommandLineFuzzTest {
           }
         }
         case 4 -> args.add(i % (n + 1), token);
+        case 5 -> {
+          // A number where the command line has one: ids, ports, byte counts, durations.
+          List<Integer> numbers = new ArrayList<>();
+          for (int k = 0; k < n; k++) {
+            if (args.get(k).matches("\\d+(ms|s|m|h)?")) {
+              numbers.add(k);
+            }
+          }
+          if (!numbers.isEmpty()) {
+            args.set(numbers.get(i % numbers.size()), NUMBERS.get(j % NUMBERS.size()));
+          }
+        }
         default -> {
           while (args.size() > i % (n + 1)) {
             args.remove(args.size() - 1);
