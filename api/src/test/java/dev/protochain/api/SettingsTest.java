@@ -123,6 +123,14 @@ class SettingsTest {
   }
 
   @Test
+  void aSecretGivenAsAnEnvironmentReferenceIsReadFromTheEnvironment() {
+    Settings secret =
+        Settings.of("entry 2001 'socks5'", Map.of("password", "@env:PATH"), Set.of("password"));
+    assertEquals(System.getenv("PATH"), secret.getString("password"));
+    assertEquals("entry 2001 'socks5' {password=@env:PATH}", secret.toString());
+  }
+
+  @Test
   void aMissingFileOrVariableIsNamedWithTheSetting(@TempDir Path dir) {
     Path missing = dir.resolve("nope");
     assertEquals(

@@ -1,13 +1,27 @@
 package dev.protochain.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -86,6 +100,120 @@ class SecretsTest {
     String stored = Files.readString(home.resolve("catalog.json"));
     assertTrue(stored.contains("\"password\": \"@file:" + file + "\""), stored);
     assertFalse(stored.contains(PASSWORD), stored);
+  }
+
+  @Test
+  @Timeout(60)
+  void thePasswordReadFromTheFileReachesARealProxy() throws Exception {
+    Path file = dir.resolve("socks-password");
+    Files.writeString(file, PASSWORD + "\n");
+    int proxyPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      proxyPort = probe.getLocalPort();
+    }
+    Process microsocks =
+        new ProcessBuilder(
+                "microsocks",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(proxyPort),
+                "-u",
+                "alice",
+                "-P",
+                PASSWORD)
+            .redirectErrorStream(true)
+            .start();
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      awaitListening(proxyPort);
+      // The server greets and waits for the end of the client's stream; the client's input ends
+      // only once the greeting is out, since microsocks closes both ways at a half-close.
+      byte[] greeting = "hello through the proxy".getBytes(StandardCharsets.UTF_8);
+      Thread greeter =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept()) {
+                  s.getOutputStream().write(greeting);
+                  s.getOutputStream().flush();
+                  s.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      greeter.start();
+      cli.ok(
+          "catalog",
+          "install",
+          "--layer",
+          "socks5",
+          "--over",
+          "tcp4",
+          "--set",
+          "proxy=127.0.0.1:" + proxyPort,
+          "--set",
+          "username=alice",
+          "--set",
+          "password=@file:" + file);
+      CountDownLatch greeted = new CountDownLatch(1);
+      ByteArrayOutputStream out =
+          new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+              super.write(b, off, len);
+              if (size() >= greeting.length) {
+                greeted.countDown();
+              }
+            }
+          };
+      InputStream in =
+          new InputStream() {
+            @Override
+            public int read() throws IOException {
+              try {
+                greeted.await(20, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                throw new InterruptedIOException();
+              }
+              return -1;
+            }
+          };
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+      int code =
+          Main.run(
+              new String[] {
+                "--home",
+                home.toString(),
+                "connect",
+                "--entry",
+                "socks5-tcp4",
+                "127.0.0.1",
+                String.valueOf(server.getLocalPort())
+              },
+              in,
+              out,
+              err,
+              Map.of());
+
+      assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+      assertArrayEquals(greeting, out.toByteArray());
+      greeter.join(10_000);
+    } finally {
+      microsocks.destroy();
+      microsocks.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void awaitListening(int port) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError(
+        "microsocks did not listen on 127.0.0.1 port " + port + " within 10 s");
   }
 
   @Test
