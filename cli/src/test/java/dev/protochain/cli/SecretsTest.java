@@ -46,6 +46,10 @@ class SecretsTest {
   }
 
   private Cli.Run install(String password) {
+    return install("127.0.0.1:1080", password);
+  }
+
+  private Cli.Run install(String proxy, String password) {
     return cli.run(
         "catalog",
         "install",
@@ -54,7 +58,7 @@ class SecretsTest {
         "--over",
         "tcp4",
         "--set",
-        "proxy=127.0.0.1:1080",
+        "proxy=" + proxy,
         "--set",
         "username=alice",
         "--set",
@@ -141,19 +145,8 @@ class SecretsTest {
                 }
               });
       greeter.start();
-      cli.ok(
-          "catalog",
-          "install",
-          "--layer",
-          "socks5",
-          "--over",
-          "tcp4",
-          "--set",
-          "proxy=127.0.0.1:" + proxyPort,
-          "--set",
-          "username=alice",
-          "--set",
-          "password=@file:" + file);
+      Cli.Run installed = install("127.0.0.1:" + proxyPort, "@file:" + file);
+      assertEquals(0, installed.code(), installed.toString());
       CountDownLatch greeted = new CountDownLatch(1);
       ByteArrayOutputStream out =
           new ByteArrayOutputStream() {
