@@ -3,9 +3,13 @@ package dev.protochain.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SettingsTest {
 
@@ -89,5 +93,75 @@ class SettingsTest {
                 IllegalArgumentException.class,
                 () -> Settings.parseDuration("99999999999999999999ms"))
             .getMessage());
+  }
+
+  /* ---- secrets ---- */
+
+  @Test
+  void aSecretIsMaskedInToStringAndInErrors() {
+    Settings secret =
+        Settings.of(
+            "entry 2001 'socks5'",
+            Map.of("password", "hunter2", "port", "x"),
+            Set.of("password", "port"));
+    assertEquals("hunter2", secret.getString("password"));
+    assertEquals("entry 2001 'socks5' {password=(secret), port=(secret)}", secret.toString());
+    assertEquals(
+        "setting 'port' of entry 2001 'socks5' = (secret) is not a whole number",
+        assertThrows(IllegalArgumentException.class, () -> secret.getLong("port", 0)).getMessage());
+  }
+
+  @Test
+  void aSecretGivenAsAFileReferenceIsReadWhenTheSettingsAreMade(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("password");
+    Files.writeString(file, "hunter2\n");
+    Settings secret =
+        Settings.of("entry 2001 'socks5'", Map.of("password", "@file:" + file), Set.of("password"));
+    assertEquals("hunter2", secret.getString("password"));
+    assertEquals("entry 2001 'socks5' {password=@file:" + file + "}", secret.toString());
+  }
+
+  @Test
+  void aSecretGivenAsAnEnvironmentReferenceIsReadFromTheEnvironment() {
+    Settings secret =
+        Settings.of("entry 2001 'socks5'", Map.of("password", "@env:PATH"), Set.of("password"));
+    assertEquals(System.getenv("PATH"), secret.getString("password"));
+    assertEquals("entry 2001 'socks5' {password=@env:PATH}", secret.toString());
+  }
+
+  @Test
+  void aMissingFileOrVariableIsNamedWithTheSetting(@TempDir Path dir) {
+    Path missing = dir.resolve("nope");
+    assertEquals(
+        "setting 'password' of entry 2001 'socks5' refers to the file "
+            + missing
+            + ", which cannot be read: no such file (expected: a file holding the secret)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    Settings.of(
+                        "entry 2001 'socks5'",
+                        Map.of("password", "@file:" + missing),
+                        Set.of("password")))
+            .getMessage());
+    assertEquals(
+        "setting 'password' of entry 2001 'socks5' refers to the environment variable"
+            + " PROTOCHAIN_TEST_UNSET_42, which is not set (set it for the process that loads the"
+            + " provider)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    Settings.of(
+                        "entry 2001 'socks5'",
+                        Map.of("password", "@env:PROTOCHAIN_TEST_UNSET_42"),
+                        Set.of("password")))
+            .getMessage());
+  }
+
+  @Test
+  void aReferenceInASettingThatIsNotSecretIsTakenAsItIs() {
+    Settings plain = Settings.of("entry 2002 'trace'", Map.of("level", "@env:HOME"), Set.of());
+    assertEquals("@env:HOME", plain.getString("level"));
   }
 }

@@ -2,6 +2,7 @@ package dev.protochain.cli;
 
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.Session;
+import dev.protochain.api.Settings;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
@@ -77,7 +78,13 @@ final class CatalogInstallCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
-      description = "A setting of the layer's entry; the layer must declare KEY. Repeatable.")
+      description = {
+        "A setting of the layer's entry; the layer must declare KEY. Repeatable.",
+        "A secret (such as socks5's password or tls's keystore-password) is best given as a reference,"
+            + " which the catalog keeps instead of the secret and the runtime resolves when the layer"
+            + " loads: @file:PATH (the file's content, without a final line break) or @env:NAME (an"
+            + " environment variable). Secrets are masked in every output."
+      })
   Map<String, String> settings = new LinkedHashMap<>();
 
   static final class Targets {
@@ -166,7 +173,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
             + (plugin == null ? "" : " " + descriptor.version() + " from the plugin")
             + (layerEntry.settings().isEmpty()
                 ? ""
-                : " (" + CatalogTable.settings(layerEntry) + ")")
+                : " (" + CatalogTable.settings(SecretMask.of(descriptor).entry(layerEntry)) + ")")
             + " as entry "
             + layerEntry.id()
             + " and "
@@ -308,8 +315,11 @@ final class CatalogInstallCommand implements Callable<Integer> {
       throws IOException {
     Catalog current = plugin == null ? stored : plugins.record(stored, plugin);
     return targets.all
-        ? current.installEverywhere(descriptor, settings)
-        : current.install(descriptor, settings, CatalogCommand.ids(current, targets.over));
+        ? current.installEverywhere(descriptor, withAbsoluteFiles(settings, descriptor))
+        : current.install(
+            descriptor,
+            withAbsoluteFiles(settings, descriptor),
+            CatalogCommand.ids(current, targets.over));
   }
 
   /**
@@ -346,6 +356,27 @@ final class CatalogInstallCommand implements Callable<Integer> {
                   .collect(Collectors.joining(", ")));
     }
     return named.get(0);
+  }
+
+  /**
+   * Returns {@code settings} with each secret's {@code @file:} reference made absolute, so that the
+   * catalog means the same file from any working directory.
+   */
+  private static Map<String, String> withAbsoluteFiles(
+      Map<String, String> settings, ProviderDescriptor descriptor) {
+    Map<String, String> absolute = new LinkedHashMap<>(settings);
+    for (String key : descriptor.secrets()) {
+      String v = settings.get(key);
+      if (v != null && v.startsWith(Settings.FILE_REFERENCE)) {
+        absolute.put(
+            key,
+            Settings.FILE_REFERENCE
+                + java.nio.file.Path.of(v.substring(Settings.FILE_REFERENCE.length()))
+                    .toAbsolutePath()
+                    .normalize());
+      }
+    }
+    return absolute;
   }
 
   /**

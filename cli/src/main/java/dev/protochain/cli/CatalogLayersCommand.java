@@ -77,6 +77,7 @@ final class CatalogLayersCommand implements Callable<Integer> {
           .append("  ")
           .append(s.description().isEmpty() ? "(no description)" : s.description())
           .append(s.defaultValue().isEmpty() ? "" : " (default: " + s.defaultValue() + ")")
+          .append(s.secret() ? " (secret: masked; give @file:PATH or @env:NAME)" : "")
           .append('\n');
     }
     return sb.toString();

@@ -25,13 +25,18 @@ final class CatalogShowCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description = "Print the catalog as its file holds it: JSON, schema version 1.")
+      description =
+          "Print the catalog as its file holds it: JSON, schema version 1 (secrets masked).")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
     HomeCatalog store = catalog.main.store(spec);
-    StoredCatalog stored = store.read();
+    StoredCatalog read = store.read();
+    StoredCatalog stored =
+        new StoredCatalog(
+            SecretMask.of(catalog.main.providers(read.catalog())).catalog(read.catalog()),
+            read.generation());
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(stored.toJson());

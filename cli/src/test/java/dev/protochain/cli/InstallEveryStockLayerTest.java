@@ -144,7 +144,9 @@ class InstallEveryStockLayerTest {
           "installed layer '"
               + layer
               + "' ("
+              // tls's keystore-password is a secret, shown masked
               + String.join(", ", sorted(sets.get(layer)))
+                  .replace("keystore-password=changeit", "keystore-password=(secret)")
               + ") as entry "
               + layerId
               + " and chains "

@@ -48,8 +48,15 @@ public record ProviderDescriptor(
    * @param name the key
    * @param defaultValue the default, empty for none
    * @param description what it does
+   * @param secret whether its value is a secret ({@link SettingInfo#secret()})
    */
-  public record Setting(String name, String defaultValue, String description) {}
+  public record Setting(String name, String defaultValue, String description, boolean secret) {
+
+    /** Creates a setting that is not secret. */
+    public Setting(String name, String defaultValue, String description) {
+      this(name, defaultValue, description, false);
+    }
+  }
 
   private static final Pattern CANONICAL_UUID =
       Pattern.compile(
@@ -138,7 +145,8 @@ public record ProviderDescriptor(
     }
     Map<String, Setting> settings = new LinkedHashMap<>();
     for (SettingInfo s : info.settings()) {
-      if (settings.put(s.name(), new Setting(s.name(), s.defaultValue(), s.description()))
+      if (settings.put(
+              s.name(), new Setting(s.name(), s.defaultValue(), s.description(), s.secret()))
           != null) {
         throw invalid(type, "descriptor declares setting '" + s.name() + "' twice");
       }
@@ -181,6 +189,17 @@ public record ProviderDescriptor(
       }
     }
     return d;
+  }
+
+  /** Returns the names of the settings whose values are secrets. */
+  public Set<String> secrets() {
+    Set<String> secrets = new java.util.TreeSet<>();
+    for (Setting s : settings) {
+      if (s.secret()) {
+        secrets.add(s.name());
+      }
+    }
+    return Collections.unmodifiableSet(secrets);
   }
 
   /** Returns whether the provider declares a setting named {@code key}. */

@@ -19,4 +19,12 @@ public @interface SettingInfo {
 
   /** One sentence on what it does. */
   String description() default "";
+
+  /**
+   * Whether the value is a secret, such as a password: it is then masked in every output (the
+   * catalog's tables, install lines, errors, logs), and may be given as a reference, {@code
+   * @file:PATH} or {@code @env:NAME}, which the catalog keeps and the runtime resolves when the
+   * provider loads (see {@link dev.protochain.api.Settings}).
+   */
+  boolean secret() default false;
 }

@@ -202,7 +202,7 @@ final class ProviderSlot {
     }
     Map<String, String> merged = new LinkedHashMap<>(d.defaults());
     merged.putAll(entry.settings());
-    return Settings.of(entry.toString(), merged);
+    return Settings.of(entry.toString(), merged, d.secrets());
   }
 
   /**

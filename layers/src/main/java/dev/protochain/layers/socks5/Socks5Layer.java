@@ -61,8 +61,9 @@ import java.util.Optional;
  *       [::1]:1080}); required.
  *   <li>{@code username} and {@code password}: both or neither, each 1 to 255 bytes of UTF-8. With
  *       them the greeting offers "no authentication" and "username/password" and the proxy chooses;
- *       without them it offers "no authentication" only. The catalog keeps the password in clear:
- *       protect the catalog file.
+ *       without them it offers "no authentication" only. The password is a secret: masked in every
+ *       output, and best given as {@code @file:PATH} or {@code @env:NAME}, so that the catalog
+ *       keeps only the reference.
  *   <li>{@code handshake-timeout}: the longest time the whole SOCKS exchange after the connect to
  *       the proxy may take, also bounded by what is left of the connect timeout; default {@code
  *       30s}, {@code 0} for no bound.
@@ -91,6 +92,7 @@ import java.util.Optional;
           description = "user name for RFC 1929 authentication; empty for none"),
       @SettingInfo(
           name = "password",
+          secret = true,
           description = "password for RFC 1929 authentication, with username"),
       @SettingInfo(
           name = "handshake-timeout",

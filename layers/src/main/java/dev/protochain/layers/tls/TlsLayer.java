@@ -121,7 +121,8 @@ import org.slf4j.LoggerFactory;
  *       the server by the HTTPS rules ({@code SSLParameters#setEndpointIdentificationAlgorithm}).
  *   <li>{@code key} and {@code cert}: PEM files of the unencrypted PKCS#8 private key and of the
  *       certificate chain, leaf first; or {@code keystore} and {@code keystore-password}: a PKCS#12
- *       file. The catalog keeps the password in clear: protect the catalog file.
+ *       file. The password is a secret: masked in every output, and best given as {@code
+ *       @file:PATH} or {@code @env:NAME}, so that the catalog keeps only the reference.
  *   <li>{@code protocols}, {@code cipher-suites}: comma-separated lists to enable, checked at load
  *       against what the running JDK supports and will use (not disabled by {@code
  *       jdk.tls.disabledAlgorithms}; each suite usable with the protocols); default the JDK's
@@ -169,7 +170,10 @@ import org.slf4j.LoggerFactory;
           name = "keystore",
           description =
               "PKCS#12 file (at most 1 MiB) of the key and its chain, instead of key and cert"),
-      @SettingInfo(name = "keystore-password", description = "password of the keystore"),
+      @SettingInfo(
+          name = "keystore-password",
+          secret = true,
+          description = "password of the keystore"),
       @SettingInfo(
           name = "protocols",
           description =
