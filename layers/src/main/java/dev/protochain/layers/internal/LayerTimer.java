@@ -1,12 +1,16 @@
 package dev.protochain.layers.internal;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.spi.ProviderContext;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** The one daemon scheduler thread a layer runs per load, started at load and stopped at unload. */
+/**
+ * The one scheduler thread a layer runs per load, from the runtime's thread factory, started at
+ * load and stopped at unload.
+ */
 public final class LayerTimer {
 
   private static final long STOP_SECONDS = 10;
@@ -14,14 +18,9 @@ public final class LayerTimer {
   private LayerTimer() {}
 
   /** Starts the thread {@code protochain-LAYER-ENTRYNAME}. */
-  public static ScheduledExecutorService start(String layer, CatalogEntry entry) {
-    String name = "protochain-" + layer + "-" + entry.name();
+  public static ScheduledExecutorService start(String layer, ProviderContext context) {
     return Executors.newSingleThreadScheduledExecutor(
-        r -> {
-          Thread t = new Thread(r, name);
-          t.setDaemon(true);
-          return t;
-        });
+        LayerThreads.named(context, "protochain-" + layer + "-" + context.entry().name()));
   }
 
   /**
