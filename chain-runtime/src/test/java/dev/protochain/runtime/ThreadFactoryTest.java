@@ -194,17 +194,8 @@ class ThreadFactoryTest {
         ChainSocket listener = session.open()) {
       listener.bind(new InetSocketAddress("127.0.0.1", 0));
       listener.listen(64);
-      List<ChainSocket> clients = new ArrayList<>();
       try {
-        for (int i = 0; i < 64; i++) {
-          Future<ChainSocket> accepted = pool.submit(listener::accept);
-          ChainSocket client = session.open();
-          clients.add(client);
-          client.connect(listener.localAddress());
-          client.sendFully(ByteBuffer.wrap(new byte[] {(byte) i}));
-          peers.add(accepted.get(10, TimeUnit.SECONDS));
-        }
-        for (ChainSocket client : clients) {
+        for (ChainSocket client : TlsChainTest.connectMany(pool, session, listener, 64, peers)) {
           client.close(); // returns at once; a close thread waits for the peer's close
         }
         Thread.sleep(500);

@@ -71,17 +71,13 @@ class BridgeLockTest {
   void aSocketOpeningItsChainHoldsNoMonitor() throws Exception {
     try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         Socket socket = ChainSocketFactory.forEntry(runtime, "tcp4").createSocket()) {
-      Future<?> connecting =
-          pool.submit(
-              () -> {
-                socket.connect(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), peer.getLocalPort()));
-                return null;
-              });
-      List<String> held = monitorsHeldInStartup();
-      release.countDown(); // before any assertion: a close waits for the lock the startup holds
-      assertEquals(List.of(), held);
-      connecting.get(30, TimeUnit.SECONDS);
+      assertEquals(
+          List.of(),
+          monitorsHeldInStartupOf(
+              () ->
+                  socket.connect(
+                      new InetSocketAddress(
+                          InetAddress.getLoopbackAddress(), peer.getLocalPort()))));
       assertTrue(socket.isConnected());
     }
   }
@@ -90,18 +86,34 @@ class BridgeLockTest {
   void aServerSocketBindingHoldsNoMonitor() throws Exception {
     ServerSocket server = ChainServerSocketFactory.forEntry(runtime, "tcp4").createServerSocket();
     try (Closeable closing = server) {
-      Future<?> binding =
-          pool.submit(
-              () -> {
-                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                return null;
-              });
-      List<String> held = monitorsHeldInStartup();
-      release.countDown(); // before any assertion: a close waits for the lock the startup holds
-      assertEquals(List.of(), held);
-      binding.get(30, TimeUnit.SECONDS);
+      assertEquals(
+          List.of(),
+          monitorsHeldInStartupOf(
+              () -> server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))));
       assertTrue(server.isBound());
     }
+  }
+
+  /** Something that opens a bridge socket. */
+  interface Opening {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code opening} on another thread, names the monitors that thread holds while its startup
+   * is stopped in the listener, then lets it finish.
+   */
+  List<String> monitorsHeldInStartupOf(Opening opening) throws Exception {
+    Future<?> done =
+        pool.submit(
+            () -> {
+              opening.run();
+              return null;
+            });
+    List<String> held = monitorsHeldInStartup();
+    release.countDown(); // before any assertion: a close waits for the lock the startup holds
+    done.get(30, TimeUnit.SECONDS);
+    return held;
   }
 
   /** Waits for a startup to stop in the listener, then names the monitors its thread holds. */
