@@ -27,7 +27,11 @@ public final class Threads {
       return virtual;
     }
     AtomicInteger n = new AtomicInteger();
-    return r -> new Thread(r, prefix + n.incrementAndGet());
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**
