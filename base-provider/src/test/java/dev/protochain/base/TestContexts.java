@@ -17,6 +17,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Hand-written contexts standing in for the runtime, and the built-in base entries.
@@ -40,6 +41,15 @@ final class TestContexts {
         @Override
         public <T> Optional<T> find(Class<T> type) {
           return Optional.empty();
+        }
+
+        @Override
+        public ThreadFactory threadFactory() {
+          return r -> {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+          };
         }
       };
 

@@ -9,6 +9,7 @@ import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.VersionRange;
 import dev.protochain.runtime.internal.RuntimeConfig;
+import dev.protochain.runtime.internal.Threads;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * One lifecycle domain [the Winsock "process"]: it holds a catalog snapshot, loads providers, keeps
@@ -108,6 +110,13 @@ public interface ChainRuntime extends Closeable {
   /** Returns the catalog snapshot this runtime started with; later edits do not reach it. */
   Catalog catalog();
 
+  /**
+   * Returns the factory every thread this runtime and its providers start comes from (see {@link
+   * Builder#threadFactory}); threads an application starts to serve chain sockets may come from it
+   * too. Thread-safe.
+   */
+  ThreadFactory threadFactory();
+
   /** Returns whether the runtime selects base entries only. */
   boolean safeMode();
 
@@ -129,6 +138,7 @@ public interface ChainRuntime extends Closeable {
     private final List<LifecycleListener> listeners = new ArrayList<>();
     private final Map<Class<?>, Object> services = new HashMap<>();
     private Clock clock = Clock.systemUTC();
+    private ThreadFactory threadFactory;
     private Duration drainTimeout = Duration.ofSeconds(30);
     private boolean safeMode;
     private boolean shutdownHook = true;
@@ -175,6 +185,17 @@ public interface ChainRuntime extends Closeable {
     }
 
     /**
+     * Sets the factory of every thread protochain starts for this runtime: layer timers, deferred
+     * closes, drain watchdogs, the command line's pumps. Threads it makes that are not daemon
+     * threads are made daemon threads. Default: virtual threads where the running JDK has them (21
+     * and later), daemon platform threads otherwise.
+     */
+    public Builder threadFactory(ThreadFactory threadFactory) {
+      this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+      return this;
+    }
+
+    /**
      * Bounds how long a provider's final cleanup may spend delivering what closed sockets still
      * hold. Default: 30 seconds.
      */
@@ -215,6 +236,7 @@ public interface ChainRuntime extends Closeable {
               listeners,
               services,
               clock,
+              threadFactory == null ? Threads.byDefault(name) : threadFactory,
               drainTimeout,
               safeMode,
               shutdownHook);

@@ -367,17 +367,8 @@ class TlsChainTest {
         Session session = runtime.startup("tls-tcp4");
         ChainSocket listener = listen(session)) {
       List<ChainSocket> peers = new ArrayList<>();
-      List<ChainSocket> clients = new ArrayList<>();
       try {
-        for (int i = 0; i < connections; i++) {
-          Future<ChainSocket> accepted = pool.submit(listener::accept);
-          ChainSocket client = session.open();
-          clients.add(client);
-          client.connect(listener.localAddress());
-          client.sendFully(ByteBuffer.wrap(new byte[] {(byte) i}));
-          peers.add(accepted.get(10, TimeUnit.SECONDS));
-        }
-        for (ChainSocket client : clients) {
+        for (ChainSocket client : connectMany(pool, session, listener, connections, peers)) {
           client.close(); // returns at once; a thread of the layer waits for the peer's close
         }
         int most = 0;
@@ -399,6 +390,25 @@ class TlsChainTest {
       }
     }
     assertNothingUndeliveredOrFailed();
+  }
+
+  /**
+   * Connects {@code n} clients of {@code session} to {@code listener}, client {@code i} sending the
+   * byte {@code i}; returns the clients and adds the accepted ends to {@code peers}.
+   */
+  static List<ChainSocket> connectMany(
+      ExecutorService pool, Session session, ChainSocket listener, int n, List<ChainSocket> peers)
+      throws Exception {
+    List<ChainSocket> clients = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Future<ChainSocket> accepted = pool.submit(listener::accept);
+      ChainSocket client = session.open();
+      clients.add(client);
+      client.connect(listener.localAddress());
+      client.sendFully(ByteBuffer.wrap(new byte[] {(byte) i}));
+      peers.add(accepted.get(10, TimeUnit.SECONDS));
+    }
+    return clients;
   }
 
   /** Returns how many live platform threads are named {@code name}. */

@@ -107,7 +107,8 @@ final class ConnectCommand implements Callable<Integer> {
       }
       Netcat.tell(
           err, "connect", "connected to " + to + " port " + port + options.over(session, runtime));
-      return Netcat.copy(socket, main.stdin(), main.stdout(), main.interactive());
+      return Netcat.copy(
+          runtime.threadFactory(), socket, main.stdin(), main.stdout(), main.interactive());
     }
   }
 }

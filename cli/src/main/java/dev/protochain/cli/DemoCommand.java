@@ -85,8 +85,8 @@ final class DemoCommand implements Callable<Integer> {
     ExecutorService pool =
         Executors.newCachedThreadPool(
             r -> {
-              Thread t = new Thread(r, "protochain-demo");
-              t.setDaemon(true);
+              Thread t = runtime.threadFactory().newThread(r);
+              t.setName("protochain-demo");
               return t;
             });
     try {

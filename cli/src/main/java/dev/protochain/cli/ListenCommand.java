@@ -105,7 +105,8 @@ final class ListenCommand implements Callable<Integer> {
                 + remote.getAddress().getHostAddress()
                 + " port "
                 + remote.getPort());
-        return Netcat.copy(connection, main.stdin(), main.stdout(), main.interactive());
+        return Netcat.copy(
+            runtime.threadFactory(), connection, main.stdin(), main.stdout(), main.interactive());
       }
     }
   }

@@ -15,6 +15,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -87,12 +88,17 @@ final class Netcat {
    *
    * @throws IOException if the socket, the input or the output fails
    */
-  static Carried copy(ChainSocket socket, InputStream in, OutputStream out, boolean interactive)
+  static Carried copy(
+      ThreadFactory threads,
+      ChainSocket socket,
+      InputStream in,
+      OutputStream out,
+      boolean interactive)
       throws IOException {
     AtomicLong sent = new AtomicLong();
     AtomicReference<IOException> sendFailure = new AtomicReference<>();
     Thread sender =
-        new Thread(
+        threads.newThread(
             () -> {
               byte[] buf = new byte[BUFFER];
               try {
@@ -106,10 +112,10 @@ final class Netcat {
               } catch (IOException e) {
                 sendFailure.set(e);
               }
-            },
-            "protochain-netcat-input");
-    sender.setDaemon(
-        true); // a terminal's read cannot be interrupted; it must not keep the JVM alive
+            });
+    // A daemon thread, as every thread of the runtime's factory: a terminal's read cannot be
+    // interrupted, and it must not keep the JVM alive.
+    sender.setName("protochain-netcat-input");
     sender.start();
 
     long received = 0;

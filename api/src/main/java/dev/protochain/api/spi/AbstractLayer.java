@@ -111,8 +111,8 @@ public abstract class AbstractLayer implements LayeredProvider {
   }
 
   /**
-   * Finishes every lingering close in turn; at {@code deadline} a watchdog thread aborts those
-   * still unfinished and counts what they held.
+   * Finishes every lingering close in turn; at {@code deadline} a watchdog thread (from the
+   * runtime's thread factory) aborts those still unfinished and counts what they held.
    */
   @Override
   public final long drain(Instant deadline) throws IOException {
@@ -125,25 +125,27 @@ public abstract class AbstractLayer implements LayeredProvider {
     Set<Lingering> unfinished = ConcurrentHashMap.newKeySet();
     unfinished.addAll(todo);
     Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                Duration left = Duration.between(clock.instant(), deadline);
-                if (!left.isNegative()) {
-                  Thread.sleep(left.toMillis(), 0);
-                }
-              } catch (InterruptedException e) {
-                return; // drain finished in time
-              }
-              for (Lingering l : unfinished) {
-                if (unfinished.remove(l)) {
-                  undelivered.addAndGet(l.pendingBytes());
-                  l.abort();
-                }
-              }
-            },
-            "protochain-drain-" + context().entry().name());
-    watchdog.setDaemon(true);
+        context()
+            .services()
+            .threadFactory()
+            .newThread(
+                () -> {
+                  try {
+                    Duration left = Duration.between(clock.instant(), deadline);
+                    if (!left.isNegative()) {
+                      Thread.sleep(left.toMillis(), 0);
+                    }
+                  } catch (InterruptedException e) {
+                    return; // drain finished in time
+                  }
+                  for (Lingering l : unfinished) {
+                    if (unfinished.remove(l)) {
+                      undelivered.addAndGet(l.pendingBytes());
+                      l.abort();
+                    }
+                  }
+                });
+    watchdog.setName("protochain-drain-" + context().entry().name());
     watchdog.start();
     IOException failure = null;
     try {

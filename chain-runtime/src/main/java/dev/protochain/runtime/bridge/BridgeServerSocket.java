@@ -15,6 +15,7 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link ServerSocket} over a listening {@link ChainSocket}. Every public method is overridden:
@@ -23,7 +24,9 @@ import java.util.Set;
 final class BridgeServerSocket extends ServerSocket {
 
   private final Target target;
-  private final Object lock = new Object();
+  // A ReentrantLock, not a monitor: open and bind hold it across a startup (which may load a
+  // plugin) and I/O, which under synchronized would pin a virtual thread's carrier (JDK 21 to 23).
+  private final ReentrantLock lock = new ReentrantLock();
   private volatile Session session;
   private volatile ChainSocket listener;
   private volatile boolean closed;
@@ -42,7 +45,8 @@ final class BridgeServerSocket extends ServerSocket {
   @Override
   public void bind(SocketAddress endpoint, int backlog) throws IOException {
     SocketAddress address = endpoint == null ? new InetSocketAddress(0) : endpoint;
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (closed) {
         throw new SocketException("Socket is closed");
       }
@@ -63,6 +67,8 @@ final class BridgeServerSocket extends ServerSocket {
         BridgeSocket.closeAfter(e, started);
         throw e;
       }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -89,11 +95,14 @@ final class BridgeServerSocket extends ServerSocket {
 
   @Override
   public void close() throws IOException {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (closed) {
         return;
       }
       closed = true;
+    } finally {
+      lock.unlock();
     }
     Closer closer =
         Closer.create(); // closes the listener first, then the session; keeps every failure

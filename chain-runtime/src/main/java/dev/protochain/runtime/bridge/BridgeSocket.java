@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link Socket} over a {@link ChainSocket}. Every public method of {@code Socket} is overridden:
@@ -28,7 +29,9 @@ import java.util.Set;
 final class BridgeSocket extends Socket {
 
   private final Target target;
-  private final Object lock = new Object();
+  // A ReentrantLock, not a monitor: open and bind hold it across a startup (which may load a
+  // plugin) and I/O, which under synchronized would pin a virtual thread's carrier (JDK 21 to 23).
+  private final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock until set; read freely afterwards (volatile).
   private volatile Session session;
   private volatile ChainSocket socket;
@@ -62,7 +65,8 @@ final class BridgeSocket extends Socket {
     if (s != null) {
       return s;
     }
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (closed) {
         throw new SocketException("Socket is closed");
       }
@@ -82,6 +86,8 @@ final class BridgeSocket extends Socket {
         socket = opened;
       }
       return socket;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -173,11 +179,14 @@ final class BridgeSocket extends Socket {
   /** Closes the chain socket, then performs the session's cleanup. Closing twice is harmless. */
   @Override
   public void close() throws IOException {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (closed) {
         return;
       }
       closed = true;
+    } finally {
+      lock.unlock();
     }
     Closer closer =
         Closer.create(); // closes the socket first, then the session; keeps every failure
@@ -287,12 +296,15 @@ final class BridgeSocket extends Socket {
       throw new SocketException("Socket is closed");
     }
     try {
-      synchronized (lock) {
+      lock.lock();
+      try {
         ChainSocket s = socket;
         if (s == null) {
           pending.put((SocketOption<Object>) name, value);
           return;
         }
+      } finally {
+        lock.unlock();
       }
       socket.setOption(name, value);
     } catch (UnsupportedOperationException e) {
@@ -310,11 +322,14 @@ final class BridgeSocket extends Socket {
     if (closed) {
       throw new SocketException("Socket is closed");
     }
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (socket == null) {
         Object v = pending.get(name);
         return v == null ? unset : (T) v;
       }
+    } finally {
+      lock.unlock();
     }
     try {
       return socket.getOption(name);

@@ -10,6 +10,7 @@ import dev.protochain.api.spi.StartupContext;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
 
 /** The immutable contexts the runtime hands providers. */
 final class Contexts {
@@ -31,11 +32,13 @@ final class Contexts {
     private final String name;
     private final Clock clock;
     private final Map<Class<?>, Object> objects;
+    private final ThreadFactory threads;
 
-    Services(String name, Clock clock, Map<Class<?>, Object> objects) {
+    Services(String name, Clock clock, Map<Class<?>, Object> objects, ThreadFactory threads) {
       this.name = name;
       this.clock = clock;
       this.objects = objects;
+      this.threads = Threads.forRuntime(threads, name);
     }
 
     @Override
@@ -51,6 +54,11 @@ final class Contexts {
     @Override
     public <T> Optional<T> find(Class<T> type) {
       return Optional.ofNullable(objects.get(type)).map(type::cast);
+    }
+
+    @Override
+    public ThreadFactory threadFactory() {
+      return threads;
     }
 
     @Override

@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
@@ -113,8 +114,12 @@ public final class RealChainRuntime implements ChainRuntime {
   RealChainRuntime(RuntimeConfig config, Injector injector) {
     this.config = config;
     this.injector = injector;
-    this.services = new Contexts.Services(config.name(), config.clock(), config.services());
+    this.services =
+        new Contexts.Services(
+            config.name(), config.clock(), config.services(), config.threadFactory());
     if (config.shutdownHook()) {
+      // A plain thread, not one from the thread factory: the JVM starts a shutdown hook itself, at
+      // exit, and an application's factory may already refuse threads (or be shut down) by then.
       shutdownHook = new Thread(this::closeAtExit, "protochain-shutdown-" + config.name());
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     } else {
@@ -490,6 +495,11 @@ public final class RealChainRuntime implements ChainRuntime {
   @Override
   public Catalog catalog() {
     return config.catalog();
+  }
+
+  @Override
+  public ThreadFactory threadFactory() {
+    return services.threadFactory();
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * What a runtime is built from.
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param listeners lifecycle listeners
  * @param services objects providers may look up
  * @param clock the clock handed to providers
+ * @param threadFactory where every thread the runtime and its providers start comes from
  * @param drainTimeout the bound on a final cleanup's delivery of held bytes
  * @param safeMode whether only base entries are selectable
  * @param shutdownHook whether to register a JVM shutdown hook
@@ -28,6 +30,7 @@ public record RuntimeConfig(
     List<LifecycleListener> listeners,
     Map<Class<?>, Object> services,
     Clock clock,
+    ThreadFactory threadFactory,
     Duration drainTimeout,
     boolean safeMode,
     boolean shutdownHook) {

@@ -75,7 +75,7 @@ public final class CoalesceLayer extends AbstractLayer {
     }
     flushOnReceive = settings().getBoolean("flush-on-receive", true);
     LayerTimer timer =
-        !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context.entry()) : null;
+        !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context) : null;
     owner =
         new HoldingSocket.Owner(
             timer,

@@ -115,7 +115,7 @@ public final class DeflateLayer extends AbstractLayer {
               + "' is negative (expected: 0 or more)");
     }
     CatalogEntry e = context.entry();
-    LayerTimer timer = delay.isZero() ? null : LayerTimer.start("deflate", e);
+    LayerTimer timer = delay.isZero() ? null : LayerTimer.start("deflate", context);
     owner =
         new HoldingSocket.Owner(
             timer,

@@ -1,6 +1,7 @@
 package dev.protochain.layers.internal;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.spi.ProviderContext;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread that only decides when a socket's held bytes are due, and never sends, and sender threads
  * that send them, each for one socket at a time, so that a send blocked on one peer that stops
  * reading delays no other socket. Sender threads are made as sends need them and end after a few
- * idle seconds.
+ * idle seconds. Every thread comes from the runtime's thread factory.
  */
 public final class LayerTimer {
 
@@ -25,8 +26,10 @@ public final class LayerTimer {
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor senders;
 
-  private LayerTimer(String name) {
-    timer = new ScheduledThreadPoolExecutor(1, daemon(name, null));
+  private LayerTimer(String name, ProviderContext context) {
+    timer = new ScheduledThreadPoolExecutor(1, LayerThreads.named(context, name));
+    AtomicInteger numbered = new AtomicInteger();
+    ThreadFactory senderThreads = LayerThreads.named(context, name + "-send-");
     senders =
         new ThreadPoolExecutor(
             0,
@@ -34,23 +37,19 @@ public final class LayerTimer {
             IDLE_SECONDS,
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
-            daemon(name + "-send-", new AtomicInteger()));
-  }
-
-  private static ThreadFactory daemon(String name, AtomicInteger numbered) {
-    return r -> {
-      Thread t = new Thread(r, numbered == null ? name : name + numbered.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+            r -> {
+              Thread t = senderThreads.newThread(r);
+              t.setName(t.getName() + numbered.incrementAndGet());
+              return t;
+            });
   }
 
   /**
    * Starts the timer thread {@code protochain-LAYER-ENTRYNAME}; its sender threads are {@code
    * protochain-LAYER-ENTRYNAME-send-N}.
    */
-  public static LayerTimer start(String layer, CatalogEntry entry) {
-    return new LayerTimer("protochain-" + layer + "-" + entry.name());
+  public static LayerTimer start(String layer, ProviderContext context) {
+    return new LayerTimer("protochain-" + layer + "-" + context.entry().name(), context);
   }
 
   /**

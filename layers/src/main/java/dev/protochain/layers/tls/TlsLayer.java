@@ -254,7 +254,7 @@ public final class TlsLayer extends AbstractLayer {
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS for " + entry + ": " + e.getMessage(), e);
     }
-    closer = CloseThreads.start("protochain-tls-close-" + entry.name());
+    closer = CloseThreads.start(context, "protochain-tls-close-" + entry.name());
   }
 
   @Override
