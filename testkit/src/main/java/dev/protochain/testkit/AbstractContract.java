@@ -20,10 +20,10 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LifecycleEvent;
+import dev.protochain.runtime.internal.RegisteredProviderSource;
 import dev.protochain.testkit.internal.Chains;
 import dev.protochain.testkit.internal.Echo;
 import dev.protochain.testkit.internal.FailingBase;
-import dev.protochain.testkit.internal.KitSource;
 import dev.protochain.testkit.internal.Payloads;
 import dev.protochain.testkit.internal.ProbeLayer;
 import dev.protochain.testkit.internal.Threads;
@@ -77,7 +77,7 @@ abstract class AbstractContract {
   private final List<ChainRuntime> runtimes = new ArrayList<>();
   final List<LifecycleEvent> events = Collections.synchronizedList(new ArrayList<>());
   ExecutorService pool;
-  KitSource source;
+  RegisteredProviderSource source;
 
   AbstractContract() {}
 
@@ -180,7 +180,7 @@ abstract class AbstractContract {
             });
     events.clear();
     source =
-        new KitSource()
+        new RegisteredProviderSource("testkit providers")
             .register(descriptor(), this::newSubject)
             .register(describe(ProbeLayer.class), ProbeLayer::new)
             .register(describe(FailingBase.class), FailingBase::new);
