@@ -1,22 +1,21 @@
 package dev.protochain.base;
 
 import dev.protochain.api.AddressFamily;
-import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.AbstractBaseProvider;
+import dev.protochain.api.spi.AbstractBaseSocket;
 import dev.protochain.api.spi.BaseEntryInfo;
-import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.api.spi.ProviderScope;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
-import dev.protochain.base.internal.AbstractBaseSocket;
 import dev.protochain.base.internal.InMemoryDatagramSocket;
 import dev.protochain.base.internal.InMemoryStreamSocket;
 import dev.protochain.base.internal.MemoryNetwork;
-import dev.protochain.base.internal.ProviderScope;
 import java.io.IOException;
 import java.util.EnumSet;
 
@@ -71,7 +70,7 @@ import java.util.EnumSet;
             description = "Bytes buffered per direction of a connection, and per datagram socket."),
     description =
         "In-memory loopback sockets, stream or datagram; each instance is its own network.")
-public final class InMemoryProvider implements BaseProvider {
+public final class InMemoryProvider extends AbstractBaseProvider {
 
   /** The setting bounding each direction's buffer, in bytes. */
   public static final String BUFFER_SIZE = "buffer-size";
@@ -79,28 +78,24 @@ public final class InMemoryProvider implements BaseProvider {
   /** The default of {@value #BUFFER_SIZE}. */
   public static final int DEFAULT_BUFFER_SIZE = 65536;
 
-  private final ProviderLifecycle lifecycle = new ProviderLifecycle(BaseProviders.MEMORY_NAME);
   private volatile MemoryNetwork network;
 
   /** Creates an unloaded provider; the runtime calls this. */
-  public InMemoryProvider() {}
+  public InMemoryProvider() {
+    super(
+        BaseProviders.MEMORY_NAME,
+        EnumSet.of(AddressFamily.MEMORY),
+        EnumSet.allOf(SocketType.class),
+        Protocol.MEMORY);
+  }
 
   /**
-   * Checks the entry, reads {@value #BUFFER_SIZE} and creates this instance's network.
+   * Reads {@value #BUFFER_SIZE} and creates this instance's network.
    *
-   * @throws IOException naming the entry if it is not a MEMORY entry of protocol MEMORY, or if
-   *     {@value #BUFFER_SIZE} is not a positive whole number
-   * @throws IllegalStateException if already loaded
+   * @throws IOException naming the entry if {@value #BUFFER_SIZE} is not a positive whole number
    */
   @Override
-  public void load(ProviderContext context) throws IOException {
-    ProviderScope scope =
-        ProviderScope.forEntry(
-            BaseProviders.MEMORY_NAME,
-            context.entry(),
-            EnumSet.of(AddressFamily.MEMORY),
-            EnumSet.allOf(SocketType.class),
-            Protocol.MEMORY);
+  protected void onLoad(ProviderContext context, ProviderScope scope) throws IOException {
     int bufferSize;
     try {
       bufferSize =
@@ -115,51 +110,23 @@ public final class InMemoryProvider implements BaseProvider {
               + e.getMessage(),
           e);
     }
-    // The network is published before the scope: open() reads the scope first.
     network = new MemoryNetwork(bufferSize);
-    lifecycle.load(scope);
   }
 
-  /**
-   * Opens an unbound socket of the entry's type.
-   *
-   * @throws IllegalStateException if the provider is not loaded
-   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was
-   *     unloaded
-   */
+  /** Opens an unbound socket of the entry's type. */
   @Override
-  public ChainSocket open(StartupContext context) throws IOException {
-    ProviderScope scope = lifecycle.scope();
-    AbstractBaseSocket socket =
-        scope.entry().type() == SocketType.STREAM
-            ? new InMemoryStreamSocket(scope, network)
-            : new InMemoryDatagramSocket(scope, network);
-    scope.track(socket, "open");
-    return socket;
+  protected AbstractBaseSocket openSocket(ProviderScope scope, StartupContext context) {
+    return scope.entry().type() == SocketType.STREAM
+        ? new InMemoryStreamSocket(scope, network)
+        : new InMemoryDatagramSocket(scope, network);
   }
 
-  /**
-   * Closes every socket still open, ends the operations blocked in them and forgets every port;
-   * later calls do nothing.
-   */
+  /** Forgets every port; the sockets were closed before. */
   @Override
-  public void unload() throws IOException {
-    try {
-      lifecycle.unload();
-    } finally {
-      MemoryNetwork n = network;
-      if (n != null) {
-        n.clear();
-      }
+  protected void onUnload() {
+    MemoryNetwork n = network;
+    if (n != null) {
+      n.clear();
     }
-  }
-
-  /**
-   * Returns {@code InMemoryProvider[provider 'memory' for entry 1005 'mem-stream' (2 open
-   * sockets)]}.
-   */
-  @Override
-  public String toString() {
-    return "InMemoryProvider[" + lifecycle + "]";
   }
 }

@@ -1,19 +1,17 @@
 package dev.protochain.base;
 
 import dev.protochain.api.AddressFamily;
-import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.AbstractBaseProvider;
+import dev.protochain.api.spi.AbstractBaseSocket;
 import dev.protochain.api.spi.BaseEntryInfo;
-import dev.protochain.api.spi.BaseProvider;
-import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.api.spi.ProviderScope;
 import dev.protochain.api.spi.StartupContext;
-import dev.protochain.base.internal.ProviderScope;
 import dev.protochain.base.internal.TcpSocket;
-import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.util.EnumSet;
 
@@ -63,63 +61,26 @@ import java.util.EnumSet;
     },
     version = "1.0.0",
     description = "TCP stream sockets over java.nio channels, for IPv4 or IPv6.")
-public final class TcpProvider implements BaseProvider {
-
-  private final ProviderLifecycle lifecycle = new ProviderLifecycle(BaseProviders.TCP_NAME);
+public final class TcpProvider extends AbstractBaseProvider {
 
   /** Creates an unloaded provider; the runtime calls this. */
-  public TcpProvider() {}
-
-  /**
-   * Reads the entry's family.
-   *
-   * @throws IOException naming the entry if it is not an INET or INET6 stream entry of protocol TCP
-   * @throws IllegalStateException if already loaded
-   */
-  @Override
-  public void load(ProviderContext context) throws IOException {
-    ProviderScope scope =
-        ProviderScope.forEntry(
-            BaseProviders.TCP_NAME,
-            context.entry(),
-            EnumSet.of(AddressFamily.INET, AddressFamily.INET6),
-            EnumSet.of(SocketType.STREAM),
-            Protocol.TCP);
-    lifecycle.load(scope);
+  public TcpProvider() {
+    super(
+        BaseProviders.TCP_NAME,
+        EnumSet.of(AddressFamily.INET, AddressFamily.INET6),
+        EnumSet.of(SocketType.STREAM),
+        Protocol.TCP);
   }
 
-  /**
-   * Opens an unbound, unconnected TCP socket.
-   *
-   * @throws IllegalStateException if the provider is not loaded
-   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was
-   *     unloaded
-   */
+  /** Opens an unbound, unconnected TCP socket. */
   @Override
-  public ChainSocket open(StartupContext context) throws IOException {
-    ProviderScope scope = lifecycle.scope();
-    TcpSocket socket = new TcpSocket(scope, protocolFamily(scope.entry().family()));
-    scope.track(socket, "open");
-    return socket;
+  protected AbstractBaseSocket openSocket(ProviderScope scope, StartupContext context) {
+    return new TcpSocket(scope, protocolFamily(scope.entry().family()));
   }
 
   static StandardProtocolFamily protocolFamily(AddressFamily family) {
     return family == AddressFamily.INET6
         ? StandardProtocolFamily.INET6
         : StandardProtocolFamily.INET;
-  }
-
-  /**
-   * Closes every socket still open and ends the operations blocked in them; later calls do nothing.
-   */
-  @Override
-  public void unload() throws IOException {
-    lifecycle.unload();
-  }
-
-  /** Returns {@code TcpProvider[provider 'tcp' for entry 1001 'tcp4' (2 open sockets)]}. */
-  @Override
-  public String toString() {
-    return "TcpProvider[" + lifecycle + "]";
   }
 }

@@ -1,17 +1,16 @@
 package dev.protochain.base;
 
 import dev.protochain.api.AddressFamily;
-import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.AbstractBaseProvider;
+import dev.protochain.api.spi.AbstractBaseSocket;
 import dev.protochain.api.spi.BaseEntryInfo;
-import dev.protochain.api.spi.BaseProvider;
-import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
+import dev.protochain.api.spi.ProviderScope;
 import dev.protochain.api.spi.StartupContext;
-import dev.protochain.base.internal.ProviderScope;
 import dev.protochain.base.internal.UdpSocket;
 import java.io.IOException;
 import java.util.EnumSet;
@@ -56,66 +55,21 @@ import java.util.EnumSet;
     },
     version = "1.0.0",
     description = "UDP datagram sockets over java.nio channels, for IPv4 or IPv6.")
-public final class UdpProvider implements BaseProvider {
-
-  private final ProviderLifecycle lifecycle = new ProviderLifecycle(BaseProviders.UDP_NAME);
+public final class UdpProvider extends AbstractBaseProvider {
 
   /** Creates an unloaded provider; the runtime calls this. */
-  public UdpProvider() {}
-
-  /**
-   * Checks the entry.
-   *
-   * @throws IOException naming the entry if it is not an INET or INET6 datagram entry of protocol
-   *     UDP
-   * @throws IllegalStateException if already loaded
-   */
-  @Override
-  public void load(ProviderContext context) throws IOException {
-    lifecycle.load(
-        ProviderScope.forEntry(
-            BaseProviders.UDP_NAME,
-            context.entry(),
-            EnumSet.of(AddressFamily.INET, AddressFamily.INET6),
-            EnumSet.of(SocketType.DATAGRAM),
-            Protocol.UDP));
+  public UdpProvider() {
+    super(
+        BaseProviders.UDP_NAME,
+        EnumSet.of(AddressFamily.INET, AddressFamily.INET6),
+        EnumSet.of(SocketType.DATAGRAM),
+        Protocol.UDP);
   }
 
-  /**
-   * Opens an unbound UDP socket.
-   *
-   * @throws IllegalStateException if the provider is not loaded
-   * @throws dev.protochain.api.ProtochainException with {@code OPERATION_ABORTED} if it was
-   *     unloaded
-   */
+  /** Opens an unbound UDP socket. */
   @Override
-  public ChainSocket open(StartupContext context) throws IOException {
-    ProviderScope scope = lifecycle.scope();
-    UdpSocket socket = new UdpSocket(scope, TcpProvider.protocolFamily(scope.entry().family()));
-    try {
-      scope.track(socket, "open");
-    } catch (IOException e) {
-      try {
-        socket.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    return socket;
-  }
-
-  /**
-   * Closes every socket still open and ends the operations blocked in them; later calls do nothing.
-   */
-  @Override
-  public void unload() throws IOException {
-    lifecycle.unload();
-  }
-
-  /** Returns {@code UdpProvider[provider 'udp' for entry 1003 'udp4' (2 open sockets)]}. */
-  @Override
-  public String toString() {
-    return "UdpProvider[" + lifecycle + "]";
+  protected AbstractBaseSocket openSocket(ProviderScope scope, StartupContext context)
+      throws IOException {
+    return new UdpSocket(scope, TcpProvider.protocolFamily(scope.entry().family()));
   }
 }

@@ -5,6 +5,7 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.ProviderSource;
+import dev.protochain.testkit.internal.ProbeLayer;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ final class Chains {
    * bottom) stacked over the base named {@code base}; the top chain is named by {@link #top}.
    */
   static Catalog catalog(String base, int depth) throws IOException {
-    ProviderDescriptor pass = ProviderDescriptor.of(PassThroughLayer.class);
+    ProviderDescriptor pass = ProviderDescriptor.of(ProbeLayer.class);
     Catalog c = Catalog.builtin();
     String over = base;
     for (int i = 1; i <= depth; i++) {
@@ -44,7 +45,7 @@ final class Chains {
     return ChainRuntime.builder()
         .name("benchmark")
         .catalog(catalog(base, depth))
-        .source(ProviderSource.of(List.of(PassThroughLayer.class)))
+        .source(ProviderSource.of(List.of(ProbeLayer.class)))
         .shutdownHook(false)
         .build();
   }

@@ -20,10 +20,10 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LifecycleEvent;
+import dev.protochain.runtime.internal.RegisteredProviderSource;
 import dev.protochain.testkit.internal.Chains;
 import dev.protochain.testkit.internal.Echo;
 import dev.protochain.testkit.internal.FailingBase;
-import dev.protochain.testkit.internal.KitSource;
 import dev.protochain.testkit.internal.Payloads;
 import dev.protochain.testkit.internal.ProbeLayer;
 import dev.protochain.testkit.internal.Threads;
@@ -77,14 +77,14 @@ abstract class AbstractContract {
   private final List<ChainRuntime> runtimes = new ArrayList<>();
   final List<LifecycleEvent> events = Collections.synchronizedList(new ArrayList<>());
   ExecutorService pool;
-  KitSource source;
+  RegisteredProviderSource source;
 
   AbstractContract() {}
 
   /* ---- what the contract of a kind of provider supplies ---- */
 
-  /** The descriptor of the provider under test. */
-  abstract ProviderDescriptor subjectDescriptor();
+  /** The provider class under test; it carries a {@link dev.protochain.api.spi.ProviderInfo}. */
+  abstract Class<? extends Provider> subjectClass();
 
   /** Makes one instance of the provider under test. */
   abstract Provider newSubject() throws Exception;
@@ -98,14 +98,28 @@ abstract class AbstractContract {
   /** The cases, one per base the provider is run over. */
   abstract List<Chains> cases();
 
-  /** The settings the provider must refuse. */
-  abstract List<BadSettings> badSettingsCases();
+  /* ---- hooks a contract test may override, the same for a layer and a base ---- */
 
-  /** The size of the large echo. */
-  abstract int largePayload();
+  /** Returns the descriptor of the provider under test, read from its {@code @ProviderInfo}. */
+  protected final ProviderDescriptor descriptor() {
+    return describe(subjectClass());
+  }
 
-  /** Lets the subclass register services with each runtime. */
-  abstract void configureRuntime(ChainRuntime.Builder builder);
+  /** Returns settings the provider must refuse at load, with its messages. Default: none. */
+  protected List<BadSettings> badSettings() {
+    return List.of();
+  }
+
+  /** Returns the size of the large echo, run once per stream transport. Default: 16 MiB. */
+  protected int largePayloadBytes() {
+    return 16 * MIB;
+  }
+
+  /**
+   * Configures each runtime before it is built, say to register a service the provider looks up
+   * with {@link ChainRuntime.Builder#service}. Default: nothing.
+   */
+  protected void configure(ChainRuntime.Builder builder) {}
 
   final Stream<Chains> allCases() {
     return cases().stream();
@@ -166,8 +180,8 @@ abstract class AbstractContract {
             });
     events.clear();
     source =
-        new KitSource()
-            .register(subjectDescriptor(), this::newSubject)
+        new RegisteredProviderSource("testkit providers")
+            .register(descriptor(), this::newSubject)
             .register(describe(ProbeLayer.class), ProbeLayer::new)
             .register(describe(FailingBase.class), FailingBase::new);
   }
@@ -209,7 +223,7 @@ abstract class AbstractContract {
             .listener(events::add)
             .shutdownHook(false)
             .drainTimeout(Duration.ofSeconds(20));
-    configureRuntime(b);
+    configure(b);
     ChainRuntime rt = b.build();
     runtimes.add(rt);
     return rt;
@@ -345,7 +359,7 @@ abstract class AbstractContract {
         subjectListens(),
         () ->
             "skipped by the contract: "
-                + subjectDescriptor()
+                + descriptor()
                 + " does not bind, listen or accept (LayerContract#listens() is false), so "
                 + check);
   }
@@ -470,7 +484,7 @@ abstract class AbstractContract {
     int subject = id(rt, subjectEntry());
     rt.startup(c.subject()).close();
     rt.startup(c.subject()).close();
-    List<Provider> made = source.instances(subjectDescriptor().id());
+    List<Provider> made = source.instances(descriptor().id());
     assertEquals(2, made.size(), "one instance per load");
     assertNotSame(made.get(0), made.get(1));
     exchangeALittle(rt, c);
@@ -528,11 +542,7 @@ abstract class AbstractContract {
         assertThrows(NotInitialisedException.class, () -> rt.cleanup(chain.id()));
 
     assertEquals(
-        "provider '"
-            + subjectDescriptor().name()
-            + "' (entry "
-            + chain.id()
-            + "): count 0, cleanup 1",
+        "provider '" + descriptor().name() + "' (entry " + chain.id() + "): count 0, cleanup 1",
         e.getMessage());
     assertEquals(0, rt.count(id(rt, subjectEntry())));
   }
@@ -542,7 +552,7 @@ abstract class AbstractContract {
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("streamCases")
   void aLargeRandomPayloadEchoesIntact(Chains c) throws Exception {
-    byte[] payload = Payloads.mixed(largePayload(), 16);
+    byte[] payload = Payloads.mixed(largePayloadBytes(), 16);
     ChainRuntime rt = runtime();
     try (Peer peer = startPeer(rt, c);
         Session client = rt.startup(c.subject())) {
@@ -741,8 +751,7 @@ abstract class AbstractContract {
 
       session.close();
 
-      String by =
-          "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
+      String by = "provider '" + descriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
       assertAborted(
           "receive on a socket of " + chain + " aborted: " + by + " was cleaned up",
           receiving.get(10, TimeUnit.SECONDS));
@@ -774,8 +783,7 @@ abstract class AbstractContract {
 
     session.close();
 
-    String by =
-        "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
+    String by = "provider '" + descriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
     assertAborted(
         "accept on a socket of " + chain + " aborted: " + by + " was cleaned up",
         accepting.get(10, TimeUnit.SECONDS));
@@ -804,8 +812,7 @@ abstract class AbstractContract {
 
     session.close();
 
-    String by =
-        "provider '" + subjectDescriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
+    String by = "provider '" + descriptor().name() + "' (entry " + id(rt, subjectEntry()) + ")";
     assertAborted(
         "receiveFrom on a socket of " + chain + " aborted: " + by + " was cleaned up",
         receiving.get(10, TimeUnit.SECONDS));
@@ -859,14 +866,14 @@ abstract class AbstractContract {
     ChainRuntime rt = runtime(catalog(Map.of(UNDECLARED, "1")));
     CatalogEntry own = entry(rt, subjectEntry());
     List<String> accepted = new ArrayList<>();
-    subjectDescriptor().settings().forEach(s -> accepted.add(s.name()));
+    descriptor().settings().forEach(s -> accepted.add(s.name()));
 
     ProtochainException e = assertThrows(ProtochainException.class, () -> rt.startup(c.subject()));
 
     assertEquals(ProtochainException.Code.PROVIDER_FAILED_INIT, e.code());
     assertEquals(
         "provider '"
-            + subjectDescriptor().name()
+            + descriptor().name()
             + "' (entry "
             + own.id()
             + ") failed to load: "
@@ -874,14 +881,14 @@ abstract class AbstractContract {
             + " sets '"
             + UNDECLARED
             + "', which provider '"
-            + subjectDescriptor().name()
+            + descriptor().name()
             + "' does not accept (accepted: "
             + (accepted.isEmpty() ? "none" : String.join(", ", accepted))
             + ").",
         e.getMessage());
     assertTrue(rt.counts().values().stream().allMatch(n -> n == 0), rt.counts().toString());
 
-    for (BadSettings bad : badSettingsCases()) {
+    for (BadSettings bad : badSettings()) {
       ChainRuntime badRuntime = runtime(catalog(bad.settings()));
       ProtochainException refused =
           assertThrows(

@@ -7,7 +7,6 @@ import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.Provider;
-import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.testkit.internal.Chains;
@@ -82,29 +81,11 @@ public abstract class BaseProviderContract extends AbstractContract {
     return providerClass().getConstructor().newInstance();
   }
 
-  /** Returns settings the provider must refuse at load, with its messages. Default: none. */
-  protected List<BadSettings> badSettings() {
-    return List.of();
-  }
-
-  /** Returns the size of the large echo of a stream base. Default: 16 MiB. */
-  protected int largePayloadBytes() {
-    return 16 * MIB;
-  }
-
-  /** Configures each runtime before it is built. Default: nothing. */
-  protected void configure(ChainRuntime.Builder builder) {}
-
-  /** Returns the provider's descriptor. */
-  protected final ProviderDescriptor descriptor() {
-    return describe(providerClass());
-  }
-
   /* ---- AbstractContract ---- */
 
   @Override
-  final ProviderDescriptor subjectDescriptor() {
-    return descriptor();
+  final Class<? extends Provider> subjectClass() {
+    return providerClass();
   }
 
   @Override
@@ -115,21 +96,6 @@ public abstract class BaseProviderContract extends AbstractContract {
   @Override
   final String subjectEntry() {
     return entry().name();
-  }
-
-  @Override
-  final List<BadSettings> badSettingsCases() {
-    return badSettings();
-  }
-
-  @Override
-  final int largePayload() {
-    return largePayloadBytes();
-  }
-
-  @Override
-  final void configureRuntime(ChainRuntime.Builder builder) {
-    configure(builder);
   }
 
   @Override

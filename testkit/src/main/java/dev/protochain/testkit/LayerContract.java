@@ -146,22 +146,6 @@ public abstract class LayerContract extends AbstractContract {
     return out;
   }
 
-  /** Returns settings the layer must refuse at load, with its messages. Default: none. */
-  protected List<BadSettings> badSettings() {
-    return List.of();
-  }
-
-  /** Returns the size of the large echo, run once per stream transport. Default: 16 MiB. */
-  protected int largePayloadBytes() {
-    return 16 * MIB;
-  }
-
-  /**
-   * Configures each runtime before it is built, say to register a service the layer looks up with
-   * {@link ChainRuntime.Builder#service}. Default: nothing.
-   */
-  protected void configure(ChainRuntime.Builder builder) {}
-
   /**
    * Returns whether the layer's sockets bind, listen and accept connections. Default: {@code true}.
    *
@@ -226,11 +210,6 @@ public abstract class LayerContract extends AbstractContract {
     return 0;
   }
 
-  /** Returns the layer's descriptor. */
-  protected final ProviderDescriptor descriptor() {
-    return describe(layerClass());
-  }
-
   /** Returns how messages name the layer's own entry: {@code entry 2001 '<name>' (layer)}. */
   protected final String layerEntry() {
     return "entry 2001 '" + descriptor().name() + "' (layer)";
@@ -239,8 +218,8 @@ public abstract class LayerContract extends AbstractContract {
   /* ---- AbstractContract ---- */
 
   @Override
-  final ProviderDescriptor subjectDescriptor() {
-    return descriptor();
+  final Class<? extends Provider> subjectClass() {
+    return layerClass();
   }
 
   @Override
@@ -251,21 +230,6 @@ public abstract class LayerContract extends AbstractContract {
   @Override
   final String subjectEntry() {
     return descriptor().name();
-  }
-
-  @Override
-  final List<BadSettings> badSettingsCases() {
-    return badSettings();
-  }
-
-  @Override
-  final int largePayload() {
-    return largePayloadBytes();
-  }
-
-  @Override
-  final void configureRuntime(ChainRuntime.Builder builder) {
-    configure(builder);
   }
 
   @Override

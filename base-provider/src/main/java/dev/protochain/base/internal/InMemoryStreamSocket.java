@@ -6,6 +6,8 @@ import static java.net.StandardSocketOptions.SO_RCVBUF;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.AbstractBaseSocket;
+import dev.protochain.api.spi.ProviderScope;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package dev.protochain.base.internal;
 
+import dev.protochain.api.spi.AbstractBaseSocket;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

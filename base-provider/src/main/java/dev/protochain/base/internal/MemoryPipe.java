@@ -1,5 +1,6 @@
 package dev.protochain.base.internal;
 
+import dev.protochain.api.spi.AbstractBaseSocket;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;

@@ -10,6 +10,8 @@ import static java.net.StandardSocketOptions.TCP_NODELAY;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.AbstractBaseSocket;
+import dev.protochain.api.spi.ProviderScope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;

@@ -8,6 +8,8 @@ import static java.net.StandardSocketOptions.SO_SNDBUF;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.SocketType;
+import dev.protochain.api.spi.AbstractBaseSocket;
+import dev.protochain.api.spi.ProviderScope;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -1,26 +1,25 @@
 package dev.protochain.runtime.testing;
 
-import dev.protochain.api.ProtochainException;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
-import dev.protochain.runtime.ProviderBinding;
-import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.internal.RegisteredProviderSource;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.concurrent.Callable;
 
-/** A {@link ProviderSource} of providers registered in code, each made by a factory per load. */
-public final class FakeProviderSource implements ProviderSource {
+/**
+ * The runtime's test providers: the kit's {@link RegisteredProviderSource}, plus descriptors whose
+ * ids derive from a name and the {@link RecordingLayer} and {@link RecordingBase} of this package.
+ */
+public final class FakeProviderSource extends RegisteredProviderSource {
 
-  private record Registered(ProviderDescriptor descriptor, Supplier<? extends Provider> factory) {}
-
-  private final Map<UUID, Registered> providers = new ConcurrentHashMap<>();
+  /** Creates an empty source. */
+  public FakeProviderSource() {
+    super("test providers");
+  }
 
   /** Returns a descriptor for a test provider; its UUID derives from its name. */
   public static ProviderDescriptor descriptor(
@@ -44,9 +43,10 @@ public final class FakeProviderSource implements ProviderSource {
   }
 
   /** Registers a provider made by {@code factory} at each load. */
+  @Override
   public FakeProviderSource register(
-      ProviderDescriptor descriptor, Supplier<? extends Provider> factory) {
-    providers.put(descriptor.id(), new Registered(descriptor, factory));
+      ProviderDescriptor descriptor, Callable<? extends Provider> factory) {
+    super.register(descriptor, factory);
     return this;
   }
 
@@ -62,26 +62,5 @@ public final class FakeProviderSource implements ProviderSource {
     return register(
         descriptor(name, ProviderKind.BASE, VersionRange.ALL),
         () -> new RecordingBase(name, recorder));
-  }
-
-  @Override
-  public String name() {
-    return "test providers";
-  }
-
-  @Override
-  public Optional<ProviderDescriptor> describe(UUID providerId) {
-    Registered r = providers.get(providerId);
-    return r == null ? Optional.empty() : Optional.of(r.descriptor);
-  }
-
-  @Override
-  public ProviderBinding bind(UUID providerId) throws ProtochainException {
-    Registered r = providers.get(providerId);
-    if (r == null) {
-      throw new ProtochainException(
-          ProtochainException.Code.INVALID_PROVIDER, "no test provider " + providerId);
-    }
-    return ProviderBinding.ofFactory(r.descriptor, r.factory);
   }
 }

@@ -12,7 +12,7 @@ import dev.protochain.api.Session;
 import dev.protochain.layers.Stock;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
-import dev.protochain.testkit.internal.KitSource;
+import dev.protochain.runtime.internal.RegisteredProviderSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -127,8 +127,9 @@ class MetricsLayerTest {
 
   @Test
   void withoutAnApplicationRegistryTheLayerKeepsItsOwnAndClosesItAtUnload() throws Exception {
-    KitSource source =
-        new KitSource().register(Stock.descriptor(MetricsLayer.class), MetricsLayer::new);
+    RegisteredProviderSource source =
+        new RegisteredProviderSource("testkit providers")
+            .register(Stock.descriptor(MetricsLayer.class), MetricsLayer::new);
     try (ChainRuntime rt = Stock.builder(catalog(Map.of())).source(source).build()) {
       Session session = rt.startup("metrics-mem-stream");
       echo(session, 1_000);

@@ -1,4 +1,4 @@
-package dev.protochain.testkit.internal;
+package dev.protochain.runtime.internal;
 
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.spi.Provider;
@@ -8,31 +8,41 @@ import dev.protochain.runtime.ProviderSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The providers a contract runs, each made by its factory at every load and remembered, so that a
- * test can tell a fresh instance from a reused one. Thread-safe.
+ * A {@link ProviderSource} of providers registered in code, each made by its factory at every load
+ * and remembered, so that a test can tell a fresh instance from a reused one. The one source of
+ * test providers: the testkit's contracts and the runtime's own tests register theirs here.
+ *
+ * <p>This class is thread-safe.
  */
-public final class KitSource implements ProviderSource {
+public class RegisteredProviderSource implements ProviderSource {
 
   private record Registered(ProviderDescriptor descriptor, Callable<? extends Provider> factory) {}
 
+  private final String name;
   private final Map<UUID, Registered> providers = new ConcurrentHashMap<>();
   private final Map<UUID, List<Provider>> made = new ConcurrentHashMap<>();
 
-  /** Creates an empty source. */
-  public KitSource() {}
+  /** Creates an empty source named {@code name} in messages: {@code testkit providers}. */
+  public RegisteredProviderSource(String name) {
+    this.name = Objects.requireNonNull(name, "name");
+  }
 
   /**
-   * Registers the provider of {@code descriptor}, made by {@code factory} at each load.
+   * Registers the provider of {@code descriptor}, made by {@code factory} at each load; replaces a
+   * registration with the same id. An unchecked exception of the factory reaches the runtime as it
+   * is; a checked one wrapped in an {@link IllegalStateException} naming the provider.
    *
    * @return this source
    */
-  public KitSource register(ProviderDescriptor descriptor, Callable<? extends Provider> factory) {
+  public RegisteredProviderSource register(
+      ProviderDescriptor descriptor, Callable<? extends Provider> factory) {
     providers.put(descriptor.id(), new Registered(descriptor, factory));
     return this;
   }
@@ -50,7 +60,7 @@ public final class KitSource implements ProviderSource {
 
   @Override
   public String name() {
-    return "testkit providers";
+    return name;
   }
 
   @Override
@@ -64,7 +74,7 @@ public final class KitSource implements ProviderSource {
     Registered r = providers.get(providerId);
     if (r == null) {
       throw new ProtochainException(
-          ProtochainException.Code.INVALID_PROVIDER, "no provider " + providerId + " in " + name());
+          ProtochainException.Code.INVALID_PROVIDER, "no provider " + providerId + " in " + name);
     }
     return ProviderBinding.ofFactory(
         r.descriptor,
@@ -72,6 +82,8 @@ public final class KitSource implements ProviderSource {
           Provider p;
           try {
             p = r.factory.call();
+          } catch (RuntimeException e) {
+            throw e; // a failing constructor, as the runtime reports it
           } catch (Exception e) {
             throw new IllegalStateException("cannot make " + r.descriptor + ": " + e, e);
           }

@@ -1,4 +1,4 @@
-package dev.protochain.base.internal;
+package dev.protochain.api.spi;
 
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
@@ -20,15 +20,26 @@ import java.util.Set;
 /**
  * A skeletal base socket: the open / closed / aborted state shared by every base socket, the
  * translation of failures caused by a close or an unload, option checking and {@link
- * ChainSocketOptions#RECEIVE_TIMEOUT}.
+ * ChainSocketOptions#RECEIVE_TIMEOUT}. A base author extends it next to an {@link
+ * AbstractBaseProvider}, implements the transport operations of {@link ChainSocket}, {@link
+ * #closeTransport} and {@link #describeTransport}, and, for options other than {@link
+ * ChainSocketOptions#RECEIVE_TIMEOUT}, {@link #setTransportOption} and {@link #getTransportOption},
+ * and lists its options in {@link ChainSocket#supportedOptions()}.
  *
- * <p>A socket closed by the application fails later operations with {@link ClosedChannelException};
- * a socket closed by its provider's unload ({@link #abort()}) fails every operation blocked in it,
- * and every later one, with {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}.
- * Subclasses wrap each blocking call in {@code catch (IOException | RuntimeException e) { throw
- * translate(e, op); }} so that the close that woke them decides what the caller sees.
+ * <p>Lifecycle: a socket is open from its constructor until the first of {@link #close()} (by the
+ * application) or its provider's unload ({@link ProviderScope#unload()}). Either one moves it out
+ * of the open state under {@link #lock} and then calls {@link #closeTransport()} exactly once,
+ * which releases the transport as {@code SO_LINGER} says and wakes every operation blocked in it. A
+ * socket closed by the application fails later operations with {@link ClosedChannelException}; a
+ * socket closed by its provider's unload fails every operation blocked in it, and every later one,
+ * with {@link dev.protochain.api.ProtochainException.Code#OPERATION_ABORTED}. Subclasses call
+ * {@link #ensureOpen} first in each operation and wrap each blocking call in {@code catch
+ * (IOException | RuntimeException e) { throw translate(e, op); }} so that the close that woke them
+ * decides what the caller sees.
  *
- * <p>This class is thread-safe; {@link #lock} guards state transitions, never a blocking call.
+ * <p>This class is thread-safe, and so must subclasses be: any operation may be called from any
+ * thread, a close from another thread while one blocks. {@link #lock} guards state transitions,
+ * never a blocking call.
  */
 public abstract class AbstractBaseSocket implements ChainSocket {
 
@@ -188,11 +199,21 @@ public abstract class AbstractBaseSocket implements ChainSocket {
     }
   }
 
-  /** Sets a checked, supported option other than {@code RECEIVE_TIMEOUT}. */
-  protected abstract <T> void setTransportOption(SocketOption<T> name, T value) throws IOException;
+  /**
+   * Sets a checked, supported option other than {@code RECEIVE_TIMEOUT}. Default: refuses it, for a
+   * socket whose only option is {@code RECEIVE_TIMEOUT}.
+   */
+  protected <T> void setTransportOption(SocketOption<T> name, T value) throws IOException {
+    throw scope.unsupportedOption(name, supportedOptions());
+  }
 
-  /** Returns a supported option other than {@code RECEIVE_TIMEOUT}. */
-  protected abstract <T> T getTransportOption(SocketOption<T> name) throws IOException;
+  /**
+   * Returns a supported option other than {@code RECEIVE_TIMEOUT}. Default: refuses it, for a
+   * socket whose only option is {@code RECEIVE_TIMEOUT}.
+   */
+  protected <T> T getTransportOption(SocketOption<T> name) throws IOException {
+    throw scope.unsupportedOption(name, supportedOptions());
+  }
 
   /** Returns the receive timeout; {@link Duration#ZERO} means none. */
   protected final Duration receiveTimeout() {
@@ -383,7 +404,7 @@ public abstract class AbstractBaseSocket implements ChainSocket {
   }
 
   /** Returns the failure of a wait interrupted in {@code operation}, keeping the interrupt. */
-  protected static InterruptedIOException interrupted(String operation) {
+  public static InterruptedIOException interrupted(String operation) {
     Thread.currentThread().interrupt();
     return new InterruptedIOException(operation + " interrupted");
   }

@@ -1,4 +1,4 @@
-package dev.protochain.base.internal;
+package dev.protochain.api.spi;
 
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
@@ -16,14 +16,16 @@ import java.util.stream.Collectors;
 
 /**
  * One loaded base provider instance as its sockets see it: the names used in messages, and the
- * registry of the sockets it opened or accepted that are still open.
+ * registry of the {@link AbstractBaseSocket}s it opened or accepted that are still open. {@link
+ * AbstractBaseProvider} makes one at load and tracks every socket it opens; a base author tracks
+ * the sockets an accept returns with {@link #track}.
  *
- * <p>{@link #unload()} closes every tracked socket as its {@code SO_LINGER} says and marks it
- * aborted, so that every operation blocked in it and every later operation on it fails with {@link
- * ProtochainException.Code#OPERATION_ABORTED}; after it, {@link #track} refuses new sockets the
- * same way.
+ * <p>At cleanup, {@link #unload()} closes every tracked socket as its {@code SO_LINGER} says and
+ * marks it aborted, so that every operation blocked in it and every later operation on it fails
+ * with {@link ProtochainException.Code#OPERATION_ABORTED}; after it, {@link #track} refuses new
+ * sockets the same way. A socket the application closes is forgotten.
  *
- * <p>This class is thread-safe.
+ * <p>This class is thread-safe: {@link #track} and {@link #unload()} may race from any threads.
  */
 public final class ProviderScope {
 
