@@ -1,17 +1,15 @@
 package dev.protochain.cli;
 
 import dev.protochain.api.CatalogEntry;
-import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
-import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.Installation;
 import dev.protochain.runtime.PluginRecord;
 import dev.protochain.runtime.PluginStore;
+import dev.protochain.runtime.StartupCheck;
 import dev.protochain.runtime.store.CatalogChange;
 import dev.protochain.runtime.store.CatalogStore;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,7 +118,9 @@ final class CatalogInstallCommand implements Callable<Integer> {
                       ? current.installEverywhere(descriptor, settings)
                       : current.install(
                           descriptor, settings, CatalogCommand.ids(current, targets.over));
-              tryOut(installation, descriptor, catalog.main);
+              StartupCheck.checkInstall(
+                  installation,
+                  catalog.main.runtime("install-check", installation.catalog(), null));
               done.set(installation);
               return installation.catalog();
             });
@@ -196,31 +196,5 @@ final class CatalogInstallCommand implements Callable<Integer> {
                   .collect(Collectors.joining(", ")));
     }
     return named.get(0);
-  }
-
-  /**
-   * Starts up and cleans up each new chain once in a runtime of its own, so that a layer that
-   * cannot load with these settings is refused before anything is written.
-   */
-  private static void tryOut(Installation installation, ProviderDescriptor layer, Main main)
-      throws IOException {
-    try (ChainRuntime runtime =
-        main.runtime("install-check", installation.catalog(), null).shutdownHook(false).build()) {
-      for (Installation.Chain chain : installation.chains()) {
-        CatalogEntry e = chain.chain();
-        try (Session session = runtime.startup(e.id())) {
-          session.version(); // started: every provider of the chain loaded with its settings
-        } catch (IOException | RuntimeException failure) {
-          throw new IllegalArgumentException(
-              "installing layer '"
-                  + layer.name()
-                  + "': the new chain "
-                  + Catalog.label(e)
-                  + " does not start, so nothing was installed: "
-                  + Main.oneLine(failure),
-              failure);
-        }
-      }
-    }
   }
 }

@@ -48,8 +48,15 @@ public record ProviderDescriptor(
    * @param name the key
    * @param defaultValue the default, empty for none
    * @param description what it does
+   * @param path whether the value names a file ({@link SettingInfo#path()})
    */
-  public record Setting(String name, String defaultValue, String description) {}
+  public record Setting(String name, String defaultValue, String description, boolean path) {
+
+    /** Creates a setting whose value is not a path. */
+    public Setting(String name, String defaultValue, String description) {
+      this(name, defaultValue, description, false);
+    }
+  }
 
   private static final Pattern CANONICAL_UUID =
       Pattern.compile(
@@ -138,7 +145,7 @@ public record ProviderDescriptor(
     }
     Map<String, Setting> settings = new LinkedHashMap<>();
     for (SettingInfo s : info.settings()) {
-      if (settings.put(s.name(), new Setting(s.name(), s.defaultValue(), s.description()))
+      if (settings.put(s.name(), new Setting(s.name(), s.defaultValue(), s.description(), s.path()))
           != null) {
         throw invalid(type, "descriptor declares setting '" + s.name() + "' twice");
       }

@@ -97,10 +97,8 @@ public final class CatalogEditing {
 
   /** See {@link Catalog#install(ProviderDescriptor, Map, List)}. */
   public static Installation install(
-      Catalog catalog,
-      ProviderDescriptor layer,
-      Map<String, String> settings,
-      List<Integer> targets) {
+      Catalog catalog, ProviderDescriptor layer, Map<String, String> given, List<Integer> targets) {
+    Map<String, String> settings = Compatibility.resolvePaths(layer, given);
     List<String> refusals = new ArrayList<>();
     Optional<CatalogEntry> first =
         targets.stream().map(catalog::entry).flatMap(Optional::stream).findFirst();
@@ -109,6 +107,7 @@ public final class CatalogEditing {
       List<CatalogProblem> problems = new ArrayList<>();
       Compatibility.kind(own, layer).ifPresent(problems::add);
       problems.addAll(Compatibility.settings(own, layer));
+      problems.addAll(Compatibility.files(own, layer));
       problems.forEach(p -> refusals.add(Compatibility.clause(p)));
     }
     for (int id : targets) {

@@ -138,6 +138,7 @@ import org.slf4j.LoggerFactory;
     settings = {
       @SettingInfo(
           name = "trust",
+          path = true,
           description = "PEM file of the certificates to trust; empty for the JDK's trust store"),
       @SettingInfo(
           name = "server-name",
@@ -148,12 +149,15 @@ import org.slf4j.LoggerFactory;
           description = "check that the server's certificate names the server (HTTPS rules)"),
       @SettingInfo(
           name = "key",
+          path = true,
           description = "PEM file of the unencrypted PKCS#8 private key, with cert"),
       @SettingInfo(
           name = "cert",
+          path = true,
           description = "PEM file of the certificate chain, leaf first, with key"),
       @SettingInfo(
           name = "keystore",
+          path = true,
           description = "PKCS#12 file of the key and its chain, instead of key and cert"),
       @SettingInfo(name = "keystore-password", description = "password of the keystore"),
       @SettingInfo(
