@@ -1,6 +1,5 @@
 package dev.protochain.runtime;
 
-import com.google.inject.Guice;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.Protocol;
@@ -8,6 +7,7 @@ import dev.protochain.api.ProviderState;
 import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.VersionRange;
+import dev.protochain.runtime.internal.RealChainRuntime;
 import dev.protochain.runtime.internal.RuntimeConfig;
 import java.io.Closeable;
 import java.io.IOException;
@@ -218,7 +218,7 @@ public interface ChainRuntime extends Closeable {
               drainTimeout,
               safeMode,
               shutdownHook);
-      return Guice.createInjector(new ChainRuntimeModule(config)).getInstance(ChainRuntime.class);
+      return new RealChainRuntime(config);
     }
   }
 }

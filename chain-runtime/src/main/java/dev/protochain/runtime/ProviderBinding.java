@@ -6,6 +6,7 @@ import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
@@ -33,9 +34,38 @@ public interface ProviderBinding extends Closeable {
     return ProviderBinding.class.getClassLoader();
   }
 
-  /** Returns where the provider comes from, for messages: {@code class path}, a plugin jar. */
-  default String origin() {
-    return "class path";
+  /** Returns where the provider's classes come from: the class path, or a plugin jar. */
+  default Origin origin() {
+    return new Origin.ClassPath();
+  }
+
+  /**
+   * Where a binding's classes come from. A plugin's failures are reported detached from its
+   * classes, and its messages name the jar.
+   */
+  sealed interface Origin {
+
+    /** The runtime's own class loader: the class path, or classes given in code. */
+    record ClassPath() implements Origin {
+      /** Returns {@code class path}. */
+      @Override
+      public String toString() {
+        return "class path";
+      }
+    }
+
+    /**
+     * A plugin jar, loaded in a class loader of its own.
+     *
+     * @param jar the jar in the plugin store
+     */
+    record Plugin(Path jar) implements Origin {
+      /** Returns {@code plugin jar <path>}. */
+      @Override
+      public String toString() {
+        return "plugin jar " + jar;
+      }
+    }
   }
 
   /** Releases what the binding holds; called once, after the provider was unloaded. */

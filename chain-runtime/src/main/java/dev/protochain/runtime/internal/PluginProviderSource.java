@@ -212,8 +212,8 @@ public final class PluginProviderSource implements ProviderSource {
     }
 
     @Override
-    public String origin() {
-      return "plugin jar " + loader.jar();
+    public Origin origin() {
+      return new Origin.Plugin(loader.jar());
     }
 
     /** Closes the loader, after checking that no thread the plugin started is still alive. */
