@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.ProtochainException;
-import dev.protochain.api.ProviderState;
 import dev.protochain.api.Session;
 import dev.protochain.api.Version;
 import dev.protochain.api.VersionRange;

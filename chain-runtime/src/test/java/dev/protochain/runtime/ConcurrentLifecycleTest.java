@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.protochain.api.ProviderState;
 import dev.protochain.api.Session;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.ProviderKind;

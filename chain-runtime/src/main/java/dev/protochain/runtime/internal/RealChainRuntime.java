@@ -6,7 +6,6 @@ import dev.protochain.api.EntryKind;
 import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
-import dev.protochain.api.ProviderState;
 import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.Version;
@@ -19,6 +18,7 @@ import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.LifecycleListener;
 import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.ProviderState;
 import dev.protochain.runtime.Selection;
 import java.io.IOException;
 import java.time.Instant;
@@ -85,7 +85,7 @@ public final class RealChainRuntime implements ChainRuntime {
   }
 
   @Override
-  public Session startup(String name, VersionRange versions) throws IOException {
+  public Session startup(String name) throws IOException {
     CatalogEntry entry =
         config
             .catalog()
@@ -95,12 +95,11 @@ public final class RealChainRuntime implements ChainRuntime {
                     new ProtochainException(
                         ProtochainException.Code.NO_MATCHING_ENTRY,
                         "no catalog entry is named '" + name + "'"));
-    return startup(entry, versions);
+    return startup(entry, VersionRange.ALL);
   }
 
   @Override
-  public Session startup(
-      AddressFamily family, SocketType type, Protocol protocol, VersionRange versions)
+  public Session startup(AddressFamily family, SocketType type, Protocol protocol)
       throws IOException {
     Selection s = explain(family, type, protocol);
     CatalogEntry entry =
@@ -112,7 +111,7 @@ public final class RealChainRuntime implements ChainRuntime {
                         "no catalog entry serves "
                             + s.request()
                             + (config.safeMode() ? " in safe mode" : "")));
-    return startup(entry, versions);
+    return startup(entry, VersionRange.ALL);
   }
 
   private Session startup(CatalogEntry entry, VersionRange versions) throws IOException {
