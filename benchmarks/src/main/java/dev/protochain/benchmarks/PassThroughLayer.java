@@ -1,17 +1,17 @@
 package dev.protochain.benchmarks;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.StartupContext;
 
 /** A layer that does nothing: every operation passes through its {@link ForwardingSocket}. */
 @ProviderInfo(
     id = "e1f1d7ef-5992-40be-b2b7-c3a71b474e8c",
     name = "pass",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     description = "Passes every operation through unchanged; for benchmarks.")
 public final class PassThroughLayer extends AbstractLayer {
 

@@ -8,6 +8,7 @@ import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ProtocolChain;
@@ -15,7 +16,6 @@ import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.VersionRange;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.LifecycleModel.Entry;
 import dev.protochain.runtime.LifecycleModel.PairState;
 import dev.protochain.runtime.store.CatalogStore;
@@ -328,8 +328,7 @@ final class LifecycleMachine implements AutoCloseable {
       VersionRange versions =
           VersionRange.parse(LifecycleModel.format(LifecycleModel.VERSIONS.get(p)));
       source.register(
-          FakeProviderSource.descriptor(
-              p, layer ? ProviderKind.LAYER : ProviderKind.BASE, versions),
+          FakeProviderSource.descriptor(p, layer ? EntryKind.LAYER : EntryKind.BASE, versions),
           layer ? () -> new RecordingLayer(p, recorder) : () -> new RecordingBase(p, recorder));
     }
     model.faults.forEach(

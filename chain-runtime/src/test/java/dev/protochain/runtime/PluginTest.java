@@ -243,7 +243,7 @@ class PluginTest {
             + "import dev.protochain.api.spi.*;\n"
             + "import jakarta.inject.Inject;\n"
             + "import jakarta.inject.Named;\n"
-            + "@ProviderInfo(id = \"6f2b8f0e-2b7e-4c1a-9a53-3c8e7d0b1a01\", name = \"greet\", kind = ProviderKind.LAYER,"
+            + "@ProviderInfo(id = \"6f2b8f0e-2b7e-4c1a-9a53-3c8e7d0b1a01\", name = \"greet\", kind = EntryKind.LAYER,"
             + " settings = @SettingInfo(name = \"greeting\", defaultValue = \"hello\"))\n"
             + "public final class GreetLayer extends AbstractLayer {\n"
             + "  private final String text;\n"

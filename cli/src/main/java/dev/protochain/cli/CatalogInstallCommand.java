@@ -1,8 +1,8 @@
 package dev.protochain.cli;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.Installation;
 import dev.protochain.runtime.PluginRecord;
@@ -174,7 +174,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
     if (named.isEmpty()) {
       String layers =
           all.stream()
-              .filter(d -> d.kind() == ProviderKind.LAYER)
+              .filter(d -> d.kind() == EntryKind.LAYER)
               .map(ProviderDescriptor::name)
               .sorted()
               .collect(Collectors.joining(", "));

@@ -1,6 +1,7 @@
 package dev.protochain.api.spi;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.ServiceFlag;
@@ -33,7 +34,7 @@ import java.util.regex.Pattern;
 public record ProviderDescriptor(
     UUID id,
     String name,
-    ProviderKind kind,
+    EntryKind kind,
     String version,
     VersionRange versions,
     List<Setting> settings,
@@ -77,7 +78,7 @@ public record ProviderDescriptor(
   public ProviderDescriptor(
       UUID id,
       String name,
-      ProviderKind kind,
+      EntryKind kind,
       String version,
       VersionRange versions,
       List<Setting> settings,
@@ -136,8 +137,10 @@ public record ProviderDescriptor(
     } catch (IllegalArgumentException e) {
       throw invalid(type, "descriptor versions: " + e.getMessage());
     }
-    Class<?> expected =
-        info.kind() == ProviderKind.BASE ? BaseProvider.class : LayeredProvider.class;
+    if (info.kind() == EntryKind.CHAIN) {
+      throw invalid(type, "is declared CHAIN (expected: BASE or LAYER; a chain is an entry only)");
+    }
+    Class<?> expected = info.kind() == EntryKind.BASE ? BaseProvider.class : LayeredProvider.class;
     if (!expected.isAssignableFrom(type)) {
       throw invalid(
           type,
@@ -150,7 +153,7 @@ public record ProviderDescriptor(
         throw invalid(type, "descriptor declares setting '" + s.name() + "' twice");
       }
     }
-    if (info.kind() != ProviderKind.BASE && info.entries().length > 0) {
+    if (info.kind() != EntryKind.BASE && info.entries().length > 0) {
       throw invalid(type, "is declared " + info.kind() + " but declares base entries");
     }
     List<CatalogEntry> entries = new ArrayList<>();

@@ -4,7 +4,6 @@ import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.EntryKind;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ProviderSource;
@@ -51,9 +50,12 @@ public final class Compatibility {
         e.id());
   }
 
-  /** The provider {@code p} is a layer for a layer's own entry and a base for a base entry. */
+  /**
+   * The provider {@code p} is of the kind of {@code e}, a layer's own entry or a base entry: a
+   * layer for the one, a base for the other.
+   */
   public static Optional<CatalogProblem> kind(CatalogEntry e, ProviderDescriptor p) {
-    ProviderKind expected = e.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
+    EntryKind expected = e.kind(); // a layer's own entry or a base entry: chains have no slot
     if (p.kind() == expected) {
       return Optional.empty();
     }

@@ -178,7 +178,7 @@ public final class PluginJars {
         + "\", name = \""
         + name
         + "\","
-        + " kind = ProviderKind.LAYER, version = \"1.0.0\""
+        + " kind = EntryKind.LAYER, version = \"1.0.0\""
         + extraInfo
         + ")\n"
         + "public final class "

@@ -2,13 +2,13 @@ package dev.protochain.layers.tls;
 
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.Settings;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.io.IOException;
@@ -130,7 +130,7 @@ import org.slf4j.LoggerFactory;
 @ProviderInfo(
     id = "2e1ccabd-afe4-4bfc-97be-65a6b1cc04a7",
     name = "tls",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description =
         "Encrypts stream sockets with TLS (SSLEngine): client on connect, server on accept.",
