@@ -240,6 +240,7 @@ class PluginTest {
     String layer =
         "package test.greet;\n"
             + "import dev.protochain.api.ChainSocket;\n"
+            + "import dev.protochain.api.EntryKind;\n"
             + "import dev.protochain.api.spi.*;\n"
             + "import jakarta.inject.Inject;\n"
             + "import jakarta.inject.Named;\n"

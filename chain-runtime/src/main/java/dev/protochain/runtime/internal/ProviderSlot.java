@@ -148,8 +148,17 @@ final class ProviderSlot {
         // Each load gets an injector of its own, dropped with the instance at unload. It has no
         // parent: a Guice parent keeps the keys of its children's bindings (its JIT blacklist),
         // and so would keep an unloaded plugin's classes reachable.
+        if (!(b instanceof InjectedBinding injected)) {
+          throw new ProtochainException(
+              ProtochainException.Code.INVALID_PROVIDER,
+              describe()
+                  + ": "
+                  + host.source().name()
+                  + " returned a binding the runtime did not make (expected: one from"
+                  + " ProviderBinding.ofClass or ofFactory)");
+        }
         p =
-            Guice.createInjector(new EntryModule(entry, d, settings), b.module())
+            Guice.createInjector(new EntryModule(entry, d, settings), injected.module())
                 .getInstance(Provider.class);
         p.load(new Contexts.Load(entry, d, settings, host.services()));
       } finally {

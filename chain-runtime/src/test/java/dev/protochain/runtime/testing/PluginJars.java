@@ -171,6 +171,7 @@ public final class PluginJars {
         + pkg
         + ";\n"
         + "import dev.protochain.api.ChainSocket;\n"
+        + "import dev.protochain.api.EntryKind;\n"
         + "import dev.protochain.api.spi.*;\n"
         + "import java.io.IOException;\n"
         + "@ProviderInfo(id = \""
