@@ -80,13 +80,10 @@ public final class CatalogEditing {
           name,
           chainName);
       CatalogEntry chain =
-          CatalogEntry.builder()
+          servingAs(target)
               .id(result.nextId(FIRST_CHAIN_ID))
               .name(chainName)
               .providerId(providerId)
-              .serves(target.family(), target.type(), target.protocol())
-              .flags(target.flags())
-              .version(target.version())
               .chain(ProtocolChain.of(ids))
               .build();
       result = result.withBefore(chain, target.id());
@@ -244,16 +241,21 @@ public final class CatalogEditing {
       UUID providerId,
       Map<String, String> settings,
       CatalogEntry first) {
-    return CatalogEntry.builder()
+    return servingAs(first)
         .id(catalog.nextId(FIRST_LAYER_ID))
         .name(name)
         .providerId(providerId)
-        .serves(first.family(), first.type(), first.protocol())
-        .flags(first.flags())
-        .version(first.version())
         .chain(ProtocolChain.layer())
         .settings(settings)
         .build();
+  }
+
+  /** Returns a builder serving what {@code model} serves, with its flags and version. */
+  private static CatalogEntry.Builder servingAs(CatalogEntry model) {
+    return CatalogEntry.builder()
+        .serves(model.family(), model.type(), model.protocol())
+        .flags(model.flags())
+        .version(model.version());
   }
 
   private static String labels(List<CatalogEntry> entries) {
