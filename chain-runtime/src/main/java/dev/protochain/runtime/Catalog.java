@@ -95,9 +95,7 @@ public final class Catalog {
     return entries.stream().filter(e -> e.name().equals(name)).findFirst();
   }
 
-  /**
-   * Returns the first base or chain entry serving (family, type, protocol); see {@link #explain}.
-   */
+  /** Returns the first base or chain entry serving (family, type, protocol): {@link #explain}. */
   public Optional<CatalogEntry> select(
       AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {
     return explain(family, type, protocol, safeMode).entry();
