@@ -13,7 +13,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /** TCP over IPv4 in blocking java.nio channels: the skeleton tracks, closes and aborts sockets. */
-@ProviderInfo(id = "5b1d0c3e-8f0a-4e57-9d1c-2a7e6f4b9c01", name = "nio-tcp", kind = ProviderKind.BASE,
+@ProviderInfo(id = "5b1d0c3e-8f0a-4e57-9d1c-2a7e6f4b9c01", name = "nio-tcp", kind = EntryKind.BASE,
     entries = @BaseEntryInfo(id = 1201, name = "nio-tcp4", family = AddressFamily.INET,
         type = SocketType.STREAM, protocol = Protocol.TCP, flags = {ServiceFlag.GUARANTEED_DELIVERY,
             ServiceFlag.GUARANTEED_ORDER, ServiceFlag.GRACEFUL_CLOSE}))

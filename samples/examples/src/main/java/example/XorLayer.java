@@ -1,12 +1,13 @@
 package example;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.*;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** Scrambles every byte with a key on the way out and unscrambles it on the way in. */
-@ProviderInfo(id = "0e6b7f5e-3c1d-4d8a-9c52-6a1f0b7d2e11", name = "xor", kind = ProviderKind.LAYER,
+@ProviderInfo(id = "0e6b7f5e-3c1d-4d8a-9c52-6a1f0b7d2e11", name = "xor", kind = EntryKind.LAYER,
     settings = @SettingInfo(name = "key", defaultValue = "42", description = "the byte to xor with"))
 public final class XorLayer extends AbstractLayer {
   private volatile byte key;

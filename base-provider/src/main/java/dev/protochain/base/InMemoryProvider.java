@@ -1,6 +1,7 @@
 package dev.protochain.base;
 
 import dev.protochain.api.AddressFamily;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
@@ -9,7 +10,6 @@ import dev.protochain.api.spi.AbstractBaseSocket;
 import dev.protochain.api.spi.BaseEntryInfo;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.ProviderScope;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
@@ -41,7 +41,7 @@ import java.util.EnumSet;
 @ProviderInfo(
     id = BaseProviders.MEMORY_ID,
     name = BaseProviders.MEMORY_NAME,
-    kind = ProviderKind.BASE,
+    kind = EntryKind.BASE,
     entries = {
       @BaseEntryInfo(
           id = 1005,

@@ -1,6 +1,7 @@
 package dev.protochain.base;
 
 import dev.protochain.api.AddressFamily;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
@@ -8,7 +9,6 @@ import dev.protochain.api.spi.AbstractBaseProvider;
 import dev.protochain.api.spi.AbstractBaseSocket;
 import dev.protochain.api.spi.BaseEntryInfo;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.ProviderScope;
 import dev.protochain.api.spi.StartupContext;
 import dev.protochain.base.internal.UdpSocket;
@@ -32,7 +32,7 @@ import java.util.EnumSet;
 @ProviderInfo(
     id = BaseProviders.UDP_ID,
     name = BaseProviders.UDP_NAME,
-    kind = ProviderKind.BASE,
+    kind = EntryKind.BASE,
     entries = {
       @BaseEntryInfo(
           id = 1003,

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +34,7 @@ class BaseProvidersTest {
   private static ProviderDescriptor assertDescriptor(Class<?> type, String id, String name)
       throws ProtochainException {
     ProviderDescriptor d = ProviderDescriptor.of(type);
-    assertEquals(ProviderKind.BASE, d.kind(), type.getName());
+    assertEquals(EntryKind.BASE, d.kind(), type.getName());
     assertEquals(UUID.fromString(id), d.id(), type.getName());
     assertEquals(name, d.name(), type.getName());
     assertEquals(type.getName(), d.className());

@@ -119,7 +119,7 @@ final class Comparisons {
     ProviderDescriptor deflate = ProviderDescriptor.of(DeflateLayer.class);
     Catalog c =
         Catalog.builtin()
-            .installLayer(
+            .install(
                 tls,
                 Map.of(
                     "trust",
@@ -135,7 +135,9 @@ final class Comparisons {
                     "cipher-suites",
                     SUITE),
                 List.of(1001))
-            .installLayer(deflate, Map.of("level", "6"), List.of(1001));
+            .catalog()
+            .install(deflate, Map.of("level", "6"), List.of(1001))
+            .catalog();
     return ChainRuntime.builder()
         .name("comparisons")
         .catalog(c.checkValid("comparison catalog"))

@@ -95,9 +95,7 @@ public final class Catalog {
     return entries.stream().filter(e -> e.name().equals(name)).findFirst();
   }
 
-  /**
-   * Returns the first base or chain entry serving (family, type, protocol); see {@link #explain}.
-   */
+  /** Returns the first base or chain entry serving (family, type, protocol): {@link #explain}. */
   public Optional<CatalogEntry> select(
       AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {
     return explain(family, type, protocol, safeMode).entry();
@@ -174,8 +172,9 @@ public final class Catalog {
   /**
    * Installs the layer {@code layer} over {@code targets} [Winsock's {@code WSCInstallProvider} of
    * an LSP], as {@link #installLayer(String, UUID, Map, List)} does, after checking what that
-   * method cannot know: the provider is a layer, it declares every key of {@code settings}, and it
-   * may go over each target ({@link #installRefusal}). The layer entry is named after the provider.
+   * method cannot know: the provider is a layer, it declares every key of {@code settings}, each
+   * file a path setting names exists (stored absolute), and it may go over each target ({@link
+   * #installRefusal}). The layer entry is named after the provider.
    *
    * @throws IllegalArgumentException naming every problem at once
    */

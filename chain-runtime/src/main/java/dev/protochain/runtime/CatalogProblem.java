@@ -44,7 +44,11 @@ public record CatalogProblem(Kind kind, String message, List<Integer> entryIds) 
     /** An entry sets a key its provider does not accept. */
     UNKNOWN_SETTING,
     /** A layer of a chain requires a service the chain's base does not provide. */
-    MISSING_SERVICE
+    MISSING_SERVICE,
+    /** A setting that names a file holds a relative path, or names no file. */
+    BAD_PATH,
+    /** A base or chain entry does not start: a provider refuses its settings, say. */
+    DOES_NOT_START
   }
 
   /** Creates a problem, copying the ids. */

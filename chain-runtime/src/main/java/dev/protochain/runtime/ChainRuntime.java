@@ -1,13 +1,12 @@
 package dev.protochain.runtime;
 
-import com.google.inject.Guice;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.Protocol;
-import dev.protochain.api.ProviderState;
 import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.VersionRange;
+import dev.protochain.runtime.internal.RealChainRuntime;
 import dev.protochain.runtime.internal.RuntimeConfig;
 import dev.protochain.runtime.internal.Threads;
 import java.io.Closeable;
@@ -59,31 +58,23 @@ public interface ChainRuntime extends Closeable {
    */
   Session startup(int entryId, VersionRange versions) throws IOException;
 
-  /** Starts up the entry named {@code name}; see {@link #startup(int, VersionRange)}. */
-  Session startup(String name, VersionRange versions) throws IOException;
-
-  /**
-   * Starts up the first base or chain entry serving (family, type, protocol) in catalog order
-   * [{@code WSASocket}'s selection]; see {@link #startup(int, VersionRange)}.
-   */
-  Session startup(AddressFamily family, SocketType type, Protocol protocol, VersionRange versions)
-      throws IOException;
-
   /** Starts up the entry with {@code entryId}, asking for any version this release speaks. */
   default Session startup(int entryId) throws IOException {
     return startup(entryId, VersionRange.ALL);
   }
 
-  /** Starts up the entry named {@code name}, asking for any version this release speaks. */
-  default Session startup(String name) throws IOException {
-    return startup(name, VersionRange.ALL);
-  }
+  /**
+   * Starts up the entry named {@code name}, asking for any version this release speaks; see {@link
+   * #startup(int, VersionRange)}.
+   */
+  Session startup(String name) throws IOException;
 
-  /** Starts up the entry an application asking for (family, type, protocol) gets. */
-  default Session startup(AddressFamily family, SocketType type, Protocol protocol)
-      throws IOException {
-    return startup(family, type, protocol, VersionRange.ALL);
-  }
+  /**
+   * Starts up the first base or chain entry serving (family, type, protocol) in catalog order
+   * [{@code WSASocket}'s selection], asking for any version this release speaks; see {@link
+   * #startup(int, VersionRange)}.
+   */
+  Session startup(AddressFamily family, SocketType type, Protocol protocol) throws IOException;
 
   /**
    * Performs one cleanup of {@code entryId}: closes the most recent session still open on it, the
@@ -240,7 +231,7 @@ public interface ChainRuntime extends Closeable {
               drainTimeout,
               safeMode,
               shutdownHook);
-      return Guice.createInjector(new ChainRuntimeModule(config)).getInstance(ChainRuntime.class);
+      return new RealChainRuntime(config);
     }
   }
 }

@@ -1,9 +1,9 @@
 package dev.protochain.runtime;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.internal.JarLimits;
 import dev.protochain.runtime.internal.PluginClassLoader;
 import dev.protochain.runtime.internal.PluginProviderSource;
@@ -99,7 +99,7 @@ public final class PluginStore {
                 + "; a plugin holds one");
       }
       ProviderDescriptor d = ProviderDescriptor.of(types.get(0));
-      if (d.kind() != ProviderKind.LAYER) {
+      if (d.kind() != EntryKind.LAYER) {
         throw invalid(jar, "holds " + d + "; only layered providers install as plugins");
       }
       if (d.versions().negotiate(VersionRange.ALL).isEmpty()) {

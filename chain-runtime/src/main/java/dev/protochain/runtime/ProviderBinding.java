@@ -1,29 +1,24 @@
 package dev.protochain.runtime;
 
-import com.google.inject.AbstractModule;
-import com.google.inject.Module;
 import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.runtime.internal.InjectedBinding;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * One load's worth of a provider: its descriptor and a Guice module binding {@link
- * dev.protochain.api.spi.Provider} to the implementation. The runtime asks its {@link
+ * One load's worth of a provider: its descriptor and how to make it. The runtime asks its {@link
  * ProviderSource} for a fresh binding at every load and {@linkplain #close() closes} it at the
- * matching unload; a plugin's binding owns the plugin's class loader and closes it then.
+ * matching unload; a plugin's binding owns the plugin's class loader and closes it then. A source
+ * returns bindings made by {@link #ofClass} or {@link #ofFactory}, or by another source's {@link
+ * ProviderSource#bind}: the runtime loads only those.
  */
 public interface ProviderBinding extends Closeable {
 
   /** Returns the provider's descriptor. */
   ProviderDescriptor descriptor();
-
-  /**
-   * Returns the module installed in the provider's own injector, binding {@link
-   * dev.protochain.api.spi.Provider}; it may bind whatever else the provider injects.
-   */
-  Module module();
 
   /**
    * Returns the class loader the provider's classes come from; the runtime makes it the context
@@ -33,9 +28,38 @@ public interface ProviderBinding extends Closeable {
     return ProviderBinding.class.getClassLoader();
   }
 
-  /** Returns where the provider comes from, for messages: {@code class path}, a plugin jar. */
-  default String origin() {
-    return "class path";
+  /** Returns where the provider's classes come from: the class path, or a plugin jar. */
+  default Origin origin() {
+    return new Origin.ClassPath();
+  }
+
+  /**
+   * Where a binding's classes come from. A plugin's failures are reported detached from its
+   * classes, and its messages name the jar.
+   */
+  sealed interface Origin {
+
+    /** The runtime's own class loader: the class path, or classes given in code. */
+    record ClassPath() implements Origin {
+      /** Returns {@code class path}. */
+      @Override
+      public String toString() {
+        return "class path";
+      }
+    }
+
+    /**
+     * A plugin jar, loaded in a class loader of its own.
+     *
+     * @param jar the jar in the plugin store
+     */
+    record Plugin(Path jar) implements Origin {
+      /** Returns {@code plugin jar <path>}. */
+      @Override
+      public String toString() {
+        return "plugin jar " + jar;
+      }
+    }
   }
 
   /** Releases what the binding holds; called once, after the provider was unloaded. */
@@ -47,23 +71,7 @@ public interface ProviderBinding extends Closeable {
    * just-in-time binding is made for it.
    */
   static ProviderBinding ofClass(ProviderDescriptor descriptor, Class<? extends Provider> type) {
-    return new ProviderBinding() {
-      @Override
-      public ProviderDescriptor descriptor() {
-        return descriptor;
-      }
-
-      @Override
-      public Module module() {
-        return new AbstractModule() {
-          @Override
-          protected void configure() {
-            bind(type); // explicit: no just-in-time binding
-            bind(Provider.class).to(type);
-          }
-        };
-      }
-    };
+    return InjectedBinding.ofClass(descriptor, type);
   }
 
   /**
@@ -72,21 +80,6 @@ public interface ProviderBinding extends Closeable {
    */
   static ProviderBinding ofFactory(
       ProviderDescriptor descriptor, Supplier<? extends Provider> factory) {
-    return new ProviderBinding() {
-      @Override
-      public ProviderDescriptor descriptor() {
-        return descriptor;
-      }
-
-      @Override
-      public Module module() {
-        return new AbstractModule() {
-          @Override
-          protected void configure() {
-            bind(Provider.class).toProvider(factory::get);
-          }
-        };
-      }
-    };
+    return InjectedBinding.ofFactory(descriptor, factory);
   }
 }

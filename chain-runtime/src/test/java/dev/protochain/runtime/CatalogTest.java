@@ -69,6 +69,18 @@ class CatalogTest {
   }
 
   @Test
+  void aBaseWhoseProviderIsNowhereNamesTheArtifactOfTheBuiltinBases() throws Exception {
+    List<CatalogProblem> problems = Catalog.builtin().problems(ProviderSource.of(List.of()));
+
+    assertEquals(6, problems.size());
+    assertEquals(
+        "entry 1001 'tcp4' (base) names provider e85577c8-77f9-4b92-99fb-3692a01855bd, which is not"
+            + " in classes given in code; no base provider is there at all: the built-in bases come"
+            + " from the artifact protochain-base-provider, which must be on the class path.",
+        problems.get(0).message());
+  }
+
+  @Test
   void validationReportsEveryProblemAtOnceNamingTheEntries() {
     List<CatalogEntry> entries = new ArrayList<>(Catalog.builtin().entries());
     entries.add(layer(2001, "a"));

@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.ProtochainException;
-import dev.protochain.api.ProviderState;
 import dev.protochain.api.Session;
 import dev.protochain.api.Version;
 import dev.protochain.api.VersionRange;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.RuntimeServices;
 import dev.protochain.runtime.testing.FakeProviderSource;
 import dev.protochain.runtime.testing.Phase;
@@ -141,13 +140,13 @@ class ChainRuntimeLifecycleTest {
     FakeProviderSource capturing =
         new FakeProviderSource()
             .register(
-                FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL),
+                FakeProviderSource.descriptor("a", EntryKind.LAYER, VersionRange.ALL),
                 () -> new CapturingLayer("a", r, seen))
             .register(
-                FakeProviderSource.descriptor("b", ProviderKind.LAYER, VersionRange.ALL),
+                FakeProviderSource.descriptor("b", EntryKind.LAYER, VersionRange.ALL),
                 () -> new CapturingLayer("b", r, seen))
             .register(
-                FakeProviderSource.descriptor("base", ProviderKind.BASE, VersionRange.ALL),
+                FakeProviderSource.descriptor("base", EntryKind.BASE, VersionRange.ALL),
                 () -> new CapturingBase("base", r, seen))
             .base("base2", r);
     try (ChainRuntime rt = runtime(capturing);
@@ -345,7 +344,7 @@ class ChainRuntimeLifecycleTest {
     FakeProviderSource tracking =
         new FakeProviderSource()
             .register(
-                FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL),
+                FakeProviderSource.descriptor("a", EntryKind.LAYER, VersionRange.ALL),
                 () -> {
                   RecordingLayer l = new RecordingLayer("a", r);
                   instances.add(l);
@@ -376,8 +375,7 @@ class ChainRuntimeLifecycleTest {
     FakeProviderSource versions =
         new FakeProviderSource()
             .register(
-                FakeProviderSource.descriptor(
-                    "a", ProviderKind.LAYER, VersionRange.parse("1.0-2.1")),
+                FakeProviderSource.descriptor("a", EntryKind.LAYER, VersionRange.parse("1.0-2.1")),
                 () -> new RecordingLayer("a", r))
             .layer("b", r)
             .base("base", r)
@@ -409,16 +407,14 @@ class ChainRuntimeLifecycleTest {
     FakeProviderSource versions =
         new FakeProviderSource()
             .register(
-                FakeProviderSource.descriptor(
-                    "a", ProviderKind.LAYER, VersionRange.parse("2.0-2.2")),
+                FakeProviderSource.descriptor("a", EntryKind.LAYER, VersionRange.parse("2.0-2.2")),
                 () -> new RecordingLayer("a", r))
             .register(
-                FakeProviderSource.descriptor(
-                    "b", ProviderKind.LAYER, VersionRange.parse("2.0-2.2")),
+                FakeProviderSource.descriptor("b", EntryKind.LAYER, VersionRange.parse("2.0-2.2")),
                 () -> new RecordingLayer("b", r))
             .register(
                 FakeProviderSource.descriptor(
-                    "base", ProviderKind.BASE, VersionRange.parse("1.0-1.5")),
+                    "base", EntryKind.BASE, VersionRange.parse("1.0-1.5")),
                 () -> new RecordingBase("base", r))
             .base("base2", r);
     try (ChainRuntime rt = runtime(versions)) {

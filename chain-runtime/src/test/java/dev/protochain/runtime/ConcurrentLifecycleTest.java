@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.protochain.api.ProviderState;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.Session;
 import dev.protochain.api.VersionRange;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.testing.FakeProviderSource;
 import dev.protochain.runtime.testing.Recorder;
 import dev.protochain.runtime.testing.RecordingLayer;
@@ -89,7 +88,7 @@ class ConcurrentLifecycleTest {
     FakeProviderSource source =
         new FakeProviderSource()
             .register(
-                FakeProviderSource.descriptor("slow", ProviderKind.LAYER, VersionRange.ALL),
+                FakeProviderSource.descriptor("slow", EntryKind.LAYER, VersionRange.ALL),
                 () -> {
                   RecordingLayer l = new RecordingLayer("slow", recorder);
                   synchronized (instances) {

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.Version;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.testing.Bounded;
 import dev.protochain.runtime.testing.PluginJars;
 import dev.protochain.runtime.testing.PropertyTimeout;
@@ -162,7 +162,7 @@ class DescriptorFuzzTest {
       }
       assertEquals(UUID.fromString(spec.id()), d.id());
       assertEquals(spec.name(), d.name());
-      assertEquals(spec.declaredLayer() ? ProviderKind.LAYER : ProviderKind.BASE, d.kind());
+      assertEquals(spec.declaredLayer() ? EntryKind.LAYER : EntryKind.BASE, d.kind());
       assertEquals(
           VersionRange.of(Version.parse(spec.min()), Version.parse(spec.max())), d.versions());
       assertEquals(
@@ -193,7 +193,7 @@ class DescriptorFuzzTest {
   static void inspect(Path jar, Spec spec, Optional<ProviderDescriptor> read) throws IOException {
     boolean installable =
         read.isPresent()
-            && read.get().kind() == ProviderKind.LAYER
+            && read.get().kind() == EntryKind.LAYER
             && read.get().versions().negotiate(VersionRange.ALL).isPresent();
     try {
       ProviderDescriptor d = PluginStore.inspect(jar);
@@ -330,7 +330,7 @@ class DescriptorFuzzTest {
             + literal(s.id())
             + ", name = "
             + literal(s.name())
-            + ", kind = ProviderKind."
+            + ", kind = EntryKind."
             + (s.declaredLayer() ? "LAYER" : "BASE")
             + ", minVersion = "
             + literal(s.min())

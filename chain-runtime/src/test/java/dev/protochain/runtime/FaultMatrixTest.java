@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Session;
 import dev.protochain.api.VersionRange;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.testing.FakeProviderSource;
 import dev.protochain.runtime.testing.Phase;
 import dev.protochain.runtime.testing.Recorder;
@@ -86,7 +86,7 @@ class FaultMatrixTest {
               : VersionRange.ALL;
       boolean base = d == DEPTH;
       source.register(
-          FakeProviderSource.descriptor(n, base ? ProviderKind.BASE : ProviderKind.LAYER, versions),
+          FakeProviderSource.descriptor(n, base ? EntryKind.BASE : EntryKind.LAYER, versions),
           base ? () -> new RecordingBase(n, recorder) : () -> new RecordingLayer(n, recorder));
       if (base) {
         catalog.base(id(d), n, n);

@@ -8,15 +8,14 @@ import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.ProtocolChain;
-import dev.protochain.api.ProviderState;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.VersionRange;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.LifecycleModel.Entry;
 import dev.protochain.runtime.LifecycleModel.PairState;
 import dev.protochain.runtime.store.CatalogStore;
@@ -154,7 +153,11 @@ final class LifecycleMachine implements AutoCloseable {
           s.how() == 2
               ? model.snapshot.stream().filter(e -> !e.isLayer()).findFirst()
               : model.snapshotEntry(s.entry());
-      String range = LifecycleOp.RANGES.get(Math.floorMod(s.version(), LifecycleOp.RANGES.size()));
+      // Only the startup by id takes a version range; by name and by selection ask for any version.
+      String range =
+          s.how() == 0
+              ? LifecycleOp.RANGES.get(Math.floorMod(s.version(), LifecycleOp.RANGES.size()))
+              : VersionRange.ALL.toString();
       expected = target.isEmpty() ? missing(s.how()) : model.startup(target.get(), range);
       actual =
           describe(
@@ -163,12 +166,10 @@ final class LifecycleMachine implements AutoCloseable {
                 Session session;
                 if (s.how() == 2) {
                   session =
-                      runtime.startup(
-                          AddressFamily.MEMORY, SocketType.STREAM, Protocol.MEMORY, versions);
+                      runtime.startup(AddressFamily.MEMORY, SocketType.STREAM, Protocol.MEMORY);
                 } else if (s.how() == 1) {
                   session =
-                      runtime.startup(
-                          target.map(Entry::name).orElse(LifecycleModel.MISSING_NAME), versions);
+                      runtime.startup(target.map(Entry::name).orElse(LifecycleModel.MISSING_NAME));
                 } else {
                   session =
                       runtime.startup(
@@ -327,8 +328,7 @@ final class LifecycleMachine implements AutoCloseable {
       VersionRange versions =
           VersionRange.parse(LifecycleModel.format(LifecycleModel.VERSIONS.get(p)));
       source.register(
-          FakeProviderSource.descriptor(
-              p, layer ? ProviderKind.LAYER : ProviderKind.BASE, versions),
+          FakeProviderSource.descriptor(p, layer ? EntryKind.LAYER : EntryKind.BASE, versions),
           layer ? () -> new RecordingLayer(p, recorder) : () -> new RecordingBase(p, recorder));
     }
     model.faults.forEach(

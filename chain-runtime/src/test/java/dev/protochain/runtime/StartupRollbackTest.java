@@ -11,13 +11,13 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Session;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.LayeredProvider;
 import dev.protochain.api.spi.Provider;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.testing.FakeProviderSource;
 import dev.protochain.runtime.testing.TestCatalogs;
 import java.io.IOException;
@@ -44,11 +44,11 @@ class StartupRollbackTest {
     FakeProviderSource source =
         new FakeProviderSource()
             .register(
-                FakeProviderSource.descriptor("a", ProviderKind.LAYER, VersionRange.ALL), () -> a)
+                FakeProviderSource.descriptor("a", EntryKind.LAYER, VersionRange.ALL), () -> a)
             .register(
-                FakeProviderSource.descriptor("b", ProviderKind.LAYER, VersionRange.ALL), () -> b)
+                FakeProviderSource.descriptor("b", EntryKind.LAYER, VersionRange.ALL), () -> b)
             .register(
-                FakeProviderSource.descriptor("base", ProviderKind.BASE, VersionRange.ALL),
+                FakeProviderSource.descriptor("base", EntryKind.BASE, VersionRange.ALL),
                 () -> base);
     Catalog catalog =
         new TestCatalogs()

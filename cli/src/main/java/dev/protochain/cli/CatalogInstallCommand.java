@@ -1,15 +1,14 @@
 package dev.protochain.cli;
 
 import dev.protochain.api.CatalogEntry;
-import dev.protochain.api.Session;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.Settings;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
-import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.Installation;
 import dev.protochain.runtime.PluginRecord;
 import dev.protochain.runtime.PluginStore;
+import dev.protochain.runtime.StartupCheck;
 import dev.protochain.runtime.store.CatalogChange;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -252,7 +251,9 @@ final class CatalogInstallCommand implements Callable<Integer> {
                 purpose,
                 stored -> {
                   Installation installation = plan(stored, plugins, descriptor, plugin);
-                  tryOut(installation, descriptor, catalog.main);
+                  StartupCheck.checkInstall(
+                      installation,
+                      catalog.main.runtime("install-check", installation.catalog(), null));
                   done.set(installation);
                   return installation.catalog();
                 });
@@ -334,7 +335,7 @@ final class CatalogInstallCommand implements Callable<Integer> {
     if (named.isEmpty()) {
       String layers =
           all.stream()
-              .filter(d -> d.kind() == ProviderKind.LAYER)
+              .filter(d -> d.kind() == EntryKind.LAYER)
               .map(ProviderDescriptor::name)
               .sorted()
               .collect(Collectors.joining(", "));
@@ -377,31 +378,5 @@ final class CatalogInstallCommand implements Callable<Integer> {
       }
     }
     return absolute;
-  }
-
-  /**
-   * Starts up and cleans up each new chain once in a runtime of its own, so that a layer that
-   * cannot load with these settings is refused before anything is written.
-   */
-  private static void tryOut(Installation installation, ProviderDescriptor layer, Main main)
-      throws IOException {
-    try (ChainRuntime runtime =
-        main.runtime("install-check", installation.catalog(), null).shutdownHook(false).build()) {
-      for (Installation.Chain chain : installation.chains()) {
-        CatalogEntry e = chain.chain();
-        try (Session session = runtime.startup(e.id())) {
-          session.version(); // started: every provider of the chain loaded with its settings
-        } catch (IOException | RuntimeException failure) {
-          throw new IllegalArgumentException(
-              "installing layer '"
-                  + layer.name()
-                  + "': the new chain "
-                  + Catalog.label(e)
-                  + " does not start, so nothing was installed: "
-                  + Main.oneLine(failure),
-              failure);
-        }
-      }
-    }
   }
 }

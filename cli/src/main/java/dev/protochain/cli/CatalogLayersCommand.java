@@ -1,7 +1,7 @@
 package dev.protochain.cli;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.ProviderSource;
 import java.io.PrintWriter;
 import java.util.Comparator;
@@ -41,7 +41,7 @@ final class CatalogLayersCommand implements Callable<Integer> {
     } else {
       List<ProviderDescriptor> layers =
           providers.descriptors().stream()
-              .filter(d -> d.kind() == ProviderKind.LAYER)
+              .filter(d -> d.kind() == EntryKind.LAYER)
               .sorted(Comparator.comparing(ProviderDescriptor::name))
               .toList();
       for (int i = 0; i < layers.size(); i++) {

@@ -1,8 +1,10 @@
 package dev.protochain.cli;
 
+import dev.protochain.api.CatalogEntry;
 import dev.protochain.runtime.CatalogInvalidException;
 import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.StartupCheck;
 import dev.protochain.runtime.store.StoredCatalog;
 import java.io.PrintWriter;
 import java.util.List;
@@ -18,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Check the catalog file and the catalog: that it parses, that every chain names existing"
           + " entries, ends in a base and is at most 7 long, that every provider is on the class path and is of"
-          + " the right kind, accepts its entry's settings and finds below it the services it requires.",
+          + " the right kind, accepts its entry's settings and finds below it the services it requires, that every"
+          + " file a setting names exists, and that every base and chain entry starts with its settings.",
       "Exit 0 when sound; otherwise every problem is listed and the exit code is 1."
     })
 final class CatalogVerifyCommand implements Callable<Integer> {
@@ -40,6 +43,12 @@ final class CatalogVerifyCommand implements Callable<Integer> {
     }
     ProviderSource providers = catalog.main.providers(stored.catalog());
     List<CatalogProblem> problems = stored.catalog().problems(providers);
+    if (problems.isEmpty()) {
+      problems =
+          StartupCheck.problems(
+              catalog.main.runtime("verify", stored.catalog(), null),
+              stored.catalog().entries().stream().filter(CatalogEntry::isSelectable).toList());
+    }
     if (!problems.isEmpty()) {
       CatalogInvalidException e =
           new CatalogInvalidException(

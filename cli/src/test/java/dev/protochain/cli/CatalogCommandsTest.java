@@ -3,8 +3,8 @@ package dev.protochain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
 import java.nio.file.Files;
@@ -139,7 +139,7 @@ class CatalogCommandsTest {
   void installRefusesAnUnknownLayerNamingTheLayersOnTheClassPath() {
     String layers =
         Main.providers().descriptors().stream()
-            .filter(d -> d.kind() == ProviderKind.LAYER)
+            .filter(d -> d.kind() == EntryKind.LAYER)
             .map(ProviderDescriptor::name)
             .sorted()
             .collect(Collectors.joining(", "));

@@ -208,9 +208,9 @@ class InstallEveryStockLayerTest {
             "keystore=missing.p12");
     assertEquals(1, tls.code(), tls.toString());
     assertEquals(
-        "protochain catalog install: installing layer 'tls': the new chain 3001 'tls-tcp4' does not start,"
-            + " so nothing was installed: provider 'tls' (entry 2001) failed to load: java.io.IOException: setting"
-            + " 'keystore' of entry 2001 'tls' (layer): missing.p12: no such file\n",
+        "protochain catalog install: installing layer 'tls': entry 2001 'tls' (layer) sets 'keystore' to '"
+            + Path.of("missing.p12").toAbsolutePath()
+            + "', a file that does not exist\n",
         tls.err());
 
     assertEquals(

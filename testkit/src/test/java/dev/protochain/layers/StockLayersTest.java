@@ -2,9 +2,9 @@ package dev.protochain.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.internal.ClasspathProviderSource;
@@ -29,7 +29,7 @@ class StockLayersTest {
         new ClasspathProviderSource(StockLayersTest.class.getClassLoader());
     assertEquals(List.of(), source.unusable());
     for (ProviderDescriptor d : source.descriptors()) {
-      if (d.kind() == ProviderKind.LAYER && d.className().startsWith("dev.protochain.layers.")) {
+      if (d.kind() == EntryKind.LAYER && d.className().startsWith("dev.protochain.layers.")) {
         layers.add(d);
       }
     }

@@ -1,6 +1,7 @@
 package dev.protochain.api.spi;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.ProtocolChain;
 import dev.protochain.api.ServiceFlag;
@@ -33,7 +34,7 @@ import java.util.regex.Pattern;
 public record ProviderDescriptor(
     UUID id,
     String name,
-    ProviderKind kind,
+    EntryKind kind,
     String version,
     VersionRange versions,
     List<Setting> settings,
@@ -49,12 +50,14 @@ public record ProviderDescriptor(
    * @param defaultValue the default, empty for none
    * @param description what it does
    * @param secret whether its value is a secret ({@link SettingInfo#secret()})
+   * @param path whether the value names a file ({@link SettingInfo#path()})
    */
-  public record Setting(String name, String defaultValue, String description, boolean secret) {
+  public record Setting(
+      String name, String defaultValue, String description, boolean secret, boolean path) {
 
-    /** Creates a setting that is not secret. */
+    /** Creates a setting that is neither a secret nor a path. */
     public Setting(String name, String defaultValue, String description) {
-      this(name, defaultValue, description, false);
+      this(name, defaultValue, description, false, false);
     }
   }
 
@@ -77,7 +80,7 @@ public record ProviderDescriptor(
   public ProviderDescriptor(
       UUID id,
       String name,
-      ProviderKind kind,
+      EntryKind kind,
       String version,
       VersionRange versions,
       List<Setting> settings,
@@ -136,8 +139,10 @@ public record ProviderDescriptor(
     } catch (IllegalArgumentException e) {
       throw invalid(type, "descriptor versions: " + e.getMessage());
     }
-    Class<?> expected =
-        info.kind() == ProviderKind.BASE ? BaseProvider.class : LayeredProvider.class;
+    if (info.kind() == EntryKind.CHAIN) {
+      throw invalid(type, "is declared CHAIN (expected: BASE or LAYER; a chain is an entry only)");
+    }
+    Class<?> expected = info.kind() == EntryKind.BASE ? BaseProvider.class : LayeredProvider.class;
     if (!expected.isAssignableFrom(type)) {
       throw invalid(
           type,
@@ -146,12 +151,13 @@ public record ProviderDescriptor(
     Map<String, Setting> settings = new LinkedHashMap<>();
     for (SettingInfo s : info.settings()) {
       if (settings.put(
-              s.name(), new Setting(s.name(), s.defaultValue(), s.description(), s.secret()))
+              s.name(),
+              new Setting(s.name(), s.defaultValue(), s.description(), s.secret(), s.path()))
           != null) {
         throw invalid(type, "descriptor declares setting '" + s.name() + "' twice");
       }
     }
-    if (info.kind() != ProviderKind.BASE && info.entries().length > 0) {
+    if (info.kind() != EntryKind.BASE && info.entries().length > 0) {
       throw invalid(type, "is declared " + info.kind() + " but declares base entries");
     }
     List<CatalogEntry> entries = new ArrayList<>();

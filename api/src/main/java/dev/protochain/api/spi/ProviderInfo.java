@@ -1,5 +1,6 @@
 package dev.protochain.api.spi;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ServiceFlag;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -16,7 +17,7 @@ import java.lang.annotation.Target;
  * &#64;ProviderInfo(
  *     id = "3f0c8a52-7c1e-4c39-9b0a-5d1f6f0e2a11",
  *     name = "rot13",
- *     kind = ProviderKind.LAYER,
+ *     kind = EntryKind.LAYER,
  *     version = "1.0.0",
  *     minVersion = "2.0",
  *     maxVersion = "2.2",
@@ -35,7 +36,7 @@ public @interface ProviderInfo {
   String name();
 
   /** Whether it is a base or a layer. */
-  ProviderKind kind();
+  EntryKind kind();
 
   /** The provider's own release, free text such as {@code 1.2.0}. */
   String version() default "1.0.0";

@@ -27,4 +27,11 @@ public @interface SettingInfo {
    * provider loads (see {@link dev.protochain.api.Settings}).
    */
   boolean secret() default false;
+
+  /**
+   * Whether the value names a file. An install stores it as an absolute path, resolved against the
+   * directory it runs in, so that the catalog means the same file wherever it is used; an install
+   * and a catalog verify refuse a file that does not exist. An empty value names no file.
+   */
+  boolean path() default false;
 }

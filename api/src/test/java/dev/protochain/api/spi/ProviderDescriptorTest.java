@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.SocketType;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class ProviderDescriptorTest {
 
-  @ProviderInfo(id = "1-2-3-4-5", name = "short", kind = ProviderKind.LAYER)
+  @ProviderInfo(id = "1-2-3-4-5", name = "short", kind = EntryKind.LAYER)
   static final class ShortGroups extends AbstractLayer {
     @Override
     public ChainSocket wrap(ChainSocket below, StartupContext context) {
@@ -24,10 +25,7 @@ class ProviderDescriptorTest {
     }
   }
 
-  @ProviderInfo(
-      id = "3F0C8A52-7C1E-4C39-9B0A-5D1F6F0E2A11",
-      name = "upper",
-      kind = ProviderKind.LAYER)
+  @ProviderInfo(id = "3F0C8A52-7C1E-4C39-9B0A-5D1F6F0E2A11", name = "upper", kind = EntryKind.LAYER)
   static final class UpperCase extends AbstractLayer {
     @Override
     public ChainSocket wrap(ChainSocket below, StartupContext context) {
@@ -38,7 +36,7 @@ class ProviderDescriptorTest {
   @ProviderInfo(
       id = "3f0c8a52-7c1e-4c39-9b0a-5d1f6f0e2a12",
       name = "claims-bases",
-      kind = ProviderKind.LAYER,
+      kind = EntryKind.LAYER,
       entries =
           @BaseEntryInfo(
               id = 1001,
@@ -51,6 +49,25 @@ class ProviderDescriptorTest {
     public ChainSocket wrap(ChainSocket below, StartupContext context) {
       return below;
     }
+  }
+
+  @ProviderInfo(id = "3f0c8a52-7c1e-4c39-9b0a-5d1f6f0e2a13", name = "chain", kind = EntryKind.CHAIN)
+  static final class DeclaredChain extends AbstractLayer {
+    @Override
+    public ChainSocket wrap(ChainSocket below, StartupContext context) {
+      return below;
+    }
+  }
+
+  @Test
+  void aProviderIsABaseOrALayerNeverAChain() {
+    ProtochainException e =
+        assertThrows(ProtochainException.class, () -> ProviderDescriptor.of(DeclaredChain.class));
+    assertEquals(
+        "provider class "
+            + DeclaredChain.class.getName()
+            + " is declared CHAIN (expected: BASE or LAYER; a chain is an entry only)",
+        e.getMessage());
   }
 
   @Test

@@ -80,13 +80,10 @@ public final class CatalogEditing {
           name,
           chainName);
       CatalogEntry chain =
-          CatalogEntry.builder()
+          servingAs(target)
               .id(result.nextId(FIRST_CHAIN_ID))
               .name(chainName)
               .providerId(providerId)
-              .serves(target.family(), target.type(), target.protocol())
-              .flags(target.flags())
-              .version(target.version())
               .chain(ProtocolChain.of(ids))
               .build();
       result = result.withBefore(chain, target.id());
@@ -97,10 +94,8 @@ public final class CatalogEditing {
 
   /** See {@link Catalog#install(ProviderDescriptor, Map, List)}. */
   public static Installation install(
-      Catalog catalog,
-      ProviderDescriptor layer,
-      Map<String, String> settings,
-      List<Integer> targets) {
+      Catalog catalog, ProviderDescriptor layer, Map<String, String> given, List<Integer> targets) {
+    Map<String, String> settings = Compatibility.resolvePaths(layer, given);
     List<String> refusals = new ArrayList<>();
     Optional<CatalogEntry> first =
         targets.stream().map(catalog::entry).flatMap(Optional::stream).findFirst();
@@ -109,6 +104,7 @@ public final class CatalogEditing {
       List<CatalogProblem> problems = new ArrayList<>();
       Compatibility.kind(own, layer).ifPresent(problems::add);
       problems.addAll(Compatibility.settings(own, layer));
+      problems.addAll(Compatibility.files(own, layer));
       problems.forEach(p -> refusals.add(Compatibility.clause(p)));
     }
     for (int id : targets) {
@@ -245,16 +241,21 @@ public final class CatalogEditing {
       UUID providerId,
       Map<String, String> settings,
       CatalogEntry first) {
-    return CatalogEntry.builder()
+    return servingAs(first)
         .id(catalog.nextId(FIRST_LAYER_ID))
         .name(name)
         .providerId(providerId)
-        .serves(first.family(), first.type(), first.protocol())
-        .flags(first.flags())
-        .version(first.version())
         .chain(ProtocolChain.layer())
         .settings(settings)
         .build();
+  }
+
+  /** Returns a builder serving what {@code model} serves, with its flags and version. */
+  private static CatalogEntry.Builder servingAs(CatalogEntry model) {
+    return CatalogEntry.builder()
+        .serves(model.family(), model.type(), model.protocol())
+        .flags(model.flags())
+        .version(model.version());
   }
 
   private static String labels(List<CatalogEntry> entries) {

@@ -208,6 +208,7 @@ public final class CatalogValidation {
       }
       described.put(e.id(), p);
       problems.addAll(Compatibility.settings(e, p));
+      problems.addAll(Compatibility.files(e, p));
     }
     for (CatalogEntry e : catalog.entries()) {
       if (e.kind() != EntryKind.CHAIN || e.chain().length() < 2) {

@@ -4,14 +4,18 @@ import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.EntryKind;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ProviderSource;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,17 +31,31 @@ public final class Compatibility {
 
   private Compatibility() {}
 
-  /** The entry's provider is not in {@code source}. */
+  /**
+   * The entry's provider is not in {@code source}; for a base entry, when the source holds no base
+   * at all, the message names the artifact of the built-in bases.
+   */
   public static CatalogProblem missing(CatalogEntry e, ProviderSource source) {
     return problem(
         CatalogProblem.Kind.UNKNOWN_PROVIDER,
-        e + " names provider " + e.providerId() + ", which is not in " + source.name() + ".",
+        e
+            + " names provider "
+            + e.providerId()
+            + ", which is not in "
+            + source.name()
+            + (e.kind() == EntryKind.BASE && BuiltinBases.of(source).entries().isEmpty()
+                ? "; no base provider is there at all: the built-in bases come from the artifact"
+                    + " protochain-base-provider, which must be on the class path."
+                : "."),
         e.id());
   }
 
-  /** The provider {@code p} is a layer for a layer's own entry and a base for a base entry. */
+  /**
+   * The provider {@code p} is of the kind of {@code e}, a layer's own entry or a base entry: a
+   * layer for the one, a base for the other.
+   */
   public static Optional<CatalogProblem> kind(CatalogEntry e, ProviderDescriptor p) {
-    ProviderKind expected = e.kind() == EntryKind.LAYER ? ProviderKind.LAYER : ProviderKind.BASE;
+    EntryKind expected = e.kind(); // a layer's own entry or a base entry: chains have no slot
     if (p.kind() == expected) {
       return Optional.empty();
     }
@@ -69,6 +87,55 @@ public final class Compatibility {
                     + "' does not accept (accepted: "
                     + accepted(p)
                     + ").",
+                e.id()));
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Returns {@code settings} with each value of a {@linkplain ProviderDescriptor.Setting#path()
+   * path} setting of {@code p} made absolute against the directory this process runs in.
+   */
+  public static Map<String, String> resolvePaths(
+      ProviderDescriptor p, Map<String, String> settings) {
+    Map<String, String> out = new LinkedHashMap<>(settings);
+    for (ProviderDescriptor.Setting s : p.settings()) {
+      String v = out.get(s.name());
+      if (s.path() && v != null && !v.isEmpty()) {
+        out.put(s.name(), Path.of(v).toAbsolutePath().normalize().toString());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every {@linkplain ProviderDescriptor.Setting#path() path} setting {@code e} sets is an absolute
+   * path naming a file that exists; one problem per other.
+   */
+  public static List<CatalogProblem> files(CatalogEntry e, ProviderDescriptor p) {
+    List<CatalogProblem> problems = new ArrayList<>();
+    for (ProviderDescriptor.Setting s : p.settings()) {
+      String v = e.settings().get(s.name());
+      if (!s.path() || v == null || v.isEmpty()) {
+        continue;
+      }
+      String why;
+      try {
+        Path file = Path.of(v);
+        why =
+            !file.isAbsolute()
+                ? "a relative path, which names another file in each directory (expected: an"
+                    + " absolute path; an install resolves it)"
+                : !Files.isRegularFile(file) ? "a file that does not exist" : null;
+      } catch (InvalidPathException x) {
+        why = "no valid path (" + x.getReason() + ")";
+      }
+      if (why != null) {
+        problems.add(
+            problem(
+                CatalogProblem.Kind.BAD_PATH,
+                e + " sets '" + s.name() + "' to '" + v + "', " + why + ".",
                 e.id()));
       }
     }

@@ -221,7 +221,7 @@ public final class PluginProviderSource implements ProviderSource {
   }
 
   /** One load of a plugin: its class loader, closed at unload. */
-  private static final class PluginBinding implements ProviderBinding {
+  private static final class PluginBinding implements InjectedBinding {
     private final ProviderDescriptor descriptor;
     private final Class<? extends Provider> type;
     private final List<Module> modules;
@@ -261,8 +261,8 @@ public final class PluginProviderSource implements ProviderSource {
     }
 
     @Override
-    public String origin() {
-      return "plugin jar " + loader.jar();
+    public Origin origin() {
+      return new Origin.Plugin(loader.jar());
     }
 
     /**

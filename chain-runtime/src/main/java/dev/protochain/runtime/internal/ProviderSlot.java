@@ -4,13 +4,11 @@ import com.google.inject.AbstractModule;
 import com.google.inject.ConfigurationException;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
-import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import com.google.inject.name.Names;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.ProtochainException;
-import dev.protochain.api.ProviderState;
 import dev.protochain.api.Settings;
 import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
@@ -18,8 +16,8 @@ import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.ProviderBinding;
 import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.ProviderState;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ProviderSlot {
 
-  private final RealChainRuntime runtime;
+  private final SlotHost host;
   private final CatalogEntry entry;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition settled = lock.newCondition();
@@ -49,14 +47,13 @@ final class ProviderSlot {
   private ProviderState state = ProviderState.UNLOADED;
   private Provider instance;
   private ProviderBinding binding;
-  private Injector injector;
   private int loads;
   private int unloads;
 
   private volatile ProviderDescriptor descriptor;
 
-  ProviderSlot(RealChainRuntime runtime, CatalogEntry entry) {
-    this.runtime = runtime;
+  ProviderSlot(SlotHost host, CatalogEntry entry) {
+    this.host = host;
     this.entry = entry;
   }
 
@@ -72,7 +69,7 @@ final class ProviderSlot {
   ProviderDescriptor descriptor() throws ProtochainException {
     ProviderDescriptor d = descriptor;
     if (d == null) {
-      ProviderSource source = runtime.config().source();
+      ProviderSource source = host.source();
       d =
           source
               .describe(entry.providerId())
@@ -95,9 +92,9 @@ final class ProviderSlot {
   String origin() {
     lock.lock();
     try {
-      return binding == null || binding.origin().equals("class path")
-          ? ""
-          : " from " + binding.origin();
+      return binding != null && binding.origin() instanceof ProviderBinding.Origin.Plugin plugin
+          ? " from " + plugin
+          : "";
     } finally {
       lock.unlock();
     }
@@ -126,7 +123,7 @@ final class ProviderSlot {
         load();
       }
       count++;
-      runtime.emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
+      host.emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
       return instance;
     } finally {
       lock.unlock();
@@ -139,36 +136,44 @@ final class ProviderSlot {
     ProviderBinding b = null;
     try {
       ProviderDescriptor d = descriptor();
-      b = runtime.config().source().bind(entry.providerId());
+      b = host.source().bind(entry.providerId());
       Settings settings = settings(d);
       // The provider's own loader is the context loader while it is made and loaded, so the
       // threads it starts there carry it (and a plugin's leaked thread can be found at unload).
       Thread current = Thread.currentThread();
       ClassLoader previous = current.getContextClassLoader();
       current.setContextClassLoader(b.classLoader());
-      Injector child;
       Provider p;
       try {
-        // Each load gets an injector of its own, dropped at unload. Not a child of the runtime's
-        // injector: a Guice parent keeps the keys of its children's bindings (its JIT blacklist),
+        // Each load gets an injector of its own, dropped with the instance at unload. It has no
+        // parent: a Guice parent keeps the keys of its children's bindings (its JIT blacklist),
         // and so would keep an unloaded plugin's classes reachable.
-        child = Guice.createInjector(new EntryModule(entry, d, settings), b.module());
-        p = child.getInstance(Provider.class);
-        p.load(new Contexts.Load(entry, d, settings, runtime.services()));
+        if (!(b instanceof InjectedBinding injected)) {
+          throw new ProtochainException(
+              ProtochainException.Code.INVALID_PROVIDER,
+              describe()
+                  + ": "
+                  + host.source().name()
+                  + " returned a binding the runtime did not make (expected: one from"
+                  + " ProviderBinding.ofClass or ofFactory)");
+        }
+        p =
+            Guice.createInjector(new EntryModule(entry, d, settings), injected.module())
+                .getInstance(Provider.class);
+        p.load(new Contexts.Load(entry, d, settings, host.services()));
       } finally {
         current.setContextClassLoader(previous);
       }
       instance = p;
       binding = b;
-      injector = child;
       state = ProviderState.RUNNING;
       loads++;
-      runtime.emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, "", null);
+      host.emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, "", null);
     } catch (ProtochainException e) {
       abandon(b, e);
       throw e;
     } catch (IOException | RuntimeException | LinkageError e) {
-      boolean plugin = b != null && !b.origin().equals("class path");
+      boolean plugin = b != null && b.origin() instanceof ProviderBinding.Origin.Plugin;
       Throwable cause = plugin ? DetachedException.detach(unwrap(e)) : unwrap(e);
       String origin = plugin ? " from " + b.origin() : "";
       ProtochainException failure =
@@ -190,7 +195,7 @@ final class ProviderSlot {
         failure.addSuppressed(e);
       }
     }
-    runtime.emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", "", failure);
+    host.emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", "", failure);
   }
 
   private Settings settings(ProviderDescriptor d) throws ProtochainException {
@@ -221,7 +226,7 @@ final class ProviderSlot {
         throw new NotInitialisedException(describe() + ": count 0, cleanup 1");
       }
       count--;
-      runtime.emit(LifecycleEvent.Type.CLEANUP, entry, count, why, target, null);
+      host.emit(LifecycleEvent.Type.CLEANUP, entry, count, why, target, null);
       if (count > 0) {
         return List.of();
       }
@@ -233,13 +238,11 @@ final class ProviderSlot {
     }
     List<Throwable> failures = new ArrayList<>();
     try {
-      runtime.abortSockets(entry.id(), describe(), failures);
+      host.abortSockets(entry.id(), describe(), failures);
       try {
-        long undelivered =
-            unloading.drain(
-                Instant.now(runtime.config().clock()).plus(runtime.config().drainTimeout()));
+        long undelivered = unloading.drain(host.drainDeadline());
         if (undelivered > 0) {
-          runtime.emit(
+          host.emit(
               LifecycleEvent.Type.UNDELIVERED,
               entry,
               0,
@@ -265,10 +268,9 @@ final class ProviderSlot {
       try {
         instance = null;
         binding = null;
-        injector = null;
         state = ProviderState.UNLOADED;
         unloads++;
-        runtime.emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, "", null);
+        host.emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, "", null);
         settled.signalAll();
       } finally {
         lock.unlock();
@@ -292,7 +294,7 @@ final class ProviderSlot {
             ProtochainException.Code.PROVIDER_FAILED_INIT,
             describe() + " " + what + ": " + cause,
             cause);
-    runtime.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, "", e);
+    host.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, "", e);
     return e;
   }
 

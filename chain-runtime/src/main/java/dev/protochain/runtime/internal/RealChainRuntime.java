@@ -1,14 +1,11 @@
 package dev.protochain.runtime.internal;
 
-import com.google.inject.Inject;
-import com.google.inject.Injector;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.EntryKind;
 import dev.protochain.api.NotInitialisedException;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
-import dev.protochain.api.ProviderState;
 import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.Version;
@@ -20,8 +17,11 @@ import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.LifecycleListener;
+import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.ProviderState;
 import dev.protochain.runtime.Selection;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -32,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +44,8 @@ public final class RealChainRuntime implements ChainRuntime {
   private static final Logger log = LoggerFactory.getLogger(RealChainRuntime.class);
 
   private final RuntimeConfig config;
-  private final Injector injector;
   private final Contexts.Services services;
+  private final SlotHost host = new Host();
   private final Map<Integer, ProviderSlot> slots = new ConcurrentHashMap<>();
   // Open sessions by startup sequence: the count-level cleanup and close() take the most recent.
   private final Set<RealSession> sessions = ConcurrentHashMap.newKeySet();
@@ -54,66 +53,13 @@ public final class RealChainRuntime implements ChainRuntime {
   // The catalog snapshot never changes, so each entry's chain is resolved and checked once.
   private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
 
-  /**
-   * An entry's chain, resolved once: its entries and slots, top first, and the startup context of
-   * each depth for the version last negotiated there (immutable, so shared by the sessions).
-   */
-  private static final class Plan {
-    final CatalogEntry target;
-    final CatalogEntry[] levels;
-    final ProviderSlot[] slots;
-    final AtomicReferenceArray<Contexts.Startup> contexts;
-    final AtomicReferenceArray<Negotiated> negotiated;
-
-    /**
-     * What a depth last agreed: for {@code requested}, {@code version}, and the range asked below.
-     */
-    record Negotiated(VersionRange requested, Version version, VersionRange below) {}
-
-    Plan(CatalogEntry target, List<CatalogEntry> levels, ProviderSlot[] slots) {
-      this.target = target;
-      this.levels = levels.toArray(new CatalogEntry[0]);
-      this.slots = slots;
-      this.contexts = new AtomicReferenceArray<>(slots.length);
-      this.negotiated = new AtomicReferenceArray<>(slots.length);
-    }
-
-    /** Returns what {@code depth} agrees for {@code requested}, or null if its provider refuses. */
-    Negotiated negotiate(int depth, VersionRange requested, VersionRange supported) {
-      Negotiated n = negotiated.get(depth);
-      if (n != null && n.requested.equals(requested)) {
-        return n;
-      }
-      Version v = supported.negotiate(requested).orElse(null);
-      if (v == null) {
-        return null;
-      }
-      n = new Negotiated(requested, v, VersionRange.of(supported.min(), v));
-      negotiated.set(depth, n);
-      return n;
-    }
-
-    Contexts.Startup context(int depth, Version version, Contexts.Services services) {
-      Contexts.Startup c = contexts.get(depth);
-      if (c == null || !c.version().equals(version)) {
-        // A layer gets the chain entry unchanged; the base its own entry.
-        c =
-            new Contexts.Startup(
-                version, depth == levels.length - 1 ? levels[depth] : target, depth, services);
-        contexts.set(depth, c);
-      }
-      return c;
-    }
-  }
-
   private final Set<RealChainSocket> sockets = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook;
   private volatile boolean closed;
 
-  @Inject
-  RealChainRuntime(RuntimeConfig config, Injector injector) {
+  /** Creates the runtime {@code config} describes; {@link ChainRuntime.Builder} calls this. */
+  public RealChainRuntime(RuntimeConfig config) {
     this.config = config;
-    this.injector = injector;
     this.services =
         new Contexts.Services(
             config.name(), config.clock(), config.services(), config.threadFactory());
@@ -125,18 +71,6 @@ public final class RealChainRuntime implements ChainRuntime {
     } else {
       shutdownHook = null;
     }
-  }
-
-  RuntimeConfig config() {
-    return config;
-  }
-
-  Injector injector() {
-    return injector;
-  }
-
-  Contexts.Services services() {
-    return services;
   }
 
   /* ---- startup ---- */
@@ -156,7 +90,7 @@ public final class RealChainRuntime implements ChainRuntime {
   }
 
   @Override
-  public Session startup(String name, VersionRange versions) throws IOException {
+  public Session startup(String name) throws IOException {
     CatalogEntry entry =
         config
             .catalog()
@@ -166,12 +100,11 @@ public final class RealChainRuntime implements ChainRuntime {
                     new ProtochainException(
                         ProtochainException.Code.NO_MATCHING_ENTRY,
                         "no catalog entry is named '" + name + "'"));
-    return startup(entry, versions);
+    return startup(entry, VersionRange.ALL);
   }
 
   @Override
-  public Session startup(
-      AddressFamily family, SocketType type, Protocol protocol, VersionRange versions)
+  public Session startup(AddressFamily family, SocketType type, Protocol protocol)
       throws IOException {
     Selection s = explain(family, type, protocol);
     CatalogEntry entry =
@@ -183,7 +116,7 @@ public final class RealChainRuntime implements ChainRuntime {
                         "no catalog entry serves "
                             + s.request()
                             + (config.safeMode() ? " in safe mode" : "")));
-    return startup(entry, versions);
+    return startup(entry, VersionRange.ALL);
   }
 
   private Session startup(CatalogEntry entry, VersionRange versions) throws IOException {
@@ -211,9 +144,9 @@ public final class RealChainRuntime implements ChainRuntime {
       plan = new Plan(entry, levels, slots);
       plans.put(entry.id(), plan);
     }
-    Level top = start(plan, 0, versions);
-    long seq = sequence.incrementAndGet();
-    RealSession session = new RealSession(this, entry, top, seq);
+    StartedChain chain = new StartedChain(plan);
+    start(plan, chain, 0, versions);
+    RealSession session = new RealSession(this, chain, sequence.incrementAndGet());
     sessions.add(session);
     return session;
   }
@@ -233,12 +166,14 @@ public final class RealChainRuntime implements ChainRuntime {
   }
 
   /**
-   * Starts the provider at {@code depth} and, for a layer, everything below it first; on failure,
-   * cleans up what this call started, top-down, restores this provider's count and rethrows.
+   * Starts the provider at {@code depth} and, for a layer, everything below it first, recording
+   * each in {@code chain}; on failure, cleans up what this call started, top-down, restores this
+   * provider's count and rethrows.
    */
-  private Level start(Plan plan, int depth, VersionRange requested) throws ProtochainException {
+  private void start(Plan plan, StartedChain chain, int depth, VersionRange requested)
+      throws ProtochainException {
     CatalogEntry target = plan.target;
-    boolean isBase = depth == plan.levels.length - 1;
+    boolean isBase = depth == plan.depth() - 1;
     ProviderSlot slot = plan.slots[depth];
     ProviderDescriptor d = slot.descriptor();
     Plan.Negotiated agreed = plan.negotiate(depth, requested, d.versions());
@@ -258,10 +193,11 @@ public final class RealChainRuntime implements ChainRuntime {
     }
     Version version = agreed.version();
     Provider provider = slot.acquire(target);
-    Level below = null;
+    boolean belowStarted = false;
     try {
       if (!isBase) {
-        below = start(plan, depth + 1, agreed.below());
+        start(plan, chain, depth + 1, agreed.below());
+        belowStarted = true;
       }
       Contexts.Startup context = plan.context(depth, version, services);
       try {
@@ -281,11 +217,11 @@ public final class RealChainRuntime implements ChainRuntime {
                 + cause,
             cause);
       }
-      return new Level(slot, provider, context, below);
+      chain.started(depth, provider, context);
     } catch (ProtochainException | RuntimeException | Error e) {
       List<Throwable> rollback = new ArrayList<>();
-      if (below != null) {
-        rollback.addAll(cleanup(below));
+      if (belowStarted) {
+        rollback.addAll(chain.cleanup(depth + 1));
       }
       rollback.addAll(slot.release("rollback of ", target));
       rollback.forEach(e::addSuppressed);
@@ -294,37 +230,10 @@ public final class RealChainRuntime implements ChainRuntime {
   }
 
   ProviderSlot slot(CatalogEntry providerEntry) {
-    return slots.computeIfAbsent(providerEntry.id(), id -> new ProviderSlot(this, providerEntry));
+    return slots.computeIfAbsent(providerEntry.id(), id -> new ProviderSlot(host, providerEntry));
   }
 
   /* ---- cleanup ---- */
-
-  /**
-   * Cleans up {@code top} and every level below it, top first: each provider's cleanup hook, then
-   * its count. Every step runs whatever failed before; returns the failures.
-   */
-  List<Throwable> cleanup(Level top) {
-    List<Throwable> failures =
-        List.of(); // allocated on the first failure only: the usual path has none
-    for (Level l = top; l != null; l = l.below()) {
-      try {
-        l.provider().cleanup(l.context());
-      } catch (IOException | RuntimeException e) {
-        failures = add(failures, List.of(l.slot().failure("failed to clean up", e)));
-      }
-      failures = add(failures, l.slot().release("for ", top.context().entry()));
-    }
-    return failures;
-  }
-
-  private static List<Throwable> add(List<Throwable> to, List<Throwable> more) {
-    if (more.isEmpty()) {
-      return to;
-    }
-    List<Throwable> out = to.isEmpty() ? new ArrayList<>() : to;
-    out.addAll(more);
-    return out;
-  }
 
   void closed(RealSession session) {
     sessions.remove(session);
@@ -379,7 +288,7 @@ public final class RealChainRuntime implements ChainRuntime {
    * All are marked first and closed second, so that an operation woken by the close of its peer (an
    * end of stream, say) already counts as aborted.
    */
-  void abortSockets(int entryId, String provider, List<Throwable> failures) {
+  private void abortSockets(int entryId, String provider, List<Throwable> failures) {
     List<RealChainSocket> doomed = new ArrayList<>();
     for (Iterator<RealChainSocket> it = sockets.iterator(); it.hasNext(); ) {
       RealChainSocket s = it.next();
@@ -408,7 +317,7 @@ public final class RealChainRuntime implements ChainRuntime {
    * Tells the listeners; the detail is {@code detail + subject}, built only when someone listens (a
    * startup's hot path must not format strings for nobody).
    */
-  void emit(
+  private void emit(
       LifecycleEvent.Type type,
       CatalogEntry provider,
       int count,
@@ -555,6 +464,40 @@ public final class RealChainRuntime implements ChainRuntime {
     }
     if (first != null) {
       throw first;
+    }
+  }
+
+  /** What the slots may ask of this runtime. */
+  private final class Host implements SlotHost {
+    @Override
+    public ProviderSource source() {
+      return config.source();
+    }
+
+    @Override
+    public Contexts.Services services() {
+      return services;
+    }
+
+    @Override
+    public Instant drainDeadline() {
+      return Instant.now(config.clock()).plus(config.drainTimeout());
+    }
+
+    @Override
+    public void abortSockets(int entryId, String provider, List<Throwable> failures) {
+      RealChainRuntime.this.abortSockets(entryId, provider, failures);
+    }
+
+    @Override
+    public void emit(
+        LifecycleEvent.Type type,
+        CatalogEntry provider,
+        int count,
+        String detail,
+        Object subject,
+        Throwable failure) {
+      RealChainRuntime.this.emit(type, provider, count, detail, subject, failure);
     }
   }
 

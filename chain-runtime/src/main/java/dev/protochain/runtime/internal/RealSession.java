@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One startup's session: the started levels of its chain, top first. Thread-safe. */
+/** One startup's session: the chain it started. Thread-safe. */
 final class RealSession implements Session {
 
   private final RealChainRuntime runtime;
@@ -26,24 +26,14 @@ final class RealSession implements Session {
   private final AtomicInteger state = new AtomicInteger();
   // Dropped at close, so that a closed session kept by the application pins no provider instance
   // (and so no plugin class loader).
-  private volatile Level top;
-  private volatile Level[] bottomUp;
+  private volatile StartedChain chain;
 
-  RealSession(RealChainRuntime runtime, CatalogEntry entry, Level top, long sequence) {
+  RealSession(RealChainRuntime runtime, StartedChain chain, long sequence) {
     this.runtime = runtime;
     this.sequence = sequence;
-    this.entry = entry;
-    this.version = top.context().version();
-    this.top = top;
-    int depth = 0;
-    for (Level l = top; l != null; l = l.below()) {
-      depth++;
-    }
-    Level[] levels = new Level[depth];
-    for (Level l = top; l != null; l = l.below()) {
-      levels[--depth] = l;
-    }
-    this.bottomUp = levels;
+    this.entry = chain.target();
+    this.version = chain.context(0).version();
+    this.chain = chain;
   }
 
   long sequence() {
@@ -74,28 +64,27 @@ final class RealSession implements Session {
   }
 
   private ChainSocket openLocked() throws IOException {
-    Level[] bottomUp = this.bottomUp;
-    if (bottomUp == null) {
+    StartedChain chain = this.chain;
+    if (chain == null) {
       throw new NotInitialisedException("session of " + entry + " was cleaned up: count 0, open 1");
     }
-    Level base = bottomUp[0];
+    int base = chain.depth() - 1;
     ChainSocket socket;
     try {
-      socket = ((BaseProvider) base.provider()).open(base.context());
+      socket = ((BaseProvider) chain.provider(base)).open(chain.context(base));
     } catch (IOException | RuntimeException e) {
-      throw openFailed(base, e);
+      throw openFailed(chain, base, e);
     }
     if (socket == null) {
       throw new IllegalStateException(
-          base.slot().describe() + " returned no socket from open(); chain " + entry);
+          chain.slot(base).describe() + " returned no socket from open(); chain " + entry);
     }
-    for (int i = 1; i < bottomUp.length; i++) {
-      Level l = bottomUp[i];
+    for (int d = base - 1; d >= 0; d--) {
       ChainSocket wrapped;
       try {
-        wrapped = ((LayeredProvider) l.provider()).wrap(socket, l.context());
+        wrapped = ((LayeredProvider) chain.provider(d)).wrap(socket, chain.context(d));
       } catch (IOException | RuntimeException e) {
-        ProtochainException failure = openFailed(l, e);
+        ProtochainException failure = openFailed(chain, d, e);
         closeQuietly(socket, failure);
         throw failure;
       } catch (Error e) {
@@ -103,12 +92,13 @@ final class RealSession implements Session {
         throw e;
       }
       if (wrapped == null) {
+        CatalogEntry layer = chain.slot(d).entry();
         IllegalStateException e =
             new IllegalStateException(
                 "layer '"
-                    + l.slot().entry().name()
+                    + layer.name()
                     + "' (entry "
-                    + l.slot().entry().id()
+                    + layer.id()
                     + ") returned no socket from wrap(); chain "
                     + entry.chain());
         closeQuietly(socket, e);
@@ -120,22 +110,23 @@ final class RealSession implements Session {
   }
 
   /** Names the entry, the provider, its depth and the phase of a failed open; keeps the cause. */
-  private ProtochainException openFailed(Level l, Exception e) {
+  private ProtochainException openFailed(StartedChain chain, int depth, Exception e) {
     if (e instanceof ProtochainException
         && ((ProtochainException) e).code() == ProtochainException.Code.OPERATION_ABORTED) {
       return (ProtochainException) e;
     }
-    Throwable cause = l.slot().detach(e);
+    ProviderSlot slot = chain.slot(depth);
+    Throwable cause = slot.detach(e);
     return new ProtochainException(
         ProtochainException.Code.PROVIDER_FAILED_INIT,
         "open of a socket on "
             + entry
             + ": "
-            + l.slot().describe()
+            + slot.describe()
             + " at depth "
-            + l.context().depth()
+            + depth
             + " failed to "
-            + (l.below() == null ? "open" : "wrap")
+            + (depth == chain.depth() - 1 ? "open" : "wrap")
             + " it: "
             + cause,
         cause);
@@ -165,10 +156,9 @@ final class RealSession implements Session {
     } while (!state.compareAndSet(s, s + CLOSED));
     awaitOpensInFlight();
     runtime.closed(this);
-    Level levels = top;
-    top = null;
-    bottomUp = null;
-    List<Throwable> failures = runtime.cleanup(levels);
+    StartedChain started = chain;
+    chain = null;
+    List<Throwable> failures = started.cleanup(0);
     if (!failures.isEmpty()) {
       Throwable first = failures.get(0);
       ProtochainException e =

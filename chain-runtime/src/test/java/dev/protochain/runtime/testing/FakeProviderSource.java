@@ -1,9 +1,9 @@
 package dev.protochain.runtime.testing;
 
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.runtime.internal.RegisteredProviderSource;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +22,7 @@ public final class FakeProviderSource extends RegisteredProviderSource {
   }
 
   /** Returns a descriptor for a test provider; its UUID derives from its name. */
-  public static ProviderDescriptor descriptor(
-      String name, ProviderKind kind, VersionRange versions) {
+  public static ProviderDescriptor descriptor(String name, EntryKind kind, VersionRange versions) {
     return new ProviderDescriptor(
         idOf(name),
         name,
@@ -53,14 +52,14 @@ public final class FakeProviderSource extends RegisteredProviderSource {
   /** Registers a {@link RecordingLayer} named {@code name} speaking every version. */
   public FakeProviderSource layer(String name, Recorder recorder) {
     return register(
-        descriptor(name, ProviderKind.LAYER, VersionRange.ALL),
+        descriptor(name, EntryKind.LAYER, VersionRange.ALL),
         () -> new RecordingLayer(name, recorder));
   }
 
   /** Registers a {@link RecordingBase} named {@code name} speaking every version. */
   public FakeProviderSource base(String name, Recorder recorder) {
     return register(
-        descriptor(name, ProviderKind.BASE, VersionRange.ALL),
+        descriptor(name, EntryKind.BASE, VersionRange.ALL),
         () -> new RecordingBase(name, recorder));
   }
 }

@@ -171,6 +171,7 @@ public final class PluginJars {
         + pkg
         + ";\n"
         + "import dev.protochain.api.ChainSocket;\n"
+        + "import dev.protochain.api.EntryKind;\n"
         + "import dev.protochain.api.spi.*;\n"
         + "import java.io.IOException;\n"
         + "@ProviderInfo(id = \""
@@ -178,7 +179,7 @@ public final class PluginJars {
         + "\", name = \""
         + name
         + "\","
-        + " kind = ProviderKind.LAYER, version = \"1.0.0\""
+        + " kind = EntryKind.LAYER, version = \"1.0.0\""
         + extraInfo
         + ")\n"
         + "public final class "

@@ -1,12 +1,12 @@
 package dev.protochain.layers.coalesce;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import dev.protochain.layers.internal.HoldingSocket;
@@ -38,7 +38,7 @@ import java.time.Duration;
 @ProviderInfo(
     id = "24cae5cd-ba45-4971-a8a2-fcb69c59e043",
     name = "coalesce",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description = "Holds small writes until a size threshold, a delay, a flush or a close.",
     requiresBelow = {ServiceFlag.GUARANTEED_ORDER},

@@ -2,11 +2,11 @@ package dev.protochain.layers.deflate;
 
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import dev.protochain.layers.internal.HoldingSocket;
@@ -69,7 +69,7 @@ import java.time.Duration;
 @ProviderInfo(
     id = "f28f8f13-af6a-48f1-8189-17b1b62ef527",
     name = "deflate",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description = "Compresses stream sockets in bounded zlib frames; datagrams pass through.",
     settings = {

@@ -1,10 +1,10 @@
 package dev.protochain.layers.fault;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.time.Duration;
@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ProviderInfo(
     id = "18408f16-0c03-4553-8386-cc1bad328b7d",
     name = "fault",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description = "Injects seeded delays, resets, short writes and datagram drops, for testing.",
     settings = {

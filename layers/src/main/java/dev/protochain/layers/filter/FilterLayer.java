@@ -2,10 +2,10 @@ package dev.protochain.layers.filter;
 
 import com.google.common.net.InetAddresses;
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.net.Inet4Address;
@@ -62,7 +62,7 @@ import java.util.List;
 @ProviderInfo(
     id = "d81a9657-1386-4303-9f07-6a91c7f4ca73",
     name = "filter",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description =
         "Refuses connects, accepts and sendTos to or from denied address ranges and ports.",

@@ -1,10 +1,10 @@
 package dev.protochain.layers.metrics;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,7 +53,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @ProviderInfo(
     id = "f35c4a2f-d18e-4760-8a2c-7a59ee8cfe10",
     name = "metrics",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description =
         "Counts bytes, operations, errors and open sockets, and times operations, with Micrometer.",

@@ -2,10 +2,10 @@ package dev.protochain.layers.ratelimit;
 
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.util.Locale;
@@ -42,7 +42,7 @@ import java.util.Locale;
 @ProviderInfo(
     id = "c3c488a1-a356-4303-b7fc-aea7cade94dc",
     name = "ratelimit",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description = "Limits bytes and operations per second, per socket or per provider.",
     settings = {

@@ -4,13 +4,13 @@ import com.google.common.net.InetAddresses;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.Settings;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.io.IOException;
@@ -78,7 +78,7 @@ import java.util.Optional;
 @ProviderInfo(
     id = "a312fa46-fa81-4ac3-b405-b25727b9cbdc",
     name = "socks5",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description =
         "Connects stream sockets through a SOCKS5 proxy (RFC 1928 CONNECT, RFC 1929 username/password).",

@@ -2,13 +2,13 @@ package dev.protochain.layers.tls;
 
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.ServiceFlag;
 import dev.protochain.api.Settings;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.io.ByteArrayInputStream;
@@ -142,7 +142,7 @@ import org.slf4j.LoggerFactory;
 @ProviderInfo(
     id = "2e1ccabd-afe4-4bfc-97be-65a6b1cc04a7",
     name = "tls",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description =
         "Encrypts stream sockets with TLS (SSLEngine): client on connect, server on accept.",
@@ -150,6 +150,7 @@ import org.slf4j.LoggerFactory;
     settings = {
       @SettingInfo(
           name = "trust",
+          path = true,
           description =
               "PEM file (at most 1 MiB) of the certificates to trust; empty for the JDK's trust store"),
       @SettingInfo(
@@ -161,13 +162,16 @@ import org.slf4j.LoggerFactory;
           description = "check that the server's certificate names the server (HTTPS rules)"),
       @SettingInfo(
           name = "key",
+          path = true,
           description =
               "PEM file (at most 1 MiB) of the unencrypted PKCS#8 private key, with cert"),
       @SettingInfo(
           name = "cert",
+          path = true,
           description = "PEM file (at most 1 MiB) of the certificate chain, leaf first, with key"),
       @SettingInfo(
           name = "keystore",
+          path = true,
           description =
               "PKCS#12 file (at most 1 MiB) of the key and its chain, instead of key and cert"),
       @SettingInfo(

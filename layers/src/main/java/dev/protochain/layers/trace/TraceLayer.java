@@ -1,10 +1,10 @@
 package dev.protochain.layers.trace;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.util.Locale;
@@ -22,7 +22,7 @@ import org.slf4j.event.Level;
 @ProviderInfo(
     id = "b103522e-ae6d-4bd9-97f8-2ed05f7e13ee",
     name = "trace",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description = "Logs every socket operation through SLF4J and passes it on unchanged.",
     settings =

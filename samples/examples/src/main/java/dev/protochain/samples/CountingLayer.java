@@ -1,11 +1,11 @@
 package dev.protochain.samples;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.StartupContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 @ProviderInfo(
     id = "edbea6d5-e541-4dcc-9438-705eed216a5d",
     name = "counting",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     description = "Counts the bytes sent and received through it.")
 public final class CountingLayer extends AbstractLayer {
 

@@ -62,8 +62,8 @@ class BridgeClientsTest {
         c.installLayer(
             "trace", trace.id(), Map.of(), List.of(c.entry("coalesce-tcp4").orElseThrow().id()));
     c =
-        c.installLayer(
-            metrics, Map.of(), List.of(c.entry("trace-coalesce-tcp4").orElseThrow().id()));
+        c.install(metrics, Map.of(), List.of(c.entry("trace-coalesce-tcp4").orElseThrow().id()))
+            .catalog();
     runtime =
         ChainRuntime.builder()
             .catalog(c.checkValid("test"))

@@ -1,10 +1,10 @@
 package dev.protochain.testkit.internal;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.StartupContext;
 import java.io.IOException;
 
@@ -12,7 +12,7 @@ import java.io.IOException;
 @ProviderInfo(
     id = "2732a8a2-2c7b-4957-97ed-aea3fa2735c0",
     name = "testkit-failing-base",
-    kind = ProviderKind.BASE,
+    kind = EntryKind.BASE,
     description = "A base of the testkit that always fails to load.")
 public final class FailingBase implements BaseProvider {
 

@@ -1,10 +1,10 @@
 package dev.protochain.testkit.internal;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.io.IOException;
 @ProviderInfo(
     id = "4114f218-7cd0-4c6f-823e-76cccc267480",
     name = "testkit-probe",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     description = "A pass-through layer of the testkit; fails its startup when told to.",
     settings =
         @SettingInfo(name = "fail", defaultValue = "false", description = "whether startup fails"))

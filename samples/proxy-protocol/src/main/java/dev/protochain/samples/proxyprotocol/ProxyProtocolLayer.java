@@ -1,11 +1,11 @@
 package dev.protochain.samples.proxyprotocol;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.EntryKind;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
-import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
 
@@ -26,7 +26,7 @@ import dev.protochain.api.spi.StartupContext;
 @ProviderInfo(
     id = "5c588703-53c3-4d57-9355-4c8f4eae5db7",
     name = "proxy-protocol",
-    kind = ProviderKind.LAYER,
+    kind = EntryKind.LAYER,
     version = "1.0.0",
     description = "Sends and reads the HAProxy PROXY protocol v1 header.",
     settings = {

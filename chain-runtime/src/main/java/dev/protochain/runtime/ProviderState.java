@@ -1,4 +1,4 @@
-package dev.protochain.api;
+package dev.protochain.runtime;
 
 /**
  * The state of one provider inside one runtime.
