@@ -14,25 +14,33 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * protochain: a chain of {@code depth} pass-through layers over tcp4, blocking sockets, one thread
- * per side.
+ * protochain: a chain of {@code depth} pass-through layers over tcp4, or any chain of a runtime,
+ * blocking sockets, one thread per side.
  */
 final class ChainContender implements TcpContender {
 
-  private final int depth;
+  private final String name;
   private final ChainRuntime runtime;
   private final Session session;
   private final ExecutorService server = Executors.newSingleThreadExecutor();
 
   ChainContender(int depth) throws IOException {
-    this.depth = depth;
-    this.runtime = Chains.runtime("tcp4", depth);
-    this.session = runtime.startup(Chains.top("tcp4", depth));
+    this(
+        "protochain (" + depth + " layers)",
+        Chains.runtime("tcp4", depth),
+        Chains.top("tcp4", depth));
+  }
+
+  /** The chain named {@code entry} of {@code runtime}, which it closes when it is closed. */
+  ChainContender(String name, ChainRuntime runtime, String entry) throws IOException {
+    this.name = name;
+    this.runtime = runtime;
+    this.session = runtime.startup(entry);
   }
 
   @Override
   public String name() {
-    return "protochain (" + depth + " layers)";
+    return name;
   }
 
   private ChainSocket listen() throws IOException {

@@ -1,5 +1,9 @@
 package dev.protochain.benchmarks;
 
+import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.layers.coalesce.CoalesceLayer;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +50,7 @@ public final class Report {
 
   /**
    * Runs the report: {@code --quick} for a run of a few minutes with wider error; {@code --only
-   * jmh,tcp,compare} for some of the three parts (to profile one, say).
+   * jmh,tcp,compare,holding} for some of the four parts (to profile one, say).
    */
   public static void main(String[] args) throws Exception {
     boolean quick = false;
@@ -66,13 +70,13 @@ public final class Report {
     new Report(quick, parts, System.out).run();
   }
 
-  private static final List<String> PARTS = List.of("jmh", "tcp", "compare");
+  private static final List<String> PARTS = List.of("jmh", "tcp", "compare", "holding");
 
   private static void usage(String problem) {
     System.err.println(
         "benchmarks/run: "
             + problem
-            + "\nusage: benchmarks/run [--quick] [--only jmh,tcp,compare]");
+            + "\nusage: benchmarks/run [--quick] [--only jmh,tcp,compare,holding]");
     System.exit(2);
   }
 
@@ -88,6 +92,9 @@ public final class Report {
     }
     if (parts.contains("compare")) {
       Comparisons.tlsAndDeflate(this, quick);
+    }
+    if (parts.contains("holding")) {
+      holding();
     }
     out.println();
     print();
@@ -281,6 +288,69 @@ public final class Report {
         results.get(netty + " p50"),
         "<= 1.0x time",
         1.0);
+  }
+
+  /* ---- request/response over a holding layer ---- */
+
+  /**
+   * 64 B ping-pong over {@code [coalesce, tcp4]} (its defaults: 8 KiB threshold, 20 ms delay,
+   * flush-on-receive) against bare {@code tcp4}, both through the runtime, alternating rounds: what
+   * a request/response exchange pays for a layer that holds bytes back.
+   */
+  private void holding() throws Exception {
+    int rounds = quick ? 3 : 15;
+    int pings = quick ? 5_000 : 20_000;
+    Catalog catalog =
+        Catalog.builtin()
+            .installLayer(
+                "coalesce",
+                ProviderDescriptor.of(CoalesceLayer.class).id(),
+                Map.of(),
+                List.of(Catalog.builtin().entry("tcp4").orElseThrow().id()))
+            .checkValid("benchmark catalog");
+    List<TcpContender> contenders =
+        List.of(
+            new ChainContender(
+                "[coalesce, tcp4]",
+                ChainRuntime.builder()
+                    .name("benchmark-coalesce")
+                    .catalog(catalog)
+                    .shutdownHook(false)
+                    .build(),
+                "coalesce-tcp4"),
+            new ChainContender("tcp4", Chains.runtime("tcp4", 0), "tcp4"));
+    Map<String, List<Double>> p50 = new LinkedHashMap<>();
+    try {
+      for (TcpContender c : contenders) {
+        c.pingPong(pings / 2, pings / 2); // a round not counted: compiled code, threads up
+      }
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < contenders.size(); k++) {
+          TcpContender c = contenders.get((round + k) % contenders.size());
+          long[] lat = c.pingPong(pings / 2, pings);
+          p50.computeIfAbsent(c.name(), x -> new ArrayList<>())
+              .add(Stats.percentileMicros(lat, 50));
+        }
+      }
+      out.println("holding-layer ping-pong done");
+    } finally {
+      for (TcpContender c : contenders) {
+        c.close();
+      }
+    }
+    List<Double> mine = p50.get(contenders.get(0).name());
+    List<Double> base = p50.get(contenders.get(1).name());
+    double ratio = Stats.pairedRatio(mine, base);
+    double[] range = Stats.pairedRange(mine, base);
+    rows.add(
+        new String[] {
+          "ping-pong 64 B p50, [coalesce, tcp4] vs bare tcp4",
+          micros(mine),
+          micros(base),
+          String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", ratio, range[0], range[1]),
+          "<= 1.20x time",
+          ratio <= 1.20 ? "pass" : "FAIL"
+        });
   }
 
   private void latencyRow(

@@ -30,6 +30,18 @@ final class Stats {
     return median(ratios);
   }
 
+  /** Returns the lowest and highest of the rounds' own ratios {@code mine[i] / base[i]}. */
+  static double[] pairedRange(List<Double> mine, List<Double> base) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < mine.size(); i++) {
+      double r = mine.get(i) / base.get(i);
+      lo = Math.min(lo, r);
+      hi = Math.max(hi, r);
+    }
+    return new double[] {lo, hi};
+  }
+
   /**
    * Returns the interquartile range over the median, as a fraction: how far apart the middle half
    * of the rounds lie. Unlike (max - min), one round disturbed by the machine does not swell it.

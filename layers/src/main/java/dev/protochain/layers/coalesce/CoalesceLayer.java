@@ -13,7 +13,6 @@ import dev.protochain.layers.internal.HoldingSocket;
 import dev.protochain.layers.internal.LayerTimer;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Coalesces small writes on stream sockets: bytes sent are held until {@code threshold} bytes
@@ -28,10 +27,13 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <p>Settings: {@code threshold} (bytes, default 8192), {@code delay} (default {@code 20ms}; {@code
  * 0} holds until threshold, flush or close), {@code flush-on-receive} (default {@code true}, so
- * request/response exchanges never wait on held bytes). The layer runs one thread per load, stopped
- * at unload, when it has a delay or flushes on receive: a receive only asks that thread to send
- * what is held, and never itself waits for a send, since a send can block until the peer reads
- * while the peer waits for this very receive.
+ * request/response exchanges never wait on held bytes). A receive sends what is held itself when
+ * its own thread wrote all of it (a request/response exchange on one thread pays no hand-off);
+ * otherwise it hands the socket to a sender thread and never itself waits for a send, since a send
+ * can block until the peer reads while the peer waits for this very receive. When it has a delay or
+ * flushes on receive the layer runs a timer thread per load, and sender threads as sends need them,
+ * one per socket sending, so a peer that stops reading delays no other socket; all are stopped at
+ * unload.
  */
 @ProviderInfo(
     id = "24cae5cd-ba45-4971-a8a2-fcb69c59e043",
@@ -72,7 +74,7 @@ public final class CoalesceLayer extends AbstractLayer {
           "setting 'delay' of " + context.entry() + " must not be negative");
     }
     flushOnReceive = settings().getBoolean("flush-on-receive", true);
-    ScheduledExecutorService timer =
+    LayerTimer timer =
         !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context.entry()) : null;
     owner =
         new HoldingSocket.Owner(

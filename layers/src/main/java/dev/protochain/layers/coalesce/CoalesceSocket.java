@@ -29,7 +29,7 @@ final class CoalesceSocket extends HoldingSocket {
   @Override
   public int receive(ByteBuffer dst) throws IOException {
     if (layer.flushOnReceive()) {
-      requestFlush();
+      flushBeforeReceive();
     }
     return below().receive(dst);
   }

@@ -13,7 +13,6 @@ import dev.protochain.layers.internal.HoldingSocket;
 import dev.protochain.layers.internal.LayerTimer;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Compresses stream sockets with {@code java.util.zip}, in frames of bounded size; both ends of a
@@ -31,8 +30,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * Each frame is compressed on its own, so a frame never depends on an earlier one; a block that
  * would not shrink is stored. Bytes written are held until {@code max-frame} of them gather, {@code
  * delay} passes, the application flushes, shuts its output down or closes; a receive that finds no
- * decompressed byte waiting asks the layer's thread to send them at once (so a request always
- * leaves before its reply is awaited, while a receive never blocks on a send).
+ * decompressed byte waiting sends them at once, so a request always leaves before its reply is
+ * awaited: itself when the receiving thread wrote every byte held, otherwise through a sender
+ * thread of the layer, so that a thread that only receives never blocks on a send.
  *
  * <p>A frame is checked before anything is allocated for it: a length of 0 or over {@code
  * max-frame}, unknown flags, data that is not a zlib stream, a stream that inflates to more than
@@ -60,8 +60,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>{@code max-frame}: the most bytes a frame carries, as written and on the wire, 256 to
  *       8388608; default 65536;
  *   <li>{@code delay}: the longest time a written byte is held; {@code 0} compresses and sends
- *       every write at once; default {@code 10ms}. With a delay the layer runs one scheduler thread
- *       per load, stopped at unload.
+ *       every write at once; default {@code 10ms}. With a delay the layer runs a timer thread per
+ *       load, and sender threads as sends need them, one per socket sending, all stopped at unload.
  * </ul>
  *
  * <p>This class is thread-safe.
@@ -115,7 +115,7 @@ public final class DeflateLayer extends AbstractLayer {
               + "' is negative (expected: 0 or more)");
     }
     CatalogEntry e = context.entry();
-    ScheduledExecutorService timer = delay.isZero() ? null : LayerTimer.start("deflate", e);
+    LayerTimer timer = delay.isZero() ? null : LayerTimer.start("deflate", e);
     owner =
         new HoldingSocket.Owner(
             timer,

@@ -19,8 +19,8 @@ import java.util.zip.Inflater;
  *
  * <p>The output side (held bytes, the deflater, frames written) is {@link HoldingSocket}'s, under
  * its send lock; the input side (the frame being read, the inflater, inflated bytes) is guarded by
- * {@code receiveLock}. Neither side waits for the other: a receive about to block asks the layer's
- * thread to send what is held rather than sending itself.
+ * {@code receiveLock}. A receive about to block sends what is held as {@link
+ * HoldingSocket#flushBeforeReceive()} says: itself only when its own thread wrote all of it.
  */
 final class DeflateSocket extends HoldingSocket {
 
@@ -159,7 +159,7 @@ final class DeflateSocket extends HoldingSocket {
         if (endOfStream) {
           return -1;
         }
-        requestFlush(); // a request leaves before its reply is awaited
+        flushBeforeReceive(); // a request leaves before its reply is awaited
         try {
           if (!readFrame()) {
             endOfStream = true;

@@ -10,9 +10,6 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,9 +23,20 @@ import java.util.function.Consumer;
  *
  * <p>Sends, flushes and the close run under one lock, so held bytes leave in order. Neither a
  * receive nor {@link #close} waits for that lock and {@link #abort()} never takes it, so a send
- * blocked in the socket below can always be ended. A receive never sends: a send may block until
- * the peer reads while the peer is blocked sending to us and waits for this very receive, so a
- * receive only {@linkplain #requestFlush() asks} the layer's thread to send what is held.
+ * blocked in the socket below can always be ended.
+ *
+ * <p>Timed sends run on the layer's {@link LayerTimer}: its timer thread only decides that bytes
+ * are due and hands each due socket to a sender thread of its own, so a socket whose peer stops
+ * reading delays no other socket's bytes. A socket keeps at most one timed send pending, which
+ * stays armed across flushes rather than being cancelled and scheduled again at every send.
+ *
+ * <p>{@link #flushBeforeReceive()}, called by a receive about to wait on the peer, sends what is
+ * held on the receiving thread itself when every held byte was sent by that same thread: that
+ * thread was willing to block on sending those bytes, and would have without the layer, so sending
+ * them now cannot block it where it would not have blocked anyway. Bytes other threads sent are
+ * only handed to a sender thread: a thread that only receives must never wait on a send, since the
+ * peer may be blocked sending to us and wait for this very receive (the deadlock a receive that
+ * sent once caused).
  *
  * <p>Closing: linger 0 drops what is held and resets; linger above 0 sends it before the close
  * returns, waiting at most the linger time, then resets; linger off returns at once and the layer's
@@ -41,12 +49,12 @@ import java.util.function.Consumer;
 public abstract class HoldingSocket extends ForwardingSocket implements AbstractLayer.Lingering {
 
   /**
-   * What the sockets of one load share: the layer's thread (or {@code null}), the longest time a
+   * What the sockets of one load share: the layer's threads (or {@code null}), the longest time a
    * byte is held ({@link Duration#ZERO}: no timed send), the layer's lingering set, and a name for
    * messages.
    */
   public record Owner(
-      ScheduledExecutorService timer,
+      LayerTimer timer,
       Duration delay,
       Consumer<AbstractLayer.Lingering> linger,
       Consumer<AbstractLayer.Lingering> unlinger,
@@ -66,7 +74,10 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   private volatile boolean connected;
   private volatile int heldBytes;
   private volatile IOException asyncFailure;
-  private ScheduledFuture<?> scheduled; // guarded by sendLock
+  // Guarded by sendLock:
+  private long heldSince; // System.nanoTime() when the oldest byte held was taken
+  private Thread holder; // the one thread whose sends are held, or null when several
+  private boolean timerArmed; // a timed send is pending
 
   protected HoldingSocket(Owner owner, ChainSocket below, boolean connected) {
     super(below);
@@ -147,12 +158,19 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
       if (!src.hasRemaining()) {
         return 0;
       }
+      Thread me = Thread.currentThread();
+      if (heldBytes == 0) {
+        heldSince = System.nanoTime();
+        holder = me;
+      } else if (holder != me) {
+        holder = null;
+      }
       int n = hold(src);
       heldBytes += n;
       if (full() || !holdsUnfilled()) {
         flushHeld();
-      } else if (scheduled == null) {
-        schedule();
+      } else {
+        armTimer();
       }
       return n;
     } finally {
@@ -185,26 +203,49 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   }
 
   /**
-   * Asks the layer's thread to send what is held now, for a receive about to wait on the peer; at
-   * most one such request is pending. Never blocks and never sends.
+   * Sends what is held before a receive waits on the peer, so that a request leaves before its
+   * reply is awaited: on the receiving thread itself when that thread sent every byte held and the
+   * send lock is free, otherwise on a sender thread of the layer (at most one such request
+   * pending). A failure of the send is reported by the next send.
    */
-  protected final void requestFlush() {
-    ScheduledExecutorService timer = owner.timer();
+  protected final void flushBeforeReceive() {
+    if (heldBytes == 0 || state.get() != State.OPEN) {
+      return;
+    }
+    if (sendLock.tryLock()) {
+      try {
+        if (holder == Thread.currentThread() && state.get() == State.OPEN) {
+          flushHeld();
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        asyncFailure = e instanceof IOException io ? io : new IOException(e);
+        return;
+      } finally {
+        unlock();
+      }
+    }
+    requestFlush();
+  }
+
+  private void requestFlush() {
+    LayerTimer timer = owner.timer();
     if (heldBytes == 0
         || state.get() != State.OPEN
         || timer == null
         || !flushRequested.compareAndSet(false, true)) {
       return;
     }
-    try {
-      timer.execute(this::requestedFlush);
-    } catch (RejectedExecutionException unloading) {
+    if (!timer.execute(this::requestedFlush)) {
       flushRequested.set(false); // the layer is unloading; its drain delivers what is held
     }
   }
 
   private void requestedFlush() {
-    sendLock.lock();
+    if (!lockForSender()) {
+      flushRequested.set(false);
+      return;
+    }
     try {
       flushRequested.set(false);
       if (state.get() == State.OPEN) {
@@ -288,13 +329,26 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     if (state.get() == State.CLOSING) {
       if (heldBytes == 0) {
         finish();
-      } else if (scheduled == null) {
-        schedule(); // linger off: delivered when the delay passes, or by the final cleanup's drain
+      } else {
+        armTimer(); // linger off: delivered when the delay passes, or by the final cleanup's drain
       }
     } else { // closed abortively, or aborted
       discardHeld();
       outputClosed();
       below().close();
+    }
+  }
+
+  /**
+   * Takes the send lock for a sender thread; returns {@code false} if the thread was interrupted
+   * waiting, which is how the layer's unload ends a sender waiting behind a send blocked below.
+   */
+  private boolean lockForSender() {
+    try {
+      sendLock.lockInterruptibly();
+      return true;
+    } catch (InterruptedException unloading) {
+      return false; // the final cleanup's drain delivers, or aborts, what is held
     }
   }
 
@@ -361,45 +415,73 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   }
 
   private void flushHeld() throws IOException {
-    cancelScheduled();
     if (heldBytes > 0) {
       sendHeld();
     }
   }
 
   private void discardHeld() {
-    cancelScheduled();
     dropHeld();
     heldBytes = 0;
   }
 
-  private void schedule() {
-    ScheduledExecutorService timer = owner.timer();
-    if (timer == null || owner.delay().isZero()) {
-      return; // no delay: held until full, a flush or a close
+  /** Makes sure a timed send is pending for what is held, due {@code delay} after it was taken. */
+  private void armTimer() {
+    LayerTimer timer = owner.timer();
+    if (timerArmed || timer == null || owner.delay().isZero()) {
+      return; // pending already, or no delay: held until full, a flush or a close
     }
-    try {
-      scheduled = timer.schedule(this::delayedFlush, owner.delay().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException unloading) {
-      scheduled = null; // the layer is unloading; its drain delivers what is held
+    timerArmed = timer.schedule(this::timerFired, Math.max(0, dueIn()));
+    // Not armed: the layer is unloading, and its drain delivers what is held.
+  }
+
+  /** Nanoseconds until the oldest byte held is due; under sendLock. */
+  private long dueIn() {
+    return heldSince + owner.delay().toNanos() - System.nanoTime();
+  }
+
+  /**
+   * On the timer thread, which must never block: hands the socket to a sender thread when its bytes
+   * are due (or its lock is busy, to decide there), arms again when bytes held since are not due
+   * yet, and otherwise lets the timer go.
+   */
+  private void timerFired() {
+    boolean send = true;
+    if (sendLock.tryLock()) {
+      try {
+        State st = state.get();
+        if (st == State.OPEN && heldBytes > 0 && dueIn() > 0) {
+          timerArmed = false;
+          armTimer();
+          send = false;
+        } else if (st == State.CLOSED || (st == State.OPEN && heldBytes == 0)) {
+          timerArmed = false;
+          send = false;
+        }
+      } finally {
+        sendLock.unlock();
+      }
+    }
+    if (send || closePending.get()) {
+      owner.timer().execute(this::timedSend); // it also runs a close that arrived meanwhile
     }
   }
 
-  private void cancelScheduled() {
-    if (scheduled != null) {
-      scheduled.cancel(false);
-      scheduled = null;
+  /** On a sender thread: sends what is due, or finishes a deferred close. */
+  private void timedSend() {
+    if (!lockForSender()) {
+      return;
     }
-  }
-
-  private void delayedFlush() {
-    sendLock.lock();
     try {
-      scheduled = null;
+      timerArmed = false;
       if (state.get() == State.CLOSING) {
         finish();
-      } else if (state.get() == State.OPEN) {
-        flushHeld();
+      } else if (state.get() == State.OPEN && heldBytes > 0) {
+        if (dueIn() <= 0) {
+          flushHeld();
+        } else {
+          armTimer();
+        }
       }
     } catch (IOException | RuntimeException e) {
       if (state.get() == State.OPEN) {

@@ -2,46 +2,104 @@ package dev.protochain.layers.internal;
 
 import dev.protochain.api.CatalogEntry;
 import java.io.IOException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The one daemon scheduler thread a layer runs per load, started at load and stopped at unload. */
+/**
+ * The threads a holding layer runs per load, started at load and stopped at unload: one timer
+ * thread that only decides when a socket's held bytes are due, and never sends, and sender threads
+ * that send them, each for one socket at a time, so that a send blocked on one peer that stops
+ * reading delays no other socket. Sender threads are made as sends need them and end after a few
+ * idle seconds.
+ */
 public final class LayerTimer {
 
   private static final long STOP_SECONDS = 10;
+  private static final long IDLE_SECONDS = 5;
 
-  private LayerTimer() {}
+  private final ScheduledThreadPoolExecutor timer;
+  private final ThreadPoolExecutor senders;
 
-  /** Starts the thread {@code protochain-LAYER-ENTRYNAME}. */
-  public static ScheduledExecutorService start(String layer, CatalogEntry entry) {
-    String name = "protochain-" + layer + "-" + entry.name();
-    return Executors.newSingleThreadScheduledExecutor(
-        r -> {
-          Thread t = new Thread(r, name);
-          t.setDaemon(true);
-          return t;
-        });
+  private LayerTimer(String name) {
+    timer = new ScheduledThreadPoolExecutor(1, daemon(name, null));
+    senders =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            IDLE_SECONDS,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            daemon(name + "-send-", new AtomicInteger()));
+  }
+
+  private static ThreadFactory daemon(String name, AtomicInteger numbered) {
+    return r -> {
+      Thread t = new Thread(r, numbered == null ? name : name + numbered.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**
-   * Stops {@code timer} (nothing when {@code null}) and waits for its thread to end, so that an
+   * Starts the timer thread {@code protochain-LAYER-ENTRYNAME}; its sender threads are {@code
+   * protochain-LAYER-ENTRYNAME-send-N}.
+   */
+  public static LayerTimer start(String layer, CatalogEntry entry) {
+    return new LayerTimer("protochain-" + layer + "-" + entry.name());
+  }
+
+  /**
+   * Runs {@code decide} on the timer thread after {@code nanos}; it must not block. Returns {@code
+   * false} if the layer is unloading.
+   */
+  boolean schedule(Runnable decide, long nanos) {
+    try {
+      timer.schedule(decide, nanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException unloading) {
+      return false;
+    }
+  }
+
+  /**
+   * Runs {@code send} on a sender thread of its own. Returns {@code false} if the layer is
+   * unloading.
+   */
+  boolean execute(Runnable send) {
+    try {
+      senders.execute(send);
+      return true;
+    } catch (RejectedExecutionException unloading) {
+      return false;
+    }
+  }
+
+  /**
+   * Stops {@code timer}'s threads (nothing when {@code null}) and waits for them to end, so that an
    * unloaded layer leaves no thread behind.
    *
-   * @throws IOException if the thread does not end within 10 seconds, or the wait is interrupted
+   * @throws IOException if they do not end within 10 seconds, or the wait is interrupted
    */
-  public static void stop(ScheduledExecutorService timer, String layer, CatalogEntry entry)
-      throws IOException {
+  public static void stop(LayerTimer timer, String layer, CatalogEntry entry) throws IOException {
     if (timer == null) {
       return;
     }
-    timer.shutdownNow();
+    timer.timer.shutdownNow();
+    timer.senders.shutdownNow();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_SECONDS);
     try {
-      if (!timer.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS)) {
+      if (!timer.timer.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS)
+          || !timer.senders.awaitTermination(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         throw new IOException(
             "the "
                 + layer
-                + " timer thread of "
+                + " timer and sender threads of "
                 + entry
                 + " did not stop within "
                 + STOP_SECONDS

@@ -103,4 +103,84 @@ class CoalesceLayerTest {
       assertEquals(-1, b.receive(ByteBuffer.allocate(1)), "then the close reaches b");
     }
   }
+
+  @Test
+  void aPeerThatStopsReadingDelaysNoOtherSocketsHeldBytes() throws Exception {
+    Duration delay = Duration.ofMillis(50);
+    Map<String, String> settings =
+        Map.of("threshold", "1048576", "delay", "50ms", "flush-on-receive", "false");
+    try (ChainRuntime rt =
+            Stock.runtime(Stock.catalog(CoalesceLayer.class, settings, "mem-stream"));
+        Session layered = rt.startup("coalesce-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
+      ChainSocket listener = Stock.listener(bare);
+      ChainSocket stuck = layered.open();
+      stuck.connect(listener.localAddress());
+      ChainSocket notReading = listener.accept();
+      ChainSocket fine = layered.open();
+      fine.connect(listener.localAddress());
+      ChainSocket reading = listener.accept();
+      reading.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(5));
+
+      assertEquals(65536, stuck.send(ByteBuffer.allocate(2 << 20))); // fills the pipe: no reader
+      assertEquals(10, stuck.send(ByteBuffer.allocate(10))); // its timed send will block
+      Thread.sleep(delay.toMillis() + 150); // ... and now does
+
+      long start = System.nanoTime();
+      assertEquals(3, fine.send(ByteBuffer.wrap(new byte[] {7, 8, 9})));
+      ByteBuffer got = ByteBuffer.allocate(3);
+      assertTrue(reading.receiveFully(got));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertArrayEquals(new byte[] {7, 8, 9}, got.array());
+      assertTrue(
+          took.compareTo(delay.plusMillis(250)) <= 0,
+          "the other socket's held bytes took " + took.toMillis() + " ms (delay 50 ms)");
+      ByteBuffer all = ByteBuffer.allocate(65536 + 10);
+      notReading.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(5));
+      assertTrue(notReading.receiveFully(all), "the stuck socket's bytes arrive once read");
+    }
+  }
+
+  @Test
+  void aRequestLeavesOnItsOwnReceiveWhileAnotherSocketsSendIsBlocked() throws Exception {
+    Map<String, String> settings =
+        Map.of("threshold", "1048576", "delay", "10s", "flush-on-receive", "true");
+    try (ChainRuntime rt =
+            Stock.runtime(Stock.catalog(CoalesceLayer.class, settings, "mem-stream"));
+        Session layered = rt.startup("coalesce-mem-stream");
+        Session bare = rt.startup("mem-stream")) {
+      ChainSocket listener = Stock.listener(bare);
+      ChainSocket stuck = layered.open();
+      stuck.connect(listener.localAddress());
+      ChainSocket notReading = listener.accept();
+      ChainSocket client = layered.open();
+      client.connect(listener.localAddress());
+      client.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(5));
+      ChainSocket server = listener.accept();
+      server.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(5));
+
+      assertEquals(65536, stuck.send(ByteBuffer.allocate(2 << 20))); // fills the pipe: no reader
+      assertEquals(10, stuck.send(ByteBuffer.allocate(10)));
+      // A receive on another thread hands the 10 bytes to the layer, whose send then blocks.
+      pool.submit(() -> stuck.receive(ByteBuffer.allocate(1)));
+      Thread.sleep(300);
+
+      Future<?> answering =
+          pool.submit(
+              () -> {
+                ByteBuffer request = ByteBuffer.allocate(3);
+                assertTrue(server.receiveFully(request));
+                server.sendFully(ByteBuffer.wrap(new byte[] {4, 5, 6}));
+                return null;
+              });
+      assertEquals(3, client.send(ByteBuffer.wrap(new byte[] {1, 2, 3}))); // held: a 10 s delay
+      ByteBuffer reply = ByteBuffer.allocate(3);
+      assertTrue(client.receiveFully(reply), "the request left with the receive");
+      assertArrayEquals(new byte[] {4, 5, 6}, reply.array());
+      answering.get(5, TimeUnit.SECONDS);
+      notReading.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(5));
+      assertTrue(notReading.receiveFully(ByteBuffer.allocate(65536 + 10)), "and then the rest");
+    }
+  }
 }
