@@ -11,6 +11,8 @@ import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.ProviderKind;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
+import dev.protochain.layers.internal.LayerTimer;
+import dev.protochain.layers.internal.LingeringClose;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,9 +29,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -39,8 +39,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Encrypts stream sockets with TLS over the JDK's {@link SSLEngine}.
@@ -189,7 +187,6 @@ import org.slf4j.LoggerFactory;
     })
 public final class TlsLayer extends AbstractLayer {
 
-  private static final Logger log = LoggerFactory.getLogger(TlsLayer.class);
   private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   /** The in-memory keystore password for PEM key material; it never leaves this process. */
@@ -204,7 +201,7 @@ public final class TlsLayer extends AbstractLayer {
   private volatile Duration handshakeTimeout;
   private volatile boolean handshakeOnAccept;
   private volatile String described;
-  private volatile ExecutorService closer;
+  private volatile LayerTimer threads;
 
   /** Creates the layer; the runtime calls this. */
   public TlsLayer() {}
@@ -250,25 +247,12 @@ public final class TlsLayer extends AbstractLayer {
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS for " + entry + ": " + e.getMessage(), e);
     }
-    closer = CloseThreads.start("protochain-tls-close-" + entry.name());
+    threads = LayerTimer.start("tls", entry);
   }
 
   @Override
   protected void onUnload() throws IOException {
-    ExecutorService c = closer;
-    if (c != null) {
-      c.shutdownNow();
-      try {
-        if (!c.awaitTermination(10, TimeUnit.SECONDS)) {
-          throw new IOException(
-              "tls close threads of " + context().entry() + " did not stop within 10 s");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(
-            "interrupted while stopping the tls close threads of " + context().entry(), e);
-      }
-    }
+    LayerTimer.stop(threads, "tls", context().entry());
   }
 
   /**
@@ -352,27 +336,11 @@ public final class TlsLayer extends AbstractLayer {
     }
   }
 
-  /** Registers a deferred close and hands it to a close thread. */
-  void deferClose(TlsSocket socket) {
-    linger(socket);
-    try {
-      closer.execute(
-          () -> {
-            try {
-              socket.finish();
-            } catch (IOException e) {
-              // The application's close returned long ago, and only closing below can fail here.
-              log.debug("tls ({}): closing {} failed", described, socket, e);
-            }
-          });
-    } catch (RejectedExecutionException unloading) {
-      socket.abort(); // the layer is being unloaded: its sockets are closed abortively
-    }
-  }
-
-  /** Removes a finished or aborted deferred close. */
-  void closed(TlsSocket socket) {
-    unlinger(socket);
+  /** Returns the close of a socket over {@code below}; see {@link LingeringClose}. */
+  LingeringClose closing(
+      ReentrantLock lock, ChainSocket below, Duration wait, LingeringClose.Rest rest) {
+    return new LingeringClose(
+        lock, below, threads, this::linger, this::unlinger, wait, "tls (" + described + ")", rest);
   }
 
   static boolean isIpLiteral(String host) {

@@ -1,4 +1,4 @@
-package dev.protochain.layers.tls;
+package dev.protochain.layers.internal;
 
 import java.lang.reflect.Method;
 import java.util.concurrent.ExecutorService;
@@ -9,11 +9,12 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads that run deferred graceful closes, each of which may wait up to {@link
- * TlsSocket#CLOSE_WAIT} for its peer: a virtual thread per close where the running JDK has them (21
- * and later, looked up at run time, since the build targets 17), otherwise a pool of at most {@link
- * #PLATFORM_THREADS} platform threads that end when idle, later closes waiting in line. Either way,
- * thousands of connections closing at once do not start a platform thread each.
+ * The threads of a {@link LayerTimer} that run the deferred rest of closes ({@link
+ * LingeringClose}), each of which may wait for its peer (up to 2 s for tls): a virtual thread per
+ * close where the running JDK has them (21 and later, looked up at run time, since the build
+ * targets 17), otherwise a pool of at most {@link #PLATFORM_THREADS} platform threads that end when
+ * idle, later closes waiting in line. Either way, thousands of connections closing at once do not
+ * start a platform thread each.
  */
 final class CloseThreads {
 
@@ -40,11 +41,7 @@ final class CloseThreads {
             1,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, name);
-              t.setDaemon(true);
-              return t;
-            });
+            LayerTimer.daemon(name, null));
     pool.allowCoreThreadTimeOut(true); // no thread while no close runs
     return pool;
   }
