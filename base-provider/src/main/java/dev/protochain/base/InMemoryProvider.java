@@ -103,8 +103,7 @@ public final class InMemoryProvider implements BaseProvider {
             Protocol.MEMORY);
     int bufferSize;
     try {
-      bufferSize =
-          context.settings().getInt(BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, Integer.MAX_VALUE);
+      bufferSize = context.settings().getInt(BUFFER_SIZE, 1, Integer.MAX_VALUE);
     } catch (IllegalArgumentException e) {
       throw new IOException(
           "provider '"

@@ -14,6 +14,7 @@ import dev.protochain.api.spi.RuntimeServices;
 import dev.protochain.api.spi.StartupContext;
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -109,9 +110,14 @@ final class TestContexts {
         .build();
   }
 
-  /** Returns the load context of {@code entry} with {@code settings} (no descriptor defaults). */
+  /**
+   * Returns the load context of {@code entry} with {@code settings} over its descriptor's defaults,
+   * as the runtime gives them.
+   */
   static ProviderContext load(CatalogEntry entry, Map<String, String> settings) {
-    Settings s = Settings.of(entry.toString(), settings);
+    Map<String, String> merged = new LinkedHashMap<>(descriptorOf(entry.providerId()).defaults());
+    merged.putAll(settings);
+    Settings s = Settings.of(entry.toString(), merged);
     return new ProviderContext() {
       @Override
       public CatalogEntry entry() {

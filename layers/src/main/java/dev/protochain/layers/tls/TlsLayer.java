@@ -115,8 +115,8 @@ import javax.net.ssl.TrustManagerFactory;
  *   <li>{@code server-name}: the name sent in SNI and checked against the server's certificate;
  *       default the host string of the address connected to (an IP literal is checked against the
  *       certificate's IP addresses and sends no SNI).
- *   <li>{@code hostname-verification}: {@code true} (default) checks the server's certificate names
- *       the server by the HTTPS rules ({@code SSLParameters#setEndpointIdentificationAlgorithm}).
+ *   <li>{@code hostname-verification}: {@code true} checks the server's certificate names the
+ *       server by the HTTPS rules ({@code SSLParameters#setEndpointIdentificationAlgorithm}).
  *   <li>{@code key} and {@code cert}: PEM files of the unencrypted PKCS#8 private key and of the
  *       certificate chain, leaf first; or {@code keystore} and {@code keystore-password}: a PKCS#12
  *       file. The catalog keeps the password in clear: protect the catalog file.
@@ -124,13 +124,16 @@ import javax.net.ssl.TrustManagerFactory;
  *       against what the running JDK supports and will use (not disabled by {@code
  *       jdk.tls.disabledAlgorithms}; each suite usable with the protocols); default the JDK's
  *       defaults.
- *   <li>{@code handshake-timeout}: default {@code 30s}; {@code 0} for no bound.
- *   <li>{@code handshake-on-accept}: {@code true} (default) handshakes inside {@code accept};
- *       {@code false} on the accepted socket's first operation; see above.
+ *   <li>{@code handshake-timeout}: the longest a handshake may take; {@code 0} for no bound.
+ *   <li>{@code handshake-on-accept}: {@code true} handshakes inside {@code accept}; {@code false}
+ *       on the accepted socket's first operation; see above.
  * </ul>
  *
- * Files are read once per load (relative paths from the working directory), each a regular file of
- * at most 1 MiB (a device, a FIFO or a larger file is refused unread); a file or setting that is
+ * <p>Each setting's default is the {@code defaultValue} of its {@code @SettingInfo} below ({@code
+ * protochain catalog layers} lists them).
+ *
+ * <p>Files are read once per load (relative paths from the working directory), each a regular file
+ * of at most 1 MiB (a device, a FIFO or a larger file is refused unread); a file or setting that is
  * wrong fails the load with a message naming the setting, the entry and the problem. Datagram
  * sockets are refused (no DTLS).
  *
@@ -211,9 +214,9 @@ public final class TlsLayer extends AbstractLayer {
     CatalogEntry entry = context.entry();
     Settings s = settings();
     described = "entry " + entry.id() + " '" + entry.name() + "'";
-    hostnameVerification = s.getBoolean("hostname-verification", true);
-    handshakeOnAccept = s.getBoolean("handshake-on-accept", true);
-    handshakeTimeout = s.getDuration("handshake-timeout", Duration.ofSeconds(30));
+    hostnameVerification = s.getBoolean("hostname-verification");
+    handshakeOnAccept = s.getBoolean("handshake-on-accept");
+    handshakeTimeout = s.getDuration("handshake-timeout");
     if (handshakeTimeout.isNegative()) {
       throw new IllegalArgumentException(
           "setting 'handshake-timeout' of " + entry + " must not be negative");
