@@ -103,7 +103,12 @@ public final class InMemoryProvider implements BaseProvider {
             Protocol.MEMORY);
     int bufferSize;
     try {
-      bufferSize = context.settings().getInt(BUFFER_SIZE, 1, Integer.MAX_VALUE);
+      // A runtime merges the descriptor's default (DEFAULT_BUFFER_SIZE, the one constant); a
+      // source that gives this class another descriptor may not.
+      bufferSize =
+          context.settings().get(BUFFER_SIZE).isPresent()
+              ? context.settings().getInt(BUFFER_SIZE, 1, Integer.MAX_VALUE)
+              : DEFAULT_BUFFER_SIZE;
     } catch (IllegalArgumentException e) {
       throw new IOException(
           "provider '"

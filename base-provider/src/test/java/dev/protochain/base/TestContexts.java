@@ -14,7 +14,6 @@ import dev.protochain.api.spi.RuntimeServices;
 import dev.protochain.api.spi.StartupContext;
 import java.time.Clock;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -110,14 +109,9 @@ final class TestContexts {
         .build();
   }
 
-  /**
-   * Returns the load context of {@code entry} with {@code settings} over its descriptor's defaults,
-   * as the runtime gives them.
-   */
+  /** Returns the load context of {@code entry} with {@code settings} (no descriptor defaults). */
   static ProviderContext load(CatalogEntry entry, Map<String, String> settings) {
-    Map<String, String> merged = new LinkedHashMap<>(descriptorOf(entry.providerId()).defaults());
-    merged.putAll(settings);
-    Settings s = Settings.of(entry.toString(), merged);
+    Settings s = Settings.of(entry.toString(), settings);
     return new ProviderContext() {
       @Override
       public CatalogEntry entry() {

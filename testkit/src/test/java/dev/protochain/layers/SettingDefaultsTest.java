@@ -116,44 +116,31 @@ class SettingDefaultsTest {
   /** The context the runtime would give, with {@code settings} standing for the merged ones. */
   private static ProviderContext context(
       ProviderDescriptor d, CatalogEntry entry, Map<String, String> settings) {
-    Settings s = Settings.of(entry.toString(), settings);
-    RuntimeServices services =
-        new RuntimeServices() {
-          @Override
-          public String runtimeName() {
-            return "setting-defaults-test";
-          }
+    return new Load(entry, d, Settings.of(entry.toString(), settings), new NoServices());
+  }
 
-          @Override
-          public Clock clock() {
-            return Clock.systemUTC();
-          }
+  record Load(
+      CatalogEntry entry,
+      ProviderDescriptor descriptor,
+      Settings settings,
+      RuntimeServices services)
+      implements ProviderContext {}
 
-          @Override
-          public <T> Optional<T> find(Class<T> type) {
-            return Optional.empty();
-          }
-        };
-    return new ProviderContext() {
-      @Override
-      public CatalogEntry entry() {
-        return entry;
-      }
+  /** Services with nothing registered. */
+  record NoServices() implements RuntimeServices {
+    @Override
+    public String runtimeName() {
+      return "setting-defaults-test";
+    }
 
-      @Override
-      public ProviderDescriptor descriptor() {
-        return d;
-      }
+    @Override
+    public Clock clock() {
+      return Clock.systemUTC();
+    }
 
-      @Override
-      public Settings settings() {
-        return s;
-      }
-
-      @Override
-      public RuntimeServices services() {
-        return services;
-      }
-    };
+    @Override
+    public <T> Optional<T> find(Class<T> type) {
+      return Optional.empty();
+    }
   }
 }
