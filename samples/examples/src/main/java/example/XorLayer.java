@@ -13,7 +13,7 @@ public final class XorLayer extends AbstractLayer {
   private volatile byte key;
 
   @Override protected void onLoad(ProviderContext context) {
-    key = (byte) settings().getInt("key", 42, 0, 255);
+    key = (byte) settings().getInt("key", 0, 255);   // the default comes from @SettingInfo
   }
 
   @Override public ChainSocket wrap(ChainSocket below, StartupContext context) {

@@ -77,7 +77,7 @@ class DemoCommandTest {
             new PrintWriter(err, true));
     assertEquals(2, code);
     assertEquals(
-        "protochain demo: Invalid value for option '--bytes': '-1' is not a byte count (expected: 0 to 9223372036854775807) (see 'protochain demo --help')\n",
+        "protochain demo: Invalid value for option '--bytes': '-1' is not a byte count (expected: 0 to 67108864) (see 'protochain demo --help')\n",
         err.toString());
   }
 }

@@ -143,9 +143,20 @@ class UsageErrorsTest {
   void aByteCountOutOfRangeIsAUsageErrorNamingTheRange() throws Exception {
     assertUsage(
         "protochain demo: Invalid value for option '--bytes': '-1' is not a byte count (expected: 0"
-            + " to 9223372036854775807) (see 'protochain demo --help')",
+            + " to 67108864) (see 'protochain demo --help')",
         "demo",
         "--bytes",
         "-1");
+  }
+
+  @Test
+  void aByteCountPastWhatTheDemoMayHoldIsAUsageError() throws Exception {
+    // Found by CommandLineFuzzTest: 2^31 bytes ended in OutOfMemoryError.
+    assertUsage(
+        "protochain demo: Invalid value for option '--bytes': '2147483648' is not a byte count"
+            + " (expected: 0 to 67108864) (see 'protochain demo --help')",
+        "demo",
+        "--bytes",
+        "2147483648");
   }
 }
