@@ -1,4 +1,4 @@
-package dev.protochain.runtime;
+package dev.protochain.layers.tls;
 
 import static dev.protochain.runtime.testing.Clients.connectMany;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -11,7 +11,9 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.layers.tls.TlsLayer;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.testing.Bounded;
 import dev.protochain.runtime.testing.ExternalProcess;
 import dev.protochain.runtime.testing.OpenSsl;
