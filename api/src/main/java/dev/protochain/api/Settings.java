@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * References are resolved when the settings are made, that is when the provider loads; the catalog
  * keeps the reference, never the secret.
  *
+ * <p>A setting's default is written once, as the {@code defaultValue} of its {@link
+ * dev.protochain.api.spi.SettingInfo}: the runtime puts it here when the entry does not set the
+ * setting, so a provider reads a setting with a default through the typed getters, which take no
+ * default of their own, and a setting without one through {@link #get}.
+ *
  * <p>Instances are immutable.
  */
 public final class Settings {
@@ -177,21 +182,13 @@ public final class Settings {
     return v;
   }
 
-  /** Returns the value of {@code key}, or {@code defaultValue} if it is not set. */
-  public String getString(String key, String defaultValue) {
-    return values.getOrDefault(key, defaultValue);
-  }
-
   /**
-   * Returns {@code key} as a whole number, or {@code defaultValue} if it is not set.
+   * Returns {@code key} as a whole number.
    *
-   * @throws IllegalArgumentException if it is set but not a whole number
+   * @throws IllegalArgumentException if it is not set, or not a whole number
    */
-  public long getLong(String key, long defaultValue) {
-    String v = values.get(key);
-    if (v == null) {
-      return defaultValue;
-    }
+  public long getLong(String key) {
+    String v = getString(key);
     try {
       return Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
@@ -201,12 +198,12 @@ public final class Settings {
   }
 
   /**
-   * Returns {@code key} as a whole number in {@code [min, max]}, or {@code defaultValue}.
+   * Returns {@code key} as a whole number in {@code [min, max]}.
    *
-   * @throws IllegalArgumentException if it is set but not a whole number in range
+   * @throws IllegalArgumentException if it is not set, or not a whole number in range
    */
-  public int getInt(String key, int defaultValue, int min, int max) {
-    long v = getLong(key, defaultValue);
+  public int getInt(String key, int min, int max) {
+    long v = getLong(key);
     if (v < min || v > max) {
       throw new IllegalArgumentException(
           where(key)
@@ -222,15 +219,12 @@ public final class Settings {
   }
 
   /**
-   * Returns {@code key} as {@code true} or {@code false}, or {@code defaultValue}.
+   * Returns {@code key} as {@code true} or {@code false}.
    *
-   * @throws IllegalArgumentException if it is set to anything else
+   * @throws IllegalArgumentException if it is not set, or set to anything else
    */
-  public boolean getBoolean(String key, boolean defaultValue) {
-    String v = values.get(key);
-    if (v == null) {
-      return defaultValue;
-    }
+  public boolean getBoolean(String key) {
+    String v = getString(key);
     switch (v.trim().toLowerCase(Locale.ROOT)) {
       case "true":
         return true;
@@ -243,16 +237,12 @@ public final class Settings {
   }
 
   /**
-   * Returns {@code key} as a duration, or {@code defaultValue}; the syntax is {@link
-   * #parseDuration}'s.
+   * Returns {@code key} as a duration; the syntax is {@link #parseDuration}'s.
    *
-   * @throws IllegalArgumentException if it is set but not a duration, naming the setting
+   * @throws IllegalArgumentException if it is not set, or not a duration, naming the setting
    */
-  public Duration getDuration(String key, Duration defaultValue) {
-    String v = values.get(key);
-    if (v == null) {
-      return defaultValue;
-    }
+  public Duration getDuration(String key) {
+    String v = getString(key);
     try {
       return parseDuration(v);
     } catch (IllegalArgumentException e) {

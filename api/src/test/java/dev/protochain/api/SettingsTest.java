@@ -20,37 +20,38 @@ class SettingsTest {
               "threshold", "8192", "delay", "250ms", "slow", "2m", "flag", "TRUE", "bad", "abc"));
 
   @Test
-  void typedValuesParseAndDefaultsApplyWhenUnset() {
-    assertEquals(8192, settings.getInt("threshold", 1, 1, 65536));
-    assertEquals(Duration.ofMillis(250), settings.getDuration("delay", Duration.ZERO));
-    assertEquals(Duration.ofMinutes(2), settings.getDuration("slow", Duration.ZERO));
-    assertEquals(true, settings.getBoolean("flag", false));
-    assertEquals(7L, settings.getLong("missing", 7));
+  void typedValuesParse() {
+    assertEquals(8192, settings.getInt("threshold", 1, 65536));
+    assertEquals(Duration.ofMillis(250), settings.getDuration("delay"));
+    assertEquals(Duration.ofMinutes(2), settings.getDuration("slow"));
+    assertEquals(true, settings.getBoolean("flag"));
   }
 
   @Test
   void badValuesNameTheSettingTheValueAndTheOwner() {
     assertEquals(
         "setting 'bad' of entry 2002 'coalesce' = 'abc' is not a whole number",
-        assertThrows(IllegalArgumentException.class, () -> settings.getLong("bad", 0))
-            .getMessage());
+        assertThrows(IllegalArgumentException.class, () -> settings.getLong("bad")).getMessage());
     assertEquals(
         "setting 'threshold' of entry 2002 'coalesce' = 8192 is out of range (expected: 1 to 100)",
-        assertThrows(IllegalArgumentException.class, () -> settings.getInt("threshold", 1, 1, 100))
+        assertThrows(IllegalArgumentException.class, () -> settings.getInt("threshold", 1, 100))
             .getMessage());
     assertEquals(
         "setting 'bad' of entry 2002 'coalesce' = 'abc' is not true or false",
-        assertThrows(IllegalArgumentException.class, () -> settings.getBoolean("bad", false))
+        assertThrows(IllegalArgumentException.class, () -> settings.getBoolean("bad"))
             .getMessage());
     assertEquals(
         "setting 'bad' of entry 2002 'coalesce' = 'abc' is not a duration (expected: a whole number"
             + " and a unit: 250ms, 30s, 2m or 1h; or 0)",
-        assertThrows(
-                IllegalArgumentException.class, () -> settings.getDuration("bad", Duration.ZERO))
+        assertThrows(IllegalArgumentException.class, () -> settings.getDuration("bad"))
             .getMessage());
     assertEquals(
         "setting 'nope' of entry 2002 'coalesce' is required but not set",
         assertThrows(IllegalArgumentException.class, () -> settings.getString("nope"))
+            .getMessage());
+    assertEquals(
+        "setting 'nope' of entry 2002 'coalesce' is required but not set",
+        assertThrows(IllegalArgumentException.class, () -> settings.getDuration("nope"))
             .getMessage());
   }
 
@@ -72,8 +73,7 @@ class SettingsTest {
     assertEquals(
         "setting 'delay' of entry 2001 'coalesce' = '250' has no unit (expected: a whole number and a"
             + " unit: 250ms, 30s, 2m or 1h; or 0)",
-        assertThrows(IllegalArgumentException.class, () -> bare.getDuration("delay", Duration.ZERO))
-            .getMessage());
+        assertThrows(IllegalArgumentException.class, () -> bare.getDuration("delay")).getMessage());
   }
 
   @Test
@@ -108,7 +108,7 @@ class SettingsTest {
     assertEquals("entry 2001 'socks5' {password=(secret), port=(secret)}", secret.toString());
     assertEquals(
         "setting 'port' of entry 2001 'socks5' = (secret) is not a whole number",
-        assertThrows(IllegalArgumentException.class, () -> secret.getLong("port", 0)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> secret.getLong("port")).getMessage());
   }
 
   @Test

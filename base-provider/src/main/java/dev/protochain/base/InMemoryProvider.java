@@ -98,8 +98,12 @@ public final class InMemoryProvider extends AbstractBaseProvider {
   protected void onLoad(ProviderContext context, ProviderScope scope) throws IOException {
     int bufferSize;
     try {
+      // A runtime merges the descriptor's default (DEFAULT_BUFFER_SIZE, the one constant); a
+      // source that gives this class another descriptor may not.
       bufferSize =
-          context.settings().getInt(BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, Integer.MAX_VALUE);
+          context.settings().get(BUFFER_SIZE).isPresent()
+              ? context.settings().getInt(BUFFER_SIZE, 1, Integer.MAX_VALUE)
+              : DEFAULT_BUFFER_SIZE;
     } catch (IllegalArgumentException e) {
       throw new IOException(
           "provider '"

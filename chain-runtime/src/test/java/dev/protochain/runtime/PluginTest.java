@@ -243,8 +243,8 @@ class PluginTest {
   void aPluginsGuiceModuleIsInstalledInItsChildInjectorWithTheEntrysSettings() throws Exception {
     String layer =
         "package test.greet;\n"
-            + "import dev.protochain.api.ChainSocket;\n"
-            + "import dev.protochain.api.EntryKind;\n"
+            // One line, so that the line numbers the test asserts stay put.
+            + "import dev.protochain.api.ChainSocket; import dev.protochain.api.EntryKind;\n"
             + "import dev.protochain.api.spi.*;\n"
             + "import jakarta.inject.Inject;\n"
             + "import jakarta.inject.Named;\n"
@@ -684,7 +684,7 @@ class PluginTest {
 
   static final String PER_SOCKET =
       "package test.persocket;\n"
-          + "import dev.protochain.api.ChainSocket;\n"
+          + "import dev.protochain.api.ChainSocket; import dev.protochain.api.EntryKind;\n"
           + "import dev.protochain.api.spi.*;\n"
           + "@ProviderInfo(id = \"6c1f3f0e-8a49-4bde-9d51-3c0a7c2f0b11\", name = \"persocket\","
           + " kind = EntryKind.LAYER, version = \"1.0.0\")\n"

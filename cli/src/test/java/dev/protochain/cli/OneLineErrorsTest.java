@@ -66,8 +66,7 @@ class OneLineErrorsTest {
         r.err);
     assertTrue(r.err.contains(REFUSED_DELAY + "\n"), r.err);
     assertTrue(
-        r.err.contains(
-            "\tat dev.protochain.cli.CatalogInstallCommand.tryOut(CatalogInstallCommand"),
+        r.err.contains("\tat dev.protochain.runtime.StartupCheck.checkInstall(StartupCheck"),
         r.err);
   }
 

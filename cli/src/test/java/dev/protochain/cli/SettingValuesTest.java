@@ -41,7 +41,7 @@ class SettingValuesTest {
         "protochain catalog verify: catalog invalid (HOME/catalog.json, generation 2): entry 3001"
             + " 'coalesce-tcp4' (chain [2001, 1001]) does not start: provider 'coalesce' (entry 2001)"
             + " failed to load: java.lang.IllegalArgumentException: setting 'delay' of entry 2001"
-            + " 'coalesce' (layer) = 'abc' is not a duration (expected: e.g. 250ms, 30s, 2m).\n",
+            + " 'coalesce' (layer) = 'abc' is not a duration (expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0).\n",
         cli.generic(run.err()));
   }
 

@@ -170,8 +170,8 @@ public final class PluginJars {
     return "package "
         + pkg
         + ";\n"
-        + "import dev.protochain.api.ChainSocket;\n"
-        + "import dev.protochain.api.EntryKind;\n"
+        // One line, so that the line numbers tests assert in stack frames stay put.
+        + "import dev.protochain.api.ChainSocket; import dev.protochain.api.EntryKind;\n"
         + "import dev.protochain.api.spi.*;\n"
         + "import java.io.IOException;\n"
         + "@ProviderInfo(id = \""

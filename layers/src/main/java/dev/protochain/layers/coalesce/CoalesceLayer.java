@@ -25,8 +25,8 @@ import java.time.Duration;
  * a final cleanup delivers what closed sockets still hold. Linger 0 drops them and resets the
  * connection; linger above 0 sends them before the close returns.
  *
- * <p>Settings: {@code threshold} (bytes, default 8192), {@code delay} (default {@code 20ms}; {@code
- * 0} holds until threshold, flush or close), {@code flush-on-receive} (default {@code true}, so
+ * <p>Settings (each default is its {@code @SettingInfo}'s): {@code threshold} (bytes), {@code
+ * delay} ({@code 0} holds until threshold, flush or close), {@code flush-on-receive} (so that
  * request/response exchanges never wait on held bytes). A receive sends what is held itself when
  * its own thread wrote all of it (a request/response exchange on one thread pays no hand-off);
  * otherwise it hands the socket to a sender thread and never itself waits for a send, since a send
@@ -67,13 +67,13 @@ public final class CoalesceLayer extends AbstractLayer {
 
   @Override
   protected void onLoad(ProviderContext context) {
-    threshold = settings().getInt("threshold", 8192, 1, 64 << 20);
-    Duration delay = settings().getDuration("delay", Duration.ofMillis(20));
+    threshold = settings().getInt("threshold", 1, 64 << 20);
+    Duration delay = settings().getDuration("delay");
     if (delay.isNegative()) {
       throw new IllegalArgumentException(
           "setting 'delay' of " + context.entry() + " must not be negative");
     }
-    flushOnReceive = settings().getBoolean("flush-on-receive", true);
+    flushOnReceive = settings().getBoolean("flush-on-receive");
     LayerTimer timer =
         !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context) : null;
     owner =

@@ -56,13 +56,16 @@ import java.time.Duration;
  * <h3>Settings</h3>
  *
  * <ul>
- *   <li>{@code level}: the compression level, 0 (none, every frame stored) to 9; default 6;
+ *   <li>{@code level}: the compression level, 0 (none, every frame stored) to 9;
  *   <li>{@code max-frame}: the most bytes a frame carries, as written and on the wire, 256 to
- *       8388608; default 65536;
+ *       8388608;
  *   <li>{@code delay}: the longest time a written byte is held; {@code 0} compresses and sends
- *       every write at once; default {@code 10ms}. With a delay the layer runs a timer thread per
- *       load, and sender threads as sends need them, one per socket sending, all stopped at unload.
+ *       every write at once. With a delay the layer runs a timer thread per load, and sender
+ *       threads as sends need them, one per socket sending, all stopped at unload.
  * </ul>
+ *
+ * <p>Each setting's default is the {@code defaultValue} of its {@code @SettingInfo} below ({@code
+ * protochain catalog layers} lists them).
  *
  * <p>This class is thread-safe.
  */
@@ -103,9 +106,9 @@ public final class DeflateLayer extends AbstractLayer {
 
   @Override
   protected void onLoad(ProviderContext context) {
-    level = settings().getInt("level", 6, 0, 9);
-    maxFrame = settings().getInt("max-frame", 65536, MIN_FRAME, MAX_FRAME);
-    Duration delay = settings().getDuration("delay", Duration.ofMillis(10));
+    level = settings().getInt("level", 0, 9);
+    maxFrame = settings().getInt("max-frame", MIN_FRAME, MAX_FRAME);
+    Duration delay = settings().getDuration("delay");
     if (delay.isNegative()) {
       throw new IllegalArgumentException(
           "setting 'delay' of "

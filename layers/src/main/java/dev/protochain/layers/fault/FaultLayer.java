@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Injects faults into the sockets passing through it, at random but deterministically for a given
  * seed, so that code above a chain can be tested against delays, resets, short writes and lost
- * datagrams. With every probability 0 (the default) it changes nothing.
+ * datagrams. With every probability 0 it changes nothing.
  *
  * <h3>Faults</h3>
  *
@@ -44,11 +44,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h3>Settings</h3>
  *
  * <ul>
- *   <li>{@code seed}: a whole number; default 0;
+ *   <li>{@code seed}: a whole number;
  *   <li>{@code delay-probability}, {@code reset-probability}, {@code short-write-probability},
- *       {@code drop-probability}: each 0 to 1; default 0;
- *   <li>{@code delay}: how long a delayed operation waits; default {@code 50ms}.
+ *       {@code drop-probability}: each 0 to 1;
+ *   <li>{@code delay}: how long a delayed operation waits.
  * </ul>
+ *
+ * <p>Each setting's default is the {@code defaultValue} of its {@code @SettingInfo} below ({@code
+ * protochain catalog layers} lists them).
  *
  * <p>This class is thread-safe.
  */
@@ -101,12 +104,12 @@ public final class FaultLayer extends AbstractLayer {
 
   @Override
   protected void onLoad(ProviderContext context) {
-    seed = settings().getLong("seed", 0);
+    seed = settings().getLong("seed");
     delayProbability = probability("delay-probability", context);
     resetProbability = probability("reset-probability", context);
     shortWriteProbability = probability("short-write-probability", context);
     dropProbability = probability("drop-probability", context);
-    delay = settings().getDuration("delay", Duration.ofMillis(50));
+    delay = settings().getDuration("delay");
     if (delay.isNegative()) {
       throw new IllegalArgumentException(
           "setting 'delay' of "
@@ -119,7 +122,7 @@ public final class FaultLayer extends AbstractLayer {
   }
 
   private double probability(String key, ProviderContext context) {
-    String raw = settings().getString(key, "0");
+    String raw = settings().getString(key);
     double p;
     try {
       p = Double.parseDouble(raw.trim());

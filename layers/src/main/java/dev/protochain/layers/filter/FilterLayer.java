@@ -95,7 +95,7 @@ public final class FilterLayer extends AbstractLayer {
 
   private List<FilterRule> rules(String key, ProviderContext context) {
     List<FilterRule> rules = new ArrayList<>();
-    for (String text : settings().getString(key, "").split(",", -1)) {
+    for (String text : settings().get(key).orElse("").split(",", -1)) {
       String t = text.trim();
       if (t.isEmpty()) {
         continue;

@@ -4,15 +4,12 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -22,8 +19,8 @@ import java.util.function.Consumer;
  * which differ only in what they hold and how they send it.
  *
  * <p>Sends, flushes and the close run under one lock, so held bytes leave in order. Neither a
- * receive nor {@link #close} waits for that lock and {@link #abort()} never takes it, so a send
- * blocked in the socket below can always be ended.
+ * receive nor {@link #close} waits for that lock and {@link LingeringClose#abort()} never takes it,
+ * so a send blocked in the socket below can always be ended.
  *
  * <p>Timed sends run on the layer's {@link LayerTimer}: its timer thread only decides that bytes
  * are due and hands each due socket to a sender thread of its own, so a socket whose peer stops
@@ -38,15 +35,15 @@ import java.util.function.Consumer;
  * peer may be blocked sending to us and wait for this very receive (the deadlock a receive that
  * sent once caused).
  *
- * <p>Closing: linger 0 drops what is held and resets; linger above 0 sends it before the close
- * returns, waiting at most the linger time, then resets; linger off returns at once and the layer's
- * thread sends it when the delay passes or, at the latest, the layer's final cleanup drains it
- * ({@link AbstractLayer.Lingering}). A close may come from any thread, at any time: the first one
- * claims the socket and any other returns at once; when a send holds the lock, the rest of the
- * close is left to that thread, which runs it as it lets go of the lock, so that no close ever cuts
- * short a send under way and loses what it carries or what is held.
+ * <p>Closing is the layer's {@link LingeringClose}, whose rest sends what is held: linger 0 drops
+ * it and resets; linger above 0 sends it before the close returns, waiting at most the linger time,
+ * then resets; linger off returns at once and a close thread of the layer sends it when the delay
+ * passes or, at the latest, the layer's final cleanup drains it. A close may come from any thread,
+ * at any time: the first one claims the socket and any other returns at once; when a send holds the
+ * lock, the rest of the close is left to that thread, which runs it as it lets go of the lock, so
+ * that no close ever cuts short a send under way and loses what it carries or what is held.
  */
-public abstract class HoldingSocket extends ForwardingSocket implements AbstractLayer.Lingering {
+public abstract class HoldingSocket extends ForwardingSocket {
 
   /**
    * What the sockets of one load share: the layer's threads (or {@code null}), the longest time a
@@ -60,16 +57,10 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
       Consumer<AbstractLayer.Lingering> unlinger,
       String describe) {}
 
-  private enum State {
-    OPEN,
-    CLOSING,
-    CLOSED
-  }
-
   private final Owner owner;
   private final ReentrantLock sendLock = new ReentrantLock();
   private final AtomicBoolean flushRequested = new AtomicBoolean();
-  private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+  private final LingeringClose closing;
   private final AtomicBoolean closePending = new AtomicBoolean();
   private volatile boolean connected;
   private volatile int heldBytes;
@@ -83,6 +74,36 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     super(below);
     this.owner = owner;
     this.connected = connected;
+    this.closing =
+        new LingeringClose(
+            sendLock,
+            below,
+            owner.timer(),
+            owner.linger(),
+            owner.unlinger(),
+            Duration.ZERO,
+            owner.describe(),
+            new LingeringClose.Rest() {
+              @Override
+              public long pendingBytes() {
+                return heldBytes;
+              }
+
+              @Override
+              public void sendRest() throws IOException {
+                flushHeld();
+              }
+
+              @Override
+              public void outputClosed() {
+                HoldingSocket.this.outputClosed();
+              }
+
+              @Override
+              public void unlocked() {
+                runPendingCloseQuietly();
+              }
+            });
   }
 
   /* ---- what a holding socket holds, and how it sends it: all called under the send lock ---- */
@@ -127,7 +148,7 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
 
   /** Returns whether neither a close nor an abort has begun. */
   protected final boolean open() {
-    return state.get() == State.OPEN;
+    return closing.open();
   }
 
   /**
@@ -209,12 +230,12 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
    * pending). A failure of the send is reported by the next send.
    */
   protected final void flushBeforeReceive() {
-    if (heldBytes == 0 || state.get() != State.OPEN) {
+    if (heldBytes == 0 || !closing.open()) {
       return;
     }
     if (sendLock.tryLock()) {
       try {
-        if (holder == Thread.currentThread() && state.get() == State.OPEN) {
+        if (holder == Thread.currentThread() && closing.open()) {
           flushHeld();
           return;
         }
@@ -231,7 +252,7 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   private void requestFlush() {
     LayerTimer timer = owner.timer();
     if (heldBytes == 0
-        || state.get() != State.OPEN
+        || !closing.open()
         || timer == null
         || !flushRequested.compareAndSet(false, true)) {
       return;
@@ -248,7 +269,7 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     }
     try {
       flushRequested.set(false);
-      if (state.get() == State.OPEN) {
+      if (closing.open()) {
         flushHeld();
       }
     } catch (IOException | RuntimeException e) {
@@ -260,51 +281,26 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
 
   @Override
   public boolean isOpen() {
-    return state.get() == State.OPEN && below().isOpen();
+    return closing.open() && below().isOpen();
   }
 
   @Override
   public void close() throws IOException {
     int linger = Sockets.lingerSeconds(below());
     // The first close claims the socket; a close racing it, or after it, has nothing left to do.
-    if (!state.compareAndSet(State.OPEN, linger == 0 ? State.CLOSED : State.CLOSING)) {
+    if (!closing.claim(linger)) {
       return;
     }
     if (linger == 0) {
       // Abortive: reset at once, which also ends a send blocked below; what is held is dropped
       // by whoever holds the send lock next.
       below().close();
-    } else {
-      owner.linger().accept(this); // from here the final cleanup finishes the close at the latest
-      if (linger > 0) {
-        closeLingering(linger);
-        return;
-      }
+    } else if (linger > 0) {
+      closing.closeWithin(linger);
+      return;
     }
     closePending.set(true);
     runPendingClose();
-  }
-
-  /** Linger above 0: waits up to {@code seconds} to send what is held, then resets. */
-  private void closeLingering(int seconds) throws IOException {
-    boolean locked;
-    try {
-      locked = sendLock.tryLock(seconds, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      abort();
-      throw new InterruptedIOException(
-          "interrupted while closing a socket of " + owner.describe() + "; it was reset");
-    }
-    if (!locked) {
-      abort(); // the linger time passed behind a send blocked below: reset, as SO_LINGER does
-      return;
-    }
-    try {
-      finish();
-    } finally {
-      unlock();
-    }
   }
 
   /**
@@ -326,12 +322,12 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
 
   /** The rest of a close, under the send lock; never blocks on a send. */
   private void closeHeld() throws IOException {
-    if (state.get() == State.CLOSING) {
+    if (closing.closing()) {
       if (heldBytes == 0) {
-        finish();
-      } else {
-        armTimer(); // linger off: delivered when the delay passes, or by the final cleanup's drain
-      }
+        closing.finish();
+      } else if (!owner.delay().isZero()) {
+        closing.defer(Math.max(0, dueIn())); // linger off: sent when the delay passes
+      } // else held until the final cleanup's drain
     } else { // closed abortively, or aborted
       discardHeld();
       outputClosed();
@@ -355,55 +351,23 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   /** Lets go of the send lock and runs a close that arrived meanwhile. */
   private void unlock() {
     sendLock.unlock();
+    runPendingCloseQuietly();
+  }
+
+  private void runPendingCloseQuietly() {
     if (closePending.get()) {
       try {
         runPendingClose();
       } catch (IOException | RuntimeException e) {
-        abort(); // the socket is closing; the close failed below, so nothing more can be sent
+        closing.abort(); // the socket is closing; the close failed below: nothing more can be sent
       }
     }
-  }
-
-  /* ---- Lingering: the rest of a deferred close ---- */
-
-  @Override
-  public final long pendingBytes() {
-    return heldBytes;
-  }
-
-  @Override
-  public final void finish() throws IOException {
-    sendLock.lock();
-    try {
-      if (state.get() != State.CLOSING) {
-        return;
-      }
-      try {
-        flushHeld();
-      } finally {
-        state.set(State.CLOSED);
-        owner.unlinger().accept(this);
-        outputClosed();
-        below().close();
-      }
-    } finally {
-      unlock();
-    }
-  }
-
-  @Override
-  public final void abort() {
-    // Never takes the lock: a finish blocked below must be ended. What the output side owns is
-    // left to its cleaner, since a sender may still use it.
-    state.set(State.CLOSED);
-    owner.unlinger().accept(this);
-    Sockets.reset(below());
   }
 
   /* ---- internals, under sendLock ---- */
 
   private void checkOpen() throws IOException {
-    if (state.get() != State.OPEN) {
+    if (!closing.open()) {
       throw new ClosedChannelException();
     }
     IOException failure = asyncFailure;
@@ -449,12 +413,11 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     boolean send = true;
     if (sendLock.tryLock()) {
       try {
-        State st = state.get();
-        if (st == State.OPEN && heldBytes > 0 && dueIn() > 0) {
+        if (closing.open() && heldBytes > 0 && dueIn() > 0) {
           timerArmed = false;
           armTimer();
           send = false;
-        } else if (st == State.CLOSED || (st == State.OPEN && heldBytes == 0)) {
+        } else if (!closing.open() || heldBytes == 0) { // a closing socket's close sends it
           timerArmed = false;
           send = false;
         }
@@ -467,16 +430,14 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
     }
   }
 
-  /** On a sender thread: sends what is due, or finishes a deferred close. */
+  /** On a sender thread: sends what is due. */
   private void timedSend() {
     if (!lockForSender()) {
       return;
     }
     try {
       timerArmed = false;
-      if (state.get() == State.CLOSING) {
-        finish();
-      } else if (state.get() == State.OPEN && heldBytes > 0) {
+      if (closing.open() && heldBytes > 0) {
         if (dueIn() <= 0) {
           flushHeld();
         } else {
@@ -484,10 +445,10 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
         }
       }
     } catch (IOException | RuntimeException e) {
-      if (state.get() == State.OPEN) {
+      if (closing.open()) {
         asyncFailure = e instanceof IOException io ? io : new IOException(e);
       } else {
-        abort();
+        closing.abort();
       }
     } finally {
       unlock();
@@ -497,6 +458,6 @@ public abstract class HoldingSocket extends ForwardingSocket implements Abstract
   /** Returns {@code CoalesceSocket[OPEN, 12 held] -> ...}. */
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + state + ", " + heldBytes + " held] -> " + below();
+    return getClass().getSimpleName() + "[" + closing + ", " + heldBytes + " held] -> " + below();
   }
 }

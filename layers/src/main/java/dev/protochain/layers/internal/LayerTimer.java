@@ -3,6 +3,7 @@ package dev.protochain.layers.internal;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.spi.ProviderContext;
 import java.io.IOException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -12,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads a holding layer runs per load, started at load and stopped at unload: one timer
- * thread that only decides when a socket's held bytes are due, and never sends, and sender threads
- * that send them, each for one socket at a time, so that a send blocked on one peer that stops
- * reading delays no other socket. Sender threads are made as sends need them and end after a few
- * idle seconds. Every thread comes from the runtime's thread factory.
+ * The threads a layer runs per load, started at load and stopped at unload, and the one place where
+ * a layer's threads are made: one timer thread that only decides when a socket's held bytes are
+ * due, and never sends; sender threads that send them, each for one socket at a time, so that a
+ * send blocked on one peer that stops reading delays no other socket; and {@link CloseThreads} for
+ * the deferred rest of closes ({@link LingeringClose}). Threads are made as tasks need them; idle
+ * ones end after a few seconds. Every thread comes from the runtime's thread factory.
  */
 public final class LayerTimer {
 
@@ -25,8 +27,10 @@ public final class LayerTimer {
 
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor senders;
+  private final ExecutorService closers;
 
-  private LayerTimer(String name, ProviderContext context) {
+  private LayerTimer(String layer, ProviderContext context) {
+    String name = "protochain-" + layer + "-" + context.entry().name();
     timer = new ScheduledThreadPoolExecutor(1, LayerThreads.named(context, name));
     AtomicInteger numbered = new AtomicInteger();
     ThreadFactory senderThreads = LayerThreads.named(context, name + "-send-");
@@ -42,14 +46,17 @@ public final class LayerTimer {
               t.setName(t.getName() + numbered.incrementAndGet());
               return t;
             });
+    closers =
+        CloseThreads.start(context, "protochain-" + layer + "-close-" + context.entry().name());
   }
 
   /**
-   * Starts the timer thread {@code protochain-LAYER-ENTRYNAME}; its sender threads are {@code
-   * protochain-LAYER-ENTRYNAME-send-N}.
+   * Starts the threads of one load: the timer thread is {@code protochain-LAYER-ENTRYNAME}, its
+   * sender threads {@code protochain-LAYER-ENTRYNAME-send-N}, its close threads {@code
+   * protochain-LAYER-close-ENTRYNAME}.
    */
   public static LayerTimer start(String layer, ProviderContext context) {
-    return new LayerTimer("protochain-" + layer + "-" + context.entry().name(), context);
+    return new LayerTimer(layer, context);
   }
 
   /**
@@ -79,6 +86,23 @@ public final class LayerTimer {
   }
 
   /**
+   * Runs {@code close} on a close thread after {@code nanos} (at once for 0 or less). Returns
+   * {@code false} if the layer is unloading.
+   */
+  boolean closeAfter(Runnable close, long nanos) {
+    try {
+      if (nanos <= 0) {
+        closers.execute(close);
+      } else {
+        timer.schedule(() -> closeAfter(close, 0), nanos, TimeUnit.NANOSECONDS);
+      }
+      return true;
+    } catch (RejectedExecutionException unloading) {
+      return false;
+    }
+  }
+
+  /**
    * Stops {@code timer}'s threads (nothing when {@code null}) and waits for them to end, so that an
    * unloaded layer leaves no thread behind.
    *
@@ -90,15 +114,18 @@ public final class LayerTimer {
     }
     timer.timer.shutdownNow();
     timer.senders.shutdownNow();
+    timer.closers.shutdownNow();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_SECONDS);
     try {
       if (!timer.timer.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS)
           || !timer.senders.awaitTermination(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+          || !timer.closers.awaitTermination(
               Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         throw new IOException(
             "the "
                 + layer
-                + " timer and sender threads of "
+                + " timer, sender and close threads of "
                 + entry
                 + " did not stop within "
                 + STOP_SECONDS

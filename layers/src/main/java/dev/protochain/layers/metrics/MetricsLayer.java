@@ -43,10 +43,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li>{@code prefix}: the start of every meter name, lower-case letters, digits, {@code .} and
- *       {@code _}; default {@code protochain};
- *   <li>{@code histogram}: {@code true} publishes a percentile histogram of each timer; default
- *       {@code false}.
+ *       {@code _};
+ *   <li>{@code histogram}: {@code true} publishes a percentile histogram of each timer.
  * </ul>
+ *
+ * <p>Each setting's default is the {@code defaultValue} of its {@code @SettingInfo} below ({@code
+ * protochain catalog layers} lists them).
  *
  * <p>This class is thread-safe.
  */
@@ -89,7 +91,7 @@ public final class MetricsLayer extends AbstractLayer {
               + prefix
               + "' (expected: 1 to 64 lower-case letters, digits, '.' or '_', starting with a letter)");
     }
-    histogram = settings().getBoolean("histogram", false);
+    histogram = settings().getBoolean("histogram");
     MeterRegistry found = context.services().find(MeterRegistry.class).orElse(null);
     ownRegistry = found == null;
     registry = found != null ? found : new SimpleMeterRegistry();

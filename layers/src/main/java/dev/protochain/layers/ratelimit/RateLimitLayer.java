@@ -30,12 +30,14 @@ import java.util.Locale;
  * <h3>Settings</h3>
  *
  * <ul>
- *   <li>{@code bytes-per-second}: the byte limit of each direction; {@code 0}, the default, means
- *       none;
- *   <li>{@code operations-per-second}: the operation limit; {@code 0}, the default, means none;
- *   <li>{@code scope}: {@code socket} (the default) gives each socket, accepted ones included, its
- *       own limits; {@code provider} makes every socket of this load share them.
+ *   <li>{@code bytes-per-second}: the byte limit of each direction; {@code 0} means none;
+ *   <li>{@code operations-per-second}: the operation limit; {@code 0} means none;
+ *   <li>{@code scope}: {@code socket} gives each socket, accepted ones included, its own limits;
+ *       {@code provider} makes every socket of this load share them.
  * </ul>
+ *
+ * <p>Each setting's default is the {@code defaultValue} of its {@code @SettingInfo} below ({@code
+ * protochain catalog layers} lists them).
  *
  * <p>This class is thread-safe.
  */
@@ -94,7 +96,7 @@ public final class RateLimitLayer extends AbstractLayer {
   }
 
   private long nonNegative(String key, CatalogEntry entry) {
-    long v = settings().getLong(key, 0);
+    long v = settings().getLong(key);
     if (v < 0) {
       throw new IllegalArgumentException(
           "setting '"

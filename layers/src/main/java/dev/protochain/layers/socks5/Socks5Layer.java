@@ -65,13 +65,16 @@ import java.util.Optional;
  *       output, and best given as {@code @file:PATH} or {@code @env:NAME}, so that the catalog
  *       keeps only the reference.
  *   <li>{@code handshake-timeout}: the longest time the whole SOCKS exchange after the connect to
- *       the proxy may take, also bounded by what is left of the connect timeout; default {@code
- *       30s}, {@code 0} for no bound.
- *   <li>{@code resolve}: where the host names of targets are resolved: {@code proxy} (default; sent
- *       as names) or {@code local} (resolved here, before the proxy is contacted, and sent as
+ *       the proxy may take, also bounded by what is left of the connect timeout; {@code 0} for no
+ *       bound.
+ *   <li>{@code resolve}: where the host names of targets are resolved: {@code proxy} (sent as
+ *       names) or {@code local} (resolved here, before the proxy is contacted, and sent as
  *       addresses; a name that does not resolve fails the connect with an {@link
  *       UnknownHostException}).
  * </ul>
+ *
+ * <p>Each setting's default is the {@code defaultValue} of its {@code @SettingInfo} below ({@code
+ * protochain catalog layers} lists them).
  *
  * <p>This class is thread-safe.
  */
@@ -128,12 +131,12 @@ public final class Socks5Layer extends AbstractLayer {
     described = "entry " + entry.id() + " '" + entry.name() + "'";
     String proxy = s.getString("proxy");
     parseProxy(proxy, entry);
-    handshakeTimeout = s.getDuration("handshake-timeout", Duration.ofSeconds(30));
+    handshakeTimeout = s.getDuration("handshake-timeout");
     if (handshakeTimeout.isNegative()) {
       throw new IllegalArgumentException(
           "setting 'handshake-timeout' of " + entry + " must not be negative");
     }
-    String resolve = s.getString("resolve", "proxy");
+    String resolve = s.getString("resolve");
     switch (resolve.trim().toLowerCase(Locale.ROOT)) {
       case "proxy" -> resolveLocally = false;
       case "local" -> resolveLocally = true;

@@ -11,6 +11,8 @@ import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
+import dev.protochain.layers.internal.LayerTimer;
+import dev.protochain.layers.internal.LingeringClose;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,9 +29,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -39,8 +39,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Encrypts stream sockets with TLS over the JDK's {@link SSLEngine}.
@@ -117,8 +115,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code server-name}: the name sent in SNI and checked against the server's certificate;
  *       default the host string of the address connected to (an IP literal is checked against the
  *       certificate's IP addresses and sends no SNI).
- *   <li>{@code hostname-verification}: {@code true} (default) checks the server's certificate names
- *       the server by the HTTPS rules ({@code SSLParameters#setEndpointIdentificationAlgorithm}).
+ *   <li>{@code hostname-verification}: {@code true} checks the server's certificate names the
+ *       server by the HTTPS rules ({@code SSLParameters#setEndpointIdentificationAlgorithm}).
  *   <li>{@code key} and {@code cert}: PEM files of the unencrypted PKCS#8 private key and of the
  *       certificate chain, leaf first; or {@code keystore} and {@code keystore-password}: a PKCS#12
  *       file. The password is a secret: masked in every output, and best given as {@code
@@ -127,13 +125,16 @@ import org.slf4j.LoggerFactory;
  *       against what the running JDK supports and will use (not disabled by {@code
  *       jdk.tls.disabledAlgorithms}; each suite usable with the protocols); default the JDK's
  *       defaults.
- *   <li>{@code handshake-timeout}: default {@code 30s}; {@code 0} for no bound.
- *   <li>{@code handshake-on-accept}: {@code true} (default) handshakes inside {@code accept};
- *       {@code false} on the accepted socket's first operation; see above.
+ *   <li>{@code handshake-timeout}: the longest a handshake may take; {@code 0} for no bound.
+ *   <li>{@code handshake-on-accept}: {@code true} handshakes inside {@code accept}; {@code false}
+ *       on the accepted socket's first operation; see above.
  * </ul>
  *
- * Files are read once per load (relative paths from the working directory), each a regular file of
- * at most 1 MiB (a device, a FIFO or a larger file is refused unread); a file or setting that is
+ * <p>Each setting's default is the {@code defaultValue} of its {@code @SettingInfo} below ({@code
+ * protochain catalog layers} lists them).
+ *
+ * <p>Files are read once per load (relative paths from the working directory), each a regular file
+ * of at most 1 MiB (a device, a FIFO or a larger file is refused unread); a file or setting that is
  * wrong fails the load with a message naming the setting, the entry and the problem. Datagram
  * sockets are refused (no DTLS).
  *
@@ -197,7 +198,6 @@ import org.slf4j.LoggerFactory;
     })
 public final class TlsLayer extends AbstractLayer {
 
-  private static final Logger log = LoggerFactory.getLogger(TlsLayer.class);
   private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   /** The in-memory keystore password for PEM key material; it never leaves this process. */
@@ -212,7 +212,7 @@ public final class TlsLayer extends AbstractLayer {
   private volatile Duration handshakeTimeout;
   private volatile boolean handshakeOnAccept;
   private volatile String described;
-  private volatile ExecutorService closer;
+  private volatile LayerTimer threads;
 
   /** Creates the layer; the runtime calls this. */
   public TlsLayer() {}
@@ -222,9 +222,9 @@ public final class TlsLayer extends AbstractLayer {
     CatalogEntry entry = context.entry();
     Settings s = settings();
     described = "entry " + entry.id() + " '" + entry.name() + "'";
-    hostnameVerification = s.getBoolean("hostname-verification", true);
-    handshakeOnAccept = s.getBoolean("handshake-on-accept", true);
-    handshakeTimeout = s.getDuration("handshake-timeout", Duration.ofSeconds(30));
+    hostnameVerification = s.getBoolean("hostname-verification");
+    handshakeOnAccept = s.getBoolean("handshake-on-accept");
+    handshakeTimeout = s.getDuration("handshake-timeout");
     if (handshakeTimeout.isNegative()) {
       throw new IllegalArgumentException(
           "setting 'handshake-timeout' of " + entry + " must not be negative");
@@ -258,25 +258,12 @@ public final class TlsLayer extends AbstractLayer {
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS for " + entry + ": " + e.getMessage(), e);
     }
-    closer = CloseThreads.start(context, "protochain-tls-close-" + entry.name());
+    threads = LayerTimer.start("tls", context);
   }
 
   @Override
   protected void onUnload() throws IOException {
-    ExecutorService c = closer;
-    if (c != null) {
-      c.shutdownNow();
-      try {
-        if (!c.awaitTermination(10, TimeUnit.SECONDS)) {
-          throw new IOException(
-              "tls close threads of " + context().entry() + " did not stop within 10 s");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(
-            "interrupted while stopping the tls close threads of " + context().entry(), e);
-      }
-    }
+    LayerTimer.stop(threads, "tls", context().entry());
   }
 
   /**
@@ -360,27 +347,11 @@ public final class TlsLayer extends AbstractLayer {
     }
   }
 
-  /** Registers a deferred close and hands it to a close thread. */
-  void deferClose(TlsSocket socket) {
-    linger(socket);
-    try {
-      closer.execute(
-          () -> {
-            try {
-              socket.finish();
-            } catch (IOException e) {
-              // The application's close returned long ago, and only closing below can fail here.
-              log.debug("tls ({}): closing {} failed", described, socket, e);
-            }
-          });
-    } catch (RejectedExecutionException unloading) {
-      socket.abort(); // the layer is being unloaded: its sockets are closed abortively
-    }
-  }
-
-  /** Removes a finished or aborted deferred close. */
-  void closed(TlsSocket socket) {
-    unlinger(socket);
+  /** Returns the close of a socket over {@code below}; see {@link LingeringClose}. */
+  LingeringClose closing(
+      ReentrantLock lock, ChainSocket below, Duration wait, LingeringClose.Rest rest) {
+    return new LingeringClose(
+        lock, below, threads, this::linger, this::unlinger, wait, "tls (" + described + ")", rest);
   }
 
   static boolean isIpLiteral(String host) {

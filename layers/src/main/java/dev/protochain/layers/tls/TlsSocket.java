@@ -3,8 +3,8 @@ package dev.protochain.layers.tls;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.ProtochainException;
-import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
+import dev.protochain.layers.internal.LingeringClose;
 import dev.protochain.layers.internal.Sockets;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A stream socket speaking TLS over the socket below: a {@link TlsPump} does the TLS, this class
  * the socket's part — connecting and accepting, misuse that must fail as it fails below, and the
- * close, whose graceful rest may be deferred ({@link AbstractLayer.Lingering}).
+ * close, whose graceful rest (close_notify, then reading to the peer's end) is the layer's {@link
+ * LingeringClose}.
  *
  * <p>This class is thread-safe.
  */
-final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingering {
+final class TlsSocket extends ForwardingSocket {
 
   private static final Logger log = LoggerFactory.getLogger(TlsSocket.class);
 
@@ -42,6 +43,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   // Locks held across I/O are ReentrantLocks, never monitors: a virtual thread blocked in I/O
   // under synchronized pins its carrier (JDK 21 to 23).
   private final ReentrantLock closeLock = new ReentrantLock();
+  private final LingeringClose closing;
   private final ReentrantLock connectLock = new ReentrantLock();
   private boolean connectStarted; // guarded by connectLock
 
@@ -49,13 +51,14 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
   private volatile boolean belowOutputShut;
   private ByteBuffer closeRecord; // guarded by closeLock: the close_notify a deferred close holds
   private volatile long pendingCloseBytes;
-  private volatile boolean closeDone;
+  private boolean peerGone; // guarded by closeLock: close_notify could not be sent
 
   /** Creates a socket that becomes a TLS client when it connects. */
   TlsSocket(TlsLayer layer, ChainSocket below) {
     super(below);
     this.layer = layer;
     this.server = false;
+    this.closing = layer.closing(closeLock, below, CLOSE_WAIT, new CloseNotify());
   }
 
   /** Creates the server side of a connection the socket below accepted. */
@@ -63,6 +66,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
     super(acceptedBelow);
     this.layer = layer;
     this.server = true;
+    this.closing = layer.closing(closeLock, acceptedBelow, CLOSE_WAIT, new CloseNotify());
     this.pump = pump(engine, peer);
   }
 
@@ -242,18 +246,20 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
 
   /**
    * Closes as the class Javadoc of {@link TlsLayer} says: close_notify first unless the close is
-   * abortive, nothing was negotiated, or a send holds the write lock; then {@link #finish}.
+   * abortive, nothing was negotiated, or a send holds the write lock; the rest is {@link
+   * CloseNotify}'s, run by the layer's {@link LingeringClose}.
    */
   @Override
   public void close() throws IOException {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
     TlsPump p = pump;
     boolean graceful = p != null && p.graceful();
     int linger = graceful ? Sockets.lingerSeconds(below()) : 0;
+    if (!closing.claim(linger)) {
+      return;
+    }
+    closed.set(true);
     ByteBuffer record = null;
-    if (graceful && linger != 0) {
+    if (linger != 0) {
       try {
         record = p.closeNotifyUnlessSending();
       } catch (SSLException x) {
@@ -261,7 +267,7 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       }
     }
     if (record == null) {
-      super.close();
+      closing.closeNow();
       return;
     }
     closeLock.lock();
@@ -272,37 +278,29 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
       closeLock.unlock();
     }
     if (linger > 0) {
-      finish(Duration.ofSeconds(linger));
+      closing.closeWithin(linger);
     } else {
-      layer.deferClose(this);
+      closing.defer(0);
     }
   }
 
-  /* ---- Lingering: the rest of a graceful close ---- */
-
-  @Override
-  public long pendingBytes() {
-    return pendingCloseBytes;
-  }
-
   /**
-   * Sends the held close_notify, ends the output below, reads what the peer still sends, then
-   * closes below. A connection the peer already broke gets no close_notify, which is no failure of
-   * the close: close_notify carries no application bytes, and nobody is left to read it.
+   * The rest of a graceful close: sends the held close_notify, ends the output below, reads what
+   * the peer still sends. A connection the peer already broke gets no close_notify, which is no
+   * failure of the close: close_notify carries no application bytes, and nobody is left to read it.
    */
-  @Override
-  public void finish() throws IOException {
-    finish(CLOSE_WAIT);
-  }
+  private final class CloseNotify implements LingeringClose.Rest {
 
-  private void finish(Duration wait) throws IOException {
-    closeLock.lock();
-    try {
-      if (closeDone) {
-        return;
-      }
+    @Override
+    public long pendingBytes() {
+      return pendingCloseBytes;
+    }
+
+    @Override
+    public void sendRest() {
       try {
         ByteBuffer record = closeRecord;
+        closeRecord = null;
         if (record != null) {
           below().sendFully(record);
         }
@@ -311,51 +309,47 @@ final class TlsSocket extends ForwardingSocket implements AbstractLayer.Lingerin
           belowOutputShut = true;
           below().shutdownOutput();
         }
-        drainInput(wait);
-      } catch (IOException peerGone) {
-        log.debug("tls ({}): close_notify not delivered on {}", layer.described(), this, peerGone);
-      } finally {
-        closeDone = true;
-        closeRecord = null;
-        pendingCloseBytes = 0;
-        layer.closed(this);
-        below().close();
+      } catch (IOException e) {
+        peerGone = true;
+        log.debug(
+            "tls ({}): close_notify not delivered on {}", layer.described(), TlsSocket.this, e);
       }
-    } finally {
-      closeLock.unlock();
     }
-  }
 
-  /**
-   * Reads and drops what the peer still sends, until it closes or {@code wait} passes. Closing a
-   * TCP socket with unread bytes (a TLS 1.3 session ticket the application never received, say)
-   * makes the kernel send a reset instead of a FIN, which can destroy data the peer has not read
-   * yet; reading to the peer's end first avoids it.
-   */
-  private void drainInput(Duration wait) {
-    long deadline = System.nanoTime() + TlsPump.saturatedNanos(wait);
-    ByteBuffer scratch = ByteBuffer.allocate(4096);
-    try {
-      while (true) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
-        below().setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofNanos(left));
-        if (below().receive(scratch.clear()) < 0) {
-          return;
-        }
+    /**
+     * Reads and drops what the peer still sends, until it closes or {@code wait} passes. Closing a
+     * TCP socket with unread bytes (a TLS 1.3 session ticket the application never received, say)
+     * makes the kernel send a reset instead of a FIN, which can destroy data the peer has not read
+     * yet; reading to the peer's end first avoids it.
+     */
+    @Override
+    public void awaitPeer(Duration wait) {
+      if (peerGone) {
+        return;
       }
-    } catch (IOException | RuntimeException endedOrTimedOut) {
-      // The close goes on either way.
+      long deadline = System.nanoTime() + TlsPump.saturatedNanos(wait);
+      ByteBuffer scratch = ByteBuffer.allocate(4096);
+      try {
+        while (true) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          below().setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofNanos(left));
+          if (below().receive(scratch.clear()) < 0) {
+            return;
+          }
+        }
+      } catch (IOException | RuntimeException endedOrTimedOut) {
+        // The close goes on either way.
+      }
     }
-  }
 
-  @Override
-  public void abort() {
-    closeDone = true;
-    layer.closed(this);
-    Sockets.reset(below());
+    @Override
+    public void outputClosed() {
+      closeRecord = null;
+      pendingCloseBytes = 0;
+    }
   }
 
   /* ---- addresses and options: a failed socket says why ---- */

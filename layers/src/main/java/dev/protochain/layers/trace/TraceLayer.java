@@ -16,8 +16,8 @@ import org.slf4j.event.Level;
  * Logs every operation of the sockets passing through it, with its outcome, through SLF4J under the
  * logger {@code protochain.trace.<entry name>}; otherwise changes nothing.
  *
- * <p>Settings: {@code level} ({@code trace}, {@code debug} or {@code info}; default {@code debug}).
- * When the level is disabled, a traced operation costs one check.
+ * <p>Settings: {@code level} ({@code trace}, {@code debug} or {@code info}; the default is its
+ * {@code @SettingInfo}'s). When the level is disabled, a traced operation costs one check.
  */
 @ProviderInfo(
     id = "b103522e-ae6d-4bd9-97f8-2ed05f7e13ee",

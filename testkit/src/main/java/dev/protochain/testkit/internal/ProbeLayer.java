@@ -30,7 +30,7 @@ public final class ProbeLayer extends AbstractLayer {
 
   @Override
   public void startup(StartupContext context) throws IOException {
-    if (settings().getBoolean("fail", false)) {
+    if (settings().getBoolean("fail")) {
       throw new IOException(FAILURE);
     }
   }

@@ -49,8 +49,8 @@ public final class ProxyProtocolLayer extends AbstractLayer {
 
   @Override
   protected void onLoad(ProviderContext context) {
-    send = settings().getBoolean("send", true);
-    expect = settings().getBoolean("expect", true);
+    send = settings().getBoolean("send");
+    expect = settings().getBoolean("expect");
   }
 
   @Override

@@ -1,7 +1,6 @@
-package dev.protochain.layers.tls;
+package dev.protochain.layers.internal;
 
 import dev.protochain.api.spi.ProviderContext;
-import dev.protochain.layers.internal.LayerThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
@@ -10,11 +9,12 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads that run deferred graceful closes, each of which may wait up to {@link
- * TlsSocket#CLOSE_WAIT} for its peer, all from the runtime's thread factory: a thread per
- * concurrent close where the factory makes virtual threads, otherwise a pool of at most {@link
- * #PLATFORM_THREADS} platform threads, later closes waiting in line. Either way threads end when
- * idle, and thousands of connections closing at once do not start a platform thread each.
+ * The threads of a {@link LayerTimer} that run the deferred rest of closes ({@link
+ * LingeringClose}), each of which may wait for its peer (up to 2 s for tls): a virtual thread per
+ * close where the running JDK has them (21 and later, looked up at run time, since the build
+ * targets 17), otherwise a pool of at most {@link #PLATFORM_THREADS} platform threads that end when
+ * idle, later closes waiting in line. Either way, thousands of connections closing at once do not
+ * start a platform thread each.
  */
 final class CloseThreads {
 
