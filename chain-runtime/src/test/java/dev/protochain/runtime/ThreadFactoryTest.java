@@ -10,6 +10,7 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.coalesce.CoalesceLayer;
 import dev.protochain.layers.deflate.DeflateLayer;
 import dev.protochain.layers.tls.TlsLayer;
+import dev.protochain.runtime.testing.Clients;
 import dev.protochain.runtime.testing.OpenSsl;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -195,7 +196,7 @@ class ThreadFactoryTest {
       listener.bind(new InetSocketAddress("127.0.0.1", 0));
       listener.listen(64);
       try {
-        for (ChainSocket client : TlsChainTest.connectMany(pool, session, listener, 64, peers)) {
+        for (ChainSocket client : Clients.connectMany(pool, session, listener, 64, peers)) {
           client.close(); // returns at once; a close thread waits for the peer's close
         }
         Thread.sleep(500);

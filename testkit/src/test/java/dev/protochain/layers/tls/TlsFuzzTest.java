@@ -1,4 +1,4 @@
-package dev.protochain.runtime;
+package dev.protochain.layers.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +7,8 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.layers.tls.TlsLayer;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.testing.Bounded;
 import dev.protochain.runtime.testing.OpenSsl;
 import dev.protochain.runtime.testing.Peer;

@@ -1,4 +1,4 @@
-package dev.protochain.runtime;
+package dev.protochain.layers.socks5;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.layers.socks5.Socks5Layer;
 import dev.protochain.layers.tls.TlsLayer;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.testing.EchoServer;
 import dev.protochain.runtime.testing.Microsocks;
 import dev.protochain.runtime.testing.OpenSsl;

@@ -1,4 +1,4 @@
-package dev.protochain.runtime;
+package dev.protochain.layers.socks5;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +10,8 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.layers.socks5.Socks5Layer;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.testing.FakeSocksProxy;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,10 +1,11 @@
-package dev.protochain.runtime;
+package dev.protochain.layers.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Session;
+import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.testing.ExternalProcess;
 import dev.protochain.runtime.testing.OpenSsl;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package dev.protochain.runtime;
+package dev.protochain.layers.tls;
 
+import static dev.protochain.runtime.testing.Clients.connectMany;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +11,9 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.layers.tls.TlsLayer;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.testing.Bounded;
 import dev.protochain.runtime.testing.ExternalProcess;
 import dev.protochain.runtime.testing.OpenSsl;
@@ -390,25 +393,6 @@ class TlsChainTest {
       }
     }
     assertNothingUndeliveredOrFailed();
-  }
-
-  /**
-   * Connects {@code n} clients of {@code session} to {@code listener}, client {@code i} sending the
-   * byte {@code i}; returns the clients and adds the accepted ends to {@code peers}.
-   */
-  static List<ChainSocket> connectMany(
-      ExecutorService pool, Session session, ChainSocket listener, int n, List<ChainSocket> peers)
-      throws Exception {
-    List<ChainSocket> clients = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      Future<ChainSocket> accepted = pool.submit(listener::accept);
-      ChainSocket client = session.open();
-      clients.add(client);
-      client.connect(listener.localAddress());
-      client.sendFully(ByteBuffer.wrap(new byte[] {(byte) i}));
-      peers.add(accepted.get(10, TimeUnit.SECONDS));
-    }
-    return clients;
   }
 
   /** Returns how many live platform threads are named {@code name}. */

@@ -1,4 +1,4 @@
-package dev.protochain.runtime;
+package dev.protochain.layers.socks5;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +8,8 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
-import dev.protochain.layers.socks5.Socks5Layer;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.testing.Bounded;
 import dev.protochain.runtime.testing.Peer;
 import dev.protochain.runtime.testing.PropertyTimeout;
