@@ -13,9 +13,6 @@ import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -116,18 +113,21 @@ public final class ScaleNode {
                     return; // closed at the end
                   }
                   open.add(s);
-                  Threads.startVirtual(
-                      () -> {
-                        try {
-                          echo(s);
-                        } catch (IOException e) {
-                          errors.incrementAndGet();
-                          System.err.println("echo failed: " + e);
-                        } finally {
-                          closeQuietly(s);
-                          open.remove(s);
-                        }
-                      });
+                  runtime
+                      .threadFactory()
+                      .newThread(
+                          () -> {
+                            try {
+                              echo(s);
+                            } catch (IOException e) {
+                              errors.incrementAndGet();
+                              System.err.println("echo failed: " + e);
+                            } finally {
+                              closeQuietly(s);
+                              open.remove(s);
+                            }
+                          })
+                      .start();
                 }
               },
               "scale-acceptor");
@@ -187,44 +187,47 @@ public final class ScaleNode {
       long start = System.nanoTime();
       for (int i = 0; i < n; i++) {
         int connection = i;
-        Threads.startVirtual(
-            () -> {
-              try (Session session = startup(runtime);
-                  ChainSocket socket = session.open()) {
-                try {
-                  socket.connect(server);
-                } finally {
-                  connected.countDown();
-                }
-                go.await();
-                byte[] sent = new byte[size];
-                ByteBuffer back = ByteBuffer.allocate(size);
-                for (int r = 0; r < rounds; r++) {
-                  Arrays.fill(sent, (byte) (connection * 31 + r));
-                  socket.sendFully(ByteBuffer.wrap(sent));
-                  socket.flush();
-                  back.clear();
-                  if (!socket.receiveFully(back)) {
-                    throw new IOException("end of stream after " + r + " echoes");
+        runtime
+            .threadFactory()
+            .newThread(
+                () -> {
+                  try (Session session = startup(runtime);
+                      ChainSocket socket = session.open()) {
+                    try {
+                      socket.connect(server);
+                    } finally {
+                      connected.countDown();
+                    }
+                    go.await();
+                    byte[] sent = new byte[size];
+                    ByteBuffer back = ByteBuffer.allocate(size);
+                    for (int r = 0; r < rounds; r++) {
+                      Arrays.fill(sent, (byte) (connection * 31 + r));
+                      socket.sendFully(ByteBuffer.wrap(sent));
+                      socket.flush();
+                      back.clear();
+                      if (!socket.receiveFully(back)) {
+                        throw new IOException("end of stream after " + r + " echoes");
+                      }
+                      if (!Arrays.equals(sent, back.array())) {
+                        throw new IOException(
+                            "echo " + r + " of connection " + connection + " differs");
+                      }
+                      verified.incrementAndGet();
+                    }
+                    socket.shutdownOutput();
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                    synchronized (firstErrors) {
+                      if (firstErrors.size() < 5) {
+                        firstErrors.add(String.valueOf(e));
+                      }
+                    }
+                  } finally {
+                    done.countDown();
                   }
-                  if (!Arrays.equals(sent, back.array())) {
-                    throw new IOException(
-                        "echo " + r + " of connection " + connection + " differs");
-                  }
-                  verified.incrementAndGet();
-                }
-                socket.shutdownOutput();
-              } catch (Exception e) {
-                errors.incrementAndGet();
-                synchronized (firstErrors) {
-                  if (firstErrors.size() < 5) {
-                    firstErrors.add(String.valueOf(e));
-                  }
-                }
-              } finally {
-                done.countDown();
-              }
-            });
+                })
+            .start();
       }
       if (!connected.await(5, TimeUnit.MINUTES)) {
         throw new IllegalStateException(connected.getCount() + " connections never connected");
@@ -329,36 +332,6 @@ public final class ScaleNode {
     void stop() throws InterruptedException {
       running = false;
       thread.join();
-    }
-  }
-
-  /** Starts virtual threads through {@code Thread.ofVirtual()}, looked up at run time (JDK 21+). */
-  static final class Threads {
-    private static final MethodHandle START_VIRTUAL;
-
-    static {
-      try {
-        START_VIRTUAL =
-            MethodHandles.publicLookup()
-                .findStatic(
-                    Thread.class,
-                    "startVirtualThread",
-                    MethodType.methodType(Thread.class, Runnable.class));
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(
-            "the scale test needs virtual threads (JDK 21 or newer); this is JDK "
-                + Runtime.version());
-      }
-    }
-
-    static void startVirtual(Runnable task) {
-      try {
-        Thread unused = (Thread) START_VIRTUAL.invokeExact(task);
-      } catch (RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
-      }
     }
   }
 }
