@@ -7,7 +7,6 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.internal.JarLimits;
 import dev.protochain.runtime.internal.PluginClassLoader;
 import dev.protochain.runtime.internal.PluginProviderSource;
-import dev.protochain.runtime.internal.PluginTrial;
 import dev.protochain.runtime.store.internal.HomeFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -200,20 +199,6 @@ public final class PluginStore {
       HomeFiles.createDirectories(parent);
     }
     HomeFiles.createDirectory(directory);
-  }
-
-  /**
-   * Starts up and cleans up each of {@code entries} of {@code catalog} once, loading plugins from
-   * this store, in a separate JVM with a deadline (see {@link PluginTrial}): the way to try plugin
-   * code before recording it, without running it in this process or under the catalog lock.
-   *
-   * @throws ProtochainException {@code PROVIDER_FAILED_INIT} naming the entry and what happened: it
-   *     failed to start, plugin code ended the JVM (with the caller), or the check passed {@code
-   *     deadline} (with the place it was stuck at)
-   */
-  public void trial(Catalog catalog, List<Integer> entries, java.time.Duration deadline)
-      throws IOException {
-    PluginTrial.run(this, catalog, entries, deadline);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.protochain.cli;
 import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.store.LayerInstaller;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
@@ -37,7 +38,7 @@ final class CatalogLayersCommand implements Callable<Integer> {
     ProviderSource providers = catalog.main.providers(catalog.main.store(spec).read().catalog());
     PrintWriter out = spec.commandLine().getOut();
     if (name != null) {
-      out.print(describe(CatalogInstallCommand.find(name, providers)));
+      out.print(describe(LayerInstaller.layerNamed(name, providers)));
     } else {
       List<ProviderDescriptor> layers =
           providers.descriptors().stream()

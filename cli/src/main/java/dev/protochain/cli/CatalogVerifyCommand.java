@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code protochain catalog verify}: every problem of the catalog, or that it is sound. */
@@ -30,6 +31,8 @@ final class CatalogVerifyCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @Mixin CheckTimeout checkTimeout;
+
   @Override
   public Integer call() throws Exception {
     HomeCatalog store = catalog.main.store(spec);
@@ -45,9 +48,10 @@ final class CatalogVerifyCommand implements Callable<Integer> {
     List<CatalogProblem> problems = stored.catalog().problems(providers);
     if (problems.isEmpty()) {
       problems =
-          StartupCheck.problems(
-              catalog.main.runtime("verify", stored.catalog(), null),
-              stored.catalog().entries().stream().filter(CatalogEntry::isSelectable).toList());
+          StartupCheck.of(catalog.main.home().plugins(), checkTimeout.duration)
+              .problems(
+                  stored.catalog(),
+                  stored.catalog().entries().stream().filter(CatalogEntry::isSelectable).toList());
     }
     if (!problems.isEmpty()) {
       CatalogInvalidException e =

@@ -3,6 +3,7 @@ package dev.protochain.cli;
 import dev.protochain.api.ProtochainException;
 import dev.protochain.runtime.store.CatalogChange;
 import dev.protochain.runtime.store.CatalogStore;
+import dev.protochain.runtime.store.LayerInstaller;
 import dev.protochain.runtime.store.StoredCatalog;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * what was kept, and the fix. The store's own errors (an invalid catalog, catalog busy) pass
  * unchanged.
  */
-final class HomeCatalog {
+final class HomeCatalog implements LayerInstaller.Store {
 
   /** A read or a change of the store. */
   private interface Call<T> {
@@ -37,7 +38,8 @@ final class HomeCatalog {
   }
 
   /** See {@link CatalogStore#read}. */
-  StoredCatalog read() throws IOException {
+  @Override
+  public StoredCatalog read() throws IOException {
     return reading(store::read);
   }
 
@@ -47,7 +49,8 @@ final class HomeCatalog {
   }
 
   /** See {@link CatalogStore#update}. */
-  CatalogChange update(String purpose, CatalogStore.Edit edit) throws IOException {
+  @Override
+  public CatalogChange update(String purpose, CatalogStore.Edit edit) throws IOException {
     return writing(() -> store.update(purpose, edit));
   }
 

@@ -180,10 +180,10 @@ class CatalogCommandsTest {
     cli.ok("catalog", "remove", "trace", "--cascade");
     assertRefused(
         1,
-        "protochain catalog install: installing layer 'trace': the new chain 3002 'trace-tcp4' does not"
-            + " start, so nothing was installed: provider 'trace' (entry 2002) failed to load:"
+        "protochain catalog install: installing layer 'trace': entry 3002 'trace-tcp4' (chain [2002,"
+            + " 1001]) does not start: provider 'trace' (entry 2002) failed to load:"
             + " java.lang.IllegalArgumentException: setting 'level' of entry 2002 'trace' (layer) = 'loud' (expected:"
-            + " trace, debug or info)",
+            + " trace, debug or info); nothing was installed",
         "catalog",
         "install",
         "--layer",

@@ -190,10 +190,10 @@ class InstallEveryStockLayerTest {
         "protochain catalog install: created "
             + home.resolve("catalog.json")
             + " with the built-in base"
-            + " entries (generation 1)\nprotochain catalog install: installing layer 'socks5': the new chain 3001"
-            + " 'socks5-tcp4' does not start, so nothing was installed: provider 'socks5' (entry 2001) failed to load:"
+            + " entries (generation 1)\nprotochain catalog install: installing layer 'socks5': entry 3001"
+            + " 'socks5-tcp4' (chain [2001, 1001]) does not start: provider 'socks5' (entry 2001) failed to load:"
             + " java.lang.IllegalArgumentException: setting 'proxy' of entry 2001 'socks5' (layer) is required but not"
-            + " set\n",
+            + " set; nothing was installed\n",
         socks5.err());
 
     Cli.Run tls =

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 class OneLineErrorsTest {
 
   static final String REFUSED_DELAY =
-      "protochain catalog install: installing layer 'coalesce': the new chain 3001 'coalesce-tcp4'"
-          + " does not start, so nothing was installed: provider 'coalesce' (entry 2001) failed to"
+      "protochain catalog install: installing layer 'coalesce': entry 3001 'coalesce-tcp4' (chain"
+          + " [2001, 1001]) does not start: provider 'coalesce' (entry 2001) failed to"
           + " load: java.lang.IllegalArgumentException: setting 'delay' of entry 2001 'coalesce'"
-          + " (layer) = 'abc' is not a duration (expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0)";
+          + " (layer) = 'abc' is not a duration (expected: a whole number and a unit: 250ms, 30s, 2m or 1h; or 0); nothing was installed";
 
   @TempDir Path home;
 

@@ -85,7 +85,7 @@ class PluginInstallTest {
     assertEquals(1, run.code(), run.toString());
     assertEquals(
         "protochain catalog install: installing layer 'exit': plugin code ended the JVM checking"
-            + " chain 3001 'exit-mem-stream' with System.exit(42), called at"
+            + " entry 3001 'exit-mem-stream' (chain [2001, 1005]) with System.exit(42), called at"
             + " test.exit.ExitLayer.onLoad(ExitLayer.java:"
             + line("exit", body, "System.exit")
             + "); a plugin must never end the JVM; nothing was installed\n",
@@ -122,8 +122,8 @@ class PluginInstallTest {
     Cli.Run run = hanging.get();
     assertEquals(1, run.code(), run.toString());
     assertEquals(
-        "protochain catalog install: installing layer 'hang': chain 3001 'hang-mem-stream' did not"
-            + " start and clean up within 8s (stuck at test.hang.HangLayer.onLoad(HangLayer.java:"
+        "protochain catalog install: installing layer 'hang': entry 3001 'hang-mem-stream' (chain"
+            + " [2001, 1005]) did not start and clean up within 8s (stuck at test.hang.HangLayer.onLoad(HangLayer.java:"
             + line("hang", body, "Thread.sleep")
             + ")); the check was stopped; nothing was installed\n",
         run.err());
@@ -227,8 +227,8 @@ class PluginInstallTest {
 
     assertEquals(1, run.code(), run.toString());
     assertEquals(
-        "protochain catalog install: installing layer 'boom': chain 3001 'boom-mem-stream' does not"
-            + " start: provider 'boom' (entry 2001) failed to load from plugin jar "
+        "protochain catalog install: installing layer 'boom': entry 3001 'boom-mem-stream' (chain"
+            + " [2001, 1005]) does not start: provider 'boom' (entry 2001) failed to load from plugin jar "
             + stored
             + ": the static initializer of test.boom.BoomLayer failed:"
             + " java.lang.IllegalStateException: no static state today; nothing was installed\n",

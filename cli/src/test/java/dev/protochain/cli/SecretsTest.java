@@ -216,12 +216,13 @@ class SecretsTest {
     Cli.Run r = install("@file:" + missing);
     assertEquals(1, r.code(), r.toString());
     assertEquals(
-        "protochain catalog install: installing layer 'socks5': the new chain 3001 'socks5-tcp4' does"
-            + " not start, so nothing was installed: provider 'socks5' (entry 2001) failed to load:"
+        "protochain catalog install: installing layer 'socks5': entry 3001 'socks5-tcp4' (chain"
+            + " [2001, 1001]) does not start: provider 'socks5' (entry 2001) failed to load:"
             + " java.lang.IllegalArgumentException: setting 'password' of entry 2001 'socks5' (layer)"
             + " refers to the file "
             + missing
-            + ", which cannot be read: no such file (expected: a file holding the secret)\n",
+            + ", which cannot be read: no such file (expected: a file holding the secret);"
+            + " nothing was installed\n",
         r.err());
     assertEquals(new String(before), Files.readString(home.resolve("catalog.json")));
   }
@@ -235,7 +236,7 @@ class SecretsTest {
             .endsWith(
                 "setting 'password' of entry 2001 'socks5' (layer) refers to the environment"
                     + " variable PROTOCHAIN_TEST_UNSET_7, which is not set (set it for the process"
-                    + " that loads the provider)\n"),
+                    + " that loads the provider); nothing was installed\n"),
         r.err());
   }
 

@@ -3,6 +3,7 @@ package dev.protochain.runtime.internal;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.EntryKind;
 import dev.protochain.api.ServiceFlag;
+import dev.protochain.api.Settings;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogProblem;
@@ -94,19 +95,32 @@ public final class Compatibility {
   }
 
   /**
-   * Returns {@code settings} with each value of a {@linkplain ProviderDescriptor.Setting#path()
-   * path} setting of {@code p} made absolute against the directory this process runs in.
+   * Returns {@code settings} with each file named made absolute against the directory this process
+   * runs in, so that the catalog means the same file from any working directory: the value of a
+   * {@linkplain ProviderDescriptor.Setting#path() path} setting of {@code p}, and the
+   * {@code @file:} reference of a {@linkplain ProviderDescriptor.Setting#secret() secret}.
    */
   public static Map<String, String> resolvePaths(
       ProviderDescriptor p, Map<String, String> settings) {
     Map<String, String> out = new LinkedHashMap<>(settings);
     for (ProviderDescriptor.Setting s : p.settings()) {
       String v = out.get(s.name());
-      if (s.path() && v != null && !v.isEmpty()) {
-        out.put(s.name(), Path.of(v).toAbsolutePath().normalize().toString());
+      if (v == null || v.isEmpty()) {
+        continue;
+      }
+      if (s.path()) {
+        out.put(s.name(), absolute(v));
+      } else if (s.secret() && v.startsWith(Settings.FILE_REFERENCE)) {
+        out.put(
+            s.name(),
+            Settings.FILE_REFERENCE + absolute(v.substring(Settings.FILE_REFERENCE.length())));
       }
     }
     return out;
+  }
+
+  private static String absolute(String path) {
+    return Path.of(path).toAbsolutePath().normalize().toString();
   }
 
   /**

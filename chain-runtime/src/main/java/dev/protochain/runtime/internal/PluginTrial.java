@@ -1,6 +1,5 @@
 package dev.protochain.runtime.internal;
 
-import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Session;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
@@ -22,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * Starts and cleans up chains that run plugin code once, in a child JVM with a deadline, so that
- * the code of a plugin being installed runs neither in the installing process nor under the catalog
+ * the code of a plugin runs neither in the installing (or verifying) process nor under the catalog
  * lock: a plugin that calls {@code System.exit} ends only the child, and is named with the place it
  * called it from; one that hangs is stopped at the deadline, and named with the place it was stuck
  * at.
@@ -30,12 +29,13 @@ import java.util.stream.Stream;
  * <p>Why a JVM: a plugin's code can end or wedge the JVM it runs in ({@code System.exit}, {@code
  * Runtime.halt}, a thread that never returns, a lock never released), and since Java 17 deprecated
  * the security manager nothing inside one JVM can stop it. A child JVM costs about a second per
- * install, paid only when the new chains run plugin code.
+ * check, paid only when the chains checked run plugin code.
  *
  * <p>The child reads the catalog to try from a file the parent writes into an owner-only temporary
  * directory, loads plugins from the home's store (verifying digests and trust as any load does),
- * and writes one line of result into that directory: {@code ok}, or the kind of failure, the entry
- * and a detail, separated by tabs. Its own output is discarded.
+ * and writes its result into that directory, a line each: {@code failed}, the entry's id and the
+ * cause, separated by tabs, for each entry that does not start; then {@code done}, or {@code exit}
+ * or {@code hung} with the entry's id and the place. Its own output is discarded.
  */
 public final class PluginTrial {
 
@@ -47,14 +47,22 @@ public final class PluginTrial {
   private PluginTrial() {}
 
   /**
-   * Starts up and cleans up each of {@code entries} of {@code catalog} once in a child JVM, loading
-   * plugins from {@code store}; returns normally if each did within {@code deadline}.
+   * What went wrong with one entry: {@code message} names the entry and says what happened.
    *
-   * @throws ProtochainException {@code PROVIDER_FAILED_INIT} naming the entry and what happened: it
-   *     failed to start (with the cause's message), plugin code ended the JVM (with the status and
-   *     the caller), or the check passed {@code deadline} (with the place it was stuck at)
+   * @param entry the entry's id
+   * @param message {@code entry 3001 'x-tcp4' (chain [2001, 1001]) does not start: ...}, without a
+   *     final period
    */
-  public static void run(
+  public record Failure(int entry, String message) {}
+
+  /**
+   * Starts up and cleans up each of {@code entries} of {@code catalog} once in a child JVM, loading
+   * plugins from {@code store}, and returns what went wrong, in the order of {@code entries}; empty
+   * if each did within {@code deadline}. An entry that fails to start (with the cause's message)
+   * does not stop the others; plugin code ending the JVM (with the status and the caller), or the
+   * check passing {@code deadline} (with the place it was stuck at), ends the check at that entry.
+   */
+  public static List<Failure> run(
       PluginStore store, Catalog catalog, List<Integer> entries, Duration deadline)
       throws IOException {
     Path dir = Files.createTempDirectory("protochain-check", HomeFiles.ownerOnlyDirectory());
@@ -89,46 +97,62 @@ public final class PluginTrial {
       if (!ended) {
         child.destroyForcibly();
       }
-      String line =
+      String lines =
           new String(
-                  HomeFiles.read(result, 64 * 1024, "result").orElse(new byte[0]),
-                  StandardCharsets.UTF_8)
-              .strip();
-      String[] parts = line.split("\t", 3);
-      String entry = parts.length > 1 ? parts[1] : "the new chains";
-      String detail = parts.length > 2 ? parts[2] : "";
-      switch (parts[0]) {
-        case "ok":
-          return;
-        case "failed":
-          throw failed(entry + " does not start: " + detail);
-        case "exit":
-          throw failed(
-              "plugin code ended the JVM checking "
-                  + entry
-                  + " with System.exit("
-                  + (ended ? child.exitValue() : "?")
-                  + "), called at "
-                  + detail
-                  + "; a plugin must never end the JVM");
-        case "hung":
-          throw failed(
-              entry
-                  + " did not start and clean up within "
-                  + format(deadline)
-                  + " (stuck at "
-                  + detail
-                  + "); the check was stopped");
-        default:
-          throw failed(
-              "checking "
-                  + entry
-                  + " in a separate JVM ended "
-                  + (ended
-                      ? "with status " + child.exitValue()
-                      : "not at all within " + format(deadline.plus(GRACE)))
-                  + " and no result (plugin code may have called Runtime.halt)");
+              HomeFiles.read(result, 64 * 1024, "result").orElse(new byte[0]),
+              StandardCharsets.UTF_8);
+      List<Failure> failures = new ArrayList<>();
+      for (String line : lines.strip().split("\n")) {
+        String[] parts = line.split("\t", 3);
+        int id = parts.length > 1 ? Integer.parseInt(parts[1]) : entries.get(0);
+        String entry = catalog.entry(id).map(Object::toString).orElse("entry " + id);
+        String detail = parts.length > 2 ? parts[2] : "";
+        switch (parts[0]) {
+          case "failed" -> failures.add(new Failure(id, entry + " does not start: " + detail));
+          case "done" -> {
+            return failures;
+          }
+          case "exit" -> {
+            failures.add(
+                new Failure(
+                    id,
+                    "plugin code ended the JVM checking "
+                        + entry
+                        + " with System.exit("
+                        + (ended ? child.exitValue() : "?")
+                        + "), called at "
+                        + detail
+                        + "; a plugin must never end the JVM"));
+            return failures;
+          }
+          case "hung" -> {
+            failures.add(
+                new Failure(
+                    id,
+                    entry
+                        + " did not start and clean up within "
+                        + format(deadline)
+                        + " (stuck at "
+                        + detail
+                        + "); the check was stopped"));
+            return failures;
+          }
+          default -> {
+            failures.add(
+                new Failure(
+                    id,
+                    "checking "
+                        + entry
+                        + " in a separate JVM ended "
+                        + (ended
+                            ? "with status " + child.exitValue()
+                            : "not at all within " + format(deadline.plus(GRACE)))
+                        + " and no result (plugin code may have called Runtime.halt)"));
+            return failures;
+          }
+        }
       }
+      throw new AssertionError("unreachable: split returns at least one line");
     } finally {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path p : (Iterable<Path>) files::iterator) {
@@ -137,10 +161,6 @@ public final class PluginTrial {
       }
       Files.deleteIfExists(dir);
     }
-  }
-
-  private static ProtochainException failed(String message) {
-    return new ProtochainException(ProtochainException.Code.PROVIDER_FAILED_INIT, message);
   }
 
   private static String format(Duration d) {
@@ -156,21 +176,14 @@ public final class PluginTrial {
     Catalog catalog = CatalogJson.read(Files.readAllBytes(Path.of(args[1])), args[1]).catalog();
     Path result = Path.of(args[2]);
     long deadline = Long.parseLong(args[3]);
-    AtomicReference<String> current = new AtomicReference<>("the new chains");
-    Object reported = new Object();
+    AtomicReference<String> current = new AtomicReference<>(args[4]);
+    StringBuilder lines = new StringBuilder(); // guarded by itself; each report writes them all
     boolean[] done = {false};
     Thread main = Thread.currentThread();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
-                () -> {
-                  synchronized (reported) {
-                    if (!done[0]) {
-                      done[0] = true;
-                      report(result, "exit\t" + current.get() + "\t" + exitCaller());
-                    }
-                  }
-                }));
+                () -> report(result, lines, done, "exit\t" + current.get() + "\t" + exitCaller())));
     Thread watchdog =
         new Thread(
             () -> {
@@ -179,18 +192,17 @@ public final class PluginTrial {
               } catch (InterruptedException e) {
                 return;
               }
-              synchronized (reported) {
-                if (!done[0]) {
-                  done[0] = true;
-                  report(result, "hung\t" + current.get() + "\t" + where(main.getStackTrace()));
-                  Runtime.getRuntime().halt(HUNG);
-                }
+              if (report(
+                  result,
+                  lines,
+                  done,
+                  "hung\t" + current.get() + "\t" + where(main.getStackTrace()))) {
+                Runtime.getRuntime().halt(HUNG);
               }
             },
             "protochain-check-deadline");
     watchdog.setDaemon(true);
     watchdog.start();
-    String outcome = "ok";
     int status = 0;
     try (ChainRuntime runtime =
         ChainRuntime.builder()
@@ -200,30 +212,41 @@ public final class PluginTrial {
             .shutdownHook(false)
             .build()) {
       for (int i = 4; i < args.length; i++) {
-        int id = Integer.parseInt(args[i]);
-        current.set("chain " + Catalog.label(catalog.entry(id).orElseThrow()));
-        try (Session session = runtime.startup(id)) {
+        current.set(args[i]);
+        try (Session session = runtime.startup(Integer.parseInt(args[i]))) {
           session.version(); // started: every provider of the chain loaded with its settings
+        } catch (IOException | RuntimeException | LinkageError e) {
+          report(result, lines, null, "failed\t" + current.get() + "\t" + oneLine(e));
+          status = 1;
         }
       }
     } catch (IOException | RuntimeException | LinkageError e) {
-      outcome = "failed\t" + current.get() + "\t" + oneLine(e);
+      report(result, lines, null, "failed\t" + current.get() + "\t" + oneLine(e));
       status = 1;
     }
-    synchronized (reported) {
-      if (!done[0]) {
-        done[0] = true;
-        report(result, outcome);
-      }
-    }
+    report(result, lines, done, "done");
     Runtime.getRuntime().halt(status); // a plugin thread left running must not keep the child up
   }
 
-  private static void report(Path result, String line) {
-    try {
-      Files.write(result, (line + "\n").getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      // the parent reports a child that left no result
+  /**
+   * Adds {@code line} to the result file; with {@code done}, only if no final line was written yet
+   * (exit, hung or done: the first wins), and then returns whether it was this one.
+   */
+  private static boolean report(Path result, StringBuilder lines, boolean[] done, String line) {
+    synchronized (lines) {
+      if (done != null) {
+        if (done[0]) {
+          return false;
+        }
+        done[0] = true;
+      }
+      lines.append(line).append('\n');
+      try {
+        Files.write(result, lines.toString().getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        // the parent reports a child that left no result
+      }
+      return true;
     }
   }
 
@@ -256,11 +279,13 @@ public final class PluginTrial {
     return stack.length == 0 ? "(no frame)" : PluginClassLoader.frame(stack[0]);
   }
 
-  private static String oneLine(Throwable e) {
-    String m = e.getMessage();
-    if (m == null || m.isBlank()) {
-      return e.toString();
-    }
-    return m.replace("\r", "").replace("\n\n", ": ").replace("\n", "; ").replace("\t", " ");
+  /**
+   * Returns the failure's message as one line without tabs or a final period, to follow {@code does
+   * not start: }.
+   */
+  public static String oneLine(Throwable e) {
+    String m = e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
+    m = m.replace("\r", "").replace("\n\n", ": ").replace("\n", "; ").replace("\t", " ");
+    return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
   }
 }

@@ -57,7 +57,7 @@ import java.util.function.Consumer;
  * <p>A runtime keeps the catalog it was built with; writes reach runtimes built afterwards. This
  * class is thread-safe.
  */
-public final class CatalogStore {
+public final class CatalogStore implements LayerInstaller.Store {
 
   /** The catalog file's name in the home. */
   public static final String CATALOG_FILE = "catalog.json";
@@ -141,6 +141,7 @@ public final class CatalogStore {
    *     held
    * @throws IOException if the file or the home cannot be read or created
    */
+  @Override
   public StoredCatalog read() throws IOException {
     Optional<byte[]> bytes = bytes(file());
     if (bytes.isPresent()) {
@@ -176,6 +177,7 @@ public final class CatalogStore {
    * @throws IllegalArgumentException or {@link IOException} as thrown by {@code edit}; nothing is
    *     written
    */
+  @Override
   public CatalogChange update(String purpose, Edit edit) throws IOException {
     Objects.requireNonNull(edit, "edit");
     try (CatalogLock lock = lock(purpose)) {
