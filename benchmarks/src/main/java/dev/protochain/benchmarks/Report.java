@@ -4,6 +4,7 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.coalesce.CoalesceLayer;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.LauncherDefaults;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,6 +54,7 @@ public final class Report {
    * jmh,tcp,compare,holding} for some of the four parts (to profile one, say).
    */
   public static void main(String[] args) throws Exception {
+    LauncherDefaults.apply();
     boolean quick = false;
     Set<String> parts = new LinkedHashSet<>(PARTS);
     for (int i = 0; i < args.length; i++) {
@@ -110,7 +112,8 @@ public final class Report {
 
   /* ---- JMH ---- */
 
-  private void jmh() throws Exception {
+  /** Returns the JMH options of the report; its forked JVMs get the launchers' defaults. */
+  static ChainedOptionsBuilder jmhOptions(boolean quick) {
     ChainedOptionsBuilder options =
         new OptionsBuilder()
             .include(SendReceiveBenchmark.class.getSimpleName())
@@ -122,12 +125,17 @@ public final class Report {
             .measurementIterations(quick ? 3 : 8)
             .measurementTime(TimeValue.seconds(1))
             .jvmArgsAppend("-Xmx1g")
+            .jvmArgsAppend(LauncherDefaults.jvmOptions())
             .shouldFailOnError(true);
     String plugin = System.getProperty("protochain.plugin");
     if (plugin != null) {
       options.jvmArgsAppend("-Dprotochain.plugin=" + plugin);
     }
-    Collection<RunResult> results = new Runner(options.build()).run();
+    return options;
+  }
+
+  private void jmh() throws Exception {
+    Collection<RunResult> results = new Runner(jmhOptions(quick).build()).run();
     Map<String, double[]> scores = new LinkedHashMap<>();
     for (RunResult r : results) {
       String bench = r.getParams().getBenchmark().replaceAll(".*\\.", "");

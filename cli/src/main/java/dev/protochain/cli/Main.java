@@ -6,6 +6,7 @@ import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogInvalidException;
 import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.LauncherDefaults;
 import dev.protochain.runtime.ProviderSource;
 import dev.protochain.runtime.UnloadCheck;
 import dev.protochain.runtime.store.CatalogStore;
@@ -123,12 +124,7 @@ public final class Main {
    * the one line the command prints; a level set with {@code -D} wins.
    */
   public static void main(String[] args) {
-    // Guice 7 defines its generated classes through sun.misc.Unsafe, which JDK 24 and newer warn
-    // about on standard error; protochain uses no Guice AOP, so reflection does the same job
-    // silently. The command owns its JVM, so it may choose; a user's own setting wins.
-    if (System.getProperty("guice_bytecode_gen_option") == null) {
-      System.setProperty("guice_bytecode_gen_option", "DISABLED");
-    }
+    LauncherDefaults.apply(); // before anything loads Guice
     if (System.getProperty(LOG_LEVEL) == null) {
       System.setProperty(LOG_LEVEL, List.of(args).contains("--verbose") ? "warn" : "off");
     }
