@@ -57,6 +57,7 @@ import picocli.CommandLine.Option;
       ConnectCommand.class,
       ListenCommand.class,
       DemoCommand.class,
+      RunCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
@@ -227,6 +228,8 @@ public final class Main {
           where.getErr().flush();
           return USAGE;
         });
+    // Everything after COMMAND is the command's own, options included.
+    cli.getSubcommands().get("run").setStopAtPositional(true);
     CatalogInstallCommand.describeSettingsInHelp(
         cli.getSubcommands().get("catalog").getSubcommands().get("install"));
     cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
@@ -297,6 +300,11 @@ public final class Main {
   /** Returns {@code 1001 'tcp4', 1002 'tcp6'}. */
   static String labels(List<CatalogEntry> entries) {
     return entries.stream().map(Catalog::label).collect(Collectors.joining(", "));
+  }
+
+  /** Returns the environment the command runs in (it supplies {@code PROTOCHAIN_HOME}). */
+  Map<String, String> environment() {
+    return environment;
   }
 
   InputStream stdin() {
