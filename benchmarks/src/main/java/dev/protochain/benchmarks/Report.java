@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoublePredicate;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -51,7 +52,7 @@ public final class Report {
 
   /**
    * Runs the report: {@code --quick} for a run of a few minutes with wider error; {@code --only
-   * jmh,tcp,compare,holding} for some of the four parts (to profile one, say).
+   * jmh,tcp,compare,holding,agent} for some of the parts (to profile one, say).
    */
   public static void main(String[] args) throws Exception {
     LauncherDefaults.apply();
@@ -72,13 +73,15 @@ public final class Report {
     new Report(quick, parts, System.out).run();
   }
 
-  private static final List<String> PARTS = List.of("jmh", "tcp", "compare", "holding");
+  private static final List<String> PARTS = List.of("jmh", "tcp", "compare", "holding", "agent");
 
   private static void usage(String problem) {
     System.err.println(
         "benchmarks/run: "
             + problem
-            + "\nusage: benchmarks/run [--quick] [--only jmh,tcp,compare,holding]");
+            + "\nusage: benchmarks/run [--quick] [--only "
+            + String.join(",", PARTS)
+            + "]");
     System.exit(2);
   }
 
@@ -97,6 +100,9 @@ public final class Report {
     }
     if (parts.contains("holding")) {
       holding();
+    }
+    if (parts.contains("agent")) {
+      AgentComparison.run(this, quick);
     }
     out.println();
     print();
@@ -348,16 +354,38 @@ public final class Report {
     }
     List<Double> mine = p50.get(contenders.get(0).name());
     List<Double> base = p50.get(contenders.get(1).name());
-    double ratio = Stats.pairedRatio(mine, base);
-    double[] range = Stats.pairedRange(mine, base);
+    pairedRow(
+        "ping-pong 64 B p50, [coalesce, tcp4] vs bare tcp4",
+        micros(mine),
+        micros(base),
+        mine,
+        base,
+        "<= 1.20x time",
+        r -> r <= 1.20);
+  }
+
+  /**
+   * Adds a row of paired rounds: the median of the rounds' own ratios, then their lowest and
+   * highest (a range straddling 1.0 is parity within the machine's noise).
+   */
+  void pairedRow(
+      String measure,
+      String mine,
+      String base,
+      List<Double> mineRounds,
+      List<Double> baseRounds,
+      String goal,
+      DoublePredicate pass) {
+    double ratio = Stats.pairedRatio(mineRounds, baseRounds);
+    double[] range = Stats.pairedRange(mineRounds, baseRounds);
     rows.add(
         new String[] {
-          "ping-pong 64 B p50, [coalesce, tcp4] vs bare tcp4",
-          micros(mine),
-          micros(base),
+          measure,
+          mine,
+          base,
           String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", ratio, range[0], range[1]),
-          "<= 1.20x time",
-          ratio <= 1.20 ? "pass" : "FAIL"
+          goal,
+          pass.test(ratio) ? "pass" : "FAIL"
         });
   }
 
