@@ -52,6 +52,10 @@ public final class ProtochainAgent {
     "dev.protochain.agent.boot.Hook", "dev.protochain.agent.boot.Hook$Handler"
   };
 
+  private static final String NEXUS_DISABLED =
+      net.bytebuddy.dynamic.Nexus.class.getPackageName().replace(".dynamic", "")
+          + ".nexus.disabled";
+
   private ProtochainAgent() {}
 
   /** Starts the agent before {@code main}. */
@@ -195,6 +199,10 @@ public final class ProtochainAgent {
 
   /** Advises the JDK's connects and peer-address getters, retransforming the loaded classes. */
   private static void advise(Instrumentation instrumentation) {
+    // Byte Buddy's Nexus (for initialisers of new types, which this agent never makes) would probe
+    // sun.misc.Unsafe, which JDK 24 and newer warn about on standard error. The property is that of
+    // our relocated copy (the shade plugin renames the literal), so it touches no one else's.
+    System.setProperty(NEXUS_DISABLED, "true");
     List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
     new AgentBuilder.Default()
         .disableClassFormatChanges()

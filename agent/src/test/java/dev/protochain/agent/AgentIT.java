@@ -69,8 +69,8 @@ class AgentIT {
         });
     http.start();
     postgres = PostgresServer.start();
-    home = home("home", "0");
-    resetHome = home("reset-home", "1");
+    home = home(dir, "home", "0");
+    resetHome = home(dir, "reset-home", "1");
   }
 
   @AfterAll
@@ -202,7 +202,7 @@ class AgentIT {
   /* ---- fixtures ---- */
 
   /** A home whose catalog has {@code [metrics, fault, coalesce, tcp4]} first for IPv4. */
-  static Path home(String name, String resetProbability) throws IOException {
+  static Path home(Path dir, String name, String resetProbability) throws IOException {
     Path h = Files.createDirectories(dir.resolve(name));
     ProviderSource classpath = ProviderSource.classpath(AgentIT.class.getClassLoader());
     Catalog c = Catalog.builtin();
@@ -255,6 +255,8 @@ class AgentIT {
     }
     // JDK 17's HttpClient has no close(): its idle connections end after a second instead.
     command.add("-Djdk.httpclient.keepalive.timeout=1");
+    // HttpURLConnection would keep its connection in the keep-alive cache past the end of main.
+    command.add("-Dhttp.keepAlive=false");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Clients.class.getName());
@@ -285,7 +287,8 @@ class AgentIT {
     static Report read(Path file) throws IOException {
       assertTrue(Files.exists(file), "the agent wrote its report " + file);
       Report r = new Report(Files.readString(file));
-      System.out.println(file.getFileName() + " (JDK " + Runtime.version() + "): " + r.text.strip());
+      System.out.println(
+          file.getFileName() + " (JDK " + Runtime.version() + "): " + r.text.strip());
       return r;
     }
 
