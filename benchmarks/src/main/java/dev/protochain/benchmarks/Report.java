@@ -4,6 +4,7 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.coalesce.CoalesceLayer;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.LauncherDefaults;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoublePredicate;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -50,9 +52,10 @@ public final class Report {
 
   /**
    * Runs the report: {@code --quick} for a run of a few minutes with wider error; {@code --only
-   * jmh,tcp,compare,holding} for some of the four parts (to profile one, say).
+   * jmh,tcp,compare,holding,agent} for some of the parts (to profile one, say).
    */
   public static void main(String[] args) throws Exception {
+    LauncherDefaults.apply();
     boolean quick = false;
     Set<String> parts = new LinkedHashSet<>(PARTS);
     for (int i = 0; i < args.length; i++) {
@@ -70,13 +73,15 @@ public final class Report {
     new Report(quick, parts, System.out).run();
   }
 
-  private static final List<String> PARTS = List.of("jmh", "tcp", "compare", "holding");
+  private static final List<String> PARTS = List.of("jmh", "tcp", "compare", "holding", "agent");
 
   private static void usage(String problem) {
     System.err.println(
         "benchmarks/run: "
             + problem
-            + "\nusage: benchmarks/run [--quick] [--only jmh,tcp,compare,holding]");
+            + "\nusage: benchmarks/run [--quick] [--only "
+            + String.join(",", PARTS)
+            + "]");
     System.exit(2);
   }
 
@@ -96,6 +101,9 @@ public final class Report {
     if (parts.contains("holding")) {
       holding();
     }
+    if (parts.contains("agent")) {
+      AgentComparison.run(this, quick);
+    }
     out.println();
     print();
     out.println(
@@ -110,7 +118,8 @@ public final class Report {
 
   /* ---- JMH ---- */
 
-  private void jmh() throws Exception {
+  /** Returns the JMH options of the report; its forked JVMs get the launchers' defaults. */
+  static ChainedOptionsBuilder jmhOptions(boolean quick) {
     ChainedOptionsBuilder options =
         new OptionsBuilder()
             .include(SendReceiveBenchmark.class.getSimpleName())
@@ -122,12 +131,17 @@ public final class Report {
             .measurementIterations(quick ? 3 : 8)
             .measurementTime(TimeValue.seconds(1))
             .jvmArgsAppend("-Xmx1g")
+            .jvmArgsAppend(LauncherDefaults.jvmOptions())
             .shouldFailOnError(true);
     String plugin = System.getProperty("protochain.plugin");
     if (plugin != null) {
       options.jvmArgsAppend("-Dprotochain.plugin=" + plugin);
     }
-    Collection<RunResult> results = new Runner(options.build()).run();
+    return options;
+  }
+
+  private void jmh() throws Exception {
+    Collection<RunResult> results = new Runner(jmhOptions(quick).build()).run();
     Map<String, double[]> scores = new LinkedHashMap<>();
     for (RunResult r : results) {
       String bench = r.getParams().getBenchmark().replaceAll(".*\\.", "");
@@ -340,16 +354,38 @@ public final class Report {
     }
     List<Double> mine = p50.get(contenders.get(0).name());
     List<Double> base = p50.get(contenders.get(1).name());
-    double ratio = Stats.pairedRatio(mine, base);
-    double[] range = Stats.pairedRange(mine, base);
+    pairedRow(
+        "ping-pong 64 B p50, [coalesce, tcp4] vs bare tcp4",
+        micros(mine),
+        micros(base),
+        mine,
+        base,
+        "<= 1.20x time",
+        r -> r <= 1.20);
+  }
+
+  /**
+   * Adds a row of paired rounds: the median of the rounds' own ratios, then their lowest and
+   * highest (a range straddling 1.0 is parity within the machine's noise).
+   */
+  void pairedRow(
+      String measure,
+      String mine,
+      String base,
+      List<Double> mineRounds,
+      List<Double> baseRounds,
+      String goal,
+      DoublePredicate pass) {
+    double ratio = Stats.pairedRatio(mineRounds, baseRounds);
+    double[] range = Stats.pairedRange(mineRounds, baseRounds);
     rows.add(
         new String[] {
-          "ping-pong 64 B p50, [coalesce, tcp4] vs bare tcp4",
-          micros(mine),
-          micros(base),
+          measure,
+          mine,
+          base,
           String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", ratio, range[0], range[1]),
-          "<= 1.20x time",
-          ratio <= 1.20 ? "pass" : "FAIL"
+          goal,
+          pass.test(ratio) ? "pass" : "FAIL"
         });
   }
 

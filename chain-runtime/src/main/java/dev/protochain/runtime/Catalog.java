@@ -101,6 +101,22 @@ public final class Catalog {
     return explain(family, type, protocol, safeMode).entry();
   }
 
+  /**
+   * Returns the entries a TCP client can be carried over: the bases and chains serving (INET or
+   * INET6, STREAM, TCP), in catalog order. This is the one place that says which entries carry a
+   * TCP connection: the first of them of the destination's family is what {@link #select} gives,
+   * and an entry named to carry TCP connections must be one of them.
+   */
+  public List<CatalogEntry> tcpStreamEntries() {
+    return entries.stream()
+        .filter(CatalogEntry::isSelectable)
+        .filter(
+            e ->
+                e.serves(AddressFamily.INET, SocketType.STREAM, Protocol.TCP)
+                    || e.serves(AddressFamily.INET6, SocketType.STREAM, Protocol.TCP))
+        .toList();
+  }
+
   /** Returns the entry (family, type, protocol) selects, and why the others were passed over. */
   public Selection explain(
       AddressFamily family, SocketType type, Protocol protocol, boolean safeMode) {

@@ -69,6 +69,19 @@ class CatalogTest {
   }
 
   @Test
+  void tcpStreamEntriesAreTheBasesAndChainsServingTcpInCatalogOrder() {
+    Catalog builtin = Catalog.builtin();
+    assertEquals(
+        List.of("tcp4", "tcp6"),
+        builtin.tcpStreamEntries().stream().map(CatalogEntry::name).toList());
+    Catalog layered =
+        builtin.with(layer(2001, "l")).withBefore(chain(2002, "l-tcp4", 2001, 1001), 1001);
+    assertEquals(
+        List.of("l-tcp4", "tcp4", "tcp6"),
+        layered.tcpStreamEntries().stream().map(CatalogEntry::name).toList());
+  }
+
+  @Test
   void aBaseWhoseProviderIsNowhereNamesTheArtifactOfTheBuiltinBases() throws Exception {
     List<CatalogProblem> problems = Catalog.builtin().problems(ProviderSource.of(List.of()));
 

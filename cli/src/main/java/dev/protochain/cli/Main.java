@@ -6,6 +6,7 @@ import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogInvalidException;
 import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.LauncherDefaults;
 import dev.protochain.runtime.ProviderSource;
 import dev.protochain.runtime.UnloadCheck;
 import dev.protochain.runtime.store.CatalogStore;
@@ -56,6 +57,7 @@ import picocli.CommandLine.Option;
       ConnectCommand.class,
       ListenCommand.class,
       DemoCommand.class,
+      RunCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
@@ -123,12 +125,7 @@ public final class Main {
    * the one line the command prints; a level set with {@code -D} wins.
    */
   public static void main(String[] args) {
-    // Guice 7 defines its generated classes through sun.misc.Unsafe, which JDK 24 and newer warn
-    // about on standard error; protochain uses no Guice AOP, so reflection does the same job
-    // silently. The command owns its JVM, so it may choose; a user's own setting wins.
-    if (System.getProperty("guice_bytecode_gen_option") == null) {
-      System.setProperty("guice_bytecode_gen_option", "DISABLED");
-    }
+    LauncherDefaults.apply(); // before anything loads Guice
     if (System.getProperty(LOG_LEVEL) == null) {
       System.setProperty(LOG_LEVEL, List.of(args).contains("--verbose") ? "warn" : "off");
     }
@@ -231,6 +228,8 @@ public final class Main {
           where.getErr().flush();
           return USAGE;
         });
+    // Everything after COMMAND is the command's own, options included.
+    cli.getSubcommands().get("run").setStopAtPositional(true);
     CatalogInstallCommand.describeSettingsInHelp(
         cli.getSubcommands().get("catalog").getSubcommands().get("install"));
     cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
@@ -301,6 +300,11 @@ public final class Main {
   /** Returns {@code 1001 'tcp4', 1002 'tcp6'}. */
   static String labels(List<CatalogEntry> entries) {
     return entries.stream().map(Catalog::label).collect(Collectors.joining(", "));
+  }
+
+  /** Returns the environment the command runs in (it supplies {@code PROTOCHAIN_HOME}). */
+  Map<String, String> environment() {
+    return environment;
   }
 
   InputStream stdin() {

@@ -55,11 +55,20 @@ final class Cli {
   }
 
   Run run(InputStream in, String... args) {
+    return run(in, Map.of(), args);
+  }
+
+  /** Runs {@code protochain --home HOME args...} with no input in {@code environment}. */
+  Run run(Map<String, String> environment, String... args) {
+    return run(InputStream.nullInputStream(), environment, args);
+  }
+
+  private Run run(InputStream in, Map<String, String> environment, String... args) {
     List<String> all = new ArrayList<>(List.of("--home", home.toString()));
     all.addAll(Arrays.asList(args));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(all.toArray(String[]::new), in, out, err, Map.of());
+    int code = Main.run(all.toArray(String[]::new), in, out, err, environment);
     return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
   }
 

@@ -1,6 +1,5 @@
 package dev.protochain.layers.filter;
 
-import com.google.common.net.InetAddresses;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.AbstractLayer;
@@ -8,14 +7,10 @@ import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -76,11 +71,8 @@ import java.util.List;
     })
 public final class FilterLayer extends AbstractLayer {
 
-  private static final InetAddress LOOPBACK4 = InetAddresses.forString("127.0.0.1");
-  private static final InetAddress LOOPBACK6 = InetAddresses.forString("::1");
-
-  private volatile List<FilterRule> allow = List.of();
-  private volatile List<FilterRule> deny = List.of();
+  private volatile List<AddressRule> allow = List.of();
+  private volatile List<AddressRule> deny = List.of();
   private volatile String name;
 
   /** Creates the layer; the runtime calls this. */
@@ -93,15 +85,15 @@ public final class FilterLayer extends AbstractLayer {
     name = "filter '" + context.entry().name() + "' (entry " + context.entry().id() + ")";
   }
 
-  private List<FilterRule> rules(String key, ProviderContext context) {
-    List<FilterRule> rules = new ArrayList<>();
+  private List<AddressRule> rules(String key, ProviderContext context) {
+    List<AddressRule> rules = new ArrayList<>();
     for (String text : settings().get(key).orElse("").split(",", -1)) {
       String t = text.trim();
       if (t.isEmpty()) {
         continue;
       }
       try {
-        rules.add(FilterRule.parse(t));
+        rules.add(AddressRule.parse(t));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "setting '" + key + "' of " + context.entry() + ": " + e.getMessage(), e);
@@ -120,8 +112,8 @@ public final class FilterLayer extends AbstractLayer {
    * or {@code accept from}.
    */
   void check(String operation, SocketAddress peer) throws RefusedByFilterException {
-    List<FilterRule> denied = deny;
-    List<FilterRule> allowed = allow;
+    List<AddressRule> denied = deny;
+    List<AddressRule> allowed = allow;
     if (denied.isEmpty() && allowed.isEmpty()) {
       return;
     }
@@ -136,12 +128,12 @@ public final class FilterLayer extends AbstractLayer {
           "unresolved");
     }
     InetSocketAddress given = (InetSocketAddress) peer;
-    InetSocketAddress inet = reached(given);
+    InetSocketAddress inet = AddressRule.reached(given);
     String target =
         inet.equals(given)
             ? format(given)
             : format(given) + " (which reaches " + format(inet) + ")";
-    for (FilterRule r : denied) {
+    for (AddressRule r : denied) {
       if (r.matches(inet) || r.matches(given)) {
         throw new RefusedByFilterException(
             name + ": " + operation + " " + target + " refused by rule deny " + r, "deny " + r);
@@ -150,7 +142,7 @@ public final class FilterLayer extends AbstractLayer {
     if (allowed.isEmpty()) {
       return;
     }
-    for (FilterRule r : allowed) {
+    for (AddressRule r : allowed) {
       if (r.matches(inet)) {
         return;
       }
@@ -167,36 +159,6 @@ public final class FilterLayer extends AbstractLayer {
             + String.join(", ", texts)
             + ")",
         "allow");
-  }
-
-  /**
-   * Returns the address a connection to {@code a} actually reaches: the IPv4 address an IPv4-mapped
-   * IPv6 address carries ({@code ::ffff:127.0.0.1} is 127.0.0.1), and the loopback address for the
-   * wildcard address ({@code 0.0.0.0}, {@code ::}), which connects to this host.
-   */
-  static InetSocketAddress reached(InetSocketAddress a) {
-    InetAddress ip = a.getAddress();
-    byte[] bytes = ip.getAddress();
-    if (bytes.length == 16 && isIpv4Mapped(bytes)) {
-      try {
-        ip = InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16)); // a literal: no lookup
-      } catch (UnknownHostException e) {
-        throw new AssertionError("4 bytes are an IPv4 address", e);
-      }
-    }
-    if (ip.isAnyLocalAddress()) {
-      ip = ip instanceof Inet4Address ? LOOPBACK4 : LOOPBACK6;
-    }
-    return ip.equals(a.getAddress()) ? a : new InetSocketAddress(ip, a.getPort());
-  }
-
-  private static boolean isIpv4Mapped(byte[] ip) {
-    for (int i = 0; i < 10; i++) {
-      if (ip[i] != 0) {
-        return false;
-      }
-    }
-    return ip[10] == (byte) 0xff && ip[11] == (byte) 0xff;
   }
 
   private static String format(InetSocketAddress a) {

@@ -33,6 +33,7 @@ public final class EchoOverCustomChain {
 
   /** Runs the example; the optional argument is the number of bytes to echo. */
   public static void main(String[] args) throws Exception {
+    dev.protochain.runtime.LauncherDefaults.apply();
     System.exit(run(args.length > 0 ? Integer.parseInt(args[0]) : 1 << 20, System.out));
   }
 

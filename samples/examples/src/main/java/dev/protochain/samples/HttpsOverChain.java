@@ -44,6 +44,7 @@ public final class HttpsOverChain {
 
   /** Runs the sample. */
   public static void main(String[] args) throws Exception {
+    dev.protochain.runtime.LauncherDefaults.apply();
     System.exit(run(System.out));
   }
 

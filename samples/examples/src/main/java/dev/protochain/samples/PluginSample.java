@@ -35,6 +35,7 @@ public final class PluginSample {
 
   /** Runs the sample with the jar the build copied to {@code samples/examples/target/plugins}. */
   public static void main(String[] args) throws Exception {
+    dev.protochain.runtime.LauncherDefaults.apply();
     Path jar =
         Path.of(args.length > 0 ? args[0] : "samples/examples/target/plugins/proxy-protocol.jar");
     System.exit(run(jar, System.out));

@@ -37,6 +37,7 @@ public final class SocksClient {
 
   /** Runs the sample. */
   public static void main(String[] args) throws Exception {
+    dev.protochain.runtime.LauncherDefaults.apply();
     System.exit(run(System.out));
   }
 

@@ -14,6 +14,7 @@ import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.bridge.ChainSocketFactory;
 import dev.protochain.runtime.bridge.RegisteredSocketFactory;
+import dev.protochain.testkit.PostgresServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

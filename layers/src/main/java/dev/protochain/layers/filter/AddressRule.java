@@ -4,13 +4,22 @@ import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * One rule: an address range (or any address) and a port range, parsed from text such as {@code
  * 10.0.0.0/8}, {@code 192.0.2.7:443}, {@code 2001:db8::/32}, {@code [2001:db8::]/32:8000-8999} or
  * {@code *:22}. Immutable.
+ *
+ * <p>The one grammar of address rules in protochain: the {@code filter} layer's {@code allow} and
+ * {@code deny} settings and the agent's {@code only=} and {@code except=} arguments both parse with
+ * it. Addresses are literals, never names to look up.
  */
-final class FilterRule {
+public final class AddressRule {
+
+  private static final InetAddress LOOPBACK4 = InetAddresses.forString("127.0.0.1");
+  private static final InetAddress LOOPBACK6 = InetAddresses.forString("::1");
 
   private final String text;
   private final byte[] network; // null for any address
@@ -18,7 +27,7 @@ final class FilterRule {
   private final int lowPort;
   private final int highPort;
 
-  private FilterRule(String text, byte[] network, int prefix, int lowPort, int highPort) {
+  private AddressRule(String text, byte[] network, int prefix, int lowPort, int highPort) {
     this.text = text;
     this.network = network;
     this.prefix = prefix;
@@ -31,7 +40,7 @@ final class FilterRule {
    *
    * @throws IllegalArgumentException saying what is wrong with it, after {@code rule '<text>' }
    */
-  static FilterRule parse(String text) {
+  public static AddressRule parse(String text) {
     String address;
     String ports = null;
     if (text.startsWith("[")) {
@@ -70,7 +79,7 @@ final class FilterRule {
       }
     }
     if (address.equals("*")) {
-      return new FilterRule(text, null, 0, low, high);
+      return new AddressRule(text, null, 0, low, high);
     }
     int slash = address.indexOf('/');
     String literal = slash < 0 ? address : address.substring(0, slash);
@@ -95,7 +104,7 @@ final class FilterRule {
         throw bad(text, "has prefix " + prefix + " (expected: 0 to " + bits + ")");
       }
     }
-    return new FilterRule(text, ip.getAddress(), prefix, low, high);
+    return new AddressRule(text, ip.getAddress(), prefix, low, high);
   }
 
   private static int port(String text, String p) {
@@ -119,7 +128,7 @@ final class FilterRule {
    * Returns whether the rule covers {@code address}: its address in the range, its port in the
    * ports.
    */
-  boolean matches(InetSocketAddress address) {
+  public boolean matches(InetSocketAddress address) {
     int port = address.getPort();
     if (port < lowPort || port > highPort) {
       return false;
@@ -143,6 +152,36 @@ final class FilterRule {
     }
     int mask = (0xff << (8 - rest)) & 0xff;
     return (ip[whole] & mask) == (network[whole] & mask);
+  }
+
+  /**
+   * Returns the address a connection to {@code a} actually reaches: the IPv4 address an IPv4-mapped
+   * IPv6 address carries ({@code ::ffff:127.0.0.1} is 127.0.0.1), and the loopback address for the
+   * wildcard address ({@code 0.0.0.0}, {@code ::}), which connects to this host.
+   */
+  public static InetSocketAddress reached(InetSocketAddress a) {
+    InetAddress ip = a.getAddress();
+    byte[] bytes = ip.getAddress();
+    if (bytes.length == 16 && isIpv4Mapped(bytes)) {
+      try {
+        ip = InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16)); // a literal: no lookup
+      } catch (UnknownHostException e) {
+        throw new AssertionError("4 bytes are an IPv4 address", e);
+      }
+    }
+    if (ip.isAnyLocalAddress()) {
+      ip = ip instanceof Inet4Address ? LOOPBACK4 : LOOPBACK6;
+    }
+    return ip.equals(a.getAddress()) ? a : new InetSocketAddress(ip, a.getPort());
+  }
+
+  private static boolean isIpv4Mapped(byte[] ip) {
+    for (int i = 0; i < 10; i++) {
+      if (ip[i] != 0) {
+        return false;
+      }
+    }
+    return ip[10] == (byte) 0xff && ip[11] == (byte) 0xff;
   }
 
   /** Returns the rule as written. */

@@ -1,4 +1,4 @@
-package dev.protochain.samples;
+package dev.protochain.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -18,15 +18,16 @@ import java.util.stream.Stream;
  * A real PostgreSQL server for a test: a fresh cluster in a temporary directory, listening on an
  * ephemeral port of 127.0.0.1, trusting local connections, stopped and deleted by {@link #close()}.
  * It needs Debian's {@code postgresql} package (which {@code .ci/run} installs); running as root,
- * it runs the server as the {@code postgres} user, since PostgreSQL refuses to run as root.
+ * it runs the server as the {@code postgres} user, since PostgreSQL refuses to run as root. Shared
+ * by the tests of several modules (the JDBC bridge test, the agent's integration test).
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
 
   private final Path base;
   private final Path data;
   private final Path bin;
   private final boolean asPostgres;
-  final int port;
+  private final int port;
 
   private PostgresServer(Path base, Path data, Path bin, boolean asPostgres, int port) {
     this.base = base;
@@ -36,7 +37,8 @@ final class PostgresServer implements AutoCloseable {
     this.port = port;
   }
 
-  static PostgresServer start() throws Exception {
+  /** Starts a fresh server, or fails the test saying what to install. */
+  public static PostgresServer start() throws Exception {
     Path bin = binaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path base = Files.createTempDirectory("protochain-pg");
@@ -77,8 +79,13 @@ final class PostgresServer implements AutoCloseable {
   }
 
   /** Returns the JDBC URL of the server's {@code postgres} database. */
-  String url() {
+  public String url() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=protochain&sslmode=disable";
+  }
+
+  /** Returns the server's port on 127.0.0.1. */
+  public int port() {
+    return port;
   }
 
   private void pg(String tool, String... args) throws Exception {

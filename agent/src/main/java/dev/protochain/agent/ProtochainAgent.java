@@ -1,0 +1,276 @@
+package dev.protochain.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.SocketAddress;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * The {@code -javaagent} entry point: layers the TCP connections of an unmodified Java program over
+ * a protochain chain.
+ *
+ * <p>At premain it defines the small {@link dev.protochain.agent.boot.Hook} in the bootstrap class
+ * loader, unpacks the protochain runtime nested in this jar ({@code protochain-agent/lib/*.jar})
+ * into an owner-only temporary directory and loads it in a class loader of its own (so the
+ * program's own Guava or Guice never meet ours), starts it with the agent's arguments, and then
+ * advises the two places every TCP connect of the JDK passes. A wrong argument stops the JVM with
+ * one line naming it and the fix. Arguments: see the module README.
+ */
+public final class ProtochainAgent {
+
+  private static final String LIB = "protochain-agent/lib/";
+  private static final String CORE = "dev.protochain.agent.internal.AgentCore";
+  private static final String[] BOOT = {
+    "dev.protochain.agent.boot.Hook", "dev.protochain.agent.boot.Hook$Handler"
+  };
+
+  private static final String NEXUS_DISABLED =
+      net.bytebuddy.dynamic.Nexus.class.getPackageName().replace(".dynamic", "")
+          + ".nexus.disabled";
+
+  private ProtochainAgent() {}
+
+  /** Starts the agent before {@code main}. */
+  public static void premain(String args, Instrumentation instrumentation) {
+    start(args, instrumentation);
+  }
+
+  /** Starts the agent in a running JVM (dynamic attach). */
+  public static void agentmain(String args, Instrumentation instrumentation) {
+    start(args, instrumentation);
+  }
+
+  private static void start(String args, Instrumentation instrumentation) {
+    String problem;
+    try {
+      defineBootClasses(instrumentation);
+      Path jar =
+          Path.of(
+              ProtochainAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      ClassLoader loader = isolatedLoader(jar);
+      Class<?> core = Class.forName(CORE, true, loader);
+      Method start = core.getMethod("start", String.class, Instrumentation.class);
+      Thread current = Thread.currentThread();
+      ClassLoader context = current.getContextClassLoader();
+      current.setContextClassLoader(loader);
+      boolean redirect;
+      try {
+        redirect = (Boolean) start.invoke(null, args == null ? "" : args, instrumentation);
+      } finally {
+        current.setContextClassLoader(context);
+      }
+      if (redirect) {
+        advise(instrumentation);
+      }
+      return;
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      problem =
+          cause instanceof IllegalArgumentException
+              ? cause.getMessage()
+              : "could not start: " + cause + " (fix: report this with the JDK version)";
+    } catch (Exception | LinkageError e) {
+      problem = "could not start: " + e + " (fix: report this with the JDK version)";
+    }
+    System.err.println("protochain-agent: " + problem);
+    System.err.flush();
+    Runtime.getRuntime().halt(1);
+  }
+
+  /**
+   * Defines the hook classes in the bootstrap class loader through {@code jdk.internal.misc.Unsafe}
+   * (opened to this module only), so that advice in {@code java.base} can call them, and lets
+   * {@code java.base} read their module. {@code appendToBootstrapClassLoaderSearch} would do the
+   * same but makes JDK 17 print a class-data-sharing warning.
+   */
+  private static void defineBootClasses(Instrumentation instrumentation) throws Exception {
+    Module base = Object.class.getModule();
+    Module self = ProtochainAgent.class.getModule();
+    instrumentation.redefineModule(
+        base,
+        Set.of(),
+        Map.of("jdk.internal.misc", Set.of(self)),
+        Map.of("jdk.internal.misc", Set.of(self)),
+        Set.of(),
+        Map.of());
+    Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+    Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+    Method define =
+        unsafeType.getMethod(
+            "defineClass",
+            String.class,
+            byte[].class,
+            int.class,
+            int.class,
+            ClassLoader.class,
+            ProtectionDomain.class);
+    Class<?> first = null;
+    for (String name : BOOT) {
+      Class<?> defined;
+      try {
+        defined = Class.forName(name, false, null); // a second attach finds them defined
+      } catch (ClassNotFoundException notYet) {
+        byte[] bytes;
+        try (InputStream in =
+            ProtochainAgent.class
+                .getClassLoader()
+                .getResourceAsStream(name.replace('.', '/') + ".class")) {
+          if (in == null) {
+            throw new IOException("the agent jar lacks " + name);
+          }
+          bytes = in.readAllBytes();
+        }
+        defined = (Class<?>) define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
+      }
+      if (first == null) {
+        first = defined;
+      }
+    }
+    instrumentation.redefineModule(
+        base, Set.of(first.getModule()), Map.of(), Map.of(), Set.of(), Map.of());
+  }
+
+  /**
+   * Returns a class loader over this jar and the runtime nested in it, unpacked into a new
+   * directory only its owner can read, whose parent is the platform class loader: it sees the JDK
+   * and the boot hook, nothing of the application.
+   */
+  private static ClassLoader isolatedLoader(Path jar) throws IOException {
+    Path dir;
+    try {
+      dir =
+          Files.createTempDirectory(
+              "protochain-agent-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (UnsupportedOperationException notPosix) {
+      dir = Files.createTempDirectory("protochain-agent-");
+    }
+    dir.toFile().deleteOnExit(); // registered first, so deleted after the jars in it
+    List<URL> urls = new ArrayList<>();
+    urls.add(jar.toUri().toURL());
+    try (JarFile file = new JarFile(jar.toFile())) {
+      for (JarEntry entry : Collections.list(file.entries())) {
+        String name = entry.getName();
+        if (!name.startsWith(LIB)
+            || !name.endsWith(".jar")
+            || name.indexOf('/', LIB.length()) >= 0) {
+          continue;
+        }
+        Path target = dir.resolve(name.substring(LIB.length()));
+        try (InputStream in = file.getInputStream(entry)) {
+          // The directory is new and ours alone: no link can be waiting in it.
+          Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        target.toFile().deleteOnExit();
+        urls.add(target.toUri().toURL());
+      }
+    }
+    return new URLClassLoader(
+        "protochain-agent", urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+  }
+
+  /** Advises the JDK's connects and peer-address getters, retransforming the loaded classes. */
+  private static void advise(Instrumentation instrumentation) {
+    // Byte Buddy's Nexus (for initialisers of new types, which this agent never makes) would probe
+    // sun.misc.Unsafe, which JDK 24 and newer warn about on standard error. The property is that of
+    // our relocated copy (the shade plugin renames the literal), so it touches no one else's.
+    System.setProperty(NEXUS_DISABLED, "true");
+    List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+    new AgentBuilder.Default()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+        .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+        .with(
+            new AgentBuilder.Listener.Adapter() {
+              @Override
+              public void onError(
+                  String typeName,
+                  ClassLoader classLoader,
+                  JavaModule module,
+                  boolean loaded,
+                  Throwable throwable) {
+                errors.add(throwable);
+              }
+            })
+        .ignore(nameStartsWith("net.bytebuddy.").or(nameStartsWith("dev.protochain.")))
+        .type(named("sun.nio.ch.SocketChannelImpl"))
+        .transform(
+            (DynamicType.Builder<?> builder,
+                TypeDescription type,
+                ClassLoader loader,
+                JavaModule module,
+                ProtectionDomain domain) ->
+                builder
+                    .visit(
+                        Advice.to(Advices.Connect.class)
+                            .on(
+                                named("connect")
+                                    .and(takesArguments(1))
+                                    .and(takesArgument(0, SocketAddress.class))
+                                    .or(
+                                        named("blockingConnect")
+                                            .and(takesArgument(0, SocketAddress.class)))))
+                    .visit(
+                        Advice.to(Advices.RemoteAddress.class)
+                            .on(named("getRemoteAddress").and(takesArguments(0)))))
+        .type(named("sun.nio.ch.NioSocketImpl"))
+        .transform(
+            (builder, type, loader, module, domain) ->
+                builder.visit(
+                    Advice.to(Advices.Connect.class)
+                        .on(
+                            named("connect")
+                                .and(takesArguments(2))
+                                .and(takesArgument(0, SocketAddress.class)))))
+        .type(named("java.net.SocketImpl"))
+        .transform(
+            (builder, type, loader, module, domain) ->
+                builder
+                    .visit(
+                        Advice.to(Advices.InetAddressOf.class)
+                            .on(
+                                named("getInetAddress")
+                                    .and(takesArguments(0))
+                                    .and(not(isAbstract()))))
+                    .visit(
+                        Advice.to(Advices.PortOf.class)
+                            .on(named("getPort").and(takesArguments(0)).and(not(isAbstract())))))
+        .installOn(instrumentation);
+    if (!errors.isEmpty()) {
+      IllegalStateException e =
+          new IllegalStateException(
+              "could not advise the JDK's socket classes on JDK " + Runtime.version());
+      errors.forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+}
