@@ -40,12 +40,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * PORTFILE} and {@code nio client REPORT PORT N ROUNDS SIZE HOLDMILLIS}, raw blocking {@code
  * SocketChannel}s on one virtual thread per connection, driven by {@link ScaleNode#drive}; {@code
  * netty server|client ...}, Netty 4.2 on its NIO transport with {@value #HANDLERS} pass-through
- * handlers, its default event loops, the same echoes driven from the event loops.
+ * handlers, one event loop per core, the same echoes driven from the event loops.
  */
 final class ScaleNodes {
 
   /** The layers of protochain's scale chain, and so the pass-through handlers of Netty's. */
   static final int HANDLERS = 3;
+
+  /**
+   * Netty's event loops per node: one per core, the parallelism of the virtual-thread scheduler the
+   * other contenders run on (Netty's default, two per core, measured slower on 2 cores).
+   */
+  private static final int LOOPS = Runtime.getRuntime().availableProcessors();
 
   private ScaleNodes() {}
 
@@ -193,7 +199,7 @@ final class ScaleNodes {
 
   private static void nettyServer(Path portFile, Map<String, String> out) throws Exception {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(LOOPS, NioIoHandler.newFactory());
     try {
       Channel listener =
           new ServerBootstrap()
@@ -223,7 +229,7 @@ final class ScaleNodes {
       int port, int n, int rounds, int size, long holdMillis, Map<String, String> out)
       throws Exception {
     ScaleNode.Sampler sampler = new ScaleNode.Sampler();
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(LOOPS, NioIoHandler.newFactory());
     AtomicInteger errors = new AtomicInteger();
     AtomicLong verified = new AtomicLong();
     long[] roundTrips = new long[n * rounds];
