@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.DoublePredicate;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -52,7 +51,7 @@ public final class Report {
 
   /**
    * Runs the report: {@code --quick} for a run of a few minutes with wider error; {@code --only
-   * jmh,tcp,compare,holding,agent} for some of the parts (to profile one, say).
+   * jmh,tcp,compare,holding,agent,scale} for some of the parts (to profile one, say).
    */
   public static void main(String[] args) throws Exception {
     LauncherDefaults.apply();
@@ -73,7 +72,8 @@ public final class Report {
     new Report(quick, parts, System.out).run();
   }
 
-  private static final List<String> PARTS = List.of("jmh", "tcp", "compare", "holding", "agent");
+  private static final List<String> PARTS =
+      List.of("jmh", "tcp", "compare", "holding", "agent", "scale");
 
   private static void usage(String problem) {
     System.err.println(
@@ -104,12 +104,16 @@ public final class Report {
     if (parts.contains("agent")) {
       AgentComparison.run(this, quick);
     }
+    if (parts.contains("scale")) {
+      ScaleBenchmark.run(this, quick);
+    }
     out.println();
     print();
     out.println(
         "± after a JMH figure: its 99.9% confidence half-width; after a figure of rounds (MiB/s, us): the"
             + " interquartile range of the rounds over their median. A ratio of rounds is the median of the"
-            + " rounds' own ratios.");
+            + " rounds' own ratios, the lowest and highest of them in brackets (for JMH rows, the range"
+            + " the two confidence intervals allow); a range holding 1.0 is parity.");
     out.printf(
         Locale.ROOT,
         "%nfinished in %d s%n",
@@ -166,8 +170,8 @@ public final class Report {
           measure,
           ns(chain),
           ns(plain),
-          chain[0] / plain[0],
-          depth == DEEPEST ? "<= 1.15x time" : "(info)",
+          Stats.Ratio.ofScores(chain[0], chain[1], plain[0], plain[1]),
+          depth == DEEPEST ? "<= 1.15x" : "(info)",
           depth == DEEPEST ? chain[0] / plain[0] <= 1.15 : null);
     }
     for (int depth : new int[] {1, 3, DEEPEST}) {
@@ -180,7 +184,7 @@ public final class Report {
               + " layers + base)",
           ns(s),
           "-",
-          Double.NaN,
+          null,
           depth == DEEPEST ? "<= 1 us" : "(info)",
           depth == DEEPEST ? s[0] <= 1000 : null);
     }
@@ -189,7 +193,7 @@ public final class Report {
         "cold plugin load + unload",
         String.format(Locale.ROOT, "%.2f ms ±%.2f", cold[0] / 1000, cold[1] / 1000),
         "-",
-        Double.NaN,
+        null,
         "<= 50 ms",
         cold[0] / 1000 <= 50);
   }
@@ -252,37 +256,29 @@ public final class Report {
     for (int i = 0; i < sizes.length; i++) {
       List<Double> mine = results.get(p + " " + sizes[i]);
       List<Double> base = results.get(nio + " " + sizes[i]);
-      double ratio = Stats.pairedRatio(mine, base);
-      String goal = sizes[i] == 65536 ? ">= 0.95x" : sizes[i] == 1024 ? ">= 0.90x" : "(info)";
-      Boolean pass =
-          sizes[i] == 65536
-              ? (Boolean) (ratio >= 0.95)
-              : sizes[i] == 1024 ? (Boolean) (ratio >= 0.90) : null;
-      row(
+      roundsRow(
           "TCP " + labels[i] + " throughput, " + DEEPEST + " layers vs raw NIO",
           mibs(mine),
           mibs(base),
-          ratio,
-          goal,
-          pass);
+          mine,
+          base,
+          sizes[i] == 65536 ? 0.95 : sizes[i] == 1024 ? 0.90 : Double.NaN,
+          true);
     }
     latencyRow(
         "ping-pong 64 B p50, " + DEEPEST + " layers vs raw NIO",
         results.get(p + " p50"),
         results.get(nio + " p50"),
-        "<= 1.10x time",
         1.10);
     latencyRow(
         "ping-pong 64 B p99, " + DEEPEST + " layers vs raw NIO",
         results.get(p + " p99"),
         results.get(nio + " p99"),
-        "(info)",
         Double.NaN);
     for (int i = 0; i < sizes.length; i++) {
       List<Double> mine = results.get(p + " " + sizes[i]);
       List<Double> base = results.get(netty + " " + sizes[i]);
-      double ratio = Stats.pairedRatio(mine, base);
-      row(
+      roundsRow(
           "TCP "
               + labels[i]
               + " throughput, "
@@ -292,15 +288,15 @@ public final class Report {
               + " handlers",
           mibs(mine),
           mibs(base),
-          ratio,
-          ">= 1.0x",
-          ratio >= 1.0);
+          mine,
+          base,
+          1.0,
+          true);
     }
     latencyRow(
         "ping-pong 64 B p50, " + DEEPEST + " layers vs Netty with " + DEEPEST + " handlers",
         results.get(p + " p50"),
         results.get(netty + " p50"),
-        "<= 1.0x time",
         1.0);
   }
 
@@ -354,72 +350,82 @@ public final class Report {
     }
     List<Double> mine = p50.get(contenders.get(0).name());
     List<Double> base = p50.get(contenders.get(1).name());
-    pairedRow(
-        "ping-pong 64 B p50, [coalesce, tcp4] vs bare tcp4",
-        micros(mine),
-        micros(base),
-        mine,
-        base,
-        "<= 1.20x time",
-        r -> r <= 1.20);
+    latencyRow("ping-pong 64 B p50, [coalesce, tcp4] vs bare tcp4", mine, base, 1.20);
   }
 
+  /** A row of round-trip times: lower is better, {@code limit} NaN for information. */
+  private void latencyRow(String measure, List<Double> mine, List<Double> base, double limit) {
+    roundsRow(measure, micros(mine), micros(base), mine, base, limit, false);
+  }
+
+  static String mibs(List<Double> v) {
+    return figure(v, "%.0f MiB/s");
+  }
+
+  static String micros(List<Double> v) {
+    return figure(v, "%.1f us");
+  }
+
+  /** The median of rounds in {@code format}, then the rounds' interquartile range over it. */
+  static String figure(List<Double> v, String format) {
+    return figure(v, format, 1);
+  }
+
+  /** As {@link #figure(List, String)}, the median multiplied by {@code unit} first. */
+  static String figure(List<Double> v, String format, double unit) {
+    return String.format(Locale.ROOT, format, Stats.median(v) * unit)
+        + String.format(Locale.ROOT, " ±%.0f%%", 100 * Stats.spread(v));
+  }
+
+  /** Prints a line of progress while the parts run. */
+  void progress(String line) {
+    out.println(line);
+  }
+
+  /* ---- table ---- */
+
   /**
-   * Adds a row of paired rounds: the median of the rounds' own ratios, then their lowest and
-   * highest (a range straddling 1.0 is parity within the machine's noise).
+   * The row of a measure of rounds: the ratio is {@link Stats.Ratio#of} the rounds {@code mine} and
+   * {@code base}, and the goal that ratio at least ({@code atLeast}) or at most {@code limit}; a
+   * {@code limit} that is NaN makes the row information only.
    */
-  void pairedRow(
+  void roundsRow(
       String measure,
       String mine,
       String base,
       List<Double> mineRounds,
       List<Double> baseRounds,
-      String goal,
-      DoublePredicate pass) {
-    double ratio = Stats.pairedRatio(mineRounds, baseRounds);
-    double[] range = Stats.pairedRange(mineRounds, baseRounds);
-    rows.add(
-        new String[] {
-          measure,
-          mine,
-          base,
-          String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", ratio, range[0], range[1]),
-          goal,
-          pass.test(ratio) ? "pass" : "FAIL"
-        });
-  }
-
-  private void latencyRow(
-      String measure, List<Double> mine, List<Double> base, String goal, double limit) {
-    double ratio = Stats.pairedRatio(mine, base);
+      double limit,
+      boolean atLeast) {
+    Stats.Ratio ratio = Stats.Ratio.of(mineRounds, baseRounds);
+    boolean info = Double.isNaN(limit);
     row(
         measure,
-        micros(mine),
-        micros(base),
+        mine,
+        base,
         ratio,
-        goal,
-        Double.isNaN(limit) ? null : ratio <= limit);
+        info ? "(info)" : String.format(Locale.ROOT, "%s %.2fx", atLeast ? ">=" : "<=", limit),
+        info ? null : atLeast ? ratio.median() >= limit : ratio.median() <= limit);
   }
 
-  static String mibs(List<Double> v) {
-    return String.format(Locale.ROOT, "%.0f MiB/s ±%.0f%%", Stats.median(v), 100 * Stats.spread(v));
-  }
-
-  static String micros(List<Double> v) {
-    return String.format(Locale.ROOT, "%.1f us ±%.0f%%", Stats.median(v), 100 * Stats.spread(v));
-  }
-
-  /* ---- table ---- */
-
-  void row(String measure, String mine, String base, double ratio, String goal, Boolean pass) {
+  /**
+   * Adds a row; {@code ratio} is null where there is no baseline. Its result is pass or FAIL by the
+   * goal (or {@code -} for information), followed by "parity" when the ratio's range holds 1.0: the
+   * rounds do not agree which side leads, so no lead is claimed.
+   */
+  void row(String measure, String mine, String base, Stats.Ratio ratio, String goal, Boolean pass) {
+    String result = pass == null ? "" : pass ? "pass" : "FAIL";
+    if (ratio != null && ratio.parity()) {
+      result = result.isEmpty() ? "parity" : result + " (parity)";
+    }
     rows.add(
         new String[] {
           measure,
           mine,
           base,
-          Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
+          ratio == null ? "-" : ratio.toString(),
           goal,
-          pass == null ? "-" : pass ? "pass" : "FAIL"
+          result.isEmpty() ? "-" : result
         });
   }
 

@@ -3,6 +3,7 @@ package dev.protochain.benchmarks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /** Medians, spreads and percentiles of measurements. */
 final class Stats {
@@ -15,31 +16,47 @@ final class Stats {
   }
 
   /**
-   * Returns the median of {@code mine[i] / base[i]}: each round's two figures were measured minutes
+   * protochain's figure over a baseline's: the median of the rounds' own ratios {@code mine[i] /
+   * base[i]}, and the lowest and highest of them. Each round's two figures were measured minutes
    * apart at most, so a round's ratio cancels the machine's slower drifts (another tenant, the
-   * CPU's clock) that a ratio of the two medians keeps.
+   * CPU's clock) that a ratio of the two medians keeps. A range that holds 1.0 is parity: the
+   * rounds do not agree on which side leads.
    */
-  static double pairedRatio(List<Double> mine, List<Double> base) {
-    if (mine.size() != base.size()) {
-      throw new IllegalArgumentException(mine.size() + " rounds against " + base.size());
-    }
-    List<Double> ratios = new ArrayList<>();
-    for (int i = 0; i < mine.size(); i++) {
-      ratios.add(mine.get(i) / base.get(i));
-    }
-    return median(ratios);
-  }
+  record Ratio(double median, double low, double high) {
 
-  /** Returns the lowest and highest of the rounds' own ratios {@code mine[i] / base[i]}. */
-  static double[] pairedRange(List<Double> mine, List<Double> base) {
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < mine.size(); i++) {
-      double r = mine.get(i) / base.get(i);
-      lo = Math.min(lo, r);
-      hi = Math.max(hi, r);
+    static Ratio of(List<Double> mine, List<Double> base) {
+      if (mine.size() != base.size()) {
+        throw new IllegalArgumentException(mine.size() + " rounds against " + base.size());
+      }
+      List<Double> ratios = new ArrayList<>();
+      for (int i = 0; i < mine.size(); i++) {
+        ratios.add(mine.get(i) / base.get(i));
+      }
+      return new Ratio(
+          Stats.median(ratios),
+          ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+          ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
     }
-    return new double[] {lo, hi};
+
+    /**
+     * From two scores without rounds of their own (JMH's) and their confidence half-widths: the
+     * range is where the ratio of two values within those intervals can lie.
+     */
+    static Ratio ofScores(double mine, double mineError, double base, double baseError) {
+      return new Ratio(
+          mine / base,
+          (mine - mineError) / (base + baseError),
+          (mine + mineError) / (base - baseError));
+    }
+
+    boolean parity() {
+      return low <= 1.0 && high >= 1.0;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", median, low, high);
+    }
   }
 
   /**

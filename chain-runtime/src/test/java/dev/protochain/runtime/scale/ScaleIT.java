@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +41,7 @@ class ScaleIT {
     assertTrue(
         Runtime.version().feature() >= 21,
         "the scale test needs virtual threads (JDK 21 or newer); this is JDK " + Runtime.version());
-    long limit = openFileLimit();
+    long limit = ScaleNode.openFileLimit();
     assertTrue(
         limit >= FDS_NEEDED,
         "the open file limit (ulimit -n) is "
@@ -61,49 +57,28 @@ class ScaleIT {
     Path portFile = dir.resolve("port");
     Path recording = dir.resolve("client.jfr");
     Process server =
-        start(
-            dir.resolve("server.log"),
-            List.of(),
-            "server",
-            serverReport.toString(),
-            portFile.toString());
+        start(dir.resolve("server.log"), List.of(), "server", serverReport, portFile.toString());
     Process client = null;
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!Files.exists(portFile)) {
-        assertTrue(
-            server.isAlive(), "the server exited: " + Files.readString(dir.resolve("server.log")));
-        assertTrue(System.nanoTime() < deadline, "the server never listened");
-        Thread.sleep(20);
-      }
+      String port = ScaleNode.awaitPort(server, portFile, dir.resolve("server.log"));
       client =
           start(
               dir.resolve("client.log"),
               // The default settings record jdk.VirtualThreadPinned at 20 ms and over.
               List.of("-XX:StartFlightRecording=filename=" + recording + ",settings=default"),
               "client",
-              clientReport.toString(),
-              Files.readString(portFile).trim(),
+              clientReport,
+              port,
               String.valueOf(CONNECTIONS),
               String.valueOf(ROUNDS),
               String.valueOf(SIZE),
               String.valueOf(HOLD_MILLIS));
       assertTrue(client.waitFor(8, TimeUnit.MINUTES), "the client did not finish");
     } finally {
-      try (OutputStream stop = server.getOutputStream()) {
-        stop.write('\n'); // closing standard input ends the server
-      } catch (IOException e) {
-        // it already exited; its report says why
-      }
-      if (!server.waitFor(60, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
-      if (client != null && client.isAlive()) {
-        client.destroyForcibly();
-      }
+      ScaleNode.stop(server, client);
     }
-    Map<String, String> c = report(clientReport, dir.resolve("client.log"));
-    Map<String, String> s = report(serverReport, dir.resolve("server.log"));
+    Map<String, String> c = ScaleNode.report(clientReport, dir.resolve("client.log"));
+    Map<String, String> s = ScaleNode.report(serverReport, dir.resolve("server.log"));
     System.out.println("client: " + c);
     System.out.println("server: " + s);
 
@@ -182,46 +157,17 @@ class ScaleIT {
     return found;
   }
 
-  private static Process start(Path log, List<String> jvmOptions, String... args)
+  private static Process start(
+      Path log, List<String> jvmOptions, String node, Path report, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(jvmOptions);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(ScaleNode.class.getName());
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
-
-  private static Map<String, String> report(Path file, Path log) throws IOException {
-    if (!Files.exists(file)) {
-      throw new AssertionError("no report " + file.getFileName() + "; log:\n" + tail(log));
-    }
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      int eq = line.indexOf('=');
-      out.put(line.substring(0, eq), line.substring(eq + 1));
-    }
-    return out;
-  }
-
-  private static String tail(Path log) throws IOException {
-    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-  }
-
-  private static long openFileLimit() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-      if (line.startsWith("Max open files")) {
-        String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-        return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
-      }
-    }
-    throw new IOException("no 'Max open files' line in /proc/self/limits");
+    List<String> all = new ArrayList<>(List.of(node, report.toString()));
+    all.addAll(List.of(args));
+    return ScaleNode.start(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        jvmOptions,
+        System.getProperty("java.class.path"),
+        ScaleNode.class.getName(),
+        log,
+        all);
   }
 }

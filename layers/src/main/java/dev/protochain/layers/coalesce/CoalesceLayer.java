@@ -12,7 +12,10 @@ import dev.protochain.api.spi.StartupContext;
 import dev.protochain.layers.internal.HoldingSocket;
 import dev.protochain.layers.internal.LayerTimer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * Coalesces small writes on stream sockets: bytes sent are held until {@code threshold} bytes
@@ -33,7 +36,9 @@ import java.time.Duration;
  * can block until the peer reads while the peer waits for this very receive. When it has a delay or
  * flushes on receive the layer runs a timer thread per load, and sender threads as sends need them,
  * one per socket sending, so a peer that stops reading delays no other socket; all are stopped at
- * unload.
+ * unload. A socket has a hold buffer only while it holds bytes: it takes one from a small pool of
+ * the load at its first held byte and gives it back when all it held has been sent, so thousands of
+ * idle connections cost no buffer each.
  */
 @ProviderInfo(
     id = "24cae5cd-ba45-4971-a8a2-fcb69c59e043",
@@ -58,9 +63,13 @@ import java.time.Duration;
     })
 public final class CoalesceLayer extends AbstractLayer {
 
+  /** The most bytes of idle hold buffers a load keeps for its sockets' next holds. */
+  private static final int POOLED_BYTES = 1 << 20;
+
   private volatile int threshold;
   private volatile boolean flushOnReceive;
   private volatile HoldingSocket.Owner owner;
+  private volatile BlockingQueue<ByteBuffer> pool;
 
   /** Creates the layer; the runtime calls this. */
   public CoalesceLayer() {}
@@ -74,6 +83,7 @@ public final class CoalesceLayer extends AbstractLayer {
           "setting 'delay' of " + context.entry() + " must not be negative");
     }
     flushOnReceive = settings().getBoolean("flush-on-receive");
+    pool = new ArrayBlockingQueue<>(Math.max(1, Math.min(64, POOLED_BYTES / threshold)));
     LayerTimer timer =
         !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context) : null;
     owner =
@@ -103,6 +113,17 @@ public final class CoalesceLayer extends AbstractLayer {
 
   int threshold() {
     return threshold;
+  }
+
+  /** Returns an empty hold buffer of {@code threshold} bytes, from the pool when it has one. */
+  ByteBuffer takeBuffer() {
+    ByteBuffer b = pool.poll();
+    return b != null ? b : ByteBuffer.allocate(threshold);
+  }
+
+  /** Takes back a hold buffer no longer used; the pool keeps it if it has room. */
+  void giveBack(ByteBuffer buffer) {
+    pool.offer(buffer.clear());
   }
 
   boolean flushOnReceive() {

@@ -8,17 +8,18 @@ import java.nio.ByteBuffer;
 
 /**
  * A stream socket holding small writes in one buffer of {@code threshold} bytes; the holding, the
- * timed and requested sends and the close are {@link HoldingSocket}'s.
+ * timed and requested sends and the close are {@link HoldingSocket}'s. The buffer is taken from the
+ * layer's pool when a first byte is held and given back as soon as everything held has left, so
+ * that a socket holding nothing, which is most sockets most of the time, costs no buffer.
  */
 final class CoalesceSocket extends HoldingSocket {
 
   private final CoalesceLayer layer;
-  private final ByteBuffer held; // guarded by the send lock
+  private ByteBuffer held; // guarded by the send lock; null while nothing is held
 
   CoalesceSocket(CoalesceLayer layer, ChainSocket below, boolean connected) {
     super(layer.owner(), below, connected);
     this.layer = layer;
-    this.held = ByteBuffer.allocate(layer.threshold());
   }
 
   @Override
@@ -36,17 +37,20 @@ final class CoalesceSocket extends HoldingSocket {
 
   @Override
   protected boolean passesThrough(ByteBuffer src) {
-    return src.remaining() >= held.capacity(); // a large write with nothing held: no copy
+    return src.remaining() >= layer.threshold(); // a large write with nothing held: no copy
   }
 
   @Override
   protected int hold(ByteBuffer src) {
+    if (held == null) {
+      held = layer.takeBuffer();
+    }
     return Sockets.transfer(src, held);
   }
 
   @Override
   protected boolean full() {
-    return !held.hasRemaining();
+    return held != null && !held.hasRemaining();
   }
 
   @Override
@@ -60,11 +64,21 @@ final class CoalesceSocket extends HoldingSocket {
     } finally {
       held.compact();
       heldNow(held.position());
+      if (held.position() == 0) {
+        giveBack();
+      }
     }
   }
 
   @Override
   protected void dropHeld() {
-    held.clear();
+    if (held != null) {
+      giveBack();
+    }
+  }
+
+  private void giveBack() {
+    layer.giveBack(held);
+    held = null;
   }
 }

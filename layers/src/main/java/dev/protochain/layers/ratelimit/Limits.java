@@ -8,6 +8,9 @@ import com.google.common.util.concurrent.RateLimiter;
  */
 final class Limits {
 
+  /** No limit at all: nothing to wait for, and nothing of its own, so any socket may share it. */
+  static final Limits NONE = new Limits(0, 0);
+
   final RateLimiter sent;
   final RateLimiter received;
   final RateLimiter operations;

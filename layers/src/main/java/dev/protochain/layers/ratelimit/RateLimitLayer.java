@@ -120,10 +120,16 @@ public final class RateLimitLayer extends AbstractLayer {
     return new RateLimitSocket(this, below);
   }
 
-  /** Returns the limits a new socket uses: the shared ones, or its own. */
+  /**
+   * Returns the limits a new socket uses: the shared ones, or its own; with no limit set, the one
+   * instance that limits nothing (a socket costs no limiter it never uses).
+   */
   Limits limitsForSocket() {
     Limits s = shared;
-    return s != null ? s : newLimits();
+    if (s != null) {
+      return s;
+    }
+    return bytesPerSecond == 0 && operationsPerSecond == 0 ? Limits.NONE : newLimits();
   }
 
   private Limits newLimits() {
