@@ -123,7 +123,7 @@ final class ProviderSlot {
         load();
       }
       count++;
-      host.emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
+      host.log().emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
       return instance;
     } finally {
       lock.unlock();
@@ -168,7 +168,7 @@ final class ProviderSlot {
       binding = b;
       state = ProviderState.RUNNING;
       loads++;
-      host.emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, "", null);
+      host.log().emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, "", null);
     } catch (ProtochainException e) {
       abandon(b, e);
       throw e;
@@ -195,7 +195,7 @@ final class ProviderSlot {
         failure.addSuppressed(e);
       }
     }
-    host.emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", "", failure);
+    host.log().emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", "", failure);
   }
 
   private Settings settings(ProviderDescriptor d) throws ProtochainException {
@@ -226,7 +226,7 @@ final class ProviderSlot {
         throw new NotInitialisedException(describe() + ": count 0, cleanup 1");
       }
       count--;
-      host.emit(LifecycleEvent.Type.CLEANUP, entry, count, why, target, null);
+      host.log().emit(LifecycleEvent.Type.CLEANUP, entry, count, why, target, null);
       if (count > 0) {
         return List.of();
       }
@@ -238,17 +238,18 @@ final class ProviderSlot {
     }
     List<Throwable> failures = new ArrayList<>();
     try {
-      host.abortSockets(entry.id(), describe(), failures);
+      host.sockets().abort(entry.id(), describe(), failures);
       try {
         long undelivered = unloading.drain(host.drainDeadline());
         if (undelivered > 0) {
-          host.emit(
-              LifecycleEvent.Type.UNDELIVERED,
-              entry,
-              0,
-              undelivered + " bytes undelivered",
-              "",
-              null);
+          host.log()
+              .emit(
+                  LifecycleEvent.Type.UNDELIVERED,
+                  entry,
+                  0,
+                  undelivered + " bytes undelivered",
+                  "",
+                  null);
         }
       } catch (IOException | RuntimeException e) {
         failures.add(failure("failed to drain", e));
@@ -270,7 +271,7 @@ final class ProviderSlot {
         binding = null;
         state = ProviderState.UNLOADED;
         unloads++;
-        host.emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, "", null);
+        host.log().emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, "", null);
         settled.signalAll();
       } finally {
         lock.unlock();
@@ -294,7 +295,7 @@ final class ProviderSlot {
             ProtochainException.Code.PROVIDER_FAILED_INIT,
             describe() + " " + what + ": " + cause,
             cause);
-    host.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, "", e);
+    host.log().emit(LifecycleEvent.Type.FAILURE, entry, count(), what, "", e);
     return e;
   }
 
