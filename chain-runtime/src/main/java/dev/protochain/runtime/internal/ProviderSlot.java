@@ -288,6 +288,28 @@ final class ProviderSlot {
     return origin().isEmpty() ? t : DetachedException.detach(t);
   }
 
+  /**
+   * Returns the failure of this provider at {@code depth} of a chain: {@code <subject>: provider
+   * 'x' (entry 2001)[ from plugin jar ...] at depth 1 failed to <verb>: <cause>}, with the cause
+   * detached if it comes from a plugin.
+   */
+  ProtochainException failedAt(String subject, int depth, String verb, Throwable thrown) {
+    Throwable cause = detach(thrown);
+    return new ProtochainException(
+        ProtochainException.Code.PROVIDER_FAILED_INIT,
+        subject
+            + ": "
+            + describe()
+            + origin()
+            + " at depth "
+            + depth
+            + " failed to "
+            + verb
+            + ": "
+            + cause,
+        cause);
+  }
+
   ProtochainException failure(String what, Throwable thrown) {
     Throwable cause = detach(thrown);
     ProtochainException e =

@@ -117,21 +117,13 @@ final class RealSession implements Session {
         && ((ProtochainException) e).code() == ProtochainException.Code.OPERATION_ABORTED) {
       return (ProtochainException) e;
     }
-    ProviderSlot slot = chain.slot(depth);
-    Throwable cause = slot.detach(e);
-    return new ProtochainException(
-        ProtochainException.Code.PROVIDER_FAILED_INIT,
-        "open of a socket on "
-            + entry
-            + ": "
-            + slot.describe()
-            + " at depth "
-            + depth
-            + " failed to "
-            + (depth == chain.depth() - 1 ? "open" : "wrap")
-            + " it: "
-            + cause,
-        cause);
+    return chain
+        .slot(depth)
+        .failedAt(
+            "open of a socket on " + entry,
+            depth,
+            depth == chain.depth() - 1 ? "open it" : "wrap it",
+            e);
   }
 
   private static void closeQuietly(ChainSocket socket, Throwable primary) {

@@ -77,19 +77,7 @@ final class StartedChain {
       try {
         provider.startup(context);
       } catch (IOException | RuntimeException e) {
-        Throwable cause = slot.detach(e);
-        throw new ProtochainException(
-            ProtochainException.Code.PROVIDER_FAILED_INIT,
-            "startup of "
-                + target
-                + ": "
-                + slot.describe()
-                + slot.origin()
-                + " at depth "
-                + depth
-                + " failed to start: "
-                + cause,
-            cause);
+        throw slot.failedAt("startup of " + target, depth, "start", e);
       }
       providers[depth] = provider;
       contexts[depth] = context;
