@@ -88,16 +88,21 @@ final class ProviderSlot {
     return d;
   }
 
-  /** Returns where the loaded provider comes from, as {@code from plugin jar ...}, or nothing. */
-  String origin() {
+  /** Returns the plugin jar the loaded provider comes from, if it comes from one. */
+  private Optional<ProviderBinding.Origin.Plugin> plugin() {
     lock.lock();
     try {
       return binding != null && binding.origin() instanceof ProviderBinding.Origin.Plugin plugin
-          ? " from " + plugin
-          : "";
+          ? Optional.of(plugin)
+          : Optional.empty();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Returns where the loaded provider comes from, as {@code from plugin jar ...}, or nothing. */
+  String origin() {
+    return plugin().map(p -> " from " + p).orElse("");
   }
 
   /** Returns {@code provider 'trace' (entry 2001)}. */
@@ -285,7 +290,7 @@ final class ProviderSlot {
    * DetachedException}).
    */
   Throwable detach(Throwable t) {
-    return origin().isEmpty() ? t : DetachedException.detach(t);
+    return plugin().isPresent() ? DetachedException.detach(t) : t;
   }
 
   /**
