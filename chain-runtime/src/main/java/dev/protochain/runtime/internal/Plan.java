@@ -1,10 +1,15 @@
 package dev.protochain.runtime.internal;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Version;
 import dev.protochain.api.VersionRange;
+import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.CatalogProblem;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 /**
  * An entry's chain, resolved once per runtime (the catalog snapshot never changes): its entries and
@@ -23,7 +28,35 @@ final class Plan {
    */
   record Negotiated(VersionRange requested, Version version, VersionRange below) {}
 
-  Plan(CatalogEntry target, List<CatalogEntry> levels, ProviderSlot[] slots) {
+  /**
+   * Resolves {@code target}'s chain in {@code catalog}, takes each provider's slot from {@code
+   * slots}, and checks that each layer finds below it the services it requires.
+   *
+   * @throws ProtochainException {@code CATALOG_INVALID} naming the chain and the layer whose
+   *     services are missing; {@code INVALID_PROVIDER} if a provider is missing or of the wrong
+   *     kind
+   */
+  static Plan of(CatalogEntry target, Catalog catalog, Function<CatalogEntry, ProviderSlot> slots)
+      throws ProtochainException {
+    List<CatalogEntry> levels = catalog.resolve(target);
+    CatalogEntry base = levels.get(levels.size() - 1);
+    ProviderSlot[] slotted = new ProviderSlot[levels.size()];
+    for (int depth = 0; depth < slotted.length; depth++) {
+      slotted[depth] = slots.apply(levels.get(depth));
+      if (depth < slotted.length - 1) {
+        Optional<CatalogProblem> missing =
+            Compatibility.below(
+                target.toString(), List.of(target.id()), slotted[depth].descriptor(), base);
+        if (missing.isPresent()) {
+          throw new ProtochainException(
+              ProtochainException.Code.CATALOG_INVALID, missing.get().message());
+        }
+      }
+    }
+    return new Plan(target, levels, slotted);
+  }
+
+  private Plan(CatalogEntry target, List<CatalogEntry> levels, ProviderSlot[] slots) {
     this.target = target;
     this.levels = levels.toArray(new CatalogEntry[0]);
     this.slots = slots;

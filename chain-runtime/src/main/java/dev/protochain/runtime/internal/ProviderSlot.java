@@ -88,16 +88,21 @@ final class ProviderSlot {
     return d;
   }
 
-  /** Returns where the loaded provider comes from, as {@code from plugin jar ...}, or nothing. */
-  String origin() {
+  /** Returns the plugin jar the loaded provider comes from, if it comes from one. */
+  private Optional<ProviderBinding.Origin.Plugin> plugin() {
     lock.lock();
     try {
       return binding != null && binding.origin() instanceof ProviderBinding.Origin.Plugin plugin
-          ? " from " + plugin
-          : "";
+          ? Optional.of(plugin)
+          : Optional.empty();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Returns where the loaded provider comes from, as {@code from plugin jar ...}, or nothing. */
+  String origin() {
+    return plugin().map(p -> " from " + p).orElse("");
   }
 
   /** Returns {@code provider 'trace' (entry 2001)}. */
@@ -123,7 +128,7 @@ final class ProviderSlot {
         load();
       }
       count++;
-      host.emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
+      host.log().emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
       return instance;
     } finally {
       lock.unlock();
@@ -168,7 +173,7 @@ final class ProviderSlot {
       binding = b;
       state = ProviderState.RUNNING;
       loads++;
-      host.emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, "", null);
+      host.log().emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, "", null);
     } catch (ProtochainException e) {
       abandon(b, e);
       throw e;
@@ -195,7 +200,7 @@ final class ProviderSlot {
         failure.addSuppressed(e);
       }
     }
-    host.emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", "", failure);
+    host.log().emit(LifecycleEvent.Type.FAILURE, entry, 0, "load", "", failure);
   }
 
   private Settings settings(ProviderDescriptor d) throws ProtochainException {
@@ -226,7 +231,7 @@ final class ProviderSlot {
         throw new NotInitialisedException(describe() + ": count 0, cleanup 1");
       }
       count--;
-      host.emit(LifecycleEvent.Type.CLEANUP, entry, count, why, target, null);
+      host.log().emit(LifecycleEvent.Type.CLEANUP, entry, count, why, target, null);
       if (count > 0) {
         return List.of();
       }
@@ -238,17 +243,18 @@ final class ProviderSlot {
     }
     List<Throwable> failures = new ArrayList<>();
     try {
-      host.abortSockets(entry.id(), describe(), failures);
+      host.sockets().abort(entry.id(), describe(), failures);
       try {
         long undelivered = unloading.drain(host.drainDeadline());
         if (undelivered > 0) {
-          host.emit(
-              LifecycleEvent.Type.UNDELIVERED,
-              entry,
-              0,
-              undelivered + " bytes undelivered",
-              "",
-              null);
+          host.log()
+              .emit(
+                  LifecycleEvent.Type.UNDELIVERED,
+                  entry,
+                  0,
+                  undelivered + " bytes undelivered",
+                  "",
+                  null);
         }
       } catch (IOException | RuntimeException e) {
         failures.add(failure("failed to drain", e));
@@ -270,7 +276,7 @@ final class ProviderSlot {
         binding = null;
         state = ProviderState.UNLOADED;
         unloads++;
-        host.emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, "", null);
+        host.log().emit(LifecycleEvent.Type.UNLOAD, entry, 0, "unload " + unloads, "", null);
         settled.signalAll();
       } finally {
         lock.unlock();
@@ -284,7 +290,29 @@ final class ProviderSlot {
    * DetachedException}).
    */
   Throwable detach(Throwable t) {
-    return origin().isEmpty() ? t : DetachedException.detach(t);
+    return plugin().isPresent() ? DetachedException.detach(t) : t;
+  }
+
+  /**
+   * Returns the failure of this provider at {@code depth} of a chain: {@code <subject>: provider
+   * 'x' (entry 2001)[ from plugin jar ...] at depth 1 failed to <verb>: <cause>}, with the cause
+   * detached if it comes from a plugin.
+   */
+  ProtochainException failedAt(String subject, int depth, String verb, Throwable thrown) {
+    Throwable cause = detach(thrown);
+    return new ProtochainException(
+        ProtochainException.Code.PROVIDER_FAILED_INIT,
+        subject
+            + ": "
+            + describe()
+            + origin()
+            + " at depth "
+            + depth
+            + " failed to "
+            + verb
+            + ": "
+            + cause,
+        cause);
   }
 
   ProtochainException failure(String what, Throwable thrown) {
@@ -294,7 +322,7 @@ final class ProviderSlot {
             ProtochainException.Code.PROVIDER_FAILED_INIT,
             describe() + " " + what + ": " + cause,
             cause);
-    host.emit(LifecycleEvent.Type.FAILURE, entry, count(), what, "", e);
+    host.log().emit(LifecycleEvent.Type.FAILURE, entry, count(), what, "", e);
     return e;
   }
 

@@ -8,31 +8,17 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.api.Protocol;
 import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
-import dev.protochain.api.Version;
 import dev.protochain.api.VersionRange;
-import dev.protochain.api.spi.Provider;
-import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.Catalog;
-import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.ChainRuntime;
-import dev.protochain.runtime.LifecycleEvent;
-import dev.protochain.runtime.LifecycleListener;
-import dev.protochain.runtime.ProviderSource;
 import dev.protochain.runtime.ProviderState;
 import dev.protochain.runtime.Selection;
 import java.io.IOException;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -41,19 +27,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class RealChainRuntime implements ChainRuntime {
 
-  private static final Logger log = LoggerFactory.getLogger(RealChainRuntime.class);
-
   private final RuntimeConfig config;
   private final Contexts.Services services;
-  private final SlotHost host = new Host();
+  private final SlotHost host;
   private final Map<Integer, ProviderSlot> slots = new ConcurrentHashMap<>();
-  // Open sessions by startup sequence: the count-level cleanup and close() take the most recent.
-  private final Set<RealSession> sessions = ConcurrentHashMap.newKeySet();
-  private final AtomicLong sequence = new AtomicLong();
   // The catalog snapshot never changes, so each entry's chain is resolved and checked once.
   private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
-
-  private final Set<RealChainSocket> sockets = ConcurrentHashMap.newKeySet();
+  private final OpenSessions sessions = new OpenSessions();
+  private final OpenSockets sockets = new OpenSockets();
   private final Thread shutdownHook;
   private volatile boolean closed;
 
@@ -63,6 +44,14 @@ public final class RealChainRuntime implements ChainRuntime {
     this.services =
         new Contexts.Services(
             config.name(), config.clock(), config.services(), config.threadFactory());
+    this.host =
+        new SlotHost(
+            config.source(),
+            services,
+            config.clock(),
+            config.drainTimeout(),
+            sockets,
+            new LifecycleLog(config.name(), config.listeners()));
     if (config.shutdownHook()) {
       // A plain thread, not one from the thread factory: the JVM starts a shutdown hook itself, at
       // exit, and an application's factory may already refuse threads (or be shut down) by then.
@@ -135,119 +124,22 @@ public final class RealChainRuntime implements ChainRuntime {
     }
     Plan plan = plans.get(entry.id());
     if (plan == null) {
-      List<CatalogEntry> levels = config.catalog().resolve(entry);
-      checkCapabilities(entry, levels);
-      ProviderSlot[] slots = new ProviderSlot[levels.size()];
-      for (int i = 0; i < slots.length; i++) {
-        slots[i] = slot(levels.get(i));
-      }
-      plan = new Plan(entry, levels, slots);
+      plan = Plan.of(entry, config.catalog(), this::slot);
       plans.put(entry.id(), plan);
     }
-    StartedChain chain = new StartedChain(plan);
-    start(plan, chain, 0, versions);
-    RealSession session = new RealSession(this, chain, sequence.incrementAndGet());
-    sessions.add(session);
-    return session;
+    return sessions.open(StartedChain.start(plan, versions, services), sockets);
   }
 
-  private void checkCapabilities(CatalogEntry entry, List<CatalogEntry> levels)
-      throws ProtochainException {
-    CatalogEntry base = levels.get(levels.size() - 1);
-    for (int depth = 0; depth < levels.size() - 1; depth++) {
-      Optional<CatalogProblem> missing =
-          Compatibility.below(
-              entry.toString(), List.of(entry.id()), slot(levels.get(depth)).descriptor(), base);
-      if (missing.isPresent()) {
-        throw new ProtochainException(
-            ProtochainException.Code.CATALOG_INVALID, missing.get().message());
-      }
-    }
-  }
-
-  /**
-   * Starts the provider at {@code depth} and, for a layer, everything below it first, recording
-   * each in {@code chain}; on failure, cleans up what this call started, top-down, restores this
-   * provider's count and rethrows.
-   */
-  private void start(Plan plan, StartedChain chain, int depth, VersionRange requested)
-      throws ProtochainException {
-    CatalogEntry target = plan.target;
-    boolean isBase = depth == plan.depth() - 1;
-    ProviderSlot slot = plan.slots[depth];
-    ProviderDescriptor d = slot.descriptor();
-    Plan.Negotiated agreed = plan.negotiate(depth, requested, d.versions());
-    if (agreed == null) {
-      throw new ProtochainException(
-          ProtochainException.Code.VERSION_NOT_SUPPORTED,
-          "startup of "
-              + target
-              + ": "
-              + slot.describe()
-              + " at depth "
-              + depth
-              + " supports versions "
-              + d.versions()
-              + ", none in the requested "
-              + requested);
-    }
-    Version version = agreed.version();
-    Provider provider = slot.acquire(target);
-    boolean belowStarted = false;
-    try {
-      if (!isBase) {
-        start(plan, chain, depth + 1, agreed.below());
-        belowStarted = true;
-      }
-      Contexts.Startup context = plan.context(depth, version, services);
-      try {
-        provider.startup(context);
-      } catch (IOException | RuntimeException e) {
-        Throwable cause = slot.detach(e);
-        throw new ProtochainException(
-            ProtochainException.Code.PROVIDER_FAILED_INIT,
-            "startup of "
-                + target
-                + ": "
-                + slot.describe()
-                + slot.origin()
-                + " at depth "
-                + depth
-                + " failed to start: "
-                + cause,
-            cause);
-      }
-      chain.started(depth, provider, context);
-    } catch (ProtochainException | RuntimeException | Error e) {
-      List<Throwable> rollback = new ArrayList<>();
-      if (belowStarted) {
-        rollback.addAll(chain.cleanup(depth + 1));
-      }
-      rollback.addAll(slot.release("rollback of ", target));
-      rollback.forEach(e::addSuppressed);
-      throw e;
-    }
-  }
-
-  ProviderSlot slot(CatalogEntry providerEntry) {
+  private ProviderSlot slot(CatalogEntry providerEntry) {
     return slots.computeIfAbsent(providerEntry.id(), id -> new ProviderSlot(host, providerEntry));
   }
 
   /* ---- cleanup ---- */
 
-  void closed(RealSession session) {
-    sessions.remove(session);
-  }
-
   @Override
   public void cleanup(int entryId) throws IOException {
-    RealSession found = null;
-    for (RealSession s : sessions) {
-      if (s.entry().id() == entryId && (found == null || s.sequence() > found.sequence())) {
-        found = s;
-      }
-    }
-    if (found == null) {
+    Optional<RealSession> found = sessions.latest(entryId);
+    if (found.isEmpty()) {
       CatalogEntry e =
           config
               .catalog()
@@ -260,7 +152,7 @@ public final class RealChainRuntime implements ChainRuntime {
       throw new NotInitialisedException(
           "provider '" + provider + "' (entry " + e.id() + "): count 0, cleanup 1");
     }
-    found.close();
+    found.get().close();
   }
 
   private String slotName(CatalogEntry e) {
@@ -272,104 +164,7 @@ public final class RealChainRuntime implements ChainRuntime {
     }
   }
 
-  /* ---- sockets ---- */
-
-  RealChainSocket register(RealChainSocket socket) {
-    sockets.add(socket);
-    return socket;
-  }
-
-  void deregister(RealChainSocket socket) {
-    sockets.remove(socket);
-  }
-
-  /**
-   * Closes, as their linger option says, every open chain socket passing through {@code entryId}.
-   * All are marked first and closed second, so that an operation woken by the close of its peer (an
-   * end of stream, say) already counts as aborted.
-   */
-  private void abortSockets(int entryId, String provider, List<Throwable> failures) {
-    List<RealChainSocket> doomed = new ArrayList<>();
-    for (Iterator<RealChainSocket> it = sockets.iterator(); it.hasNext(); ) {
-      RealChainSocket s = it.next();
-      if (s.passesThrough(entryId)) {
-        it.remove();
-        s.markAborted(provider);
-        doomed.add(s);
-      }
-    }
-    for (RealChainSocket s : doomed) {
-      try {
-        s.closeAborted();
-      } catch (IOException | RuntimeException e) {
-        failures.add(
-            new ProtochainException(
-                ProtochainException.Code.OPERATION_ABORTED,
-                "closing " + s + " at the final cleanup of " + provider + " failed: " + e,
-                e));
-      }
-    }
-  }
-
   /* ---- observation ---- */
-
-  /**
-   * Tells the listeners; the detail is {@code detail + subject}, built only when someone listens (a
-   * startup's hot path must not format strings for nobody).
-   */
-  private void emit(
-      LifecycleEvent.Type type,
-      CatalogEntry provider,
-      int count,
-      String detail,
-      Object subject,
-      Throwable failure) {
-    if (type == LifecycleEvent.Type.FAILURE || type == LifecycleEvent.Type.UNDELIVERED) {
-      log.warn(
-          "runtime '{}': {} {} (entry {}): {}{}",
-          config.name(),
-          type,
-          provider.name(),
-          provider.id(),
-          detail,
-          subject,
-          failure);
-    } else if (type == LifecycleEvent.Type.LOAD || type == LifecycleEvent.Type.UNLOAD
-        ? log.isDebugEnabled()
-        : log.isTraceEnabled()) {
-      String line =
-          "runtime '"
-              + config.name()
-              + "': "
-              + type
-              + " "
-              + provider.name()
-              + " (entry "
-              + provider.id()
-              + ") count "
-              + count
-              + " "
-              + detail
-              + subject;
-      if (type == LifecycleEvent.Type.LOAD || type == LifecycleEvent.Type.UNLOAD) {
-        log.debug(line);
-      } else {
-        log.trace(line);
-      }
-    }
-    List<LifecycleListener> listeners = config.listeners();
-    if (listeners.isEmpty()) {
-      return;
-    }
-    LifecycleEvent event = new LifecycleEvent(type, provider, count, detail + subject, failure);
-    for (LifecycleListener l : listeners) {
-      try {
-        l.onEvent(event);
-      } catch (RuntimeException e) {
-        log.warn("lifecycle listener {} threw on {}; ignored", l, event, e);
-      }
-    }
-  }
 
   @Override
   public int count(int providerEntryId) {
@@ -439,66 +234,14 @@ public final class RealChainRuntime implements ChainRuntime {
     try {
       closeSessions();
     } catch (IOException | RuntimeException e) {
-      log.warn("closing runtime '{}' at JVM exit failed", config.name(), e);
+      LoggerFactory.getLogger(RealChainRuntime.class)
+          .warn("closing runtime '{}' at JVM exit failed", config.name(), e);
     }
   }
 
   private void closeSessions() throws IOException {
     closed = true;
-    IOException first = null;
-    // Most recent first; repeated, since a startup that passed the closed check may still land.
-    while (!sessions.isEmpty()) {
-      List<RealSession> open = new ArrayList<>(sessions);
-      open.sort(java.util.Comparator.comparingLong(RealSession::sequence).reversed());
-      for (RealSession s : open) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          if (first == null) {
-            first = e;
-          } else {
-            first.addSuppressed(e);
-          }
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
-  }
-
-  /** What the slots may ask of this runtime. */
-  private final class Host implements SlotHost {
-    @Override
-    public ProviderSource source() {
-      return config.source();
-    }
-
-    @Override
-    public Contexts.Services services() {
-      return services;
-    }
-
-    @Override
-    public Instant drainDeadline() {
-      return Instant.now(config.clock()).plus(config.drainTimeout());
-    }
-
-    @Override
-    public void abortSockets(int entryId, String provider, List<Throwable> failures) {
-      RealChainRuntime.this.abortSockets(entryId, provider, failures);
-    }
-
-    @Override
-    public void emit(
-        LifecycleEvent.Type type,
-        CatalogEntry provider,
-        int count,
-        String detail,
-        Object subject,
-        Throwable failure) {
-      RealChainRuntime.this.emit(type, provider, count, detail, subject, failure);
-    }
+    sessions.closeAll();
   }
 
   /** Returns {@code ChainRuntime[name, 3 sessions]}. */

@@ -18,15 +18,15 @@ import java.util.Set;
  */
 final class RealChainSocket implements ChainSocket {
 
-  private final RealChainRuntime runtime;
+  private final OpenSockets sockets;
   private final CatalogEntry entry;
   private final ChainSocket top;
   private final RealChainSocket listener;
   private volatile String abortedBy;
 
   RealChainSocket(
-      RealChainRuntime runtime, CatalogEntry entry, ChainSocket top, RealChainSocket listener) {
-    this.runtime = runtime;
+      OpenSockets sockets, CatalogEntry entry, ChainSocket top, RealChainSocket listener) {
+    this.sockets = sockets;
     this.entry = entry;
     this.top = top;
     this.listener = listener;
@@ -112,12 +112,12 @@ final class RealChainSocket implements ChainSocket {
       throw new IllegalStateException(
           top + " returned no socket from accept(); chain " + entry.chain());
     }
-    RealChainSocket socket = runtime.register(new RealChainSocket(runtime, entry, accepted, this));
+    RealChainSocket socket = sockets.register(new RealChainSocket(sockets, entry, accepted, this));
     // Registered first, checked second: a concurrent final cleanup either sees the new socket or
     // has marked this listener, so the accepted socket is never left behind.
     String by = abortedBy;
     if (by != null) {
-      runtime.deregister(socket);
+      sockets.deregister(socket);
       ProtochainException e = aborted("accept", by, null);
       try {
         accepted.close();
@@ -224,7 +224,7 @@ final class RealChainSocket implements ChainSocket {
 
   @Override
   public void close() throws IOException {
-    runtime.deregister(this);
+    sockets.deregister(this);
     if (abortedBy != null) {
       return; // the final cleanup closed it already
     }

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** One startup's session: the chain it started. Thread-safe. */
 final class RealSession implements Session {
 
-  private final RealChainRuntime runtime;
+  private final OpenSessions sessions;
+  private final OpenSockets sockets;
   private final CatalogEntry entry;
   private final Version version;
   private final long sequence;
@@ -28,8 +29,9 @@ final class RealSession implements Session {
   // (and so no plugin class loader).
   private volatile StartedChain chain;
 
-  RealSession(RealChainRuntime runtime, StartedChain chain, long sequence) {
-    this.runtime = runtime;
+  RealSession(OpenSessions sessions, OpenSockets sockets, StartedChain chain, long sequence) {
+    this.sessions = sessions;
+    this.sockets = sockets;
     this.sequence = sequence;
     this.entry = chain.target();
     this.version = chain.context(0).version();
@@ -106,7 +108,7 @@ final class RealSession implements Session {
       }
       socket = wrapped;
     }
-    return runtime.register(new RealChainSocket(runtime, entry, socket, null));
+    return sockets.register(new RealChainSocket(sockets, entry, socket, null));
   }
 
   /** Names the entry, the provider, its depth and the phase of a failed open; keeps the cause. */
@@ -115,21 +117,13 @@ final class RealSession implements Session {
         && ((ProtochainException) e).code() == ProtochainException.Code.OPERATION_ABORTED) {
       return (ProtochainException) e;
     }
-    ProviderSlot slot = chain.slot(depth);
-    Throwable cause = slot.detach(e);
-    return new ProtochainException(
-        ProtochainException.Code.PROVIDER_FAILED_INIT,
-        "open of a socket on "
-            + entry
-            + ": "
-            + slot.describe()
-            + " at depth "
-            + depth
-            + " failed to "
-            + (depth == chain.depth() - 1 ? "open" : "wrap")
-            + " it: "
-            + cause,
-        cause);
+    return chain
+        .slot(depth)
+        .failedAt(
+            "open of a socket on " + entry,
+            depth,
+            depth == chain.depth() - 1 ? "open it" : "wrap it",
+            e);
   }
 
   private static void closeQuietly(ChainSocket socket, Throwable primary) {
@@ -155,7 +149,7 @@ final class RealSession implements Session {
       }
     } while (!state.compareAndSet(s, s + CLOSED));
     awaitOpensInFlight();
-    runtime.closed(this);
+    sessions.closed(this);
     StartedChain started = chain;
     chain = null;
     List<Throwable> failures = started.cleanup(0);

@@ -1,32 +1,30 @@
 package dev.protochain.runtime.internal;
 
-import dev.protochain.api.CatalogEntry;
-import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.ProviderSource;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
-/** What a {@link ProviderSlot} needs from its runtime, and nothing more. */
-interface SlotHost {
-
-  /** Returns where providers are found. */
-  ProviderSource source();
-
-  /** Returns the runtime's one services object, handed to every provider. */
-  Contexts.Services services();
+/**
+ * What a {@link ProviderSlot} needs from its runtime, and nothing more.
+ *
+ * @param source where providers are found
+ * @param services the runtime's one services object, handed to every provider
+ * @param clock the runtime's clock
+ * @param drainTimeout the bound on a final cleanup's delivery of what sockets hold
+ * @param sockets the open chain sockets, which a final cleanup closes
+ * @param log where lifecycle events go
+ */
+record SlotHost(
+    ProviderSource source,
+    Contexts.Services services,
+    Clock clock,
+    Duration drainTimeout,
+    OpenSockets sockets,
+    LifecycleLog log) {
 
   /** Returns when a final cleanup starting now must stop delivering what sockets hold. */
-  Instant drainDeadline();
-
-  /** Closes every open chain socket passing through {@code entryId}, adding the failures. */
-  void abortSockets(int entryId, String provider, List<Throwable> failures);
-
-  /** Tells the log and the listeners; the detail is {@code detail + subject}. */
-  void emit(
-      LifecycleEvent.Type type,
-      CatalogEntry provider,
-      int count,
-      String detail,
-      Object subject,
-      Throwable failure);
+  Instant drainDeadline() {
+    return Instant.now(clock).plus(drainTimeout);
+  }
 }

@@ -1,7 +1,10 @@
 package dev.protochain.runtime.internal;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.ProtochainException;
+import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.Provider;
+import dev.protochain.api.spi.ProviderDescriptor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,16 +21,75 @@ final class StartedChain {
   private final Provider[] providers;
   private final Contexts.Startup[] contexts;
 
-  StartedChain(Plan plan) {
+  private StartedChain(Plan plan) {
     this.plan = plan;
     this.providers = new Provider[plan.depth()];
     this.contexts = new Contexts.Startup[plan.depth()];
   }
 
-  /** Records what startup started at {@code depth}; called once per depth, before publication. */
-  void started(int depth, Provider provider, Contexts.Startup context) {
-    providers[depth] = provider;
-    contexts[depth] = context;
+  /**
+   * Starts {@code plan}'s chain for a caller asking for {@code versions}: the base first, then each
+   * layer over it. On failure, what was started is cleaned up top-down and every count is as
+   * before.
+   *
+   * @throws ProtochainException {@code VERSION_NOT_SUPPORTED} or {@code PROVIDER_FAILED_INIT}
+   *     naming the chain, the provider and its depth; the rollback's failures are suppressed
+   */
+  static StartedChain start(Plan plan, VersionRange versions, Contexts.Services services)
+      throws ProtochainException {
+    StartedChain chain = new StartedChain(plan);
+    chain.start(0, versions, services);
+    return chain;
+  }
+
+  /**
+   * Starts the provider at {@code depth} and, for a layer, everything below it first; on failure,
+   * cleans up what this call started, top-down, restores this provider's count and rethrows.
+   */
+  private void start(int depth, VersionRange requested, Contexts.Services services)
+      throws ProtochainException {
+    CatalogEntry target = plan.target;
+    ProviderSlot slot = plan.slots[depth];
+    ProviderDescriptor d = slot.descriptor();
+    Plan.Negotiated agreed = plan.negotiate(depth, requested, d.versions());
+    if (agreed == null) {
+      throw new ProtochainException(
+          ProtochainException.Code.VERSION_NOT_SUPPORTED,
+          "startup of "
+              + target
+              + ": "
+              + slot.describe()
+              + " at depth "
+              + depth
+              + " supports versions "
+              + d.versions()
+              + ", none in the requested "
+              + requested);
+    }
+    Provider provider = slot.acquire(target);
+    boolean belowStarted = false;
+    try {
+      if (depth < plan.depth() - 1) {
+        start(depth + 1, agreed.below(), services);
+        belowStarted = true;
+      }
+      Contexts.Startup context = plan.context(depth, agreed.version(), services);
+      try {
+        provider.startup(context);
+      } catch (IOException | RuntimeException e) {
+        throw slot.failedAt("startup of " + target, depth, "start", e);
+      }
+      providers[depth] = provider;
+      contexts[depth] = context;
+    } catch (ProtochainException | RuntimeException | Error e) {
+      List<Throwable> rollback = new ArrayList<>();
+      if (belowStarted) {
+        rollback.addAll(cleanup(depth + 1));
+      }
+      rollback.addAll(slot.release("rollback of ", target));
+      rollback.forEach(e::addSuppressed);
+      throw e;
+    }
   }
 
   CatalogEntry target() {
