@@ -241,7 +241,10 @@ public final class ProtochainAgent {
                                             .and(takesArgument(0, SocketAddress.class)))))
                     .visit(
                         Advice.to(Advices.RemoteAddress.class)
-                            .on(named("getRemoteAddress").and(takesArguments(0)))))
+                            .on(
+                                named("getRemoteAddress")
+                                    .or(named("remoteAddress")) // what its Socket adaptor asks
+                                    .and(takesArguments(0)))))
         .type(named("sun.nio.ch.NioSocketImpl"))
         .transform(
             (builder, type, loader, module, domain) ->
