@@ -1,8 +1,8 @@
 package dev.protochain.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -52,6 +52,11 @@ public final class ProtochainAgent {
     "dev.protochain.agent.boot.Hook", "dev.protochain.agent.boot.Hook$Handler"
   };
 
+  /** The JDK classes the agent advises: NIO channels, java.net sockets, and their peer getters. */
+  private static final String[] ADVISED = {
+    "sun.nio.ch.SocketChannelImpl", "sun.nio.ch.NioSocketImpl", "java.net.SocketImpl"
+  };
+
   private static final String NEXUS_DISABLED =
       net.bytebuddy.dynamic.Nexus.class.getPackageName().replace(".dynamic", "")
           + ".nexus.disabled";
@@ -71,11 +76,13 @@ public final class ProtochainAgent {
   private static void start(String args, Instrumentation instrumentation) {
     String problem;
     try {
+      long t0 = System.nanoTime();
       defineBootClasses(instrumentation);
       Path jar =
           Path.of(
               ProtochainAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       ClassLoader loader = isolatedLoader(jar);
+      long t1 = System.nanoTime();
       Class<?> core = Class.forName(CORE, true, loader);
       Method start = core.getMethod("start", String.class, Instrumentation.class);
       Thread current = Thread.currentThread();
@@ -87,8 +94,18 @@ public final class ProtochainAgent {
       } finally {
         current.setContextClassLoader(context);
       }
+      long t2 = System.nanoTime();
       if (redirect) {
         advise(instrumentation);
+      }
+      long t3 = System.nanoTime();
+      if (args != null && List.of(args.split(",")).contains("verbose")) {
+        System.err.printf(
+            "protochain-agent: started in %d ms (unpack %d, runtime %d, advice %d)%n",
+            (t3 - t0) / 1_000_000,
+            (t1 - t0) / 1_000_000,
+            (t2 - t1) / 1_000_000,
+            (t3 - t2) / 1_000_000);
       }
       return;
     } catch (InvocationTargetException e) {
@@ -197,6 +214,19 @@ public final class ProtochainAgent {
         "protochain-agent", urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
   }
 
+  /** Returns the advised classes loaded already, loading none (only they are retransformed). */
+  private static Class<?>[] loaded() {
+    List<Class<?>> loaded = new ArrayList<>();
+    for (String name : ADVISED) {
+      try {
+        loaded.add(Class.forName(name, false, null));
+      } catch (ClassNotFoundException notOnThisJdk) {
+        // A later JDK may have renamed it: nothing to advise there, which the tests would show.
+      }
+    }
+    return loaded.toArray(new Class<?>[0]);
+  }
+
   /** Advises the JDK's connects and peer-address getters, retransforming the loaded classes. */
   private static void advise(Instrumentation instrumentation) {
     // Byte Buddy's Nexus (for initialisers of new types, which this agent never makes) would probe
@@ -207,6 +237,7 @@ public final class ProtochainAgent {
     new AgentBuilder.Default()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .redefineOnly(loaded())
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
         .with(
@@ -221,7 +252,10 @@ public final class ProtochainAgent {
                 errors.add(throwable);
               }
             })
-        .ignore(nameStartsWith("net.bytebuddy.").or(nameStartsWith("dev.protochain.")))
+        .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
+        // Only these classes are ever looked at, at premain and when a later one loads: matching
+        // on the name alone keeps the transformer's cost per class load to a string comparison.
+        .ignore(not(namedOneOf(ADVISED)))
         .type(named("sun.nio.ch.SocketChannelImpl"))
         .transform(
             (DynamicType.Builder<?> builder,
@@ -241,7 +275,10 @@ public final class ProtochainAgent {
                                             .and(takesArgument(0, SocketAddress.class)))))
                     .visit(
                         Advice.to(Advices.RemoteAddress.class)
-                            .on(named("getRemoteAddress").and(takesArguments(0)))))
+                            .on(
+                                named("getRemoteAddress")
+                                    .or(named("remoteAddress")) // what its Socket adaptor asks
+                                    .and(takesArguments(0)))))
         .type(named("sun.nio.ch.NioSocketImpl"))
         .transform(
             (builder, type, loader, module, domain) ->
