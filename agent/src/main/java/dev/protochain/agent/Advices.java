@@ -31,7 +31,7 @@ final class Advices {
     }
   }
 
-  /** On {@code SocketChannelImpl.getRemoteAddress}. */
+  /** On {@code SocketChannelImpl.getRemoteAddress} and {@code remoteAddress}. */
   static final class RemoteAddress {
     private RemoteAddress() {}
 

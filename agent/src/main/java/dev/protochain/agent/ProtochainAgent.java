@@ -1,7 +1,6 @@
 package dev.protochain.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -9,6 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -27,11 +27,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
+import net.bytebuddy.dynamic.scaffold.InstrumentedType;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.matcher.LatentMatcher;
+import net.bytebuddy.pool.TypePool;
 
 /**
  * The {@code -javaagent} entry point: layers the TCP connections of an unmodified Java program over
@@ -50,6 +56,11 @@ public final class ProtochainAgent {
   private static final String CORE = "dev.protochain.agent.internal.AgentCore";
   private static final String[] BOOT = {
     "dev.protochain.agent.boot.Hook", "dev.protochain.agent.boot.Hook$Handler"
+  };
+
+  /** The JDK classes the agent advises: NIO channels, java.net sockets, and their peer getters. */
+  private static final String[] ADVISED = {
+    "sun.nio.ch.SocketChannelImpl", "sun.nio.ch.NioSocketImpl", "java.net.SocketImpl"
   };
 
   private static final String NEXUS_DISABLED =
@@ -71,11 +82,13 @@ public final class ProtochainAgent {
   private static void start(String args, Instrumentation instrumentation) {
     String problem;
     try {
+      long t0 = System.nanoTime();
       defineBootClasses(instrumentation);
       Path jar =
           Path.of(
               ProtochainAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       ClassLoader loader = isolatedLoader(jar);
+      long t1 = System.nanoTime();
       Class<?> core = Class.forName(CORE, true, loader);
       Method start = core.getMethod("start", String.class, Instrumentation.class);
       Thread current = Thread.currentThread();
@@ -87,8 +100,18 @@ public final class ProtochainAgent {
       } finally {
         current.setContextClassLoader(context);
       }
+      long t2 = System.nanoTime();
       if (redirect) {
         advise(instrumentation);
+      }
+      long t3 = System.nanoTime();
+      if (args != null && List.of(args.split(",")).contains("verbose")) {
+        System.err.printf(
+            "protochain-agent: started in %d ms (unpack %d, runtime %d, advice %d)%n",
+            (t3 - t0) / 1_000_000,
+            (t1 - t0) / 1_000_000,
+            (t2 - t1) / 1_000_000,
+            (t3 - t2) / 1_000_000);
       }
       return;
     } catch (InvocationTargetException e) {
@@ -197,80 +220,128 @@ public final class ProtochainAgent {
         "protochain-agent", urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
   }
 
-  /** Advises the JDK's connects and peer-address getters, retransforming the loaded classes. */
-  private static void advise(Instrumentation instrumentation) {
+  /** Returns the advised classes loaded already, loading none (only they are retransformed). */
+  private static Class<?>[] loaded() {
+    List<Class<?>> loaded = new ArrayList<>();
+    for (String name : ADVISED) {
+      try {
+        loaded.add(Class.forName(name, false, null));
+      } catch (ClassNotFoundException notOnThisJdk) {
+        // A later JDK may have renamed it: nothing to advise there, which the tests would show.
+      }
+    }
+    return loaded.toArray(new Class<?>[0]);
+  }
+
+  /**
+   * Advises the JDK's connects and peer-address getters: loads the three classes (without
+   * initialising them) and retransforms them, so any failure shows here, at premain.
+   */
+  private static void advise(Instrumentation instrumentation) throws Exception {
     // Byte Buddy's Nexus (for initialisers of new types, which this agent never makes) would probe
     // sun.misc.Unsafe, which JDK 24 and newer warn about on standard error. The property is that of
     // our relocated copy (the shade plugin renames the literal), so it touches no one else's.
     System.setProperty(NEXUS_DISABLED, "true");
-    List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
-    new AgentBuilder.Default()
-        .disableClassFormatChanges()
-        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-        .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
-        .with(
-            new AgentBuilder.Listener.Adapter() {
-              @Override
-              public void onError(
-                  String typeName,
-                  ClassLoader classLoader,
-                  JavaModule module,
-                  boolean loaded,
-                  Throwable throwable) {
-                errors.add(throwable);
-              }
-            })
-        .ignore(nameStartsWith("net.bytebuddy.").or(nameStartsWith("dev.protochain.")))
-        .type(named("sun.nio.ch.SocketChannelImpl"))
-        .transform(
-            (DynamicType.Builder<?> builder,
-                TypeDescription type,
-                ClassLoader loader,
-                JavaModule module,
-                ProtectionDomain domain) ->
-                builder
-                    .visit(
-                        Advice.to(Advices.Connect.class)
-                            .on(
-                                named("connect")
-                                    .and(takesArguments(1))
-                                    .and(takesArgument(0, SocketAddress.class))
-                                    .or(
-                                        named("blockingConnect")
-                                            .and(takesArgument(0, SocketAddress.class)))))
-                    .visit(
-                        Advice.to(Advices.RemoteAddress.class)
-                            .on(named("getRemoteAddress").and(takesArguments(0)))))
-        .type(named("sun.nio.ch.NioSocketImpl"))
-        .transform(
-            (builder, type, loader, module, domain) ->
-                builder.visit(
-                    Advice.to(Advices.Connect.class)
-                        .on(
-                            named("connect")
-                                .and(takesArguments(2))
-                                .and(takesArgument(0, SocketAddress.class)))))
-        .type(named("java.net.SocketImpl"))
-        .transform(
-            (builder, type, loader, module, domain) ->
-                builder
-                    .visit(
-                        Advice.to(Advices.InetAddressOf.class)
-                            .on(
-                                named("getInetAddress")
-                                    .and(takesArguments(0))
-                                    .and(not(isAbstract()))))
-                    .visit(
-                        Advice.to(Advices.PortOf.class)
-                            .on(named("getPort").and(takesArguments(0)).and(not(isAbstract())))))
-        .installOn(instrumentation);
-    if (!errors.isEmpty()) {
+    JdkTransformer transformer = new JdkTransformer();
+    instrumentation.addTransformer(transformer, true);
+    Class<?>[] loaded = loaded();
+    if (loaded.length > 0) {
+      instrumentation.retransformClasses(loaded);
+    }
+    if (!transformer.errors.isEmpty() || transformer.advised.size() != ADVISED.length) {
       IllegalStateException e =
           new IllegalStateException(
-              "could not advise the JDK's socket classes on JDK " + Runtime.version());
-      errors.forEach(e::addSuppressed);
+              "could not advise the JDK's socket classes on JDK "
+                  + Runtime.version()
+                  + " (advised: "
+                  + transformer.advised
+                  + ")");
+      transformer.errors.forEach(e::addSuppressed);
       throw e;
+    }
+  }
+
+  /**
+   * Inlines the advice into the three JDK classes with Byte Buddy's core API (not its {@code
+   * AgentBuilder}, which loads twice the classes), changing no class format: no member is added.
+   */
+  private static final class JdkTransformer implements ClassFileTransformer {
+
+    final List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+    final Set<String> advised = Collections.synchronizedSet(new java.util.TreeSet<>());
+
+    @Override
+    public byte[] transform(
+        ClassLoader loader,
+        String internalName,
+        Class<?> redefined,
+        ProtectionDomain domain,
+        byte[] buffer) {
+      if (loader != null || internalName == null) {
+        return null;
+      }
+      List<AsmVisitorWrapper> advice = advice(internalName);
+      if (advice.isEmpty()) {
+        return null;
+      }
+      try {
+        String name = internalName.replace('/', '.');
+        ClassFileLocator locator =
+            new ClassFileLocator.Compound(
+                ClassFileLocator.Simple.of(name, buffer),
+                ClassFileLocator.ForClassLoader.ofBootLoader());
+        TypePool pool = TypePool.Default.WithLazyResolution.of(locator);
+        DynamicType.Builder<?> builder =
+            new ByteBuddy()
+                .with(TypeValidation.DISABLED)
+                .with(Implementation.Context.Disabled.Factory.INSTANCE)
+                .with(InstrumentedType.Factory.Default.FROZEN)
+                .with(VisibilityBridgeStrategy.Default.NEVER)
+                .redefine(pool.describe(name).resolve(), locator)
+                .ignoreAlso(LatentMatcher.ForSelfDeclaredMethod.NOT_DECLARED);
+        for (AsmVisitorWrapper a : advice) {
+          builder = builder.visit(a);
+        }
+        byte[] bytes = builder.make(pool).getBytes();
+        advised.add(name);
+        return bytes;
+      } catch (Throwable e) {
+        errors.add(e);
+        return null; // the class stays as it was: its connects go direct
+      }
+    }
+
+    private static List<AsmVisitorWrapper> advice(String internalName) {
+      switch (internalName) {
+        case "sun/nio/ch/SocketChannelImpl":
+          return List.of(
+              Advice.to(Advices.Connect.class)
+                  .on(
+                      named("connect")
+                          .and(takesArguments(1))
+                          .and(takesArgument(0, SocketAddress.class))
+                          .or(named("blockingConnect").and(takesArgument(0, SocketAddress.class)))),
+              Advice.to(Advices.RemoteAddress.class)
+                  .on(
+                      named("getRemoteAddress")
+                          .or(named("remoteAddress")) // what its Socket adaptor asks
+                          .and(takesArguments(0))));
+        case "sun/nio/ch/NioSocketImpl":
+          return List.of(
+              Advice.to(Advices.Connect.class)
+                  .on(
+                      named("connect")
+                          .and(takesArguments(2))
+                          .and(takesArgument(0, SocketAddress.class))));
+        case "java/net/SocketImpl":
+          return List.of(
+              Advice.to(Advices.InetAddressOf.class)
+                  .on(named("getInetAddress").and(takesArguments(0)).and(not(isAbstract()))),
+              Advice.to(Advices.PortOf.class)
+                  .on(named("getPort").and(takesArguments(0)).and(not(isAbstract()))));
+        default:
+          return List.of();
+      }
     }
   }
 }

@@ -83,16 +83,20 @@ class AgentIT {
     }
   }
 
-  /* ---- 1, 2, 4, 5: same bytes, counted by the chain as the server counts them ---- */
+  /*
+   * ---- 1, 2, 4, 5: same bytes, counted by the chain as the server counts them; the sockets
+   * report the server as their peer (mode peer) ----
+   */
 
   @ParameterizedTest
-  @ValueSource(strings = {"httpclient", "netty", "urlconnection", "jdbc"})
+  @ValueSource(strings = {"httpclient", "netty", "urlconnection", "jdbc", "peer"})
   void layeredClientGetsTheSameBytesAndTheChainCountsWhatTheServerCounts(String client)
       throws Exception {
     Run plain;
     try (CountingProxy proxy = proxyFor(client)) {
       plain = run(client, target(client, proxy.port()), null);
       plain.assertSucceeded();
+      assertTrue(proxy.awaitIdle(20));
     }
     try (CountingProxy proxy = proxyFor(client)) {
       Path report = dir.resolve(client + "-report.json");
@@ -102,11 +106,12 @@ class AgentIT {
               target(client, proxy.port()),
               "home=" + home + ",entry=" + CHAIN + ",report=" + report);
       layered.assertSucceeded();
-      assertTrue(proxy.awaitIdle(20), "the server side's connections ended");
       assertArrayEquals(plain.received, layered.received, "what the client received");
       assertEquals("", layered.stderr, "standard error of the client with the agent");
       assertFalse(layered.stdout.contains("IllegalSelectorException"), layered.stdout);
       Report r = Report.read(report);
+      assertTrue(
+          proxy.awaitIdle((int) r.number("startups"), 20), "the server side's connections ended");
       assertEquals(proxy.connections.get(), r.number("connections"), "connections redirected");
       assertEquals(proxy.connections.get(), r.number("startups"), "one startup per connection");
       assertEquals(0, r.number("failures"), r.text);

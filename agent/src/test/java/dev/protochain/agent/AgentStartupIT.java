@@ -83,8 +83,10 @@ class AgentStartupIT {
     Result verbose =
         java("-javaagent:" + AgentIT.agentJar() + "=home=" + home + ",safe-mode,verbose");
     assertEquals(
-        "protochain-agent: safe mode: the agent is loaded and layers no connection\n",
-        verbose.stderr);
+        "protochain-agent: safe mode: the agent is loaded and layers no connection",
+        verbose.stderr.lines().findFirst().orElse(""));
+    assertTrue(
+        verbose.stderr.lines().allMatch(l -> l.startsWith("protochain-agent: ")), verbose.stderr);
     assertEquals("hello\n", verbose.stdout);
   }
 

@@ -67,6 +67,7 @@ public final class Clients {
         case "urlconnection" -> urlConnection(target, out);
         case "netty" -> netty(target, out);
         case "jdbc" -> jdbc(target, out);
+        case "peer" -> peer(target, out);
         default -> throw new IllegalArgumentException(mode);
       }
     } catch (Exception e) {
@@ -183,6 +184,33 @@ public final class Clients {
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
+  }
+
+  /**
+   * The peer each kind of JDK socket reports: {@code java.net.Socket}, {@code SocketChannel}, and a
+   * channel connected through its {@code Socket} adaptor.
+   */
+  private static void peer(String base, ByteArrayOutputStream out) throws IOException {
+    URI uri = URI.create(base);
+    java.net.InetSocketAddress server =
+        new java.net.InetSocketAddress(uri.getHost(), uri.getPort());
+    StringBuilder b = new StringBuilder();
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(server, 5_000);
+      b.append("socket ").append(s.getInetAddress()).append(' ').append(s.getPort());
+      b.append(' ').append(s.getRemoteSocketAddress()).append('\n');
+    }
+    try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(server)) {
+      b.append("channel ").append(ch.getRemoteAddress()).append('\n');
+    }
+    try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open()) {
+      ch.socket().connect(server, 5_000);
+      b.append("adaptor ").append(ch.socket().getInetAddress()).append(' ');
+      b.append(ch.socket().getPort()).append(' ').append(ch.getRemoteAddress()).append('\n');
+    }
+    // The server's port differs from run to run; any other port (the relay's) stays a number.
+    String report = b.toString().replace(String.valueOf(uri.getPort()), "SERVER-PORT");
+    out.write(report.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A query with the PostgreSQL JDBC driver, with no socketFactory property. */

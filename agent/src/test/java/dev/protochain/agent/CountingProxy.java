@@ -92,6 +92,18 @@ final class CountingProxy implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * Waits until {@code expected} connections were accepted (one may still wait in the backlog when
+   * its client is gone already) and every forwarded one has ended both ways; returns whether so.
+   */
+  boolean awaitIdle(int expected, long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (connections.get() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    return awaitIdle(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())));
+  }
+
   /** Waits until every forwarded connection has ended both ways; returns whether they all did. */
   boolean awaitIdle(long seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
