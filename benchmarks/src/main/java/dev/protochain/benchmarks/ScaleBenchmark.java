@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
@@ -173,50 +174,72 @@ final class ScaleBenchmark {
       double memoryAtMost,
       double totalAtMost) {
     String vs = "scale " + what + ", protochain vs " + baseline;
-    List<Double> a = column(mine, Figures::perSecond);
-    List<Double> b = column(base, Figures::perSecond);
-    report.roundsRow(
+    row(
+        report,
         vs + ": round trips/s",
-        Report.figure(a, "%.0f /s"),
-        Report.figure(b, "%.0f /s"),
-        a,
-        b,
+        mine,
+        base,
+        Figures::perSecond,
+        "%.0f /s",
+        1,
         perSecondAtLeast,
         true);
-    a = column(mine, Figures::p99);
-    b = column(base, Figures::p99);
-    report.roundsRow(
+    row(
+        report,
         vs + ": round trip p99",
-        Report.figure(a, "%.0f us"),
-        Report.figure(b, "%.0f us"),
-        a,
-        b,
+        mine,
+        base,
+        Figures::p99,
+        "%.1f ms",
+        1e-3,
         Double.NaN,
         false);
-    a = column(mine, Figures::kibPerConnection);
-    b = column(base, Figures::kibPerConnection);
-    report.roundsRow(
+    row(
+        report,
         vs + ": memory per connection",
-        Report.figure(a, "%.1f KiB"),
-        Report.figure(b, "%.1f KiB"),
-        a,
-        b,
+        mine,
+        base,
+        Figures::kibPerConnection,
+        "%.1f KiB",
+        1,
         memoryAtMost,
         false);
-    a = column(mine, Figures::totalMillis);
-    b = column(base, Figures::totalMillis);
-    report.roundsRow(
+    row(
+        report,
         vs + ": total time",
-        Report.figure(a, "%.2f s", 1e-3),
-        Report.figure(b, "%.2f s", 1e-3),
-        a,
-        b,
+        mine,
+        base,
+        Figures::totalMillis,
+        "%.2f s",
+        1e-3,
         totalAtMost,
         false);
   }
 
-  private static List<Double> column(
-      List<Figures> figures, java.util.function.ToDoubleFunction<Figures> f) {
+  /** One measure's row: {@code format} shows its median times {@code unit}. */
+  private static void row(
+      Report report,
+      String measure,
+      List<Figures> mine,
+      List<Figures> base,
+      ToDoubleFunction<Figures> f,
+      String format,
+      double unit,
+      double limit,
+      boolean atLeast) {
+    List<Double> a = column(mine, f);
+    List<Double> b = column(base, f);
+    report.roundsRow(
+        measure,
+        Report.figure(a, format, unit),
+        Report.figure(b, format, unit),
+        a,
+        b,
+        limit,
+        atLeast);
+  }
+
+  private static List<Double> column(List<Figures> figures, ToDoubleFunction<Figures> f) {
     List<Double> out = new ArrayList<>();
     for (Figures x : figures) {
       out.add(f.applyAsDouble(x));
