@@ -100,11 +100,7 @@ class AgentIT {
     }
     try (CountingProxy proxy = proxyFor(client)) {
       Path report = dir.resolve(client + "-report.json");
-      Run layered =
-          run(
-              client,
-              target(client, proxy.port()),
-              "home=" + home + ",entry=" + CHAIN + ",report=" + report);
+      Run layered = layered(client, proxy.port(), home, report, "");
       layered.assertSucceeded();
       assertArrayEquals(plain.received, layered.received, "what the client received");
       assertEquals("", layered.stderr, "standard error of the client with the agent");
@@ -130,11 +126,7 @@ class AgentIT {
   void resettingChainFailsTheClientWithItsUsualIoException(String client) throws Exception {
     try (CountingProxy proxy = proxyFor(client)) {
       Path report = dir.resolve(client + "-reset-report.json");
-      Run layered =
-          run(
-              client,
-              target(client, proxy.port()),
-              "home=" + resetHome + ",entry=" + CHAIN + ",report=" + report);
+      Run layered = layered(client, proxy.port(), resetHome, report, "");
       assertEquals(2, layered.exit, "the client failed: " + layered.stdout + layered.stderr);
       assertTrue(
           layered.stdout.lines().findFirst().orElse("").contains("(io)"),
@@ -158,11 +150,7 @@ class AgentIT {
     Path report = dir.resolve("closed-report.json");
     for (String client : List.of("httpclient", "urlconnection")) {
       long start = System.nanoTime();
-      Run layered =
-          run(
-              client,
-              target(client, closed),
-              "home=" + home + ",entry=" + CHAIN + ",report=" + report);
+      Run layered = layered(client, closed, home, report, "");
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertEquals(2, layered.exit, layered.stdout + layered.stderr);
       assertTrue(layered.stdout.lines().findFirst().orElse("").contains("(io)"), layered.stdout);
@@ -183,17 +171,12 @@ class AgentIT {
     try (CountingProxy proxy = proxyFor("httpclient")) {
       Path report = dir.resolve("except-report.json");
       Run layered =
-          run(
+          layered(
               "httpclient",
-              target("httpclient", proxy.port()),
-              "home="
-                  + home
-                  + ",entry="
-                  + CHAIN
-                  + ",except=10.0.0.0/8;127.0.0.1:"
-                  + proxy.port()
-                  + ",report="
-                  + report);
+              proxy.port(),
+              home,
+              report,
+              ",except=10.0.0.0/8;127.0.0.1:" + proxy.port());
       layered.assertSucceeded();
       assertTrue(proxy.connections.get() >= 1, "the server saw the client");
       Report r = Report.read(report);
@@ -247,6 +230,17 @@ class AgentIT {
     void assertSucceeded() {
       assertEquals(0, exit, "the client failed:\n" + stdout + stderr);
     }
+  }
+
+  /**
+   * Runs {@code client} against {@code port} with the agent over {@link #CHAIN} of {@code home}.
+   */
+  static Run layered(String client, int port, Path home, Path report, String moreArgs)
+      throws Exception {
+    return run(
+        client,
+        target(client, port),
+        "home=" + home + ",entry=" + CHAIN + ",report=" + report + moreArgs);
   }
 
   static Run run(String client, String target, String agentArgs) throws Exception {
