@@ -25,6 +25,29 @@ public final class LauncherDefaults {
   }
 
   /**
+   * Applies the defaults to the Guice this class is loaded with, and only to it: for a launcher
+   * that shares its JVM with an application's own Guice (the agent). The property is set while that
+   * Guice reads it, when its flags class initialises, then cleared, so the application's Guice
+   * keeps its own choice. A value the user set already wins.
+   */
+  public static void applyToOwnGuice() {
+    if (System.getProperty(GUICE_BYTECODE_GEN) != null) {
+      return;
+    }
+    System.setProperty(GUICE_BYTECODE_GEN, "DISABLED");
+    try {
+      Class.forName(
+          "com.google.inject.internal.InternalFlags",
+          true,
+          LauncherDefaults.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("Guice is not beside the runtime", e);
+    } finally {
+      System.clearProperty(GUICE_BYTECODE_GEN);
+    }
+  }
+
+  /**
    * Returns the defaults as JVM options ({@code -Dkey=value}), for a launcher that forks a JVM
    * whose {@code main} it does not own (JMH's forks).
    */

@@ -8,6 +8,7 @@ import dev.protochain.api.SocketType;
 import dev.protochain.layers.filter.AddressRule;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.LauncherDefaults;
 import dev.protochain.runtime.UnloadCheck;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
@@ -36,7 +37,6 @@ import java.util.concurrent.atomic.DoubleAdder;
  */
 public final class AgentCore {
 
-  private static final String GUICE_OPTION = "guice_bytecode_gen_option";
   private static final long EXIT_WAIT_MILLIS = 5_000;
 
   private final AgentArgs args;
@@ -92,7 +92,7 @@ public final class AgentCore {
         Map.of("sun.nio.ch", Set.of(self), "java.net", Set.of(self)),
         Set.of(),
         Map.of());
-    quietGuice();
+    LauncherDefaults.applyToOwnGuice();
     UnloadCheck check = new UnloadCheck();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ChainRuntime runtime =
@@ -114,26 +114,6 @@ public final class AgentCore {
         (family, entry) ->
             say(args, "layering " + family + " TCP connects over " + Catalog.label(entry)));
     return true;
-  }
-
-  /**
-   * Guice 7 defines classes through {@code sun.misc.Unsafe}, which JDK 24 and newer warn about on
-   * standard error; protochain needs no Guice AOP, so its reflection mode does the same silently.
-   * Guice reads the option once, when its flags class initialises: it is set for our Guice only and
-   * then put back, so an application's own Guice keeps its choice.
-   */
-  private static void quietGuice() throws ClassNotFoundException {
-    String before = System.getProperty(GUICE_OPTION);
-    if (before != null) {
-      return; // the user chose
-    }
-    System.setProperty(GUICE_OPTION, "DISABLED");
-    try {
-      Class.forName(
-          "com.google.inject.internal.InternalFlags", true, AgentCore.class.getClassLoader());
-    } finally {
-      System.clearProperty(GUICE_OPTION);
-    }
   }
 
   private static ProtochainHome home(AgentArgs args) {
@@ -187,9 +167,7 @@ public final class AgentCore {
                 + " 'protochain catalog show' lists)");
       }
       CatalogEntry e = entry.get();
-      if (!e.isSelectable()
-          || (!e.serves(AddressFamily.INET, SocketType.STREAM, Protocol.TCP)
-              && !e.serves(AddressFamily.INET6, SocketType.STREAM, Protocol.TCP))) {
+      if (!catalog.tcpStreamEntries().contains(e)) {
         throw new IllegalArgumentException(
             "argument 'entry="
                 + name
