@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -101,20 +100,15 @@ public final class Catalog {
     return explain(family, type, protocol, safeMode).entry();
   }
 
-  /**
-   * Returns the entries a TCP client can be carried over: the bases and chains serving (INET or
-   * INET6, STREAM, TCP), in catalog order. This is the one place that says which entries carry a
-   * TCP connection: the first of them of the destination's family is what {@link #select} gives,
-   * and an entry named to carry TCP connections must be one of them.
-   */
+  /** Returns the bases and chains carrying TCP (INET or INET6, STREAM), the one rule of it. */
   public List<CatalogEntry> tcpStreamEntries() {
-    return entries.stream()
-        .filter(CatalogEntry::isSelectable)
-        .filter(
-            e ->
-                e.serves(AddressFamily.INET, SocketType.STREAM, Protocol.TCP)
-                    || e.serves(AddressFamily.INET6, SocketType.STREAM, Protocol.TCP))
-        .toList();
+    return entries.stream().filter(Catalog::carriesTcp).toList();
+  }
+
+  private static boolean carriesTcp(CatalogEntry e) {
+    return e.isSelectable()
+        && (e.serves(AddressFamily.INET, SocketType.STREAM, Protocol.TCP)
+            || e.serves(AddressFamily.INET6, SocketType.STREAM, Protocol.TCP));
   }
 
   /** Returns the entry (family, type, protocol) selects, and why the others were passed over. */
@@ -241,16 +235,6 @@ public final class Catalog {
   /** Returns a catalog without the entry {@code id} (and nothing else: chains naming it break). */
   public Catalog without(int id) {
     return of(entries.stream().filter(e -> e.id() != id).toList(), plugins);
-  }
-
-  /** Returns the smallest unused id at or above {@code from}. */
-  public int nextId(int from) {
-    Set<Integer> used = entries.stream().map(CatalogEntry::id).collect(Collectors.toSet());
-    int id = from;
-    while (used.contains(id)) {
-      id++;
-    }
-    return id;
   }
 
   /**

@@ -81,7 +81,7 @@ public final class CatalogEditing {
           chainName);
       CatalogEntry chain =
           servingAs(target)
-              .id(result.nextId(FIRST_CHAIN_ID))
+              .id(nextId(result, FIRST_CHAIN_ID))
               .name(chainName)
               .providerId(providerId)
               .chain(ProtocolChain.of(ids))
@@ -242,7 +242,7 @@ public final class CatalogEditing {
       Map<String, String> settings,
       CatalogEntry first) {
     return servingAs(first)
-        .id(catalog.nextId(FIRST_LAYER_ID))
+        .id(nextId(catalog, FIRST_LAYER_ID))
         .name(name)
         .providerId(providerId)
         .chain(ProtocolChain.layer())
@@ -260,5 +260,16 @@ public final class CatalogEditing {
 
   private static String labels(List<CatalogEntry> entries) {
     return entries.stream().map(Catalog::label).collect(Collectors.joining(", "));
+  }
+
+  /** Returns the smallest id of no entry of {@code catalog} at or above {@code from}. */
+  private static int nextId(Catalog catalog, int from) {
+    Set<Integer> used =
+        catalog.entries().stream().map(CatalogEntry::id).collect(Collectors.toSet());
+    int id = from;
+    while (used.contains(id)) {
+      id++;
+    }
+    return id;
   }
 }
