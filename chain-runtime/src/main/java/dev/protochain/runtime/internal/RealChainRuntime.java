@@ -76,14 +76,7 @@ public final class RealChainRuntime implements ChainRuntime {
             config.name(), config.clock(), config.services(), config.threadFactory());
     this.log = new LifecycleLog(config.name(), config.listeners());
     this.current = generation(config.catalog(), config.generation());
-    if (config.shutdownHook()) {
-      // A plain thread, not one from the thread factory: the JVM starts a shutdown hook itself, at
-      // exit, and an application's factory may already refuse threads (or be shut down) by then.
-      shutdownHook = new Thread(this::closeAtExit, "protochain-shutdown-" + config.name());
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
-    } else {
-      shutdownHook = null;
-    }
+    // Before the hook: a factory that refuses the thread fails the build with nothing registered.
     this.follower =
         config.follow()
             ? new CatalogFollower(
@@ -94,6 +87,14 @@ public final class RealChainRuntime implements ChainRuntime {
                 config.catalogListeners(),
                 services.threadFactory())
             : null;
+    if (config.shutdownHook()) {
+      // A plain thread, not one from the thread factory: the JVM starts a shutdown hook itself, at
+      // exit, and an application's factory may already refuse threads (or be shut down) by then.
+      shutdownHook = new Thread(this::closeAtExit, "protochain-shutdown-" + config.name());
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } else {
+      shutdownHook = null;
+    }
   }
 
   /**
