@@ -87,17 +87,28 @@ public interface ChainRuntime extends Closeable {
   void cleanup(int entryId) throws IOException;
 
   /**
-   * Returns the count of the provider of a layer's own entry or a base entry; 0 if never loaded.
+   * Returns the count of the provider of a layer's own entry or a base entry; 0 if never loaded. In
+   * a runtime following its catalog, an id whose entry changed may name an old provider still in
+   * use beside the new one: their counts add up.
    */
   int count(int providerEntryId);
 
-  /** Returns the count of every provider entry loaded at least once, by entry id. */
+  /**
+   * Returns the count of every provider entry loaded at least once, by entry id, added up as {@link
+   * #count} does.
+   */
   Map<Integer, Integer> counts();
 
-  /** Returns the state of the provider of a layer's own entry or a base entry. */
+  /**
+   * Returns the state of the provider of a layer's own entry or a base entry: of the current
+   * catalog's provider of that id if it has one, else of an older one's.
+   */
   ProviderState state(int providerEntryId);
 
-  /** Returns how many times the provider of {@code providerEntryId} was loaded so far. */
+  /**
+   * Returns how many times the provider of {@code providerEntryId} was loaded so far, added up as
+   * {@link #count} does.
+   */
   int loads(int providerEntryId);
 
   /**
