@@ -9,6 +9,8 @@ import dev.protochain.api.VersionRange;
 import dev.protochain.runtime.internal.RealChainRuntime;
 import dev.protochain.runtime.internal.RuntimeConfig;
 import dev.protochain.runtime.internal.Threads;
+import dev.protochain.runtime.store.CatalogStore;
+import dev.protochain.runtime.store.StoredCatalog;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
@@ -85,20 +87,35 @@ public interface ChainRuntime extends Closeable {
   void cleanup(int entryId) throws IOException;
 
   /**
-   * Returns the count of the provider of a layer's own entry or a base entry; 0 if never loaded.
+   * Returns the count of the provider of a layer's own entry or a base entry; 0 if never loaded. In
+   * a runtime following its catalog, an id whose entry changed may name an old provider still in
+   * use beside the new one: their counts add up.
    */
   int count(int providerEntryId);
 
-  /** Returns the count of every provider entry loaded at least once, by entry id. */
+  /**
+   * Returns the count of every provider entry loaded at least once, by entry id, added up as {@link
+   * #count} does.
+   */
   Map<Integer, Integer> counts();
 
-  /** Returns the state of the provider of a layer's own entry or a base entry. */
+  /**
+   * Returns the state of the provider of a layer's own entry or a base entry: of the current
+   * catalog's provider of that id if it has one, else of an older one's.
+   */
   ProviderState state(int providerEntryId);
 
-  /** Returns how many times the provider of {@code providerEntryId} was loaded so far. */
+  /**
+   * Returns how many times the provider of {@code providerEntryId} was loaded so far, added up as
+   * {@link #count} does.
+   */
   int loads(int providerEntryId);
 
-  /** Returns the catalog snapshot this runtime started with; later edits do not reach it. */
+  /**
+   * Returns the catalog snapshot the runtime's next startups use: the one it was built with, or,
+   * for a runtime following its home's catalog ({@link Builder#followCatalog}), the last good
+   * generation it took. Edits of the catalog file reach no other runtime.
+   */
   Catalog catalog();
 
   /**
@@ -125,6 +142,10 @@ public interface ChainRuntime extends Closeable {
   final class Builder {
     private String name = "protochain";
     private Catalog catalog = Catalog.builtin();
+    private CatalogStore store;
+    private long generation;
+    private boolean followCatalog;
+    private final List<CatalogListener> catalogListeners = new ArrayList<>();
     private final List<ProviderSource> sources = new ArrayList<>();
     private final List<LifecycleListener> listeners = new ArrayList<>();
     private final Map<Class<?>, Object> services = new HashMap<>();
@@ -145,6 +166,46 @@ public interface ChainRuntime extends Closeable {
     /** Sets the catalog snapshot; it must be valid. Default: {@link Catalog#builtin()}. */
     public Builder catalog(Catalog catalog) {
       this.catalog = Objects.requireNonNull(catalog, "catalog");
+      this.store = null;
+      return this;
+    }
+
+    /**
+     * Reads the catalog from {@code store} now and builds the runtime over it: the catalog's
+     * plugins are found in the home's plugin store, before the other sources. Replaces an earlier
+     * {@link #catalog(Catalog)}.
+     *
+     * @throws IOException as {@link CatalogStore#read()} throws it, such as a {@link
+     *     CatalogInvalidException} naming the file and every problem
+     */
+    public Builder store(CatalogStore store) throws IOException {
+      StoredCatalog read = store.read();
+      this.catalog = read.catalog();
+      this.generation = read.generation();
+      this.store = store;
+      return this;
+    }
+
+    /**
+     * Whether the runtime follows its store's catalog file [{@code WSAProviderConfigChange}]: a
+     * generation written by any process (the command line, another runtime) reaches the runtime's
+     * next startups within a second. Sessions already open keep their chains and their counts, and
+     * each provider still unloads when its last use ends, so a provider of the old generation and
+     * one of the new may be loaded at once, each with its own count (an entry whose id is kept but
+     * whose content changed gets a provider of its own). A file that cannot be read as a valid
+     * catalog never replaces the generation in use: it is logged once and told to the {@link
+     * #catalogListener catalog listeners}, and the next valid generation is taken. The follower is
+     * a thread from the {@link #threadFactory}, stopped when the runtime closes. Needs {@link
+     * #store}. Default: no.
+     */
+    public Builder followCatalog(boolean follow) {
+      this.followCatalog = follow;
+      return this;
+    }
+
+    /** Adds a listener of the generations a following runtime takes and refuses. */
+    public Builder catalogListener(CatalogListener listener) {
+      catalogListeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
@@ -214,8 +275,13 @@ public interface ChainRuntime extends Closeable {
      * Builds the runtime.
      *
      * @throws CatalogInvalidException if the catalog is invalid, listing every problem
+     * @throws IllegalStateException if asked to follow the catalog without a {@link #store}
      */
     public ChainRuntime build() throws CatalogInvalidException {
+      if (followCatalog && store == null) {
+        throw new IllegalStateException(
+            "followCatalog(true) needs the catalog's store (fix: call store(CatalogStore))");
+      }
       catalog.checkValid("catalog");
       List<ProviderSource> all = new ArrayList<>(sources);
       all.add(ProviderSource.classpath(ChainRuntime.class.getClassLoader()));
@@ -230,7 +296,11 @@ public interface ChainRuntime extends Closeable {
               threadFactory == null ? Threads.byDefault(name) : threadFactory,
               drainTimeout,
               safeMode,
-              shutdownHook);
+              shutdownHook,
+              store,
+              generation,
+              followCatalog,
+              catalogListeners);
       return new RealChainRuntime(config);
     }
   }

@@ -26,15 +26,15 @@ final class OpenSockets {
   }
 
   /**
-   * Closes, as their linger option says, every open chain socket passing through {@code entryId},
+   * Closes, as their linger option says, every open chain socket passing through {@code slot},
    * adding the failures to {@code failures}. All are marked first and closed second, so that an
    * operation woken by the close of its peer (an end of stream, say) already counts as aborted.
    */
-  void abort(int entryId, String provider, List<Throwable> failures) {
+  void abort(ProviderSlot slot, String provider, List<Throwable> failures) {
     List<RealChainSocket> doomed = new ArrayList<>();
     for (Iterator<RealChainSocket> it = sockets.iterator(); it.hasNext(); ) {
       RealChainSocket s = it.next();
-      if (s.passesThrough(entryId)) {
+      if (s.passesThrough(slot)) {
         it.remove();
         s.markAborted(provider);
         doomed.add(s);

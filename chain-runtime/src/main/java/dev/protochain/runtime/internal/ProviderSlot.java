@@ -243,7 +243,7 @@ final class ProviderSlot {
     }
     List<Throwable> failures = new ArrayList<>();
     try {
-      host.sockets().abort(entry.id(), describe(), failures);
+      host.sockets().abort(this, describe(), failures);
       try {
         long undelivered = unloading.drain(host.drainDeadline());
         if (undelivered > 0) {

@@ -10,10 +10,16 @@ import dev.protochain.api.Session;
 import dev.protochain.api.SocketType;
 import dev.protochain.api.VersionRange;
 import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.CatalogGeneration;
 import dev.protochain.runtime.ChainRuntime;
+import dev.protochain.runtime.PluginRecord;
+import dev.protochain.runtime.ProviderSource;
 import dev.protochain.runtime.ProviderState;
 import dev.protochain.runtime.Selection;
+import dev.protochain.runtime.store.StoredCatalog;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -22,21 +28,45 @@ import java.util.concurrent.ThreadFactory;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime: catalog snapshot, provider slots, open sessions and open chain sockets. See {@link
+ * The runtime: catalog generation, provider slots, open sessions and open chain sockets. See {@link
  * ChainRuntime} and {@link dev.protochain.api.spi.Provider} for the contract it implements.
  */
 public final class RealChainRuntime implements ChainRuntime {
 
   private final RuntimeConfig config;
   private final Contexts.Services services;
-  private final SlotHost host;
-  private final Map<Integer, ProviderSlot> slots = new ConcurrentHashMap<>();
-  // The catalog snapshot never changes, so each entry's chain is resolved and checked once.
-  private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
+  private final LifecycleLog log;
+  // Every provider slot ever made, by entry and plugin: an unchanged entry keeps its slot across
+  // generations, a changed one gets a new slot while the old one drains.
+  private final Map<SlotKey, ProviderSlot> slots = new ConcurrentHashMap<>();
   private final OpenSessions sessions = new OpenSessions();
   private final OpenSockets sockets = new OpenSockets();
   private final Thread shutdownHook;
+  private final CatalogFollower follower;
+  private volatile Generation current;
   private volatile boolean closed;
+
+  /**
+   * What makes a provider slot: its entry and, if it comes from one, the plugin recorded for it.
+   */
+  private record SlotKey(CatalogEntry entry, PluginRecord plugin) {}
+
+  /**
+   * One catalog generation: the snapshot, where its providers are found, and each entry's chain,
+   * resolved and checked once (the snapshot never changes).
+   */
+  private static final class Generation {
+    final Catalog catalog;
+    final long number;
+    final SlotHost host;
+    final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
+
+    Generation(Catalog catalog, long number, SlotHost host) {
+      this.catalog = catalog;
+      this.number = number;
+      this.host = host;
+    }
+  }
 
   /** Creates the runtime {@code config} describes; {@link ChainRuntime.Builder} calls this. */
   public RealChainRuntime(RuntimeConfig config) {
@@ -44,14 +74,19 @@ public final class RealChainRuntime implements ChainRuntime {
     this.services =
         new Contexts.Services(
             config.name(), config.clock(), config.services(), config.threadFactory());
-    this.host =
-        new SlotHost(
-            config.source(),
-            services,
-            config.clock(),
-            config.drainTimeout(),
-            sockets,
-            new LifecycleLog(config.name(), config.listeners()));
+    this.log = new LifecycleLog(config.name(), config.listeners());
+    this.current = generation(config.catalog(), config.generation());
+    // Before the hook: a factory that refuses the thread fails the build with nothing registered.
+    this.follower =
+        config.follow()
+            ? new CatalogFollower(
+                config.name(),
+                config.store(),
+                config.generation(),
+                this::take,
+                config.catalogListeners(),
+                services.threadFactory())
+            : null;
     if (config.shutdownHook()) {
       // A plain thread, not one from the thread factory: the JVM starts a shutdown hook itself, at
       // exit, and an application's factory may already refuse threads (or be shut down) by then.
@@ -62,40 +97,71 @@ public final class RealChainRuntime implements ChainRuntime {
     }
   }
 
+  /**
+   * Returns generation {@code number} of {@code catalog}, its plugins found in the home's store.
+   */
+  private Generation generation(Catalog catalog, long number) {
+    ProviderSource source = config.source();
+    if (config.store() != null && !catalog.plugins().isEmpty()) {
+      source =
+          ProviderSource.firstOf(
+              List.of(config.store().home().plugins().source(catalog.plugins()), source));
+    }
+    return new Generation(
+        catalog,
+        number,
+        new SlotHost(source, services, config.clock(), config.drainTimeout(), sockets, log));
+  }
+
+  /**
+   * Makes {@code read} the generation the next startups use, unless it is the one in use; returns
+   * what changed. Called by the follower only.
+   */
+  private Optional<CatalogGeneration> take(StoredCatalog read) {
+    Generation old = current;
+    if (read.generation() == old.number && read.catalog().equals(old.catalog)) {
+      return Optional.empty();
+    }
+    current = generation(read.catalog(), read.generation());
+    return Optional.of(
+        CatalogGeneration.between(old.catalog, old.number, read.catalog(), read.generation()));
+  }
+
   /* ---- startup ---- */
 
   @Override
   public Session startup(int entryId, VersionRange versions) throws IOException {
+    Generation g = current;
     CatalogEntry entry =
-        config
-            .catalog()
+        g.catalog
             .entry(entryId)
             .orElseThrow(
                 () ->
                     new ProtochainException(
                         ProtochainException.Code.NO_MATCHING_ENTRY,
                         "no catalog entry has id " + entryId));
-    return startup(entry, versions);
+    return startup(g, entry, versions);
   }
 
   @Override
   public Session startup(String name) throws IOException {
+    Generation g = current;
     CatalogEntry entry =
-        config
-            .catalog()
+        g.catalog
             .entry(name)
             .orElseThrow(
                 () ->
                     new ProtochainException(
                         ProtochainException.Code.NO_MATCHING_ENTRY,
                         "no catalog entry is named '" + name + "'"));
-    return startup(entry, VersionRange.ALL);
+    return startup(g, entry, VersionRange.ALL);
   }
 
   @Override
   public Session startup(AddressFamily family, SocketType type, Protocol protocol)
       throws IOException {
-    Selection s = explain(family, type, protocol);
+    Generation g = current;
+    Selection s = g.catalog.explain(family, type, protocol, config.safeMode());
     CatalogEntry entry =
         s.entry()
             .orElseThrow(
@@ -105,10 +171,11 @@ public final class RealChainRuntime implements ChainRuntime {
                         "no catalog entry serves "
                             + s.request()
                             + (config.safeMode() ? " in safe mode" : "")));
-    return startup(entry, VersionRange.ALL);
+    return startup(g, entry, VersionRange.ALL);
   }
 
-  private Session startup(CatalogEntry entry, VersionRange versions) throws IOException {
+  private Session startup(Generation g, CatalogEntry entry, VersionRange versions)
+      throws IOException {
     if (closed) {
       throw new IllegalStateException("runtime '" + config.name() + "' is closed");
     }
@@ -122,16 +189,18 @@ public final class RealChainRuntime implements ChainRuntime {
           ProtochainException.Code.NO_MATCHING_ENTRY,
           entry + " is a chain; safe mode runs base entries only");
     }
-    Plan plan = plans.get(entry.id());
+    Plan plan = g.plans.get(entry.id());
     if (plan == null) {
-      plan = Plan.of(entry, config.catalog(), this::slot);
-      plans.put(entry.id(), plan);
+      plan = Plan.of(entry, g.catalog, e -> slot(g, e));
+      g.plans.put(entry.id(), plan);
     }
     return sessions.open(StartedChain.start(plan, versions, services), sockets);
   }
 
-  private ProviderSlot slot(CatalogEntry providerEntry) {
-    return slots.computeIfAbsent(providerEntry.id(), id -> new ProviderSlot(host, providerEntry));
+  private ProviderSlot slot(Generation g, CatalogEntry providerEntry) {
+    SlotKey key =
+        new SlotKey(providerEntry, g.catalog.plugin(providerEntry.providerId()).orElse(null));
+    return slots.computeIfAbsent(key, k -> new ProviderSlot(g.host, providerEntry));
   }
 
   /* ---- cleanup ---- */
@@ -140,25 +209,25 @@ public final class RealChainRuntime implements ChainRuntime {
   public void cleanup(int entryId) throws IOException {
     Optional<RealSession> found = sessions.latest(entryId);
     if (found.isEmpty()) {
+      Generation g = current;
       CatalogEntry e =
-          config
-              .catalog()
+          g.catalog
               .entry(entryId)
               .orElseThrow(
                   () ->
                       new NotInitialisedException(
                           "entry " + entryId + " does not exist: count 0, cleanup 1"));
-      String provider = e.kind() == EntryKind.LAYER ? e.name() : slotName(e);
+      String provider = e.kind() == EntryKind.LAYER ? e.name() : slotName(g, e);
       throw new NotInitialisedException(
           "provider '" + provider + "' (entry " + e.id() + "): count 0, cleanup 1");
     }
     found.get().close();
   }
 
-  private String slotName(CatalogEntry e) {
-    CatalogEntry top = config.catalog().resolve(e).get(0);
+  private String slotName(Generation g, CatalogEntry e) {
+    CatalogEntry top = g.catalog.resolve(e).get(0);
     try {
-      return slot(top).descriptor().name();
+      return slot(g, top).descriptor().name();
     } catch (ProtochainException unknown) {
       return top.name();
     }
@@ -166,39 +235,69 @@ public final class RealChainRuntime implements ChainRuntime {
 
   /* ---- observation ---- */
 
+  // An id may name a provider of an older generation still in use as well as the current one:
+  // counts and loads add up over them.
+
   @Override
   public int count(int providerEntryId) {
-    ProviderSlot s = slots.get(providerEntryId);
-    return s == null ? 0 : s.count();
+    int sum = 0;
+    for (ProviderSlot s : slotsOf(providerEntryId)) {
+      sum += s.count();
+    }
+    return sum;
   }
 
   @Override
   public Map<Integer, Integer> counts() {
     Map<Integer, Integer> out = new TreeMap<>();
     slots.forEach(
-        (id, s) -> {
+        (key, s) -> {
           if (s.loads() > 0) {
-            out.put(id, s.count());
+            out.merge(key.entry().id(), s.count(), Integer::sum);
+          }
+        });
+    return out;
+  }
+
+  /** Returns the state of the current generation's provider of the id, else of an older one's. */
+  @Override
+  public ProviderState state(int providerEntryId) {
+    Generation g = current;
+    ProviderState older = ProviderState.UNLOADED;
+    for (ProviderSlot s : slotsOf(providerEntryId)) {
+      if (g.catalog.entry(providerEntryId).filter(s.entry()::equals).isPresent()) {
+        return s.state();
+      }
+      if (older == ProviderState.UNLOADED) {
+        older = s.state();
+      }
+    }
+    return older;
+  }
+
+  @Override
+  public int loads(int providerEntryId) {
+    int sum = 0;
+    for (ProviderSlot s : slotsOf(providerEntryId)) {
+      sum += s.loads();
+    }
+    return sum;
+  }
+
+  private List<ProviderSlot> slotsOf(int providerEntryId) {
+    List<ProviderSlot> out = new ArrayList<>(1);
+    slots.forEach(
+        (key, s) -> {
+          if (key.entry().id() == providerEntryId) {
+            out.add(s);
           }
         });
     return out;
   }
 
   @Override
-  public ProviderState state(int providerEntryId) {
-    ProviderSlot s = slots.get(providerEntryId);
-    return s == null ? ProviderState.UNLOADED : s.state();
-  }
-
-  @Override
-  public int loads(int providerEntryId) {
-    ProviderSlot s = slots.get(providerEntryId);
-    return s == null ? 0 : s.loads();
-  }
-
-  @Override
   public Catalog catalog() {
-    return config.catalog();
+    return current.catalog;
   }
 
   @Override
@@ -213,7 +312,7 @@ public final class RealChainRuntime implements ChainRuntime {
 
   @Override
   public Selection explain(AddressFamily family, SocketType type, Protocol protocol) {
-    return config.catalog().explain(family, type, protocol, config.safeMode());
+    return current.catalog.explain(family, type, protocol, config.safeMode());
   }
 
   /* ---- close ---- */
@@ -241,6 +340,9 @@ public final class RealChainRuntime implements ChainRuntime {
 
   private void closeSessions() throws IOException {
     closed = true;
+    if (follower != null) {
+      follower.close();
+    }
     sessions.closeAll();
   }
 

@@ -20,20 +20,35 @@ final class RealChainSocket implements ChainSocket {
 
   private final OpenSockets sockets;
   private final CatalogEntry entry;
+  private final ProviderSlot[] slots;
   private final ChainSocket top;
   private final RealChainSocket listener;
   private volatile String abortedBy;
 
   RealChainSocket(
-      OpenSockets sockets, CatalogEntry entry, ChainSocket top, RealChainSocket listener) {
+      OpenSockets sockets,
+      CatalogEntry entry,
+      ProviderSlot[] slots,
+      ChainSocket top,
+      RealChainSocket listener) {
     this.sockets = sockets;
     this.entry = entry;
+    this.slots = slots;
     this.top = top;
     this.listener = listener;
   }
 
-  boolean passesThrough(int entryId) {
-    return entry.chain().contains(entryId);
+  /**
+   * Returns whether the socket passes through {@code slot}: the slot itself, not its entry id,
+   * since a runtime following its catalog may hold an old and a new provider of one id at once.
+   */
+  boolean passesThrough(ProviderSlot slot) {
+    for (ProviderSlot s : slots) {
+      if (s == slot) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -112,7 +127,8 @@ final class RealChainSocket implements ChainSocket {
       throw new IllegalStateException(
           top + " returned no socket from accept(); chain " + entry.chain());
     }
-    RealChainSocket socket = sockets.register(new RealChainSocket(sockets, entry, accepted, this));
+    RealChainSocket socket =
+        sockets.register(new RealChainSocket(sockets, entry, slots, accepted, this));
     // Registered first, checked second: a concurrent final cleanup either sees the new socket or
     // has marked this listener, so the accepted socket is never left behind.
     String by = abortedBy;

@@ -108,7 +108,7 @@ final class RealSession implements Session {
       }
       socket = wrapped;
     }
-    return sockets.register(new RealChainSocket(sockets, entry, socket, null));
+    return sockets.register(new RealChainSocket(sockets, entry, chain.slots(), socket, null));
   }
 
   /** Names the entry, the provider, its depth and the phase of a failed open; keeps the cause. */

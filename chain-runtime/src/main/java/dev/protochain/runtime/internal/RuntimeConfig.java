@@ -1,8 +1,10 @@
 package dev.protochain.runtime.internal;
 
 import dev.protochain.runtime.Catalog;
+import dev.protochain.runtime.CatalogListener;
 import dev.protochain.runtime.LifecycleListener;
 import dev.protochain.runtime.ProviderSource;
+import dev.protochain.runtime.store.CatalogStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +24,10 @@ import java.util.concurrent.ThreadFactory;
  * @param drainTimeout the bound on a final cleanup's delivery of held bytes
  * @param safeMode whether only base entries are selectable
  * @param shutdownHook whether to register a JVM shutdown hook
+ * @param store the store the catalog was read from, or null
+ * @param generation the catalog's generation in {@code store}, or 0 without one
+ * @param follow whether to follow {@code store}'s catalog file
+ * @param catalogListeners what hears the generations taken and refused
  */
 public record RuntimeConfig(
     String name,
@@ -33,11 +39,16 @@ public record RuntimeConfig(
     ThreadFactory threadFactory,
     Duration drainTimeout,
     boolean safeMode,
-    boolean shutdownHook) {
+    boolean shutdownHook,
+    CatalogStore store,
+    long generation,
+    boolean follow,
+    List<CatalogListener> catalogListeners) {
 
   /** Creates a config, copying the collections. */
   public RuntimeConfig {
     listeners = List.copyOf(listeners);
     services = Map.copyOf(services);
+    catalogListeners = List.copyOf(catalogListeners);
   }
 }

@@ -100,6 +100,11 @@ final class StartedChain {
     return providers.length;
   }
 
+  /** Returns the chain's slots, top first; the caller must not change the array. */
+  ProviderSlot[] slots() {
+    return plan.slots;
+  }
+
   ProviderSlot slot(int depth) {
     return plan.slots[depth];
   }

@@ -54,8 +54,9 @@ import java.util.function.Consumer;
  * try (ChainRuntime runtime = ChainRuntime.builder().catalog(store.read().catalog()).build()) { ... }
  * }</pre>
  *
- * <p>A runtime keeps the catalog it was built with; writes reach runtimes built afterwards. This
- * class is thread-safe.
+ * <p>A runtime keeps the catalog it was built with, and writes reach runtimes built afterwards,
+ * unless it follows this file ({@link dev.protochain.runtime.ChainRuntime.Builder#followCatalog}).
+ * This class is thread-safe.
  */
 public final class CatalogStore implements LayerInstaller.Store {
 
