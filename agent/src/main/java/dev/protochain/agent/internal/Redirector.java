@@ -49,7 +49,7 @@ final class Redirector implements Hook.Handler {
 
   /**
    * A pump's buffer once a read has filled the first one: a bulk transfer then reads what the
-   * socket holds in about a third of the system calls (BENCHMARKS.md, part agent).
+   * socket holds in about half the system calls (BENCHMARKS.md, part agent).
    */
   private static final int BULK_BUFFER = 256 * 1024;
 
@@ -202,12 +202,13 @@ final class Redirector implements Hook.Handler {
         reset(app); // gone already
         continue;
       }
+      active.incrementAndGet(); // before the removal: awaitRelays sees it pending or active
       Pending p = pending.remove(port);
       if (p == null) {
         reset(app); // not a connect the advice sent here
+        relayEnded();
         continue;
       }
-      active.incrementAndGet();
       try {
         Thread t = runtime.threadFactory().newThread(() -> relay(app, p));
         t.setName("protochain-agent-relay-" + port);
@@ -353,17 +354,21 @@ final class Redirector implements Hook.Handler {
     }
   }
 
-  /** Waits up to {@code millis} for every relay to end; returns whether they all did. */
+  /**
+   * Waits up to {@code millis} for every relay to end, those redirected but not yet accepted
+   * included (call it before {@link #close}); returns whether they all did.
+   */
   boolean awaitRelays(long millis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     lock.lock();
     try {
-      while (active.get() > 0) {
+      while (active.get() > 0 || !pending.isEmpty()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
         }
-        ended.awaitNanos(left);
+        // An accept does not signal: a connect still pending is looked at again within 10 ms.
+        ended.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
       }
       return true;
     } finally {
