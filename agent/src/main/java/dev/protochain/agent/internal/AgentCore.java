@@ -230,8 +230,9 @@ public final class AgentCore {
     String unload = "not checked";
     boolean clean = false;
     try {
-      redirector.close();
+      // The listener stays open while waiting: a connect made just before exit is still accepted.
       ended = args.report().isEmpty() || redirector.awaitRelays(EXIT_WAIT_MILLIS);
+      redirector.close();
       counts = new TreeMap<>(runtime.counts());
       long sent = (long) (sentBefore.sum() + live(".bytes.sent"));
       long received = (long) (receivedBefore.sum() + live(".bytes.received"));

@@ -6,18 +6,15 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.Session;
 import dev.protochain.runtime.ChainRuntime;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Collections;
 import java.util.Map;
@@ -37,12 +34,25 @@ import java.util.function.Function;
  * copy with the blocking API ({@code receive}; {@code sendFully}, then {@code flush} after every
  * read). The session is closed, cascading the cleanup, when both directions have ended.
  *
+ * <p>The application's side is a {@link SocketChannel} and each pump copies through a direct buffer
+ * of its own: a base over NIO channels reads and writes it in place, where a heap array costs a
+ * copy into the JDK's temporary direct buffer on each side. A pump whose read fills its buffer
+ * moves to a larger one, so only bulk connections pay for it.
+ *
  * <p>Thread-safe. The relay's own connects (the chain's) are never redirected: its threads are
  * marked.
  */
 final class Redirector implements Hook.Handler {
 
+  /** A pump's first buffer: what a request/response connection needs. */
   private static final int BUFFER = 64 * 1024;
+
+  /**
+   * A pump's buffer once a read has filled the first one: a bulk transfer then reads what the
+   * socket holds in about half the system calls (BENCHMARKS.md, part agent).
+   */
+  private static final int BULK_BUFFER = 256 * 1024;
+
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
   /** What a redirected connect was for. */
@@ -51,7 +61,7 @@ final class Redirector implements Hook.Handler {
   private final ThreadLocal<Boolean> relayThread = new ThreadLocal<>();
   private final ChainRuntime runtime;
   private final Function<InetSocketAddress, CatalogEntry> selection;
-  private final ServerSocket server;
+  private final ServerSocketChannel server;
   private final InetSocketAddress address;
   private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
   private final Map<Object, InetSocketAddress> originals =
@@ -80,9 +90,10 @@ final class Redirector implements Hook.Handler {
     implBind.setAccessible(true);
     implLocalPort = SocketImpl.class.getDeclaredField("localport");
     implLocalPort.setAccessible(true);
-    server = new ServerSocket();
+    server = ServerSocketChannel.open();
     server.bind(new InetSocketAddress(LOOPBACK, 0), 1024);
-    address = new InetSocketAddress(LOOPBACK, server.getLocalPort());
+    address =
+        new InetSocketAddress(LOOPBACK, ((InetSocketAddress) server.getLocalAddress()).getPort());
     Thread acceptor = runtime.threadFactory().newThread(this::acceptLoop);
     acceptor.setName("protochain-agent-accept");
     acceptor.start();
@@ -177,22 +188,30 @@ final class Redirector implements Hook.Handler {
 
   private void acceptLoop() {
     relayThread.set(Boolean.TRUE);
-    while (!server.isClosed()) {
-      Socket app;
+    while (server.isOpen()) {
+      SocketChannel app;
+      int port;
       try {
         app = server.accept();
       } catch (IOException e) {
         return; // closed
       }
-      Pending p = pending.remove(app.getPort());
-      if (p == null) {
-        reset(app); // not a connect the advice sent here
+      try {
+        port = ((InetSocketAddress) app.getRemoteAddress()).getPort();
+      } catch (IOException e) {
+        reset(app); // gone already
         continue;
       }
-      active.incrementAndGet();
+      active.incrementAndGet(); // before the removal: awaitRelays sees it pending or active
+      Pending p = pending.remove(port);
+      if (p == null) {
+        reset(app); // not a connect the advice sent here
+        relayEnded();
+        continue;
+      }
       try {
         Thread t = runtime.threadFactory().newThread(() -> relay(app, p));
-        t.setName("protochain-agent-relay-" + app.getPort());
+        t.setName("protochain-agent-relay-" + port);
         t.start();
       } catch (RuntimeException e) {
         failures.incrementAndGet();
@@ -202,7 +221,7 @@ final class Redirector implements Hook.Handler {
     }
   }
 
-  private void relay(Socket app, Pending p) {
+  private void relay(SocketChannel app, Pending p) {
     relayThread.set(Boolean.TRUE);
     try {
       Session session;
@@ -225,7 +244,7 @@ final class Redirector implements Hook.Handler {
           return;
         }
         noDelay(app, chain);
-        pump(app, chain);
+        pump(app, chain, p.target.getPort());
       } catch (IOException | RuntimeException e) {
         failures.incrementAndGet();
       }
@@ -234,9 +253,9 @@ final class Redirector implements Hook.Handler {
     }
   }
 
-  private static void noDelay(Socket app, ChainSocket chain) {
+  private static void noDelay(SocketChannel app, ChainSocket chain) {
     try {
-      app.setTcpNoDelay(true);
+      app.setOption(StandardSocketOptions.TCP_NODELAY, true);
       if (chain.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
         chain.setOption(StandardSocketOptions.TCP_NODELAY, true);
       }
@@ -246,19 +265,19 @@ final class Redirector implements Hook.Handler {
   }
 
   /** Copies both ways until both have ended, the upstream on a second thread. */
-  private void pump(Socket app, ChainSocket chain) throws IOException {
-    InputStream in = app.getInputStream();
-    OutputStream out = app.getOutputStream();
+  private void pump(SocketChannel app, ChainSocket chain, int port) throws IOException {
     Thread up =
         runtime
             .threadFactory()
             .newThread(
                 () -> {
                   relayThread.set(Boolean.TRUE);
-                  byte[] buffer = new byte[BUFFER];
+                  ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
                   try {
-                    for (int n; (n = in.read(buffer)) >= 0; ) {
-                      chain.sendFully(ByteBuffer.wrap(buffer, 0, n));
+                    while (app.read(buffer.clear()) >= 0) {
+                      ByteBuffer read = buffer.flip();
+                      buffer = grown(read);
+                      chain.sendFully(read);
                       chain.flush(); // a relay sees no message boundaries: never leave bytes held
                     }
                     chain.shutdownOutput();
@@ -266,12 +285,16 @@ final class Redirector implements Hook.Handler {
                     abort(app, chain);
                   }
                 });
-    up.setName("protochain-agent-up-" + app.getPort());
+    up.setName("protochain-agent-up-" + port);
     up.start();
-    ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+    ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
     try {
-      for (int n; (n = chain.receive(buffer.clear())) >= 0; ) {
-        out.write(buffer.array(), 0, n);
+      while (chain.receive(buffer.clear()) >= 0) {
+        ByteBuffer read = buffer.flip();
+        buffer = grown(read);
+        while (read.hasRemaining()) {
+          app.write(read);
+        }
       }
       app.shutdownOutput();
     } catch (IOException | RuntimeException e) {
@@ -290,8 +313,15 @@ final class Redirector implements Hook.Handler {
     }
   }
 
+  /** Returns the buffer for the next read: a larger one if {@code read} (flipped) filled it. */
+  private static ByteBuffer grown(ByteBuffer read) {
+    return read.limit() == read.capacity() && read.capacity() < BULK_BUFFER
+        ? ByteBuffer.allocateDirect(BULK_BUFFER)
+        : read;
+  }
+
   /** Ends both sides at once: the application sees a reset, as a broken connection shows. */
-  private static void abort(Socket app, ChainSocket chain) {
+  private static void abort(SocketChannel app, ChainSocket chain) {
     reset(app);
     try {
       chain.close();
@@ -300,10 +330,10 @@ final class Redirector implements Hook.Handler {
     }
   }
 
-  private static void reset(Socket app) {
+  private static void reset(SocketChannel app) {
     try {
-      app.setSoLinger(true, 0);
-    } catch (IOException ignored) {
+      app.setOption(StandardSocketOptions.SO_LINGER, 0);
+    } catch (IOException | RuntimeException ignored) {
       // Closed already.
     }
     try {
@@ -324,17 +354,21 @@ final class Redirector implements Hook.Handler {
     }
   }
 
-  /** Waits up to {@code millis} for every relay to end; returns whether they all did. */
+  /**
+   * Waits up to {@code millis} for every relay to end, those redirected but not yet accepted
+   * included (call it before {@link #close}); returns whether they all did.
+   */
   boolean awaitRelays(long millis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     lock.lock();
     try {
-      while (active.get() > 0) {
+      while (active.get() > 0 || !pending.isEmpty()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
         }
-        ended.awaitNanos(left);
+        // An accept does not signal: a connect still pending is looked at again within 10 ms.
+        ended.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
       }
       return true;
     } finally {
