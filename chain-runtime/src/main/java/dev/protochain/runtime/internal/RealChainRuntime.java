@@ -35,6 +35,8 @@ public final class RealChainRuntime implements ChainRuntime {
   private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
   private final OpenSessions sessions = new OpenSessions();
   private final OpenSockets sockets = new OpenSockets();
+  private final LifecycleLog log;
+  private final RuntimeView view;
   private final Thread shutdownHook;
   private volatile boolean closed;
 
@@ -44,14 +46,11 @@ public final class RealChainRuntime implements ChainRuntime {
     this.services =
         new Contexts.Services(
             config.name(), config.clock(), config.services(), config.threadFactory());
+    this.log = new LifecycleLog(config.name(), config.listeners());
     this.host =
         new SlotHost(
-            config.source(),
-            services,
-            config.clock(),
-            config.drainTimeout(),
-            sockets,
-            new LifecycleLog(config.name(), config.listeners()));
+            config.source(), services, config.clock(), config.drainTimeout(), sockets, log);
+    this.view = new RuntimeView(config.name(), this::counts, slots, sessions, sockets, log);
     if (config.shutdownHook()) {
       // A plain thread, not one from the thread factory: the JVM starts a shutdown hook itself, at
       // exit, and an application's factory may already refuse threads (or be shut down) by then.
@@ -60,6 +59,7 @@ public final class RealChainRuntime implements ChainRuntime {
     } else {
       shutdownHook = null;
     }
+    view.register();
   }
 
   /* ---- startup ---- */
@@ -122,12 +122,17 @@ public final class RealChainRuntime implements ChainRuntime {
           ProtochainException.Code.NO_MATCHING_ENTRY,
           entry + " is a chain; safe mode runs base entries only");
     }
-    Plan plan = plans.get(entry.id());
-    if (plan == null) {
-      plan = Plan.of(entry, config.catalog(), this::slot);
-      plans.put(entry.id(), plan);
+    try {
+      Plan plan = plans.get(entry.id());
+      if (plan == null) {
+        plan = Plan.of(entry, config.catalog(), this::slot);
+        plans.put(entry.id(), plan);
+      }
+      return sessions.open(StartedChain.start(plan, versions, services), sockets);
+    } catch (ProtochainException e) {
+      log.failed(e);
+      throw e;
     }
-    return sessions.open(StartedChain.start(plan, versions, services), sockets);
   }
 
   private ProviderSlot slot(CatalogEntry providerEntry) {
@@ -241,7 +246,11 @@ public final class RealChainRuntime implements ChainRuntime {
 
   private void closeSessions() throws IOException {
     closed = true;
-    sessions.closeAll();
+    try {
+      sessions.closeAll();
+    } finally {
+      view.unregister();
+    }
   }
 
   /** Returns {@code ChainRuntime[name, 3 sessions]}. */

@@ -32,6 +32,10 @@ final class RealChainSocket implements ChainSocket {
     this.listener = listener;
   }
 
+  CatalogEntry entry() {
+    return entry;
+  }
+
   boolean passesThrough(int entryId) {
     return entry.chain().contains(entryId);
   }
