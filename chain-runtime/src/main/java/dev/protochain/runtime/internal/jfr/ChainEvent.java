@@ -4,8 +4,19 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 
-/** What a startup and a cleanup event share: the runtime, the entry, its chain and the counts. */
+/**
+ * What a startup and a cleanup event share: the runtime, the entry, its chain and the counts.
+ *
+ * <p>A warm startup or cleanup takes about a microsecond and a server may make hundreds of
+ * thousands a second, so these two events are recorded from {@link #THRESHOLD} by default, as the
+ * JDK's own frequent events are ({@code jdk.SocketRead}: 20 ms): the startups that load providers,
+ * and the slow ones. A recording that wants them all sets {@code protochain.Startup#threshold=0
+ * ms}. Loads, unloads, drains and refusals are rare and always recorded.
+ */
 public abstract class ChainEvent extends Event {
+
+  /** The default threshold of startup and cleanup events: {@value}. */
+  public static final String THRESHOLD = "100 us";
 
   @Label("Runtime")
   String runtime;

@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
 
 /** One cleanup of an entry: the whole chain top-down, unloads included. */
 @Name("protochain.Cleanup")
@@ -12,6 +13,7 @@ import jdk.jfr.StackTrace;
 @Category("protochain")
 @Description("A cleanup of a base or chain entry: every provider of its chain counted once less")
 @StackTrace(false)
+@Threshold(ChainEvent.THRESHOLD)
 public final class CleanupEvent extends ChainEvent {
 
   @Label("Failures")

@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
 
 /**
  * One startup of an entry: the whole chain, from the call to the session, loads included. Committed
@@ -16,6 +17,7 @@ import jdk.jfr.StackTrace;
 @Category("protochain")
 @Description("A startup of a base or chain entry: every provider of its chain counted once more")
 @StackTrace(false)
+@Threshold(ChainEvent.THRESHOLD)
 public final class StartupEvent extends ChainEvent {
 
   @Label("Version")
