@@ -10,8 +10,8 @@ import jdk.jfr.Label;
  * <p>A warm startup or cleanup takes about a microsecond and a server may make hundreds of
  * thousands a second, so these two events are recorded from {@link #THRESHOLD} by default, as the
  * JDK's own frequent events are ({@code jdk.SocketRead}: 20 ms): the startups that load providers,
- * and the slow ones. A recording that wants them all sets {@code protochain.Startup#threshold=0
- * ms}. Loads, unloads, drains and refusals are rare and always recorded.
+ * and the slow ones. A recording that wants them all enables them without a threshold. Loads,
+ * unloads, drains and refusals are rare and always recorded.
  */
 public abstract class ChainEvent extends Event {
 

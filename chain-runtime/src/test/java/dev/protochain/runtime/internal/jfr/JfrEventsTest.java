@@ -143,6 +143,41 @@ class JfrEventsTest {
     assertTrue(r.getString("reason").contains("ghost"), r.getString("reason"));
   }
 
+  @Test
+  void aRecordingThatAsksForNothingStillRecordsTheEventsOfALoadingStartup() throws Exception {
+    Catalog catalog =
+        new TestCatalogs()
+            .base(BASE, "base", "base")
+            .layer(A, "a", "a")
+            .chain(CHAIN, "a-base", A, BASE)
+            .build();
+    Recorder recorder = new Recorder();
+    String name = "jfr-default-" + System.nanoTime();
+    List<RecordedEvent> events;
+    try (Recording recording = new Recording();
+        ChainRuntime runtime =
+            ChainRuntime.builder()
+                .name(name)
+                .catalog(catalog)
+                .source(new FakeProviderSource().layer("a", recorder).base("base", recorder))
+                .shutdownHook(false)
+                .build()) {
+      recording.start(); // no event enabled by name: the annotations' defaults apply
+      runtime.startup(CHAIN).close();
+      recording.stop();
+      Path file = dir.resolve("default.jfr");
+      recording.dump(file);
+      events =
+          RecordingFile.readAllEvents(file).stream()
+              .filter(e -> name.equals(e.getString("runtime")))
+              .collect(Collectors.toList());
+    }
+    assertEquals(2, named(events, "protochain.Load").size(), "events: " + events);
+    assertEquals(2, named(events, "protochain.Unload").size(), "events: " + events);
+    // A startup that loads takes a Guice injector per provider: far above the 100 us threshold.
+    assertEquals(1, named(events, "protochain.Startup").size(), "events: " + events);
+  }
+
   private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
     return events.stream()
         .filter(e -> e.getEventType().getName().equals(name))
