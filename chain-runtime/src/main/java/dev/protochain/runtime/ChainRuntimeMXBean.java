@@ -7,7 +7,8 @@ import javax.management.ConstructorParameters;
 /**
  * The JMX view of one {@link ChainRuntime}, registered in the platform MBean server as {@code
  * dev.protochain:type=ChainRuntime,name=<runtime name>-<n>} ({@code n} makes the name unique in the
- * JVM) from the runtime's build until its close, and readable from outside the process ({@code
+ * JVM) from shortly after the runtime's build (in the JDK's common pool: the platform MBean
+ * server's first use is slow) until its close, and readable from outside the process ({@code
  * jconsole}, a JMX connector). Every attribute is read when asked; none changes the runtime.
  */
 public interface ChainRuntimeMXBean {

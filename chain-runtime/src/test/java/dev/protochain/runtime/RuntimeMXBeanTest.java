@@ -71,6 +71,20 @@ class RuntimeMXBeanTest {
         .build();
   }
 
+  /**
+   * Returns the object names of the views of runtimes named {@code name} once there are {@code n}
+   * (they register on a thread of their own, soon after their build).
+   */
+  Set<ObjectName> views(String name, int n) throws Exception {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    Set<ObjectName> found = views(name);
+    while (found.size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      found = views(name);
+    }
+    return found;
+  }
+
   /** Returns the object names of the views of runtimes named {@code name}. */
   Set<ObjectName> views(String name) throws Exception {
     return server.queryNames(
@@ -82,7 +96,7 @@ class RuntimeMXBeanTest {
       throws Exception {
     String name = "jmx-test-" + System.nanoTime();
     ChainRuntime runtime = runtime(name);
-    Set<ObjectName> found = views(name);
+    Set<ObjectName> found = views(name, 1);
     assertEquals(1, found.size(), "views: " + found);
     ObjectName view = found.iterator().next();
     assertEquals(name, server.getAttribute(view, "Name"));
@@ -146,6 +160,16 @@ class RuntimeMXBeanTest {
   }
 
   @Test
+  void aRuntimeClosedBeforeItsViewRegistersLeavesNoView() throws Exception {
+    String name = "jmx-early-" + System.nanoTime();
+    for (int i = 0; i < 20; i++) {
+      runtime(name).close();
+    }
+    Thread.sleep(200); // a registration racing the close would have landed by now
+    assertEquals(Set.of(), views(name));
+  }
+
+  @Test
   void runtimesBuiltAndClosedConcurrentlyRegisterUniqueNames() throws Exception {
     String name = "jmx-race-" + System.nanoTime();
     int threads = 8;
@@ -172,7 +196,7 @@ class RuntimeMXBeanTest {
       for (Future<List<ChainRuntime>> f : built) {
         runtimes.addAll(f.get());
       }
-      assertEquals(threads * each, views(name).size());
+      assertEquals(threads * each, views(name, threads * each).size());
       List<Future<?>> closed = new ArrayList<>();
       for (ChainRuntime r : runtimes) {
         closed.add(

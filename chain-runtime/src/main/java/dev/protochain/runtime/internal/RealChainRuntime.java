@@ -59,7 +59,7 @@ public final class RealChainRuntime implements ChainRuntime {
     } else {
       shutdownHook = null;
     }
-    view.register();
+    view.registerSoon();
   }
 
   /* ---- startup ---- */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -38,7 +39,9 @@ final class RuntimeView implements ChainRuntimeMXBean {
   private final LifecycleLog log;
   private volatile long generation;
   private volatile String home = "";
-  private volatile ObjectName registered;
+  // Guarded by this: the name registered, and whether the runtime closed (then nothing registers).
+  private ObjectName registered;
+  private boolean closed;
 
   RuntimeView(
       String name,
@@ -65,18 +68,29 @@ final class RuntimeView implements ChainRuntimeMXBean {
   }
 
   /**
-   * Registers this view as {@code dev.protochain:type=ChainRuntime,name=<name>-<n>}; a failure is
-   * logged, never thrown: a runtime works without its view.
+   * Registers this view soon, in the JDK's common pool: the first use of the platform MBean server
+   * in a JVM takes a few hundred milliseconds, which a command line or the agent's premain must not
+   * wait for, and the registration is no work of the runtime's (so no thread of its factory). A
+   * failure is logged, never thrown: a runtime works without its view.
    */
-  void register() {
+  void registerSoon() {
+    ForkJoinPool.commonPool().execute(this::register);
+  }
+
+  private void register() {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
     for (int attempt = 0; attempt < 100; attempt++) {
       try {
         ObjectName objectName =
             new ObjectName(TYPE + ",name=" + safe + "-" + SEQUENCE.incrementAndGet());
-        server.registerMBean(this, objectName);
-        registered = objectName;
+        synchronized (this) {
+          if (closed) {
+            return;
+          }
+          server.registerMBean(this, objectName);
+          registered = objectName;
+        }
         return;
       } catch (InstanceAlreadyExistsException taken) {
         // Another copy of protochain in this JVM has the name: take the next.
@@ -89,7 +103,8 @@ final class RuntimeView implements ChainRuntimeMXBean {
   }
 
   /** Removes this view from the MBean server; harmless if it is not there. */
-  void unregister() {
+  synchronized void unregister() {
+    closed = true;
     ObjectName objectName = registered;
     registered = null;
     if (objectName == null) {
