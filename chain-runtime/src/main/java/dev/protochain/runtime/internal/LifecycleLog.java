@@ -1,15 +1,21 @@
 package dev.protochain.runtime.internal;
 
 import dev.protochain.api.CatalogEntry;
+import dev.protochain.api.ProtochainException;
 import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.LifecycleListener;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Where one runtime tells its lifecycle: the log (failures and undelivered bytes as warnings, loads
- * and unloads at debug, the rest at trace) and the lifecycle listeners. Thread-safe.
+ * and unloads at debug, the rest at trace) and the lifecycle listeners; it also keeps the tallies
+ * the runtime's JMX view shows (bytes undelivered, failures by code). Thread-safe.
  */
 final class LifecycleLog {
 
@@ -18,10 +24,39 @@ final class LifecycleLog {
 
   private final String runtime;
   private final List<LifecycleListener> listeners;
+  private final LongAdder undelivered = new LongAdder();
+  private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
 
   LifecycleLog(String runtime, List<LifecycleListener> listeners) {
     this.runtime = runtime;
     this.listeners = List.copyOf(listeners);
+  }
+
+  /** Tells that {@code bytes} held by closed sockets of {@code provider} were not delivered. */
+  void undelivered(CatalogEntry provider, long bytes) {
+    undelivered.add(bytes);
+    emit(LifecycleEvent.Type.UNDELIVERED, provider, 0, bytes + " bytes undelivered", "", null);
+  }
+
+  /** Counts one failure that reached a caller of startup or cleanup, by its code. */
+  void failed(Throwable failure) {
+    String code =
+        failure instanceof ProtochainException
+            ? ((ProtochainException) failure).code().name()
+            : failure.getClass().getSimpleName();
+    failures.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
+  /** Returns the bytes undelivered so far. */
+  long undelivered() {
+    return undelivered.sum();
+  }
+
+  /** Returns the failures so far, by code. */
+  Map<String, Long> failures() {
+    Map<String, Long> out = new TreeMap<>();
+    failures.forEach((code, n) -> out.put(code, n.sum()));
+    return out;
   }
 
   /**

@@ -1,9 +1,12 @@
 package dev.protochain.runtime.internal;
 
+import dev.protochain.api.CatalogEntry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +42,13 @@ final class OpenSessions {
 
   int size() {
     return open.size();
+  }
+
+  /** Returns how many sessions are open on each entry. */
+  Map<CatalogEntry, Integer> byEntry() {
+    Map<CatalogEntry, Integer> out = new HashMap<>();
+    open.forEach(s -> out.merge(s.entry(), 1, Integer::sum));
+    return out;
   }
 
   /**

@@ -1,10 +1,13 @@
 package dev.protochain.runtime.internal;
 
+import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.ProtochainException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +26,13 @@ final class OpenSockets {
 
   void deregister(RealChainSocket socket) {
     sockets.remove(socket);
+  }
+
+  /** Returns how many chain sockets are open on each entry. */
+  Map<CatalogEntry, Integer> byEntry() {
+    Map<CatalogEntry, Integer> out = new HashMap<>();
+    sockets.forEach(s -> out.merge(s.entry(), 1, Integer::sum));
+    return out;
   }
 
   /**

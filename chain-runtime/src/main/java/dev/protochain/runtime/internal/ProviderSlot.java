@@ -17,6 +17,11 @@ import dev.protochain.runtime.LifecycleEvent;
 import dev.protochain.runtime.ProviderBinding;
 import dev.protochain.runtime.ProviderSource;
 import dev.protochain.runtime.ProviderState;
+import dev.protochain.runtime.internal.jfr.DrainEvent;
+import dev.protochain.runtime.internal.jfr.LoadEvent;
+import dev.protochain.runtime.internal.jfr.PluginRefusedEvent;
+import dev.protochain.runtime.internal.jfr.ProviderEvent;
+import dev.protochain.runtime.internal.jfr.UnloadEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +54,7 @@ final class ProviderSlot {
   private ProviderBinding binding;
   private int loads;
   private int unloads;
+  private long lastLoadNanos;
 
   private volatile ProviderDescriptor descriptor;
 
@@ -69,23 +75,52 @@ final class ProviderSlot {
   ProviderDescriptor descriptor() throws ProtochainException {
     ProviderDescriptor d = descriptor;
     if (d == null) {
-      ProviderSource source = host.source();
-      d =
-          source
-              .describe(entry.providerId())
-              .orElseThrow(
-                  () ->
-                      new ProtochainException(
-                          ProtochainException.Code.INVALID_PROVIDER,
-                          Compatibility.missing(entry, source).message()));
-      Optional<CatalogProblem> kind = Compatibility.kind(entry, d);
-      if (kind.isPresent()) {
-        throw new ProtochainException(
-            ProtochainException.Code.INVALID_PROVIDER, kind.get().message());
+      try {
+        ProviderSource source = host.source();
+        d =
+            source
+                .describe(entry.providerId())
+                .orElseThrow(
+                    () ->
+                        new ProtochainException(
+                            ProtochainException.Code.INVALID_PROVIDER,
+                            Compatibility.missing(entry, source).message()));
+        Optional<CatalogProblem> kind = Compatibility.kind(entry, d);
+        if (kind.isPresent()) {
+          throw new ProtochainException(
+              ProtochainException.Code.INVALID_PROVIDER, kind.get().message());
+        }
+      } catch (ProtochainException e) {
+        refused(e);
+        throw e;
       }
       descriptor = d;
     }
     return d;
+  }
+
+  /** Fills the fields a JFR event of this provider shares: runtime, chain, provider, depth. */
+  private void place(ProviderEvent event, CatalogEntry target, int depth) {
+    event.provider(
+        host.services().runtimeName(), target.id(), target.name(), entry.name(), entry.id(), depth);
+  }
+
+  /** Tells JFR that the provider was refused, if it was refused as invalid. */
+  private void refused(ProtochainException e) {
+    if (e.code() != ProtochainException.Code.INVALID_PROVIDER) {
+      return;
+    }
+    PluginRefusedEvent event = new PluginRefusedEvent();
+    if (event.shouldCommit()) {
+      event.refused(
+          host.services().runtimeName(),
+          entry.name(),
+          entry.id(),
+          entry.providerId().toString(),
+          e.code().name(),
+          e.getMessage());
+      event.commit();
+    }
   }
 
   /** Returns the plugin jar the loaded provider comes from, if it comes from one. */
@@ -118,14 +153,24 @@ final class ProviderSlot {
    * @throws ProtochainException {@code PROVIDER_FAILED_INIT} or {@code INVALID_PROVIDER} if the
    *     load failed; the count is unchanged
    */
-  Provider acquire(CatalogEntry target) throws ProtochainException {
+  Provider acquire(CatalogEntry target, int depth) throws ProtochainException {
     lock.lock();
     try {
       while (state == ProviderState.UNLOADING) {
         settled.awaitUninterruptibly();
       }
       if (count == 0) {
+        LoadEvent event = new LoadEvent();
+        event.begin();
+        long started = System.nanoTime();
         load();
+        lastLoadNanos = System.nanoTime() - started;
+        event.end();
+        if (event.shouldCommit()) {
+          place(event, target, depth);
+          event.load(loads, origin());
+          event.commit();
+        }
       }
       count++;
       host.log().emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
@@ -176,6 +221,7 @@ final class ProviderSlot {
       host.log().emit(LifecycleEvent.Type.LOAD, entry, 0, "load " + loads, "", null);
     } catch (ProtochainException e) {
       abandon(b, e);
+      refused(e);
       throw e;
     } catch (IOException | RuntimeException | LinkageError e) {
       boolean plugin = b != null && b.origin() instanceof ProviderBinding.Origin.Plugin;
@@ -222,7 +268,7 @@ final class ProviderSlot {
    *
    * @throws NotInitialisedException if the count is 0; nothing changes
    */
-  List<Throwable> release(String why, CatalogEntry target) {
+  List<Throwable> release(String why, CatalogEntry target, int depth) {
     Provider unloading;
     ProviderBinding unbinding;
     lock.lock();
@@ -241,20 +287,23 @@ final class ProviderSlot {
     } finally {
       lock.unlock();
     }
+    UnloadEvent unload = new UnloadEvent();
+    unload.begin();
     List<Throwable> failures = new ArrayList<>();
     try {
       host.sockets().abort(this, describe(), failures);
+      DrainEvent drain = new DrainEvent();
+      drain.begin();
       try {
         long undelivered = unloading.drain(host.drainDeadline());
+        drain.end();
+        if (drain.shouldCommit()) {
+          place(drain, target, depth);
+          drain.drain(undelivered, host.drainTimeout().toMillis());
+          drain.commit();
+        }
         if (undelivered > 0) {
-          host.log()
-              .emit(
-                  LifecycleEvent.Type.UNDELIVERED,
-                  entry,
-                  0,
-                  undelivered + " bytes undelivered",
-                  "",
-                  null);
+          host.log().undelivered(entry, undelivered);
         }
       } catch (IOException | RuntimeException e) {
         failures.add(failure("failed to drain", e));
@@ -280,6 +329,12 @@ final class ProviderSlot {
         settled.signalAll();
       } finally {
         lock.unlock();
+      }
+      unload.end();
+      if (unload.shouldCommit()) {
+        place(unload, target, depth);
+        unload.unload(unloads, failures.size());
+        unload.commit();
       }
     }
     return failures;
@@ -351,6 +406,21 @@ final class ProviderSlot {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Returns how long the last load took, in nanoseconds; 0 if there was none. */
+  long lastLoadNanos() {
+    lock.lock();
+    try {
+      return lastLoadNanos;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns where the lifecycle of this slot's runtime is told. */
+  LifecycleLog log() {
+    return host.log();
   }
 
   /** Returns {@code provider 'trace' (entry 2001) RUNNING count 2}. */

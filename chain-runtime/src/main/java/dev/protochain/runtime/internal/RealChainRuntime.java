@@ -16,6 +16,7 @@ import dev.protochain.runtime.PluginRecord;
 import dev.protochain.runtime.ProviderSource;
 import dev.protochain.runtime.ProviderState;
 import dev.protochain.runtime.Selection;
+import dev.protochain.runtime.internal.jfr.CatalogGenerationEvent;
 import dev.protochain.runtime.store.StoredCatalog;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,12 +36,13 @@ public final class RealChainRuntime implements ChainRuntime {
 
   private final RuntimeConfig config;
   private final Contexts.Services services;
-  private final LifecycleLog log;
   // Every provider slot ever made, by entry and plugin: an unchanged entry keeps its slot across
   // generations, a changed one gets a new slot while the old one drains.
   private final Map<SlotKey, ProviderSlot> slots = new ConcurrentHashMap<>();
   private final OpenSessions sessions = new OpenSessions();
   private final OpenSockets sockets = new OpenSockets();
+  private final LifecycleLog log;
+  private final RuntimeView view;
   private final Thread shutdownHook;
   private final CatalogFollower follower;
   private volatile Generation current;
@@ -87,6 +89,9 @@ public final class RealChainRuntime implements ChainRuntime {
                 config.catalogListeners(),
                 services.threadFactory())
             : null;
+    this.view =
+        new RuntimeView(config.name(), this::counts, slots.values(), sessions, sockets, log);
+    view.catalog(current.number, home());
     if (config.shutdownHook()) {
       // A plain thread, not one from the thread factory: the JVM starts a shutdown hook itself, at
       // exit, and an application's factory may already refuse threads (or be shut down) by then.
@@ -95,6 +100,7 @@ public final class RealChainRuntime implements ChainRuntime {
     } else {
       shutdownHook = null;
     }
+    view.registerSoon();
   }
 
   /**
@@ -123,8 +129,29 @@ public final class RealChainRuntime implements ChainRuntime {
       return Optional.empty();
     }
     current = generation(read.catalog(), read.generation());
-    return Optional.of(
-        CatalogGeneration.between(old.catalog, old.number, read.catalog(), read.generation()));
+    view.catalog(read.generation(), home());
+    CatalogGeneration taken =
+        CatalogGeneration.between(old.catalog, old.number, read.catalog(), read.generation());
+    new CatalogGenerationEvent()
+        .taken(
+            config.name(),
+            home(),
+            taken.generation(),
+            taken.previous(),
+            read.catalog().entries().size(),
+            () ->
+                "added "
+                    + taken.added().size()
+                    + ", removed "
+                    + taken.removed().size()
+                    + ", changed "
+                    + taken.changed().size());
+    return Optional.of(taken);
+  }
+
+  /** Returns the home whose catalog this runtime was built over, or "" for a catalog in memory. */
+  private String home() {
+    return config.store() == null ? "" : config.store().home().directory().toString();
   }
 
   /* ---- startup ---- */
@@ -189,12 +216,17 @@ public final class RealChainRuntime implements ChainRuntime {
           ProtochainException.Code.NO_MATCHING_ENTRY,
           entry + " is a chain; safe mode runs base entries only");
     }
-    Plan plan = g.plans.get(entry.id());
-    if (plan == null) {
-      plan = Plan.of(entry, g.catalog, e -> slot(g, e));
-      g.plans.put(entry.id(), plan);
+    try {
+      Plan plan = g.plans.get(entry.id());
+      if (plan == null) {
+        plan = Plan.of(entry, g.catalog, e -> slot(g, e));
+        g.plans.put(entry.id(), plan);
+      }
+      return sessions.open(StartedChain.start(plan, versions, services), sockets);
+    } catch (ProtochainException e) {
+      log.failed(e);
+      throw e;
     }
-    return sessions.open(StartedChain.start(plan, versions, services), sockets);
   }
 
   private ProviderSlot slot(Generation g, CatalogEntry providerEntry) {
@@ -343,7 +375,11 @@ public final class RealChainRuntime implements ChainRuntime {
     if (follower != null) {
       follower.close();
     }
-    sessions.closeAll();
+    try {
+      sessions.closeAll();
+    } finally {
+      view.unregister();
+    }
   }
 
   /** Returns {@code ChainRuntime[name, 3 sessions]}. */

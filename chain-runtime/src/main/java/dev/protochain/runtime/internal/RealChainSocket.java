@@ -51,6 +51,10 @@ final class RealChainSocket implements ChainSocket {
     return false;
   }
 
+  CatalogEntry entry() {
+    return entry;
+  }
+
   /**
    * Marks the socket aborted by {@code provider}'s final cleanup; {@link #closeAborted} follows.
    */

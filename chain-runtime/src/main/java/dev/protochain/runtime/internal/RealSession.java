@@ -152,7 +152,7 @@ final class RealSession implements Session {
     sessions.closed(this);
     StartedChain started = chain;
     chain = null;
-    List<Throwable> failures = started.cleanup(0);
+    List<Throwable> failures = started.cleanupAll();
     if (!failures.isEmpty()) {
       Throwable first = failures.get(0);
       ProtochainException e =

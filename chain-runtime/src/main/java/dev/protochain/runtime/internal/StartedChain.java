@@ -5,6 +5,9 @@ import dev.protochain.api.ProtochainException;
 import dev.protochain.api.VersionRange;
 import dev.protochain.api.spi.Provider;
 import dev.protochain.api.spi.ProviderDescriptor;
+import dev.protochain.runtime.internal.jfr.ChainEvent;
+import dev.protochain.runtime.internal.jfr.CleanupEvent;
+import dev.protochain.runtime.internal.jfr.StartupEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +23,11 @@ final class StartedChain {
   private final Plan plan;
   private final Provider[] providers;
   private final Contexts.Startup[] contexts;
+  private final String runtime;
 
-  private StartedChain(Plan plan) {
+  private StartedChain(Plan plan, String runtime) {
     this.plan = plan;
+    this.runtime = runtime;
     this.providers = new Provider[plan.depth()];
     this.contexts = new Contexts.Startup[plan.depth()];
   }
@@ -37,9 +42,34 @@ final class StartedChain {
    */
   static StartedChain start(Plan plan, VersionRange versions, Contexts.Services services)
       throws ProtochainException {
-    StartedChain chain = new StartedChain(plan);
+    StartupEvent event = new StartupEvent();
+    event.begin();
+    StartedChain chain = new StartedChain(plan, services.runtimeName());
     chain.start(0, versions, services);
+    event.end();
+    if (event.shouldCommit()) {
+      chain.describe(event);
+      event.version(chain.contexts[0].version().toString());
+      event.commit();
+    }
     return chain;
+  }
+
+  /** Fills the chain fields of a JFR event: entry, top provider, depth, counts after the step. */
+  private void describe(ChainEvent event) {
+    StringBuilder counts = new StringBuilder();
+    for (ProviderSlot slot : plan.slots) {
+      counts.append(counts.length() == 0 ? "" : ", ").append(slot.entry().name()).append('=');
+      counts.append(slot.count());
+    }
+    event.chain(
+        runtime,
+        plan.target.id(),
+        plan.target.name(),
+        plan.slots[0].entry().name(),
+        plan.slots.length,
+        plan.slots[0].count(),
+        counts.toString());
   }
 
   /**
@@ -66,7 +96,7 @@ final class StartedChain {
               + ", none in the requested "
               + requested);
     }
-    Provider provider = slot.acquire(target);
+    Provider provider = slot.acquire(target, depth);
     boolean belowStarted = false;
     try {
       if (depth < plan.depth() - 1) {
@@ -86,7 +116,7 @@ final class StartedChain {
       if (belowStarted) {
         rollback.addAll(cleanup(depth + 1));
       }
-      rollback.addAll(slot.release("rollback of ", target));
+      rollback.addAll(slot.release("rollback of ", target, depth));
       rollback.forEach(e::addSuppressed);
       throw e;
     }
@@ -118,6 +148,26 @@ final class StartedChain {
   }
 
   /**
+   * Cleans up the whole chain, top first, as {@link #cleanup(int)} does, and tells JFR how long it
+   * took; returns the failures.
+   */
+  List<Throwable> cleanupAll() {
+    CleanupEvent event = new CleanupEvent();
+    event.begin();
+    List<Throwable> failures = cleanup(0);
+    for (Throwable f : failures) {
+      plan.slots[0].log().failed(f);
+    }
+    event.end();
+    if (event.shouldCommit()) {
+      describe(event);
+      event.failures(failures.size());
+      event.commit();
+    }
+    return failures;
+  }
+
+  /**
    * Cleans up the providers from {@code from} down to the base, top first: each provider's cleanup
    * hook, then its count. Every step runs whatever failed before; returns the failures.
    */
@@ -130,7 +180,7 @@ final class StartedChain {
       } catch (IOException | RuntimeException e) {
         failures = add(failures, List.of(slot.failure("failed to clean up", e)));
       }
-      failures = add(failures, slot.release("for ", plan.target));
+      failures = add(failures, slot.release("for ", plan.target, d));
     }
     return failures;
   }
