@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,6 +34,11 @@ public final class RealChainRuntime implements ChainRuntime {
   private final Map<Integer, ProviderSlot> slots = new ConcurrentHashMap<>();
   // The catalog snapshot never changes, so each entry's chain is resolved and checked once.
   private final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
+  private static final int TYPES = SocketType.values().length;
+  private static final int PROTOCOLS = Protocol.values().length;
+  // The selection of each request (family, type, protocol), made at its first startup or explain.
+  private final AtomicReferenceArray<Selection> selections =
+      new AtomicReferenceArray<>(AddressFamily.values().length * TYPES * PROTOCOLS);
   private final OpenSessions sessions = new OpenSessions();
   private final OpenSockets sockets = new OpenSockets();
   private final Thread shutdownHook;
@@ -96,15 +102,12 @@ public final class RealChainRuntime implements ChainRuntime {
   public Session startup(AddressFamily family, SocketType type, Protocol protocol)
       throws IOException {
     Selection s = explain(family, type, protocol);
-    CatalogEntry entry =
-        s.entry()
-            .orElseThrow(
-                () ->
-                    new ProtochainException(
-                        ProtochainException.Code.NO_MATCHING_ENTRY,
-                        "no catalog entry serves "
-                            + s.request()
-                            + (config.safeMode() ? " in safe mode" : "")));
+    CatalogEntry entry = s.chosen();
+    if (entry == null) {
+      throw new ProtochainException(
+          ProtochainException.Code.NO_MATCHING_ENTRY,
+          "no catalog entry serves " + s.request() + (config.safeMode() ? " in safe mode" : ""));
+    }
     return startup(entry, VersionRange.ALL);
   }
 
@@ -213,7 +216,15 @@ public final class RealChainRuntime implements ChainRuntime {
 
   @Override
   public Selection explain(AddressFamily family, SocketType type, Protocol protocol) {
-    return config.catalog().explain(family, type, protocol, config.safeMode());
+    // Every startup by request asks this: the catalog snapshot never changes, so each request's
+    // selection (immutable) is made once.
+    int key = (family.ordinal() * TYPES + type.ordinal()) * PROTOCOLS + protocol.ordinal();
+    Selection s = selections.get(key);
+    if (s == null) {
+      s = config.catalog().explain(family, type, protocol, config.safeMode());
+      selections.set(key, s);
+    }
+    return s;
   }
 
   /* ---- close ---- */
