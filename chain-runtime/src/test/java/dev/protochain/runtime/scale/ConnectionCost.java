@@ -24,9 +24,10 @@ import java.util.concurrent.ThreadFactory;
  * garbage collection while all are blocked, and the frames of one blocked receive. {@code raw} does
  * the same over plain blocking NIO channels, the floor to compare with.
  *
- * <p>{@code ConnectionCost chain|raw N [histogram]}: with {@code histogram}, prints the heap's
- * class histogram at the plateau too. The server is in-process: it accepts and holds the channels.
- * Not a test: run by hand (see the report in {@code notes}).
+ * <p>{@code ConnectionCost chain|raw N [histogram] [concurrent]}: with {@code histogram}, prints
+ * the heap's class histogram at the plateau too; with {@code concurrent}, dials as {@link
+ * ScaleNode#drive} does instead (see {@link #concurrent}). The server is in-process: it accepts and
+ * holds the channels. Not a test: run by hand (see the report in {@code notes}).
  */
 public final class ConnectionCost {
 
@@ -40,7 +41,9 @@ public final class ConnectionCost {
   public static void main(String[] args) throws Exception {
     String mode = args[0];
     int n = Integer.parseInt(args[1]);
-    boolean histogram = args.length > 2 && args[2].equals("histogram");
+    List<String> flags = List.of(args).subList(2, args.length);
+    boolean histogram = flags.contains("histogram");
+    boolean concurrent = flags.contains("concurrent");
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -80,6 +83,15 @@ public final class ConnectionCost {
       h.close();
     }
     Session keeper = runtime != null ? ScaleNode.startup(runtime) : null;
+    if (concurrent) {
+      concurrent(runtime, factory, address, n, memory);
+      if (keeper != null) {
+        keeper.close();
+        runtime.close();
+      }
+      server.close();
+      return;
+    }
     long heapBefore = usedAfterGc(memory);
     long allocBefore = threads.getCurrentThreadAllocatedBytes();
     long t0 = System.nanoTime();
@@ -129,13 +141,7 @@ public final class ConnectionCost {
       }
     }
     if (histogram) {
-      System.out.println(
-          ManagementFactory.getPlatformMBeanServer()
-              .invoke(
-                  new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
-                  "gcClassHistogram",
-                  new Object[] {new String[0]},
-                  new String[] {String[].class.getName()}));
+      System.out.println(histogram());
     }
     for (Held h : held) {
       h.close();
@@ -145,6 +151,108 @@ public final class ConnectionCost {
       runtime.close();
     }
     server.close();
+  }
+
+  /**
+   * The scale client's way: each connection dialled on a thread of its own, all at once, which then
+   * waits for the others (as {@link ScaleNode#drive} holds them). Prints the wall time to connect
+   * them all, the bytes every thread allocated meanwhile (JDK 21+), the heap retained per
+   * connection and the stack chunks the parked threads keep.
+   */
+  private static void concurrent(
+      ChainRuntime runtime,
+      ThreadFactory factory,
+      InetSocketAddress address,
+      int n,
+      MemoryMXBean memory)
+      throws Exception {
+    long heapBefore = usedAfterGc(memory);
+    long allocBefore = totalAllocated();
+    CountDownLatch connected = new CountDownLatch(n);
+    CountDownLatch go = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger errors =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> threads = new ArrayList<>(n);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      Thread t =
+          factory.newThread(
+              () -> {
+                Held h = null;
+                try {
+                  try {
+                    h = dial(runtime, address);
+                  } finally {
+                    connected.countDown();
+                  }
+                  go.await();
+                } catch (Exception e) {
+                  errors.incrementAndGet();
+                } finally {
+                  if (h != null) {
+                    try {
+                      h.close();
+                    } catch (java.io.IOException e) {
+                      errors.incrementAndGet();
+                    }
+                  }
+                }
+              });
+      threads.add(t);
+      t.start();
+    }
+    connected.await();
+    long connectNanos = System.nanoTime() - t0;
+    long allocated = totalAllocated() - allocBefore;
+    Thread.sleep(500);
+    long heapAfter = usedAfterGc(memory);
+    String histogram = histogram();
+    long chunks = 0;
+    long chunkBytes = 0;
+    for (String line : histogram.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[3].equals("jdk.internal.vm.StackChunk")) {
+        chunks = Long.parseLong(f[1]);
+        chunkBytes = Long.parseLong(f[2]);
+      }
+    }
+    System.out.printf(
+        "mode=%s concurrent n=%d errors=%d%nconnectMillisTotal=%d%n"
+            + "allocatedBytesPerConnection(all threads)=%d%nretainedBytesPerConnection=%d%n"
+            + "stackChunksPerThread=%.2f stackChunkBytesPerThread=%d%n",
+        runtime == null ? "raw" : "chain",
+        n,
+        errors.get(),
+        connectNanos / 1_000_000,
+        allocated < 0 ? -1 : allocated / n,
+        (heapAfter - heapBefore) / n,
+        (double) chunks / n,
+        chunkBytes / n);
+    go.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+  }
+
+  private static long totalAllocated() {
+    try {
+      return (Long)
+          com.sun.management.ThreadMXBean.class
+              .getMethod("getTotalThreadAllocatedBytes")
+              .invoke(ManagementFactory.getThreadMXBean());
+    } catch (ReflectiveOperationException e) {
+      return -1; // before JDK 21
+    }
+  }
+
+  private static String histogram() throws Exception {
+    return (String)
+        ManagementFactory.getPlatformMBeanServer()
+            .invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "gcClassHistogram",
+                new Object[] {new String[0]},
+                new String[] {String[].class.getName()});
   }
 
   private static Held dial(ChainRuntime runtime, InetSocketAddress address)

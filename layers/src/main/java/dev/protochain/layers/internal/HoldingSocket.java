@@ -179,7 +179,7 @@ public abstract class HoldingSocket extends ForwardingSocket {
 
   @Override
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
-    super.connect(remote, timeout);
+    below().connect(remote, timeout); // not super's: one frame fewer while the connect parks
     connected = true;
   }
 
