@@ -27,7 +27,8 @@ import java.util.concurrent.ThreadFactory;
  * <p>{@code ConnectionCost chain|raw N [histogram] [concurrent]}: with {@code histogram}, prints
  * the heap's class histogram at the plateau too; with {@code concurrent}, dials as {@link
  * ScaleNode#drive} does instead (see {@link #concurrent}). The server is in-process: it accepts and
- * holds the channels. Not a test: run by hand (see the report in {@code notes}).
+ * holds the channels. Not a test: run by hand with the module's test classpath, on JDK 21+ for
+ * virtual threads, with {@code ulimit -n} above 2N.
  */
 public final class ConnectionCost {
 
