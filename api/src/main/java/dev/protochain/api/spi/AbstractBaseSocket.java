@@ -284,7 +284,9 @@ public abstract class AbstractBaseSocket implements ChainSocket {
    * @throws IllegalArgumentException if it is another kind of address or unresolved
    */
   protected final InetSocketAddress checkInet(SocketAddress address, String operation) {
-    Objects.requireNonNull(address, () -> operation + " on " + this + ": address is null");
+    if (address == null) { // not requireNonNull's supplier: a lambda made at every connect
+      throw new NullPointerException(operation + " on " + this + ": address is null");
+    }
     if (!(address instanceof InetSocketAddress)) {
       throw new IllegalArgumentException(
           operation

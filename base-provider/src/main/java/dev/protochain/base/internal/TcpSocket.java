@@ -64,8 +64,11 @@ public final class TcpSocket extends AbstractBaseSocket {
 
   private final StandardProtocolFamily family;
 
-  /** Options the application set, other than RECEIVE_TIMEOUT; guarded by lock. */
-  private final Map<SocketOption<?>, Object> options = new LinkedHashMap<>();
+  /**
+   * Options the application set, other than RECEIVE_TIMEOUT; guarded by lock. Made at the first
+   * set: most sockets set none, and a connection that holds an empty map for its life costs it.
+   */
+  private Map<SocketOption<?>, Object> options = Map.of();
 
   /** The address from bind(), until a channel is bound to it; guarded by lock. */
   private volatile InetSocketAddress bindAddress;
@@ -98,8 +101,10 @@ public final class TcpSocket extends AbstractBaseSocket {
       throws IOException {
     super(scope);
     this.family = family;
-    options.putAll(inherited);
-    apply(accepted, inherited, OPTIONS);
+    if (!inherited.isEmpty()) {
+      options = inherited;
+      apply(accepted, inherited, OPTIONS);
+    }
     channel = accepted;
     connected = true;
     localSeen = (InetSocketAddress) accepted.getLocalAddress();
@@ -186,7 +191,7 @@ public final class TcpSocket extends AbstractBaseSocket {
     }
     Map<SocketOption<?>, Object> inherited;
     synchronized (lock) {
-      inherited = new LinkedHashMap<>(options);
+      inherited = options.isEmpty() ? Map.of() : new LinkedHashMap<>(options);
     }
     try {
       TcpSocket socket = new TcpSocket(scope(), family, accepted, inherited);
@@ -407,6 +412,9 @@ public final class TcpSocket extends AbstractBaseSocket {
       } else if (ss != null && ss.supportedOptions().contains(name)) {
         ss.setOption(name, value);
       }
+      if (options.isEmpty()) {
+        options = new LinkedHashMap<>();
+      }
       options.put(name, value);
     }
   }
@@ -489,6 +497,9 @@ public final class TcpSocket extends AbstractBaseSocket {
   private static void apply(
       NetworkChannel target, Map<SocketOption<?>, Object> values, Set<SocketOption<?>> accepted)
       throws IOException {
+    if (values.isEmpty()) {
+      return;
+    }
     for (Map.Entry<SocketOption<?>, Object> e : values.entrySet()) {
       if (accepted.contains(e.getKey()) && target.supportedOptions().contains(e.getKey())) {
         @SuppressWarnings(

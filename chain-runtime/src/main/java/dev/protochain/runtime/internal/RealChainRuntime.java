@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -51,6 +52,10 @@ public final class RealChainRuntime implements ChainRuntime {
   /**
    * What makes a provider slot: its entry and, if it comes from one, the plugin recorded for it.
    */
+  private static final int TYPES = SocketType.values().length;
+
+  private static final int PROTOCOLS = Protocol.values().length;
+
   private record SlotKey(CatalogEntry entry, PluginRecord plugin) {}
 
   /**
@@ -62,6 +67,9 @@ public final class RealChainRuntime implements ChainRuntime {
     final long number;
     final SlotHost host;
     final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
+    // The selection of each request (family, type, protocol), made at its first startup or explain.
+    final AtomicReferenceArray<Selection> selections =
+        new AtomicReferenceArray<>(AddressFamily.values().length * TYPES * PROTOCOLS);
 
     Generation(Catalog catalog, long number, SlotHost host) {
       this.catalog = catalog;
@@ -188,16 +196,13 @@ public final class RealChainRuntime implements ChainRuntime {
   public Session startup(AddressFamily family, SocketType type, Protocol protocol)
       throws IOException {
     Generation g = current;
-    Selection s = g.catalog.explain(family, type, protocol, config.safeMode());
-    CatalogEntry entry =
-        s.entry()
-            .orElseThrow(
-                () ->
-                    new ProtochainException(
-                        ProtochainException.Code.NO_MATCHING_ENTRY,
-                        "no catalog entry serves "
-                            + s.request()
-                            + (config.safeMode() ? " in safe mode" : "")));
+    Selection s = explain(g, family, type, protocol);
+    CatalogEntry entry = s.chosen();
+    if (entry == null) {
+      throw new ProtochainException(
+          ProtochainException.Code.NO_MATCHING_ENTRY,
+          "no catalog entry serves " + s.request() + (config.safeMode() ? " in safe mode" : ""));
+    }
     return startup(g, entry, VersionRange.ALL);
   }
 
@@ -344,7 +349,20 @@ public final class RealChainRuntime implements ChainRuntime {
 
   @Override
   public Selection explain(AddressFamily family, SocketType type, Protocol protocol) {
-    return current.catalog.explain(family, type, protocol, config.safeMode());
+    return explain(current, family, type, protocol);
+  }
+
+  private Selection explain(
+      Generation g, AddressFamily family, SocketType type, Protocol protocol) {
+    // Every startup by request asks this: a generation's catalog never changes, so each request's
+    // selection (immutable) is made once per generation.
+    int key = (family.ordinal() * TYPES + type.ordinal()) * PROTOCOLS + protocol.ordinal();
+    Selection s = g.selections.get(key);
+    if (s == null) {
+      s = g.catalog.explain(family, type, protocol, config.safeMode());
+      g.selections.set(key, s);
+    }
+    return s;
   }
 
   /* ---- close ---- */

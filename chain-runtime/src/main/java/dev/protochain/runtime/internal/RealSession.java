@@ -9,8 +9,9 @@ import dev.protochain.api.Version;
 import dev.protochain.api.spi.BaseProvider;
 import dev.protochain.api.spi.LayeredProvider;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** One startup's session: the chain it started. Thread-safe. */
 final class RealSession implements Session {
@@ -21,10 +22,21 @@ final class RealSession implements Session {
   private final Version version;
   private final long sequence;
   private static final int CLOSED = 1 << 30;
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(RealSession.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   // The CLOSED bit, plus the number of opens in flight. The cleanup sets the bit and then waits for
   // the opens in flight, so no provider is asked to open or wrap a socket after the session's
   // cleanup has begun, and an open that starts later sees the bit.
-  private final AtomicInteger state = new AtomicInteger();
+  // Changed through STATE: a plain field, not an AtomicInteger, since every session holds it.
+  private volatile int state;
   // Dropped at close, so that a closed session kept by the application pins no provider instance
   // (and so no plugin class loader).
   private volatile StartedChain chain;
@@ -54,14 +66,14 @@ final class RealSession implements Session {
 
   @Override
   public ChainSocket open() throws IOException {
-    if (state.incrementAndGet() >= CLOSED) {
-      state.decrementAndGet();
+    if ((int) STATE.getAndAdd(this, 1) + 1 >= CLOSED) {
+      STATE.getAndAdd(this, -1);
       throw new NotInitialisedException("session of " + entry + " was cleaned up: count 0, open 1");
     }
     try {
       return openLocked();
     } finally {
-      state.decrementAndGet();
+      STATE.getAndAdd(this, -1);
     }
   }
 
@@ -136,18 +148,18 @@ final class RealSession implements Session {
 
   @Override
   public boolean isOpen() {
-    return state.get() < CLOSED;
+    return state < CLOSED;
   }
 
   @Override
   public void close() throws IOException {
     int s;
     do {
-      s = state.get();
+      s = state;
       if (s >= CLOSED) {
         return;
       }
-    } while (!state.compareAndSet(s, s + CLOSED));
+    } while (!STATE.compareAndSet(this, s, s + CLOSED));
     awaitOpensInFlight();
     sessions.closed(this);
     StartedChain started = chain;
@@ -170,7 +182,7 @@ final class RealSession implements Session {
   }
 
   private void awaitOpensInFlight() {
-    for (int spins = 0; state.get() != CLOSED; spins++) {
+    for (int spins = 0; state != CLOSED; spins++) {
       if (spins < 100) {
         Thread.onSpinWait();
       } else {

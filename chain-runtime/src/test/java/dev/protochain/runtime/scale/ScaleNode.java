@@ -138,7 +138,8 @@ public final class ScaleNode {
     return builder.build();
   }
 
-  private static Session startup(ChainRuntime runtime) throws IOException {
+  /** The startup of each connection (and of {@link ConnectionCost}'s). */
+  static Session startup(ChainRuntime runtime) throws IOException {
     return runtime.startup(AddressFamily.INET, SocketType.STREAM, Protocol.TCP);
   }
 

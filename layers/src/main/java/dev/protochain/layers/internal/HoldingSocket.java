@@ -4,12 +4,13 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.AbstractLayer;
 import dev.protochain.api.spi.ForwardingSocket;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -57,11 +58,26 @@ public abstract class HoldingSocket extends ForwardingSocket {
       Consumer<AbstractLayer.Lingering> unlinger,
       String describe) {}
 
+  private static final VarHandle FLUSH_REQUESTED;
+  private static final VarHandle CLOSE_PENDING;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      FLUSH_REQUESTED = lookup.findVarHandle(HoldingSocket.class, "flushRequested", boolean.class);
+      CLOSE_PENDING = lookup.findVarHandle(HoldingSocket.class, "closePending", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final Owner owner;
   private final ReentrantLock sendLock = new ReentrantLock();
-  private final AtomicBoolean flushRequested = new AtomicBoolean();
+  // Set through FLUSH_REQUESTED and CLOSE_PENDING: plain fields, not an AtomicBoolean each, since
+  // every connection of a coalescing chain holds them for its life.
+  private volatile boolean flushRequested;
   private final LingeringClose closing;
-  private final AtomicBoolean closePending = new AtomicBoolean();
+  private volatile boolean closePending;
   private volatile boolean connected;
   private volatile int heldBytes;
   private volatile IOException asyncFailure;
@@ -163,7 +179,7 @@ public abstract class HoldingSocket extends ForwardingSocket {
 
   @Override
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
-    super.connect(remote, timeout);
+    below().connect(remote, timeout); // not super's: one frame fewer while the connect parks
     connected = true;
   }
 
@@ -254,21 +270,21 @@ public abstract class HoldingSocket extends ForwardingSocket {
     if (heldBytes == 0
         || !closing.open()
         || timer == null
-        || !flushRequested.compareAndSet(false, true)) {
+        || !FLUSH_REQUESTED.compareAndSet(this, false, true)) {
       return;
     }
     if (!timer.execute(this::requestedFlush)) {
-      flushRequested.set(false); // the layer is unloading; its drain delivers what is held
+      flushRequested = false; // the layer is unloading; its drain delivers what is held
     }
   }
 
   private void requestedFlush() {
     if (!lockForSender()) {
-      flushRequested.set(false);
+      flushRequested = false;
       return;
     }
     try {
-      flushRequested.set(false);
+      flushRequested = false;
       if (closing.open()) {
         flushHeld();
       }
@@ -299,7 +315,7 @@ public abstract class HoldingSocket extends ForwardingSocket {
       closing.closeWithin(linger);
       return;
     }
-    closePending.set(true);
+    closePending = true;
     runPendingClose();
   }
 
@@ -309,9 +325,9 @@ public abstract class HoldingSocket extends ForwardingSocket {
    * ends one that is under way and so loses what it holds.
    */
   private void runPendingClose() throws IOException {
-    while (closePending.get() && !sendLock.isHeldByCurrentThread() && sendLock.tryLock()) {
+    while (closePending && !sendLock.isHeldByCurrentThread() && sendLock.tryLock()) {
       try {
-        if (closePending.compareAndSet(true, false)) {
+        if (CLOSE_PENDING.compareAndSet(this, true, false)) {
           closeHeld();
         }
       } finally {
@@ -355,7 +371,7 @@ public abstract class HoldingSocket extends ForwardingSocket {
   }
 
   private void runPendingCloseQuietly() {
-    if (closePending.get()) {
+    if (closePending) {
       try {
         runPendingClose();
       } catch (IOException | RuntimeException e) {
@@ -425,7 +441,7 @@ public abstract class HoldingSocket extends ForwardingSocket {
         sendLock.unlock();
       }
     }
-    if (send || closePending.get()) {
+    if (send || closePending) {
       owner.timer().execute(this::timedSend); // it also runs a close that arrived meanwhile
     }
   }

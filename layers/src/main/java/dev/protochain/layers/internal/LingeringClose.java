@@ -4,9 +4,10 @@ import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.AbstractLayer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -61,6 +62,16 @@ public final class LingeringClose implements AbstractLayer.Lingering {
     CLOSED
   }
 
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(LingeringClose.class, "state", State.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final ReentrantLock lock;
   private final ChainSocket below;
   private final LayerTimer threads;
@@ -69,7 +80,9 @@ public final class LingeringClose implements AbstractLayer.Lingering {
   private final Duration wait;
   private final String describe;
   private final Rest rest;
-  private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+  // Set through STATE: a plain field, not an AtomicReference, since every connection of a holding
+  // layer holds one for its life.
+  private volatile State state = State.OPEN;
 
   /**
    * Creates the close of a socket over {@code below} whose sends and close run under {@code lock};
@@ -99,12 +112,12 @@ public final class LingeringClose implements AbstractLayer.Lingering {
 
   /** Returns whether no close has begun. */
   public boolean open() {
-    return state.get() == State.OPEN;
+    return state == State.OPEN;
   }
 
   /** Returns whether a graceful close has begun and its rest has not ended. */
   public boolean closing() {
-    return state.get() == State.CLOSING;
+    return state == State.CLOSING;
   }
 
   /**
@@ -114,7 +127,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
    * the rest.
    */
   public boolean claim(int lingerSeconds) {
-    if (!state.compareAndSet(State.OPEN, lingerSeconds == 0 ? State.CLOSED : State.CLOSING)) {
+    if (!STATE.compareAndSet(this, State.OPEN, lingerSeconds == 0 ? State.CLOSED : State.CLOSING)) {
       return false;
     }
     if (lingerSeconds != 0) {
@@ -157,7 +170,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
 
   /** Ends a claimed close without sending anything more: closes the socket below. */
   public void closeNow() throws IOException {
-    state.set(State.CLOSED);
+    state = State.CLOSED;
     unlinger.accept(this);
     below.close();
   }
@@ -199,14 +212,14 @@ public final class LingeringClose implements AbstractLayer.Lingering {
 
   /** The rest of a graceful close, under the lock: sends, waits, closes below; runs once. */
   private void finish(Duration peerWait) throws IOException {
-    if (state.get() != State.CLOSING) {
+    if (state != State.CLOSING) {
       return;
     }
     try {
       rest.sendRest();
       rest.awaitPeer(peerWait);
     } finally {
-      state.set(State.CLOSED);
+      state = State.CLOSED;
       unlinger.accept(this);
       rest.outputClosed();
       below.close();
@@ -217,7 +230,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
   public void abort() {
     // Never takes the lock: a rest blocked below must be ended. What the output side owns is left
     // to whoever holds the lock, since a sender may still use it.
-    state.set(State.CLOSED);
+    state = State.CLOSED;
     unlinger.accept(this);
     Sockets.reset(below);
   }
@@ -230,6 +243,6 @@ public final class LingeringClose implements AbstractLayer.Lingering {
   /** Returns {@code OPEN}, {@code CLOSING} or {@code CLOSED}. */
   @Override
   public String toString() {
-    return state.get().toString();
+    return state.toString();
   }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A socket whose operations take permits from its {@link Limits} first. A wait polls the limiter
  * without holding any lock, so it never blocks another thread, and ends when the socket closes or
- * the layer unloads.
+ * the layer unloads. Its data path calls the socket below directly, not through {@code super}: one
+ * frame fewer on the stack of every blocked receive (a parked virtual thread keeps its frames).
  */
 final class RateLimitSocket extends ForwardingSocket {
 
@@ -40,7 +41,7 @@ final class RateLimitSocket extends ForwardingSocket {
   @Override
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
     operation("connect");
-    super.connect(remote, timeout);
+    below().connect(remote, timeout);
   }
 
   @Override
@@ -53,18 +54,18 @@ final class RateLimitSocket extends ForwardingSocket {
   public int send(ByteBuffer src) throws IOException {
     operation("send");
     if (limits.sent == null || !src.hasRemaining()) {
-      return super.send(src);
+      return below().send(src);
     }
     if (type() == SocketType.DATAGRAM) {
       take(limits.sent, src.remaining(), "send");
-      return super.send(src);
+      return below().send(src);
     }
     int n = Math.min(src.remaining(), limits.chunk);
     take(limits.sent, n, "send");
     int limit = src.limit();
     src.limit(src.position() + n);
     try {
-      return super.send(src);
+      return below().send(src);
     } finally {
       src.limit(limit);
     }
@@ -74,16 +75,16 @@ final class RateLimitSocket extends ForwardingSocket {
   public int receive(ByteBuffer dst) throws IOException {
     operation("receive");
     if (limits.received == null || !dst.hasRemaining()) {
-      return super.receive(dst);
+      return below().receive(dst);
     }
     int n;
     if (type() == SocketType.DATAGRAM) {
-      n = super.receive(dst);
+      n = below().receive(dst);
     } else {
       int limit = dst.limit();
       dst.limit(dst.position() + Math.min(dst.remaining(), limits.chunk));
       try {
-        n = super.receive(dst);
+        n = below().receive(dst);
       } finally {
         dst.limit(limit);
       }
@@ -100,7 +101,7 @@ final class RateLimitSocket extends ForwardingSocket {
     if (limits.sent != null && src.hasRemaining()) {
       take(limits.sent, src.remaining(), "sendTo");
     }
-    return super.sendTo(src, target);
+    return below().sendTo(src, target);
   }
 
   @Override
