@@ -22,7 +22,10 @@ final class Jdks {
       if ("true".equals(System.getenv("CI"))) {
         fail("JAVA25_HOME is not set; CI runs this test on JDK 25 (.ci/run finds it)");
       }
-      assumeTrue(false, "JAVA25_HOME is not set");
+      // Skipped, not failed, on a developer's machine without a JDK 25: the JDK 17 half of the
+      // test still runs, and CI (above) never skips it.
+      assumeTrue(
+          false, "skipped outside CI: JAVA25_HOME is not set, so there is no JDK 25 to run on");
     }
     Path java = Path.of(home, "bin", "java");
     if (!Files.isExecutable(java)) {
