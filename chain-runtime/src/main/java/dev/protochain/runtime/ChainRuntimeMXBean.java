@@ -16,6 +16,14 @@ public interface ChainRuntimeMXBean {
   /** The domain and type of every runtime's object name: {@value}. */
   String TYPE = "dev.protochain:type=ChainRuntime";
 
+  /**
+   * The system property ({@value}) set to {@link #TYPE} in a JVM once a runtime's view is
+   * registered there, and never cleared: a tool outside the process ({@code protochain status})
+   * reads it among the JVM's system properties to tell a JVM that runs protochain without starting
+   * that JVM's management agent.
+   */
+  String JVM_MARKER = "dev.protochain.jmx";
+
   /** Returns the runtime's name, as given to its builder. */
   String getName();
 
@@ -24,6 +32,12 @@ public interface ChainRuntimeMXBean {
 
   /** Returns the protochain home the catalog comes from, or an empty string if none. */
   String getCatalogHome();
+
+  /**
+   * Returns whether the runtime follows its home's catalog, its next startups taking each new
+   * generation ({@link ChainRuntime.Builder#followCatalog}).
+   */
+  boolean isFollowingCatalog();
 
   /**
    * Returns the count of every provider entry loaded at least once, by entry id, as {@link

@@ -102,6 +102,9 @@ class RuntimeMXBeanTest {
     assertEquals(name, server.getAttribute(view, "Name"));
     assertEquals(0L, server.getAttribute(view, "CatalogGeneration"));
     assertEquals("", server.getAttribute(view, "CatalogHome"));
+    assertEquals(false, server.getAttribute(view, "FollowingCatalog"));
+    // What tools outside the process look for before they start its management agent.
+    assertEquals(ChainRuntimeMXBean.TYPE, System.getProperty(ChainRuntimeMXBean.JVM_MARKER));
     assertEquals(runtime.counts(), counts(view));
 
     Session first = runtime.startup(CHAIN);

@@ -98,7 +98,8 @@ public final class RealChainRuntime implements ChainRuntime {
                 services.threadFactory())
             : null;
     this.view =
-        new RuntimeView(config.name(), this::counts, slots.values(), sessions, sockets, log);
+        new RuntimeView(
+            config.name(), config.follow(), this::counts, slots.values(), sessions, sockets, log);
     view.catalog(current.number, home());
     if (config.shutdownHook()) {
       // A plain thread, not one from the thread factory: the JVM starts a shutdown hook itself, at

@@ -32,6 +32,7 @@ final class RuntimeView implements ChainRuntimeMXBean {
   private static final AtomicLong SEQUENCE = new AtomicLong();
 
   private final String name;
+  private final boolean following;
   private final Supplier<Map<Integer, Integer>> counts;
   private final Collection<ProviderSlot> slots;
   private final OpenSessions sessions;
@@ -45,12 +46,14 @@ final class RuntimeView implements ChainRuntimeMXBean {
 
   RuntimeView(
       String name,
+      boolean following,
       Supplier<Map<Integer, Integer>> counts,
       Collection<ProviderSlot> slots,
       OpenSessions sessions,
       OpenSockets sockets,
       LifecycleLog log) {
     this.name = name;
+    this.following = following;
     this.counts = counts;
     this.slots = slots;
     this.sessions = sessions;
@@ -91,6 +94,7 @@ final class RuntimeView implements ChainRuntimeMXBean {
           server.registerMBean(this, objectName);
           registered = objectName;
         }
+        mark();
         return;
       } catch (InstanceAlreadyExistsException taken) {
         // Another copy of protochain in this JVM has the name: take the next.
@@ -99,6 +103,15 @@ final class RuntimeView implements ChainRuntimeMXBean {
             .warn("runtime '{}': no JMX view: {}", name, e.toString());
         return;
       }
+    }
+  }
+
+  /** Sets {@link #JVM_MARKER}, unless a security manager forbids it (then tools attach blind). */
+  private static void mark() {
+    try {
+      System.setProperty(JVM_MARKER, TYPE);
+    } catch (SecurityException refused) {
+      // The view is registered all the same: a JMX client that looks finds it.
     }
   }
 
@@ -134,6 +147,11 @@ final class RuntimeView implements ChainRuntimeMXBean {
   @Override
   public String getCatalogHome() {
     return home;
+  }
+
+  @Override
+  public boolean isFollowingCatalog() {
+    return following;
   }
 
   @Override
