@@ -64,7 +64,8 @@ final class CatalogTable {
         : e.kind().name().toLowerCase(Locale.ROOT);
   }
 
-  private static String count(long n, String one, String many) {
+  /** Returns {@code 1 base}, {@code 2 bases}. */
+  static String count(long n, String one, String many) {
     return n + " " + (n == 1 ? one : many);
   }
 
@@ -84,22 +85,7 @@ final class CatalogTable {
             e.providerId().toString()
           });
     }
-    int[] widths = new int[rows.get(0).length];
-    for (String[] r : rows) {
-      for (int i = 0; i < r.length; i++) {
-        widths[i] = Math.max(widths[i], r[i].length());
-      }
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String[] r : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < r.length; i++) {
-        line.append(i == 0 ? "" : "  ");
-        line.append(i == r.length - 1 ? r[i] : pad(r[i], widths[i]));
-      }
-      sb.append(line.toString().stripTrailing()).append('\n');
-    }
-    return sb.toString();
+    return Columns.format("", rows);
   }
 
   static String serves(CatalogEntry e) {
@@ -140,14 +126,6 @@ final class CatalogTable {
       default:
         throw new AssertionError(f);
     }
-  }
-
-  private static String pad(String s, int width) {
-    StringBuilder sb = new StringBuilder(s);
-    while (sb.length() < width) {
-      sb.append(' ');
-    }
-    return sb.toString();
   }
 
   /** Returns one line per installed plugin: name, version, provider id and the jar's SHA-256. */

@@ -58,6 +58,7 @@ import picocli.CommandLine.Option;
       ListenCommand.class,
       DemoCommand.class,
       RunCommand.class,
+      StatusCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

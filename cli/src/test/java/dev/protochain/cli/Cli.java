@@ -92,15 +92,23 @@ final class Cli {
   /** Returns the command line of a child JVM running {@code protochain --home HOME args...}. */
   static List<String> childCommand(Path home, String... args) {
     List<String> command =
+        new ArrayList<>(List.of(Main.class.getName(), "--home", home.toString()));
+    command.addAll(Arrays.asList(args));
+    return java(command);
+  }
+
+  /**
+   * Returns the command line of a child JVM of this JVM's {@code java} and class path, running
+   * {@code mainAndArgs}: a main class and its arguments.
+   */
+  static List<String> java(List<String> mainAndArgs) {
+    List<String> command =
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "--home",
-                home.toString()));
-    command.addAll(Arrays.asList(args));
+                System.getProperty("java.class.path")));
+    command.addAll(mainAndArgs);
     return command;
   }
 }

@@ -1,0 +1,240 @@
+package dev.protochain.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.protochain.runtime.ChainRuntimeMXBean.EntryInfo;
+import dev.protochain.runtime.ChainRuntimeMXBean.ProviderInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code protochain status [PID] [--json]}: the runtimes of a running JVM, read from their JMX
+ * views, or the local JVMs that run one (the project's {@code netsh winsock show catalog} of a live
+ * process).
+ */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the protochain runtimes of the local JVM PID: for each, the catalog generation it uses"
+          + " and its home (and whether it follows the home's changes), the sessions and sockets"
+          + " open, the entries in use, each loaded provider with its count, the bytes left"
+          + " undelivered and the failures by code.",
+      "Without PID, list this user's JVMs that run a protochain runtime.",
+      "The JVM is reached through the Attach API and its local management agent, which the first"
+          + " status starts (as jconsole does) and which accepts local connections of this user"
+          + " only: the JVM needs no option or agent of its own. A JVM is asked for its system"
+          + " properties first, and left alone unless it ran a runtime."
+    })
+final class StatusCommand implements Callable<Integer> {
+
+  @ParentCommand Main main;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "PID", description = "The process id of a local JVM.")
+  Long pid;
+
+  @Option(
+      names = "--json",
+      description =
+          "Print JSON for scripts: with PID, {pid, command, runtimes: [...]}; without,"
+              + " {jvms: [...]} of those.")
+  boolean json;
+
+  /**
+   * One JVM and its runtimes; its components are the JSON fields.
+   *
+   * @param pid its process id
+   * @param command what it runs, as the JVM names it
+   * @param runtimes its runtimes, by object name
+   */
+  record JvmStatus(long pid, String command, List<RuntimeStatus> runtimes) {}
+
+  /** The listing, for JSON. */
+  record Listing(List<JvmStatus> jvms) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (pid != null) {
+      if (pid <= 0) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "PID must be a process id (a whole number from 1), not " + pid);
+      }
+      JvmStatus status;
+      try (LocalJvms.Connection c = LocalJvms.connect(pid)) {
+        status = read(c);
+      }
+      if (status.runtimes().isEmpty()) {
+        throw new LocalJvms.Jvm(status.pid(), status.command()).noRuntime();
+      }
+      out.print(json ? json(status) : describe(status));
+    } else {
+      List<JvmStatus> found = list();
+      out.print(json ? json(new Listing(found)) : table(found));
+    }
+    out.flush();
+    return Main.OK;
+  }
+
+  /** Returns each local JVM with a runtime; a JVM that refuses or fails is left out. */
+  private List<JvmStatus> list() {
+    List<JvmStatus> found = new ArrayList<>();
+    for (LocalJvms.Jvm jvm : LocalJvms.list()) {
+      try {
+        Optional<LocalJvms.Connection> connection = LocalJvms.attach(jvm);
+        if (connection.isEmpty()) {
+          continue;
+        }
+        try (LocalJvms.Connection c = connection.get()) {
+          JvmStatus status = read(c);
+          if (!status.runtimes().isEmpty()) {
+            found.add(status);
+          }
+        }
+      } catch (IOException e) {
+        if (main.verbose) {
+          spec.commandLine().getErr().println("protochain status: passed over " + Main.oneLine(e));
+        }
+      }
+    }
+    return found;
+  }
+
+  private static JvmStatus read(LocalJvms.Connection c) throws IOException {
+    return new JvmStatus(c.jvm().pid(), c.jvm().command(), RuntimeStatus.readAll(c.server()));
+  }
+
+  private static String json(Object value) throws IOException {
+    return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n";
+  }
+
+  /* ---- text ---- */
+
+  /** Returns the JVM's line, then each runtime's part. */
+  static String describe(JvmStatus status) {
+    StringBuilder sb =
+        new StringBuilder(new LocalJvms.Jvm(status.pid(), status.command()).toString())
+            .append(": ")
+            .append(CatalogTable.count(status.runtimes().size(), "runtime", "runtimes"))
+            .append('\n');
+    for (RuntimeStatus r : status.runtimes()) {
+      sb.append('\n').append(describe(r));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Returns {@code runtime 'NAME'}, its catalog, what is open, undelivered and failed, then its
+   * entries in use and its providers as tables.
+   */
+  static String describe(RuntimeStatus r) {
+    StringBuilder sb = new StringBuilder("runtime '").append(r.name()).append("'\n");
+    List<String[]> facts = new ArrayList<>();
+    facts.add(new String[] {"catalog", catalog(r)});
+    facts.add(
+        new String[] {
+          "open",
+          CatalogTable.count(r.openSessions(), "session", "sessions")
+              + ", "
+              + CatalogTable.count(r.openSockets(), "socket", "sockets")
+        });
+    facts.add(
+        new String[] {"undelivered", CatalogTable.count(r.bytesUndelivered(), "byte", "bytes")});
+    facts.add(
+        new String[] {
+          "failures",
+          r.failures().isEmpty()
+              ? "none"
+              : r.failures().entrySet().stream()
+                  .map(f -> f.getKey() + " " + f.getValue())
+                  .collect(Collectors.joining(", "))
+        });
+    sb.append(Columns.format("  ", facts));
+
+    sb.append("  entries in use:");
+    if (r.entries().isEmpty()) {
+      sb.append(" none\n");
+    } else {
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"ID", "NAME", "SESSIONS", "SOCKETS"});
+      for (EntryInfo e : r.entries()) {
+        rows.add(
+            new String[] {
+              Integer.toString(e.getEntry()),
+              e.getName(),
+              Integer.toString(e.getSessions()),
+              Integer.toString(e.getSockets())
+            });
+      }
+      sb.append('\n').append(Columns.format("    ", rows));
+    }
+
+    sb.append("  providers:");
+    if (r.providers().isEmpty()) {
+      sb.append(" none loaded yet\n");
+    } else {
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"ID", "NAME", "STATE", "COUNT", "LOADS", "LAST LOAD"});
+      for (ProviderInfo p : r.providers()) {
+        rows.add(
+            new String[] {
+              Integer.toString(p.getEntry()),
+              p.getName(),
+              p.getState(),
+              Integer.toString(p.getCount()),
+              Integer.toString(p.getLoads()),
+              String.format(Locale.ROOT, "%.1f ms", p.getLastLoadMicros() / 1000.0)
+            });
+      }
+      sb.append('\n').append(Columns.format("    ", rows));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Returns {@code generation 3 of HOME, followed}, {@code generation 3 of HOME, a snapshot (not
+   * followed)}, or {@code built in memory, not from a home}.
+   */
+  private static String catalog(RuntimeStatus r) {
+    if (r.catalogHome().isEmpty()) {
+      return "built in memory, not from a home";
+    }
+    return "generation "
+        + r.catalogGeneration()
+        + " of "
+        + r.catalogHome()
+        + (r.followingCatalog() ? ", followed" : ", a snapshot (not followed)");
+  }
+
+  /** Returns one line a JVM: PID, runtimes, sessions, sockets, command; or a line saying none. */
+  static String table(List<JvmStatus> jvms) {
+    if (jvms.isEmpty()) {
+      return "no JVM of this user runs a protochain runtime\n";
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"PID", "RUNTIMES", "SESSIONS", "SOCKETS", "COMMAND"});
+    for (JvmStatus j : jvms) {
+      rows.add(
+          new String[] {
+            Long.toString(j.pid()),
+            j.runtimes().stream().map(RuntimeStatus::name).collect(Collectors.joining(",")),
+            Integer.toString(j.runtimes().stream().mapToInt(RuntimeStatus::openSessions).sum()),
+            Integer.toString(j.runtimes().stream().mapToInt(RuntimeStatus::openSockets).sum()),
+            j.command()
+          });
+    }
+    return Columns.format("", rows);
+  }
+}
