@@ -205,11 +205,11 @@ final class StatusCommand implements Callable<Integer> {
 
   /**
    * Returns {@code generation 3 of HOME, followed}, {@code generation 3 of HOME, a snapshot (not
-   * followed)}, or {@code built in memory, not from a home}.
+   * followed)}, or {@code given to the runtime's builder, not read from a home}.
    */
   private static String catalog(RuntimeStatus r) {
     if (r.catalogHome().isEmpty()) {
-      return "built in memory, not from a home";
+      return "given to the runtime's builder, not read from a home";
     }
     return "generation "
         + r.catalogGeneration()
