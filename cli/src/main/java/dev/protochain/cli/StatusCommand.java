@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -81,17 +82,29 @@ final class StatusCommand implements Callable<Integer> {
       }
       out.print(json ? json(status) : describe(status));
     } else {
-      List<JvmStatus> found = list();
+      PrintWriter err = spec.commandLine().getErr();
+      List<JvmStatus> found =
+          list(
+              LocalJvms.list(),
+              note -> {
+                if (main.verbose) {
+                  err.println("protochain status: passed over " + note);
+                  err.flush();
+                }
+              });
       out.print(json ? json(new Listing(found)) : table(found));
     }
     out.flush();
     return Main.OK;
   }
 
-  /** Returns each local JVM with a runtime; a JVM that refuses or fails is left out. */
-  private List<JvmStatus> list() {
+  /**
+   * Returns each of {@code candidates} that runs a runtime. One that refuses the attach or fails is
+   * left out, and told to {@code passedOver}.
+   */
+  static List<JvmStatus> list(List<LocalJvms.Jvm> candidates, Consumer<String> passedOver) {
     List<JvmStatus> found = new ArrayList<>();
-    for (LocalJvms.Jvm jvm : LocalJvms.list()) {
+    for (LocalJvms.Jvm jvm : candidates) {
       try {
         Optional<LocalJvms.Connection> connection = LocalJvms.attach(jvm);
         if (connection.isEmpty()) {
@@ -104,9 +117,7 @@ final class StatusCommand implements Callable<Integer> {
           }
         }
       } catch (IOException e) {
-        if (main.verbose) {
-          spec.commandLine().getErr().println("protochain status: passed over " + Main.oneLine(e));
-        }
+        passedOver.accept(Main.oneLine(e));
       }
     }
     return found;
@@ -116,7 +127,8 @@ final class StatusCommand implements Callable<Integer> {
     return new JvmStatus(c.jvm().pid(), c.jvm().command(), RuntimeStatus.readAll(c.server()));
   }
 
-  private static String json(Object value) throws IOException {
+  /** Returns {@code value} as indented JSON and a line break. */
+  static String json(Object value) throws IOException {
     return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n";
   }
 
