@@ -116,7 +116,7 @@ final class StatusCommand implements Callable<Integer> {
             found.add(status);
           }
         }
-      } catch (IOException e) {
+      } catch (IOException | SecurityException e) { // SecurityException: a JMX login refused
         passedOver.accept(Main.oneLine(e));
       }
     }
