@@ -247,6 +247,16 @@ class StatusCommandTest {
     assertEquals(1, r.code(), r.toString());
     assertEquals("protochain status: there is no process " + gone.pid() + "\n", r.err());
     assertEquals("", r.stdout());
+
+    // A JVM that ends between the listing's enumeration and its attach is passed over, with why.
+    List<String> passedOver = new ArrayList<>();
+    assertEquals(
+        List.of(),
+        StatusCommand.list(List.of(new LocalJvms.Jvm(gone.pid(), "Gone")), passedOver::add));
+    assertEquals(1, passedOver.size(), passedOver.toString());
+    assertTrue(
+        passedOver.get(0).startsWith("process " + gone.pid() + " (Gone) refused attach: "),
+        passedOver.toString());
   }
 
   @Test
