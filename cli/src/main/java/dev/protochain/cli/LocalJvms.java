@@ -145,7 +145,8 @@ final class LocalJvms {
    */
   static Optional<Connection> attach(Jvm jvm) throws IOException {
     if (!catchesQuit(jvm.pid())) {
-      // The JDK 17 attach sends SIGQUIT unasked, and a JVM that does not catch it yet dies of it.
+      // The JDK 17 attach sends SIGQUIT without this check, and a JVM that does not catch it yet
+      // (still starting) dies of it.
       throw new IOException(
           jvm
               + " does not accept attach now: it does not catch SIGQUIT (starting, or run with -Xrs)");
@@ -163,7 +164,11 @@ final class LocalJvms {
       }
       address = vm.startLocalManagementAgent();
     } catch (IOException e) {
-      throw new IOException(jvm + ": its management agent did not start: " + Main.oneLine(e), e);
+      throw new IOException(
+          jvm
+              + ": reading its properties or starting its management agent failed: "
+              + Main.oneLine(e),
+          e);
     } finally {
       detach(vm);
     }
@@ -184,7 +189,7 @@ final class LocalJvms {
   }
 
   /**
-   * Returns whether the process catches SIGQUIT, as the JDK 21 attach checks before it signals;
+   * Returns whether the process catches SIGQUIT, as the JDK 25 attach checks before it signals;
    * true where {@code /proc} does not tell (not Linux), leaving the attach to decide.
    */
   private static boolean catchesQuit(long pid) throws IOException {
