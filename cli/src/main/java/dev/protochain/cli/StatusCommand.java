@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -98,29 +102,60 @@ final class StatusCommand implements Callable<Integer> {
     return Main.OK;
   }
 
+  /** At most how many JVMs the listing attaches to at once. */
+  private static final int ATTACHING = 8;
+
   /**
-   * Returns each of {@code candidates} that runs a runtime. One that refuses the attach or fails is
-   * left out, and told to {@code passedOver}.
+   * Returns each of {@code candidates} that runs a runtime, in their order. One that refuses the
+   * attach or fails is left out, and told to {@code passedOver}. The JVMs are attached to a few at
+   * a time: a JVM's first attach waits for it to start its attach listener (200 ms or more).
    */
-  static List<JvmStatus> list(List<LocalJvms.Jvm> candidates, Consumer<String> passedOver) {
-    List<JvmStatus> found = new ArrayList<>();
-    for (LocalJvms.Jvm jvm : candidates) {
-      try {
-        Optional<LocalJvms.Connection> connection = LocalJvms.attach(jvm);
-        if (connection.isEmpty()) {
-          continue;
-        }
-        try (LocalJvms.Connection c = connection.get()) {
-          JvmStatus status = read(c);
-          if (!status.runtimes().isEmpty()) {
-            found.add(status);
+  static List<JvmStatus> list(List<LocalJvms.Jvm> candidates, Consumer<String> passedOver)
+      throws InterruptedException {
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.max(1, Math.min(ATTACHING, candidates.size())),
+            r -> {
+              Thread t = new Thread(r, "protochain-status");
+              t.setDaemon(true); // a JVM that never answers does not keep the command alive
+              return t;
+            });
+    try {
+      List<Future<Optional<JvmStatus>>> each = new ArrayList<>();
+      for (LocalJvms.Jvm jvm : candidates) {
+        each.add(pool.submit(() -> status(jvm)));
+      }
+      List<JvmStatus> found = new ArrayList<>();
+      for (Future<Optional<JvmStatus>> f : each) {
+        try {
+          f.get().ifPresent(found::add);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof IOException || cause instanceof SecurityException) {
+            passedOver.accept(Main.oneLine(cause)); // SecurityException: a JMX login refused
+          } else if (cause instanceof RuntimeException) {
+            throw (RuntimeException) cause;
+          } else {
+            throw new IllegalStateException(cause);
           }
         }
-      } catch (IOException | SecurityException e) { // SecurityException: a JMX login refused
-        passedOver.accept(Main.oneLine(e));
       }
+      return found;
+    } finally {
+      pool.shutdownNow();
     }
-    return found;
+  }
+
+  /** Returns the status of {@code jvm} if it runs a runtime. */
+  private static Optional<JvmStatus> status(LocalJvms.Jvm jvm) throws IOException {
+    Optional<LocalJvms.Connection> connection = LocalJvms.attach(jvm);
+    if (connection.isEmpty()) {
+      return Optional.empty();
+    }
+    try (LocalJvms.Connection c = connection.get()) {
+      JvmStatus status = read(c);
+      return status.runtimes().isEmpty() ? Optional.empty() : Optional.of(status);
+    }
   }
 
   private static JvmStatus read(LocalJvms.Connection c) throws IOException {
