@@ -37,9 +37,10 @@ import picocli.CommandLine.ParentCommand;
           + " undelivered and the failures by code.",
       "Without PID, list this user's JVMs that run a protochain runtime.",
       "The JVM is reached through the Attach API and its local management agent, which the first"
-          + " status starts (as jconsole does) and which accepts local connections of this user"
+          + " status starts (as jconsole does) and which accepts connections from this machine"
           + " only: the JVM needs no option or agent of its own. A JVM is asked for its system"
-          + " properties first, and left alone unless it ran a runtime."
+          + " properties first, and its agent left alone unless it ran a runtime. With --verbose,"
+          + " the listing says why it passed over a JVM that refused."
     })
 final class StatusCommand implements Callable<Integer> {
 
