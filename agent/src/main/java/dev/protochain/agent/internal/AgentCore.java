@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * The agent's runtime side, loaded in the agent's own class loader: reads the catalog, builds the
@@ -44,8 +43,6 @@ public final class AgentCore {
   private final ChainRuntime runtime;
   private final UnloadCheck unloadCheck;
   private final Redirector redirector;
-  private final DoubleAdder sentBefore = new DoubleAdder();
-  private final DoubleAdder receivedBefore = new DoubleAdder();
   private final MeterRegistry registry;
 
   private AgentCore(
@@ -107,7 +104,6 @@ public final class AgentCore {
     AgentCore[] core = new AgentCore[1];
     redirector[0] = new Redirector(runtime, destination -> core[0].select(destination));
     core[0] = new AgentCore(args, entries, runtime, check, registry, redirector[0]);
-    registry.config().onMeterRemoved(core[0]::keep);
     Runtime.getRuntime().addShutdownHook(new Thread(core[0]::exit, "protochain-agent-exit"));
     Hook.handler = redirector[0];
     entries.forEach(
@@ -202,17 +198,8 @@ public final class AgentCore {
         reached.getAddress() instanceof Inet4Address ? AddressFamily.INET : AddressFamily.INET6);
   }
 
-  /** Keeps the bytes a metrics layer counted when its meters go at unload. */
-  private void keep(Meter meter) {
-    String name = meter.getId().getName();
-    if (meter instanceof Counter && name.endsWith(".bytes.sent")) {
-      sentBefore.add(((Counter) meter).count());
-    } else if (meter instanceof Counter && name.endsWith(".bytes.received")) {
-      receivedBefore.add(((Counter) meter).count());
-    }
-  }
-
-  private double live(String suffix) {
+  /** Returns what the metrics layers counted: their meters outlive each unload. */
+  private double counted(String suffix) {
     double sum = 0;
     for (Meter m : registry.getMeters()) {
       if (m instanceof Counter && m.getId().getName().endsWith(suffix)) {
@@ -234,8 +221,8 @@ public final class AgentCore {
       ended = args.report().isEmpty() || redirector.awaitRelays(EXIT_WAIT_MILLIS);
       redirector.close();
       counts = new TreeMap<>(runtime.counts());
-      long sent = (long) (sentBefore.sum() + live(".bytes.sent"));
-      long received = (long) (receivedBefore.sum() + live(".bytes.received"));
+      long sent = (long) counted(".bytes.sent");
+      long received = (long) counted(".bytes.received");
       runtime.close();
       if (args.report().isEmpty()) {
         return;
