@@ -31,6 +31,8 @@ import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the metrics layer records, where, with which tags; that the application's meters outlive
@@ -46,6 +49,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MetricsLayerTest {
+
+  @TempDir Path dir;
 
   static final Tags MEM = Tags.of("entry", "metrics-mem-stream", "layer", "metrics");
 
@@ -215,7 +220,7 @@ class MetricsLayerTest {
     int layer = catalog.entry("metrics").orElseThrow().id();
     try (ChainRuntime rt =
         Stock.builder(catalog)
-            .source(check.track(new IsolatedSource()))
+            .source(check.track(new IsolatedSource(classesOf(MetricsLayer.class))))
             .service(MeterRegistry.class, registry)
             .build()) {
       for (int load = 1; load <= 2; load++) {
@@ -233,12 +238,35 @@ class MetricsLayerTest {
   }
 
   /**
+   * Returns where {@code type}'s classes are: its directory, or a copy of its jar that only the
+   * isolated loaders open (the class path keeps the original open).
+   */
+  URL classesOf(Class<?> type) throws IOException {
+    Path where;
+    try {
+      where = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new AssertionError(e);
+    }
+    if (Files.isRegularFile(where)) {
+      where = Files.copy(where, dir.resolve("isolated-" + where.getFileName()));
+    }
+    return where.toUri().toURL();
+  }
+
+  /**
    * Loads the metrics layer's package afresh at each bind, in a loader of its own that shares the
    * API, Micrometer and everything else with the test: the way an application container might, and
    * a loader the registry must not keep.
    */
   static final class IsolatedSource implements ProviderSource {
     static final ProviderDescriptor DESCRIPTOR = Stock.descriptor(MetricsLayer.class);
+
+    private final URL classes;
+
+    IsolatedSource(URL classes) {
+      this.classes = classes;
+    }
 
     @Override
     public String name() {
@@ -252,7 +280,6 @@ class MetricsLayerTest {
 
     @Override
     public ProviderBinding bind(UUID providerId) throws ProtochainException {
-      URL classes = MetricsLayer.class.getProtectionDomain().getCodeSource().getLocation();
       URLClassLoader loader =
           new URLClassLoader(
               "isolated metrics", new URL[] {classes}, Stock.class.getClassLoader()) {
