@@ -208,7 +208,7 @@ class AgentIT {
     return h;
   }
 
-  private static Catalog install(
+  static Catalog install(
       Catalog c, ProviderSource source, String layer, Map<String, String> settings, String over) {
     ProviderDescriptor d =
         source.descriptors().stream().filter(x -> x.name().equals(layer)).findFirst().orElseThrow();
@@ -247,6 +247,22 @@ class AgentIT {
     Path out = Files.createTempFile(dir, client, ".out");
     Path stdout = Files.createTempFile(dir, client, ".stdout");
     Path stderr = Files.createTempFile(dir, client, ".stderr");
+    Process p = launch(client, target, agentArgs, out, stdout, stderr);
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(client + " did not finish: " + Files.readString(stdout));
+    }
+    return new Run(
+        p.exitValue(), Files.readAllBytes(out), Files.readString(stdout), Files.readString(stderr));
+  }
+
+  /**
+   * Starts {@code Clients client target out} in a JVM of its own, with the agent and {@code
+   * agentArgs} unless null, its standard streams going to {@code stdout} and {@code stderr}.
+   */
+  static Process launch(
+      String client, String target, String agentArgs, Path out, Path stdout, Path stderr)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     if (agentArgs != null) {
@@ -262,17 +278,10 @@ class AgentIT {
     command.add(client);
     command.add(target);
     command.add(out.toString());
-    Process p =
-        new ProcessBuilder(command)
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile())
-            .start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(client + " did not finish: " + Files.readString(stdout));
-    }
-    return new Run(
-        p.exitValue(), Files.readAllBytes(out), Files.readString(stdout), Files.readString(stderr));
+    return new ProcessBuilder(command)
+        .redirectOutput(stdout.toFile())
+        .redirectError(stderr.toFile())
+        .start();
   }
 
   static Path agentJar() {

@@ -68,6 +68,7 @@ public final class Clients {
         case "netty" -> netty(target, out);
         case "jdbc" -> jdbc(target, out);
         case "peer" -> peer(target, out);
+        case "twice" -> twice(target, Path.of(args[2]), out);
         default -> throw new IllegalArgumentException(mode);
       }
     } catch (Exception e) {
@@ -112,6 +113,22 @@ public final class Clients {
     if (client instanceof AutoCloseable) { // JDK 21 and later close their connections
       ((AutoCloseable) client).close();
     }
+  }
+
+  /**
+   * A GET with HttpURLConnection, then, once it has written {@code OUT.first}, another when {@code
+   * OUT.go} appears (within 60 s): one program whose two connections a test can put a change
+   * between.
+   */
+  private static void twice(String base, Path outFile, ByteArrayOutputStream out) throws Exception {
+    urlConnection(base, out);
+    Files.writeString(Path.of(outFile + ".first"), "first GET done\n");
+    Path go = Path.of(outFile + ".go");
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        !Files.exists(go) && System.nanoTime() < end; ) {
+      Thread.sleep(20);
+    }
+    urlConnection(base, out);
   }
 
   /** A GET with HttpURLConnection (java.net.Socket underneath). */

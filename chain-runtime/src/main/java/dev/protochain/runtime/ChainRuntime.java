@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.UnaryOperator;
 
 /**
  * One lifecycle domain [the Winsock "process"]: it holds a catalog snapshot, loads providers, keeps
@@ -154,6 +155,7 @@ public interface ChainRuntime extends Closeable {
     private Duration drainTimeout = Duration.ofSeconds(30);
     private boolean safeMode;
     private boolean shutdownHook = true;
+    private UnloadCheck unloadCheck;
 
     private Builder() {}
 
@@ -215,6 +217,16 @@ public interface ChainRuntime extends Closeable {
      */
     public Builder source(ProviderSource source) {
       sources.add(Objects.requireNonNull(source, "source"));
+      return this;
+    }
+
+    /**
+     * Tracks every plugin load of the runtime with {@code check}: those of the {@linkplain #source
+     * sources} and, for a runtime over a {@link #store}, those of the home's plugin store in every
+     * generation it takes (see {@link UnloadCheck#track}).
+     */
+    public Builder unloadCheck(UnloadCheck check) {
+      this.unloadCheck = Objects.requireNonNull(check, "check");
       return this;
     }
 
@@ -284,12 +296,14 @@ public interface ChainRuntime extends Closeable {
       }
       catalog.checkValid("catalog");
       List<ProviderSource> all = new ArrayList<>(sources);
+      UnaryOperator<ProviderSource> tracking =
+          unloadCheck == null ? UnaryOperator.identity() : unloadCheck::track;
       all.add(ProviderSource.classpath(ChainRuntime.class.getClassLoader()));
       RuntimeConfig config =
           new RuntimeConfig(
               name,
               catalog,
-              all.size() == 1 ? all.get(0) : ProviderSource.firstOf(all),
+              tracking.apply(all.size() == 1 ? all.get(0) : ProviderSource.firstOf(all)),
               listeners,
               services,
               clock,
@@ -300,7 +314,8 @@ public interface ChainRuntime extends Closeable {
               store,
               generation,
               followCatalog,
-              catalogListeners);
+              catalogListeners,
+              tracking);
       return new RealChainRuntime(config);
     }
   }

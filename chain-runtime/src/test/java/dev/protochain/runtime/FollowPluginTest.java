@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A runtime following its home's catalog loads a plugin installed after it was built, from the
- * home's plugin store, and unloads it at count zero.
+ * home's plugin store, and unloads it at count zero: the runtime's unload check tracked that load
+ * and saw its class loader collected.
  */
 class FollowPluginTest {
 
@@ -31,8 +32,14 @@ class FollowPluginTest {
   void aPluginInstalledWhileTheRuntimeRunsLoadsFromTheHome() throws Exception {
     ProtochainHome home = ProtochainHome.of(dir.resolve("home"));
     CatalogStore store = CatalogStore.open(home);
+    UnloadCheck check = new UnloadCheck();
     try (ChainRuntime runtime =
-        ChainRuntime.builder().store(store).followCatalog(true).shutdownHook(false).build()) {
+        ChainRuntime.builder()
+            .store(store)
+            .followCatalog(true)
+            .unloadCheck(check)
+            .shutdownHook(false)
+            .build()) {
       assertEquals(Catalog.builtin(), runtime.catalog());
 
       // What 'catalog install --plugin' does, through a store of its own.
@@ -58,14 +65,25 @@ class FollowPluginTest {
         Thread.sleep(1);
       }
       int layer = runtime.catalog().entry("counter").orElseThrow().id();
-      try (Session s = runtime.startup("counter-mem-stream");
-          ChainSocket socket = s.open()) {
-        assertEquals(1, runtime.count(layer));
-        assertTrue(socket.toString().contains("counter loads=1"), socket.toString());
-      }
+      useOnce(runtime, layer);
       assertEquals(0, runtime.count(layer));
       assertEquals(ProviderState.UNLOADED, runtime.state(layer));
       assertEquals(1, runtime.loads(layer));
+      assertEquals(1, check.loads(), "the load from the home's plugin store was tracked");
+      UnloadCheck.Report report = check.verify(20);
+      assertTrue(report.clean(), report.toString());
+    }
+  }
+
+  /**
+   * Opens a socket over the plugin layer and closes it, in a frame of its own: a local variable
+   * still holding the socket in the test's frame would keep the plugin's class loader.
+   */
+  private static void useOnce(ChainRuntime runtime, int layer) throws Exception {
+    try (Session s = runtime.startup("counter-mem-stream");
+        ChainSocket socket = s.open()) {
+      assertEquals(1, runtime.count(layer));
+      assertTrue(socket.toString().contains("counter loads=1"), socket.toString());
     }
   }
 }

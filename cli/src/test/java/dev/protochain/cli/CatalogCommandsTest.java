@@ -7,6 +7,7 @@ import dev.protochain.api.EntryKind;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
+import dev.protochain.runtime.testing.ExternalProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -115,6 +116,86 @@ class CatalogCommandsTest {
     assertTrue(
         cli.ok("catalog", "show", "--json")
             .startsWith("{\n  \"schemaVersion\": 1,\n  \"generation\": 3,\n"));
+  }
+
+  @Test
+  void showDotDrawsEveryEntryAndEachChainAsAPathOfEdges() throws Exception {
+    String expected;
+    try (var in = CatalogCommandsTest.class.getResourceAsStream("catalog-show.dot")) {
+      expected = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    assertEquals(expected, cli.ok("catalog", "show", "--format", "dot"));
+    assertEquals(expected, cli.ok("catalog", "show", "--format", "DOT"));
+  }
+
+  @Test
+  void showDotRendersWithGraphvizToAnSvgOfEveryEntryAndChain() throws Exception {
+    Path dotFile = home.resolve("catalog.dot");
+    Files.writeString(dotFile, cli.ok("catalog", "show", "--format", "dot"));
+    String svg =
+        ExternalProcess.run(
+            home,
+            List.of(
+                ExternalProcess.locate("dot", "graphviz").toString(), "-Tsvg", dotFile.toString()));
+    assertTrue(svg.contains("<svg"), svg);
+    for (String entry :
+        List.of(
+            "3002 trace&#45;coalesce&#45;tcp4",
+            "3001 coalesce&#45;tcp4",
+            "3003 trace&#45;tcp6",
+            "2001 coalesce",
+            "2002 trace",
+            "1001 tcp4",
+            "1002 tcp6",
+            "1003 udp4",
+            "1004 udp6",
+            "1005 mem&#45;stream",
+            "1006 mem&#45;dgram")) {
+      assertTrue(svg.contains(">" + entry + "</text>"), entry + " drawn in:\n" + svg);
+    }
+    for (String edge :
+        List.of(
+            "e3002&#45;&gt;e2002",
+            "e2002&#45;&gt;e2001",
+            "e2001&#45;&gt;e1001",
+            "e3003&#45;&gt;e2002",
+            "e2002&#45;&gt;e1002",
+            "e3001&#45;&gt;e2001")) {
+      assertTrue(svg.contains("<title>" + edge + "</title>"), edge + " drawn in:\n" + svg);
+    }
+  }
+
+  @Test
+  void theReadmesPictureIsWhatShowDotPrintsForTheDemosCatalog() throws Exception {
+    Cli demo = new Cli(home.resolve("demo"));
+    demo.run("catalog", "install", "--layer", "coalesce", "--over", "tcp4");
+    demo.ok("catalog", "install", "--layer", "trace", "--over", "coalesce-tcp4");
+    String dot = demo.ok("catalog", "show", "--format", "dot");
+    Path docs = Path.of("..", "docs");
+    assertEquals(Files.readString(docs.resolve("catalog.dot")), dot);
+    assertEquals(
+        CatalogDot.format(
+            DemoCommand.demoCatalog(),
+            "protochain catalog, generation 3: 10 entries (6 bases, 2 layers, 2 chains)"),
+        dot,
+        "the demo's own catalog");
+    String svg = Files.readString(docs.resolve("catalog.svg"));
+    for (String entry :
+        List.of("3002 trace&#45;coalesce&#45;tcp4", "2001 coalesce", "1006 mem&#45;dgram")) {
+      assertTrue(svg.contains(">" + entry + "</text>"), entry + " in docs/catalog.svg");
+    }
+  }
+
+  @Test
+  void showRefusesAnUnknownFormatAndTwoFormatsAtOnce() {
+    Cli.Run xml = cli.run("catalog", "show", "--format", "xml");
+    assertEquals(2, xml.code(), xml.toString());
+    assertTrue(
+        xml.err().contains("'xml' is not a format (expected: table, json or dot)"), xml.err());
+    Cli.Run both = cli.run("catalog", "show", "--json", "--format", "dot");
+    assertEquals(2, both.code(), both.toString());
+    assertTrue(both.err().contains("--json and --format dot: give one of them"), both.err());
+    assertEquals(cli.ok("catalog", "show"), cli.ok("catalog", "show", "--format", "table"));
   }
 
   /* ---- install ---- */

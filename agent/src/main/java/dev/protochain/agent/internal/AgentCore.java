@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * The agent's runtime side, loaded in the agent's own class loader: reads the catalog, builds the
@@ -40,12 +39,10 @@ public final class AgentCore {
   private static final long EXIT_WAIT_MILLIS = 5_000;
 
   private final AgentArgs args;
-  private final Map<AddressFamily, CatalogEntry> entries;
+  private volatile Selected selected;
   private final ChainRuntime runtime;
   private final UnloadCheck unloadCheck;
   private final Redirector redirector;
-  private final DoubleAdder sentBefore = new DoubleAdder();
-  private final DoubleAdder receivedBefore = new DoubleAdder();
   private final MeterRegistry registry;
 
   private AgentCore(
@@ -56,7 +53,7 @@ public final class AgentCore {
       MeterRegistry registry,
       Redirector redirector) {
     this.args = args;
-    this.entries = entries;
+    this.selected = new Selected(runtime.catalog(), entries);
     this.runtime = runtime;
     this.unloadCheck = unloadCheck;
     this.registry = registry;
@@ -95,26 +92,67 @@ public final class AgentCore {
     LauncherDefaults.applyToOwnGuice();
     UnloadCheck check = new UnloadCheck();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    ChainRuntime runtime =
+    ChainRuntime.Builder builder =
         ChainRuntime.builder()
             .name("agent")
-            .catalog(catalog)
-            .source(check.track(home(args).plugins().source(catalog.plugins())))
+            .unloadCheck(check)
             .service(MeterRegistry.class, registry)
-            .shutdownHook(false)
-            .build();
+            .shutdownHook(false);
+    CatalogStore store = CatalogStore.open(home(args));
+    // A home with a catalog file is followed (its file exists, so reading it writes nothing).
+    boolean follow = !args.noFollow() && Files.exists(store.file());
+    if (follow) {
+      builder.store(store).followCatalog(true);
+    } else {
+      builder.catalog(catalog).source(home(args).plugins().source(catalog.plugins()));
+    }
+    ChainRuntime runtime = builder.build();
     Redirector[] redirector = new Redirector[1];
     AgentCore[] core = new AgentCore[1];
     redirector[0] = new Redirector(runtime, destination -> core[0].select(destination));
     core[0] = new AgentCore(args, entries, runtime, check, registry, redirector[0]);
-    registry.config().onMeterRemoved(core[0]::keep);
     Runtime.getRuntime().addShutdownHook(new Thread(core[0]::exit, "protochain-agent-exit"));
     Hook.handler = redirector[0];
+    say(
+        args,
+        follow ? "following the catalog " + store.file() : "keeping the catalog it started with");
+    sayLayering(args, entries);
+    return true;
+  }
+
+  private static void sayLayering(AgentArgs args, Map<AddressFamily, CatalogEntry> entries) {
     entries.forEach(
         (family, entry) ->
             say(args, "layering " + family + " TCP connects over " + Catalog.label(entry)));
-    return true;
   }
+
+  /**
+   * Returns the entry each family's TCP connects are layered over in the catalog the runtime's next
+   * startups use: selected again when a followed catalog's generation changes. A generation in
+   * which the entry the arguments name is missing keeps the entries selected before, whose startup
+   * then fails naming it.
+   */
+  private Map<AddressFamily, CatalogEntry> entries() {
+    Selected s = selected;
+    Catalog now = runtime.catalog();
+    if (s.catalog() != now) {
+      Map<AddressFamily, CatalogEntry> entries = s.entries();
+      try {
+        entries = entries(args, now);
+      } catch (IllegalArgumentException e) {
+        say(args, "a new catalog generation: " + e.getMessage() + "; keeping " + entries.values());
+      }
+      if (!entries.equals(s.entries())) {
+        sayLayering(args, entries);
+      }
+      s = new Selected(now, entries);
+      selected = s;
+    }
+    return s.entries();
+  }
+
+  /** The entries selected in a catalog. */
+  private record Selected(Catalog catalog, Map<AddressFamily, CatalogEntry> entries) {}
 
   private static ProtochainHome home(AgentArgs args) {
     return ProtochainHome.resolve(
@@ -198,21 +236,15 @@ public final class AgentCore {
     if (!args.only().isEmpty() && args.only().stream().noneMatch(r -> r.matches(reached))) {
       return null;
     }
-    return entries.get(
-        reached.getAddress() instanceof Inet4Address ? AddressFamily.INET : AddressFamily.INET6);
+    return entries()
+        .get(
+            reached.getAddress() instanceof Inet4Address
+                ? AddressFamily.INET
+                : AddressFamily.INET6);
   }
 
-  /** Keeps the bytes a metrics layer counted when its meters go at unload. */
-  private void keep(Meter meter) {
-    String name = meter.getId().getName();
-    if (meter instanceof Counter && name.endsWith(".bytes.sent")) {
-      sentBefore.add(((Counter) meter).count());
-    } else if (meter instanceof Counter && name.endsWith(".bytes.received")) {
-      receivedBefore.add(((Counter) meter).count());
-    }
-  }
-
-  private double live(String suffix) {
+  /** Returns what the metrics layers counted: their meters outlive each unload. */
+  private double counted(String suffix) {
     double sum = 0;
     for (Meter m : registry.getMeters()) {
       if (m instanceof Counter && m.getId().getName().endsWith(suffix)) {
@@ -234,8 +266,8 @@ public final class AgentCore {
       ended = args.report().isEmpty() || redirector.awaitRelays(EXIT_WAIT_MILLIS);
       redirector.close();
       counts = new TreeMap<>(runtime.counts());
-      long sent = (long) (sentBefore.sum() + live(".bytes.sent"));
-      long received = (long) (receivedBefore.sum() + live(".bytes.received"));
+      long sent = (long) counted(".bytes.sent");
+      long received = (long) counted(".bytes.received");
       runtime.close();
       if (args.report().isEmpty()) {
         return;

@@ -1,8 +1,5 @@
 package dev.protochain.runtime.bridge;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +20,7 @@ import javax.net.SocketFactory;
  * before the client instantiates this class and unregister it when its runtime closes. This class
  * is thread-safe.
  */
-public final class RegisteredSocketFactory extends SocketFactory {
+public final class RegisteredSocketFactory extends ForwardingSocketFactory {
 
   /** The property holding the name when the client passes its connection properties. */
   public static final String ARG = "socketFactoryArg";
@@ -31,7 +28,6 @@ public final class RegisteredSocketFactory extends SocketFactory {
   private static final ConcurrentMap<String, SocketFactory> REGISTRY = new ConcurrentHashMap<>();
 
   private final String name;
-  private final SocketFactory delegate;
 
   /**
    * Returns the factory registered under {@code name}.
@@ -39,9 +35,15 @@ public final class RegisteredSocketFactory extends SocketFactory {
    * @throws IllegalArgumentException if none is
    */
   public RegisteredSocketFactory(String name) {
-    this.name = Objects.requireNonNull(name, "no socket factory name given (set " + ARG + ")");
-    this.delegate = REGISTRY.get(name);
-    if (delegate == null) {
+    super(lookUp(name));
+    this.name = name;
+  }
+
+  private static SocketFactory lookUp(String name) {
+    SocketFactory found =
+        REGISTRY.get(
+            Objects.requireNonNull(name, "no socket factory name given (set " + ARG + ")"));
+    if (found == null) {
       throw new IllegalArgumentException(
           "no socket factory is registered as '"
               + name
@@ -49,6 +51,7 @@ public final class RegisteredSocketFactory extends SocketFactory {
               + REGISTRY.keySet()
               + ")");
     }
+    return found;
   }
 
   /** Returns the factory registered under the name in {@code properties}' {@value #ARG}. */
@@ -67,34 +70,7 @@ public final class RegisteredSocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket() throws IOException {
-    return delegate.createSocket();
-  }
-
-  @Override
-  public Socket createSocket(String host, int port) throws IOException {
-    return delegate.createSocket(host, port);
-  }
-
-  @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
-      throws IOException {
-    return delegate.createSocket(host, port, localHost, localPort);
-  }
-
-  @Override
-  public Socket createSocket(InetAddress host, int port) throws IOException {
-    return delegate.createSocket(host, port);
-  }
-
-  @Override
-  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-      throws IOException {
-    return delegate.createSocket(address, port, localAddress, localPort);
-  }
-
-  @Override
   public String toString() {
-    return "RegisteredSocketFactory['" + name + "' = " + delegate + "]";
+    return "RegisteredSocketFactory['" + name + "' = " + delegate() + "]";
   }
 }

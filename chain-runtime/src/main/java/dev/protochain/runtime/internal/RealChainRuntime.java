@@ -120,7 +120,11 @@ public final class RealChainRuntime implements ChainRuntime {
     if (config.store() != null && !catalog.plugins().isEmpty()) {
       source =
           ProviderSource.firstOf(
-              List.of(config.store().home().plugins().source(catalog.plugins()), source));
+              List.of(
+                  config
+                      .tracking()
+                      .apply(config.store().home().plugins().source(catalog.plugins())),
+                  source));
     }
     return new Generation(
         catalog,

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.UnaryOperator;
 
 /**
  * What a runtime is built from.
@@ -28,6 +29,9 @@ import java.util.concurrent.ThreadFactory;
  * @param generation the catalog's generation in {@code store}, or 0 without one
  * @param follow whether to follow {@code store}'s catalog file
  * @param catalogListeners what hears the generations taken and refused
+ * @param tracking what every source of providers passes through before the runtime asks it, the
+ *     home's plugin store of each generation included (an {@link
+ *     dev.protochain.runtime.UnloadCheck}'s {@code track}, or the identity)
  */
 public record RuntimeConfig(
     String name,
@@ -43,7 +47,8 @@ public record RuntimeConfig(
     CatalogStore store,
     long generation,
     boolean follow,
-    List<CatalogListener> catalogListeners) {
+    List<CatalogListener> catalogListeners,
+    UnaryOperator<ProviderSource> tracking) {
 
   /** Creates a config, copying the collections. */
   public RuntimeConfig {

@@ -1,8 +1,7 @@
 package dev.protochain.layers.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -10,11 +9,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The meters of one chain entry through one load of the layer; each meter is made once and
- * remembered, so that unload removes exactly these. Thread-safe.
+ * The meters of one chain entry, as one load of the layer sees them. Registering an id the registry
+ * already holds returns the meter registered before, so a later load (or an old and a new load at
+ * once, or two runtimes naming their entries alike) counts on in the same meters. Every meter here
+ * is one of Micrometer's own classes holding nothing of the layer: a registry that outlives the
+ * load keeps no class of the layer's class loader. Thread-safe.
  */
 final class EntryMeters {
 
@@ -22,10 +23,12 @@ final class EntryMeters {
   private final String prefix;
   private final Tags tags;
   private final boolean histogram;
-  private final Set<Meter> made = ConcurrentHashMap.newKeySet();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-  private final AtomicInteger open = new AtomicInteger();
+  private final LongTaskTimer open;
+  // The samples of this load's sockets still open; each is stopped once, by its close or the
+  // unload.
+  private final Set<LongTaskTimer.Sample> active = ConcurrentHashMap.newKeySet();
   final Counter sent;
   final Counter received;
 
@@ -36,38 +39,41 @@ final class EntryMeters {
     this.tags = Tags.of("entry", entry, "layer", layer);
     this.histogram = histogram;
     this.sent =
-        remember(
-            Counter.builder(prefix + ".bytes.sent")
-                .baseUnit("bytes")
-                .tags(tags)
-                .description("bytes sent through the layer")
-                .register(registry));
-    this.received =
-        remember(
-            Counter.builder(prefix + ".bytes.received")
-                .baseUnit("bytes")
-                .tags(tags)
-                .description("bytes received through the layer")
-                .register(registry));
-    remember(
-        Gauge.builder(prefix + ".sockets.open", open, AtomicInteger::get)
+        Counter.builder(prefix + ".bytes.sent")
+            .baseUnit("bytes")
             .tags(tags)
-            .description("sockets open through the layer")
-            .strongReference(true)
-            .register(registry));
+            .description("bytes sent through the layer")
+            .register(registry);
+    this.received =
+        Counter.builder(prefix + ".bytes.received")
+            .baseUnit("bytes")
+            .tags(tags)
+            .description("bytes received through the layer")
+            .register(registry);
+    this.open =
+        LongTaskTimer.builder(prefix + ".sockets.open")
+            .tags(tags)
+            .description(
+                "sockets open through the layer (active tasks) and how long they have been")
+            .register(registry);
   }
 
-  private <M extends Meter> M remember(M meter) {
-    made.add(meter);
-    return meter;
+  /** Returns the sample of a socket just opened; {@link #closed} stops it. */
+  LongTaskTimer.Sample opened() {
+    LongTaskTimer.Sample s = open.start();
+    active.add(s);
+    return s;
   }
 
-  void opened() {
-    open.incrementAndGet();
+  void closed(LongTaskTimer.Sample socket) {
+    if (active.remove(socket)) {
+      socket.stop();
+    }
   }
 
-  void closed() {
-    open.decrementAndGet();
+  /** Stops the samples of sockets still open at unload: no socket of this load outlives it. */
+  void unloaded() {
+    active.forEach(this::closed);
   }
 
   void time(String operation, long nanos) {
@@ -75,13 +81,12 @@ final class EntryMeters {
         .computeIfAbsent(
             operation,
             op ->
-                remember(
-                    Timer.builder(prefix + ".operations")
-                        .tags(tags)
-                        .tag("operation", op)
-                        .publishPercentileHistogram(histogram)
-                        .description("operations through the layer and their latency")
-                        .register(registry)))
+                Timer.builder(prefix + ".operations")
+                    .tags(tags)
+                    .tag("operation", op)
+                    .publishPercentileHistogram(histogram)
+                    .description("operations through the layer and their latency")
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -91,20 +96,12 @@ final class EntryMeters {
         .computeIfAbsent(
             operation + " " + exception,
             k ->
-                remember(
-                    Counter.builder(prefix + ".errors")
-                        .tags(tags)
-                        .tag("operation", operation)
-                        .tag("exception", exception)
-                        .description("operations through the layer that threw")
-                        .register(registry)))
+                Counter.builder(prefix + ".errors")
+                    .tags(tags)
+                    .tag("operation", operation)
+                    .tag("exception", exception)
+                    .description("operations through the layer that threw")
+                    .register(registry))
         .increment();
-  }
-
-  void removeFrom(MeterRegistry r) {
-    for (Meter m : made) {
-      r.remove(m);
-    }
-    made.clear();
   }
 }

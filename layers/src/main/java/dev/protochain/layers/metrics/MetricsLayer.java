@@ -30,14 +30,30 @@ import java.util.concurrent.ConcurrentHashMap;
  *       receive's latency includes its wait;
  *   <li>{@code <prefix>.errors}: a counter per operation and exception class (tags {@code
  *       operation}, {@code exception}, the simple class name) of operations that threw;
- *   <li>{@code <prefix>.sockets.open}: a gauge of the sockets open, accepted ones included.
+ *   <li>{@code <prefix>.sockets.open}: a long task timer with one task per socket open, accepted
+ *       ones included, from its open to its close: its active tasks are the sockets open now, its
+ *       duration how long they have been open.
  * </ul>
  *
- * <p>The registry is the {@link MeterRegistry} the application registered with the runtime ({@code
- * ChainRuntime.Builder.service(MeterRegistry.class, registry)}), or else a {@link
- * SimpleMeterRegistry} of this load's own, readable through {@link #registry()}. Meters are made
- * when the first socket of a chain entry opens and removed from the registry at unload; two
- * runtimes sharing a registry should give their entries distinct names.
+ * <h3>Where the meters live, and for how long</h3>
+ *
+ * The registry is the {@link MeterRegistry} the application handed the runtime, which hands it to
+ * every provider through {@link dev.protochain.api.spi.RuntimeServices#find} ({@code
+ * ChainRuntime.builder().service(MeterRegistry.class, registry)}, the one way a runtime hands
+ * providers what the application registered). The meters then belong to the application, not to a
+ * load of the layer: they are registered when the first socket of a chain entry opens and stay when
+ * the layer's count reaches zero and it unloads, as it does each time the last bridged connection
+ * over it closes. The counters and timers are cumulative: a later load registers the same ids, gets
+ * the same meters back and counts on, so {@code protochain.bytes.sent} read after every connection
+ * closed holds everything sent so far. What belongs to a socket goes with it: its task in {@code
+ * sockets.open} ends when it closes (or, if still open, when the layer unloads). The meters are
+ * Micrometer's own objects and hold nothing of the layer, so a registry that lives on keeps no
+ * class of the layer's class loader. Two loads at once (an old and a new catalog generation) and
+ * two runtimes naming their entries alike count into the same meters.
+ *
+ * <p>Without an application registry the layer keeps a {@link SimpleMeterRegistry} of each load's
+ * own, readable through {@link #registry()}, and clears and closes it at unload: its meters last
+ * one load.
  *
  * <h3>Settings</h3>
  *
@@ -97,15 +113,17 @@ public final class MetricsLayer extends AbstractLayer {
     registry = found != null ? found : new SimpleMeterRegistry();
   }
 
-  /** Removes every meter this load made; closes the registry if it was this load's own. */
+  /**
+   * Ends the tasks of sockets still open; leaves the application's meters where they are, and
+   * clears and closes the registry if it was this load's own.
+   */
   @Override
   protected void onUnload() {
-    MeterRegistry r = registry;
-    for (EntryMeters m : byEntry.values()) {
-      m.removeFrom(r);
-    }
+    byEntry.values().forEach(EntryMeters::unloaded);
     byEntry.clear();
     if (ownRegistry) {
+      MeterRegistry r = registry;
+      r.clear();
       r.close();
     }
   }

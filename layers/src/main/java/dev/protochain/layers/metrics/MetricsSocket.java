@@ -2,11 +2,11 @@ package dev.protochain.layers.metrics;
 
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.spi.ForwardingSocket;
+import io.micrometer.core.instrument.LongTaskTimer;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A socket that times, counts and forwards every operation to the socket below. */
 final class MetricsSocket extends ForwardingSocket {
@@ -17,12 +17,12 @@ final class MetricsSocket extends ForwardingSocket {
   }
 
   private final EntryMeters meters;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final LongTaskTimer.Sample open;
 
   MetricsSocket(ChainSocket below, EntryMeters meters) {
     super(below);
     this.meters = meters;
-    meters.opened();
+    this.open = meters.opened();
   }
 
   @Override
@@ -140,9 +140,7 @@ final class MetricsSocket extends ForwardingSocket {
 
   @Override
   public void close() throws IOException {
-    if (closed.compareAndSet(false, true)) {
-      meters.closed();
-    }
+    meters.closed(open);
     timed(
         "close",
         () -> {

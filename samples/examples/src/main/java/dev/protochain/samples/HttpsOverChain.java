@@ -132,10 +132,10 @@ public final class HttpsOverChain {
           out.println(
               "HTTP " + response.code() + " from https://localhost:" + port + ": " + body.trim());
         }
-        // Read while the connection is pooled: the layer removes its meters when it unloads.
+        // Closing the pooled connection unloads the layers; the meters are the registry's and stay.
+        http.connectionPool().evictAll();
         double sent = registry.get("protochain.bytes.sent").counter().count();
         double received = registry.get("protochain.bytes.received").counter().count();
-        http.connectionPool().evictAll();
         out.printf(
             "the metrics layer counted %.0f bytes sent and %.0f received, in plain text above tls%n",
             sent, received);
