@@ -17,6 +17,11 @@ import dev.protochain.runtime.ProviderSource;
 import dev.protochain.runtime.ProviderState;
 import dev.protochain.runtime.Selection;
 import dev.protochain.runtime.internal.jfr.CatalogGenerationEvent;
+import dev.protochain.runtime.internal.jfr.CleanupEvent;
+import dev.protochain.runtime.internal.jfr.DrainEvent;
+import dev.protochain.runtime.internal.jfr.LoadEvent;
+import dev.protochain.runtime.internal.jfr.StartupEvent;
+import dev.protochain.runtime.internal.jfr.UnloadEvent;
 import dev.protochain.runtime.store.StoredCatalog;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,6 +39,29 @@ import org.slf4j.LoggerFactory;
  * ChainRuntime} and {@link dev.protochain.api.spi.Provider} for the contract it implements.
  */
 public final class RealChainRuntime implements ChainRuntime {
+
+  // The classes every startup and cleanup uses are initialised with the runtime, not by its first
+  // startups: a thread that waits while another one initialises a class pins its carrier (a virtual
+  // thread cannot unmount there), so thousands of first startups at once would all pin behind one.
+  static {
+    for (Class<?> type :
+        List.of(
+            StartedChain.class,
+            Plan.class,
+            RealSession.class,
+            RealChainSocket.class,
+            StartupEvent.class,
+            CleanupEvent.class,
+            LoadEvent.class,
+            UnloadEvent.class,
+            DrainEvent.class)) {
+      try {
+        Class.forName(type.getName(), true, type.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new AssertionError(type + " is part of this module", e);
+      }
+    }
+  }
 
   private final RuntimeConfig config;
   private final Contexts.Services services;
