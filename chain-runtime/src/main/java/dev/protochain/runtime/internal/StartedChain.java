@@ -17,7 +17,8 @@ import java.util.List;
  * started from and, at each depth (0 the top, {@code depth() - 1} the base), the provider instance
  * started there and the context of that startup. Startup counts it from the top down and starts it
  * from the base up, open walks it from the base up, cleanup from the top down. Not changed once a
- * session holds it.
+ * session holds it, and shared by the sessions whose startups met the same instances and contexts
+ * (see {@link Plan#share}).
  */
 final class StartedChain {
 
@@ -53,7 +54,20 @@ final class StartedChain {
       event.version(chain.contexts[0].version().toString());
       event.commit();
     }
-    return chain;
+    return plan.share(chain);
+  }
+
+  /** Returns whether {@code other} started the same provider instances with the same contexts. */
+  boolean sameAs(StartedChain other) {
+    if (other.plan != plan) {
+      return false;
+    }
+    for (int d = 0; d < providers.length; d++) {
+      if (other.providers[d] != providers[d] || other.contexts[d] != contexts[d]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Fills the chain fields of a JFR event: entry, top provider, depth, counts after the step. */
