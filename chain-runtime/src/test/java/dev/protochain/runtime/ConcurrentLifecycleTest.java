@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -73,6 +74,58 @@ class ConcurrentLifecycleTest {
       assertEquals(Map.of(2001, 0, 2002, 0, 1101, 0, 1102, 0), runtime.counts());
       for (String p : List.of("shared", "b", "base1", "base2")) {
         assertTrue(recorder.loads(p) >= 1, p + " never loaded");
+        assertEquals(recorder.loads(p), recorder.unloads(p), p + ": loads vs unloads");
+      }
+      assertEquals(List.of(), recorder.violations());
+    }
+  }
+
+  /**
+   * A count above 0 changes without the provider's lock (when no listener watches); only 0 to 1 and
+   * 1 to 0 take it. Every round here starts at 0 with all threads released together, so the load of
+   * each round races startups that find the count above 0, and each round's last cleanup races
+   * startups of the threads still starting: none may meet a provider not loaded, or lose a count.
+   */
+  @Test
+  void startupsAboveZeroRaceTheLoadAndTheUnloadOfEveryRound() throws Exception {
+    Recorder recorder = new Recorder().quiet();
+    FakeProviderSource source =
+        new FakeProviderSource().layer("shared", recorder).base("base", recorder);
+    Catalog catalog =
+        new TestCatalogs()
+            .base(1101, "base", "base")
+            .layer(2001, "shared", "shared")
+            .chain(3001, "shared-base", 2001, 1101)
+            .build();
+    int rounds = 2_000;
+    try (ChainRuntime runtime =
+        ChainRuntime.builder().catalog(catalog).source(source).shutdownHook(false).build()) {
+      CyclicBarrier start = new CyclicBarrier(THREADS);
+      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int r = 0; r < rounds; r++) {
+                    start.await(60, TimeUnit.SECONDS);
+                    try (Session s = runtime.startup(3001)) {
+                      s.open().close();
+                      if (runtime.count(2001) < 1 || runtime.state(2001) != ProviderState.RUNNING) {
+                        throw new AssertionError(
+                            "round " + r + ": a held provider is " + runtime.state(2001));
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      awaitOrDumpThreads(done, 120);
+      pool.shutdown();
+
+      assertEquals(Map.of(2001, 0, 1101, 0), runtime.counts());
+      for (String p : List.of("shared", "base")) {
+        assertTrue(recorder.loads(p) >= rounds, p + " loaded " + recorder.loads(p) + " times");
         assertEquals(recorder.loads(p), recorder.unloads(p), p + ": loads vs unloads");
       }
       assertEquals(List.of(), recorder.violations());

@@ -32,6 +32,15 @@ final class LifecycleLog {
     this.listeners = List.copyOf(listeners);
   }
 
+  /**
+   * Returns whether someone reads the order of a provider's {@code STARTUP} and {@code CLEANUP}
+   * events (a lifecycle listener, or the trace log): then every change of a count takes its
+   * provider's lock, so that the events arrive in the order of the counts they carry.
+   */
+  boolean ordered() {
+    return !listeners.isEmpty() || log.isTraceEnabled();
+  }
+
   /** Tells that {@code bytes} held by closed sockets of {@code provider} were not delivered. */
   void undelivered(CatalogEntry provider, long bytes) {
     undelivered.add(bytes);

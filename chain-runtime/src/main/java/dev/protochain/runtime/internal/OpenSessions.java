@@ -20,10 +20,21 @@ final class OpenSessions {
 
   private final Set<RealSession> open = ConcurrentHashMap.newKeySet();
   private final AtomicLong sequence = new AtomicLong();
+  private final OpenSockets sockets;
+
+  /** Makes the open sessions of a runtime whose open chain sockets are {@code sockets}. */
+  OpenSessions(OpenSockets sockets) {
+    this.sockets = sockets;
+  }
+
+  /** Returns the open chain sockets of the runtime, where a session registers those it opens. */
+  OpenSockets sockets() {
+    return sockets;
+  }
 
   /** Returns a new session over {@code chain}, open until it is closed. */
-  RealSession open(StartedChain chain, OpenSockets sockets) {
-    RealSession session = new RealSession(this, sockets, chain, sequence.incrementAndGet());
+  RealSession open(StartedChain chain) {
+    RealSession session = new RealSession(this, chain, sequence.incrementAndGet());
     open.add(session);
     return session;
   }

@@ -6,6 +6,7 @@ import dev.protochain.api.Version;
 import dev.protochain.api.VersionRange;
 import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.CatalogProblem;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -22,6 +23,13 @@ final class Plan {
   final ProviderSlot[] slots;
   private final AtomicReferenceArray<Contexts.Startup> contexts;
   private final AtomicReferenceArray<Negotiated> negotiated;
+
+  // The chain last started over this plan, which the startups that met the same provider instances
+  // and contexts share (all of them while no provider reloads and no one asks for other versions):
+  // a session then keeps no chain of its own, at thousands of sessions a chain's worth each. Weak:
+  // it must keep no unloaded provider, and so no plugin class loader, reachable once its sessions
+  // have closed.
+  private volatile WeakReference<StartedChain> started = new WeakReference<>(null);
 
   /**
    * What a depth last agreed: for {@code requested}, {@code version}, and the range asked below.
@@ -82,6 +90,19 @@ final class Plan {
     n = new Negotiated(requested, v, VersionRange.of(supported.min(), v));
     negotiated.set(depth, n);
     return n;
+  }
+
+  /**
+   * Returns the chain last started over this plan if {@code fresh} started the same instances with
+   * the same contexts; otherwise {@code fresh}, which becomes the one to share.
+   */
+  StartedChain share(StartedChain fresh) {
+    StartedChain last = started.get();
+    if (last != null && last.sameAs(fresh)) {
+      return last;
+    }
+    started = new WeakReference<>(fresh);
+    return fresh;
   }
 
   Contexts.Startup context(int depth, Version version, Contexts.Services services) {

@@ -23,6 +23,8 @@ import dev.protochain.runtime.internal.jfr.PluginRefusedEvent;
 import dev.protochain.runtime.internal.jfr.ProviderEvent;
 import dev.protochain.runtime.internal.jfr.UnloadEvent;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,10 +37,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * The count and the loaded instance of one provider entry (a layer's own entry or a base entry) in
  * one runtime.
  *
- * <p>The count changes under a lock. Loading happens under it too, so concurrent first startups
- * load once, each load making a fresh instance in an injector of its own; unloading happens outside
- * it, in state {@link ProviderState#UNLOADING}, during which a startup waits for {@link
- * ProviderState#UNLOADED} and then loads afresh. Thread-safe.
+ * <p>The count's transitions 0 to 1 and 1 to 0 happen under a lock. Loading happens under it too,
+ * so concurrent first startups load once, each load making a fresh instance in an injector of its
+ * own; unloading happens outside it, in state {@link ProviderState#UNLOADING}, during which a
+ * startup waits for {@link ProviderState#UNLOADED} and then loads afresh. A startup that finds the
+ * count above 0, and a cleanup that finds it above 1, change it with a compare-and-set and take no
+ * lock (unless the runtime's lifecycle is observed, see {@link LifecycleLog#ordered}): the provider
+ * they meet is loaded and stays so, since the count cannot reach 0 while they hold their part of
+ * it, and 0 is left only under the lock, after any unload has finished. Thread-safe.
  */
 final class ProviderSlot {
 
@@ -47,10 +53,26 @@ final class ProviderSlot {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition settled = lock.newCondition();
 
+  private static final VarHandle COUNT;
+
+  static {
+    try {
+      COUNT = MethodHandles.lookup().findVarHandle(ProviderSlot.class, "count", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // Changed through COUNT. From 0 to 1 and from 1 to 0 only with the lock held; above 0, also
+  // without it (see the class comment).
+  private volatile int count;
+
+  // Set with the lock held, before the count leaves 0, and cleared after it reached 0: a startup
+  // that counted itself above 0 reads the instance loaded for that count.
+  private volatile Provider instance;
+
   // Guarded by lock.
-  private int count;
   private ProviderState state = ProviderState.UNLOADED;
-  private Provider instance;
   private ProviderBinding binding;
   private int loads;
   private int unloads;
@@ -154,6 +176,14 @@ final class ProviderSlot {
    *     load failed; the count is unchanged
    */
   Provider acquire(CatalogEntry target, int depth) throws ProtochainException {
+    if (!host.log().ordered()) {
+      for (int c = count; c > 0; c = count) {
+        if (COUNT.compareAndSet(this, c, c + 1)) {
+          host.log().emit(LifecycleEvent.Type.STARTUP, entry, c + 1, "for ", target, null);
+          return instance;
+        }
+      }
+    }
     lock.lock();
     try {
       while (state == ProviderState.UNLOADING) {
@@ -172,8 +202,10 @@ final class ProviderSlot {
           event.commit();
         }
       }
-      count++;
-      host.log().emit(LifecycleEvent.Type.STARTUP, entry, count, "for ", target, null);
+      // Only this lock's holder moves the count from 0; above 0 startups and cleanups may change it
+      // meanwhile, but none takes it to 0.
+      int now = (int) COUNT.getAndAdd(this, 1) + 1;
+      host.log().emit(LifecycleEvent.Type.STARTUP, entry, now, "for ", target, null);
       return instance;
     } finally {
       lock.unlock();
@@ -269,18 +301,30 @@ final class ProviderSlot {
    * @throws NotInitialisedException if the count is 0; nothing changes
    */
   List<Throwable> release(String why, CatalogEntry target, int depth) {
+    if (!host.log().ordered()) {
+      for (int c = count; c > 1; c = count) {
+        if (COUNT.compareAndSet(this, c, c - 1)) {
+          host.log().emit(LifecycleEvent.Type.CLEANUP, entry, c - 1, why, target, null);
+          return List.of();
+        }
+      }
+    }
     Provider unloading;
     ProviderBinding unbinding;
     lock.lock();
     try {
-      if (count == 0) {
-        throw new NotInitialisedException(describe() + ": count 0, cleanup 1");
-      }
-      count--;
-      host.log().emit(LifecycleEvent.Type.CLEANUP, entry, count, why, target, null);
-      if (count > 0) {
+      int c;
+      do {
+        c = count;
+        if (c == 0) {
+          throw new NotInitialisedException(describe() + ": count 0, cleanup 1");
+        }
+      } while (!COUNT.compareAndSet(this, c, c - 1));
+      host.log().emit(LifecycleEvent.Type.CLEANUP, entry, c - 1, why, target, null);
+      if (c > 1) {
         return List.of();
       }
+      // The count is 0 and only this lock's holder leaves 0: no startup meets the provider now.
       state = ProviderState.UNLOADING;
       unloading = instance;
       unbinding = binding;
@@ -382,12 +426,7 @@ final class ProviderSlot {
   }
 
   int count() {
-    lock.lock();
-    try {
-      return count;
-    } finally {
-      lock.unlock();
-    }
+    return count;
   }
 
   ProviderState state() {

@@ -68,8 +68,8 @@ public final class RealChainRuntime implements ChainRuntime {
   // Every provider slot ever made, by entry and plugin: an unchanged entry keeps its slot across
   // generations, a changed one gets a new slot while the old one drains.
   private final Map<SlotKey, ProviderSlot> slots = new ConcurrentHashMap<>();
-  private final OpenSessions sessions = new OpenSessions();
   private final OpenSockets sockets = new OpenSockets();
+  private final OpenSessions sessions = new OpenSessions(sockets);
   private final LifecycleLog log;
   private final RuntimeView view;
   private final Thread shutdownHook;
@@ -95,6 +95,8 @@ public final class RealChainRuntime implements ChainRuntime {
     final long number;
     final SlotHost host;
     final Map<Integer, Plan> plans = new ConcurrentHashMap<>();
+    // The plan of the last startup: most startups repeat it, and find it without boxing an id.
+    volatile Plan last;
     // The selection of each request (family, type, protocol), made at its first startup or explain.
     final AtomicReferenceArray<Selection> selections =
         new AtomicReferenceArray<>(AddressFamily.values().length * TYPES * PROTOCOLS);
@@ -255,12 +257,16 @@ public final class RealChainRuntime implements ChainRuntime {
           entry + " is a chain; safe mode runs base entries only");
     }
     try {
-      Plan plan = g.plans.get(entry.id());
-      if (plan == null) {
-        plan = Plan.of(entry, g.catalog, e -> slot(g, e));
-        g.plans.put(entry.id(), plan);
+      Plan plan = g.last;
+      if (plan == null || plan.target != entry) {
+        plan = g.plans.get(entry.id());
+        if (plan == null) {
+          plan = Plan.of(entry, g.catalog, e -> slot(g, e));
+          g.plans.put(entry.id(), plan);
+        }
+        g.last = plan;
       }
-      return sessions.open(StartedChain.start(plan, versions, services), sockets);
+      return sessions.open(StartedChain.start(plan, versions, services));
     } catch (ProtochainException e) {
       log.failed(e);
       throw e;

@@ -22,20 +22,13 @@ final class RealChainSocket implements ChainSocket {
   private final CatalogEntry entry;
   private final ProviderSlot[] slots;
   private final ChainSocket top;
-  private final RealChainSocket listener;
   private volatile String abortedBy;
 
-  RealChainSocket(
-      OpenSockets sockets,
-      CatalogEntry entry,
-      ProviderSlot[] slots,
-      ChainSocket top,
-      RealChainSocket listener) {
+  RealChainSocket(OpenSockets sockets, CatalogEntry entry, ProviderSlot[] slots, ChainSocket top) {
     this.sockets = sockets;
     this.entry = entry;
     this.slots = slots;
     this.top = top;
-    this.listener = listener;
   }
 
   /**
@@ -131,8 +124,7 @@ final class RealChainSocket implements ChainSocket {
       throw new IllegalStateException(
           top + " returned no socket from accept(); chain " + entry.chain());
     }
-    RealChainSocket socket =
-        sockets.register(new RealChainSocket(sockets, entry, slots, accepted, this));
+    RealChainSocket socket = sockets.register(new RealChainSocket(sockets, entry, slots, accepted));
     // Registered first, checked second: a concurrent final cleanup either sees the new socket or
     // has marked this listener, so the accepted socket is never left behind.
     String by = abortedBy;
@@ -147,6 +139,19 @@ final class RealChainSocket implements ChainSocket {
       throw e;
     }
     return socket;
+  }
+
+  // Not the interface's default, which calls the method below: one frame fewer while the connect
+  // parks, and a virtual thread's stack chunk is sized by where it parks deepest.
+  @Override
+  public void connect(SocketAddress remote) throws IOException {
+    try {
+      top.connect(remote, Duration.ZERO);
+    } catch (IOException e) {
+      throw translate(e, "connect");
+    } catch (RuntimeException e) {
+      throw translate(e, "connect");
+    }
   }
 
   @Override

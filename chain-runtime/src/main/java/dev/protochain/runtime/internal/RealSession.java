@@ -17,7 +17,6 @@ import java.util.List;
 final class RealSession implements Session {
 
   private final OpenSessions sessions;
-  private final OpenSockets sockets;
   private final CatalogEntry entry;
   private final Version version;
   private final long sequence;
@@ -41,9 +40,8 @@ final class RealSession implements Session {
   // (and so no plugin class loader).
   private volatile StartedChain chain;
 
-  RealSession(OpenSessions sessions, OpenSockets sockets, StartedChain chain, long sequence) {
+  RealSession(OpenSessions sessions, StartedChain chain, long sequence) {
     this.sessions = sessions;
-    this.sockets = sockets;
     this.sequence = sequence;
     this.entry = chain.target();
     this.version = chain.context(0).version();
@@ -120,7 +118,8 @@ final class RealSession implements Session {
       }
       socket = wrapped;
     }
-    return sockets.register(new RealChainSocket(sockets, entry, chain.slots(), socket, null));
+    OpenSockets sockets = sessions.sockets();
+    return sockets.register(new RealChainSocket(sockets, entry, chain.slots(), socket));
   }
 
   /** Names the entry, the provider, its depth and the phase of a failed open; keeps the cause. */

@@ -15,8 +15,10 @@ import java.util.List;
 /**
  * One startup's chain, the one shape startup, open and cleanup share: the {@link Plan} it was
  * started from and, at each depth (0 the top, {@code depth() - 1} the base), the provider instance
- * started there and the context of that startup. Startup fills it from the base up, open walks it
- * from the base up, cleanup from the top down. Not changed once a session holds it.
+ * started there and the context of that startup. Startup counts it from the top down and starts it
+ * from the base up, open walks it from the base up, cleanup from the top down. Not changed once a
+ * session holds it, and shared by the sessions whose startups met the same instances and contexts
+ * (see {@link Plan#share}).
  */
 final class StartedChain {
 
@@ -45,14 +47,27 @@ final class StartedChain {
     StartupEvent event = new StartupEvent();
     event.begin();
     StartedChain chain = new StartedChain(plan, services.runtimeName());
-    chain.start(0, versions, services);
+    chain.start(versions, services);
     event.end();
     if (event.shouldCommit()) {
       chain.describe(event);
       event.version(chain.contexts[0].version().toString());
       event.commit();
     }
-    return chain;
+    return plan.share(chain);
+  }
+
+  /** Returns whether {@code other} started the same provider instances with the same contexts. */
+  boolean sameAs(StartedChain other) {
+    if (other.plan != plan) {
+      return false;
+    }
+    for (int d = 0; d < providers.length; d++) {
+      if (other.providers[d] != providers[d] || other.contexts[d] != contexts[d]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Fills the chain fields of a JFR event: entry, top provider, depth, counts after the step. */
@@ -73,53 +88,71 @@ final class StartedChain {
   }
 
   /**
-   * Starts the provider at {@code depth} and, for a layer, everything below it first; on failure,
-   * cleans up what this call started, top-down, restores this provider's count and rethrows.
+   * Counts a startup of each provider, top-down, each agreeing its version within the range the one
+   * above asked for; then starts each, from the base up. On failure, cleans up the providers it
+   * started (those below the one that failed, top-down), then releases the counts it took that
+   * remain, from the failing depth up, and rethrows: a loop, so that a startup parked in a
+   * provider's lock or hook is no deeper for a longer chain.
    */
-  private void start(int depth, VersionRange requested, Contexts.Services services)
+  private void start(VersionRange requested, Contexts.Services services)
       throws ProtochainException {
     CatalogEntry target = plan.target;
-    ProviderSlot slot = plan.slots[depth];
-    ProviderDescriptor d = slot.descriptor();
-    Plan.Negotiated agreed = plan.negotiate(depth, requested, d.versions());
-    if (agreed == null) {
-      throw new ProtochainException(
-          ProtochainException.Code.VERSION_NOT_SUPPORTED,
-          "startup of "
-              + target
-              + ": "
-              + slot.describe()
-              + " at depth "
-              + depth
-              + " supports versions "
-              + d.versions()
-              + ", none in the requested "
-              + requested);
-    }
-    Provider provider = slot.acquire(target, depth);
-    boolean belowStarted = false;
+    int counted = 0;
     try {
-      if (depth < plan.depth() - 1) {
-        start(depth + 1, agreed.below(), services);
-        belowStarted = true;
+      VersionRange asked = requested;
+      for (int depth = 0; depth < providers.length; depth++) {
+        ProviderSlot slot = plan.slots[depth];
+        ProviderDescriptor d = slot.descriptor();
+        Plan.Negotiated agreed = plan.negotiate(depth, asked, d.versions());
+        if (agreed == null) {
+          throw new ProtochainException(
+              ProtochainException.Code.VERSION_NOT_SUPPORTED,
+              "startup of "
+                  + target
+                  + ": "
+                  + slot.describe()
+                  + " at depth "
+                  + depth
+                  + " supports versions "
+                  + d.versions()
+                  + ", none in the requested "
+                  + asked);
+        }
+        providers[depth] = slot.acquire(target, depth);
+        counted++;
+        contexts[depth] = plan.context(depth, agreed.version(), services);
+        asked = agreed.below();
       }
-      Contexts.Startup context = plan.context(depth, agreed.version(), services);
-      try {
-        provider.startup(context);
-      } catch (IOException | RuntimeException e) {
-        throw slot.failedAt("startup of " + target, depth, "start", e);
-      }
-      providers[depth] = provider;
-      contexts[depth] = context;
     } catch (ProtochainException | RuntimeException | Error e) {
-      List<Throwable> rollback = new ArrayList<>();
-      if (belowStarted) {
-        rollback.addAll(cleanup(depth + 1));
-      }
-      rollback.addAll(slot.release("rollback of ", target, depth));
-      rollback.forEach(e::addSuppressed);
+      rollBack(e, providers.length, counted);
       throw e;
     }
+    for (int depth = providers.length - 1; depth >= 0; depth--) {
+      try {
+        providers[depth].startup(contexts[depth]);
+      } catch (IOException | RuntimeException e) {
+        ProtochainException failure =
+            plan.slots[depth].failedAt("startup of " + target, depth, "start", e);
+        rollBack(failure, depth + 1, depth + 1);
+        throw failure;
+      } catch (Error e) {
+        rollBack(e, depth + 1, depth + 1);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Undoes a failed startup: cleans up the providers started from {@code startedFrom} down, then
+   * releases the counts of depths {@code counted - 1} to 0, in that order; adds the rollback's
+   * failures to {@code failure}, suppressed.
+   */
+  private void rollBack(Throwable failure, int startedFrom, int counted) {
+    List<Throwable> rollback = new ArrayList<>(cleanup(startedFrom));
+    for (int depth = counted - 1; depth >= 0; depth--) {
+      rollback.addAll(plan.slots[depth].release("rollback of ", plan.target, depth));
+    }
+    rollback.forEach(failure::addSuppressed);
   }
 
   CatalogEntry target() {

@@ -85,7 +85,7 @@ public final class ConnectionCost {
     }
     Session keeper = runtime != null ? ScaleNode.startup(runtime) : null;
     if (concurrent) {
-      concurrent(runtime, factory, address, n, memory);
+      concurrent(runtime, factory, address, n, memory, histogram);
       if (keeper != null) {
         keeper.close();
         runtime.close();
@@ -157,17 +157,20 @@ public final class ConnectionCost {
   /**
    * The scale client's way: each connection dialled on a thread of its own, all at once, which then
    * waits for the others (as {@link ScaleNode#drive} holds them). Prints the wall time to connect
-   * them all, the bytes every thread allocated meanwhile (JDK 21+), the heap retained per
-   * connection and the stack chunks the parked threads keep.
+   * them all, the bytes every thread allocated meanwhile (JDK 21+), the heap and the resident
+   * memory (after a GC) retained per connection and the stack chunks the parked threads keep.
    */
   private static void concurrent(
       ChainRuntime runtime,
       ThreadFactory factory,
       InetSocketAddress address,
       int n,
-      MemoryMXBean memory)
+      MemoryMXBean memory,
+      boolean printHistogram)
       throws Exception {
     long heapBefore = usedAfterGc(memory);
+    long rssBefore = ScaleNode.rssAfterGcKiB();
+    diagnostic("vmNativeMemory", "baseline");
     long allocBefore = totalAllocated();
     CountDownLatch connected = new CountDownLatch(n);
     CountDownLatch go = new CountDownLatch(1);
@@ -207,6 +210,7 @@ public final class ConnectionCost {
     long allocated = totalAllocated() - allocBefore;
     Thread.sleep(500);
     long heapAfter = usedAfterGc(memory);
+    long rssAfter = ScaleNode.rssAfterGcKiB();
     String histogram = histogram();
     long chunks = 0;
     long chunkBytes = 0;
@@ -220,6 +224,7 @@ public final class ConnectionCost {
     System.out.printf(
         "mode=%s concurrent n=%d errors=%d%nconnectMillisTotal=%d%n"
             + "allocatedBytesPerConnection(all threads)=%d%nretainedBytesPerConnection=%d%n"
+            + "residentBytesPerConnection=%d%n"
             + "stackChunksPerThread=%.2f stackChunkBytesPerThread=%d%n",
         runtime == null ? "raw" : "chain",
         n,
@@ -227,8 +232,13 @@ public final class ConnectionCost {
         connectNanos / 1_000_000,
         allocated < 0 ? -1 : allocated / n,
         (heapAfter - heapBefore) / n,
+        (rssAfter - rssBefore) * 1024 / n,
         (double) chunks / n,
         chunkBytes / n);
+    if (printHistogram) {
+      System.out.println(histogram);
+    }
+    System.out.println(diagnostic("vmNativeMemory", "summary.diff"));
     go.countDown();
     for (Thread t : threads) {
       t.join();
@@ -247,12 +257,20 @@ public final class ConnectionCost {
   }
 
   private static String histogram() throws Exception {
+    return diagnostic("gcClassHistogram");
+  }
+
+  /**
+   * Runs a diagnostic command ({@code jcmd}'s, by its MBean operation name) in this JVM; the native
+   * memory ones answer only with {@code -XX:NativeMemoryTracking=summary}.
+   */
+  private static String diagnostic(String operation, String... args) throws Exception {
     return (String)
         ManagementFactory.getPlatformMBeanServer()
             .invoke(
                 new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
-                "gcClassHistogram",
-                new Object[] {new String[0]},
+                operation,
+                new Object[] {args},
                 new String[] {String[].class.getName()});
   }
 

@@ -47,16 +47,34 @@ import java.util.function.Consumer;
 public abstract class HoldingSocket extends ForwardingSocket {
 
   /**
-   * What the sockets of one load share: the layer's threads (or {@code null}), the longest time a
-   * byte is held ({@link Duration#ZERO}: no timed send), the layer's lingering set, and a name for
-   * messages.
+   * What the sockets of one load share: the longest time a byte is held ({@link Duration#ZERO}: no
+   * timed send) and what their closes share, the layer's threads (or {@code null}) among it.
    */
-  public record Owner(
-      LayerTimer timer,
-      Duration delay,
-      Consumer<AbstractLayer.Lingering> linger,
-      Consumer<AbstractLayer.Lingering> unlinger,
-      String describe) {}
+  public record Owner(Duration delay, LingeringClose.Shared closes) {
+
+    /**
+     * Makes what the sockets of one load share: the layer's threads (or {@code null}), the longest
+     * time a byte is held, the layer's lingering set, and a name for messages.
+     */
+    public Owner(
+        LayerTimer timer,
+        Duration delay,
+        Consumer<AbstractLayer.Lingering> linger,
+        Consumer<AbstractLayer.Lingering> unlinger,
+        String describe) {
+      this(delay, new LingeringClose.Shared(timer, linger, unlinger, Duration.ZERO, describe));
+    }
+
+    /** Returns the layer's threads, or {@code null}. */
+    public LayerTimer timer() {
+      return closes.threads();
+    }
+
+    /** Returns what messages call the layer. */
+    public String describe() {
+      return closes.describe();
+    }
+  }
 
   private static final VarHandle FLUSH_REQUESTED;
   private static final VarHandle CLOSE_PENDING;
@@ -94,11 +112,7 @@ public abstract class HoldingSocket extends ForwardingSocket {
         new LingeringClose(
             sendLock,
             below,
-            owner.timer(),
-            owner.linger(),
-            owner.unlinger(),
-            Duration.ZERO,
-            owner.describe(),
+            owner.closes(),
             new LingeringClose.Rest() {
               @Override
               public long pendingBytes() {

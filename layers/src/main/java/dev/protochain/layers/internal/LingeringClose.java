@@ -56,6 +56,19 @@ public final class LingeringClose implements AbstractLayer.Lingering {
     default void unlocked() {}
   }
 
+  /**
+   * What the closes of one layer load share: the layer's threads (none: only the final cleanup runs
+   * a deferred rest), its {@link AbstractLayer#linger} and {@link AbstractLayer#unlinger}, how long
+   * a deferred rest waits for the peer, and the layer's name in messages. One per load, so that
+   * each socket's close keeps only what is its own.
+   */
+  public record Shared(
+      LayerTimer threads,
+      Consumer<AbstractLayer.Lingering> linger,
+      Consumer<AbstractLayer.Lingering> unlinger,
+      Duration peerWait,
+      String describe) {}
+
   private enum State {
     OPEN,
     CLOSING,
@@ -74,39 +87,20 @@ public final class LingeringClose implements AbstractLayer.Lingering {
 
   private final ReentrantLock lock;
   private final ChainSocket below;
-  private final LayerTimer threads;
-  private final Consumer<AbstractLayer.Lingering> linger;
-  private final Consumer<AbstractLayer.Lingering> unlinger;
-  private final Duration wait;
-  private final String describe;
+  private final Shared shared;
   private final Rest rest;
   // Set through STATE: a plain field, not an AtomicReference, since every connection of a holding
   // layer holds one for its life.
   private volatile State state = State.OPEN;
 
   /**
-   * Creates the close of a socket over {@code below} whose sends and close run under {@code lock};
-   * a deferred rest runs on {@code threads} (none: only the final cleanup runs it) and waits for
-   * the peer at most {@code wait}; {@code linger} and {@code unlinger} are the layer's {@link
-   * AbstractLayer#linger} and {@link AbstractLayer#unlinger}; {@code describe} names the layer in
-   * messages.
+   * Creates the close of a socket over {@code below} whose sends and close run under {@code lock},
+   * in the layer load that {@code shared} describes.
    */
-  public LingeringClose(
-      ReentrantLock lock,
-      ChainSocket below,
-      LayerTimer threads,
-      Consumer<AbstractLayer.Lingering> linger,
-      Consumer<AbstractLayer.Lingering> unlinger,
-      Duration wait,
-      String describe,
-      Rest rest) {
+  public LingeringClose(ReentrantLock lock, ChainSocket below, Shared shared, Rest rest) {
     this.lock = lock;
     this.below = below;
-    this.threads = threads;
-    this.linger = linger;
-    this.unlinger = unlinger;
-    this.wait = wait;
-    this.describe = describe;
+    this.shared = shared;
     this.rest = rest;
   }
 
@@ -131,7 +125,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
       return false;
     }
     if (lingerSeconds != 0) {
-      linger.accept(this);
+      shared.linger().accept(this);
     }
     return true;
   }
@@ -145,7 +139,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
       Thread.currentThread().interrupt();
       abort();
       throw new InterruptedIOException(
-          "interrupted while closing a socket of " + describe + "; it was reset");
+          "interrupted while closing a socket of " + shared.describe() + "; it was reset");
     }
     if (!locked) {
       abort(); // the linger time passed behind a send blocked below: reset, as SO_LINGER does
@@ -163,6 +157,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
    * or once the layer is unloading, the final cleanup finishes or aborts it.
    */
   public void defer(long nanos) {
+    LayerTimer threads = shared.threads();
     if (threads != null && !threads.closeAfter(this::finishDeferred, nanos)) {
       abort(); // the layer is unloading: its sockets are closed abortively
     }
@@ -171,7 +166,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
   /** Ends a claimed close without sending anything more: closes the socket below. */
   public void closeNow() throws IOException {
     state = State.CLOSED;
-    unlinger.accept(this);
+    shared.unlinger().accept(this);
     below.close();
   }
 
@@ -183,10 +178,10 @@ public final class LingeringClose implements AbstractLayer.Lingering {
       return; // the final cleanup finishes, or aborts, the rest
     }
     try {
-      finish(wait);
+      finish(shared.peerWait());
     } catch (IOException | RuntimeException e) {
       // The application's close returned long ago; nobody is left to tell but the log.
-      log.debug("{}: the deferred close of a socket over {} failed", describe, below, e);
+      log.debug("{}: the deferred close of a socket over {} failed", shared.describe(), below, e);
       abort();
     } finally {
       unlock();
@@ -204,7 +199,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
   public void finish() throws IOException {
     lock.lock();
     try {
-      finish(wait);
+      finish(shared.peerWait());
     } finally {
       unlock();
     }
@@ -220,7 +215,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
       rest.awaitPeer(peerWait);
     } finally {
       state = State.CLOSED;
-      unlinger.accept(this);
+      shared.unlinger().accept(this);
       rest.outputClosed();
       below.close();
     }
@@ -231,7 +226,7 @@ public final class LingeringClose implements AbstractLayer.Lingering {
     // Never takes the lock: a rest blocked below must be ended. What the output side owns is left
     // to whoever holds the lock, since a sender may still use it.
     state = State.CLOSED;
-    unlinger.accept(this);
+    shared.unlinger().accept(this);
     Sockets.reset(below);
   }
 

@@ -213,6 +213,8 @@ public final class TlsLayer extends AbstractLayer {
   private volatile boolean handshakeOnAccept;
   private volatile String described;
   private volatile LayerTimer threads;
+  // What the closes of this load's sockets share; made with its threads.
+  private volatile LingeringClose.Shared closes;
 
   /** Creates the layer; the runtime calls this. */
   public TlsLayer() {}
@@ -259,6 +261,9 @@ public final class TlsLayer extends AbstractLayer {
       throw new IOException("cannot set up TLS for " + entry + ": " + e.getMessage(), e);
     }
     threads = LayerTimer.start("tls", context);
+    closes =
+        new LingeringClose.Shared(
+            threads, this::linger, this::unlinger, TlsSocket.CLOSE_WAIT, "tls (" + described + ")");
   }
 
   @Override
@@ -348,10 +353,8 @@ public final class TlsLayer extends AbstractLayer {
   }
 
   /** Returns the close of a socket over {@code below}; see {@link LingeringClose}. */
-  LingeringClose closing(
-      ReentrantLock lock, ChainSocket below, Duration wait, LingeringClose.Rest rest) {
-    return new LingeringClose(
-        lock, below, threads, this::linger, this::unlinger, wait, "tls (" + described + ")", rest);
+  LingeringClose closing(ReentrantLock lock, ChainSocket below, LingeringClose.Rest rest) {
+    return new LingeringClose(lock, below, closes, rest);
   }
 
   static boolean isIpLiteral(String host) {

@@ -58,7 +58,7 @@ final class TlsSocket extends ForwardingSocket {
     super(below);
     this.layer = layer;
     this.server = false;
-    this.closing = layer.closing(closeLock, below, CLOSE_WAIT, new CloseNotify());
+    this.closing = layer.closing(closeLock, below, new CloseNotify());
   }
 
   /** Creates the server side of a connection the socket below accepted. */
@@ -66,7 +66,7 @@ final class TlsSocket extends ForwardingSocket {
     super(acceptedBelow);
     this.layer = layer;
     this.server = true;
-    this.closing = layer.closing(closeLock, acceptedBelow, CLOSE_WAIT, new CloseNotify());
+    this.closing = layer.closing(closeLock, acceptedBelow, new CloseNotify());
     this.pump = pump(engine, peer);
   }
 
