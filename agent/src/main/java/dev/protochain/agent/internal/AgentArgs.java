@@ -11,14 +11,17 @@ import java.util.Set;
 /**
  * The agent's arguments, {@code -javaagent:protochain-agent.jar=KEY=VALUE,FLAG,...}: {@code
  * home=DIR}, {@code entry=ID|NAME}, {@code only=RULE;RULE}, {@code except=RULE;RULE}, {@code
- * safe-mode}, {@code verbose}, {@code report=FILE}. Rules are those of the {@code filter} layer
- * ({@link AddressRule}), separated by {@code ;} since {@code ,} separates the arguments.
+ * safe-mode}, {@code platform-threads}, {@code verbose}, {@code report=FILE}. Rules are those of
+ * the {@code filter} layer ({@link AddressRule}), separated by {@code ;} since {@code ,} separates
+ * the arguments.
  *
  * @param home the home whose catalog selects, if given
  * @param entry the entry every layered connection starts, by id or name, if given
  * @param only the rules of which one must cover a destination for it to be layered; none: any
  * @param except the rules of which none may cover a destination for it to be layered
  * @param safeMode whether nothing is layered
+ * @param platformThreads whether the relay's threads are platform threads even where the JDK has
+ *     virtual ones (the runtime's thread factory is then one of platform threads)
  * @param verbose whether the agent says what it does on standard error
  * @param report where a JSON report goes at exit, if given
  */
@@ -28,12 +31,13 @@ record AgentArgs(
     List<AddressRule> only,
     List<AddressRule> except,
     boolean safeMode,
+    boolean platformThreads,
     boolean verbose,
     Optional<Path> report) {
 
   static final String KEYS =
-      "home=DIR, entry=ID|NAME, only=RULE;RULE, except=RULE;RULE, safe-mode, verbose,"
-          + " report=FILE, separated by commas";
+      "home=DIR, entry=ID|NAME, only=RULE;RULE, except=RULE;RULE, safe-mode,"
+          + " platform-threads, verbose, report=FILE, separated by commas";
 
   /**
    * Parses {@code text}.
@@ -46,6 +50,7 @@ record AgentArgs(
     List<AddressRule> only = List.of();
     List<AddressRule> except = List.of();
     boolean safeMode = false;
+    boolean platformThreads = false;
     boolean verbose = false;
     Optional<Path> report = Optional.empty();
     Set<String> seen = new HashSet<>();
@@ -72,13 +77,14 @@ record AgentArgs(
         case "except" -> except = rules(key, required(key, value, "except=10.0.0.0/8;*:5432"));
         case "report" -> report = Optional.of(Path.of(required(key, value, "report=FILE")));
         case "safe-mode" -> safeMode = flag(key, value);
+        case "platform-threads" -> platformThreads = flag(key, value);
         case "verbose" -> verbose = flag(key, value);
         default ->
             throw new IllegalArgumentException(
                 "unknown argument '" + arg + "' (fix: use " + KEYS + ")");
       }
     }
-    return new AgentArgs(home, entry, only, except, safeMode, verbose, report);
+    return new AgentArgs(home, entry, only, except, safeMode, platformThreads, verbose, report);
   }
 
   private static String required(String key, String value, String example) {

@@ -10,6 +10,7 @@ import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LauncherDefaults;
 import dev.protochain.runtime.UnloadCheck;
+import dev.protochain.runtime.internal.Threads;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
 import io.micrometer.core.instrument.Counter;
@@ -95,14 +96,18 @@ public final class AgentCore {
     LauncherDefaults.applyToOwnGuice();
     UnloadCheck check = new UnloadCheck();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    ChainRuntime runtime =
+    ChainRuntime.Builder builder =
         ChainRuntime.builder()
             .name("agent")
             .catalog(catalog)
             .source(check.track(home(args).plugins().source(catalog.plugins())))
             .service(MeterRegistry.class, registry)
-            .shutdownHook(false)
-            .build();
+            .shutdownHook(false);
+    if (args.platformThreads()) {
+      builder.threadFactory(Threads.platform("agent"));
+      say(args, "the relay runs on platform threads (platform-threads)");
+    }
+    ChainRuntime runtime = builder.build();
     Redirector[] redirector = new Redirector[1];
     AgentCore[] core = new AgentCore[1];
     redirector[0] = new Redirector(runtime, destination -> core[0].select(destination));
