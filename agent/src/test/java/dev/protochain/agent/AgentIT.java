@@ -92,6 +92,16 @@ class AgentIT {
   @ValueSource(strings = {"httpclient", "netty", "urlconnection", "jdbc", "peer"})
   void layeredClientGetsTheSameBytesAndTheChainCountsWhatTheServerCounts(String client)
       throws Exception {
+    assertLayeredAsPlain(client, "");
+  }
+
+  /** The same over a relay whose threads are platform threads, the JDK's virtual ones or not. */
+  @Test
+  void platformThreadsRelayTheSameBytes() throws Exception {
+    assertLayeredAsPlain("httpclient", ",platform-threads");
+  }
+
+  private void assertLayeredAsPlain(String client, String moreArgs) throws Exception {
     Run plain;
     try (CountingProxy proxy = proxyFor(client)) {
       plain = run(client, target(client, proxy.port()), null);
@@ -99,8 +109,8 @@ class AgentIT {
       assertTrue(proxy.awaitIdle(20));
     }
     try (CountingProxy proxy = proxyFor(client)) {
-      Path report = dir.resolve(client + "-report.json");
-      Run layered = layered(client, proxy.port(), home, report, "");
+      Path report = dir.resolve(client + moreArgs.replace(',', '-') + "-report.json");
+      Run layered = layered(client, proxy.port(), home, report, moreArgs);
       layered.assertSucceeded();
       assertArrayEquals(plain.received, layered.received, "what the client received");
       assertEquals("", layered.stderr, "standard error of the client with the agent");

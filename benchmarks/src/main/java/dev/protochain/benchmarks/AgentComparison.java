@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * The agent against the same unmodified client without it, in one run: {@link AgentClient} in
  * forked JVMs, with and without {@code -javaagent}, rounds alternating which goes first, against a
  * JDK {@code HttpServer} and a byte sink in this JVM. The agent carries each connection over {@code
- * [metrics, tcp4]} of a home of its own. The agent jar is {@code -Dprotochain.agent.jar}, which
- * {@code benchmarks/run} sets.
+ * [metrics, tcp4]} of a home of its own; the GET runs a third time with the agent's {@code
+ * platform-threads}. The agent jar is {@code -Dprotochain.agent.jar}, which {@code benchmarks/run}
+ * sets.
  */
 final class AgentComparison {
 
@@ -73,34 +75,46 @@ final class AgentComparison {
       sinking.start();
       writeCatalog(home);
       String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/";
-      List<String> agent = List.of("-javaagent:" + jar + "=home=" + home + ",entry=" + ENTRY);
+      String agent = "-javaagent:" + jar + "=home=" + home + ",entry=" + ENTRY;
+      Map<String, List<String>> clients = new LinkedHashMap<>();
+      clients.put("agent", List.of(agent));
+      clients.put("plain", List.of());
+      // The GET again with the relay on platform threads: on JDK 21 and later the difference
+      // between this row and the first is what the virtual threads' wake-ups cost.
+      clients.put("platform", List.of(agent + ",platform-threads"));
       Map<String, List<Double>> p50 = new LinkedHashMap<>();
       Map<String, List<Double>> mibs = new LinkedHashMap<>();
       for (int round = 0; round < rounds; round++) {
-        for (int k = 0; k < 2; k++) {
-          boolean withAgent = (round + k) % 2 == 0; // alternate who goes first
-          List<String> options = withAgent ? agent : List.of();
-          String key = withAgent ? "agent" : "plain";
+        List<String> order = new ArrayList<>(clients.keySet());
+        Collections.rotate(order, round); // each goes first in turn
+        for (String key : order) {
+          List<String> options = clients.get(key);
           p50.computeIfAbsent(key, x -> new ArrayList<>())
               .add(client(options, "get", url, String.valueOf(gets / 2), String.valueOf(gets)));
-          mibs.computeIfAbsent(key, x -> new ArrayList<>())
-              .add(
-                  client(
-                      options,
-                      "upload",
-                      "127.0.0.1",
-                      String.valueOf(sink.getLocalPort()),
-                      String.valueOf(upload)));
+          if (!key.equals("platform")) {
+            mibs.computeIfAbsent(key, x -> new ArrayList<>())
+                .add(
+                    client(
+                        options,
+                        "upload",
+                        "127.0.0.1",
+                        String.valueOf(sink.getLocalPort()),
+                        String.valueOf(upload)));
+          }
         }
       }
-      report.roundsRow(
-          "HttpClient keep-alive GET p50, agent over [metrics, tcp4] vs no agent",
-          Report.micros(p50.get("agent")),
-          Report.micros(p50.get("plain")),
-          p50.get("agent"),
-          p50.get("plain"),
-          1.20,
-          false);
+      for (String key : List.of("agent", "platform")) {
+        report.roundsRow(
+            "HttpClient keep-alive GET p50, agent"
+                + (key.equals("platform") ? " (platform-threads)" : "")
+                + " over [metrics, tcp4] vs no agent",
+            Report.micros(p50.get(key)),
+            Report.micros(p50.get("plain")),
+            p50.get(key),
+            p50.get("plain"),
+            1.20,
+            false);
+      }
       report.roundsRow(
           "upload in 64 KiB writes, agent over [metrics, tcp4] vs no agent",
           Report.mibs(mibs.get("agent")),

@@ -10,6 +10,7 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.coalesce.CoalesceLayer;
 import dev.protochain.layers.deflate.DeflateLayer;
 import dev.protochain.layers.tls.TlsLayer;
+import dev.protochain.runtime.internal.Threads;
 import dev.protochain.runtime.testing.Clients;
 import dev.protochain.runtime.testing.OpenSsl;
 import java.io.ByteArrayOutputStream;
@@ -223,6 +224,20 @@ class ThreadFactoryTest {
           (Runtime.version().feature() >= 21 ? "virtual" : "platform")
               + " daemon thread protochain-defaults-1",
           describe(t));
+    }
+  }
+
+  @Test
+  void thePlatformFactoryMakesDaemonPlatformThreadsOnEveryJdk() throws Exception {
+    try (ChainRuntime runtime =
+        ChainRuntime.builder()
+            .name("relay")
+            .threadFactory(Threads.platform("relay"))
+            .shutdownHook(false)
+            .build()) {
+      assertEquals(
+          "platform daemon thread protochain-relay-1",
+          describe(runtime.threadFactory().newThread(() -> {})));
     }
   }
 

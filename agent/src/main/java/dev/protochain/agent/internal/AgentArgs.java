@@ -11,9 +11,9 @@ import java.util.Set;
 /**
  * The agent's arguments, {@code -javaagent:protochain-agent.jar=KEY=VALUE,FLAG,...}: {@code
  * home=DIR}, {@code entry=ID|NAME}, {@code only=RULE;RULE}, {@code except=RULE;RULE}, {@code
- * safe-mode}, {@code no-follow}, {@code verbose}, {@code report=FILE}. Rules are those of the
- * {@code filter} layer ({@link AddressRule}), separated by {@code ;} since {@code ,} separates the
- * arguments.
+ * safe-mode}, {@code no-follow}, {@code platform-threads}, {@code verbose}, {@code report=FILE}.
+ * Rules are those of the {@code filter} layer ({@link AddressRule}), separated by {@code ;} since
+ * {@code ,} separates the arguments.
  *
  * @param home the home whose catalog selects, if given
  * @param entry the entry every layered connection starts, by id or name, if given
@@ -22,6 +22,8 @@ import java.util.Set;
  * @param safeMode whether nothing is layered
  * @param noFollow whether the agent keeps the catalog it started with rather than follow the home's
  *     catalog file
+ * @param platformThreads whether the relay's threads are platform threads even where the JDK has
+ *     virtual ones (the runtime's thread factory is then one of platform threads)
  * @param verbose whether the agent says what it does on standard error
  * @param report where a JSON report goes at exit, if given
  */
@@ -32,12 +34,13 @@ record AgentArgs(
     List<AddressRule> except,
     boolean safeMode,
     boolean noFollow,
+    boolean platformThreads,
     boolean verbose,
     Optional<Path> report) {
 
   static final String KEYS =
-      "home=DIR, entry=ID|NAME, only=RULE;RULE, except=RULE;RULE, safe-mode, no-follow, verbose,"
-          + " report=FILE, separated by commas";
+      "home=DIR, entry=ID|NAME, only=RULE;RULE, except=RULE;RULE, safe-mode, no-follow,"
+          + " platform-threads, verbose, report=FILE, separated by commas";
 
   /**
    * Parses {@code text}.
@@ -51,6 +54,7 @@ record AgentArgs(
     List<AddressRule> except = List.of();
     boolean safeMode = false;
     boolean noFollow = false;
+    boolean platformThreads = false;
     boolean verbose = false;
     Optional<Path> report = Optional.empty();
     Set<String> seen = new HashSet<>();
@@ -78,13 +82,15 @@ record AgentArgs(
         case "report" -> report = Optional.of(Path.of(required(key, value, "report=FILE")));
         case "safe-mode" -> safeMode = flag(key, value);
         case "no-follow" -> noFollow = flag(key, value);
+        case "platform-threads" -> platformThreads = flag(key, value);
         case "verbose" -> verbose = flag(key, value);
         default ->
             throw new IllegalArgumentException(
                 "unknown argument '" + arg + "' (fix: use " + KEYS + ")");
       }
     }
-    return new AgentArgs(home, entry, only, except, safeMode, noFollow, verbose, report);
+    return new AgentArgs(
+        home, entry, only, except, safeMode, noFollow, platformThreads, verbose, report);
   }
 
   private static String required(String key, String value, String example) {

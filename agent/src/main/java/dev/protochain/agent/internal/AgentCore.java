@@ -10,6 +10,7 @@ import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.ChainRuntime;
 import dev.protochain.runtime.LauncherDefaults;
 import dev.protochain.runtime.UnloadCheck;
+import dev.protochain.runtime.internal.Threads;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
 import io.micrometer.core.instrument.Counter;
@@ -105,6 +106,10 @@ public final class AgentCore {
       builder.store(store).followCatalog(true);
     } else {
       builder.catalog(catalog).source(home(args).plugins().source(catalog.plugins()));
+    }
+    if (args.platformThreads()) {
+      builder.threadFactory(Threads.platform("agent"));
+      say(args, "the relay runs on platform threads (platform-threads)");
     }
     ChainRuntime runtime = builder.build();
     Redirector[] redirector = new Redirector[1];

@@ -22,6 +22,7 @@ class AgentArgsTest {
     assertEquals(List.of(), a.except());
     assertFalse(a.safeMode());
     assertFalse(a.noFollow());
+    assertFalse(a.platformThreads());
     assertFalse(a.verbose());
     assertEquals(Optional.empty(), a.report());
   }
@@ -31,13 +32,14 @@ class AgentArgsTest {
     AgentArgs a =
         AgentArgs.parse(
             "home=/tmp/h, entry=metrics-tcp4,only=10.0.0.0/8;[::1]:443,except=*:5432,"
-                + "safe-mode,no-follow,verbose,report=/tmp/r.json");
+                + "safe-mode,no-follow,platform-threads,verbose,report=/tmp/r.json");
     assertEquals(Optional.of(Path.of("/tmp/h")), a.home());
     assertEquals(Optional.of("metrics-tcp4"), a.entry());
     assertEquals("[10.0.0.0/8, [::1]:443]", a.only().toString());
     assertEquals("[*:5432]", a.except().toString());
     assertTrue(a.safeMode());
     assertTrue(a.noFollow());
+    assertTrue(a.platformThreads());
     assertTrue(a.verbose());
     assertEquals(Optional.of(Path.of("/tmp/r.json")), a.report());
     assertTrue(a.except().get(0).matches(new InetSocketAddress("127.0.0.1", 5432)));
@@ -48,7 +50,8 @@ class AgentArgsTest {
     var e = assertThrows(IllegalArgumentException.class, () -> AgentArgs.parse("homme=/tmp"));
     assertEquals(
         "unknown argument 'homme=/tmp' (fix: use home=DIR, entry=ID|NAME, only=RULE;RULE,"
-            + " except=RULE;RULE, safe-mode, no-follow, verbose, report=FILE, separated by commas)",
+            + " except=RULE;RULE, safe-mode, no-follow, platform-threads, verbose, report=FILE,"
+            + " separated by commas)",
         e.getMessage());
   }
 

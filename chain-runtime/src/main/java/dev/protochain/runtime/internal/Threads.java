@@ -21,17 +21,28 @@ public final class Threads {
    * renames them.
    */
   public static ThreadFactory byDefault(String runtimeName) {
-    String prefix = "protochain-" + runtimeName + "-";
-    ThreadFactory virtual = virtualThreads(prefix);
-    if (virtual != null) {
-      return virtual;
-    }
+    ThreadFactory virtual = virtualThreads(prefix(runtimeName));
+    return virtual != null ? virtual : platform(runtimeName);
+  }
+
+  /**
+   * Returns a factory of daemon platform threads for runtime {@code runtimeName}, named {@code
+   * protochain-RUNTIME-N}: the default before JDK 21, and the choice of a runtime whose threads
+   * each block on one socket and must wake at once (a relay), where a virtual thread's wake-up goes
+   * through the JDK's poller and a carrier first.
+   */
+  public static ThreadFactory platform(String runtimeName) {
+    String prefix = prefix(runtimeName);
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
+  }
+
+  private static String prefix(String runtimeName) {
+    return "protochain-" + runtimeName + "-";
   }
 
   /**
