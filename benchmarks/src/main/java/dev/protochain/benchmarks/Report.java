@@ -51,7 +51,7 @@ public final class Report {
 
   /**
    * Runs the report: {@code --quick} for a run of a few minutes with wider error; {@code --only
-   * jmh,tcp,compare,holding,jfr,agent,scale} for some of the parts (to profile one, say).
+   * jmh,tcp,compare,holding,jfr,agent,scale,startup} for some of the parts (to profile one, say).
    */
   public static void main(String[] args) throws Exception {
     LauncherDefaults.apply();
@@ -73,7 +73,7 @@ public final class Report {
   }
 
   private static final List<String> PARTS =
-      List.of("jmh", "tcp", "compare", "holding", "jfr", "agent", "scale");
+      List.of("jmh", "tcp", "compare", "holding", "jfr", "agent", "scale", "startup");
 
   private static void usage(String problem) {
     System.err.println(
@@ -109,6 +109,9 @@ public final class Report {
     }
     if (parts.contains("scale")) {
       ScaleBenchmark.run(this, quick);
+    }
+    if (parts.contains("startup")) {
+      StartupComparison.run(this, quick);
     }
     out.println();
     print();
