@@ -38,9 +38,9 @@ final class StartupComparison {
     env.put("HOME", scratch.toString());
     env.put("XDG_CACHE_HOME", scratch.resolve("cache").toString());
     env.put("PROTOCHAIN_HOME", scratch.resolve("home").toString());
-    List<String> show = List.of(launcher.toString(), "catalog", "show");
-    time(show, env, true); // makes the home (saying so on standard error) and the archive
-    time(show, env, false);
+    List<String> catalogShow = List.of(launcher.toString(), "catalog", "show");
+    time(catalogShow, env, true); // makes the home (saying so on standard error) and the archive
+    time(catalogShow, env, false);
     Map<String, String> noArchive = new LinkedHashMap<>(env);
     noArchive.put("PROTOCHAIN_CDS", "off");
     int rounds = quick ? 5 : 20;
@@ -49,35 +49,39 @@ final class StartupComparison {
       for (int k = 0; k < 3; k++) {
         switch ((round + k) % 3) { // alternate who goes first
           case 0 -> add(ms, "java", time(List.of(java.toString(), "-version"), env, true));
-          case 1 -> add(ms, "cds", time(show, env, false));
-          default -> add(ms, "plain", time(show, noArchive, false));
+          case 1 -> add(ms, "cds", time(catalogShow, env, false));
+          default -> add(ms, "plain", time(catalogShow, noArchive, false));
         }
       }
     }
     report.progress("startup rounds done");
+    String show = "protochain catalog show (distribution, ";
+    row(report, show + "CDS archive) vs bare java -version", ms, "cds", "java", 2.5);
+    row(
+        report,
+        show + "PROTOCHAIN_CDS=off) vs bare java -version",
+        ms,
+        "plain",
+        "java",
+        Double.NaN);
+    row(report, "protochain catalog show, CDS archive vs none", ms, "cds", "plain", Double.NaN);
+  }
+
+  /** A row of times in milliseconds, lower is better; {@code limit} NaN for information. */
+  private static void row(
+      Report report,
+      String measure,
+      Map<String, List<Double>> ms,
+      String mine,
+      String base,
+      double limit) {
     report.roundsRow(
-        "protochain catalog show (distribution, CDS archive) vs bare java -version",
-        Report.figure(ms.get("cds"), "%.0f ms"),
-        Report.figure(ms.get("java"), "%.0f ms"),
-        ms.get("cds"),
-        ms.get("java"),
-        2.5,
-        false);
-    report.roundsRow(
-        "protochain catalog show (distribution, PROTOCHAIN_CDS=off) vs bare java -version",
-        Report.figure(ms.get("plain"), "%.0f ms"),
-        Report.figure(ms.get("java"), "%.0f ms"),
-        ms.get("plain"),
-        ms.get("java"),
-        Double.NaN,
-        false);
-    report.roundsRow(
-        "protochain catalog show, CDS archive vs none",
-        Report.figure(ms.get("cds"), "%.0f ms"),
-        Report.figure(ms.get("plain"), "%.0f ms"),
-        ms.get("cds"),
-        ms.get("plain"),
-        Double.NaN,
+        measure,
+        Report.figure(ms.get(mine), "%.0f ms"),
+        Report.figure(ms.get(base), "%.0f ms"),
+        ms.get(mine),
+        ms.get(base),
+        limit,
         false);
   }
 

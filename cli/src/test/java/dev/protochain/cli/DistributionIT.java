@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,10 @@ class DistributionIT {
     if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       Files.createSymbolicLink(link, dist.resolve("bin/protochain"));
     }
-    Run again = run(command(thisJdk(), link, "catalog", "show"), null);
+    // Found on the PATH, as the README's Install says.
+    ProcessBuilder onPath = command(thisJdk(), Path.of("sh"), "-c", "protochain catalog show");
+    onPath.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+    Run again = run(onPath, null);
     assertEquals(0, again.code, again.toString());
     assertEquals("", again.err, "a second catalog show prints nothing on standard error");
     assertTrue(again.out.startsWith("catalog " + home.resolve("catalog.json")), again.out);
@@ -124,26 +128,7 @@ class DistributionIT {
     Run demo = protochain(thisJdk(), "demo", "--bytes", "100000");
     assertEquals(0, demo.code, demo.toString());
     assertEquals("", demo.err);
-    List<String> lines = demo.out.lines().collect(Collectors.toList());
-    assertTrue(lines.get(0).endsWith("over the chain [trace, coalesce, tcp4]"), demo.out);
-    assertTrue(
-        lines.stream()
-            .anyMatch(
-                l ->
-                    l.startsWith(
-                            "echo     100000 bytes sent, 100000 echoed by the server, 100000 received; sha-256 ")
-                        && l.endsWith(" verified")),
-        demo.out);
-    int cascade =
-        lines.indexOf(
-            "cleanup  server session: the last cleanup cascades down the chain, top first:");
-    assertTrue(cascade > 0, demo.out);
-    assertEquals(
-        List.of(
-            "  unload   trace (entry 2002)",
-            "  unload   coalesce (entry 2001)",
-            "  unload   tcp4 (entry 1001)"),
-        lines.subList(cascade + 1, cascade + 4));
+    DemoCommandTest.assertEchoedAndUnloadedTopDown(demo.out, 100000);
   }
 
   @Test
