@@ -130,24 +130,35 @@ public final class Report {
 
   /** Returns the JMH options of the report; its forked JVMs get the launchers' defaults. */
   static ChainedOptionsBuilder jmhOptions(boolean quick) {
-    ChainedOptionsBuilder options =
-        new OptionsBuilder()
-            .include(SendReceiveBenchmark.class.getSimpleName())
-            .include(StartupCleanupBenchmark.class.getSimpleName())
-            .include(PluginLoadBenchmark.class.getSimpleName())
-            .forks(quick ? 1 : 3)
-            .warmupIterations(quick ? 2 : 5)
-            .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(quick ? 3 : 8)
-            .measurementTime(TimeValue.seconds(1))
-            .jvmArgsAppend("-Xmx1g")
-            .jvmArgsAppend(LauncherDefaults.jvmOptions())
-            .shouldFailOnError(true);
+    // One list: each jvmArgsAppend call replaces what an earlier one gave.
+    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx1g"));
+    jvmArgs.addAll(List.of(LauncherDefaults.jvmOptions()));
+    jvmArgs.addAll(List.of(jmhUnsafeOptions(Runtime.version().feature())));
     String plugin = System.getProperty("protochain.plugin");
     if (plugin != null) {
-      options.jvmArgsAppend("-Dprotochain.plugin=" + plugin);
+      jvmArgs.add("-Dprotochain.plugin=" + plugin);
     }
-    return options;
+    return new OptionsBuilder()
+        .include(SendReceiveBenchmark.class.getSimpleName())
+        .include(StartupCleanupBenchmark.class.getSimpleName())
+        .include(PluginLoadBenchmark.class.getSimpleName())
+        .forks(quick ? 1 : 3)
+        .warmupIterations(quick ? 2 : 5)
+        .warmupTime(TimeValue.seconds(1))
+        .measurementIterations(quick ? 3 : 8)
+        .measurementTime(TimeValue.seconds(1))
+        .jvmArgsAppend(jvmArgs.toArray(String[]::new))
+        .shouldFailOnError(true);
+  }
+
+  /**
+   * Returns the options that let JMH's forks (of this JDK, feature release {@code feature}) call
+   * {@code sun.misc.Unsafe} quietly: JDK 24 and newer warn on standard error at its first use
+   * ({@code org.openjdk.jmh.util.Utils}); the option came in JDK 23, and JDK 17 refuses it. {@code
+   * benchmarks/run} gives it to this JVM the same way.
+   */
+  static String[] jmhUnsafeOptions(int feature) {
+    return feature >= 23 ? new String[] {"--sun-misc-unsafe-memory-access=allow"} : new String[0];
   }
 
   private void jmh() throws Exception {

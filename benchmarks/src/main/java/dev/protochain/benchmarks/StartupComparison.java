@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * How long the command takes to start: {@code bin/protochain catalog show} of the CLI's
  * distribution, with its class data sharing archive and without it ({@code PROTOCHAIN_CDS=off}),
- * against a bare {@code java -version} of the same JDK, wall-clock time of whole processes, rounds
- * alternating which goes first. The distribution is {@code -Dprotochain.dist=DIR} (the unpacked one
- * in {@code cli/target}, which {@code benchmarks/run} names); its home and cache are temporary, and
- * an untimed first run makes the archive.
+ * and the same classes run by {@code java -cp lib/*} alone (no archive, both compilers: the
+ * launchers before), against a bare {@code java -version} of the same JDK, wall-clock time of whole
+ * processes, rounds alternating which goes first. The distribution is {@code -Dprotochain.dist=DIR}
+ * (the unpacked one in {@code cli/target}, which {@code benchmarks/run} names); its home and cache
+ * are temporary, and an untimed first run makes the archive.
  */
 final class StartupComparison {
 
@@ -43,14 +44,24 @@ final class StartupComparison {
     time(catalogShow, env, false);
     Map<String, String> noArchive = new LinkedHashMap<>(env);
     noArchive.put("PROTOCHAIN_CDS", "off");
+    // What the launchers ran before they had the archive and C1: java and the class path alone.
+    List<String> bare =
+        List.of(
+            java.toString(),
+            "-cp",
+            Path.of(named, "lib", "*").toString(),
+            "dev.protochain.cli.Main",
+            "catalog",
+            "show");
     int rounds = quick ? 5 : 20;
     Map<String, List<Double>> ms = new LinkedHashMap<>();
     for (int round = 0; round < rounds; round++) {
-      for (int k = 0; k < 3; k++) {
-        switch ((round + k) % 3) { // alternate who goes first
+      for (int k = 0; k < 4; k++) {
+        switch ((round + k) % 4) { // alternate who goes first
           case 0 -> add(ms, "java", time(List.of(java.toString(), "-version"), env, true));
           case 1 -> add(ms, "cds", time(catalogShow, env, false));
-          default -> add(ms, "plain", time(catalogShow, noArchive, false));
+          case 2 -> add(ms, "plain", time(catalogShow, noArchive, false));
+          default -> add(ms, "bare", time(bare, env, false));
         }
       }
     }
@@ -65,6 +76,13 @@ final class StartupComparison {
         "java",
         Double.NaN);
     row(report, "protochain catalog show, CDS archive vs none", ms, "cds", "plain", Double.NaN);
+    row(
+        report,
+        "protochain catalog show, the launcher vs java -cp lib/* alone (as before)",
+        ms,
+        "cds",
+        "bare",
+        Double.NaN);
   }
 
   /** A row of times in milliseconds, lower is better; {@code limit} NaN for information. */
