@@ -51,7 +51,7 @@ public final class Report {
 
   /**
    * Runs the report: {@code --quick} for a run of a few minutes with wider error; {@code --only
-   * jmh,tcp,compare,holding,jfr,agent,scale} for some of the parts (to profile one, say).
+   * jmh,tcp,compare,holding,jfr,agent,scale,startup} for some of the parts (to profile one, say).
    */
   public static void main(String[] args) throws Exception {
     LauncherDefaults.apply();
@@ -73,7 +73,7 @@ public final class Report {
   }
 
   private static final List<String> PARTS =
-      List.of("jmh", "tcp", "compare", "holding", "jfr", "agent", "scale");
+      List.of("jmh", "tcp", "compare", "holding", "jfr", "agent", "scale", "startup");
 
   private static void usage(String problem) {
     System.err.println(
@@ -110,6 +110,9 @@ public final class Report {
     if (parts.contains("scale")) {
       ScaleBenchmark.run(this, quick);
     }
+    if (parts.contains("startup")) {
+      StartupComparison.run(this, quick);
+    }
     out.println();
     print();
     out.println(
@@ -127,24 +130,35 @@ public final class Report {
 
   /** Returns the JMH options of the report; its forked JVMs get the launchers' defaults. */
   static ChainedOptionsBuilder jmhOptions(boolean quick) {
-    ChainedOptionsBuilder options =
-        new OptionsBuilder()
-            .include(SendReceiveBenchmark.class.getSimpleName())
-            .include(StartupCleanupBenchmark.class.getSimpleName())
-            .include(PluginLoadBenchmark.class.getSimpleName())
-            .forks(quick ? 1 : 3)
-            .warmupIterations(quick ? 2 : 5)
-            .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(quick ? 3 : 8)
-            .measurementTime(TimeValue.seconds(1))
-            .jvmArgsAppend("-Xmx1g")
-            .jvmArgsAppend(LauncherDefaults.jvmOptions())
-            .shouldFailOnError(true);
+    // One list: each jvmArgsAppend call replaces what an earlier one gave.
+    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx1g"));
+    jvmArgs.addAll(List.of(LauncherDefaults.jvmOptions()));
+    jvmArgs.addAll(List.of(jmhUnsafeOptions(Runtime.version().feature())));
     String plugin = System.getProperty("protochain.plugin");
     if (plugin != null) {
-      options.jvmArgsAppend("-Dprotochain.plugin=" + plugin);
+      jvmArgs.add("-Dprotochain.plugin=" + plugin);
     }
-    return options;
+    return new OptionsBuilder()
+        .include(SendReceiveBenchmark.class.getSimpleName())
+        .include(StartupCleanupBenchmark.class.getSimpleName())
+        .include(PluginLoadBenchmark.class.getSimpleName())
+        .forks(quick ? 1 : 3)
+        .warmupIterations(quick ? 2 : 5)
+        .warmupTime(TimeValue.seconds(1))
+        .measurementIterations(quick ? 3 : 8)
+        .measurementTime(TimeValue.seconds(1))
+        .jvmArgsAppend(jvmArgs.toArray(String[]::new))
+        .shouldFailOnError(true);
+  }
+
+  /**
+   * Returns the options that let JMH's forks (of this JDK, feature release {@code feature}) call
+   * {@code sun.misc.Unsafe} quietly: JDK 24 and newer warn on standard error at its first use
+   * ({@code org.openjdk.jmh.util.Utils}); the option came in JDK 23, and JDK 17 refuses it. {@code
+   * benchmarks/run} gives it to this JVM the same way.
+   */
+  static String[] jmhUnsafeOptions(int feature) {
+    return feature >= 23 ? new String[] {"--sun-misc-unsafe-memory-access=allow"} : new String[0];
   }
 
   private void jmh() throws Exception {

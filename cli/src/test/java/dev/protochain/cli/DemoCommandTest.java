@@ -27,6 +27,14 @@ class DemoCommandTest {
     String text = out.toString();
     assertEquals(0, code, text + err);
     assertEquals("", err.toString());
+    assertEchoedAndUnloadedTopDown(text, 300000);
+  }
+
+  /**
+   * Asserts what the demo printed: the chain, the counts at each startup, the echo of {@code bytes}
+   * verified, and the last cleanup's unloads top first, down to counts of zero.
+   */
+  static void assertEchoedAndUnloadedTopDown(String text, int bytes) {
     List<String> lines = Arrays.asList(text.split("\n"));
     assertTrue(lines.get(0).endsWith("over the chain [trace, coalesce, tcp4]"), lines.get(0));
     assertTrue(
@@ -51,7 +59,13 @@ class DemoCommandTest {
             .anyMatch(
                 l ->
                     l.startsWith(
-                            "echo     300000 bytes sent, 300000 echoed by the server, 300000 received; sha-256 ")
+                            "echo     "
+                                + bytes
+                                + " bytes sent, "
+                                + bytes
+                                + " echoed by the server, "
+                                + bytes
+                                + " received; sha-256 ")
                         && l.endsWith(" verified")),
         text);
     int cascade =

@@ -1,0 +1,297 @@
+package dev.protochain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution the build made, {@code target/protochain-VERSION.tar.gz}, unpacked into a
+ * temporary directory and run from there as a user would: through {@code bin/protochain}, from
+ * another working directory, on this JDK (and on JDK 25), with a temporary home, user home and
+ * cache, with no Maven and no source tree on its path. The zip holds the same entries.
+ *
+ * <p>It runs in the JDK 17 pass only (the root POM's jdk25 profile leaves it out): it starts its
+ * commands on JDK 25 itself where that matters, and each pass would pay again for the archive.
+ */
+class DistributionIT {
+
+  @TempDir static Path dir;
+
+  private static Path tarGz;
+  private static Path dist;
+  private static Path work;
+  private static Path home;
+  private static Path cache;
+  private static Run firstShow;
+
+  @BeforeAll
+  static void unpack() throws Exception {
+    tarGz = archive(".tar.gz");
+    Path unpacked = Files.createDirectory(dir.resolve("unpacked"));
+    Run tar =
+        run(
+            new ProcessBuilder("tar", "-xzf", tarGz.toAbsolutePath().toString())
+                .directory(unpacked.toFile()),
+            null);
+    assertEquals(0, tar.code, tar.toString());
+    try (Stream<Path> top = Files.list(unpacked)) {
+      dist = top.collect(Collectors.toList()).get(0);
+    }
+    work = Files.createDirectory(dir.resolve("work"));
+    home = dir.resolve("protochain-home");
+    cache = dir.resolve("user-home").resolve(".cache");
+    // The first run: it makes the home's catalog and this JDK's class data sharing archive.
+    firstShow = protochain(thisJdk(), "catalog", "show");
+  }
+
+  /* ---- the commands, from the unpacked archive ---- */
+
+  @Test
+  @Timeout(120)
+  void catalogShowRunsFromTheUnpackedArchiveAndMakesItsArchiveInTheUsersCache() throws Exception {
+    assertEquals(0, firstShow.code, firstShow.toString());
+    assertEquals(
+        "protochain catalog show: created "
+            + home.resolve("catalog.json")
+            + " with the built-in base entries (generation 1)\n",
+        firstShow.err);
+    assertTrue(
+        firstShow.out.contains(
+            "1001  tcp4        base  -      inet/stream/tcp         delivery,order,graceful-close"),
+        firstShow.toString());
+
+    // A link the user made to the launcher, in a directory of its own (as on the PATH).
+    Path bin = Files.createDirectories(dir.resolve("user-bin"));
+    Path link = bin.resolve("protochain");
+    if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createSymbolicLink(link, dist.resolve("bin/protochain"));
+    }
+    // Found on the PATH, as the README's Install says.
+    ProcessBuilder onPath = command(thisJdk(), Path.of("sh"), "-c", "protochain catalog show");
+    onPath.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+    Run again = run(onPath, null);
+    assertEquals(0, again.code, again.toString());
+    assertEquals("", again.err, "a second catalog show prints nothing on standard error");
+    assertTrue(again.out.startsWith("catalog " + home.resolve("catalog.json")), again.out);
+
+    // The class data sharing archive: in the cache, private to the user.
+    Path cds = cache.resolve("protochain");
+    assertEquals(
+        Set.of(
+            PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE),
+        Files.getPosixFilePermissions(cds));
+    List<Path> archives = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(cds, "cds-*.jsa")) {
+      s.forEach(archives::add);
+    }
+    assertTrue(!archives.isEmpty(), "no archive in " + cds);
+    for (Path a : archives) {
+      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(a);
+      assertTrue(
+          Collections.disjoint(
+              mode, Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE)),
+          a + " " + mode);
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void theDemoRunsFromTheUnpackedArchive() throws Exception {
+    Run demo = protochain(thisJdk(), "demo", "--bytes", "100000");
+    assertEquals(0, demo.code, demo.toString());
+    assertEquals("", demo.err);
+    DemoCommandTest.assertEchoedAndUnloadedTopDown(demo.out, 100000);
+  }
+
+  @Test
+  @Timeout(120)
+  void listenAndConnectEchoOnAnEphemeralLoopbackPort() throws Exception {
+    Path listenIn = Files.writeString(dir.resolve("listen.in"), "hello from listen\n");
+    Path connectIn = Files.writeString(dir.resolve("connect.in"), "hello from connect\n");
+    Path listenOut = dir.resolve("listen.out");
+    Process listener =
+        command(thisJdk(), dist.resolve("bin/protochain"), "listen", "--bind", "127.0.0.1", "0")
+            .redirectInput(listenIn.toFile())
+            .redirectOutput(listenOut.toFile())
+            .start();
+    try {
+      BufferedReader listenErr =
+          new BufferedReader(
+              new InputStreamReader(listener.getErrorStream(), StandardCharsets.UTF_8));
+      String listening = listenErr.readLine();
+      Matcher m =
+          Pattern.compile(
+                  "protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 1001 'tcp4' \\(base\\)")
+              .matcher(String.valueOf(listening));
+      assertTrue(m.matches(), listening);
+      Run connect =
+          run(
+              command(
+                  thisJdk(), dist.resolve("bin/protochain"), "connect", "127.0.0.1", m.group(1)),
+              connectIn);
+      assertEquals(0, connect.code, connect.toString());
+      assertEquals("hello from listen\n", connect.out);
+      assertTrue(listener.waitFor(60, TimeUnit.SECONDS), "listen did not end");
+      assertEquals(0, listener.exitValue());
+      assertEquals("hello from connect\n", Files.readString(listenOut));
+      assertEquals(
+          "protochain connect: sent 19 bytes and received 18; the connection is closed",
+          connect.err.lines().reduce((a, b) -> b).orElse(""),
+          connect.err);
+    } finally {
+      listener.destroyForcibly();
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void runAttachesTheAgentTheDistributionHolds() throws Exception {
+    Path java = thisJdk().resolve("bin/java");
+    Run run = protochain(thisJdk(), "run", "--", java.toString(), "-version");
+    assertEquals(0, run.code, run.toString());
+    assertTrue(
+        run.err.startsWith(
+            "Picked up JAVA_TOOL_OPTIONS: -javaagent:"
+                + dist.resolve("lib/agent/protochain-agent.jar")
+                + "="),
+        run.err);
+  }
+
+  /* ---- JDK 25 ---- */
+
+  @Test
+  @Timeout(120)
+  void catalogShowPrintsNothingOnStandardErrorOnJdk25() throws Exception {
+    Path jdk25 = Jdks.java25().getParent().getParent();
+    Run first = protochain(jdk25, "catalog", "show"); // makes this JDK's archive
+    assertEquals(0, first.code, first.toString());
+    assertEquals("", first.err, "bin/protochain on " + jdk25 + " printed on standard error");
+    Run show = protochain(jdk25, "catalog", "show");
+    assertEquals(0, show.code, show.toString());
+    assertEquals("", show.err, "bin/protochain on " + jdk25 + " printed on standard error");
+  }
+
+  /* ---- the archives ---- */
+
+  @Test
+  void theZipHoldsWhatTheTarGzHolds() throws Exception {
+    Run tar = run(new ProcessBuilder("tar", "-tzf", tarGz.toAbsolutePath().toString()), null);
+    assertEquals(0, tar.code, tar.toString());
+    Set<String> tarEntries = withoutDirectories(tar.out.lines().collect(Collectors.toList()));
+    Set<String> zipEntries;
+    try (ZipFile zip = new ZipFile(archive(".zip").toFile())) {
+      zipEntries =
+          withoutDirectories(zip.stream().map(e -> e.getName()).collect(Collectors.toList()));
+    }
+    assertEquals(tarEntries, zipEntries);
+    String top = dist.getFileName() + "/";
+    assertTrue(tarEntries.contains(top + "bin/protochain"), tarEntries.toString());
+    assertTrue(tarEntries.contains(top + "lib/agent/protochain-agent.jar"), tarEntries.toString());
+    assertTrue(tarEntries.contains(top + "lib/protochain.classlist"), tarEntries.toString());
+  }
+
+  private static Set<String> withoutDirectories(List<String> entries) {
+    return entries.stream()
+        .filter(e -> !e.endsWith("/"))
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /* ---- running ---- */
+
+  private static Path thisJdk() {
+    return Path.of(System.getProperty("java.home"));
+  }
+
+  /** Returns the archive the build made with this ending: {@code target/protochain-VERSION…}. */
+  private static Path archive(String ending) throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("target"))) {
+      List<Path> found =
+          files
+              .filter(f -> f.getFileName().toString().matches("protochain-\\d.*"))
+              .filter(f -> f.getFileName().toString().endsWith(ending))
+              .collect(Collectors.toList());
+      assertEquals(1, found.size(), "the distribution in target/: " + found);
+      return found.get(0);
+    }
+  }
+
+  private static Run protochain(Path jdk, String... args) throws Exception {
+    return run(command(jdk, dist.resolve("bin/protochain"), args), null);
+  }
+
+  /**
+   * Returns {@code launcher args...} run from the working directory {@code work}, with {@code
+   * JAVA_HOME} at {@code jdk} and only the environment a user's shell would have beside: a home,
+   * user home and cache of the test's own.
+   */
+  private static ProcessBuilder command(Path jdk, Path launcher, String... args) {
+    List<String> command = new ArrayList<>(List.of(launcher.toString()));
+    command.addAll(Arrays.asList(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("PROTOCHAIN_") || k.startsWith("XDG_"));
+    env.remove("JAVA_TOOL_OPTIONS");
+    env.put("JAVA_HOME", jdk.toString());
+    env.put("HOME", cache.getParent().toString());
+    env.put("PROTOCHAIN_HOME", home.toString());
+    return pb;
+  }
+
+  /** What one process printed and returned. */
+  private record Run(int code, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  private static Run run(ProcessBuilder pb, Path input) throws Exception {
+    String name = "run-" + System.nanoTime();
+    Path out = dir.resolve(name + ".out");
+    Path err = dir.resolve(name + ".err");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    if (input != null) {
+      pb.redirectInput(input.toFile());
+    }
+    Process p = pb.start();
+    if (input == null) {
+      p.getOutputStream().close();
+    }
+    if (!p.waitFor(90, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(pb.command() + " did not end");
+    }
+    return new Run(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+}
