@@ -24,7 +24,9 @@ import java.util.stream.Stream;
  * connection is opened, all are held for a second, then each does its echoes of 1 KiB with their
  * content checked and closes. Measures: round trips per second over the echoes, the p99 of a round
  * trip, the client's resident memory per connection held (after a GC, over the figure before
- * connecting) and the total time (connecting, echoes and closes).
+ * connecting, which every contender takes after one warm connection opened, used and closed: see
+ * {@link ScaleNode#baseline}) and the total time (connecting, echoes and closes; the warm
+ * connection is not in it).
  */
 final class ScaleBenchmark {
 

@@ -238,13 +238,13 @@ final class ScaleNodes {
     List<Echoes> all = new ArrayList<>(n);
     try {
       sampler.start();
-      out.put("baseRssKiB", String.valueOf(ScaleNode.rssAfterGcKiB()));
       Bootstrap bootstrap =
           new Bootstrap()
               .group(group)
               .channel(NioSocketChannel.class)
               .option(ChannelOption.TCP_NODELAY, true);
       InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
+      ScaleNode.baseline(() -> warmConnection(bootstrap, server, size), out);
       long start = System.nanoTime();
       for (int i = 0; i < n; i++) {
         Echoes echoes = new Echoes(i, rounds, size, roundTrips, verified, errors, done);
@@ -282,6 +282,24 @@ final class ScaleNodes {
       out.put("peakPlatformThreads", String.valueOf(sampler.peakThreads()));
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /** The warm connection of {@link ScaleNode#baseline}: one channel, one echo, closed. */
+  private static void warmConnection(Bootstrap bootstrap, InetSocketAddress server, int size)
+      throws Exception {
+    AtomicInteger errors = new AtomicInteger();
+    AtomicLong verified = new AtomicLong();
+    CountDownLatch done = new CountDownLatch(1);
+    Echoes echoes = new Echoes(0, 1, size, new long[1], verified, errors, done);
+    Channel channel = bootstrap.clone().handler(pipeline(echoes)).connect(server).sync().channel();
+    echoes.start();
+    if (!done.await(1, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("the warm connection never finished");
+    }
+    channel.closeFuture().sync();
+    if (errors.get() != 0 || verified.get() != 1) {
+      throw new IOException("the warm connection failed its echo");
     }
   }
 

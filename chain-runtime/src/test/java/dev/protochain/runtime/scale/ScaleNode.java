@@ -303,7 +303,8 @@ public final class ScaleNode {
    * The client of every scale node: opens {@code n} connections to {@code 127.0.0.1:port}, one
    * thread of {@code threads} each, holds them all open for {@code holdMillis}, then lets each do
    * {@code rounds} echoes of {@code size} bytes with their content checked, shut its output down
-   * and close. Measures, into {@code out}: {@code baseRssKiB} (before connecting), {@code
+   * and close. Measures, into {@code out}: {@code warmMillis} and {@code baseRssKiB} (see {@link
+   * #baseline}: one warm connection first, then the figure before connecting), {@code
    * plateauRssKiB} and {@code plateauPlatformThreads} (while holding; {@code atPlateau} may add
    * more), {@code connectMillis}, {@code echoMillis} (echoes and closes), {@code errors}, {@code
    * firstErrors}, {@code verifiedEchoes}, {@code p50Micros}, {@code p99Micros} (of every round
@@ -331,7 +332,7 @@ public final class ScaleNode {
     CountDownLatch done = new CountDownLatch(n);
     InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
     sampler.start();
-    out.put("baseRssKiB", String.valueOf(rssAfterGcKiB()));
+    baseline(() -> warmConnection(dialer, threads, server, size), out);
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       int connection = i;
@@ -346,24 +347,7 @@ public final class ScaleNode {
                     connected.countDown();
                   }
                   go.await();
-                  byte[] sent = new byte[size];
-                  ByteBuffer back = ByteBuffer.allocate(size);
-                  for (int r = 0; r < rounds; r++) {
-                    Arrays.fill(sent, (byte) (connection * 31 + r));
-                    long t0 = System.nanoTime();
-                    socket.sendFully(ByteBuffer.wrap(sent));
-                    back.clear();
-                    if (!socket.receiveFully(back)) {
-                      throw new IOException("end of stream after " + r + " echoes");
-                    }
-                    roundTrips[connection * rounds + r] = System.nanoTime() - t0;
-                    if (!Arrays.equals(sent, back.array())) {
-                      throw new IOException(
-                          "echo " + r + " of connection " + connection + " differs");
-                    }
-                    verified.incrementAndGet();
-                  }
-                  socket.shutdownOutput();
+                  echoes(socket, connection, rounds, size, roundTrips, verified);
                 } catch (Exception e) {
                   errors.incrementAndGet();
                   synchronized (firstErrors) {
@@ -405,6 +389,78 @@ public final class ScaleNode {
     out.put("firstErrors", String.join(" | ", firstErrors));
     out.put("verifiedEchoes", String.valueOf(verified.get()));
     out.put("peakPlatformThreads", String.valueOf(sampler.peakThreads()));
+  }
+
+  /**
+   * One connection's echoes: {@code rounds} of {@code size} bytes, each filled with one value and
+   * checked as it returns, its round-trip time in nanoseconds at {@code roundTrips[connection *
+   * rounds + round]}; then its output shut down.
+   */
+  private static void echoes(
+      Connection socket,
+      int connection,
+      int rounds,
+      int size,
+      long[] roundTrips,
+      AtomicLong verified)
+      throws IOException {
+    byte[] sent = new byte[size];
+    ByteBuffer back = ByteBuffer.allocate(size);
+    for (int r = 0; r < rounds; r++) {
+      Arrays.fill(sent, (byte) (connection * 31 + r));
+      long t0 = System.nanoTime();
+      socket.sendFully(ByteBuffer.wrap(sent));
+      back.clear();
+      if (!socket.receiveFully(back)) {
+        throw new IOException("end of stream after " + r + " echoes");
+      }
+      roundTrips[connection * rounds + r] = System.nanoTime() - t0;
+      if (!Arrays.equals(sent, back.array())) {
+        throw new IOException("echo " + r + " of connection " + connection + " differs");
+      }
+      verified.incrementAndGet();
+    }
+    socket.shutdownOutput();
+  }
+
+  /** Opens one connection on a thread of {@code threads}, does one echo and closes it. */
+  private static void warmConnection(
+      Dialer dialer, ThreadFactory threads, InetSocketAddress server, int size) throws Exception {
+    Exception[] failed = new Exception[1];
+    Thread t =
+        threads.newThread(
+            () -> {
+              try (Connection socket = dialer.connect(server)) {
+                echoes(socket, 0, 1, size, new long[1], new AtomicLong());
+              } catch (Exception e) {
+                failed[0] = e;
+              }
+            });
+    t.start();
+    t.join();
+    if (failed[0] != null) {
+      throw new IOException("the warm connection failed", failed[0]);
+    }
+  }
+
+  /** One connection of a client node opened, used and closed, before its baseline. */
+  public interface WarmConnection {
+    void run() throws Exception;
+  }
+
+  /**
+   * The baseline of every client node, the same rule for all: first {@code warm}, one connection
+   * opened, used for one echo and closed the way the measured ones will be, then {@code
+   * baseRssKiB}, the resident memory after a collection. So what the first connection of a process
+   * loads once (classes, compiled code, a chain's providers, an event loop's or a scheduler's
+   * threads) is in the baseline, and the memory a connection costs is what each further one adds.
+   * Writes {@code warmMillis} (the warm connection's time, outside the measured connects) too.
+   */
+  public static void baseline(WarmConnection warm, Map<String, String> out) throws Exception {
+    long t0 = System.nanoTime();
+    warm.run();
+    out.put("warmMillis", String.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
+    out.put("baseRssKiB", String.valueOf(rssAfterGcKiB()));
   }
 
   /**
