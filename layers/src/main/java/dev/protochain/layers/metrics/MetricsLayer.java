@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Meters every socket passing through it with Micrometer and otherwise changes nothing.
  *
- * <h3>Meters</h3>
+ * <h2>Meters</h2>
  *
  * Every meter is tagged {@code entry} (the name of the chain entry the socket was opened for) and
  * {@code layer} (the name of this layer's own entry); {@code <prefix>} is the {@code prefix}
@@ -39,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * when the first socket of a chain entry opens and removed from the registry at unload; two
  * runtimes sharing a registry should give their entries distinct names.
  *
- * <h3>Settings</h3>
+ * <h2>Settings</h2>
  *
  * <ul>
  *   <li>{@code prefix}: the start of every meter name, lower-case letters, digits, {@code .} and
