@@ -12,32 +12,32 @@ import java.util.Set;
  * A socket made through a session: a base provider's socket, or a layer's socket wrapping the
  * socket of the provider below it.
  *
- * <h3>Blocking and timeouts</h3>
+ * <h2>Blocking and timeouts</h2>
  *
  * Every operation blocks until it can make progress. {@link #receive}, {@link #receiveFrom} and
  * {@link #accept} give up after {@link ChainSocketOptions#RECEIVE_TIMEOUT} with a {@link
  * java.net.SocketTimeoutException}; {@link #connect(SocketAddress, Duration)} takes its own bound.
  * A zero duration means no bound.
  *
- * <h3>Partial writes and reads</h3>
+ * <h2>Partial writes and reads</h2>
  *
  * {@link #send} may accept fewer bytes than remain in its buffer (a layer may cut writes short) and
  * {@link #receive} returns whatever is available; callers loop, or use {@link #sendFully}.
  *
- * <h3>Closing</h3>
+ * <h2>Closing</h2>
  *
  * {@link #close} is graceful unless {@link java.net.StandardSocketOptions#SO_LINGER} is set to 0,
  * in which case it is abortive and the peer sees a reset. A graceful close with linger off returns
  * at once; a layer may still hold bytes it delivers later, at the latest at its provider's final
  * cleanup. Closing twice is harmless.
  *
- * <h3>Errors</h3>
+ * <h2>Errors</h2>
  *
  * Operations fail with {@link IOException}s; an operation ended by the provider's final cleanup
  * fails with {@link ProtochainException.Code#OPERATION_ABORTED}, exactly once. Operations on a
  * closed socket fail with {@link java.nio.channels.ClosedChannelException}.
  *
- * <h3>What does not apply</h3>
+ * <h2>What does not apply</h2>
  *
  * {@link #sendTo} and {@link #receiveFrom} on a stream socket, and {@link #listen}, {@link
  * #accept}, {@link #shutdownInput} and {@link #shutdownOutput} on a datagram socket, throw {@link
@@ -45,7 +45,7 @@ import java.util.Set;
  * connected throw {@link IllegalStateException}; {@link #receive} on an unconnected datagram socket
  * takes a datagram from anyone.
  *
- * <h3>Threads</h3>
+ * <h2>Threads</h2>
  *
  * One thread may send while another receives, and {@link #close} may be called from any thread;
  * concurrent sends (or concurrent receives) on one stream socket are not ordered.

@@ -213,6 +213,7 @@ class DistributionIT {
     }
     assertEquals(tarEntries, zipEntries);
     String top = dist.getFileName() + "/";
+    assertTrue(tarEntries.contains(top + "LICENSE"), tarEntries.toString());
     assertTrue(tarEntries.contains(top + "bin/protochain"), tarEntries.toString());
     assertTrue(tarEntries.contains(top + "lib/agent/protochain-agent.jar"), tarEntries.toString());
     assertTrue(tarEntries.contains(top + "lib/protochain.classlist"), tarEntries.toString());

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  *
- * <h3>What it builds</h3>
+ * <h2>What it builds</h2>
  *
  * For every test a fresh {@link ChainRuntime} over {@link Catalog#builtin()} with {@link #entry()}
  * added (or replacing the built-in entry with its id) and the kit's pass-through {@code
@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  * the final cleanup of the base must leave the peer alive, the peer runs in a second runtime, which
  * only a networked base (not {@link AddressFamily#MEMORY}) can reach.
  *
- * <h3>What it checks</h3>
+ * <h2>What it checks</h2>
  *
  * The checks of {@link LayerContract} that apply to a base: lifecycle (counts, top-down unload,
  * rollback of a failing layer above, fresh instances, no thread left behind, cleanup without

@@ -61,7 +61,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * }
  * }</pre>
  *
- * <h3>What it builds</h3>
+ * <h2>What it builds</h2>
  *
  * For every test a fresh {@link ChainRuntime} over {@link Catalog#builtin()} with the layer
  * installed by {@link Catalog#installLayer} over each of {@link #transports()}: the layer's own
@@ -72,7 +72,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * cleanup order at three depths, and a base that always fails to load sits below it to show
  * rollback. The layer is made by {@link #newLayer()} at every load.
  *
- * <h3>Connections</h3>
+ * <h2>Connections</h2>
  *
  * Both ends of a connection run the layer with {@link #settings()}, so a layer that needs something
  * at each end (TLS: key material to accept, trust to connect) gets it from one set of settings.
@@ -82,7 +82,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * path that carries no half-close or only so many bytes at once ({@link #halfCloses}, {@link
  * #bytesInFlight}) says so through those methods; each is documented with what it changes.
  *
- * <h3>What it checks</h3>
+ * <h2>What it checks</h2>
  *
  * <ul>
  *   <li>lifecycle: counts rise and fall together at every depth; the last cleanup unloads top-down;

@@ -7,7 +7,7 @@ import java.time.Instant;
  * Code that implements the SPI: a {@link BaseProvider} over a real transport, or a {@link
  * LayeredProvider} over the next provider of a chain.
  *
- * <h3>Lifecycle (the one statement of the order; everything else links here)</h3>
+ * <h2>Lifecycle (the one statement of the order; everything else links here)</h2>
  *
  * The runtime keeps one count per loaded provider [Winsock's per-process {@code WSPStartup} count]
  * and calls, for one provider entry:
@@ -37,13 +37,13 @@ import java.time.Instant;
  * count is restored. The instance is never reused after {@link #unload}: the next startup loads a
  * fresh one, so static state is the only state that could survive, and providers must not keep any.
  *
- * <h3>Threads</h3>
+ * <h2>Threads</h2>
  *
  * {@link #load}, {@link #drain} and {@link #unload} are never called concurrently with each other
  * or with {@link #startup}/{@link #cleanup}; {@link #startup}, {@link #cleanup} and the socket
  * operations may be called from any threads at once, so implementations must be thread-safe.
  *
- * <h3>Errors</h3>
+ * <h2>Errors</h2>
  *
  * Hooks throw {@link IOException} for failures the caller can react to; the runtime reports them as
  * {@link dev.protochain.api.ProtochainException.Code#PROVIDER_FAILED_INIT} naming the entry, the

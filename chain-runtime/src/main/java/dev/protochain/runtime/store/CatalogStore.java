@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * previous version in {@value #BACKUP_FILE} [the persisted Winsock catalog, and {@code netsh
  * winsock}'s store].
  *
- * <h3>Reading</h3>
+ * <h2>Reading</h2>
  *
  * A read parses the file strictly and validates the catalog ({@link Catalog#problems()}); any
  * problem — an empty, truncated or non-JSON file, an unknown schema version, a missing or unknown
@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * never see a half-written file. The first read of a home without a catalog creates one holding
  * {@link Catalog#builtin()}, generation 1.
  *
- * <h3>Writing</h3>
+ * <h2>Writing</h2>
  *
  * {@link #update}, {@link #reset} and {@link #restore} hold an exclusive lock on {@value
  * #LOCK_FILE} across processes (waiting at most the store's lock wait, then failing with {@link
@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  * #reset} and {@link #restore}, which the user asks for explicitly, replace one, and they keep its
  * bytes in {@value #UNREADABLE_FILE} first.
  *
- * <h3>Files</h3>
+ * <h2>Files</h2>
  *
  * The home and every file the store writes are created owner-only. A catalog, backup or lock file
  * that is a symbolic link is refused with a {@link java.nio.file.FileSystemException} naming it,

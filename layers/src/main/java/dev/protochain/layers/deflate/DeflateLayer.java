@@ -18,7 +18,7 @@ import java.time.Duration;
  * Compresses stream sockets with {@code java.util.zip}, in frames of bounded size; both ends of a
  * connection run the layer.
  *
- * <h3>Frames</h3>
+ * <h2>Frames</h2>
  *
  * <pre>
  * frame = length (4 bytes, big-endian, 1 to max-frame) | flags (1 byte) | block (length bytes)
@@ -43,7 +43,7 @@ import java.time.Duration;
  * buffers (about four times {@code max-frame}) once, on first use; both ends must use a {@code
  * max-frame} at least as large as the peer's.
  *
- * <h3>Closing</h3>
+ * <h2>Closing</h2>
  *
  * As in {@code coalesce}: a graceful close with linger off returns at once and the held bytes are
  * sent when the delay passes or, at the latest, at the layer's final cleanup; linger 0 drops them
@@ -53,7 +53,7 @@ import java.time.Duration;
  * compressing each would gain little for small ones while both ends would have to agree per
  * datagram.
  *
- * <h3>Settings</h3>
+ * <h2>Settings</h2>
  *
  * <ul>
  *   <li>{@code level}: the compression level, 0 (none, every frame stored) to 9;

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * seed, so that code above a chain can be tested against delays, resets, short writes and lost
  * datagrams. With every probability 0 it changes nothing.
  *
- * <h3>Faults</h3>
+ * <h2>Faults</h2>
  *
  * <ul>
  *   <li>delay: before a connect, send, receive, sendTo or receiveFrom, with {@code
@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       datagram's length and sends nothing.
  * </ul>
  *
- * <h3>Determinism</h3>
+ * <h2>Determinism</h2>
  *
  * Each socket draws from a {@link Random} of its own, derived from {@code seed} and the socket's
  * number: 0 for the first socket this load opens or accepts, 1 for the next, and so on. Every
@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for the drop. So the same program, opening its sockets in the same order and calling the same
  * operations on each, meets the same faults at every run.
  *
- * <h3>Settings</h3>
+ * <h2>Settings</h2>
  *
  * <ul>
  *   <li>{@code seed}: a whole number;

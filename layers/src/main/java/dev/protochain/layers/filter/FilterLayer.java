@@ -17,7 +17,7 @@ import java.util.List;
  * Refuses connects, accepts and sendTos whose peer address is denied, or not allowed; otherwise
  * changes nothing.
  *
- * <h3>Rules</h3>
+ * <h2>Rules</h2>
  *
  * Each of {@code allow} and {@code deny} is a comma-separated list of rules. A rule is an address
  * range and, after a colon, a port or port range: {@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code
@@ -42,7 +42,7 @@ import java.util.List;
  * accepted connection is closed with a reset. Receives are not filtered: a datagram socket that
  * must hear only allowed peers connects to one.
  *
- * <h3>Settings</h3>
+ * <h2>Settings</h2>
  *
  * <ul>
  *   <li>{@code allow}: the rules of which one must cover a peer; default none (every peer not

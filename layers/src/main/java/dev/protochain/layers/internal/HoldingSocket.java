@@ -166,7 +166,7 @@ public abstract class HoldingSocket extends ForwardingSocket {
   /** Frees what the output side owns once it is closed for good; by default nothing. */
   protected void outputClosed() {}
 
-  /** Records how many bytes are held now, for {@link #pendingBytes()}. */
+  /** Records how many bytes are held now, for {@link LingeringClose.Rest#pendingBytes()}. */
   protected final void heldNow(int bytes) {
     heldBytes = bytes;
   }

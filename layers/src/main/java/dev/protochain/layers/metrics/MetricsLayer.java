@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Meters every socket passing through it with Micrometer and otherwise changes nothing.
  *
- * <h3>Meters</h3>
+ * <h2>Meters</h2>
  *
  * Every meter is tagged {@code entry} (the name of the chain entry the socket was opened for) and
  * {@code layer} (the name of this layer's own entry); {@code <prefix>} is the {@code prefix}
@@ -55,7 +55,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * own, readable through {@link #registry()}, and clears and closes it at unload: its meters last
  * one load.
  *
- * <h3>Settings</h3>
+ * <h2>Settings</h2>
  *
  * <ul>
  *   <li>{@code prefix}: the start of every meter name, lower-case letters, digits, {@code .} and

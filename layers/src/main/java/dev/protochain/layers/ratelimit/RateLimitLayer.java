@@ -27,7 +27,7 @@ import java.util.Locale;
  * OPERATION_ABORTED} at a final cleanup) or when the layer unloads (with {@code OPERATION_ABORTED}
  * naming the layer).
  *
- * <h3>Settings</h3>
+ * <h2>Settings</h2>
  *
  * <ul>
  *   <li>{@code bytes-per-second}: the byte limit of each direction; {@code 0} means none;

@@ -54,7 +54,7 @@ import java.util.Optional;
  * {@code UDP ASSOCIATE} commands are not implemented, and binding the local end of the connection
  * to the proxy would only mislead). Datagram sockets are refused.
  *
- * <h3>Settings</h3>
+ * <h2>Settings</h2>
  *
  * <ul>
  *   <li>{@code proxy}: the proxy as {@code HOST:PORT}, an IPv6 literal in brackets ({@code

@@ -43,14 +43,14 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * Encrypts stream sockets with TLS over the JDK's {@link SSLEngine}.
  *
- * <h3>Roles</h3>
+ * <h2>Roles</h2>
  *
  * A socket that connects is the TLS client; a socket a listening socket accepts is the TLS server.
  * The role follows the operation, so there is no {@code mode} setting: one entry serves both, and
  * only accepting needs key material ({@link ChainSocket#listen} refuses without it). Key material,
  * when set, is also offered as the client certificate to a server that asks for one.
  *
- * <h3>Handshakes</h3>
+ * <h2>Handshakes</h2>
  *
  * The client handshakes inside {@link ChainSocket#connect}, which fails if the handshake does,
  * bounded by {@code handshake-timeout} and by what is left of the connect timeout. The server
@@ -78,14 +78,14 @@ import javax.net.ssl.TrustManagerFactory;
  * connected nor accepted fail as they fail on the socket below, as through a layer that does not
  * handshake.
  *
- * <h3>After the handshake</h3>
+ * <h2>After the handshake</h2>
  *
  * TLS 1.3 post-handshake messages (session tickets, key updates, whose answer is sent at once) are
  * handled. A TLS 1.2 renegotiation started by either peer is refused, as Go's and rustls' TLS
  * stacks do by default: the operation that meets it fails with an {@link
  * javax.net.ssl.SSLException} and the socket is unusable.
  *
- * <h3>Closing</h3>
+ * <h2>Closing</h2>
  *
  * {@link ChainSocket#shutdownOutput} sends close_notify and then shuts the output below; under TLS
  * 1.3 the input stays open (a half-close), under TLS 1.2 the peer's answering close_notify ends it
@@ -107,7 +107,7 @@ import javax.net.ssl.TrustManagerFactory;
  * way) just misses the close_notify: it carries no application bytes, so that is no failure of the
  * close or of the final cleanup.
  *
- * <h3>Settings</h3>
+ * <h2>Settings</h2>
  *
  * <ul>
  *   <li>{@code trust}: a PEM file of the certificates to trust (CA or self-signed); default the

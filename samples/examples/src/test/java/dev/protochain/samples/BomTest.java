@@ -1,0 +1,96 @@
+package dev.protochain.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+/**
+ * {@code bom/pom.xml} names exactly the artifacts the reactor publishes (every module that is not
+ * an aggregator and does not set {@code maven.deploy.skip}, itself or through its parent), so a new
+ * module cannot be forgotten; and since the BOM has no parent, the version and the metadata it
+ * repeats equal the parent's.
+ */
+class BomTest {
+
+  private static final Path ROOT = Path.of("../..");
+  private static final XPath XPATH = XPathFactory.newInstance().newXPath();
+
+  @Test
+  void bomListsExactlyThePublishedModules() throws Exception {
+    TreeSet<String> published = new TreeSet<>();
+    collectPublished(ROOT, false, published);
+    assertTrue(published.contains("protochain-api"), "published modules found: " + published);
+
+    Document bom = read(ROOT.resolve("bom"));
+    TreeSet<String> listed = new TreeSet<>();
+    NodeList deps = nodes(bom, "/project/dependencyManagement/dependencies/dependency");
+    for (int i = 0; i < deps.getLength(); i++) {
+      String artifactId = XPATH.evaluate("artifactId", deps.item(i));
+      assertEquals("dev.protochain", XPATH.evaluate("groupId", deps.item(i)), artifactId);
+      assertEquals("${project.version}", XPATH.evaluate("version", deps.item(i)), artifactId);
+      listed.add(artifactId);
+    }
+    assertEquals(published, listed, "the published modules, and what bom/pom.xml lists");
+  }
+
+  @Test
+  void bomRepeatsTheParentsVersionAndMetadata() throws Exception {
+    Document parent = read(ROOT);
+    Document bom = read(ROOT.resolve("bom"));
+    for (String element :
+        List.of("groupId", "version", "url", "inceptionYear", "licenses", "developers", "scm")) {
+      String expected = text(parent, "/project/" + element);
+      assertFalse(expected.isEmpty(), "the parent POM has no <" + element + ">");
+      assertEquals(expected, text(bom, "/project/" + element), "<" + element + "> of bom/pom.xml");
+    }
+    String spotless = "//plugin[artifactId='spotless-maven-plugin']/version";
+    assertEquals(text(parent, spotless), text(bom, spotless), "spotless version of bom/pom.xml");
+  }
+
+  /** Adds the artifactIds {@code dir}'s POM and its modules publish. */
+  private static void collectPublished(Path dir, boolean deploySkipped, TreeSet<String> published)
+      throws Exception {
+    Document pom = read(dir);
+    String skip = text(pom, "/project/properties/maven.deploy.skip");
+    boolean skipped = skip.isEmpty() ? deploySkipped : Boolean.parseBoolean(skip);
+    String packaging = text(pom, "/project/packaging");
+    if (!packaging.equals("pom") && !skipped) {
+      published.add(text(pom, "/project/artifactId"));
+    }
+    List<String> modules = new ArrayList<>();
+    NodeList list = nodes(pom, "/project/modules/module");
+    for (int i = 0; i < list.getLength(); i++) {
+      modules.add(list.item(i).getTextContent().strip());
+    }
+    for (String module : modules) {
+      collectPublished(dir.resolve(module), skipped, published);
+    }
+  }
+
+  private static Document read(Path dir) throws Exception {
+    return DocumentBuilderFactory.newInstance()
+        .newDocumentBuilder()
+        .parse(dir.resolve("pom.xml").toFile());
+  }
+
+  private static NodeList nodes(Document pom, String path) throws Exception {
+    return (NodeList) XPATH.evaluate(path, pom, XPathConstants.NODESET);
+  }
+
+  /** The text of the first node at {@code path}, whitespace collapsed; empty when there is none. */
+  private static String text(Document pom, String path) throws Exception {
+    return XPATH.evaluate(path, pom).strip().replaceAll("\\s+", " ");
+  }
+}
