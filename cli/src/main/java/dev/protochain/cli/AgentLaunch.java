@@ -61,8 +61,9 @@ final class AgentLaunch {
 
   /**
    * Returns the agent's arguments: {@code key=value} pairs joined by commas, in the agent's order
-   * ({@code home, entry, only, except, report, safe-mode, verbose}); rules are separated by {@code
-   * ;} (a comma in {@code rules} is taken as a separator too, as the filter layer writes them).
+   * ({@code home, entry, only, except, report}, then the {@code flags}: {@code safe-mode}, {@code
+   * no-follow}, {@code platform-threads}, {@code verbose}); rules are separated by {@code ;} (a
+   * comma in {@code rules} is taken as a separator too, as the filter layer writes them).
    *
    * @throws IllegalArgumentException when a value holds a comma, which the agent could not tell
    *     from a separator
@@ -73,20 +74,14 @@ final class AgentLaunch {
       List<String> only,
       List<String> except,
       Optional<Path> report,
-      boolean safeMode,
-      boolean verbose) {
+      List<String> flags) {
     List<String> args = new ArrayList<>();
     args.add(pair("home", home.toAbsolutePath().toString(), "--home"));
     entry.ifPresent(e -> args.add(pair("entry", e, "--entry")));
     rules(only).ifPresent(r -> args.add("only=" + r));
     rules(except).ifPresent(r -> args.add("except=" + r));
     report.ifPresent(r -> args.add(pair("report", r.toAbsolutePath().toString(), "--report")));
-    if (safeMode) {
-      args.add("safe-mode");
-    }
-    if (verbose) {
-      args.add("verbose");
-    }
+    args.addAll(flags);
     return String.join(",", args);
   }
 

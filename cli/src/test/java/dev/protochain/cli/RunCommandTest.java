@@ -35,22 +35,21 @@ class RunCommandTest {
     assertEquals(
         "home=" + home.toAbsolutePath(),
         AgentLaunch.agentArguments(
-            home, Optional.empty(), List.of(), List.of(), Optional.empty(), false, false));
+            home, Optional.empty(), List.of(), List.of(), Optional.empty(), List.of()));
     assertEquals(
         "home="
             + home.toAbsolutePath()
             + ",entry=metrics-tcp4,only=10.0.0.0/8;192.0.2.7:443;*:22,except=127.0.0.1:5432"
             + ",report="
             + dir.resolve("r.txt").toAbsolutePath()
-            + ",safe-mode,verbose",
+            + ",safe-mode,no-follow,platform-threads,verbose",
         AgentLaunch.agentArguments(
             home,
             Optional.of("metrics-tcp4"),
             List.of("10.0.0.0/8,192.0.2.7:443", "*:22"),
             List.of(" 127.0.0.1:5432; "),
             Optional.of(dir.resolve("r.txt")),
-            true,
-            true));
+            List.of("safe-mode", "no-follow", "platform-threads", "verbose")));
   }
 
   @Test
@@ -65,8 +64,7 @@ class RunCommandTest {
                     List.of(),
                     List.of(),
                     Optional.empty(),
-                    false,
-                    false));
+                    List.of()));
     assertTrue(e.getMessage().startsWith("--home '"), e.getMessage());
   }
 
@@ -139,6 +137,29 @@ class RunCommandTest {
     assertEquals(7, r.code(), r.toString());
     assertEquals(
         "-javaagent:" + jar + "=home=" + home + ",except=127.0.0.1",
+        Files.readString(seen, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theFlagOptionsBecomeTheAgentsFlagsInItsOrder() throws Exception {
+    Path jar = Files.createFile(dir.resolve("protochain-agent.jar"));
+    System.setProperty(AgentLaunch.JAR_PROPERTY, jar.toString());
+    Path seen = dir.resolve("seen");
+    Path home = dir.resolve("home");
+    Cli.Run r =
+        new Cli(home)
+            .run(
+                "run",
+                "--platform-threads",
+                "--no-follow",
+                "--safe-mode",
+                "--",
+                "sh",
+                "-c",
+                "printf %s \"$JAVA_TOOL_OPTIONS\" > '" + seen + "'");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(
+        "-javaagent:" + jar + "=home=" + home + ",safe-mode,no-follow,platform-threads",
         Files.readString(seen, StandardCharsets.UTF_8));
   }
 
