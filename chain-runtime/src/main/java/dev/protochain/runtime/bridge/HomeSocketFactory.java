@@ -12,7 +12,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A {@link SocketFactory} built from a protochain home, for clients that take a factory's class
+ * A {@link javax.net.SocketFactory} built from a protochain home, for clients that take a factory's class
  * name and a string, such as JDBC drivers, with no code of the application's:
  *
  * <pre>{@code
