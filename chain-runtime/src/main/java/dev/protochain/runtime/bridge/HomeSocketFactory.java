@@ -12,8 +12,8 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A {@link javax.net.SocketFactory} built from a protochain home, for clients that take a factory's class
- * name and a string, such as JDBC drivers, with no code of the application's:
+ * A {@link javax.net.SocketFactory} built from a protochain home, for clients that take a factory's
+ * class name and a string, such as JDBC drivers, with no code of the application's:
  *
  * <pre>{@code
  * jdbc:postgresql://db:5432/orders?socketFactory=dev.protochain.runtime.bridge.HomeSocketFactory
