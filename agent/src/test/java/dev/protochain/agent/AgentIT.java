@@ -102,15 +102,16 @@ class AgentIT {
   }
 
   private void assertLayeredAsPlain(String client, String moreArgs) throws Exception {
-    Run plain;
-    try (CountingProxy proxy = proxyFor(client)) {
-      plain = run(client, target(client, proxy.port()), null);
-      plain.assertSucceeded();
-      assertTrue(proxy.awaitIdle(20));
-    }
-    try (CountingProxy proxy = proxyFor(client)) {
+    // The plain run (no agent, the bytes to expect) and the layered run go on at the same time,
+    // each through a proxy of its own, so the pair takes one client JVM's time.
+    try (CountingProxy plainProxy = proxyFor(client);
+        CountingProxy proxy = proxyFor(client)) {
+      Started plainStarted = start(client, target(client, plainProxy.port()), null);
       Path report = dir.resolve(client + moreArgs.replace(',', '-') + "-report.json");
       Run layered = layered(client, proxy.port(), home, report, moreArgs);
+      Run plain = plainStarted.await();
+      plain.assertSucceeded();
+      assertTrue(plainProxy.awaitIdle(20));
       layered.assertSucceeded();
       assertArrayEquals(plain.received, layered.received, "what the client received");
       assertEquals("", layered.stderr, "standard error of the client with the agent");
@@ -254,16 +255,31 @@ class AgentIT {
   }
 
   static Run run(String client, String target, String agentArgs) throws Exception {
+    return start(client, target, agentArgs).await();
+  }
+
+  /** Starts {@code client} in a JVM of its own; {@link Started#await} collects what it did. */
+  static Started start(String client, String target, String agentArgs) throws IOException {
     Path out = Files.createTempFile(dir, client, ".out");
     Path stdout = Files.createTempFile(dir, client, ".stdout");
     Path stderr = Files.createTempFile(dir, client, ".stderr");
-    Process p = launch(client, target, agentArgs, out, stdout, stderr);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(client + " did not finish: " + Files.readString(stdout));
+    return new Started(
+        client, launch(client, target, agentArgs, out, stdout, stderr), out, stdout, stderr);
+  }
+
+  /** A client JVM on its way. */
+  record Started(String client, Process process, Path out, Path stdout, Path stderr) {
+    Run await() throws Exception {
+      if (!process.waitFor(120, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(client + " did not finish: " + Files.readString(stdout));
+      }
+      return new Run(
+          process.exitValue(),
+          Files.readAllBytes(out),
+          Files.readString(stdout),
+          Files.readString(stderr));
     }
-    return new Run(
-        p.exitValue(), Files.readAllBytes(out), Files.readString(stdout), Files.readString(stderr));
   }
 
   /**
