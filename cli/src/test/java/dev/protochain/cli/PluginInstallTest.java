@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,8 +113,8 @@ class PluginInstallTest {
                     "--over",
                     "mem-stream",
                     "--check-timeout",
-                    "8s"));
-    Thread.sleep(3_000); // the check's JVM has started and hangs in the plugin's load
+                    "5s"));
+    awaitTrialJvm(); // the check's JVM has started; it hangs in the plugin's load
     Cli.Run other =
         cli.run("--lock-wait", "1s", "catalog", "install", "--layer", "trace", "--over", "tcp4");
     assertFalse(hanging.isDone(), "the hanging install ended before the other writer ran");
@@ -123,7 +124,7 @@ class PluginInstallTest {
     assertEquals(1, run.code(), run.toString());
     assertEquals(
         "protochain catalog install: installing layer 'hang': entry 3001 'hang-mem-stream' (chain"
-            + " [2001, 1005]) did not start and clean up within 8s (stuck at test.hang.HangLayer.onLoad(HangLayer.java:"
+            + " [2001, 1005]) did not start and clean up within 5s (stuck at test.hang.HangLayer.onLoad(HangLayer.java:"
             + line("hang", body, "Thread.sleep")
             + ")); the check was stopped; nothing was installed\n",
         run.err());
@@ -133,6 +134,17 @@ class PluginInstallTest {
         after.catalog().entry(3001).orElseThrow().name().equals("trace-tcp4"), after.toString());
     assertEquals(List.of(), after.catalog().plugins());
     assertStoreEmpty();
+  }
+
+  /** Waits until this JVM has started the JVM that tries new chains out (the plugin trial). */
+  private static void awaitTrialJvm() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (ProcessHandle.current()
+        .descendants()
+        .noneMatch(p -> p.info().commandLine().orElse("").contains("PluginTrial"))) {
+      assertTrue(System.nanoTime() < deadline, "no plugin trial JVM started within 30 s");
+      Thread.sleep(20);
+    }
   }
 
   @Test
