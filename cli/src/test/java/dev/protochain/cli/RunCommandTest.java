@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,68 +122,54 @@ class RunCommandTest {
 
   @Test
   void theCommandGetsTheAgentInJavaToolOptionsAndItsExitCodeIsTheRunsOwn() throws Exception {
-    Path jar = Files.createFile(dir.resolve("protochain-agent.jar"));
-    System.setProperty(AgentLaunch.JAR_PROPERTY, jar.toString());
-    Path seen = dir.resolve("seen");
-    Path home = dir.resolve("home");
-    Cli.Run r =
-        new Cli(home)
-            .run(
-                "run",
-                "--except",
-                "127.0.0.1",
-                "--",
-                "sh",
-                "-c",
-                "printf %s \"$JAVA_TOOL_OPTIONS\" > '" + seen + "'; exit 7",
-                "--not-an-option-of-run");
-    assertEquals(7, r.code(), r.toString());
+    Captured c =
+        runCapturing(
+            Map.of(), List.of("--except", "127.0.0.1"), "; exit 7", "--not-an-option-of-run");
+    assertEquals(7, c.run().code(), c.run().toString());
     assertEquals(
-        "-javaagent:" + jar + "=home=" + home + ",except=127.0.0.1",
-        Files.readString(seen, StandardCharsets.UTF_8));
+        "-javaagent:" + c.jar() + "=home=" + c.home() + ",except=127.0.0.1", c.toolOptions());
   }
 
   @Test
   void theFlagOptionsBecomeTheAgentsFlagsInItsOrder() throws Exception {
-    Path jar = Files.createFile(dir.resolve("protochain-agent.jar"));
-    System.setProperty(AgentLaunch.JAR_PROPERTY, jar.toString());
-    Path seen = dir.resolve("seen");
-    Path home = dir.resolve("home");
-    Cli.Run r =
-        new Cli(home)
-            .run(
-                "run",
-                "--platform-threads",
-                "--no-follow",
-                "--safe-mode",
-                "--",
-                "sh",
-                "-c",
-                "printf %s \"$JAVA_TOOL_OPTIONS\" > '" + seen + "'");
-    assertEquals(0, r.code(), r.toString());
+    Captured c =
+        runCapturing(Map.of(), List.of("--platform-threads", "--no-follow", "--safe-mode"), "");
+    assertEquals(0, c.run().code(), c.run().toString());
     assertEquals(
-        "-javaagent:" + jar + "=home=" + home + ",safe-mode,no-follow,platform-threads",
-        Files.readString(seen, StandardCharsets.UTF_8));
+        "-javaagent:" + c.jar() + "=home=" + c.home() + ",safe-mode,no-follow,platform-threads",
+        c.toolOptions());
   }
 
   @Test
   void theUsersToolOptionsFollowTheAgent() throws Exception {
+    Captured c = runCapturing(Map.of(AgentLaunch.TOOL_OPTIONS, "-Xmx64m"), List.of(), "");
+    assertEquals(0, c.run().code(), c.run().toString());
+    assertEquals("-javaagent:" + c.jar() + "=home=" + c.home() + " -Xmx64m", c.toolOptions());
+  }
+
+  /**
+   * A run, the agent jar and home it was given, and the {@code JAVA_TOOL_OPTIONS} its command saw.
+   */
+  private record Captured(Cli.Run run, Path jar, Path home, String toolOptions) {}
+
+  /**
+   * Runs {@code protochain run OPTIONS -- sh -c 'printf %s "$JAVA_TOOL_OPTIONS" > FILE SHELL'
+   * TRAILING...} in {@code environment}, with an (empty) agent jar of its own.
+   */
+  private Captured runCapturing(
+      Map<String, String> environment, List<String> options, String shell, String... trailing)
+      throws IOException {
     Path jar = Files.createFile(dir.resolve("protochain-agent.jar"));
     System.setProperty(AgentLaunch.JAR_PROPERTY, jar.toString());
     Path seen = dir.resolve("seen");
     Path home = dir.resolve("home");
-    Cli.Run r =
-        new Cli(home)
-            .run(
-                Map.of(AgentLaunch.TOOL_OPTIONS, "-Xmx64m"),
-                "run",
-                "--",
-                "sh",
-                "-c",
-                "printf %s \"$JAVA_TOOL_OPTIONS\" > '" + seen + "'");
-    assertEquals(0, r.code(), r.toString());
-    assertEquals(
-        "-javaagent:" + jar + "=home=" + home + " -Xmx64m",
-        Files.readString(seen, StandardCharsets.UTF_8));
+    List<String> args = new ArrayList<>(List.of("run"));
+    args.addAll(options);
+    args.addAll(
+        List.of("--", "sh", "-c", "printf %s \"$JAVA_TOOL_OPTIONS\" > '" + seen + "'" + shell));
+    args.addAll(Arrays.asList(trailing));
+    Cli.Run r = new Cli(home).run(environment, args.toArray(String[]::new));
+    String toolOptions = Files.exists(seen) ? Files.readString(seen, StandardCharsets.UTF_8) : "";
+    return new Captured(r, jar, home, toolOptions);
   }
 }
