@@ -209,16 +209,18 @@ public abstract class HandshakeSocket extends ForwardingSocket {
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
     long start = System.nanoTime();
     below().connect(remote, timeout);
-    runHandshake(bound(handshakeTimeout(), timeout, start));
+    runHandshake(timeout, start);
   }
 
   /**
-   * Runs the connecting handshake over the already connected socket below, within {@code bound}
-   * ({@link Duration#ZERO}: none); for a layer that connects the socket below itself. A failure
-   * closes the socket below.
+   * Runs the connecting handshake over the already connected socket below, within {@link
+   * #handshakeTimeout()} and what is left of {@code connectTimeout} ({@link Duration#ZERO}: no
+   * bound) since {@code connectStart} ({@link System#nanoTime()}); for a layer that connects the
+   * socket below itself. A failure closes the socket below.
    */
-  protected final void runHandshake(Duration bound) throws IOException {
-    handshake(new Exchange(Side.CONNECTING, bound));
+  protected final void runHandshake(Duration connectTimeout, long connectStart) throws IOException {
+    handshake(
+        new Exchange(Side.CONNECTING, bound(handshakeTimeout(), connectTimeout, connectStart)));
   }
 
   /** Returns the smaller of {@code own} and what is left of {@code timeout} since {@code start}. */
@@ -360,6 +362,11 @@ public abstract class HandshakeSocket extends ForwardingSocket {
     /** Returns which side this is. */
     public Side side() {
       return side;
+    }
+
+    /** Returns the bound of the whole handshake; {@link Duration#ZERO} for none. */
+    public Duration timeout() {
+      return bound;
     }
 
     /** Returns the peer's address as the socket below reports it. */
