@@ -10,6 +10,12 @@
  * dev.protochain.api.spi.AbstractBaseSocket}, which track its sockets and close them at unload.
  * Every provider class carries a {@link dev.protochain.api.spi.ProviderInfo} descriptor and is
  * registered for {@link java.util.ServiceLoader} under {@code dev.protochain.api.spi.Provider}.
- * Nothing in this package accepts or returns {@code null} unless documented as nullable.
+ *
+ * <p>The protocol kit, for a layer that changes the bytes: a {@link
+ * dev.protochain.api.spi.HandshakeSocket} exchanges messages with its peer at connect and accept
+ * (failures are one {@link dev.protochain.api.spi.HandshakeException}); a {@link
+ * dev.protochain.api.spi.FramedSocket} also frames the stream, its receive side a {@link
+ * dev.protochain.api.spi.FrameReader} that a layer may use alone. Nothing in this package accepts
+ * or returns {@code null} unless documented as nullable.
  */
 package dev.protochain.api.spi;
