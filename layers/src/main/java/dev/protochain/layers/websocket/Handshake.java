@@ -1,9 +1,6 @@
 package dev.protochain.layers.websocket;
 
-import java.io.EOFException;
-import java.io.IOException;
 import java.net.ProtocolException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,8 +14,9 @@ import java.util.Map;
 
 /**
  * The opening handshake of RFC 6455 section 4 over HTTP/1.1: the client's upgrade request, the
- * server's checks and answer, and the client's checks of the answer. Pure functions but {@link
- * #readHead}, which reads one HTTP head of bounded size and not a byte more.
+ * server's checks and answer, and the client's checks of the answer. Pure functions: the kit's
+ * {@link dev.protochain.api.spi.HandshakeSocket.Exchange} reads the heads, {@value #MAX_HEAD} bytes
+ * at the most.
  */
 final class Handshake {
 
@@ -153,6 +151,12 @@ final class Handshake {
     }
   }
 
+  /** Returns whether {@code response} is an HTTP status other than 101: the server said no. */
+  static boolean isRefusal(Head response) {
+    String[] parts = response.startLine().split(" ", 3);
+    return parts.length >= 2 && parts[0].startsWith("HTTP/") && !parts[1].equals("101");
+  }
+
   /* ---- the server ---- */
 
   /**
@@ -261,78 +265,6 @@ final class Handshake {
   }
 
   /* ---- reading and parsing ---- */
-
-  /**
-   * Reads one HTTP head, up to and with its empty line, from {@code in} and then {@code source};
-   * bytes after it stay in {@code in} (read mode), where the frames will be read from.
-   *
-   * @param in the read-ahead buffer in read mode, with at least {@value #MAX_HEAD} bytes of room
-   * @throws ProtocolException if the head is longer than {@value #MAX_HEAD} bytes or malformed,
-   *     quoting its first line
-   * @throws EOFException if the connection ends before the head does
-   */
-  static Head readHead(FrameReader.Source source, ByteBuffer in) throws IOException {
-    int scanned = 0;
-    while (true) {
-      int end = headEnd(in, scanned);
-      if (end >= 0) {
-        byte[] head = new byte[end - in.position()];
-        in.get(head);
-        in.position(in.position() + 4);
-        return parse(new String(head, StandardCharsets.ISO_8859_1));
-      }
-      scanned = Math.max(0, in.remaining() - 3);
-      if (in.remaining() >= MAX_HEAD) {
-        throw new ProtocolException(
-            "sent an HTTP head of more than "
-                + MAX_HEAD
-                + " bytes, beginning "
-                + quote(firstLine(in)));
-      }
-      in.compact();
-      int n;
-      try {
-        n = source.receive(in);
-      } finally {
-        in.flip();
-      }
-      if (n < 0) {
-        throw new EOFException(
-            in.hasRemaining()
-                ? "ended the connection inside its HTTP head, after "
-                    + in.remaining()
-                    + " bytes beginning "
-                    + quote(firstLine(in))
-                : "ended the connection before its HTTP head");
-      }
-    }
-  }
-
-  /** Returns the absolute index of {@code \r\n\r\n} in {@code in}, searching from {@code from}. */
-  private static int headEnd(ByteBuffer in, int from) {
-    int limit = Math.min(in.limit(), in.position() + MAX_HEAD);
-    for (int i = in.position() + from; i + 3 < limit; i++) {
-      if (in.get(i) == '\r'
-          && in.get(i + 1) == '\n'
-          && in.get(i + 2) == '\r'
-          && in.get(i + 3) == '\n') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static String firstLine(ByteBuffer in) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = in.position(); i < in.limit() && sb.length() < 80; i++) {
-      char c = (char) (in.get(i) & 0xff);
-      if (c == '\r' || c == '\n') {
-        break;
-      }
-      sb.append(c);
-    }
-    return sb.toString();
-  }
 
   /**
    * Parses a head (without its empty line): the start line, then {@code Name: value} lines.

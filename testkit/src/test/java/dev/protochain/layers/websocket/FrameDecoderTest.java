@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.protochain.api.ChainSocket;
+import dev.protochain.api.spi.FrameReader;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -23,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The frame reader over in-memory bytes handed out in random pieces: messages in fragments with
  * control frames between them, truncation at every byte, and every header check of section 5.
  */
-class FrameReaderTest {
+class FrameDecoderTest {
 
   /** Frames as a peer writes them. */
   static final class Wire {
@@ -59,7 +63,7 @@ class FrameReaderTest {
   }
 
   /** Hands out {@code bytes} in random pieces of 1 to {@code most} bytes. */
-  static final class Pieces implements FrameReader.Source {
+  static final class Pieces {
     final byte[] bytes;
     final Random random;
     final int most;
@@ -72,8 +76,7 @@ class FrameReaderTest {
       this.most = most;
     }
 
-    @Override
-    public int receive(ByteBuffer dst) throws IOException {
+    int receive(ByteBuffer dst) throws IOException {
       if (timeoutAt >= 0 && at >= timeoutAt) {
         timeoutAt = -1;
         throw new SocketTimeoutException("receive timed out");
@@ -88,27 +91,78 @@ class FrameReaderTest {
     }
   }
 
-  static final class Recording implements FrameReader.Control {
+  static final class Recording implements FrameDecoder.Control {
     final List<String> events = new ArrayList<>();
 
     @Override
     public void ping(byte[] payload, int len) {
       events.add("ping " + new String(payload, 0, len, java.nio.charset.StandardCharsets.UTF_8));
     }
+  }
 
-    @Override
-    public void close(Frames.Close close) {
-      events.add("close " + close);
+  /** A socket whose receive hands out the pieces; nothing else is called. */
+  static ChainSocket socket(Pieces pieces) {
+    return (ChainSocket)
+        Proxy.newProxyInstance(
+            ChainSocket.class.getClassLoader(),
+            new Class<?>[] {ChainSocket.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "receive" -> pieces.receive((ByteBuffer) args[0]);
+                  case "remoteAddress" -> new InetSocketAddress("127.0.0.1", 7);
+                  case "toString" -> "pieces";
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
+  }
+
+  /** The kit's reader over a decoder, as the layer's socket runs them. */
+  static final class Reader {
+    final FrameDecoder decoder;
+    final FrameReader kit;
+
+    Reader(Pieces pieces, Recording control, boolean fromClient, int max) {
+      decoder = new FrameDecoder(control, fromClient, max);
+      kit =
+          new FrameReader(
+              socket(pieces),
+              new FrameReader.Decoder() {
+                @Override
+                public int maxFrameLength() {
+                  return FrameDecoder.maxFrameLength(max);
+                }
+
+                @Override
+                public long frameLength(ByteBuffer buffered) throws IOException {
+                  return decoder.frameLength(buffered);
+                }
+
+                @Override
+                public ByteBuffer decode(ByteBuffer frame) throws IOException {
+                  return decoder.decode(frame);
+                }
+              },
+              "layer 'websocket' (entry 2001)");
+    }
+
+    int read(ByteBuffer dst) throws IOException {
+      return kit.receive(dst);
+    }
+
+    Frames.Close closed() {
+      return decoder.closed();
+    }
+
+    long frames() {
+      return decoder.frames();
     }
   }
 
-  static FrameReader reader(
-      FrameReader.Source source, Recording control, boolean fromClient, long max) {
-    return new FrameReader(source, control, ByteBuffer.allocate(1024).flip(), fromClient, max);
+  static Reader reader(Pieces source, Recording control, boolean fromClient, int max) {
+    return new Reader(source, control, fromClient, max);
   }
 
   /** Reads everything in pieces of random size until end of stream. */
-  static byte[] readAll(FrameReader r, Random random) throws IOException {
+  static byte[] readAll(Reader r, Random random) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     ByteBuffer buf = ByteBuffer.allocate(5000);
     while (true) {
@@ -154,21 +208,20 @@ class FrameReaderTest {
       }
     }
     wire.frame(true, Frames.CLOSE, Frames.closePayload(1000, "done"));
-    expectedEvents.add("close 1000 normal closure 'done'");
     wire.frame(true, Frames.BINARY, new byte[] {1, 2, 3}); // after the close: never read
     for (int most : new int[] {1 << 20, 3, 100000}) {
       Recording control = new Recording();
-      FrameReader r = reader(new Pieces(wire.bytes(), most, most), control, fromClient, 1 << 20);
+      Reader r = reader(new Pieces(wire.bytes(), most, most), control, fromClient, 1 << 20);
       byte[] got = most == 3 ? readSmall(r) : readAll(r, random);
       assertArrayEquals(expected.toByteArray(), got);
       assertEquals(expectedEvents, control.events);
       assertEquals(new Frames.Close(1000, "done"), r.closed());
       assertEquals(-1, r.read(ByteBuffer.allocate(1)));
-      assertEquals(-1, r.read(ByteBuffer.allocate(0)));
+      assertEquals(0, r.read(ByteBuffer.allocate(0)));
     }
   }
 
-  static byte[] readSmall(FrameReader r) throws IOException {
+  static byte[] readSmall(Reader r) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     ByteBuffer buf = ByteBuffer.allocate(7);
     for (int n; (n = r.read(buf.clear())) >= 0; ) {
@@ -186,7 +239,7 @@ class FrameReaderTest {
             .frame(true, Frames.BINARY, payload)
             .frame(true, Frames.CLOSE, new byte[0])
             .bytes();
-    FrameReader r = reader(new Pieces(wire, 1, 1 << 20), new Recording(), true, 1 << 20);
+    Reader r = reader(new Pieces(wire, 1, 1 << 20), new Recording(), true, 1 << 20);
     ByteBuffer dst = ByteBuffer.allocateDirect(payload.length);
     while (dst.hasRemaining()) {
       assertTrue(r.read(dst) > 0);
@@ -211,7 +264,7 @@ class FrameReaderTest {
     for (int at = 0; at < wire.length; at++) {
       Pieces source = new Pieces(wire, at, 1); // byte by byte: every position is asked for
       source.timeoutAt = at;
-      FrameReader r = reader(source, new Recording(), true, 1 << 20);
+      Reader r = reader(source, new Recording(), true, 1 << 20);
       ByteArrayOutputStream got = new ByteArrayOutputStream();
       ByteBuffer buf = ByteBuffer.allocate(64);
       int timeouts = 0;
@@ -239,7 +292,7 @@ class FrameReaderTest {
   /* ---- truncation ---- */
 
   @Test
-  void aConnectionEndingAtAnyByteIsAnAbnormalClosure() throws Exception {
+  void aConnectionEndingInsideAFrameIsRefusedAndBetweenFramesIsTheEnd() throws Exception {
     byte[] wire =
         new Wire(false)
             .frame(false, Frames.BINARY, new byte[200])
@@ -247,45 +300,45 @@ class FrameReaderTest {
             .frame(true, Frames.CONTINUATION, new byte[70000])
             .frame(true, Frames.CLOSE, Frames.closePayload(1000, ""))
             .bytes();
+    List<Integer> boundaries = List.of(0, 204, 210, 70220);
     for (int cut = 0; cut < wire.length; cut++) {
-      FrameReader r =
+      Reader r =
           reader(new Pieces(Arrays.copyOf(wire, cut), cut, 9000), new Recording(), false, 1 << 20);
-      EOFException e =
-          assertThrows(EOFException.class, () -> readAll(r, new Random(1)), "cut " + cut);
+      if (boundaries.contains(cut)) {
+        readAll(r, new Random(1)); // the socket makes this an abnormal closure: no close frame
+        assertNull(r.closed());
+        continue;
+      }
+      int at = cut;
+      ProtocolException e =
+          assertThrows(ProtocolException.class, () -> readAll(r, new Random(1)), "cut " + at);
       String m = e.getMessage();
-      assertTrue(m.contains("status 1006 abnormal closure"), m);
-      if (cut == 0) {
+      assertTrue(
+          m.startsWith(
+              "layer 'websocket' (entry 2001): the stream from /127.0.0.1:7 ended inside "),
+          m);
+      if (cut == 205) {
         assertEquals(
-            "the connection ended without a close frame (status 1006 abnormal closure) after 0 frames",
+            "layer 'websocket' (entry 2001): the stream from /127.0.0.1:7 ended inside the header"
+                + " of frame 2 (1 bytes read, at least 1 more needed)",
             m);
       }
-      if (cut == 4 + 200 + 1) {
+      if (cut == 210 + 10 + 500) {
         assertEquals(
-            "the connection ended inside the header of frame 2 (1 of 2 bytes read; status 1006"
-                + " abnormal closure)",
-            m);
-      }
-      if (cut == 4 + 200 + 6) {
-        assertEquals(
-            "the connection ended without a close frame, inside a fragmented message (status 1006"
-                + " abnormal closure) after 2 frames",
-            m);
-      }
-      if (cut == 4 + 200 + 6 + 10 + 500) {
-        assertEquals(
-            "the connection ended inside frame 3 (500 of 70000 payload bytes read; status 1006"
-                + " abnormal closure)",
+            "layer 'websocket' (entry 2001): the stream from /127.0.0.1:7 ended inside frame 3"
+                + " (510 of 70010 bytes read)",
             m);
       }
     }
-    FrameReader whole = reader(new Pieces(wire, 0, 9000), new Recording(), false, 1 << 20);
+    Reader whole = reader(new Pieces(wire, 0, 9000), new Recording(), false, 1 << 20);
     assertEquals(70200, readAll(whole, new Random(1)).length);
+    assertEquals(Frames.NORMAL, whole.closed().code());
   }
 
   /* ---- what the reader refuses ---- */
 
-  static FrameException refused(Wire wire, boolean fromClient, long max) {
-    FrameReader r = reader(new Pieces(wire.bytes(), 1, 1 << 20), new Recording(), fromClient, max);
+  static FrameException refused(Wire wire, boolean fromClient, int max) {
+    Reader r = reader(new Pieces(wire.bytes(), 1, 1 << 20), new Recording(), fromClient, max);
     return assertThrows(FrameException.class, () -> readAll(r, new Random(1)));
   }
 
@@ -360,7 +413,7 @@ class FrameReaderTest {
         new Wire(false).frame(true, Frames.CLOSE, new byte[] {0x03, (byte) 0xed}),
         false);
     byte[] huge = {(byte) 0x82, 0x7f, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0};
-    FrameReader r = reader(new Pieces(huge, 1, 3), new Recording(), false, Long.MAX_VALUE);
+    Reader r = reader(new Pieces(huge, 1, 3), new Recording(), false, 1 << 20);
     FrameException e = assertThrows(FrameException.class, () -> r.read(ByteBuffer.allocate(1)));
     assertEquals("frame 1 declares a length with its top bit set", e.getMessage());
   }
@@ -373,14 +426,14 @@ class FrameReaderTest {
             .frame(true, Frames.CONTINUATION, new byte[400])
             .frame(true, Frames.BINARY, new byte[1000])
             .frame(true, Frames.CLOSE, new byte[0]);
-    FrameReader r = reader(new Pieces(wire.bytes(), 1, 50), new Recording(), false, 1000);
+    Reader r = reader(new Pieces(wire.bytes(), 1, 50), new Recording(), false, 1000);
     assertEquals(2000, readAll(r, new Random(2)).length);
     assertEquals(4, r.frames());
   }
 
   @Test
   void nothingIsReadBeforeTheFirstFrame() throws Exception {
-    FrameReader r = reader(new Pieces(new byte[0], 1, 1), new Recording(), false, 10);
+    Reader r = reader(new Pieces(new byte[0], 1, 1), new Recording(), false, 10);
     assertEquals(0, r.read(ByteBuffer.allocate(0)));
     assertNull(r.closed());
   }
