@@ -116,11 +116,9 @@ import java.util.concurrent.locks.ReentrantLock;
           description = "the request target; the server serves this path only"),
       @SettingInfo(
           name = "host",
-          defaultValue = "",
           description = "the client's Host header; empty for the host and port connected to"),
       @SettingInfo(
           name = "headers",
-          defaultValue = "",
           secret = true,
           description = "more request headers, 'Name: value' separated by '|'"),
       @SettingInfo(
@@ -167,7 +165,7 @@ public final class WebSocketLayer extends AbstractLayer {
               + path
               + "' is not a request target (expected: '/' then visible ASCII, such as /tunnel)");
     }
-    host = s.getString("host").trim();
+    host = s.get("host").orElse("").trim();
     if (!isVisibleAscii(host)) {
       throw new IllegalArgumentException(
           "setting 'host' of " + entry + " = '" + host + "' is not a host[:port] in visible ASCII");
@@ -181,11 +179,7 @@ public final class WebSocketLayer extends AbstractLayer {
       }
     }
     maxMessage = s.getInt("max-message", 1, MAX_MESSAGE);
-    handshakeTimeout = s.getDuration("handshake-timeout");
-    if (handshakeTimeout.isNegative()) {
-      throw new IllegalArgumentException(
-          "setting 'handshake-timeout' of " + entry + " must not be negative");
-    }
+    handshakeTimeout = s.getDuration("handshake-timeout"); // refuses a negative one
     threads = LayerTimer.start("websocket", context);
     closes =
         new LingeringClose.Shared(
