@@ -87,6 +87,15 @@ public abstract class AbstractLayer implements LayeredProvider {
     return c;
   }
 
+  /**
+   * Returns how messages name the layer: {@code layer 'deflate' (entry 2001)}, what a {@link
+   * HandshakeSocket} or {@link FrameReader} takes as its {@code describe}.
+   */
+  protected final String layerLabel() {
+    ProviderContext c = context();
+    return "layer '" + c.entry().name() + "' (entry " + c.entry().id() + ")";
+  }
+
   /** Returns the settings given at load. */
   protected final Settings settings() {
     return context().settings();

@@ -130,7 +130,7 @@ public abstract class FramedSocket extends HandshakeSocket {
   /** Encodes and sends one frame from {@code src}; returns how many of its bytes it carries. */
   @Override
   public int send(ByteBuffer src) throws IOException {
-    if (!handshakeDone()) {
+    if (!ready()) {
       return below().send(src); // not connected: the socket below says why a send fails
     }
     sendLock.lock();
@@ -193,10 +193,10 @@ public abstract class FramedSocket extends HandshakeSocket {
   /** Receives what the next frames carry; see {@link FrameReader#receive}. */
   @Override
   public int receive(ByteBuffer dst) throws IOException {
-    FrameReader r = reader;
-    if (r == null) {
+    if (!ready()) {
       return below().receive(dst); // not connected: the socket below says why a receive fails
     }
+    FrameReader r = reader;
     receiveLock.lock();
     try {
       return r.receive(dst);

@@ -58,6 +58,10 @@ public abstract class HandshakeSocket extends ForwardingSocket {
   private final ReentrantLock leftoverLock = new ReentrantLock();
   private volatile ByteBuffer leftover; // taken under leftoverLock; null once delivered
   private volatile boolean handshaken;
+  private volatile boolean deferred; // an accepted socket whose handshake waits for its first use
+  private final ReentrantLock deferredLock = new ReentrantLock();
+  private Exchange deferredExchange; // guarded by deferredLock: kept across a receive timeout
+  private IOException deferredFailure; // guarded by deferredLock
 
   /**
    * Creates a socket over {@code below}; {@code describe} names the layer in messages, such as
@@ -93,6 +97,21 @@ public abstract class HandshakeSocket extends ForwardingSocket {
   }
 
   /**
+   * Returns whether an accepted socket runs its {@link #accepting} handshake at its first use
+   * instead of inside {@link #accept}: the first receive, send or {@link #completeHandshake()}, on
+   * that thread, so that a server's accept loop never waits on a slow peer. Default: {@code false}.
+   *
+   * <p>Such a handshake also honours the socket's own {@link ChainSocketOptions#RECEIVE_TIMEOUT}:
+   * when it elapses before the handshake's deadline and the handshake has sent nothing yet, the
+   * operation fails with a {@link SocketTimeoutException}, nothing is lost, and the next use runs
+   * {@link #accepting} again from the start over the bytes that arrived so far (so it must not
+   * depend on state of its own from an earlier run). A failure is thrown again by every later use.
+   */
+  protected boolean handshakeOnFirstUse() {
+    return false;
+  }
+
+  /**
    * Receives the bytes the peer sent after its handshake in the same reads; by default they are
    * what the first receives return. {@link FramedSocket} reads frames from them.
    */
@@ -117,10 +136,68 @@ public abstract class HandshakeSocket extends ForwardingSocket {
     return handshaken;
   }
 
+  /**
+   * Runs an accepted socket's deferred handshake ({@link #handshakeOnFirstUse()}) if it has not
+   * completed; returns at once otherwise. A layer calls it where an operation depends on the
+   * handshake's outcome, such as a {@link #remoteAddress()} the handshake names.
+   */
+  protected final void completeHandshake() throws IOException {
+    if (handshaken || !deferred) {
+      return;
+    }
+    deferredLock.lock();
+    try {
+      if (handshaken) {
+        return;
+      }
+      if (deferredFailure != null) {
+        throw deferredFailure;
+      }
+      if (deferredExchange == null) {
+        deferredExchange = new Exchange(Side.ACCEPTING, handshakeTimeout());
+      } else {
+        deferredExchange.rewind();
+      }
+      try {
+        handshake(deferredExchange);
+      } catch (IOException e) {
+        if (!(e instanceof Resumable)) {
+          deferredFailure = e;
+        }
+        throw e;
+      } catch (RuntimeException | Error e) {
+        deferredFailure = new IOException(describe + ": the accepting handshake failed", e);
+        throw e;
+      }
+      deferredExchange = null;
+    } finally {
+      deferredLock.unlock();
+    }
+  }
+
+  /**
+   * Returns whether the socket may carry application bytes now, running a deferred handshake first;
+   * {@code false} for a socket whose handshake has not started (not connected).
+   */
+  final boolean ready() throws IOException {
+    if (handshaken) {
+      return true;
+    }
+    if (deferred) {
+      completeHandshake();
+      return true;
+    }
+    return false;
+  }
+
   @Override
   protected final ChainSocket wrapAccepted(ChainSocket acceptedBelow) throws IOException {
     HandshakeSocket s = newAccepted(acceptedBelow);
-    s.handshake(Side.ACCEPTING, s.handshakeTimeout());
+    if (s.handshakeOnFirstUse()) {
+      s.deferred = true;
+    } else {
+      s.handshake(s.new Exchange(Side.ACCEPTING, s.handshakeTimeout()));
+    }
     return s;
   }
 
@@ -132,16 +209,18 @@ public abstract class HandshakeSocket extends ForwardingSocket {
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
     long start = System.nanoTime();
     below().connect(remote, timeout);
-    runHandshake(bound(handshakeTimeout(), timeout, start));
+    runHandshake(timeout, start);
   }
 
   /**
-   * Runs the connecting handshake over the already connected socket below, within {@code bound}
-   * ({@link Duration#ZERO}: none); for a layer that connects the socket below itself. A failure
-   * closes the socket below.
+   * Runs the connecting handshake over the already connected socket below, within {@link
+   * #handshakeTimeout()} and what is left of {@code connectTimeout} ({@link Duration#ZERO}: no
+   * bound) since {@code connectStart} ({@link System#nanoTime()}); for a layer that connects the
+   * socket below itself. A failure closes the socket below.
    */
-  protected final void runHandshake(Duration bound) throws IOException {
-    handshake(Side.CONNECTING, bound);
+  protected final void runHandshake(Duration connectTimeout, long connectStart) throws IOException {
+    handshake(
+        new Exchange(Side.CONNECTING, bound(handshakeTimeout(), connectTimeout, connectStart)));
   }
 
   /** Returns the smaller of {@code own} and what is left of {@code timeout} since {@code start}. */
@@ -156,22 +235,26 @@ public abstract class HandshakeSocket extends ForwardingSocket {
     return own.isZero() || left.compareTo(own) < 0 ? left : own;
   }
 
-  private void handshake(Side side, Duration bound) throws IOException {
-    Exchange ex = new Exchange(side, bound);
+  private void handshake(Exchange ex) throws IOException {
     try {
-      Duration saved =
-          bound.isZero() ? null : below().getOption(ChainSocketOptions.RECEIVE_TIMEOUT);
+      ex.appTimeout = below().getOption(ChainSocketOptions.RECEIVE_TIMEOUT);
       try {
-        if (side == Side.CONNECTING) {
+        if (ex.side == Side.CONNECTING) {
           connecting(ex);
         } else {
           accepting(ex);
         }
       } finally {
-        if (saved != null) {
-          below().setOption(ChainSocketOptions.RECEIVE_TIMEOUT, saved);
+        if (ex.timeoutSet) {
+          try {
+            below().setOption(ChainSocketOptions.RECEIVE_TIMEOUT, ex.appTimeout);
+          } catch (IOException | RuntimeException closed) {
+            // A socket that refuses is closed; what closed it is what the caller sees.
+          }
         }
       }
+    } catch (Resumable e) {
+      throw e; // the application's receive timeout, in a deferred handshake: the next use resumes
     } catch (IOException | RuntimeException | Error e) {
       try {
         below().close();
@@ -187,6 +270,7 @@ public abstract class HandshakeSocket extends ForwardingSocket {
   /** Returns the bytes kept from the handshake first, then what the socket below receives. */
   @Override
   public int receive(ByteBuffer dst) throws IOException {
+    ready();
     if (leftover != null) { // checked again under the lock
       leftoverLock.lock();
       try {
@@ -203,6 +287,22 @@ public abstract class HandshakeSocket extends ForwardingSocket {
       }
     }
     return below().receive(dst);
+  }
+
+  /** Sends to the socket below, after a deferred handshake. */
+  @Override
+  public int send(ByteBuffer src) throws IOException {
+    ready();
+    return below().send(src);
+  }
+
+  /** A receive timeout of the application's inside a deferred handshake: it resumes. */
+  private static final class Resumable extends SocketTimeoutException {
+    private static final long serialVersionUID = 1L;
+
+    Resumable(String message) {
+      super(message);
+    }
   }
 
   /** Moves as many bytes as fit from {@code src} to {@code dst}; returns how many. */
@@ -239,6 +339,9 @@ public abstract class HandshakeSocket extends ForwardingSocket {
     private final Side side;
     private final Duration bound;
     private final long deadline;
+    private Duration appTimeout = Duration.ZERO; // the socket's receive timeout, restored after
+    private boolean timeoutSet;
+    private boolean sent;
     private ByteBuffer in; // position: end of what arrived; the array keeps all of it
     private int read; // the first byte not yet returned by a read
     private int stepStart;
@@ -259,6 +362,11 @@ public abstract class HandshakeSocket extends ForwardingSocket {
     /** Returns which side this is. */
     public Side side() {
       return side;
+    }
+
+    /** Returns the bound of the whole handshake; {@link Duration#ZERO} for none. */
+    public Duration timeout() {
+      return bound;
     }
 
     /** Returns the peer's address as the socket below reports it. */
@@ -282,6 +390,7 @@ public abstract class HandshakeSocket extends ForwardingSocket {
 
     /** Sends every remaining byte of {@code src}. */
     public void send(ByteBuffer src) throws IOException {
+      sent |= src.hasRemaining();
       below().sendFully(src);
     }
 
@@ -382,17 +491,26 @@ public abstract class HandshakeSocket extends ForwardingSocket {
         in = ByteBuffer.allocate(max);
       }
       while (buffered() < n) {
+        boolean appBound = deferred && !appTimeout.isZero() && !sent;
         if (deadline != 0) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
             throw timedOut(null);
           }
-          below().setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofNanos(left));
+          appBound &= appTimeout.toNanos() < left;
+          below()
+              .setOption(
+                  ChainSocketOptions.RECEIVE_TIMEOUT,
+                  appBound ? appTimeout : Duration.ofNanos(left));
+          timeoutSet = true;
         }
         int got;
         try {
           got = below().receive(in);
         } catch (SocketTimeoutException e) {
+          if (appBound) {
+            throw new Resumable(e.getMessage());
+          }
           throw timedOut(e);
         }
         if (got < 0) {
@@ -414,6 +532,13 @@ public abstract class HandshakeSocket extends ForwardingSocket {
         e.initCause(cause);
       }
       return e;
+    }
+
+    /** Starts the handshake over the bytes that arrived so far. */
+    void rewind() {
+      read = 0;
+      stepStart = 0;
+      step = "the handshake";
     }
 
     /** The bytes after the last read: the start of the stream. */

@@ -387,4 +387,33 @@ class FramedSocketTest {
     assertArrayEquals(
         ascii("abcdef"), readAll(plain, 2), "what followed the handshake, then the rest");
   }
+
+  @Test
+  void aDeferredAcceptingHandshakeRunsAtFirstUseAndResumesAfterTheApplicationsTimeout()
+      throws Exception {
+    Pipe[] p = Pipe.pair();
+    Pipe listener = Pipe.pair()[0].acceptReturns(p[1]);
+    Greet server =
+        new Greet(listener) {
+          @Override
+          protected HandshakeSocket newAccepted(ChainSocket acceptedBelow) {
+            return new Greet(acceptedBelow) {
+              @Override
+              protected boolean handshakeOnFirstUse() {
+                return true;
+              }
+            };
+          }
+        };
+    ChainSocket s = server.accept(); // returns at once: nothing arrived yet
+    s.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofMillis(50));
+    p[1].arrive(ascii("HELL"));
+    assertThrows(SocketTimeoutException.class, () -> s.receive(ByteBuffer.allocate(8)));
+    assertTrue(p[1].isOpen(), "a timeout of the application's own loses nothing");
+    p[1].arrive(concat(ascii("O 1\r\n"), frame(ascii("after"))));
+    p[1].arriveEnd();
+    assertArrayEquals(ascii("after"), readAll(s, 8));
+    assertEquals("HELLO 1\r\n", p[1].sent.toString(StandardCharsets.ISO_8859_1));
+    assertEquals(Duration.ofMillis(50), s.getOption(ChainSocketOptions.RECEIVE_TIMEOUT));
+  }
 }

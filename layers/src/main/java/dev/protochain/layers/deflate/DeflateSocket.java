@@ -1,6 +1,7 @@
 package dev.protochain.layers.deflate;
 
 import dev.protochain.api.ChainSocket;
+import dev.protochain.api.spi.FrameReader;
 import dev.protochain.layers.internal.HoldingSocket;
 import dev.protochain.layers.internal.Sockets;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.net.ProtocolException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -18,11 +20,12 @@ import java.util.zip.Inflater;
  * {@link DeflateLayer} for the format.
  *
  * <p>The output side (held bytes, the deflater, frames written) is {@link HoldingSocket}'s, under
- * its send lock; the input side (the frame being read, the inflater, inflated bytes) is guarded by
- * {@code receiveLock}. A receive about to block sends what is held as {@link
- * HoldingSocket#flushBeforeReceive()} says: itself only when its own thread wrote all of it.
+ * its send lock; the input side is the kit's {@link FrameReader} (partial and merged reads, the end
+ * of stream inside a frame, a failed input staying failed) with this socket as its decoder, and the
+ * inflater, all guarded by {@code receiveLock}. A receive about to block sends what is held as
+ * {@link HoldingSocket#flushBeforeReceive()} says: itself only when its own thread wrote all of it.
  */
-final class DeflateSocket extends HoldingSocket {
+final class DeflateSocket extends HoldingSocket implements FrameReader.Decoder {
 
   private static final int HEADER = 5;
   private static final int STORED = 0x00;
@@ -39,19 +42,16 @@ final class DeflateSocket extends HoldingSocket {
   private boolean outputBroken;
 
   // Input side, guarded by receiveLock.
-  private ByteBuffer header;
-  private ByteBuffer block;
+  private final FrameReader reader;
   private byte[] inflated;
-  private ByteBuffer plain;
+  private ByteBuffer plain; // over inflated
   private Inflater inflater;
-  private long framesRead;
-  private boolean endOfStream;
-  private ProtocolException inputFailure;
 
   DeflateSocket(DeflateLayer layer, ChainSocket below, boolean connected) {
     super(layer.owner(), below, connected);
     this.layer = layer;
     this.maxFrame = layer.maxFrame();
+    this.reader = new FrameReader(below, this, describe());
   }
 
   @Override
@@ -149,28 +149,10 @@ final class DeflateSocket extends HoldingSocket {
       if (!open()) {
         throw new ClosedChannelException();
       }
-      if (inputFailure != null) {
-        throw new ProtocolException(inputFailure.getMessage());
-      }
-      if (!dst.hasRemaining()) {
-        return 0;
-      }
-      while (plain == null || !plain.hasRemaining()) {
-        if (endOfStream) {
-          return -1;
-        }
+      if (!reader.hasDecoded()) {
         flushBeforeReceive(); // a request leaves before its reply is awaited
-        try {
-          if (!readFrame()) {
-            endOfStream = true;
-            return -1;
-          }
-        } catch (ProtocolException e) {
-          inputFailure = e;
-          throw e;
-        }
       }
-      return Sockets.transfer(plain, dst);
+      return reader.receive(dst);
     } finally {
       if (!open()) {
         endInflater();
@@ -179,99 +161,64 @@ final class DeflateSocket extends HoldingSocket {
     }
   }
 
-  /**
-   * Reads the next frame into {@code plain}; returns {@code false} at a clean end of stream. A
-   * timeout below leaves the partial frame in place, so the next receive resumes it.
-   */
-  // Under receiveLock.
-  private boolean readFrame() throws IOException {
-    if (header == null) {
-      header = ByteBuffer.allocate(HEADER);
-      block = ByteBuffer.allocate(maxFrame);
-      block.limit(0);
+  /** Frames as {@link DeflateLayer} gives them; checked before a byte of the block is read. */
+  @Override
+  public long frameLength(ByteBuffer in) throws ProtocolException {
+    if (in.remaining() < HEADER) {
+      return -(HEADER - in.remaining());
     }
-    if (header.hasRemaining()) {
-      while (header.hasRemaining()) {
-        if (below().receive(header) < 0) {
-          if (header.position() == 0) {
-            return false;
-          }
-          throw malformed(
-              "the stream ended inside the header of frame "
-                  + (framesRead + 1)
-                  + " ("
-                  + header.position()
-                  + " of "
-                  + HEADER
-                  + " bytes read)");
-        }
-      }
-      long frameNo = framesRead + 1;
-      int length = header.getInt(0);
-      int flags = header.get(4) & 0xff;
-      // Checked before a single byte of the block is read: the buffer is max-frame bytes already.
-      if (length <= 0 || length > maxFrame) {
-        throw malformed(
-            length == 0
-                ? "frame "
-                    + frameNo
-                    + " declares an empty block (expected: 1 to "
-                    + maxFrame
-                    + " bytes)"
-                : "frame "
-                    + frameNo
-                    + " declares a block of "
-                    + Integer.toUnsignedString(length)
-                    + " bytes, over the bound of "
-                    + maxFrame
-                    + " (setting 'max-frame')");
-      }
-      if (flags != STORED && flags != DEFLATED) {
-        throw malformed(
-            String.format(
-                java.util.Locale.ROOT,
-                "frame %d has flags 0x%02x (expected: 0x00 stored or 0x01 deflated)",
-                frameNo,
-                flags));
-      }
-      block.clear().limit(length);
+    long frameNo = reader.frames() + 1;
+    int length = in.getInt(in.position());
+    int flags = in.get(in.position() + 4) & 0xff;
+    if (length == 0) {
+      throw malformed(
+          "frame " + frameNo + " declares an empty block (expected: 1 to " + maxFrame + " bytes)");
     }
-    while (block.hasRemaining()) {
-      if (below().receive(block) < 0) {
-        throw malformed(
-            "the stream ended inside frame "
-                + (framesRead + 1)
-                + " ("
-                + block.position()
-                + " of "
-                + block.limit()
-                + " block bytes read)");
-      }
+    if (length < 0 || length > maxFrame) {
+      throw malformed(
+          "frame "
+              + frameNo
+              + " declares a block of "
+              + Integer.toUnsignedString(length)
+              + " bytes, over the bound of "
+              + maxFrame
+              + " (setting 'max-frame')");
     }
-    framesRead++;
-    int length = block.limit();
-    int flags = header.get(4) & 0xff;
-    header.clear();
-    if (flags == STORED) {
-      plain = ByteBuffer.wrap(block.array(), 0, length);
-    } else {
-      plain = ByteBuffer.wrap(inflated(), 0, inflate(length));
+    if (flags != STORED && flags != DEFLATED) {
+      throw malformed(
+          String.format(
+              Locale.ROOT,
+              "frame %d has flags 0x%02x (expected: 0x00 stored or 0x01 deflated)",
+              frameNo,
+              flags));
     }
-    return true;
+    return HEADER + length;
   }
 
-  private byte[] inflated() {
+  @Override
+  public ByteBuffer decode(ByteBuffer frame) throws ProtocolException {
+    int block = frame.position() + HEADER;
+    if (frame.get(frame.position() + 4) == STORED) {
+      return frame.position(block);
+    }
     if (inflated == null) {
       inflated = new byte[maxFrame];
+      plain = ByteBuffer.wrap(inflated);
       inflater = new Inflater();
     }
-    return inflated;
+    int n = inflate(frame.array(), frame.arrayOffset() + block, frame.limit() - block);
+    return plain.clear().limit(n);
   }
 
-  private int inflate(int length) throws ProtocolException {
-    long frameNo = framesRead;
+  @Override
+  public int maxFrameLength() {
+    return HEADER + maxFrame;
+  }
+
+  private int inflate(byte[] in, int offset, int length) throws ProtocolException {
+    long frameNo = reader.frames();
     inflater.reset();
-    inflater.setInput(block.array(), 0, length);
+    inflater.setInput(in, offset, length);
     try {
       int n = inflater.inflate(inflated, 0, maxFrame);
       if (!inflater.finished() && n == maxFrame && inflater.inflate(new byte[1]) > 0) {

@@ -18,10 +18,11 @@ import dev.protochain.api.spi.StartupContext;
  *
  * <p>Settings: {@code send} ({@code true}: connecting sockets send the header) and {@code expect}
  * ({@code true}: accepted sockets require it, and a missing or malformed header is an {@link
- * java.io.IOException} naming the peer and what was wrong). Datagram sockets pass through
- * unchanged.
+ * dev.protochain.api.spi.HandshakeException} naming the peer, what it sent and what was wrong).
+ * Datagram sockets pass through unchanged.
  *
- * <p>It is written against {@code protochain-api} alone, like any plugin.
+ * <p>It is written against {@code protochain-api} alone, like any plugin, on the api's protocol kit
+ * ({@link dev.protochain.api.spi.HandshakeSocket}).
  */
 @ProviderInfo(
     id = "5c588703-53c3-4d57-9355-4c8f4eae5db7",
@@ -58,6 +59,6 @@ public final class ProxyProtocolLayer extends AbstractLayer {
     if (below.type() != SocketType.STREAM) {
       return below;
     }
-    return new ProxyProtocolSocket(below, send, expect, false);
+    return new ProxyProtocolSocket(below, layerLabel(), send, expect);
   }
 }

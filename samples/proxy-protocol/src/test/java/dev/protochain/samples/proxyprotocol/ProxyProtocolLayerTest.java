@@ -69,9 +69,11 @@ class ProxyProtocolLayerTest {
         IOException e =
             assertThrows(IOException.class, () -> server.receive(ByteBuffer.allocate(10)));
         assertEquals(
-            "proxy-protocol: malformed PROXY header from "
+            "layer 'proxy-protocol' (entry 2001): the accepting handshake with "
                 + client.localAddress()
-                + ": '10.0.0.300' is not an address in 'PROXY TCP4 10.0.0.300 10.0.0.1 1 2'",
+                + " failed at the PROXY header: '10.0.0.300' is not an address in"
+                + " 'PROXY TCP4 10.0.0.300 10.0.0.1 1 2'; the peer sent 36 bytes"
+                + " \"PROXY TCP4 10.0.0.300 10.0.0.1 1 2\\r\\n\"",
             e.getMessage());
       }
     }
