@@ -1,7 +1,5 @@
 package dev.protochain.benchmarks;
 
-import dev.protochain.api.ChainSocket;
-import dev.protochain.api.Session;
 import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.layers.websocket.WebSocketLayer;
 import dev.protochain.runtime.Catalog;
@@ -36,7 +34,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +41,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -119,39 +115,10 @@ final class WebSocketComparison {
         .build();
   }
 
-  /** protochain on both ends: [websocket, tcp4]; returns MiB/s of application bytes. */
+  /** protochain on both ends, [websocket, tcp4], as the other layer comparisons run. */
   private static double chain(
       ChainRuntime runtime, long total, byte[] payload, ExecutorService pool) throws Exception {
-    try (Session session = runtime.startup("websocket-tcp4");
-        ChainSocket listener = session.open()) {
-      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      listener.listen(1);
-      Future<Long> reading =
-          pool.submit(
-              () -> {
-                long n = 0;
-                try (ChainSocket s = listener.accept()) {
-                  ByteBuffer buf = ByteBuffer.allocate(MESSAGE);
-                  for (int r; (r = s.receive(buf.clear())) >= 0; ) {
-                    n += r;
-                  }
-                }
-                return n;
-              });
-      try (ChainSocket c = session.open()) {
-        c.connect(listener.localAddress());
-        long start = System.nanoTime();
-        long sent = 0;
-        while (sent < total) {
-          c.sendFully(ByteBuffer.wrap(payload));
-          sent += payload.length;
-        }
-        c.shutdownOutput(); // the close frame: the server's receive returns -1 after the last byte
-        long read = reading.get(5, TimeUnit.MINUTES);
-        check("websocket layer", read, sent);
-        return read / (1024.0 * 1024.0) / ((System.nanoTime() - start) / 1e9);
-      }
-    }
+    return Comparisons.chain(runtime, "websocket-tcp4", total, payload, pool);
   }
 
   /** Netty's codec on both ends; returns MiB/s of application bytes. */
@@ -277,17 +244,11 @@ final class WebSocketComparison {
     try {
       long n = read.get(5, TimeUnit.MINUTES);
       long nanos = System.nanoTime() - start[0];
-      check("Netty WebSocket", n, messages * payload.length);
+      Comparisons.check("Netty WebSocket", n, messages * payload.length);
       return n / (1024.0 * 1024.0) / (nanos / 1e9);
     } finally {
       client.close().sync();
       server.close().sync();
-    }
-  }
-
-  private static void check(String who, long read, long sent) {
-    if (read != sent) {
-      throw new IllegalStateException(who + " delivered " + read + " of " + sent + " bytes");
     }
   }
 }
