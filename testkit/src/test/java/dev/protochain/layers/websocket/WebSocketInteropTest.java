@@ -51,14 +51,25 @@ class WebSocketInteropTest {
     return Stock.runtime(Stock.catalog(WebSocketLayer.class, Map.of("path", "/tunnel"), "tcp4"));
   }
 
+  /** Opens a socket of {@code session} connected to 127.0.0.1:{@code port}, receives bounded. */
+  static ChainSocket connected(Session session, int port) throws IOException {
+    ChainSocket socket = session.open();
+    try {
+      socket.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(20));
+      socket.connect(new InetSocketAddress("127.0.0.1", port));
+      return socket;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
   @Test
   void aMebibyteCrossesThePythonEchoServerBothWaysIntact() throws Exception {
     try (PythonWebSockets.Server server = PythonWebSockets.echoServer(dir);
         ChainRuntime runtime = runtime();
         Session session = runtime.startup("websocket-tcp4");
-        ChainSocket socket = session.open()) {
-      socket.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(20));
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        ChainSocket socket = connected(session, server.port())) {
       byte[] payload = new byte[1 << 20];
       new Random(17).nextBytes(payload);
       long start = System.nanoTime();
@@ -87,9 +98,7 @@ class WebSocketInteropTest {
     try (PythonWebSockets.Server server = PythonWebSockets.echoServer(dir);
         ChainRuntime runtime = runtime();
         Session session = runtime.startup("websocket-tcp4");
-        ChainSocket socket = session.open()) {
-      socket.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(20));
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        ChainSocket socket = connected(session, server.port())) {
       byte[] small = new byte[64];
       Random random = new Random(64);
       long[] nanos = new long[200];
@@ -194,9 +203,7 @@ class WebSocketInteropTest {
     try (PythonWebSockets.Server server = PythonWebSockets.echoServer(dir);
         ChainRuntime runtime = runtime();
         Session session = runtime.startup("websocket-tcp4");
-        ChainSocket socket = session.open()) {
-      socket.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, Duration.ofSeconds(20));
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        ChainSocket socket = connected(session, server.port())) {
       socket.sendFully(ByteBuffer.wrap(new byte[] {1, 2, 3}));
       assertTrue(socket.receiveFully(ByteBuffer.allocate(3)));
       server.process().kill(); // the kernel ends the connection: no close frame
