@@ -149,7 +149,7 @@ final class Comparisons {
    * protochain on both ends: writes {@code total} bytes in messages of {@code payload}, timed until
    * read.
    */
-  private static double chain(
+  static double chain(
       ChainRuntime runtime, String entry, long total, byte[] payload, ExecutorService pool)
       throws Exception {
     try (Session session = runtime.startup(entry);
@@ -273,7 +273,7 @@ final class Comparisons {
     }
   }
 
-  private static void check(String who, long read, long sent) {
+  static void check(String who, long read, long sent) {
     if (read != sent) {
       throw new IllegalStateException(who + " delivered " + read + " of " + sent + " bytes");
     }

@@ -51,7 +51,8 @@ public final class Report {
 
   /**
    * Runs the report: {@code --quick} for a run of a few minutes with wider error; {@code --only
-   * jmh,tcp,compare,holding,jfr,agent,scale,startup} for some of the parts (to profile one, say).
+   * jmh,tcp,compare,websocket,holding,jfr,agent,scale,startup} for some of the parts (to profile
+   * one, say).
    */
   public static void main(String[] args) throws Exception {
     LauncherDefaults.apply();
@@ -73,7 +74,7 @@ public final class Report {
   }
 
   private static final List<String> PARTS =
-      List.of("jmh", "tcp", "compare", "holding", "jfr", "agent", "scale", "startup");
+      List.of("jmh", "tcp", "compare", "websocket", "holding", "jfr", "agent", "scale", "startup");
 
   private static void usage(String problem) {
     System.err.println(
@@ -97,6 +98,9 @@ public final class Report {
     }
     if (parts.contains("compare")) {
       Comparisons.tlsAndDeflate(this, quick);
+    }
+    if (parts.contains("websocket")) {
+      WebSocketComparison.run(this, quick);
     }
     if (parts.contains("holding")) {
       holding();

@@ -112,6 +112,8 @@ class InstallEveryStockLayerTest {
     sets.put("filter", List.of("allow=127.0.0.0/8"));
     over.put("fault", every);
     sets.put("fault", List.of("seed=7"));
+    over.put("websocket", tcpOnly);
+    sets.put("websocket", List.of("path=/tunnel"));
 
     Cli cli = new Cli(home);
     int layerId = 2001;
@@ -168,8 +170,8 @@ class InstallEveryStockLayerTest {
         "HOME/catalog.json, generation "
             + (generation - 1)
             + ": sound; "
-            + (6 + 9 + chainCount)
-            + " entries (6 bases, 9 layers, "
+            + (6 + 10 + chainCount)
+            + " entries (6 bases, 10 layers, "
             + chainCount
             + " chains), every provider found on the class path\n",
         cli.ok("catalog", "verify"));

@@ -55,7 +55,16 @@ class LayerSettingsHelpTest {
     String all = new Cli(home).ok("catalog", "layers");
     for (String layer :
         new String[] {
-          "coalesce", "deflate", "fault", "filter", "metrics", "ratelimit", "socks5", "tls", "trace"
+          "coalesce",
+          "deflate",
+          "fault",
+          "filter",
+          "metrics",
+          "ratelimit",
+          "socks5",
+          "tls",
+          "trace",
+          "websocket"
         }) {
       assertTrue(all.contains("\n" + layer + " 1.0.0 (provider ") || all.startsWith(layer), layer);
     }

@@ -76,7 +76,10 @@ class SettingDefaultsTest {
             "tls.handshake-on-accept",
             "tls.handshake-timeout",
             "tls.hostname-verification",
-            "trace.level"),
+            "trace.level",
+            "websocket.handshake-timeout",
+            "websocket.max-message",
+            "websocket.path"),
         checked.stream().sorted().toList());
   }
 

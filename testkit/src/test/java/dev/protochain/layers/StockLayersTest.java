@@ -50,7 +50,8 @@ class StockLayersTest {
             "ratelimit dev.protochain.layers.ratelimit.RateLimitLayer",
             "metrics dev.protochain.layers.metrics.MetricsLayer",
             "filter dev.protochain.layers.filter.FilterLayer",
-            "fault dev.protochain.layers.fault.FaultLayer"),
+            "fault dev.protochain.layers.fault.FaultLayer",
+            "websocket dev.protochain.layers.websocket.WebSocketLayer"),
         names);
   }
 
