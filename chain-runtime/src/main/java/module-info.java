@@ -11,6 +11,8 @@
 module dev.protochain.runtime {
   requires transitive dev.protochain.api;
   requires com.google.guice;
+  // A real module that Guice, an automatic module, uses without naming it; shared with plugins.
+  requires jakarta.inject;
   requires com.google.common;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
