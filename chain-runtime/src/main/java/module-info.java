@@ -31,4 +31,6 @@ module dev.protochain.runtime {
 
   uses dev.protochain.api.spi.Provider;
   uses com.google.inject.Module;
+  // Only to learn whether the application has a logging backend, without initialising SLF4J.
+  uses org.slf4j.spi.SLF4JServiceProvider;
 }

@@ -237,6 +237,53 @@ class PluginTest {
     }
   }
 
+  /* ---- logging ---- */
+
+  @Test
+  void aPluginLogsThroughItsContextIntoTheHostsSlf4jBackend() throws Exception {
+    Path jar =
+        jar(
+            "logging",
+            new PluginJars()
+                .source(
+                    "test.logging.LoggingLayer",
+                    PluginJars.layer(
+                        "test.logging",
+                        "logging",
+                        "",
+                        "@Override protected void onLoad(ProviderContext c) {\n"
+                            + "    c.logger().log(System.Logger.Level.INFO, \"loaded as {0}; sees"
+                            + " SLF4J: {1}\", c.entry().name(), sees(\"org.slf4j.LoggerFactory\"));\n"
+                            + "  }\n"
+                            + "  static boolean sees(String name) {\n"
+                            + "    try { Class.forName(name); return true; }"
+                            + " catch (ClassNotFoundException e) { return false; }\n"
+                            + "  }"))
+                .provider("test.logging.LoggingLayer"));
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    // slf4j-simple, the test's backend, writes to whatever System.err is at the time.
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (ChainRuntime runtime = runtimeWith(jar, Map.of())) {
+      describeChainSocket(runtime, "logging-mem-stream");
+    } finally {
+      System.setErr(err);
+    }
+
+    List<String> lines =
+        captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    assertEquals(
+        1,
+        lines.stream()
+            .filter(
+                l ->
+                    l.endsWith(
+                        " INFO test.logging.LoggingLayer - loaded as logging; sees SLF4J: false"))
+            .count(),
+        lines.toString());
+    assertCollected(loaders.get(0));
+  }
+
   /* ---- Guice ---- */
 
   @Test

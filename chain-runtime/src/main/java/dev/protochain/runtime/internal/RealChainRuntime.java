@@ -32,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.slf4j.LoggerFactory;
 
 /**
  * The runtime: catalog generation, provider slots, open sessions and open chain sockets. See {@link
@@ -422,8 +421,7 @@ public final class RealChainRuntime implements ChainRuntime {
     try {
       closeSessions();
     } catch (IOException | RuntimeException e) {
-      LoggerFactory.getLogger(RealChainRuntime.class)
-          .warn("closing runtime '{}' at JVM exit failed", config.name(), e);
+      Logs.runtime().warn("closing runtime '{}' at JVM exit failed", config.name(), e);
     }
   }
 
