@@ -21,14 +21,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Echoes random bytes over a chain of stock layers over {@code tcp4}, built in code from the
  * built-in catalog: {@code ModularEcho trace,coalesce 1048576} installs {@code coalesce} over
  * {@code tcp4}, then {@code trace} over that (the chain of {@code protochain demo}), and echoes a
- * MiB through {@code trace-coalesce-tcp4}. It prints the module the runtime ran in ({@code
- * dev.protochain.runtime} on the module path, unnamed on the class path) and exits 0 when the bytes
- * came back intact.
+ * MiB through {@code trace-coalesce-tcp4}; an empty list of layers echoes over {@code tcp4} itself.
+ * It prints the module the runtime ran in ({@code dev.protochain.runtime} on the module path,
+ * unnamed on the class path) and exits 0 when the bytes came back intact.
  */
 public final class ModularEcho {
 
@@ -36,7 +37,10 @@ public final class ModularEcho {
 
   /** Runs the echo; the arguments are the layers, top first, comma-separated, and the bytes. */
   public static void main(String[] args) throws Exception {
-    List<String> layers = List.of((args.length > 0 ? args[0] : "trace,coalesce").split(","));
+    List<String> layers =
+        Stream.of((args.length > 0 ? args[0] : "trace,coalesce").split(","))
+            .filter(name -> !name.isEmpty())
+            .toList();
     int bytes = args.length > 1 ? Integer.parseInt(args[1]) : 1 << 20;
     System.exit(run(layers, bytes) ? 0 : 1);
   }

@@ -3,9 +3,12 @@ package dev.protochain.samples.modules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +34,28 @@ class LibraryClassPathIT {
     assertEquals(
         List.of("slf4j-api-2.0.17.jar"),
         jars.stream().filter(j -> j.startsWith("slf4j") || j.startsWith("logback")).toList());
+  }
+
+  @Test
+  void withoutTheBaseTransportsTheErrorNamesTheirArtifact() throws Exception {
+    String path =
+        Stream.of(Jvm.path().split(File.pathSeparator))
+            .filter(jar -> !jar.contains("protochain-base-provider"))
+            .collect(Collectors.joining(File.pathSeparator));
+
+    Jvm.Result r =
+        Jvm.java(dir, "-cp", path, "dev.protochain.samples.modules.ModularEcho", "", "1");
+
+    assertEquals(1, r.err().lines().filter(l -> l.startsWith("Exception")).count(), r.err());
+    assertTrue(
+        r.err()
+            .startsWith(
+                "Exception in thread \"main\" dev.protochain.api.ProtochainException: no catalog"
+                    + " entry is named 'tcp4'; no base provider is in class path: the built-in bases"
+                    + " come from the artifact protochain-base-provider, which must be on the class"
+                    + " path\n"),
+        r.err());
+    assertEquals(1, r.code());
   }
 
   @Test
