@@ -30,10 +30,13 @@ import java.util.Optional;
  *
  * <p>A plugin jar holds one layered provider class carrying a {@link
  * dev.protochain.api.spi.ProviderInfo} descriptor and registered for {@link
- * java.util.ServiceLoader} under {@code dev.protochain.api.spi.Provider}; it may bundle its own
- * dependencies in the same jar, in any version, since nothing but the shared packages comes from
- * the host. A plugin may also register Guice modules under {@code com.google.inject.Module}; they
- * are installed in the provider's own injector.
+ * java.util.ServiceLoader} under {@code dev.protochain.api.spi.Provider}; it may bundle the
+ * libraries it needs, in any version, since nothing but the shared packages comes from the host:
+ * each as a jar directly in the plugin jar's {@code lib/} directory ({@code lib/NAME.jar}), read
+ * into memory by the plugin's class loader and never extracted (see {@link
+ * dev.protochain.runtime.internal.PluginClassLoader}); any other archive in the jar is refused. A
+ * plugin may also register Guice modules under {@code com.google.inject.Module}; they are installed
+ * in the provider's own injector.
  *
  * <p>The store is trusted only when its home, itself and each jar belong to this process's user (or
  * root) and no one else can write them ({@link #checkTrusted}): every load checks it, since a home
@@ -61,12 +64,14 @@ public final class PluginStore {
    * initialisation the JVM does not do here (classes are loaded, not initialised).
    *
    * <p>Before any class loader opens it, the jar is checked against the bounds of {@link JarLimits}
-   * (size, entries, inflated bytes counted while inflating, no nested archive), so that a zip bomb
-   * is refused in bounded time and memory.
+   * (size, entries, inflated bytes counted while inflating, the entries of bundled {@code
+   * lib/NAME.jar} libraries included, no archive elsewhere), so that a zip bomb is refused in
+   * bounded time and memory.
    *
    * @throws ProtochainException {@code INVALID_PROVIDER} naming the jar and the problem: not a jar,
-   *     past a bound, no provider registered, a registered class missing, no descriptor, several
-   *     providers, a base provider, or SPI versions this runtime does not speak
+   *     past a bound, a bundled library damaged or named outside {@code lib/NAME.jar}, no provider
+   *     registered, a registered class missing, no descriptor, several providers, a base provider,
+   *     or SPI versions this runtime does not speak
    */
   public static ProviderDescriptor inspect(Path jar) throws ProtochainException {
     if (!Files.isRegularFile(jar)) {

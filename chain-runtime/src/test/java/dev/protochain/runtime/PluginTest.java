@@ -1,5 +1,6 @@
 package dev.protochain.runtime;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -201,6 +202,24 @@ class PluginTest {
     }
   }
 
+  static final String BUNDLING =
+      PluginJars.layer(
+          "test.bundling",
+          "bundling",
+          "",
+          "@Override public String toString() {\n"
+              + "    return com.google.common.base.Strings.repeat(\"ab\", 2) + \" guava \" + version()"
+              + " + \" from \" + com.google.common.base.Strings.class.getProtectionDomain()"
+              + ".getCodeSource().getLocation();\n"
+              + "  }\n"
+              + "  static String version() {\n"
+              + "    try (java.io.InputStream in = BundlingLayer.class.getClassLoader()"
+              + ".getResourceAsStream(\"META-INF/maven/com.google.guava/guava/pom.properties\")) {\n"
+              + "      java.util.Properties p = new java.util.Properties(); p.load(in);"
+              + " return p.getProperty(\"version\");\n"
+              + "    } catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }\n"
+              + "  }");
+
   @Test
   void aPluginBundlingAnotherVersionOfAHostLibraryUsesItsOwn() throws Exception {
     Path oldGuava = Path.of("target", "test-libs", "guava-31.1-jre.jar");
@@ -209,32 +228,151 @@ class PluginTest {
         jar(
             "bundling",
             new PluginJars()
-                .bundle(oldGuava)
-                .source(
-                    "test.bundling.BundlingLayer",
-                    PluginJars.layer(
-                        "test.bundling",
-                        "bundling",
-                        "",
-                        "@Override public String toString() {\n"
-                            + "    return com.google.common.base.Strings.repeat(\"ab\", 2) + \" from \""
-                            + " + com.google.common.base.Strings.class.getProtectionDomain().getCodeSource().getLocation()"
-                            + " + \" loader \" + System.identityHashCode(com.google.common.base.Strings.class);\n"
-                            + "  }"))
+                .library(oldGuava)
+                .source("test.bundling.BundlingLayer", BUNDLING)
                 .provider("test.bundling.BundlingLayer"));
-    try (ChainRuntime runtime = runtimeWith(jar, Map.of())) {
+    Catalog catalog = catalogWith(jar, Map.of());
+    Path stored = store.jar(catalog.plugins().get(0));
+    UnloadCheck check = new UnloadCheck();
+    try (ChainRuntime runtime =
+        ChainRuntime.builder()
+            .catalog(catalog)
+            .source(check.track(store.source(catalog.plugins())))
+            .shutdownHook(false)
+            .build()) {
       try (Session session = runtime.startup("bundling-mem-stream")) {
         String seen = session.open().toString();
-        Path stored = store.jar(runtime.catalog().plugins().get(0));
-        assertTrue(seen.contains("abab from " + stored.toUri().toURL()), seen);
-        assertFalse(
+
+        assertTrue(
             seen.contains(
-                "loader " + System.identityHashCode(com.google.common.base.Strings.class)),
+                ": abab guava 31.1-jre from jar:"
+                    + stored.toUri()
+                    + "!/lib/guava-31.1-jre.jar -> "),
             seen);
+        String host = hostGuavaVersion();
+        assertFalse(host.equals("31.1-jre"), "the host has another Guava: " + host);
         echo(session, "guava 31 inside, guava 33 outside");
       }
-      assertCollected(loaders.get(0));
     }
+    UnloadCheck.Report report = check.verify(50);
+    assertTrue(report.clean(), report.toString());
+    assertEquals(1, report.loads());
+  }
+
+  static String hostGuavaVersion() throws IOException {
+    try (java.io.InputStream in =
+        com.google.common.base.Strings.class
+            .getClassLoader()
+            .getResourceAsStream("META-INF/maven/com.google.guava/guava/pom.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return p.getProperty("version");
+    }
+  }
+
+  /** Installs a plugin jar made of {@code entries} and returns the refusal, the store unchanged. */
+  String refusal(String name, PluginJars entries) throws Exception {
+    Path jar =
+        jar(
+            name,
+            entries
+                .source("test.bad.BadLayer", PluginJars.layer("test.bad", "bad", "", ""))
+                .provider("test.bad.BadLayer"));
+    String message = assertThrows(ProtochainException.class, () -> store.add(jar)).getMessage();
+    assertFalse(Files.exists(store.directory()), "the store was left as it was");
+    return message.replace(jar.toString(), "JAR");
+  }
+
+  @Test
+  void aDamagedBundledLibraryIsRefusedNamingThePluginAndTheEntry() throws Exception {
+    assertEquals(
+        "plugin jar JAR has a bundled library lib/broken.jar that is not a jar: it holds no entry"
+            + " to read",
+        refusal("broken", new PluginJars().entry("lib/broken.jar", "not a zip".getBytes(UTF_8))));
+  }
+
+  @Test
+  void aBundledLibraryNameLeavingLibIsRefused() throws Exception {
+    assertEquals(
+        "plugin jar JAR has the entry lib/../evil.jar, which is not a bundled library: a plugin"
+            + " bundles a library as lib/NAME.jar, directly in lib/ (NAME of letters, digits and ."
+            + " _ + -)",
+        refusal("traversal", new PluginJars().entry("lib/../evil.jar", zipOf("a.txt", 1))));
+    assertEquals(
+        "plugin jar JAR has the entry lib/sub/inner.jar, which is not a bundled library: a plugin"
+            + " bundles a library as lib/NAME.jar, directly in lib/ (NAME of letters, digits and ."
+            + " _ + -)",
+        refusal("nested", new PluginJars().entry("lib/sub/inner.jar", zipOf("a.txt", 1))));
+  }
+
+  @Test
+  void aBundledLibraryEntryInflatingPastTheBoundIsRefused() throws Exception {
+    assertEquals(
+        "plugin jar JAR has an entry lib/big.jar!/blob.bin that inflates to more than 67108864"
+            + " bytes, the most one entry of a plugin jar may hold (a zip bomb?)",
+        refusal("big", new PluginJars().entry("lib/big.jar", zipOf("blob.bin", 65))));
+  }
+
+  /** Returns a zip holding {@code name}: {@code mib} MiB of zeros, deflated. */
+  static byte[] zipOf(String name, int mib) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+      out.setLevel(9);
+      out.putNextEntry(new java.util.zip.ZipEntry(name));
+      byte[] chunk = new byte[1 << 20];
+      for (int i = 0; i < mib; i++) {
+        out.write(chunk);
+      }
+      out.closeEntry();
+    }
+    return bytes.toByteArray();
+  }
+
+  /* ---- logging ---- */
+
+  @Test
+  void aPluginLogsThroughItsContextIntoTheHostsSlf4jBackend() throws Exception {
+    Path jar =
+        jar(
+            "logging",
+            new PluginJars()
+                .source(
+                    "test.logging.LoggingLayer",
+                    PluginJars.layer(
+                        "test.logging",
+                        "logging",
+                        "",
+                        "@Override protected void onLoad(ProviderContext c) {\n"
+                            + "    c.logger().log(System.Logger.Level.INFO, \"loaded as {0}; sees"
+                            + " SLF4J: {1}\", c.entry().name(), sees(\"org.slf4j.LoggerFactory\"));\n"
+                            + "  }\n"
+                            + "  static boolean sees(String name) {\n"
+                            + "    try { Class.forName(name); return true; }"
+                            + " catch (ClassNotFoundException e) { return false; }\n"
+                            + "  }"))
+                .provider("test.logging.LoggingLayer"));
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    // slf4j-simple, the test's backend, writes to whatever System.err is at the time.
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (ChainRuntime runtime = runtimeWith(jar, Map.of())) {
+      describeChainSocket(runtime, "logging-mem-stream");
+    } finally {
+      System.setErr(err);
+    }
+
+    List<String> lines =
+        captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    assertEquals(
+        1,
+        lines.stream()
+            .filter(
+                l ->
+                    l.endsWith(
+                        " INFO test.logging.LoggingLayer - loaded as logging; sees SLF4J: false"))
+            .count(),
+        lines.toString());
+    assertCollected(loaders.get(0));
   }
 
   /* ---- Guice ---- */

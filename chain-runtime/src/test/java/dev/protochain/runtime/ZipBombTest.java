@@ -110,11 +110,11 @@ class ZipBombTest {
   }
 
   @Test
-  void aNestedArchiveIsRefused() throws Exception {
+  void aNestedArchiveOutsideLibIsRefused() throws Exception {
     Path jar = dir.resolve("nested.jar");
     try (ZipOutputStream out =
         new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(jar)))) {
-      out.putNextEntry(new ZipEntry("lib/inner.jar"));
+      out.putNextEntry(new ZipEntry("libs/inner.jar"));
       out.write(new byte[] {'P', 'K', 5, 6});
       out.closeEntry();
     }
@@ -122,8 +122,8 @@ class ZipBombTest {
     assertEquals(
         "plugin jar "
             + jar
-            + " holds the nested archive lib/inner.jar, which the plugin class loader would never"
-            + " open; put its classes in the plugin jar itself",
+            + " holds the nested archive libs/inner.jar outside lib/, which the plugin class loader"
+            + " would never open; bundle a library as lib/NAME.jar",
         assertThrows(ProtochainException.class, () -> PluginStore.inspect(jar)).getMessage());
   }
 

@@ -15,6 +15,14 @@ import java.util.List;
  */
 public final class BuiltinBases {
 
+  /**
+   * Where the built-in bases come from, for messages about a catalog or class path without them: a
+   * runtime embedded as a library has them when its users keep the runtime's own dependencies.
+   */
+  public static final String ARTIFACT =
+      "the built-in bases come from the artifact protochain-base-provider, which must be on the"
+          + " class path";
+
   private BuiltinBases() {}
 
   private static final class Holder {

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Follows a home's catalog file for one runtime: every {@link #PERIOD} it looks at the file's
@@ -36,7 +35,7 @@ final class CatalogFollower implements AutoCloseable {
   /** How often the file is looked at. */
   static final Duration PERIOD = Duration.ofMillis(100);
 
-  private static final Logger log = LoggerFactory.getLogger(RealChainRuntime.class);
+  private static final Logger log = Logs.runtime();
 
   private final String runtime;
   private final CatalogStore store;

@@ -45,8 +45,7 @@ public final class Compatibility {
             + ", which is not in "
             + source.name()
             + (e.kind() == EntryKind.BASE && BuiltinBases.of(source).entries().isEmpty()
-                ? "; no base provider is there at all: the built-in bases come from the artifact"
-                    + " protochain-base-provider, which must be on the class path."
+                ? "; no base provider is there at all: " + BuiltinBases.ARTIFACT + "."
                 : "."),
         e.id());
   }

@@ -22,7 +22,14 @@ final class Contexts {
       ProviderDescriptor descriptor,
       Settings settings,
       RuntimeServices services)
-      implements ProviderContext {}
+      implements ProviderContext {
+
+    /** Returns the provider's logger, routed as {@link Logs#provider} says. */
+    @Override
+    public System.Logger logger() {
+      return Logs.provider(descriptor.className());
+    }
+  }
 
   record Startup(Version version, CatalogEntry entry, int depth, RuntimeServices services)
       implements StartupContext {}

@@ -10,7 +10,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where one runtime tells its lifecycle: the log (failures and undelivered bytes as warnings, loads
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
 final class LifecycleLog {
 
   // The runtime's log category, as applications configure it.
-  private static final Logger log = LoggerFactory.getLogger(RealChainRuntime.class);
+  private static final Logger log = Logs.runtime();
 
   private final String runtime;
   private final List<LifecycleListener> listeners;

@@ -2,20 +2,43 @@ package dev.protochain.runtime.internal;
 
 import com.google.inject.Module;
 import dev.protochain.api.spi.Provider;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.net.URLConnection;
+import java.net.URLStreamHandler;
 import java.nio.file.Path;
+import java.security.CodeSigner;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The class loader of one load of one plugin jar. Its parent shares the JDK, the {@code
  * dev.protochain.api} packages and Guice ({@code com.google.inject}, {@code jakarta.inject}) with
  * the host and nothing else: the runtime, Guava, SLF4J and other plugins stay invisible, and a
  * plugin may bundle any version of any library it needs.
+ *
+ * <h2>Bundled libraries</h2>
+ *
+ * <p>A plugin bundles a library as a jar directly in its {@code lib/} directory ({@code
+ * lib/NAME.jar}, see {@link JarLimits#isLibrary}). The loader looks in the plugin's own classes
+ * first, then in its libraries in the order of their names. The libraries are read into memory when
+ * the loader opens, within the bounds of {@link JarLimits} (which {@link
+ * dev.protochain.runtime.PluginStore#inspect} checked already, at install and before the first
+ * load): nothing is extracted, so no file is written, no entry name ever becomes a path, and the
+ * digest of the plugin jar covers every byte the loader reads. A library is read as a plain jar:
+ * its {@code META-INF/versions/} and {@code module-info.class} are left out. Its classes carry the
+ * code source {@code jar:<plugin jar>!/lib/NAME.jar}; its resources are served from memory.
  */
 public final class PluginClassLoader extends URLClassLoader {
 
@@ -29,11 +52,16 @@ public final class PluginClassLoader extends URLClassLoader {
       new java.util.concurrent.atomic.AtomicLong();
 
   private final Path jar;
+  private final Map<String, JarLimits.Bundled> bundled;
+  private final Map<String, ProtectionDomain> domains = new ConcurrentHashMap<>();
+  private final URLStreamHandler memory;
 
-  private PluginClassLoader(Path jar, URL url) {
+  private PluginClassLoader(Path jar, URL url, Map<String, JarLimits.Bundled> bundled) {
     // The name is unique to this load: stack frames carry it, and name the load that ran them.
     super("plugin " + jar.getFileName() + "#" + LOADS.incrementAndGet(), new URL[] {url}, SHARED);
     this.jar = jar;
+    this.bundled = bundled;
+    this.memory = new BundledResources(bundled);
   }
 
   /**
@@ -99,9 +127,119 @@ public final class PluginClassLoader extends URLClassLoader {
         + ")";
   }
 
-  /** Opens a loader over {@code jar}; close it to release the jar. */
+  /**
+   * Opens a loader over {@code jar} and the libraries it bundles; close it to release the jar.
+   *
+   * @throws IOException naming the jar and the entry if a bundled library is damaged or passes a
+   *     bound of {@link JarLimits}, or if the jar cannot be read
+   */
   public static PluginClassLoader open(Path jar) throws IOException {
-    return new PluginClassLoader(jar, jar.toUri().toURL());
+    return new PluginClassLoader(jar, jar.toUri().toURL(), JarLimits.libraries(jar));
+  }
+
+  /** Returns the names of the libraries the jar bundles ({@code lib/NAME.jar}), sorted. */
+  public List<String> libraries() {
+    return bundled.values().stream().map(JarLimits.Bundled::library).distinct().sorted().toList();
+  }
+
+  /** Finds {@code name} in the plugin's own classes, then in its bundled libraries. */
+  @Override
+  protected Class<?> findClass(String name) throws ClassNotFoundException {
+    try {
+      return super.findClass(name);
+    } catch (ClassNotFoundException notOwn) {
+      JarLimits.Bundled b = bundled.get(name.replace('.', '/') + ".class");
+      if (b == null) {
+        throw notOwn;
+      }
+      int dot = name.lastIndexOf('.');
+      if (dot > 0 && getDefinedPackage(name.substring(0, dot)) == null) {
+        try {
+          definePackage(name.substring(0, dot), null, null, null, null, null, null, null);
+        } catch (IllegalArgumentException definedMeanwhile) {
+          // another thread of this parallel-capable loader defined it first
+        }
+      }
+      return defineClass(name, b.bytes(), 0, b.bytes().length, domain(b.library()));
+    }
+  }
+
+  private ProtectionDomain domain(String library) {
+    return domains.computeIfAbsent(
+        library,
+        l -> {
+          try {
+            URL location = URI.create("jar:" + jar.toUri() + "!/" + l).toURL();
+            return new ProtectionDomain(
+                new CodeSource(location, (CodeSigner[]) null), null, this, null);
+          } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException("no URL for " + l + " in " + jar, e);
+          }
+        });
+  }
+
+  /** Finds {@code name} in the plugin's own entries, then in its bundled libraries. */
+  @Override
+  public URL findResource(String name) {
+    URL own = super.findResource(name);
+    return own != null ? own : bundledResource(name);
+  }
+
+  @Override
+  public Enumeration<URL> findResources(String name) throws IOException {
+    List<URL> all = Collections.list(super.findResources(name));
+    URL b = bundledResource(name);
+    if (b != null) {
+      all.add(b);
+    }
+    return Collections.enumeration(all);
+  }
+
+  private URL bundledResource(String name) {
+    JarLimits.Bundled b = bundled.get(name);
+    if (b == null) {
+      return null;
+    }
+    try {
+      return new URL("protochain-bundled", "", -1, "/" + b.library() + "!/" + name, memory);
+    } catch (java.net.MalformedURLException e) {
+      throw new IllegalStateException("no URL for " + name + " in " + b.library(), e);
+    }
+  }
+
+  /** Serves the resources of bundled libraries from memory. */
+  private static final class BundledResources extends URLStreamHandler {
+    private final Map<String, JarLimits.Bundled> bundled;
+
+    BundledResources(Map<String, JarLimits.Bundled> bundled) {
+      this.bundled = bundled;
+    }
+
+    @Override
+    protected URLConnection openConnection(URL u) throws IOException {
+      String path = u.getPath();
+      int bang = path.indexOf("!/");
+      JarLimits.Bundled b = bang < 0 ? null : bundled.get(path.substring(bang + 2));
+      if (b == null) {
+        throw new java.io.FileNotFoundException(u.toString());
+      }
+      return new URLConnection(u) {
+        @Override
+        public void connect() {
+          connected = true;
+        }
+
+        @Override
+        public InputStream getInputStream() {
+          return new ByteArrayInputStream(b.bytes());
+        }
+
+        @Override
+        public long getContentLengthLong() {
+          return b.bytes().length;
+        }
+      };
+    }
   }
 
   /** Returns the jar. */
@@ -122,7 +260,8 @@ public final class PluginClassLoader extends URLClassLoader {
   public List<Class<?>> providerTypes() throws IOException {
     List<Class<?>> out = new ArrayList<>();
     String file = "META-INF/services/" + Provider.class.getName();
-    for (Enumeration<URL> urls = findResources(file); urls.hasMoreElements(); ) {
+    // The plugin's own registrations only: a bundled library registers no provider of the plugin.
+    for (Enumeration<URL> urls = super.findResources(file); urls.hasMoreElements(); ) {
       URL url = urls.nextElement();
       java.net.URLConnection connection = url.openConnection();
       connection.setUseCaches(false); // a cached JarFile would keep the jar open after close()

@@ -32,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.slf4j.LoggerFactory;
 
 /**
  * The runtime: catalog generation, provider slots, open sessions and open chain sockets. See {@link
@@ -203,13 +202,7 @@ public final class RealChainRuntime implements ChainRuntime {
   public Session startup(int entryId, VersionRange versions) throws IOException {
     Generation g = current;
     CatalogEntry entry =
-        g.catalog
-            .entry(entryId)
-            .orElseThrow(
-                () ->
-                    new ProtochainException(
-                        ProtochainException.Code.NO_MATCHING_ENTRY,
-                        "no catalog entry has id " + entryId));
+        g.catalog.entry(entryId).orElseThrow(() -> noEntry("no catalog entry has id " + entryId));
     return startup(g, entry, versions);
   }
 
@@ -219,12 +212,26 @@ public final class RealChainRuntime implements ChainRuntime {
     CatalogEntry entry =
         g.catalog
             .entry(name)
-            .orElseThrow(
-                () ->
-                    new ProtochainException(
-                        ProtochainException.Code.NO_MATCHING_ENTRY,
-                        "no catalog entry is named '" + name + "'"));
+            .orElseThrow(() -> noEntry("no catalog entry is named '" + name + "'"));
     return startup(g, entry, VersionRange.ALL);
+  }
+
+  /**
+   * Returns the {@code NO_MATCHING_ENTRY} error {@code problem}, naming the artifact of the
+   * built-in bases when the runtime's providers hold no base at all (an application that left them
+   * out).
+   */
+  private ProtochainException noEntry(String problem) {
+    boolean noBase = BuiltinBases.of(config.source()).entries().isEmpty();
+    return new ProtochainException(
+        ProtochainException.Code.NO_MATCHING_ENTRY,
+        problem
+            + (noBase
+                ? "; no base provider is in "
+                    + config.source().name()
+                    + ": "
+                    + BuiltinBases.ARTIFACT
+                : ""));
   }
 
   @Override
@@ -234,8 +241,7 @@ public final class RealChainRuntime implements ChainRuntime {
     Selection s = explain(g, family, type, protocol);
     CatalogEntry entry = s.chosen();
     if (entry == null) {
-      throw new ProtochainException(
-          ProtochainException.Code.NO_MATCHING_ENTRY,
+      throw noEntry(
           "no catalog entry serves " + s.request() + (config.safeMode() ? " in safe mode" : ""));
     }
     return startup(g, entry, VersionRange.ALL);
@@ -422,8 +428,7 @@ public final class RealChainRuntime implements ChainRuntime {
     try {
       closeSessions();
     } catch (IOException | RuntimeException e) {
-      LoggerFactory.getLogger(RealChainRuntime.class)
-          .warn("closing runtime '{}' at JVM exit failed", config.name(), e);
+      Logs.runtime().warn("closing runtime '{}' at JVM exit failed", config.name(), e);
     }
   }
 

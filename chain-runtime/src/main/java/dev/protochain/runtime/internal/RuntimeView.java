@@ -19,7 +19,6 @@ import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.slf4j.LoggerFactory;
 
 /**
  * The JMX view of one runtime, registered in the platform MBean server while the runtime is open.
@@ -99,8 +98,7 @@ final class RuntimeView implements ChainRuntimeMXBean {
       } catch (InstanceAlreadyExistsException taken) {
         // Another copy of protochain in this JVM has the name: take the next.
       } catch (RuntimeException | JMException e) {
-        LoggerFactory.getLogger(RealChainRuntime.class)
-            .warn("runtime '{}': no JMX view: {}", name, e.toString());
+        Logs.runtime().warn("runtime '{}': no JMX view: {}", name, e.toString());
         return;
       }
     }
@@ -128,7 +126,7 @@ final class RuntimeView implements ChainRuntimeMXBean {
     } catch (InstanceNotFoundException gone) {
       // Unregistered already (by a tool, say).
     } catch (JMException | RuntimeException e) {
-      LoggerFactory.getLogger(RealChainRuntime.class)
+      Logs.runtime()
           .warn(
               "runtime '{}': removing the JMX view {} failed: {}", name, objectName, e.toString());
     }

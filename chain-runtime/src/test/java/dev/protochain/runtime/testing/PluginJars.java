@@ -1,14 +1,12 @@
 package dev.protochain.runtime.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -28,14 +25,14 @@ import javax.tools.ToolProvider;
 
 /**
  * Builds real plugin jars for tests: Java sources compiled against the test class path (the api,
- * Guice and the JDK), service registrations, and optionally the classes of bundled jars. Not
- * thread-safe.
+ * Guice and the JDK), service registrations, and optionally bundled libraries ({@code lib/*.jar})
+ * or entries of any name and content. Not thread-safe.
  */
 public final class PluginJars {
 
   private final Map<String, String> sources = new LinkedHashMap<>();
   private final Map<String, List<String>> services = new LinkedHashMap<>();
-  private final List<Path> bundled = new ArrayList<>();
+  private final Map<String, byte[]> entries = new LinkedHashMap<>();
   private final List<Path> classpath = new ArrayList<>();
 
   /** Adds a source file of the class {@code className}. */
@@ -55,10 +52,15 @@ public final class PluginJars {
     return service("dev.protochain.api.spi.Provider", implementation);
   }
 
-  /** Copies every class of {@code jar} into the plugin (a fat jar) and compiles against it. */
-  public PluginJars bundle(Path jar) {
-    bundled.add(jar);
+  /** Bundles {@code jar} as the library {@code lib/<its file name>} and compiles against it. */
+  public PluginJars library(Path jar) throws IOException {
     classpath.add(jar);
+    return entry("lib/" + jar.getFileName(), Files.readAllBytes(jar));
+  }
+
+  /** Adds the entry {@code name} holding {@code bytes}, as it is. */
+  public PluginJars entry(String name, byte[] bytes) {
+    entries.put(name, bytes);
     return this;
   }
 
@@ -83,19 +85,8 @@ public final class PluginJars {
             "META-INF/services/" + s.getKey(),
             (String.join("\n", s.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
       }
-      for (Path jar : bundled) {
-        try (JarFile in = new JarFile(jar.toFile())) {
-          for (Enumeration<JarEntry> e = in.entries(); e.hasMoreElements(); ) {
-            JarEntry entry = e.nextElement();
-            String name = entry.getName();
-            if (entry.isDirectory() || name.startsWith("META-INF/")) {
-              continue;
-            }
-            try (InputStream is = in.getInputStream(entry)) {
-              put(out, written, name, is.readAllBytes());
-            }
-          }
-        }
+      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+        put(out, written, e.getKey(), e.getValue());
       }
     }
     return target;

@@ -35,7 +35,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LingeringClose implements AbstractLayer.Lingering {
 
-  private static final Logger log = LoggerFactory.getLogger(LingeringClose.class);
+  // Initialised at the first line logged, so that SLF4J (and its warning when the application has
+  // no backend) stays untouched until there is something to say.
+  private static final class Log {
+    static final Logger log = LoggerFactory.getLogger(LingeringClose.class);
+  }
 
   /** What the rest of a socket's close does; every method but {@link #pendingBytes} under lock. */
   public interface Rest {
@@ -181,7 +185,8 @@ public final class LingeringClose implements AbstractLayer.Lingering {
       finish(shared.peerWait());
     } catch (IOException | RuntimeException e) {
       // The application's close returned long ago; nobody is left to tell but the log.
-      log.debug("{}: the deferred close of a socket over {} failed", shared.describe(), below, e);
+      Log.log.debug(
+          "{}: the deferred close of a socket over {} failed", shared.describe(), below, e);
       abort();
     } finally {
       unlock();

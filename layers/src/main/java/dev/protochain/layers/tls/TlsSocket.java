@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 final class TlsSocket extends ForwardingSocket {
 
-  private static final Logger log = LoggerFactory.getLogger(TlsSocket.class);
+  // Initialised at the first line logged: see LingeringClose.
+  private static final class Log {
+    static final Logger log = LoggerFactory.getLogger(TlsSocket.class);
+  }
 
   /** How long a graceful close with linger off waits for the peer to close after close_notify. */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
@@ -311,7 +314,7 @@ final class TlsSocket extends ForwardingSocket {
         }
       } catch (IOException e) {
         peerGone = true;
-        log.debug(
+        Log.log.debug(
             "tls ({}): close_notify not delivered on {}", layer.described(), TlsSocket.this, e);
       }
     }

@@ -1,0 +1,177 @@
+package dev.protochain.samples.modules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.StringWriter;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The application module on the module path, over the jars this build made: the demo's echo runs
+ * there with the runtime in its named module, and the runtime's {@code internal} packages are
+ * closed to the application, both to the compiler and to reflection.
+ */
+@Timeout(120)
+class ModulePathIT {
+
+  static final String APP = "dev.protochain.samples.modules";
+
+  @TempDir Path dir;
+
+  @Test
+  void eachPublishedModuleExportsItsApiPackagesOnly() throws Exception {
+    Map<String, String> exports = new TreeMap<>();
+    for (ModuleReference ref : ModuleFinder.of(Jvm.lib()).findAll()) {
+      ModuleDescriptor d = ref.descriptor();
+      if (d.name().startsWith("dev.protochain.")) {
+        exports.put(
+            d.name(),
+            d.exports().stream()
+                .map(e -> e.source() + (e.isQualified() ? " to " + e.targets() : ""))
+                .collect(Collectors.toCollection(TreeSet::new))
+                .toString());
+      }
+    }
+
+    assertEquals(
+        Map.of(
+            "dev.protochain.api",
+            "[dev.protochain.api, dev.protochain.api.spi]",
+            "dev.protochain.base",
+            "[dev.protochain.base]",
+            "dev.protochain.layers",
+            "[dev.protochain.layers.coalesce, dev.protochain.layers.deflate,"
+                + " dev.protochain.layers.fault, dev.protochain.layers.filter,"
+                + " dev.protochain.layers.metrics, dev.protochain.layers.ratelimit,"
+                + " dev.protochain.layers.socks5, dev.protochain.layers.tls,"
+                + " dev.protochain.layers.trace]",
+            "dev.protochain.runtime",
+            "[dev.protochain.runtime, dev.protochain.runtime.bridge,"
+                + " dev.protochain.runtime.internal to [dev.protochain.testkit],"
+                + " dev.protochain.runtime.store]"),
+        exports);
+  }
+
+  @Test
+  void theDemosEchoRunsOnTheModulePath() throws Exception {
+    Jvm.Result r =
+        Jvm.java(
+            dir,
+            "--module-path",
+            Jvm.path(),
+            "-m",
+            APP + "/" + APP + ".ModularEcho",
+            "trace,coalesce",
+            "1048576");
+
+    assertEquals(
+        "echoed 1048576 bytes over trace-coalesce-tcp4: verified (runtime in module"
+            + " dev.protochain.runtime)\n",
+        r.out(),
+        r.err());
+    assertEquals(0, r.code(), r.err());
+  }
+
+  @Test
+  void reflectionCannotReachAnInternalTypeFromTheApplicationModule() throws Exception {
+    Jvm.Result r =
+        Jvm.java(dir, "--module-path", Jvm.path(), "-m", APP + "/" + APP + ".ReachInternal");
+
+    assertEquals(
+        "refused: class "
+            + APP
+            + ".ReachInternal (in module "
+            + APP
+            + ") cannot access class dev.protochain.runtime.internal.BuiltinBases (in module"
+            + " dev.protochain.runtime) because module dev.protochain.runtime does not export"
+            + " dev.protochain.runtime.internal to module "
+            + APP
+            + "\n"
+            + "refused: Unable to make public static dev.protochain.runtime.Catalog"
+            + " dev.protochain.runtime.internal.BuiltinBases.catalog() accessible: module"
+            + " dev.protochain.runtime does not \"exports dev.protochain.runtime.internal\" to module "
+            + APP
+            + "\n",
+        r.out(),
+        r.err());
+    assertEquals(0, r.code());
+  }
+
+  @Test
+  void onTheClassPathTheSameCallReachesIt() throws Exception {
+    Jvm.Result r = Jvm.java(dir, "-cp", Jvm.path(), APP + ".ReachInternal");
+
+    assertEquals(
+        "reached dev.protochain.runtime.Catalog\nreached dev.protochain.runtime.Catalog\n",
+        r.out(),
+        r.err());
+    assertEquals(3, r.code());
+  }
+
+  @Test
+  void theCompilerRefusesAnApplicationModuleImportingAnInternalType() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src/app/example"));
+    Files.writeString(
+        dir.resolve("src/app/module-info.java"),
+        "module app { requires dev.protochain.runtime; }\n");
+    Files.writeString(
+        src.resolve("Peek.java"),
+        "package example;\n"
+            + "public class Peek {\n"
+            + "  Object peek() { return dev.protochain.runtime.internal.BuiltinBases.catalog(); }\n"
+            + "}\n");
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+    boolean compiled;
+    try (StandardJavaFileManager files =
+        javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+      files.setLocation(StandardLocation.CLASS_PATH, List.of()); // not the test's own class path
+      compiled =
+          javac
+              .getTask(
+                  new StringWriter(),
+                  files,
+                  diagnostics,
+                  List.of("--module-path", Jvm.path(), "-d", dir.resolve("classes").toString()),
+                  null,
+                  files.getJavaFileObjects(
+                      dir.resolve("src/app/module-info.java"), src.resolve("Peek.java")))
+              .call();
+    }
+
+    assertEquals(false, compiled);
+    assertEquals(
+        List.of(
+            "Peek.java:3: package dev.protochain.runtime.internal is not visible\n"
+                + "  (package dev.protochain.runtime.internal is declared in module"
+                + " dev.protochain.runtime, which does not export it to module app)"),
+        diagnostics.getDiagnostics().stream()
+            .map(
+                d ->
+                    Path.of(d.getSource().getName()).getFileName()
+                        + ":"
+                        + d.getLineNumber()
+                        + ": "
+                        + d.getMessage(Locale.ROOT))
+            .toList());
+  }
+}
