@@ -10,10 +10,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The ${layerName} layer: passes every operation to the layer below it unchanged. Change {@link
- * ${className}Socket#send} and {@link ${className}Socket#receive} to change the bytes on the wire;
- * override {@code onLoad} and {@code onUnload} to hold resources, and declare settings in
- * {@code @ProviderInfo(settings = ...)}.
+ * The ${layerName} layer: passes every operation to the layer below it unchanged.
+ *
+ * <p>To change the bytes on the wire, change {@code send} and {@code receive} of its socket; to
+ * hold resources, override {@code onLoad} and {@code onUnload}; to take settings, declare them in
+ * {@code @ProviderInfo(settings = ...)} and read them with {@code settings()}.
  */
 @ProviderInfo(
     id = "${layerId}",
