@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathConstants;
@@ -20,7 +23,7 @@ import org.w3c.dom.NodeList;
  * {@code bom/pom.xml} names exactly the artifacts the reactor publishes (every module that is not
  * an aggregator and does not set {@code maven.deploy.skip}, itself or through its parent), so a new
  * module cannot be forgotten; and since the BOM has no parent, the version and the metadata it
- * repeats equal the parent's.
+ * repeats equal the parent's; and the README's "Use it as a library" names artifacts the BOM lists.
  */
 class BomTest {
 
@@ -33,6 +36,46 @@ class BomTest {
     collectPublished(ROOT, false, published);
     assertTrue(published.contains("protochain-api"), "published modules found: " + published);
 
+    assertEquals(published, listed(), "the published modules, and what bom/pom.xml lists");
+  }
+
+  @Test
+  void theReadmesLibraryCoordinatesAreTheBoms() throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    int start = readme.indexOf("\n## Use it as a library\n");
+    assertTrue(start >= 0, "README.md has a section 'Use it as a library'");
+    int end = readme.indexOf("\n## ", start + 1);
+    String section = readme.substring(start, end < 0 ? readme.length() : end);
+    Matcher m =
+        Pattern.compile(
+                "<groupId>dev\\.protochain</groupId>\\s*<artifactId>([^<]+)</artifactId>"
+                    + "(?:\\s*<version>([^<]+)</version>)?")
+            .matcher(section);
+    TreeSet<String> named = new TreeSet<>();
+    while (m.find()) {
+      if (m.group(1).equals("protochain-bom")) {
+        assertEquals(text(read(ROOT), "/project/version"), m.group(2), "the BOM's version");
+      } else {
+        assertEquals(null, m.group(2), m.group(1) + " takes its version from the BOM");
+      }
+      named.add(m.group(1));
+    }
+    assertEquals(
+        new TreeSet<>(
+            List.of(
+                "protochain-bom",
+                "protochain-api",
+                "protochain-chain-runtime",
+                "protochain-layers",
+                "protochain-testkit")),
+        named,
+        "the artifacts the README names for an application, a layer author and a test");
+    named.remove("protochain-bom");
+    assertTrue(listed().containsAll(named), named + " are all in " + listed());
+  }
+
+  /** The artifacts bom/pom.xml lists, each checked to be protochain's, at the BOM's version. */
+  private static TreeSet<String> listed() throws Exception {
     Document bom = read(ROOT.resolve("bom"));
     TreeSet<String> listed = new TreeSet<>();
     NodeList deps = nodes(bom, "/project/dependencyManagement/dependencies/dependency");
@@ -42,7 +85,7 @@ class BomTest {
       assertEquals("${project.version}", XPATH.evaluate("version", deps.item(i)), artifactId);
       listed.add(artifactId);
     }
-    assertEquals(published, listed, "the published modules, and what bom/pom.xml lists");
+    return listed;
   }
 
   @Test

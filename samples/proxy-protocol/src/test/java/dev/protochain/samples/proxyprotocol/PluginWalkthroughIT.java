@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The plugin walkthrough of the README, with real processes: the jar this module built is installed
+ * The sample plugin installed and run with real processes: the jar this module built is installed
  * with {@code protochain catalog install --plugin} into a temporary home, bytes cross
  * [proxy-protocol, tcp4] both ways between {@code protochain listen} and {@code protochain
  * connect}, each of which proves the plugin unloaded ({@code --check-unload}); and a jar changed
