@@ -138,7 +138,7 @@ public abstract class AbstractLayer implements LayeredProvider {
                   } catch (InterruptedException e) {
                     return; // drain finished in time
                   }
-                  for (Lingering l : unfinished) {
+                  for (Lingering l : todo) {
                     if (unfinished.remove(l)) {
                       undelivered.addAndGet(l.pendingBytes());
                       l.abort();
