@@ -27,7 +27,7 @@ import java.util.UUID;
  * @param type the socket type served
  * @param protocol the protocol served
  * @param flags the services provided, a copy held as an unmodifiable set
- * @param version the version of the protocol the entry speaks [{@code iVersion}]
+ * @param version the version of the protocol the entry speaks (Winsock's iVersion)
  * @param chain the protocol chain, whose length tells the entry's {@link #kind()}
  * @param settings the provider's settings, a copy held sorted by key and unmodifiable
  */

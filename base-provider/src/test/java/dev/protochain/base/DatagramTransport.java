@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** The datagram transports every datagram test runs over. */
+// The suppliers are constructor and method references, which hold no state.
+@SuppressWarnings("ImmutableEnumChecker")
 enum DatagramTransport {
   UDP4(TestContexts::udp4, UdpProvider::new, "127.0.0.1"),
   UDP6(TestContexts::udp6, UdpProvider::new, "::1"),

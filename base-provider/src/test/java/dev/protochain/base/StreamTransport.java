@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** The stream transports every stream test runs over. */
+// The suppliers are constructor and method references, which hold no state.
+@SuppressWarnings("ImmutableEnumChecker")
 enum StreamTransport {
   TCP4(TestContexts::tcp4, TcpProvider::new, "127.0.0.1"),
   TCP6(TestContexts::tcp6, TcpProvider::new, "::1"),

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -338,7 +337,6 @@ class ChainRuntimeLifecycleTest {
 
   @Test
   void afterZeroTheNextStartupLoadsAFreshInstance() throws Exception {
-    AtomicReference<Object> firstInstance = new AtomicReference<>();
     List<Object> instances = Collections.synchronizedList(new ArrayList<>());
     Recorder r = new Recorder();
     FakeProviderSource tracking =
@@ -355,10 +353,10 @@ class ChainRuntimeLifecycleTest {
             .base("base2", r);
     try (ChainRuntime rt = runtime(tracking)) {
       rt.startup(CHAIN).close();
-      firstInstance.set(instances.get(0));
+      Object firstInstance = instances.get(0);
       try (Session again = rt.startup(CHAIN)) {
         assertEquals(2, instances.size());
-        assertNotSame(firstInstance.get(), instances.get(1));
+        assertNotSame(firstInstance, instances.get(1));
         assertEquals(2, rt.loads(A));
         assertEquals(2, r.loads("base"));
         assertEquals(1, rt.count(A));

@@ -318,7 +318,8 @@ class DescriptorFuzzTest {
     Arbitrary<Boolean> sameKind =
         Arbitraries.frequency(net.jqwik.api.Tuple.of(12, true), net.jqwik.api.Tuple.of(1, false));
     Arbitrary<boolean[]> kinds =
-        Combinators.combine(declaredLayer, sameKind).as((d, same) -> new boolean[] {d, same == d});
+        Combinators.combine(declaredLayer, sameKind)
+            .as((d, same) -> new boolean[] {d, same.equals(d)});
     return Combinators.combine(id, name, kinds, version, version, settings, requires)
         .as((i, n, k, min, max, s, r) -> new Spec(i, n, k[0], k[1], min, max, s, r));
   }
@@ -364,7 +365,8 @@ class DescriptorFuzzTest {
    */
   static String literal(String s) {
     StringBuilder sb = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (c == '"' || c == '\\') {
         sb.append('\\').append(c);
       } else if (c < 0x20 || c == 0x7f) {

@@ -201,7 +201,7 @@ class ForeignHomeTest {
     List<String> classpath = new ArrayList<>();
     Path copies = Files.createDirectory(dir.resolve("classpath"));
     int i = 0;
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
       Path from = Path.of(entry);
       if (!Files.exists(from)) {
         continue;

@@ -333,7 +333,7 @@ final class LifecycleMachine implements AutoCloseable {
     }
     model.faults.forEach(
         f -> {
-          String[] parts = f.split(" ");
+          String[] parts = f.split(" ", -1);
           recorder.failOn(parts[0], dev.protochain.runtime.testing.Phase.valueOf(parts[1]));
         });
     runtime =

@@ -657,13 +657,13 @@ final class LifecycleModel {
   }
 
   static int[] range(String text) {
-    String[] parts = text.split("-");
+    String[] parts = text.split("-", -1);
     int min = version(parts[0]);
     return new int[] {min, parts.length == 1 ? min : version(parts[1])};
   }
 
   private static int version(String text) {
-    String[] p = text.split("\\.");
+    String[] p = text.split("\\.", -1);
     return Integer.parseInt(p[0]) * 256 + Integer.parseInt(p[1]);
   }
 

@@ -812,7 +812,7 @@ class PluginTest {
           ", in test.leaky.LeakyLayer.lambda$onLoad$0(LeakyLayer.java:9))]; a provider must stop its"
               + " threads in unload()");
       assertEquals(0, runtime.count(2001));
-      socket.toString(); // releases the worker, so the test leaves no thread behind
+      var unused = socket.toString(); // releases the worker, so the test leaves no thread behind
       for (int i = 0; i < 100 && !threadsNamed("leaky-worker").isEmpty(); i++) {
         Thread.sleep(20);
       }

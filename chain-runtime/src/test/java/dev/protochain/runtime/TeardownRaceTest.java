@@ -82,7 +82,7 @@ class TeardownRaceTest {
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
-        long seed = 1234 + t;
+        long seed = 1234L + t;
         done.add(
             pool.submit(
                 () -> {

@@ -372,7 +372,7 @@ public abstract class AbstractBaseSocket implements ChainSocket {
    * Returns {@code timeout} in whole milliseconds for {@code SO_TIMEOUT}: rounded up, at least 1.
    */
   protected static int timeoutMillis(Duration timeout) {
-    if (timeout.getSeconds() >= Integer.MAX_VALUE / 1000) {
+    if (timeout.toSeconds() >= Integer.MAX_VALUE / 1000) {
       return Integer.MAX_VALUE;
     }
     long millis = timeout.toMillis();

@@ -147,7 +147,7 @@ public abstract class AbstractLayer implements LayeredProvider {
                   } catch (InterruptedException e) {
                     return; // drain finished in time
                   }
-                  for (Lingering l : unfinished) {
+                  for (Lingering l : todo) {
                     if (unfinished.remove(l)) {
                       undelivered.addAndGet(l.pendingBytes());
                       l.abort();

@@ -21,6 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A {@link ServerSocket} over a listening {@link ChainSocket}. Every public method is overridden:
  * the platform implementation the superclass constructor makes is never created.
  */
+// ServerSocket's synchronized methods guard its own impl, which this class never uses: its state is
+// volatile, and a monitor held across a blocking chain call would pin a virtual thread.
+@SuppressWarnings("UnsynchronizedOverridesSynchronized")
 final class BridgeServerSocket extends ServerSocket {
 
   private final Target target;

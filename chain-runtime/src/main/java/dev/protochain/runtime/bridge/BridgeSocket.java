@@ -26,6 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * A {@link Socket} over a {@link ChainSocket}. Every public method of {@code Socket} is overridden:
  * the platform implementation the superclass constructor makes is never created.
  */
+// Socket's synchronized methods guard its own impl, which this class never uses: its state is
+// volatile, close takes a ReentrantLock, and a monitor held across a blocking chain call would pin
+// a virtual thread.
+@SuppressWarnings("UnsynchronizedOverridesSynchronized")
 final class BridgeSocket extends Socket {
 
   private final Target target;

@@ -57,6 +57,7 @@ final class DetachedException extends IOException {
 
   /** Returns the original's {@code toString()}: its class name and message. */
   @Override
+  @SuppressWarnings("OverrideThrowableToString") // it prints the plugin's class name, not ours
   public String toString() {
     return original;
   }

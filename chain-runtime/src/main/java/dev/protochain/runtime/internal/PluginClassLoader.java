@@ -99,11 +99,11 @@ public final class PluginClassLoader extends URLClassLoader {
         new StringBuilder("'").append(t.getName()).append("' (").append(t.getState());
     if (stack.length > 0) {
       sb.append(" at ").append(frame(stack[0]));
-      for (StackTraceElement f : stack) {
-        String loader = f.getClassLoaderName();
+      for (int i = 0; i < stack.length; i++) {
+        String loader = stack[i].getClassLoaderName();
         if (loader != null && loader.startsWith("plugin ")) {
-          if (f != stack[0]) {
-            sb.append(", in ").append(frame(f));
+          if (i > 0) {
+            sb.append(", in ").append(frame(stack[i]));
           }
           break;
         }

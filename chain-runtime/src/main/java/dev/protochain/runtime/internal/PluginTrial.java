@@ -102,7 +102,7 @@ public final class PluginTrial {
               HomeFiles.read(result, 64 * 1024, "result").orElse(new byte[0]),
               StandardCharsets.UTF_8);
       List<Failure> failures = new ArrayList<>();
-      for (String line : lines.strip().split("\n")) {
+      for (String line : lines.strip().split("\n", -1)) {
         String[] parts = line.split("\t", 3);
         int id = parts.length > 1 ? Integer.parseInt(parts[1]) : entries.get(0);
         String entry = catalog.entry(id).map(Object::toString).orElse("entry " + id);

@@ -264,7 +264,7 @@ public final class RealChainRuntime implements ChainRuntime {
     }
     try {
       Plan plan = g.last;
-      if (plan == null || plan.target != entry) {
+      if (plan == null || plan.target.id() != entry.id()) { // g.plans is keyed by id too
         plan = g.plans.get(entry.id());
         if (plan == null) {
           plan = Plan.of(entry, g.catalog, e -> slot(g, e));
@@ -397,6 +397,7 @@ public final class RealChainRuntime implements ChainRuntime {
     return explain(current, family, type, protocol);
   }
 
+  @SuppressWarnings("EnumOrdinal") // a dense index into this generation's cache, never stored
   private Selection explain(
       Generation g, AddressFamily family, SocketType type, Protocol protocol) {
     // Every startup by request asks this: a generation's catalog never changes, so each request's

@@ -58,6 +58,7 @@ final class StartedChain {
   }
 
   /** Returns whether {@code other} started the same provider instances with the same contexts. */
+  @SuppressWarnings("ReferenceEquality") // the same instances: identity is the question
   boolean sameAs(StartedChain other) {
     if (other.plan != plan) {
       return false;

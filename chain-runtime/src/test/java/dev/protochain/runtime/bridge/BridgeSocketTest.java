@@ -186,14 +186,15 @@ class BridgeSocketTest {
               () -> {
                 for (int i = 0; i < 32; i++) {
                   Socket s = server.accept();
-                  pool.submit(
-                      () -> {
-                        try (s) {
-                          s.getInputStream().transferTo(s.getOutputStream());
-                          s.shutdownOutput();
-                        }
-                        return null;
-                      });
+                  var unused = // each echo's failure shows as the client's wrong answer
+                      pool.submit(
+                          () -> {
+                            try (s) {
+                              s.getInputStream().transferTo(s.getOutputStream());
+                              s.shutdownOutput();
+                            }
+                            return null;
+                          });
                 }
                 return null;
               });

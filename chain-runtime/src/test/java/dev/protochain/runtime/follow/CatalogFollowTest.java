@@ -118,7 +118,7 @@ class CatalogFollowTest {
     String out = new String(writer.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, writer.exitValue(), out);
-    String[] wrote = out.lines().reduce((first, second) -> second).orElseThrow().split(" ");
+    String[] wrote = out.lines().reduce((first, second) -> second).orElseThrow().split(" ", -1);
     assertEquals("wrote", wrote[0], out);
     assertEquals("3", wrote[1], out);
 
@@ -218,7 +218,7 @@ class CatalogFollowTest {
                   .orElse(false),
           "generation " + generation);
       micros.add((System.nanoTime() - wrote) / 1000);
-      Thread.sleep(version % 7 * 7); // writes land at different points of the follower's period
+      Thread.sleep(version % 7 * 7L); // writes land at different points of the follower's period
     }
     Collections.sort(micros);
     System.out.printf(

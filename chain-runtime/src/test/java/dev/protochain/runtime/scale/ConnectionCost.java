@@ -214,8 +214,8 @@ public final class ConnectionCost {
     String histogram = histogram();
     long chunks = 0;
     long chunkBytes = 0;
-    for (String line : histogram.split("\n")) {
-      String[] f = line.trim().split("\\s+");
+    for (String line : histogram.lines().toList()) {
+      String[] f = line.trim().split("\\s+", -1);
       if (f.length >= 4 && f[3].equals("jdk.internal.vm.StackChunk")) {
         chunks = Long.parseLong(f[1]);
         chunkBytes = Long.parseLong(f[2]);

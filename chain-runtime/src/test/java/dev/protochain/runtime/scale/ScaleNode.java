@@ -658,7 +658,7 @@ public final class ScaleNode {
   public static long openFileLimit() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
       if (line.startsWith("Max open files")) {
-        String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+        String soft = line.substring("Max open files".length()).trim().split("\\s+", -1)[0];
         return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
       }
     }

@@ -405,7 +405,7 @@ class CatalogFuzzTest {
     List<Integer> at = new ArrayList<>();
     for (int i = 0; i < bytes.length; i++) {
       if (Character.isDigit(bytes[i])
-          && (i == 0 || !Character.isLetterOrDigit(bytes[i - 1]) && bytes[i - 1] != '-')) {
+          && (i == 0 || (!Character.isLetterOrDigit(bytes[i - 1]) && bytes[i - 1] != '-'))) {
         at.add(i);
       }
     }
@@ -503,7 +503,8 @@ class CatalogFuzzTest {
 
   static String quote(String s) {
     StringBuilder sb = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (c == '"' || c == '\\') {
         sb.append('\\').append(c);
       } else if (c < 0x20) {

@@ -110,7 +110,8 @@ public final class PluginJars {
     try (StandardJavaFileManager files =
         compiler.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
       List<java.io.File> cp = new ArrayList<>();
-      for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      for (String entry :
+          System.getProperty("java.class.path").split(java.io.File.pathSeparator, -1)) {
         cp.add(new java.io.File(entry));
       }
       classpath.forEach(p -> cp.add(0, p.toFile()));

@@ -61,17 +61,18 @@ public @interface PropertyTimeout {
                 t.setDaemon(true);
                 return t;
               });
-      watchdog.schedule(
-          () -> {
-            synchronized (lock) {
-              if (!done[0]) {
-                dump[0] = Bounded.threadDump();
-                running.interrupt();
-              }
-            }
-          },
-          seconds,
-          TimeUnit.SECONDS);
+      var unused = // done[0] and dump[0] carry what the watchdog found
+          watchdog.schedule(
+              () -> {
+                synchronized (lock) {
+                  if (!done[0]) {
+                    dump[0] = Bounded.threadDump();
+                    running.interrupt();
+                  }
+                }
+              },
+              seconds,
+              TimeUnit.SECONDS);
       PropertyExecutionResult result;
       try {
         result = property.execute();

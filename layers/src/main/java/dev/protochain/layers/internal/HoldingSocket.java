@@ -91,9 +91,12 @@ public abstract class HoldingSocket extends ForwardingSocket {
 
   private final Owner owner;
   private final ReentrantLock sendLock = new ReentrantLock();
+
   // Set through FLUSH_REQUESTED and CLOSE_PENDING: plain fields, not an AtomicBoolean each, since
   // every connection of a coalescing chain holds them for its life.
+  @SuppressWarnings("UnusedVariable") // read only through FLUSH_REQUESTED
   private volatile boolean flushRequested;
+
   private final LingeringClose closing;
   private volatile boolean closePending;
   private volatile boolean connected;
@@ -198,6 +201,7 @@ public abstract class HoldingSocket extends ForwardingSocket {
   }
 
   @Override
+  @SuppressWarnings("NonAtomicVolatileUpdate") // heldBytes is written under sendLock only
   public final int send(ByteBuffer src) throws IOException {
     sendLock.lock();
     try {

@@ -65,7 +65,8 @@ public final class LayerTimer {
    */
   boolean schedule(Runnable decide, long nanos) {
     try {
-      timer.schedule(decide, nanos, TimeUnit.NANOSECONDS);
+      // Nothing waits on the future: the tasks catch and record their own failures.
+      var unused = timer.schedule(decide, nanos, TimeUnit.NANOSECONDS);
       return true;
     } catch (RejectedExecutionException unloading) {
       return false;
@@ -94,7 +95,7 @@ public final class LayerTimer {
       if (nanos <= 0) {
         closers.execute(close);
       } else {
-        timer.schedule(() -> closeAfter(close, 0), nanos, TimeUnit.NANOSECONDS);
+        var unused = timer.schedule(() -> closeAfter(close, 0), nanos, TimeUnit.NANOSECONDS);
       }
       return true;
     } catch (RejectedExecutionException unloading) {

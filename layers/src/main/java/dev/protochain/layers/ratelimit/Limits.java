@@ -19,9 +19,9 @@ final class Limits {
   final int chunk;
 
   Limits(long bytesPerSecond, long operationsPerSecond) {
-    sent = bytesPerSecond > 0 ? RateLimiter.create(bytesPerSecond) : null;
-    received = bytesPerSecond > 0 ? RateLimiter.create(bytesPerSecond) : null;
-    operations = operationsPerSecond > 0 ? RateLimiter.create(operationsPerSecond) : null;
+    sent = bytesPerSecond > 0 ? RateLimiter.create((double) bytesPerSecond) : null;
+    received = bytesPerSecond > 0 ? RateLimiter.create((double) bytesPerSecond) : null;
+    operations = operationsPerSecond > 0 ? RateLimiter.create((double) operationsPerSecond) : null;
     chunk =
         bytesPerSecond > 0
             ? (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytesPerSecond / 10))

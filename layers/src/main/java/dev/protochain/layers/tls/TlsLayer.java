@@ -373,7 +373,7 @@ public final class TlsLayer extends AbstractLayer {
       return List.of();
     }
     List<String> wanted = new ArrayList<>();
-    for (String v : value.get().split(",")) {
+    for (String v : value.get().split(",", -1)) {
       if (!v.trim().isEmpty()) {
         wanted.add(v.trim());
       }
