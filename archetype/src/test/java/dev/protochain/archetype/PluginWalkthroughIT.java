@@ -120,6 +120,11 @@ class PluginWalkthroughIT {
         Files.isRegularFile(
             project.resolve("src/test/java/example/PassThroughLayerContractTest.java")));
     String id = layerId(layer);
+    String projectReadme = Files.readString(project.resolve("README.md"));
+    assertTrue(
+        projectReadme.contains("--plugin target/hello-1.0-SNAPSHOT.jar --over tcp4")
+            && projectReadme.contains("`" + id + "`"),
+        projectReadme);
     // Step 2 ran the layer contract and made the plugin jar.
     assertTrue(
         Files.readString(
