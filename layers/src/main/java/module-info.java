@@ -17,6 +17,7 @@ module dev.protochain.layers {
   exports dev.protochain.layers.socks5;
   exports dev.protochain.layers.tls;
   exports dev.protochain.layers.trace;
+  exports dev.protochain.layers.websocket;
 
   provides dev.protochain.api.spi.Provider with
       dev.protochain.layers.trace.TraceLayer,
@@ -27,5 +28,6 @@ module dev.protochain.layers {
       dev.protochain.layers.ratelimit.RateLimitLayer,
       dev.protochain.layers.metrics.MetricsLayer,
       dev.protochain.layers.filter.FilterLayer,
-      dev.protochain.layers.fault.FaultLayer;
+      dev.protochain.layers.fault.FaultLayer,
+      dev.protochain.layers.websocket.WebSocketLayer;
 }

@@ -2,9 +2,11 @@ package dev.protochain.samples.modules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.InputStream;
 import java.io.StringWriter;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -63,12 +66,48 @@ class ModulePathIT {
                 + " dev.protochain.layers.fault, dev.protochain.layers.filter,"
                 + " dev.protochain.layers.metrics, dev.protochain.layers.ratelimit,"
                 + " dev.protochain.layers.socks5, dev.protochain.layers.tls,"
-                + " dev.protochain.layers.trace]",
+                + " dev.protochain.layers.trace, dev.protochain.layers.websocket]",
             "dev.protochain.runtime",
             "[dev.protochain.runtime, dev.protochain.runtime.bridge,"
                 + " dev.protochain.runtime.internal to [dev.protochain.testkit],"
                 + " dev.protochain.runtime.store]"),
         exports);
+  }
+
+  /**
+   * A module's {@code provides} and its jar's service file list the same providers: the module path
+   * reads the one and the class path the other, so a provider missing from either would be found on
+   * one path only.
+   */
+  @Test
+  void eachModuleProvidesWhatItsServiceFileLists() throws Exception {
+    String service = "dev.protochain.api.spi.Provider";
+    int modules = 0;
+    for (ModuleReference ref : ModuleFinder.of(Jvm.lib()).findAll()) {
+      ModuleDescriptor d = ref.descriptor();
+      if (!d.name().startsWith("dev.protochain.")) {
+        continue;
+      }
+      Set<String> provided =
+          d.provides().stream()
+              .filter(p -> p.service().equals(service))
+              .flatMap(p -> p.providers().stream())
+              .collect(Collectors.toCollection(TreeSet::new));
+      Set<String> listed = new TreeSet<>();
+      try (ModuleReader reader = ref.open();
+          InputStream in = reader.open("META-INF/services/" + service).orElse(null)) {
+        if (in != null) {
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .lines()
+              .map(String::strip)
+              .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+              .forEach(listed::add);
+        }
+      }
+      assertEquals(listed, provided, d.name() + ": provides against its service file");
+      modules += provided.isEmpty() ? 0 : 1;
+    }
+    assertEquals(2, modules, "modules providing providers (base and layers)");
   }
 
   @Test
