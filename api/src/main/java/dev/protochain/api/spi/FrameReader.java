@@ -168,16 +168,7 @@ public final class FrameReader {
         length = decoder.frameLength(view);
         if (length > 0) {
           if (length > max) {
-            throw new ProtocolException(
-                describe
-                    + ": frame "
-                    + (frames + 1)
-                    + " from "
-                    + peer()
-                    + " declares "
-                    + length
-                    + " bytes, over the maximum of "
-                    + max);
+            throw refused("declares " + length + " bytes, over the maximum of " + max);
           }
           if (buffered >= length) {
             view.limit(start + (int) length).position(start);
@@ -199,13 +190,8 @@ public final class FrameReader {
         }
       }
       if (buffered + need > max) {
-        throw new ProtocolException(
-            describe
-                + ": frame "
-                + (frames + 1)
-                + " from "
-                + peer()
-                + " is longer than the maximum of "
+        throw refused(
+            "is longer than the maximum of "
                 + max
                 + " bytes ("
                 + buffered
@@ -220,7 +206,7 @@ public final class FrameReader {
         throw new ProtocolException(
             describe
                 + ": the stream from "
-                + peer()
+                + peerOf(below)
                 + " ended inside "
                 + (length > 0
                     ? "frame " + (frames + 1) + " (" + buffered + " of " + length + " bytes read)"
@@ -259,9 +245,15 @@ public final class FrameReader {
     start = 0;
   }
 
-  private String peer() {
+  private ProtocolException refused(String what) {
+    return new ProtocolException(
+        describe + ": frame " + (frames + 1) + " from " + peerOf(below) + " " + what);
+  }
+
+  /** Returns the peer of {@code s} as text, for messages. */
+  static String peerOf(ChainSocket s) {
     try {
-      SocketAddress a = below.remoteAddress();
+      SocketAddress a = s.remoteAddress();
       return a == null ? "an unconnected peer" : a.toString();
     } catch (IOException | RuntimeException e) {
       return "an unknown peer";

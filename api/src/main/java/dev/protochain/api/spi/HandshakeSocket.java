@@ -319,16 +319,6 @@ public abstract class HandshakeSocket extends ForwardingSocket {
     return n;
   }
 
-  /** Returns the peer of the socket below as text, for messages. */
-  final String peerName() {
-    try {
-      SocketAddress a = below().remoteAddress();
-      return a == null ? "an unconnected peer" : a.toString();
-    } catch (IOException | RuntimeException e) {
-      return "an unknown peer";
-    }
-  }
-
   /**
    * The handshake's conversation with the peer: sends, reads bounded by the deadline, and the
    * failures that name the step. Reads take whole chunks from the socket below; what they take
@@ -463,7 +453,8 @@ public abstract class HandshakeSocket extends ForwardingSocket {
     private HandshakeException failure(Reason reason, String problem) {
       byte[] sent =
           in == null ? new byte[0] : Arrays.copyOfRange(in.array(), stepStart, in.position());
-      return new HandshakeException(describe, peerName(), side, step, reason, problem, sent);
+      return new HandshakeException(
+          describe, FrameReader.peerOf(below()), side, step, reason, problem, sent);
     }
 
     private int indexOf(byte[] d, int from) {
