@@ -18,6 +18,7 @@ import dev.protochain.runtime.internal.RegisteredProviderSource;
 import dev.protochain.testkit.internal.Relay;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -60,8 +61,9 @@ import org.junit.jupiter.api.Timeout;
  *       the stream both ways, reads of random sizes) lose, add and reorder no byte;
  *   <li>a write of exactly {@link #maxPayloadPerFrame()} bytes, and one of a byte more, arrive
  *       whole;
- *   <li>a frame whose header declares more than the maximum is refused with a {@link
- *       ProtocolException} naming the size, before its body arrives;
+ *   <li>a frame whose header declares more than the maximum (by one byte, and 2 GiB) is refused
+ *       with a {@link ProtocolException} naming the size, before its body arrives, the accepting
+ *       end allocating less than 1 MiB or four maximum frames;
  *   <li>a stream cut at every byte inside a recorded frame ends in an {@link IOException}, never in
  *       a plain end of stream, after at most a prefix of what the frame carried;
  *   <li>a peer that stalls in the handshake, on either side, is cut off within {@link
@@ -279,6 +281,10 @@ public abstract class FramingContract {
               || m.contains(String.valueOf(declared + header.length)),
           what + ": the message names the size: " + m);
       assertEquals(0, o.data().length, what + " delivers nothing");
+      long bound = Math.max(1 << 20, 4L * maxPayloadPerFrame());
+      assertTrue(
+          o.allocated() < bound,
+          what + ": the accepting end allocated " + o.allocated() + " bytes (bound " + bound + ")");
     }
   }
 
@@ -435,10 +441,15 @@ public abstract class FramingContract {
   private record Recording(byte[] handshake, byte[] frames) {}
 
   /** What an accepting end received before its stream ended ({@code end} null) or failed. */
-  private record Outcome(byte[] data, Throwable end) {
+  private record Outcome(byte[] data, Throwable end, long allocated) {
     @Override
     public String toString() {
-      return data.length + " bytes, then " + (end == null ? "the end of stream" : end.toString());
+      return data.length
+          + " bytes, then "
+          + (end == null ? "the end of stream" : end.toString())
+          + " ("
+          + allocated
+          + " bytes allocated)";
     }
   }
 
@@ -501,11 +512,12 @@ public abstract class FramingContract {
 
   /** Accepts one connection and reads it to its end or failure. */
   private Outcome serve(ByteArrayOutputStream got, int readSize, Duration timeout) {
+    long start = allocated();
     ChainSocket s;
     try {
       s = listener.accept();
     } catch (IOException | RuntimeException e) {
-      return new Outcome(new byte[0], e);
+      return new Outcome(new byte[0], e, allocated() - start);
     }
     try (s) {
       s.setOption(ChainSocketOptions.RECEIVE_TIMEOUT, timeout);
@@ -513,10 +525,17 @@ public abstract class FramingContract {
       while (s.receive(buf.clear()) >= 0) {
         got.write(buf.array(), 0, buf.position());
       }
-      return new Outcome(got.toByteArray(), null);
+      return new Outcome(got.toByteArray(), null, allocated() - start);
     } catch (IOException | RuntimeException | Error e) {
-      return new Outcome(got.toByteArray(), e);
+      return new Outcome(got.toByteArray(), e, allocated() - start);
     }
+  }
+
+  /** Returns the bytes the calling thread allocated so far, or 0 where the JVM does not say. */
+  private static long allocated() {
+    return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+        ? t.getThreadAllocatedBytes(Thread.currentThread().getId())
+        : 0;
   }
 
   private static Void drain(ChainSocket raw) {

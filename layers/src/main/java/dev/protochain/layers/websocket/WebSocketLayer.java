@@ -70,9 +70,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * before its close frame). A connection that ends without a close frame is an abnormal closure
  * (1006): the receive throws an {@link java.io.EOFException}. {@link ChainSocket#close} with linger
  * 0 closes the connection at once, without a close frame; otherwise the close frame is sent and the
- * peer's awaited (for up to 2 s, reading and dropping what comes before it), then the connection is
- * closed: before the close returns with linger above 0, on a close thread of the layer with linger
- * off, as in {@code tls}.
+ * peer's awaited, reading and dropping what comes before it, then the connection is closed: before
+ * the close returns with linger above 0 (waiting up to the linger time), on a close thread of the
+ * layer with linger off (waiting up to 2 s), as in {@code tls}. There is no wait while another
+ * thread of the application is in a receive: closing the connection ends that receive.
  *
  * <p>Datagram sockets are refused: a WebSocket runs over a stream.
  *
