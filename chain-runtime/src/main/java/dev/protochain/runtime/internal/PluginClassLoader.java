@@ -348,7 +348,15 @@ public final class PluginClassLoader extends URLClassLoader {
       if (shared(name)) {
         return host.loadClass(name);
       }
-      return super.loadClass(name, resolve);
+      Class<?> c = super.loadClass(name, resolve);
+      // On the module path the platform loader delegates to the application loader for the
+      // packages of the modules defined to it (the runtime's, Guava's, SLF4J's): only classes of
+      // the boot and platform loaders themselves are the JDK's.
+      ClassLoader loader = c.getClassLoader();
+      if (loader != null && loader != getParent()) {
+        throw new ClassNotFoundException(name);
+      }
+      return c;
     }
 
     // Resources come from the platform only: the host's service registrations stay invisible.

@@ -63,10 +63,18 @@ public final class ModularEcho {
       chain = layer + "-" + chain;
     }
     catalog = catalog.checkValid("modular echo");
+    try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).build()) {
+      return echo(runtime, chain, bytes);
+    }
+  }
 
+  /**
+   * Echoes {@code bytes} random bytes over the entry {@code chain} of {@code runtime}, prints the
+   * line saying so, and returns whether they came back intact.
+   */
+  static boolean echo(ChainRuntime runtime, String chain, int bytes) throws Exception {
     ExecutorService pool = Executors.newCachedThreadPool();
-    try (ChainRuntime runtime = ChainRuntime.builder().catalog(catalog).build();
-        Session session = runtime.startup(chain);
+    try (Session session = runtime.startup(chain);
         ChainSocket listener = session.open();
         ChainSocket client = session.open()) {
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

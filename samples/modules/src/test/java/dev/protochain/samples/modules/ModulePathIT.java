@@ -1,6 +1,7 @@
 package dev.protochain.samples.modules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -17,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -127,6 +130,100 @@ class ModulePathIT {
             + " dev.protochain.runtime)\n",
         r.out(),
         r.err());
+    assertEquals(0, r.code(), r.err());
+  }
+
+  static final String PROBE =
+      "package test.probe;\n"
+          + "import dev.protochain.api.ChainSocket; import dev.protochain.api.EntryKind;\n"
+          + "import dev.protochain.api.spi.*;\n"
+          + "@ProviderInfo(id = \"5b0c6a2e-0a51-4a0e-9d5e-2f1f3d6c7a10\", name = \"probe\","
+          + " kind = EntryKind.LAYER)\n"
+          + "public final class ProbeLayer extends AbstractLayer {\n"
+          + "  @Override protected void onLoad(ProviderContext c) {\n"
+          + "    ClassLoader l = ProbeLayer.class.getClassLoader();\n"
+          + "    System.out.println(\"probe loaded by \" + (l.getName().startsWith(\"plugin \")"
+          + " ? \"a plugin class loader\" : l.getName()) + \" in \""
+          + " + (ProbeLayer.class.getModule().isNamed() ? ProbeLayer.class.getModule().getName()"
+          + " : \"an unnamed module\") + \"; sees the api: \" + sees(\"dev.protochain.api.Session\")"
+          + " + \", Guice: \" + sees(\"com.google.inject.Module\")"
+          + " + \", the runtime: \" + sees(\"dev.protochain.runtime.ChainRuntime\")"
+          + " + \", Guava: \" + sees(\"com.google.common.base.Strings\")"
+          + " + \", SLF4J: \" + sees(\"org.slf4j.Logger\"));\n"
+          + "  }\n"
+          + "  static boolean sees(String name) {\n"
+          + "    try { Class.forName(name, false, ProbeLayer.class.getClassLoader()); return true; }\n"
+          + "    catch (ClassNotFoundException e) { return false; }\n"
+          + "  }\n"
+          + "  @Override public ChainSocket wrap(ChainSocket below, StartupContext c) {\n"
+          + "    return new ForwardingSocket(below) {\n"
+          + "      @Override protected ChainSocket wrapAccepted(ChainSocket a) { return wrap(a, c); }\n"
+          + "    };\n"
+          + "  }\n"
+          + "}\n";
+
+  /** Compiles {@link #PROBE} against the api alone and packs it as a plugin jar. */
+  Path probePlugin() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("probe-src/test/probe"));
+    Files.writeString(src.resolve("ProbeLayer.java"), PROBE);
+    Path classes = Files.createDirectories(dir.resolve("probe-classes"));
+    String api =
+        Jvm.lib()
+            .resolve(
+                Jvm.libJars().stream()
+                    .filter(j -> j.startsWith("protochain-api-"))
+                    .findFirst()
+                    .orElseThrow())
+            .toString();
+    int status =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                null,
+                null,
+                "--release",
+                "17",
+                "-proc:none",
+                "-cp",
+                api,
+                "-d",
+                classes.toString(),
+                src.resolve("ProbeLayer.java").toString());
+    assertEquals(0, status, "the probe plugin compiles against the api alone");
+    Path jar = dir.resolve("probe.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("test/probe/ProbeLayer.class"));
+      out.write(Files.readAllBytes(classes.resolve("test/probe/ProbeLayer.class")));
+      out.putNextEntry(new JarEntry("test/probe/ProbeLayer$1.class"));
+      out.write(Files.readAllBytes(classes.resolve("test/probe/ProbeLayer$1.class")));
+      out.putNextEntry(new JarEntry("META-INF/services/dev.protochain.api.spi.Provider"));
+      out.write("test.probe.ProbeLayer\n".getBytes(StandardCharsets.UTF_8));
+    }
+    return jar;
+  }
+
+  @Test
+  void aPluginLoadsInItsOwnClassLoaderSeeingTheApiAndGuiceOnlyAndUnloads() throws Exception {
+    Jvm.Result r =
+        Jvm.java(
+            dir,
+            "--module-path",
+            Jvm.path(),
+            "-m",
+            APP + "/" + APP + ".PluginEcho",
+            probePlugin().toString(),
+            dir.resolve("home/plugins").toString());
+
+    List<String> lines = r.out().lines().toList();
+    assertEquals(3, lines.size(), r.out() + r.err());
+    assertEquals(
+        "probe loaded by a plugin class loader in an unnamed module; sees the api: true, Guice:"
+            + " true, the runtime: false, Guava: false, SLF4J: false",
+        lines.get(0));
+    assertEquals(
+        "echoed 65536 bytes over probe-tcp4: verified (runtime in module dev.protochain.runtime)",
+        lines.get(1));
+    assertTrue(lines.get(2).startsWith("unload verified: 1 plugin class loader"), lines.get(2));
     assertEquals(0, r.code(), r.err());
   }
 
