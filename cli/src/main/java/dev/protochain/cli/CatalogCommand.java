@@ -20,19 +20,39 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Show, edit, check and repair the catalog in the protochain home.",
       "Edits are written atomically under a lock; the previous catalog is kept as the backup."
-    },
-    subcommands = {
-      CatalogShowCommand.class,
-      CatalogInstallCommand.class,
-      CatalogRemoveCommand.class,
-      CatalogOrderCommand.class,
-      CatalogResetCommand.class,
-      CatalogRestoreCommand.class,
-      CatalogVerifyCommand.class,
-      CatalogExplainCommand.class,
-      CatalogLayersCommand.class
     })
 final class CatalogCommand implements Runnable {
+
+  /** The subcommands, in the order the help lists them; {@link Main#commands} adds them. */
+  static final List<String> SUBCOMMANDS =
+      List.of(
+          "show", "install", "remove", "order", "reset", "restore", "verify", "explain", "layers");
+
+  /** Returns a new subcommand named {@code name}, one of {@link #SUBCOMMANDS}. */
+  static Object subcommand(String name) {
+    switch (name) {
+      case "show":
+        return new CatalogShowCommand();
+      case "install":
+        return new CatalogInstallCommand();
+      case "remove":
+        return new CatalogRemoveCommand();
+      case "order":
+        return new CatalogOrderCommand();
+      case "reset":
+        return new CatalogResetCommand();
+      case "restore":
+        return new CatalogRestoreCommand();
+      case "verify":
+        return new CatalogVerifyCommand();
+      case "explain":
+        return new CatalogExplainCommand();
+      case "layers":
+        return new CatalogLayersCommand();
+      default:
+        throw new IllegalArgumentException(name);
+    }
+  }
 
   @ParentCommand Main main;
 
@@ -42,7 +62,10 @@ final class CatalogCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "name a subcommand: show, install, remove, order, reset, restore, verify, explain or layers");
+        "name a subcommand: "
+            + String.join(", ", SUBCOMMANDS.subList(0, SUBCOMMANDS.size() - 1))
+            + " or "
+            + SUBCOMMANDS.get(SUBCOMMANDS.size() - 1));
   }
 
   /**

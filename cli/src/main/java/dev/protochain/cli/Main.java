@@ -51,17 +51,38 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description =
-        "Layered protocol chains for the JVM: a catalog of base transports and layers over them.",
-    subcommands = {
-      CatalogCommand.class,
-      ConnectCommand.class,
-      ListenCommand.class,
-      DemoCommand.class,
-      RunCommand.class,
-      StatusCommand.class,
-      CommandLine.HelpCommand.class
-    })
+        "Layered protocol chains for the JVM: a catalog of base transports and layers over them.")
 public final class Main {
+
+  /**
+   * The commands, in the order the help lists them. They are added to the command line in {@link
+   * #commands}, not named in {@code @Command}: picocli builds the model of a command by reflection,
+   * and a run builds only the one it runs.
+   */
+  static final List<String> COMMANDS =
+      List.of("catalog", "connect", "listen", "demo", "run", "status", "help");
+
+  /** Returns a new command named {@code name}, one of {@link #COMMANDS}. */
+  private static Object command(String name) {
+    switch (name) {
+      case "catalog":
+        return new CatalogCommand();
+      case "connect":
+        return new ConnectCommand();
+      case "listen":
+        return new ListenCommand();
+      case "demo":
+        return new DemoCommand();
+      case "run":
+        return new RunCommand();
+      case "status":
+        return new StatusCommand();
+      case "help":
+        return new CommandLine.HelpCommand();
+      default:
+        throw new IllegalArgumentException(name);
+    }
+  }
 
   /** Success. */
   static final int OK = 0;
@@ -191,7 +212,7 @@ public final class Main {
       Map<String, String> environment,
       boolean interactive) {
     Main main = new Main(in, out, Map.copyOf(environment), interactive);
-    CommandLine cli = new CommandLine(main);
+    CommandLine cli = commands(new CommandLine(main), args);
     // Text only: what connect and listen carry goes to `out` as bytes, past these writers.
     cli.setOut(new PrintWriter(new TerminalWriter(new OutputStreamWriter(out, charset)), true));
     cli.setErr(new PrintWriter(new TerminalWriter(err), true));
@@ -230,9 +251,15 @@ public final class Main {
           return USAGE;
         });
     // Everything after COMMAND is the command's own, options included.
-    cli.getSubcommands().get("run").setStopAtPositional(true);
-    CatalogInstallCommand.describeSettingsInHelp(
-        cli.getSubcommands().get("catalog").getSubcommands().get("install"));
+    CommandLine run = cli.getSubcommands().get("run");
+    if (run != null) {
+      run.setStopAtPositional(true);
+    }
+    CommandLine catalog = cli.getSubcommands().get("catalog");
+    CommandLine install = catalog == null ? null : catalog.getSubcommands().get("install");
+    if (install != null) {
+      CatalogInstallCommand.describeSettingsInHelp(install);
+    }
     cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
     Map<String, String> exitCodes = new java.util.LinkedHashMap<>();
     exitCodes.put("0", "success");
@@ -243,6 +270,54 @@ public final class Main {
     int code = cli.execute(args);
     cli.getOut().flush();
     return code;
+  }
+
+  /**
+   * Adds to {@code cli} the commands {@code args} can reach: when they name a command (other than
+   * {@code help}) after the inherited options, that one alone, and within {@code catalog} the
+   * subcommand they name; else all of them, for the help, a suggestion or an error to list. Either
+   * way the command that runs, its options and its errors are the same.
+   */
+  static CommandLine commands(CommandLine cli, String[] args) {
+    int at = commandWord(args, 0);
+    String name = at < args.length ? args[at] : "";
+    boolean one = !name.equals("help") && COMMANDS.contains(name);
+    for (String c : COMMANDS) {
+      if (one && !c.equals(name)) {
+        continue;
+      }
+      CommandLine command = new CommandLine(command(c));
+      if (c.equals("catalog")) {
+        int subAt = one ? commandWord(args, at + 1) : args.length;
+        String sub = subAt < args.length ? args[subAt] : "";
+        boolean oneSub = CatalogCommand.SUBCOMMANDS.contains(sub);
+        for (String s : CatalogCommand.SUBCOMMANDS) {
+          if (!oneSub || s.equals(sub)) {
+            command.addSubcommand(CatalogCommand.subcommand(s));
+          }
+        }
+      }
+      cli.addSubcommand(command);
+    }
+    return cli;
+  }
+
+  /**
+   * Returns the position in {@code args}, from {@code from}, of the first word that is neither an
+   * option every command inherits nor its value; {@code args.length} if there is none.
+   */
+  private static int commandWord(String[] args, int from) {
+    for (int i = from; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--home") || a.equals("--lock-wait")) {
+        i++;
+      } else if (!a.equals("--verbose")
+          && !a.startsWith("--home=")
+          && !a.startsWith("--lock-wait=")) {
+        return i;
+      }
+    }
+    return args.length;
   }
 
   /* ---- what the commands share ---- */

@@ -100,7 +100,8 @@ class DistributionIT {
     assertEquals("", again.err, "a second catalog show prints nothing on standard error");
     assertTrue(again.out.startsWith("catalog " + home.resolve("catalog.json")), again.out);
 
-    // The class data sharing archive: in the cache, private to the user.
+    // The archive (class data sharing, or an AOT cache on JDK 25): in the cache, private to the
+    // user.
     Path cds = cache.resolve("protochain");
     assertEquals(
         Set.of(
@@ -109,7 +110,7 @@ class DistributionIT {
             PosixFilePermission.OWNER_EXECUTE),
         Files.getPosixFilePermissions(cds));
     List<Path> archives = new ArrayList<>();
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(cds, "cds-*.jsa")) {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(cds, "{cds-*.jsa,aot-*.aot}")) {
       s.forEach(archives::add);
     }
     assertTrue(!archives.isEmpty(), "no archive in " + cds);
@@ -197,6 +198,15 @@ class DistributionIT {
     Run show = protochain(jdk25, "catalog", "show");
     assertEquals(0, show.code, show.toString());
     assertEquals("", show.err, "bin/protochain on " + jdk25 + " printed on standard error");
+    // On JDK 25 the archive is an AOT cache, made by a training run whose home is gone.
+    List<String> made = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(cache.resolve("protochain"))) {
+      s.forEach(p -> made.add(p.getFileName().toString()));
+    }
+    assertTrue(made.stream().anyMatch(n -> n.startsWith("aot-") && n.endsWith(".aot")), "" + made);
+    assertTrue(
+        made.stream().allMatch(n -> n.endsWith(".aot") || n.endsWith(".jsa")),
+        "left in the cache: " + made);
   }
 
   /* ---- the archives ---- */
