@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
@@ -60,7 +61,7 @@ class BomTest {
   }
 
   /** Adds the artifactIds {@code dir}'s POM and its modules publish. */
-  private static void collectPublished(Path dir, boolean deploySkipped, TreeSet<String> published)
+  private static void collectPublished(Path dir, boolean deploySkipped, Set<String> published)
       throws Exception {
     Document pom = read(dir);
     String skip = text(pom, "/project/properties/maven.deploy.skip");
