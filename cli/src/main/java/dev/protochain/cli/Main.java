@@ -145,9 +145,9 @@ public final class Main {
   }
 
   /**
-   * Returns whether the process's streams are a terminal. Since JDK 22 {@code System.console()}
-   * returns a console for redirected streams too, and only {@code Console.isTerminal()} (JDK 22)
-   * tells; before, a console existed only on a terminal.
+   * Returns whether the process's streams are a terminal. JDK 22 to 24 return a console from {@code
+   * System.console()} for redirected streams too (JDK 25 returns null again), and only {@code
+   * Console.isTerminal()} (JDK 22) tells; before, a console existed only on a terminal.
    */
   @SuppressWarnings(
       "SystemConsoleNull") // null still means no terminal; isTerminal() tells the rest
