@@ -64,7 +64,7 @@ class AgentFollowIT {
         "the second connect selected the new chain:\n" + r.stderr);
     assertTrue(
         r.report.number("bytesReceived") > BODY.length
-            && r.report.number("bytesReceived") < 2 * BODY.length,
+            && r.report.number("bytesReceived") < 2L * BODY.length,
         "the metrics layer counted the second GET only: " + r.report.text());
     assertEquals(2, r.report.number("startups"), r.report.text());
     assertTrue(r.report.countsAllZero(), r.report.text());

@@ -172,7 +172,7 @@ public final class Clients {
                                 public void exceptionCaught(
                                     ChannelHandlerContext ctx, Throwable cause) {
                                   response.completeExceptionally(cause);
-                                  ctx.close();
+                                  var unused = ctx.close(); // the response carries the failure
                                 }
 
                                 @Override
@@ -187,7 +187,7 @@ public final class Clients {
       DefaultFullHttpRequest request =
           new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri.getRawPath());
       request.headers().set(HttpHeaderNames.HOST, uri.getHost());
-      ch.writeAndFlush(request);
+      var unused = ch.writeAndFlush(request); // a failed write shows as the response timing out
       FullHttpResponse r;
       try {
         r = response.get(10, TimeUnit.SECONDS);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -499,6 +500,6 @@ public final class Report {
         + " "
         + System.getProperty("java.version")
         + ", "
-        + LocalDate.now();
+        + LocalDate.now(ZoneOffset.UTC);
   }
 }

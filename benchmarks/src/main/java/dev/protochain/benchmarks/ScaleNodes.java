@@ -42,6 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * netty server|client ...}, Netty 4.2 on its NIO transport with {@value #HANDLERS} pass-through
  * handlers, one event loop per core, the same echoes driven from the event loops.
  */
+// Netty's handlers write and close without waiting on the futures, as Netty's own examples do: a
+// benchmark's failed write shows as a failed or stalled iteration.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ScaleNodes {
 
   /** The layers of protochain's scale chain, and so the pass-through handlers of Netty's. */

@@ -97,7 +97,7 @@ final class AgentLaunch {
   private static Optional<String> rules(List<String> options) {
     List<String> rules = new ArrayList<>();
     for (String option : options) {
-      for (String rule : option.split("[,;]")) {
+      for (String rule : option.split("[,;]", -1)) {
         if (!rule.isBlank()) {
           rules.add(rule.strip());
         }

@@ -143,6 +143,9 @@ final class LocalJvms {
    * @throws IOException if the JVM refuses the attach (it is starting, or exiting, or runs with
    *     attach disabled) or the connection fails
    */
+  // JMX over RMI is what BanJNDI warns of; the address here is the local management agent that the
+  // attached JVM, one of this user's, has just started, never one taken from input.
+  @SuppressWarnings("BanJNDI")
   static Optional<Connection> attach(Jvm jvm) throws IOException {
     if (!catchesQuit(jvm.pid())) {
       // The JDK 17 attach sends SIGQUIT without this check, and a JVM that does not catch it yet

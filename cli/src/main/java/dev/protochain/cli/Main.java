@@ -162,7 +162,28 @@ public final class Main {
             Charset.defaultCharset(),
             err,
             System.getenv(),
-            System.console() != null));
+            onTerminal()));
+  }
+
+  /**
+   * Returns whether the process's streams are a terminal. JDK 22 to 24 return a console from {@code
+   * System.console()} for redirected streams too (JDK 25 returns null again), and only {@code
+   * Console.isTerminal()} (JDK 22) tells; before, a console existed only on a terminal.
+   */
+  @SuppressWarnings(
+      "SystemConsoleNull") // null still means no terminal; isTerminal() tells the rest
+  static boolean onTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException beforeJdk22) {
+      return true;
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
   }
 
   /**

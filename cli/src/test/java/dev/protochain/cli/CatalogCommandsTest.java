@@ -8,6 +8,7 @@ import dev.protochain.api.spi.ProviderDescriptor;
 import dev.protochain.runtime.store.CatalogStore;
 import dev.protochain.runtime.store.ProtochainHome;
 import dev.protochain.runtime.testing.ExternalProcess;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -561,12 +562,12 @@ class CatalogCommandsTest {
             err,
             java.util.Map.of("PROTOCHAIN_HOME", other.toString()));
 
-    assertEquals(0, code, err.toString());
+    assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
     assertEquals(
         other
             + "/catalog.json, generation 1: sound; 6 entries (6 bases, 0 layers, 0 chains), every"
             + " provider found on the class path\n",
-        out.toString());
+        out.toString(StandardCharsets.UTF_8));
     assertTrue(Files.isRegularFile(other.resolve("catalog.json")));
   }
 

@@ -130,7 +130,7 @@ class InstallEveryStockLayerTest {
 
       assertEquals(0, run.code(), run.toString());
       List<String> chains = new ArrayList<>();
-      for (String base : e.getValue().split(",")) {
+      for (String base : e.getValue().split(",", -1)) {
         chains.add(
             chainId + " '" + layer + "-" + base + "' (before " + baseId(base) + " '" + base + "')");
         rows.add(

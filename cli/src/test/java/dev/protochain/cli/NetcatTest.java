@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
@@ -91,19 +92,28 @@ class NetcatTest {
   void connectInSafeModeUsesTheBaseAndByEntryTheEntryNamed() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
       String port = Integer.toString(server.getLocalPort());
-      pool.submit(
-          () -> {
-            for (int i = 0; i < 2; i++) {
-              try (Socket s = server.accept()) {
-                s.getOutputStream().write(s.getInputStream().readAllBytes());
-              }
-            }
-            return null;
-          });
+      var unused = // a failed echo shows as the commands' wrong output
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 2; i++) {
+                  try (Socket s = server.accept()) {
+                    s.getOutputStream().write(s.getInputStream().readAllBytes());
+                  }
+                }
+                return null;
+              });
 
-      Cli.Run safe = cli.run("ping".getBytes(), "connect", "--safe-mode", "127.0.0.1", port);
+      Cli.Run safe =
+          cli.run(
+              "ping".getBytes(StandardCharsets.UTF_8), "connect", "--safe-mode", "127.0.0.1", port);
       Cli.Run named =
-          cli.run("pong".getBytes(), "connect", "--entry", "coalesce-tcp4", "127.0.0.1", port);
+          cli.run(
+              "pong".getBytes(StandardCharsets.UTF_8),
+              "connect",
+              "--entry",
+              "coalesce-tcp4",
+              "127.0.0.1",
+              port);
 
       assertEquals("ping", safe.stdout());
       assertEquals(

@@ -158,6 +158,7 @@ class SecretsTest {
               }
             }
           };
+      @SuppressWarnings("InputStreamSlowMultibyteRead") // ends once greeted: it reads no byte
       InputStream in =
           new InputStream() {
             @Override
@@ -224,7 +225,8 @@ class SecretsTest {
             + ", which cannot be read: no such file (expected: a file holding the secret);"
             + " nothing was installed\n",
         r.err());
-    assertEquals(new String(before), Files.readString(home.resolve("catalog.json")));
+    assertEquals(
+        new String(before, StandardCharsets.UTF_8), Files.readString(home.resolve("catalog.json")));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.protochain.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -134,7 +135,7 @@ class SettingValuesTest {
                     "changeit"))
             .redirectErrorStream(true)
             .start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), Charset.defaultCharset());
     assertEquals(true, p.waitFor(30, TimeUnit.SECONDS), "keytool hangs");
     assertEquals(0, p.exitValue(), out);
     return file;

@@ -113,7 +113,10 @@ class SettingDefaultsTest {
   }
 
   private static AbstractLayer layer(ProviderDescriptor d) throws Exception {
-    return (AbstractLayer) Class.forName(d.className()).getDeclaredConstructor().newInstance();
+    return Class.forName(d.className())
+        .asSubclass(AbstractLayer.class)
+        .getDeclaredConstructor()
+        .newInstance();
   }
 
   /** The context the runtime would give, with {@code settings} standing for the merged ones. */

@@ -137,6 +137,8 @@ public final class AgentCore {
    * which the entry the arguments name is missing keeps the entries selected before, whose startup
    * then fails naming it.
    */
+  @SuppressWarnings(
+      "ReferenceEquality") // has the runtime swapped its catalog: identity is the question
   private Map<AddressFamily, CatalogEntry> entries() {
     Selected s = selected;
     Catalog now = runtime.catalog();
@@ -307,7 +309,8 @@ public final class AgentCore {
 
   private static String escape(String s) {
     StringBuilder b = new StringBuilder();
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (c == '"' || c == '\\') {
         b.append('\\').append(c);
       } else if (c < 0x20) {

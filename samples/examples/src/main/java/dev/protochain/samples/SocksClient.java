@@ -116,7 +116,7 @@ public final class SocksClient {
   }
 
   private static Optional<Path> onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, -1)) {
       Path p = Path.of(dir, program);
       if (Files.isExecutable(p)) {
         return Optional.of(p);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -103,7 +104,7 @@ class BomTest {
   }
 
   /** Adds the artifactIds {@code dir}'s POM and its modules publish. */
-  private static void collectPublished(Path dir, boolean deploySkipped, TreeSet<String> published)
+  private static void collectPublished(Path dir, boolean deploySkipped, Set<String> published)
       throws Exception {
     Document pom = read(dir);
     String skip = text(pom, "/project/properties/maven.deploy.skip");

@@ -163,7 +163,7 @@ class CoalesceLayerTest {
       assertEquals(65536, stuck.send(ByteBuffer.allocate(2 << 20))); // fills the pipe: no reader
       assertEquals(10, stuck.send(ByteBuffer.allocate(10)));
       // A receive on another thread hands the 10 bytes to the layer, whose send then blocks.
-      pool.submit(() -> stuck.receive(ByteBuffer.allocate(1)));
+      var unused = pool.submit(() -> stuck.receive(ByteBuffer.allocate(1))); // only unblocks
       Thread.sleep(300);
 
       Future<?> answering =

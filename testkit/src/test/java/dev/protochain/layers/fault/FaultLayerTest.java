@@ -165,7 +165,7 @@ class FaultLayerTest {
               IOException.class,
               () -> {
                 while (p.raw().receive(ByteBuffer.allocate(64)) >= 0) {
-                  continue;
+                  // drain until the peer's failure
                 }
               });
       assertEquals("Connection reset", peer.getMessage());

@@ -190,17 +190,18 @@ class TlsChainTest {
               () -> {
                 for (int i = 0; i < connections; i++) {
                   ChainSocket peer = listener.accept();
-                  pool.submit(
-                      () -> {
-                        try (peer) {
-                          ByteBuffer buf = ByteBuffer.allocate(10_000);
-                          while (peer.receive(buf.clear()) >= 0) {
-                            peer.sendFully(buf.flip());
-                          }
-                          peer.shutdownOutput();
-                        }
-                        return null;
-                      });
+                  var unused = // a failed echo shows as the client's wrong answer
+                      pool.submit(
+                          () -> {
+                            try (peer) {
+                              ByteBuffer buf = ByteBuffer.allocate(10_000);
+                              while (peer.receive(buf.clear()) >= 0) {
+                                peer.sendFully(buf.flip());
+                              }
+                              peer.shutdownOutput();
+                            }
+                            return null;
+                          });
                 }
                 return null;
               });
