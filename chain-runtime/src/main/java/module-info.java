@@ -8,6 +8,9 @@
  * dev.protochain.api.spi.Provider}; a plugin jar's Guice modules under {@code
  * com.google.inject.Module}. Plugins load from class loaders of their own and are never modules.
  */
+// "requires-automatic": Guice has no module descriptor, only an Automatic-Module-Name. "module":
+// the testkit, the one module the internal package is exported to, is built after this one.
+@SuppressWarnings({"requires-automatic", "module"})
 module dev.protochain.runtime {
   requires transitive dev.protochain.api;
   requires com.google.guice;
@@ -16,7 +19,8 @@ module dev.protochain.runtime {
   requires com.google.common;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
-  requires java.management;
+  // ChainRuntimeMXBean, part of the API, is an MXBean with JMX annotations.
+  requires transitive java.management;
   requires jdk.jfr;
   requires jdk.security.auth;
 

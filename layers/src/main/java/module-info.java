@@ -2,11 +2,14 @@
  * The stock layered providers, one package each. {@code dev.protochain.layers.internal} is not API
  * and stays closed.
  */
+// Micrometer has no module descriptor, only an Automatic-Module-Name; the metrics layer's API
+// (MetricsLayer.registry()) hands out its MeterRegistry, so applications read it through this one.
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module dev.protochain.layers {
   requires transitive dev.protochain.api;
   requires com.google.common;
   requires org.slf4j;
-  requires micrometer.core;
+  requires transitive micrometer.core;
 
   exports dev.protochain.layers.coalesce;
   exports dev.protochain.layers.deflate;

@@ -8,6 +8,9 @@ module dev.protochain.testkit {
   requires transitive dev.protochain.runtime;
   requires transitive org.junit.jupiter.api;
   requires transitive org.junit.jupiter.params;
+  // FramingContract bounds what a peer's oversize frame may make the layer allocate, with the
+  // JDK's per-thread allocation counter (com.sun.management.ThreadMXBean).
+  requires jdk.management;
 
   exports dev.protochain.testkit;
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -260,7 +261,7 @@ class PluginWalkthroughIT {
         new ProcessBuilder("tar", "-xzf", tarGz.toString(), "-C", opt.toString())
             .redirectErrorStream(true)
             .start();
-    String output = new String(tar.getInputStream().readAllBytes());
+    String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(tar.waitFor(60, TimeUnit.SECONDS), "tar did not end");
     assertEquals(0, tar.exitValue(), output);
     return opt.resolve("protochain-" + VERSION);

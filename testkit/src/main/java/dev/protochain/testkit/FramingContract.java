@@ -489,7 +489,7 @@ public abstract class FramingContract {
             () -> serve(new ByteArrayOutputStream(), r == null ? 4096 : 1 + r.nextInt(300)));
     try (ChainSocket raw = bare.open()) {
       raw.connect(listener.localAddress());
-      pool.submit(() -> drain(raw));
+      var unused = pool.submit(() -> drain(raw)); // drain ends with the connection
       try {
         for (int at = 0; at < wire.length; ) {
           int n = r == null ? wire.length - at : Math.min(wire.length - at, 1 + r.nextInt(64));

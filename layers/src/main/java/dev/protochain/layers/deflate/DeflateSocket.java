@@ -192,7 +192,7 @@ final class DeflateSocket extends HoldingSocket implements FrameReader.Decoder {
               frameNo,
               flags));
     }
-    return HEADER + length;
+    return HEADER + (long) length;
   }
 
   @Override

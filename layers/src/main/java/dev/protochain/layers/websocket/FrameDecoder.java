@@ -89,7 +89,7 @@ final class FrameDecoder {
               b0 & 0x70));
     }
     boolean isControl = Frames.isControl(opcode);
-    if (opcode > Frames.BINARY && !isControl || opcode > Frames.PONG) {
+    if ((opcode > Frames.BINARY && !isControl) || opcode > Frames.PONG) {
       throw fail(Frames.PROTOCOL_ERROR, "has opcode " + Frames.opcodeName(opcode));
     }
     if (masked != fromClient) {

@@ -316,8 +316,10 @@ final class Handshake {
   private static List<String> tokens(String value) {
     List<String> out = new ArrayList<>();
     if (value != null) {
-      for (String t : value.split(",")) {
-        out.add(t.trim().toLowerCase(Locale.ROOT));
+      for (String t : value.split(",", -1)) {
+        if (!t.isBlank()) {
+          out.add(t.trim().toLowerCase(Locale.ROOT));
+        }
       }
     }
     return out;

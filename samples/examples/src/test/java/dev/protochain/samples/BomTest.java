@@ -76,7 +76,7 @@ class BomTest {
   }
 
   /** The artifacts bom/pom.xml lists, each checked to be protochain's, at the BOM's version. */
-  private static TreeSet<String> listed() throws Exception {
+  private static Set<String> listed() throws Exception {
     Document bom = read(ROOT.resolve("bom"));
     TreeSet<String> listed = new TreeSet<>();
     NodeList deps = nodes(bom, "/project/dependencyManagement/dependencies/dependency");

@@ -131,7 +131,7 @@ class ReadmeCodeTest {
     List<String> given = new ArrayList<>();
     List<String> imports = new ArrayList<>(FRAGMENT_IMPORTS);
     int jdk = 17;
-    for (String clause : block.marker().orElseThrow().split(";")) {
+    for (String clause : block.marker().orElseThrow().split(";", -1)) {
       String c = clause.strip();
       if (c.startsWith("given:")) {
         given.addAll(items(c.substring("given:".length())));
@@ -164,7 +164,8 @@ class ReadmeCodeTest {
     List<String> out = new ArrayList<>();
     int depth = 0;
     StringBuilder item = new StringBuilder();
-    for (char ch : list.toCharArray()) {
+    for (int i = 0; i < list.length(); i++) {
+      char ch = list.charAt(i);
       depth += (ch == '<' || ch == '(') ? 1 : (ch == '>' || ch == ')') ? -1 : 0;
       if (ch == ',' && depth == 0) {
         out.add(item.toString().strip());

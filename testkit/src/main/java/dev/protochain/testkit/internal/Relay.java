@@ -33,19 +33,23 @@ public final class Relay implements Closeable {
     listener = bare.open();
     listener.bind(null);
     listener.listen(1);
-    pool.submit(
-        () -> {
-          ChainSocket client = listener.accept();
-          ChainSocket server = bare.open();
-          synchronized (sockets) {
-            sockets.add(client);
-            sockets.add(server);
-          }
-          server.connect(target);
-          pool.submit(() -> pump(client, server, toServer, seed == null ? null : new Random(seed)));
-          pump(server, client, toClient, seed == null ? null : new Random(~seed));
-          return null;
-        });
+    // A relay that fails ends its connections, which the test through it sees.
+    var unused =
+        pool.submit(
+            () -> {
+              ChainSocket client = listener.accept();
+              ChainSocket server = bare.open();
+              synchronized (sockets) {
+                sockets.add(client);
+                sockets.add(server);
+              }
+              server.connect(target);
+              var unusedPump =
+                  pool.submit(
+                      () -> pump(client, server, toServer, seed == null ? null : new Random(seed)));
+              pump(server, client, toClient, seed == null ? null : new Random(~seed));
+              return null;
+            });
   }
 
   /** Returns where clients connect. */

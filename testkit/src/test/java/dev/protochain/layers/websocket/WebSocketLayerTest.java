@@ -68,7 +68,7 @@ class WebSocketLayerTest {
   }
 
   static String header(String head, String name) {
-    for (String line : head.split("\r\n")) {
+    for (String line : head.split("\r\n", -1)) {
       if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
         return line.substring(name.length() + 1).trim();
       }
@@ -82,19 +82,20 @@ class WebSocketLayerTest {
    */
   CompletableFuture<String> server(ServerSocket listener, Function<String, String> answer) {
     CompletableFuture<String> request = new CompletableFuture<>();
-    pool.submit(
-        () -> {
-          try (Socket s = listener.accept()) {
-            String r = head(s.getInputStream());
-            s.getOutputStream().write(answer.apply(r).getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            request.complete(r);
-            s.getInputStream().read(); // until the client goes
-          } catch (IOException | RuntimeException e) {
-            request.completeExceptionally(e);
-          }
-          return null;
-        });
+    var unused =
+        pool.submit(
+            () -> {
+              try (Socket s = listener.accept()) {
+                String r = head(s.getInputStream());
+                s.getOutputStream().write(answer.apply(r).getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream().flush();
+                request.complete(r);
+                s.getInputStream().read(); // until the client goes
+              } catch (IOException | RuntimeException e) {
+                request.completeExceptionally(e);
+              }
+              return null;
+            });
     return request;
   }
 
@@ -142,7 +143,7 @@ class WebSocketLayerTest {
         ChainRuntime runtime = runtime(Map.of());
         Session session = runtime.startup("websocket-tcp4");
         ChainSocket socket = session.open()) {
-      server(l, r -> "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+      var unused = server(l, r -> "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
       HandshakeException e =
           assertThrows(
               HandshakeException.class,
@@ -165,7 +166,7 @@ class WebSocketLayerTest {
         ChainRuntime runtime = runtime(Map.of());
         Session session = runtime.startup("websocket-tcp4");
         ChainSocket socket = session.open()) {
-      server(l, r -> ok(r).replaceFirst("Accept: [^\r]*", "Accept: bm90IGl0"));
+      var unused = server(l, r -> ok(r).replaceFirst("Accept: [^\r]*", "Accept: bm90IGl0"));
       HandshakeException e =
           assertThrows(
               HandshakeException.class,
