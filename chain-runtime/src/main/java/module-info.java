@@ -1,8 +1,7 @@
 /**
  * The runtime: the catalog and its store, the provider loader, the reference-counted lifecycle and
  * the {@code javax.net} bridge. The {@code internal} packages are not API: they are exported only
- * to the testkit, and opened only to the libraries that reflect on them (Jackson reads and writes
- * the catalog file's records).
+ * to the testkit.
  *
  * <p>Providers are found with {@link java.util.ServiceLoader} under {@link
  * dev.protochain.api.spi.Provider}; a plugin jar's Guice modules under {@code
@@ -17,7 +16,7 @@ module dev.protochain.runtime {
   // A real module that Guice, an automatic module, uses without naming it; shared with plugins.
   requires jakarta.inject;
   requires com.google.common;
-  requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.core;
   requires org.slf4j;
   // ChainRuntimeMXBean, part of the API, is an MXBean with JMX annotations.
   requires transitive java.management;
@@ -29,9 +28,6 @@ module dev.protochain.runtime {
   exports dev.protochain.runtime.store;
   exports dev.protochain.runtime.internal to
       dev.protochain.testkit;
-
-  opens dev.protochain.runtime.store.internal to
-      com.fasterxml.jackson.databind;
 
   uses dev.protochain.api.spi.Provider;
   uses com.google.inject.Module;

@@ -1,24 +1,16 @@
 package dev.protochain.runtime.store.internal;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.PropertyBindingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.util.Separators;
 import dev.protochain.api.AddressFamily;
 import dev.protochain.api.CatalogEntry;
 import dev.protochain.api.Protocol;
@@ -31,21 +23,25 @@ import dev.protochain.runtime.CatalogProblem;
 import dev.protochain.runtime.PluginRecord;
 import dev.protochain.runtime.store.StoredCatalog;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
- * The catalog file format, schema version {@value #SCHEMA_VERSION}, read and written with Jackson:
+ * The catalog file format, schema version {@value #SCHEMA_VERSION}, read and written with Jackson's
+ * streaming parser and generator (no data binding: the CLI's {@code catalog show} starts sooner
+ * without it):
  *
  * <pre>
  * {
@@ -63,9 +59,10 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>Reading is strict: every field is required, unknown fields, duplicate keys, trailing content
- * and numbers in strings are refused, and the catalog must pass {@link Catalog#problems()}. Every
- * problem found in one pass is reported together, each naming the entry or field. This class is
- * thread-safe.
+ * and numbers in strings are refused, and the catalog must pass {@link Catalog#problems()}. The
+ * file's shape is checked in document order and the first field of a wrong type or name is the
+ * problem; past that, every problem found in one pass is reported together, each naming the entry
+ * or field. This class is thread-safe.
  */
 public final class CatalogJson {
 
@@ -75,50 +72,39 @@ public final class CatalogJson {
   /** The schema version this release reads and writes. */
   public static final int SCHEMA_VERSION = 1;
 
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-          .defaultPrettyPrinter(
-              new DefaultPrettyPrinter()
-                  .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-                  .withSeparators(
-                      com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
-                          .withObjectFieldValueSpacing(
-                              com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)))
-          .build();
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  /** The fields of the file's top level, an entry and a plugin, in the order they are written. */
+  private static final List<String> FILE_FIELDS =
+      List.of("schemaVersion", "generation", "entries", "plugins");
+
+  private static final List<String> ENTRY_FIELDS =
+      List.of(
+          "id",
+          "name",
+          "providerId",
+          "family",
+          "type",
+          "protocol",
+          "flags",
+          "version",
+          "chain",
+          "settings");
+
+  private static final List<String> PLUGIN_FIELDS =
+      List.of("providerId", "name", "version", "file", "sha256");
 
   /** The file's top level; {@code plugins} may be absent (no plugin installed). */
-  @JsonPropertyOrder({"schemaVersion", "generation", "entries", "plugins"})
-  record FileJson(
-      Integer schemaVersion,
-      Long generation,
-      List<EntryJson> entries,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PluginJson> plugins) {}
+  private record FileJson(
+      Integer schemaVersion, Long generation, List<EntryJson> entries, List<PluginJson> plugins) {}
 
   /** One installed plugin: its provider and its jar in the plugin store, pinned by SHA-256. */
-  @JsonPropertyOrder({"providerId", "name", "version", "file", "sha256"})
-  record PluginJson(String providerId, String name, String version, String file, String sha256) {}
+  private record PluginJson(
+      String providerId, String name, String version, String file, String sha256) {}
 
   /** One entry; every field is boxed so that a missing one is reported by name, not defaulted. */
-  @JsonPropertyOrder({
-    "id",
-    "name",
-    "providerId",
-    "family",
-    "type",
-    "protocol",
-    "flags",
-    "version",
-    "chain",
-    "settings"
-  })
-  record EntryJson(
+  private record EntryJson(
       Integer id,
       String name,
       String providerId,
@@ -130,39 +116,77 @@ public final class CatalogJson {
       List<Integer> chain,
       Map<String, String> settings) {}
 
+  /** The first field of the file whose type or name is wrong, as a problem's message. */
+  private static final class Misfit extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Misfit(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private CatalogJson() {}
 
   /** Returns the file's bytes for {@code stored}: UTF-8 JSON ending in a newline. */
   public static byte[] write(StoredCatalog stored) {
-    List<EntryJson> entries = new ArrayList<>();
-    for (CatalogEntry e : stored.catalog().entries()) {
-      entries.add(
-          new EntryJson(
-              e.id(),
-              e.name(),
-              e.providerId().toString(),
-              e.family().name(),
-              e.type().name(),
-              e.protocol().name(),
-              e.flags().stream().map(Enum::name).toList(),
-              e.version(),
-              e.chain().ids(),
-              new TreeMap<>(e.settings())));
-    }
-    try {
-      List<PluginJson> plugins = new ArrayList<>();
-      for (PluginRecord p : stored.catalog().plugins()) {
-        plugins.add(
-            new PluginJson(p.providerId().toString(), p.name(), p.version(), p.file(), p.sha256()));
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.setPrettyPrinter(
+          new DefaultPrettyPrinter()
+              .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+              .withSeparators(
+                  Separators.createDefaultInstance()
+                      .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
+      g.writeStartObject();
+      g.writeNumberField(FILE_FIELDS.get(0), SCHEMA_VERSION);
+      g.writeNumberField(FILE_FIELDS.get(1), stored.generation());
+      g.writeArrayFieldStart(FILE_FIELDS.get(2));
+      for (CatalogEntry e : stored.catalog().entries()) {
+        g.writeStartObject();
+        g.writeNumberField("id", e.id());
+        g.writeStringField("name", e.name());
+        g.writeStringField("providerId", e.providerId().toString());
+        g.writeStringField("family", e.family().name());
+        g.writeStringField("type", e.type().name());
+        g.writeStringField("protocol", e.protocol().name());
+        g.writeArrayFieldStart("flags");
+        for (ServiceFlag f : e.flags()) {
+          g.writeString(f.name());
+        }
+        g.writeEndArray();
+        g.writeNumberField("version", e.version());
+        g.writeArrayFieldStart("chain");
+        for (int id : e.chain().ids()) {
+          g.writeNumber(id);
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("settings");
+        for (Map.Entry<String, String> s : new TreeMap<>(e.settings()).entrySet()) {
+          g.writeStringField(s.getKey(), s.getValue());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
       }
-      String json =
-          MAPPER.writeValueAsString(
-              new FileJson(SCHEMA_VERSION, stored.generation(), entries, plugins));
-      return (json + "\n").getBytes(StandardCharsets.UTF_8);
-    } catch (JsonProcessingException e) {
+      g.writeEndArray();
+      if (!stored.catalog().plugins().isEmpty()) {
+        g.writeArrayFieldStart(FILE_FIELDS.get(3));
+        for (PluginRecord p : stored.catalog().plugins()) {
+          g.writeStartObject();
+          g.writeStringField("providerId", p.providerId().toString());
+          g.writeStringField("name", p.name());
+          g.writeStringField("version", p.version());
+          g.writeStringField("file", p.file());
+          g.writeStringField("sha256", p.sha256());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
       throw new UncheckedIOException(
-          "writing a catalog as JSON", e); // records of strings and numbers always map
+          "writing a catalog as JSON", e); // strings and numbers to a StringWriter always write
     }
+    return (out + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -174,9 +198,24 @@ public final class CatalogJson {
    *     type; or the catalog fails {@link Catalog#problems()}
    */
   public static StoredCatalog read(byte[] bytes, String where) throws CatalogInvalidException {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(bytes);
+    Object root;
+    String unreadable = null;
+    try (JsonParser p = FACTORY.createParser(bytes)) {
+      JsonToken first = p.nextToken();
+      root = first == null ? null : value(p, first);
+      JsonToken trailing = first == null ? null : p.nextToken();
+      if (first == null) {
+        unreadable = "the file is empty.";
+      } else if (trailing != null) {
+        // As the data binding this reader replaced said it, word for word.
+        unreadable =
+            "the file is not JSON: Trailing token (of type "
+                + trailing
+                + ") found after value (bound as `com.fasterxml.jackson.databind.JsonNode`): not"
+                + " allowed as per `DeserializationFeature.FAIL_ON_TRAILING_TOKENS`\n at "
+                + p.currentTokenLocation()
+                + ".";
+      }
     } catch (JsonParseException e) {
       // The parser reports an end of input inside a value as JsonEOFException, and between entries
       // as a plain parse error; either way the error sits at the very end of the bytes.
@@ -196,41 +235,40 @@ public final class CatalogJson {
       throw invalid(
           where, CatalogProblem.Kind.UNREADABLE, "the file is not JSON: " + e.getMessage() + ".");
     }
-    if (root == null || root.isMissingNode()) {
-      throw invalid(where, CatalogProblem.Kind.UNREADABLE, "the file is empty.");
+    if (unreadable != null) {
+      throw invalid(where, CatalogProblem.Kind.UNREADABLE, unreadable);
     }
-    if (!root.isObject()) {
+    if (!(root instanceof Map)) {
       throw invalid(
           where,
           CatalogProblem.Kind.MALFORMED,
           "the file holds a JSON "
-              + root.getNodeType().name().toLowerCase(Locale.ROOT)
+              + kind(root)
               + " (expected: an object with schemaVersion, generation and entries).");
     }
-    JsonNode schema = root.get("schemaVersion");
-    if (schema == null) {
+    Map<?, ?> top = (Map<?, ?>) root;
+    if (!top.containsKey("schemaVersion")) {
       throw invalid(
           where,
           CatalogProblem.Kind.UNSUPPORTED_SCHEMA,
           "the file has no schemaVersion (expected: " + SCHEMA_VERSION + ").");
     }
-    if (!schema.isInt() || schema.intValue() != SCHEMA_VERSION) {
+    Object schema = top.get("schemaVersion");
+    if (!(schema instanceof Integer) || (Integer) schema != SCHEMA_VERSION) {
       throw invalid(
           where,
           CatalogProblem.Kind.UNSUPPORTED_SCHEMA,
           "the file has schema version "
-              + abbreviate(schema.toString())
+              + abbreviate(compact(schema))
               + "; this release of protochain reads schema version "
               + SCHEMA_VERSION
               + " only.");
     }
     FileJson file;
     try {
-      file = MAPPER.treeToValue(root, FileJson.class);
-    } catch (JsonMappingException e) {
-      throw invalid(where, CatalogProblem.Kind.MALFORMED, mappingProblem(e, root));
-    } catch (JsonProcessingException e) {
-      throw invalid(where, CatalogProblem.Kind.MALFORMED, e.getOriginalMessage() + ".");
+      file = file(top);
+    } catch (Misfit e) {
+      throw invalid(where, CatalogProblem.Kind.MALFORMED, e.getMessage());
     }
     List<CatalogProblem> problems = new ArrayList<>();
     if (file.generation() == null) {
@@ -265,6 +303,293 @@ public final class CatalogJson {
     Catalog catalog = Catalog.of(entries, plugins).checkValid(where);
     return new StoredCatalog(catalog, file.generation());
   }
+
+  /* ---- the JSON as values: objects as maps in file order, arrays as lists ---- */
+
+  /**
+   * Returns the value that starts at {@code token}: a map, a list, a string, an Integer, Long or
+   * BigInteger (the smallest that holds it), a Double, a Boolean, or null.
+   */
+  private static Object value(JsonParser p, JsonToken token) throws IOException {
+    switch (token) {
+      case START_OBJECT:
+        Map<String, Object> object = new LinkedHashMap<>();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+          object.put(name, value(p, next(p)));
+        }
+        return object;
+      case START_ARRAY:
+        List<Object> array = new ArrayList<>();
+        for (JsonToken t = next(p); t != JsonToken.END_ARRAY; t = next(p)) {
+          array.add(value(p, t));
+        }
+        return array;
+      case VALUE_STRING:
+        return p.getText();
+      case VALUE_NUMBER_INT:
+        return p.getNumberValue();
+      case VALUE_NUMBER_FLOAT:
+        return p.getDoubleValue();
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      default:
+        throw new JsonParseException(p, "Unexpected token " + token);
+    }
+  }
+
+  private static JsonToken next(JsonParser p) throws IOException {
+    JsonToken t = p.nextToken();
+    if (t == null) { // the parser reports it itself; this is the guard
+      throw new JsonEOFException(p, null, "Unexpected end-of-input");
+    }
+    return t;
+  }
+
+  /** Returns {@code value} as compact JSON. */
+  private static String compact(Object value) {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      write(g, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // values the parser made, to a StringWriter
+    }
+    return out.toString();
+  }
+
+  private static void write(JsonGenerator g, Object value) throws IOException {
+    if (value instanceof Map) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> f : ((Map<?, ?>) value).entrySet()) {
+        g.writeFieldName((String) f.getKey());
+        write(g, f.getValue());
+      }
+      g.writeEndObject();
+    } else if (value instanceof List) {
+      g.writeStartArray();
+      for (Object v : (List<?>) value) {
+        write(g, v);
+      }
+      g.writeEndArray();
+    } else if (value instanceof String) {
+      g.writeString((String) value);
+    } else if (value instanceof Integer) {
+      g.writeNumber((Integer) value);
+    } else if (value instanceof Long) {
+      g.writeNumber((Long) value);
+    } else if (value instanceof BigInteger) {
+      g.writeNumber((BigInteger) value);
+    } else if (value instanceof Double) {
+      g.writeNumber((Double) value);
+    } else if (value instanceof Boolean) {
+      g.writeBoolean((Boolean) value);
+    } else {
+      g.writeNull();
+    }
+  }
+
+  /** Returns {@code object}, {@code array}, {@code string}, ... for {@code value}. */
+  private static String kind(Object value) {
+    if (value instanceof List) {
+      return "array";
+    } else if (value instanceof String) {
+      return "string";
+    } else if (value instanceof Number) {
+      return "number";
+    } else if (value instanceof Boolean) {
+      return "boolean";
+    }
+    return value == null ? "null" : "object";
+  }
+
+  /* ---- the values as the file's records, in file order; the first misfit is the problem ---- */
+
+  private static FileJson file(Map<?, ?> top) throws Misfit {
+    Integer schemaVersion = null;
+    Long generation = null;
+    List<EntryJson> entries = null;
+    List<PluginJson> plugins = null;
+    for (Map.Entry<?, ?> f : top.entrySet()) {
+      String name = (String) f.getKey();
+      String at = field("", name);
+      Object v = f.getValue();
+      switch (name) {
+        case "schemaVersion" -> schemaVersion = integer(v, at);
+        case "generation" -> generation = whole(v, at);
+        case "entries" -> entries = list(v, at, CatalogJson::entryJson);
+        case "plugins" -> plugins = list(v, at, CatalogJson::pluginJson);
+        default -> throw unknown("", name, FILE_FIELDS);
+      }
+    }
+    return new FileJson(schemaVersion, generation, entries, plugins);
+  }
+
+  private static EntryJson entryJson(Object value, String at) throws Misfit {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Map)) {
+      throw misfit(at, "an object", value);
+    }
+    Integer id = null;
+    String name = null;
+    String providerId = null;
+    String family = null;
+    String type = null;
+    String protocol = null;
+    List<String> flags = null;
+    Integer version = null;
+    List<Integer> chain = null;
+    Map<String, String> settings = null;
+    for (Map.Entry<?, ?> f : ((Map<?, ?>) value).entrySet()) {
+      String key = (String) f.getKey();
+      String in = field(at, key);
+      Object v = f.getValue();
+      switch (key) {
+        case "id" -> id = integer(v, in);
+        case "name" -> name = string(v, in);
+        case "providerId" -> providerId = string(v, in);
+        case "family" -> family = string(v, in);
+        case "type" -> type = string(v, in);
+        case "protocol" -> protocol = string(v, in);
+        case "flags" -> flags = list(v, in, CatalogJson::string);
+        case "version" -> version = integer(v, in);
+        case "chain" -> chain = list(v, in, CatalogJson::integer);
+        case "settings" -> settings = settings(v, in);
+        default -> throw unknown(at, key, ENTRY_FIELDS);
+      }
+    }
+    return new EntryJson(
+        id, name, providerId, family, type, protocol, flags, version, chain, settings);
+  }
+
+  private static PluginJson pluginJson(Object value, String at) throws Misfit {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Map)) {
+      throw misfit(at, "PluginJson", value); // as the data binding this reader replaced said it
+    }
+    String providerId = null;
+    String name = null;
+    String version = null;
+    String file = null;
+    String sha256 = null;
+    for (Map.Entry<?, ?> f : ((Map<?, ?>) value).entrySet()) {
+      String key = (String) f.getKey();
+      String in = field(at, key);
+      Object v = f.getValue();
+      switch (key) {
+        case "providerId" -> providerId = string(v, in);
+        case "name" -> name = string(v, in);
+        case "version" -> version = string(v, in);
+        case "file" -> file = string(v, in);
+        case "sha256" -> sha256 = string(v, in);
+        default -> throw unknown(at, key, PLUGIN_FIELDS);
+      }
+    }
+    return new PluginJson(providerId, name, version, file, sha256);
+  }
+
+  /** Reads one element of a list. */
+  private interface Element<T> {
+    T read(Object value, String at) throws Misfit;
+  }
+
+  private static <T> List<T> list(Object value, String at, Element<T> element) throws Misfit {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof List)) {
+      throw misfit(at, "an array", value);
+    }
+    List<?> values = (List<?>) value;
+    List<T> out = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      out.add(element.read(values.get(i), at + "[" + i + "]"));
+    }
+    return out;
+  }
+
+  private static Map<String, String> settings(Object value, String at) throws Misfit {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Map)) {
+      throw misfit(at, "an object", value);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> f : ((Map<?, ?>) value).entrySet()) {
+      String key = (String) f.getKey();
+      out.put(key, string(f.getValue(), field(at, key)));
+    }
+    return out;
+  }
+
+  /** A string; a number or a boolean stands for its text, as the data binding took it. */
+  private static String string(Object value, String at) throws Misfit {
+    if (value == null || value instanceof String) {
+      return (String) value;
+    }
+    if (value instanceof Number || value instanceof Boolean) {
+      return String.valueOf(value);
+    }
+    throw misfit(at, "a string", value);
+  }
+
+  private static Integer integer(Object value, String at) throws Misfit {
+    if (value == null || value instanceof Integer) {
+      return (Integer) value;
+    }
+    throw misfit(
+        at, value instanceof Long || value instanceof BigInteger ? TOO_LARGE : WHOLE, value);
+  }
+
+  private static Long whole(Object value, String at) throws Misfit {
+    if (value == null || value instanceof Long) {
+      return (Long) value;
+    }
+    if (value instanceof Integer) {
+      return ((Integer) value).longValue();
+    }
+    throw misfit(at, value instanceof BigInteger ? TOO_LARGE : WHOLE, value);
+  }
+
+  private static final String WHOLE = "a whole number";
+
+  /** What a whole number too large for its field is said to need (as the data binding said). */
+  private static final String TOO_LARGE = "another value";
+
+  /** Returns {@code entries[3].id: expected a whole number, found "abc".} */
+  private static Misfit misfit(String at, String expected, Object found) {
+    return new Misfit(
+        (at.isEmpty() ? "the file" : at)
+            + ": expected "
+            + expected
+            + ", found "
+            + abbreviate(compact(found))
+            + ".");
+  }
+
+  /** Returns {@code entries[2] has the unknown field 'colour' (expected: chain, ...).} */
+  private static Misfit unknown(String at, String name, List<String> known) {
+    return new Misfit(
+        (at.isEmpty() ? "the file" : at)
+            + " has the unknown field '"
+            + abbreviate(name)
+            + "' (expected: "
+            + String.join(", ", new TreeSet<>(known))
+            + ").");
+  }
+
+  private static String field(String at, String name) {
+    return at.isEmpty() ? name : at + "." + name;
+  }
+
+  /* ---- the records as a catalog: every problem found ---- */
 
   private static CatalogEntry entry(EntryJson e, int index, List<CatalogProblem> problems) {
     String at = "entries[" + index + "]";
@@ -401,43 +726,11 @@ public final class CatalogJson {
   }
 
   private static String names(Enum<?>[] values) {
-    return "one of " + Arrays.stream(values).map(Enum::name).collect(Collectors.joining(", "));
-  }
-
-  /** Returns {@code entries[3].id: expected a whole number, found "abc".} for a binding failure. */
-  private static String mappingProblem(JsonMappingException e, JsonNode root) {
-    List<JsonMappingException.Reference> path = e.getPath();
-    if (e instanceof PropertyBindingException) {
-      PropertyBindingException p = (PropertyBindingException) e;
-      String known =
-          p.getKnownPropertyIds() == null
-              ? ""
-              : " (expected: "
-                  + p.getKnownPropertyIds().stream()
-                      .map(Object::toString)
-                      .sorted()
-                      .collect(Collectors.joining(", "))
-                  + ")";
-      String where = path(path.subList(0, Math.max(0, path.size() - 1)));
-      return (where.isEmpty() ? "the file" : where)
-          + " has the unknown field '"
-          + abbreviate(p.getPropertyName())
-          + "'"
-          + known
-          + ".";
+    StringBuilder sb = new StringBuilder("one of ");
+    for (int i = 0; i < values.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(values[i].name());
     }
-    String where = path(path);
-    JsonNode found = root.at(pointer(path));
-    String expected =
-        e instanceof MismatchedInputException
-                && ((MismatchedInputException) e).getTargetType() != null
-            ? describe(((MismatchedInputException) e).getTargetType())
-            : "another value";
-    return (where.isEmpty() ? "the file" : where)
-        + ": expected "
-        + expected
-        + (found.isMissingNode() ? "" : ", found " + abbreviate(found.toString()))
-        + ".";
+    return sb.toString();
   }
 
   /**
@@ -453,45 +746,6 @@ public final class CatalogJson {
             ? LONGEST_QUOTE - 1
             : LONGEST_QUOTE;
     return text.substring(0, end) + "... (" + text.length() + " characters)";
-  }
-
-  private static String describe(Class<?> type) {
-    if (type == Integer.class || type == Long.class || type == int.class || type == long.class) {
-      return "a whole number";
-    } else if (type == String.class) {
-      return "a string";
-    } else if (List.class.isAssignableFrom(type)) {
-      return "an array";
-    } else if (Map.class.isAssignableFrom(type)
-        || type == EntryJson.class
-        || type == FileJson.class) {
-      return "an object";
-    }
-    return type.getSimpleName();
-  }
-
-  private static String path(List<JsonMappingException.Reference> path) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : path) {
-      if (r.getFieldName() != null) {
-        sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
-  }
-
-  private static JsonPointer pointer(List<JsonMappingException.Reference> path) {
-    JsonPointer p = JsonPointer.empty();
-    for (JsonMappingException.Reference r : path) {
-      if (r.getFieldName() != null) {
-        p = p.appendProperty(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        p = p.appendIndex(r.getIndex());
-      }
-    }
-    return p;
   }
 
   private static String at(JsonLocation location) {
