@@ -16,7 +16,7 @@ import javax.net.SocketFactory;
  *     + "?socketFactory=dev.protochain.runtime.bridge.RegisteredSocketFactory&socketFactoryArg=orders-db");
  * }</pre>
  *
- * <p>The registry belongs to the process, like {@link java.sql.DriverManager}'s; register a factory
+ * <p>The registry belongs to the process, like {@code java.sql.DriverManager}'s; register a factory
  * before the client instantiates this class and unregister it when its runtime closes. This class
  * is thread-safe.
  */
