@@ -64,8 +64,10 @@ public final class TcpSocket extends AbstractBaseSocket {
           ChainSocketOptions.RECEIVE_TIMEOUT);
 
   /**
-   * Options the application set, other than RECEIVE_TIMEOUT; guarded by lock. Made at the first
-   * set: most sockets set none, and a connection that holds an empty map for its life costs it.
+   * Options the application set before the socket was connected, other than RECEIVE_TIMEOUT, for
+   * the channel not made yet or, on a listener, for the connections it accepts; guarded by lock.
+   * Replaced, never changed, so that an accept hands it on without a copy. A connected socket's
+   * options live on its channel alone: a connection that kept a map for its life would pay for it.
    */
   private Map<SocketOption<?>, Object> options = Map.of();
 
@@ -95,10 +97,7 @@ public final class TcpSocket extends AbstractBaseSocket {
       ProviderScope scope, SocketChannel accepted, Map<SocketOption<?>, Object> inherited)
       throws IOException {
     super(scope);
-    if (!inherited.isEmpty()) {
-      options = inherited;
-      apply(accepted, inherited, OPTIONS);
-    }
+    apply(accepted, inherited, OPTIONS);
     channel = accepted;
     connected = true;
     localSeen = (InetSocketAddress) accepted.getLocalAddress();
@@ -185,7 +184,7 @@ public final class TcpSocket extends AbstractBaseSocket {
     }
     Map<SocketOption<?>, Object> inherited;
     synchronized (lock) {
-      inherited = options.isEmpty() ? Map.of() : new LinkedHashMap<>(options);
+      inherited = options; // never changed once set: no copy
     }
     try {
       TcpSocket socket = new TcpSocket(scope(), accepted, inherited);
@@ -426,10 +425,11 @@ public final class TcpSocket extends AbstractBaseSocket {
       } else if (ss != null && ss.supportedOptions().contains(name)) {
         ss.setOption(name, value);
       }
-      if (options.isEmpty()) {
-        options = new LinkedHashMap<>();
+      if (!connected) {
+        Map<SocketOption<?>, Object> next = new LinkedHashMap<>(options);
+        next.put(name, value);
+        options = next;
       }
-      options.put(name, value);
     }
   }
 
