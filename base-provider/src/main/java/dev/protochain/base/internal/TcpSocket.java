@@ -268,6 +268,10 @@ public final class TcpSocket extends AbstractBaseSocket {
    */
   private static void connectUntimed(SocketChannel ch, InetSocketAddress target)
       throws IOException {
+    if (Thread.currentThread().isInterrupted()) {
+      ch.connect(target); // fails as a blocking connect does for an interrupted thread
+      return;
+    }
     ch.configureBlocking(false);
     boolean done = ch.connect(target) || ch.finishConnect(); // a failure closes ch: no mode to undo
     ch.configureBlocking(true);
