@@ -75,7 +75,7 @@ public final class TcpProvider extends AbstractBaseProvider {
   /** Opens an unbound, unconnected TCP socket. */
   @Override
   protected AbstractBaseSocket openSocket(ProviderScope scope, StartupContext context) {
-    return new TcpSocket(scope, protocolFamily(scope.entry().family()));
+    return new TcpSocket(scope);
   }
 
   static StandardProtocolFamily protocolFamily(AddressFamily family) {

@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,6 +165,42 @@ class TcpProviderTest {
       ChainSocket last = clients.get(clients.size() - 1);
       assertNull(last.remoteAddress(), "not connected after a timeout");
       assertTrue(last.isOpen(), "the socket stays usable");
+    }
+  }
+
+  @Test
+  void optionsSetAfterConnectingOrAcceptingGoToTheChannel() throws Exception {
+    try (LoadedProvider p = tcp4()) {
+      ChainSocket listener = p.listen();
+      Connection first = p.connect(listener);
+      first.client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      first.server.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+      assertTrue(first.client.getOption(StandardSocketOptions.TCP_NODELAY));
+      assertTrue(first.server.getOption(StandardSocketOptions.SO_KEEPALIVE));
+      listener.setOption(StandardSocketOptions.TCP_NODELAY, true); // for later accepts only
+      assertFalse(first.server.getOption(StandardSocketOptions.TCP_NODELAY), "not retroactive");
+      Connection second = p.connect(listener);
+      assertTrue(second.server.getOption(StandardSocketOptions.TCP_NODELAY), "inherited");
+      assertFalse(second.server.getOption(StandardSocketOptions.SO_KEEPALIVE), "not the first's");
+    }
+  }
+
+  @Test
+  void aConnectOnAnInterruptedThreadFailsAsABlockingConnectDoes() throws Exception {
+    try (LoadedProvider p = tcp4()) {
+      ChainSocket listener = p.listen();
+      ChainSocket client = p.open();
+      Thread.currentThread().interrupt();
+      try {
+        assertThrows(
+            ClosedByInterruptException.class,
+            () -> client.connect(p.address(LoadedProvider.port(listener))));
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt is kept");
+      }
+      ChainSocket again = p.open();
+      again.connect(p.address(LoadedProvider.port(listener)));
+      assertTrue(again.remoteAddress() != null, "a thread not interrupted connects");
     }
   }
 

@@ -56,6 +56,9 @@ public abstract class AbstractBaseSocket implements ChainSocket {
   private volatile State state = State.OPEN;
   private volatile Duration receiveTimeout = Duration.ZERO;
 
+  /** When its scope tracked it, in the scope's order; written once, before it is published. */
+  int tracked;
+
   /** Creates an open socket of the provider {@code scope} describes. */
   protected AbstractBaseSocket(ProviderScope scope) {
     this.scope = Objects.requireNonNull(scope, "scope");

@@ -8,10 +8,12 @@ import dev.protochain.api.SocketType;
 import java.io.IOException;
 import java.net.SocketOption;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -31,9 +33,13 @@ public final class ProviderScope {
 
   private final String providerName;
   private final CatalogEntry entry;
-  private final Object lock = new Object();
-  private final Set<AbstractBaseSocket> sockets = new LinkedHashSet<>(); // guarded by lock
-  private boolean unloaded; // guarded by lock
+  // Lock-free: thousands of sockets may open at once, and a lock here queued them all (on JDK 21
+  // and later a virtual thread blocked on a monitor parks). A track racing the unload is settled
+  // by the order of its add and its read of the flag; see track and unload.
+  private final Set<AbstractBaseSocket> sockets = ConcurrentHashMap.newKeySet();
+  private final Object lock = new Object(); // one unload wins
+  private final AtomicInteger tracks = new AtomicInteger();
+  private volatile boolean unloaded;
 
   private ProviderScope(String providerName, CatalogEntry entry) {
     this.providerName = Objects.requireNonNull(providerName, "providerName");
@@ -101,20 +107,22 @@ public final class ProviderScope {
    *     provider is already unloaded; the caller then releases what the socket holds
    */
   public void track(AbstractBaseSocket socket, String operation) throws ProtochainException {
-    synchronized (lock) {
-      if (!unloaded) {
-        sockets.add(socket);
-        return;
-      }
+    socket.tracked = tracks.incrementAndGet();
+    sockets.add(socket);
+    if (!unloaded) {
+      // Added before the flag was read unset: the unload, which sets the flag before it walks
+      // the set, sees the socket.
+      return;
     }
+    // The unload began: either it already took the socket and aborts it, or the socket is taken
+    // back here; the caller releases it either way.
+    sockets.remove(socket);
     throw aborted(operation, socket, null);
   }
 
   /** Stops tracking a socket the application closed; harmless if it is not tracked. */
   void forget(AbstractBaseSocket socket) {
-    synchronized (lock) {
-      sockets.remove(socket);
-    }
+    sockets.remove(socket);
   }
 
   /**
@@ -124,15 +132,22 @@ public final class ProviderScope {
    * @throws IOException if closing some socket failed: the first failure, the others suppressed
    */
   public void unload() throws IOException {
-    List<AbstractBaseSocket> open;
     synchronized (lock) {
       if (unloaded) {
         return;
       }
       unloaded = true;
-      open = new ArrayList<>(sockets);
-      sockets.clear();
     }
+    List<AbstractBaseSocket> open = new ArrayList<>();
+    for (AbstractBaseSocket socket : sockets) {
+      if (sockets.remove(socket)) { // not taken back by a track that saw the flag
+        open.add(socket);
+      }
+    }
+    // In the order they were tracked, as they opened: a client is closed before the connection
+    // its listener accepted from it, so that a receive blocked in the client is ended by its own
+    // socket's abort, not by the end of stream its peer's close would send first.
+    open.sort(Comparator.comparingInt(s -> s.tracked));
     IOException failure = null;
     for (AbstractBaseSocket socket : open) {
       try {
@@ -187,8 +202,6 @@ public final class ProviderScope {
    */
   @Override
   public String toString() {
-    synchronized (lock) {
-      return describe() + (unloaded ? " (unloaded)" : " (" + sockets.size() + " open sockets)");
-    }
+    return describe() + (unloaded ? " (unloaded)" : " (" + sockets.size() + " open sockets)");
   }
 }

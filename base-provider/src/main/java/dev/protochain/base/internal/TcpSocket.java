@@ -7,6 +7,7 @@ import static java.net.StandardSocketOptions.SO_REUSEADDR;
 import static java.net.StandardSocketOptions.SO_SNDBUF;
 import static java.net.StandardSocketOptions.TCP_NODELAY;
 
+import dev.protochain.api.AddressFamily;
 import dev.protochain.api.ChainSocket;
 import dev.protochain.api.ChainSocketOptions;
 import dev.protochain.api.SocketType;
@@ -62,11 +63,11 @@ public final class TcpSocket extends AbstractBaseSocket {
           SO_REUSEADDR,
           ChainSocketOptions.RECEIVE_TIMEOUT);
 
-  private final StandardProtocolFamily family;
-
   /**
-   * Options the application set, other than RECEIVE_TIMEOUT; guarded by lock. Made at the first
-   * set: most sockets set none, and a connection that holds an empty map for its life costs it.
+   * Options the application set before the socket was connected, other than RECEIVE_TIMEOUT, for
+   * the channel not made yet or, on a listener, for the connections it accepts; guarded by lock.
+   * Replaced, never changed, so that an accept hands it on without a copy. A connected socket's
+   * options live on its channel alone: a connection that kept a map for its life would pay for it.
    */
   private Map<SocketOption<?>, Object> options = Map.of();
 
@@ -86,25 +87,17 @@ public final class TcpSocket extends AbstractBaseSocket {
 
   private volatile InetSocketAddress remoteSeen;
 
-  /** Creates an unbound, unconnected socket of {@code family} (INET or INET6). */
-  public TcpSocket(ProviderScope scope, StandardProtocolFamily family) {
+  /** Creates an unbound, unconnected socket of the family of {@code scope}'s entry. */
+  public TcpSocket(ProviderScope scope) {
     super(scope);
-    this.family = family;
   }
 
   /** Creates the socket of a connection a listener accepted, with the listener's options. */
   private TcpSocket(
-      ProviderScope scope,
-      StandardProtocolFamily family,
-      SocketChannel accepted,
-      Map<SocketOption<?>, Object> inherited)
+      ProviderScope scope, SocketChannel accepted, Map<SocketOption<?>, Object> inherited)
       throws IOException {
     super(scope);
-    this.family = family;
-    if (!inherited.isEmpty()) {
-      options = inherited;
-      apply(accepted, inherited, OPTIONS);
-    }
+    apply(accepted, inherited, OPTIONS);
     channel = accepted;
     connected = true;
     localSeen = (InetSocketAddress) accepted.getLocalAddress();
@@ -126,7 +119,7 @@ public final class TcpSocket extends AbstractBaseSocket {
   /** Remembers {@code local} for the channel {@link #listen} or {@link #connect} will make. */
   @Override
   public void bind(SocketAddress local) throws IOException {
-    InetSocketAddress address = local == null ? wildcard() : checkIp(local, family, "bind");
+    InetSocketAddress address = local == null ? wildcard() : checkIp(local, family(), "bind");
     synchronized (lock) {
       ensureOpen("bind");
       if (bindAddress != null || server != null || channel != null) {
@@ -153,7 +146,7 @@ public final class TcpSocket extends AbstractBaseSocket {
                 + (connected ? "connected" : "connecting")
                 + " (expected: an unconnected socket)");
       }
-      ServerSocketChannel ss = ServerSocketChannel.open(family);
+      ServerSocketChannel ss = ServerSocketChannel.open(family());
       try {
         apply(ss, options, ss.supportedOptions());
         ss.bind(bindAddress, Math.max(0, backlog));
@@ -191,10 +184,10 @@ public final class TcpSocket extends AbstractBaseSocket {
     }
     Map<SocketOption<?>, Object> inherited;
     synchronized (lock) {
-      inherited = options.isEmpty() ? Map.of() : new LinkedHashMap<>(options);
+      inherited = options; // never changed once set: no copy
     }
     try {
-      TcpSocket socket = new TcpSocket(scope(), family, accepted, inherited);
+      TcpSocket socket = new TcpSocket(scope(), accepted, inherited);
       scope().track(socket, "accept");
       return socket;
     } catch (IOException | RuntimeException e) {
@@ -205,7 +198,7 @@ public final class TcpSocket extends AbstractBaseSocket {
 
   @Override
   public void connect(SocketAddress remote, Duration timeout) throws IOException {
-    InetSocketAddress target = checkIp(remote, family, "connect");
+    InetSocketAddress target = checkIp(remote, family(), "connect");
     checkConnectTimeout(timeout);
     SocketChannel ch;
     synchronized (lock) {
@@ -217,7 +210,7 @@ public final class TcpSocket extends AbstractBaseSocket {
         throw illegalState(
             "connect", connected ? "the socket is already connected" : "a connect is in progress");
       }
-      ch = SocketChannel.open(family);
+      ch = SocketChannel.open(family());
       try {
         apply(ch, options, OPTIONS);
         if (bindAddress != null) {
@@ -236,7 +229,7 @@ public final class TcpSocket extends AbstractBaseSocket {
     }
     try {
       if (timeout.isZero()) {
-        ch.connect(target);
+        connectUntimed(ch, target);
       } else {
         ch.socket().connect(target, timeoutMillis(timeout));
       }
@@ -260,6 +253,30 @@ public final class TcpSocket extends AbstractBaseSocket {
         throw withContext;
       }
       throw failure;
+    }
+  }
+
+  /**
+   * Connects {@code ch} without a bound, waiting only when the handshake has not completed by the
+   * time the connect returns. A blocking channel's connect always waits once for the socket to be
+   * writable, and on a virtual thread that wait parks it, which keeps every frame of the chain's
+   * connect in the stack chunk the thread holds from then on, and costs a round through the JDK's
+   * poller. A connect in non-blocking mode followed by {@link SocketChannel#finishConnect()}
+   * usually completes at once over loopback (Linux runs the handshake within the connect call);
+   * otherwise the channel goes back to blocking mode and {@code finishConnect} waits as the
+   * blocking connect would have, with the same failures.
+   */
+  private static void connectUntimed(SocketChannel ch, InetSocketAddress target)
+      throws IOException {
+    if (Thread.currentThread().isInterrupted()) {
+      ch.connect(target); // fails as a blocking connect does for an interrupted thread
+      return;
+    }
+    ch.configureBlocking(false);
+    boolean done = ch.connect(target) || ch.finishConnect(); // a failure closes ch: no mode to undo
+    ch.configureBlocking(true);
+    if (!done) {
+      ch.finishConnect();
     }
   }
 
@@ -412,10 +429,11 @@ public final class TcpSocket extends AbstractBaseSocket {
       } else if (ss != null && ss.supportedOptions().contains(name)) {
         ss.setOption(name, value);
       }
-      if (options.isEmpty()) {
-        options = new LinkedHashMap<>();
+      if (!connected) {
+        Map<SocketOption<?>, Object> next = new LinkedHashMap<>(options);
+        next.put(name, value);
+        options = next;
       }
-      options.put(name, value);
     }
   }
 
@@ -436,7 +454,7 @@ public final class TcpSocket extends AbstractBaseSocket {
       }
     }
     // No channel holds the option yet: report what a new one would have.
-    try (SocketChannel probe = SocketChannel.open(family)) {
+    try (SocketChannel probe = SocketChannel.open(family())) {
       return probe.getOption(name);
     }
   }
@@ -489,8 +507,18 @@ public final class TcpSocket extends AbstractBaseSocket {
     return bound == null ? "unbound" : "bound " + format(bound);
   }
 
+  /**
+   * Returns the protocol family of the entry this socket's provider was loaded for: derived, not a
+   * field, since every connection holds its socket for its life.
+   */
+  private StandardProtocolFamily family() {
+    return scope().entry().family() == AddressFamily.INET6
+        ? StandardProtocolFamily.INET6
+        : StandardProtocolFamily.INET;
+  }
+
   private InetSocketAddress wildcard() throws IOException {
-    byte[] any = new byte[family == StandardProtocolFamily.INET6 ? 16 : 4];
+    byte[] any = new byte[family() == StandardProtocolFamily.INET6 ? 16 : 4];
     return new InetSocketAddress(InetAddress.getByAddress(any), 0);
   }
 

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -153,6 +154,9 @@ public final class ScaleNode {
     try (ChainRuntime runtime = runtime("scale-server", platform)) {
       Session session = startup(runtime);
       ChainSocket listener = session.open();
+      // Each connection it accepts inherits TCP_NODELAY, as the raw NIO and Netty servers of the
+      // benchmarks' scale part set it on theirs: the same sockets on the wire for every contender.
+      listener.setOption(StandardSocketOptions.TCP_NODELAY, true);
       listener.bind(new InetSocketAddress("127.0.0.1", 0));
       listener.listen(16384);
       writePort(portFile, ((InetSocketAddress) listener.localAddress()).getPort());
@@ -252,6 +256,7 @@ public final class ScaleNode {
             try {
               socket = session.open();
               socket.connect(server);
+              socket.setOption(StandardSocketOptions.TCP_NODELAY, true); // as the others do
             } catch (IOException | RuntimeException e) {
               session.close();
               throw e;

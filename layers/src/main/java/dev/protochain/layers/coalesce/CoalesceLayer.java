@@ -9,13 +9,12 @@ import dev.protochain.api.spi.ProviderContext;
 import dev.protochain.api.spi.ProviderInfo;
 import dev.protochain.api.spi.SettingInfo;
 import dev.protochain.api.spi.StartupContext;
+import dev.protochain.layers.internal.BufferPool;
 import dev.protochain.layers.internal.HoldingSocket;
 import dev.protochain.layers.internal.LayerTimer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * Coalesces small writes on stream sockets: bytes sent are held until {@code threshold} bytes
@@ -69,7 +68,7 @@ public final class CoalesceLayer extends AbstractLayer {
   private volatile int threshold;
   private volatile boolean flushOnReceive;
   private volatile HoldingSocket.Owner owner;
-  private volatile BlockingQueue<ByteBuffer> pool;
+  private volatile BufferPool pool;
 
   /** Creates the layer; the runtime calls this. */
   public CoalesceLayer() {}
@@ -83,7 +82,7 @@ public final class CoalesceLayer extends AbstractLayer {
           "setting 'delay' of " + context.entry() + " must not be negative");
     }
     flushOnReceive = settings().getBoolean("flush-on-receive");
-    pool = new ArrayBlockingQueue<>(Math.max(1, Math.min(64, POOLED_BYTES / threshold)));
+    pool = new BufferPool(threshold, Math.min(64, POOLED_BYTES / threshold));
     LayerTimer timer =
         !delay.isZero() || flushOnReceive ? LayerTimer.start("coalesce", context) : null;
     owner =
@@ -117,13 +116,12 @@ public final class CoalesceLayer extends AbstractLayer {
 
   /** Returns an empty hold buffer of {@code threshold} bytes, from the pool when it has one. */
   ByteBuffer takeBuffer() {
-    ByteBuffer b = pool.poll();
-    return b != null ? b : ByteBuffer.allocate(threshold);
+    return pool.take();
   }
 
   /** Takes back a hold buffer no longer used; the pool keeps it if it has room. */
   void giveBack(ByteBuffer buffer) {
-    pool.offer(buffer.clear());
+    pool.giveBack(buffer);
   }
 
   boolean flushOnReceive() {
