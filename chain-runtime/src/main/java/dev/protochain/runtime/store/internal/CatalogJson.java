@@ -59,10 +59,11 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Reading is strict: every field is required, unknown fields, duplicate keys, trailing content
- * and numbers in strings are refused, and the catalog must pass {@link Catalog#problems()}. The
- * file's shape is checked in document order and the first field of a wrong type or name is the
- * problem; past that, every problem found in one pass is reported together, each naming the entry
- * or field. This class is thread-safe.
+ * and numbers in strings are refused, and the catalog must pass {@link Catalog#problems()}. One
+ * leniency stays from the data binding this reader replaced: a number or a boolean where a string
+ * is expected is read as its text. The file's shape is checked in document order and the first
+ * field of a wrong type or name is the problem; past that, every problem found in one pass is
+ * reported together, each naming the entry or field. This class is thread-safe.
  */
 public final class CatalogJson {
 
@@ -138,9 +139,9 @@ public final class CatalogJson {
                   Separators.createDefaultInstance()
                       .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
       g.writeStartObject();
-      g.writeNumberField(FILE_FIELDS.get(0), SCHEMA_VERSION);
-      g.writeNumberField(FILE_FIELDS.get(1), stored.generation());
-      g.writeArrayFieldStart(FILE_FIELDS.get(2));
+      g.writeNumberField("schemaVersion", SCHEMA_VERSION);
+      g.writeNumberField("generation", stored.generation());
+      g.writeArrayFieldStart("entries");
       for (CatalogEntry e : stored.catalog().entries()) {
         g.writeStartObject();
         g.writeNumberField("id", e.id());
@@ -169,7 +170,7 @@ public final class CatalogJson {
       }
       g.writeEndArray();
       if (!stored.catalog().plugins().isEmpty()) {
-        g.writeArrayFieldStart(FILE_FIELDS.get(3));
+        g.writeArrayFieldStart("plugins");
         for (PluginRecord p : stored.catalog().plugins()) {
           g.writeStartObject();
           g.writeStringField("providerId", p.providerId().toString());
