@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -184,6 +186,91 @@ class DistributionIT {
                 + dist.resolve("lib/agent/protochain-agent.jar")
                 + "="),
         run.err);
+  }
+
+  /**
+   * The launcher maps an archive only from a cache directory this user owns and no one else can
+   * write, never through a link, and never an archive others can write: a mapped archive's classes
+   * run as the command's own. Whether it was mapped is read from the JVM's class loading log.
+   */
+  @Test
+  @Timeout(180)
+  void theArchiveIsMappedOnlyFromAPrivateCacheNeverThroughALink() throws Exception {
+    // A private cache: the first run makes the archive, the second maps it.
+    Path mine = dir.resolve("cache-private");
+    assertEquals(0, showWithCache(mine, false).code);
+    assertTrue(showWithCache(mine, true).out.contains(MAIN_FROM_ARCHIVE), "not mapped");
+    Path archive = onlyArchive(mine.resolve("protochain"));
+
+    // The cache's protochain directory a link to a private directory: nothing made there, nothing
+    // mapped.
+    Path linked = Files.createDirectory(dir.resolve("cache-linked"));
+    Files.setPosixFilePermissions(linked, PosixFilePermissions.fromString("rwx------"));
+    Path target = Files.createDirectory(dir.resolve("cache-link-target"));
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
+    Files.createSymbolicLink(linked.resolve("protochain"), target);
+    assertEquals(0, showWithCache(linked, false).code);
+    Run throughLink = showWithCache(linked, true);
+    assertEquals(0, throughLink.code, throughLink.toString());
+    assertTrue(!throughLink.out.contains(MAIN_FROM_ARCHIVE), "mapped through a link");
+    try (Stream<Path> made = Files.list(target)) {
+      assertEquals(List.of(), made.collect(Collectors.toList()), "made through a link");
+    }
+
+    // The same archive, group-writable: left alone (not mapped, not replaced).
+    Path groupFile = copyCache(mine, "cache-group-file");
+    Path writable = groupFile.resolve("protochain").resolve(archive.getFileName());
+    Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rw-rw-r--"));
+    Run groupFileRun = showWithCache(groupFile, true);
+    assertEquals(0, groupFileRun.code, groupFileRun.toString());
+    assertTrue(!groupFileRun.out.contains(MAIN_FROM_ARCHIVE), "mapped a group-writable archive");
+    assertEquals(Files.size(archive), Files.size(writable));
+    assertEquals(
+        PosixFilePermissions.fromString("rw-rw-r--"), Files.getPosixFilePermissions(writable));
+
+    // The directory holding it writable by others: not mapped either.
+    Path othersDir = copyCache(mine, "cache-others-dir");
+    Files.setPosixFilePermissions(
+        othersDir.resolve("protochain"), PosixFilePermissions.fromString("rwx---rwx"));
+    Run othersRun = showWithCache(othersDir, true);
+    assertEquals(0, othersRun.code, othersRun.toString());
+    assertTrue(
+        !othersRun.out.contains(MAIN_FROM_ARCHIVE), "mapped from a world-writable directory");
+  }
+
+  /** The class loading log's line for the command's main class read from the mapped archive. */
+  private static final String MAIN_FROM_ARCHIVE = "dev.protochain.cli.Main source: shared objects";
+
+  /** {@code catalog show} with {@code XDG_CACHE_HOME} at {@code cache}, logging class loads. */
+  private static Run showWithCache(Path cacheHome, boolean logClassLoads) throws Exception {
+    ProcessBuilder pb = command(thisJdk(), dist.resolve("bin/protochain"), "catalog", "show");
+    pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());
+    if (logClassLoads) {
+      pb.environment().put("PROTOCHAIN_JAVA_OPTS", "-Xlog:class+load=info:stdout");
+    }
+    return run(pb, null);
+  }
+
+  private static Path onlyArchive(Path cacheDir) throws IOException {
+    try (Stream<Path> files = Files.list(cacheDir)) {
+      List<Path> archives =
+          files
+              .filter(f -> f.getFileName().toString().matches("(cds|aot)-.*\\.(jsa|aot)"))
+              .collect(Collectors.toList());
+      assertEquals(1, archives.size(), "archives in " + cacheDir + ": " + archives);
+      return archives.get(0);
+    }
+  }
+
+  /** Copies the cache {@code from} (its protochain directory, private, and the archive). */
+  private static Path copyCache(Path from, String name) throws IOException {
+    Path to = Files.createDirectory(dir.resolve(name));
+    Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwx------"));
+    Path toDir = Files.createDirectory(to.resolve("protochain"));
+    Files.setPosixFilePermissions(toDir, PosixFilePermissions.fromString("rwx------"));
+    Path archive = onlyArchive(from.resolve("protochain"));
+    Files.copy(archive, toDir.resolve(archive.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+    return to;
   }
 
   /* ---- JDK 25 ---- */
