@@ -311,9 +311,32 @@ class DistributionIT {
     assertEquals(tarEntries, zipEntries);
     String top = dist.getFileName() + "/";
     assertTrue(tarEntries.contains(top + "LICENSE"), tarEntries.toString());
+    assertTrue(tarEntries.contains(top + "NOTICE"), tarEntries.toString());
     assertTrue(tarEntries.contains(top + "bin/protochain"), tarEntries.toString());
     assertTrue(tarEntries.contains(top + "lib/agent/protochain-agent.jar"), tarEntries.toString());
     assertTrue(tarEntries.contains(top + "lib/protochain.classlist"), tarEntries.toString());
+  }
+
+  /**
+   * picocli is inside the CLI's jar as Java 17 class files, compiled from its sources (its own
+   * jar's Java 5 class files stay out of JDK 25's AOT cache), and not beside it in lib/.
+   */
+  @Test
+  void picocliIsInTheCliJarAsJava17ClassFiles() throws Exception {
+    try (Stream<Path> lib = Files.list(dist.resolve("lib"))) {
+      List<String> names =
+          lib.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList());
+      assertTrue(names.stream().noneMatch(n -> n.startsWith("picocli")), names.toString());
+      String cliJar =
+          names.stream().filter(n -> n.startsWith("protochain-cli-")).findFirst().orElseThrow();
+      try (ZipFile zip = new ZipFile(dist.resolve("lib").resolve(cliJar).toFile())) {
+        byte[] head = new byte[8];
+        try (var in = zip.getInputStream(zip.getEntry("picocli/CommandLine.class"))) {
+          assertEquals(8, in.readNBytes(head, 0, 8));
+        }
+        assertEquals(61, ((head[6] & 0xff) << 8) | (head[7] & 0xff), "class file major version");
+      }
+    }
   }
 
   private static Set<String> withoutDirectories(List<String> entries) {
