@@ -238,6 +238,59 @@ class DistributionIT {
         !othersRun.out.contains(MAIN_FROM_ARCHIVE), "mapped from a world-writable directory");
   }
 
+  /**
+   * A JDK that cannot make the archive (here one whose dump or AOT cache output fails) costs one
+   * attempt, not one at every run: the launcher keeps a memo of the failure beside where the
+   * archive would be, and the command runs without an archive, saying nothing.
+   */
+  @Test
+  @Timeout(120)
+  void anArchiveThatCannotBeMadeIsTriedOnce() throws Exception {
+    Path jdk = Files.createDirectories(dir.resolve("jdk-that-cannot-dump").resolve("bin"));
+    Files.copy(thisJdk().resolve("release"), jdk.getParent().resolve("release"));
+    Path calls = dir.resolve("jdk-that-cannot-dump.calls");
+    Path java = jdk.resolve("java");
+    Files.writeString(
+        java,
+        "#!/bin/sh\n"
+            + "echo \"$*\" >>'"
+            + calls
+            + "'\n"
+            + "case \"$*\" in *-Xshare:dump* | *-XX:AOTCacheOutput*) exit 1 ;; esac\n"
+            + "exec '"
+            + thisJdk().resolve("bin/java")
+            + "' \"$@\"\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+    Path cacheHome = dir.resolve("cache-cannot-dump");
+    for (int run = 0; run < 3; run++) {
+      ProcessBuilder pb =
+          command(jdk.getParent(), dist.resolve("bin/protochain"), "catalog", "show");
+      pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());
+      Run show = run(pb, null);
+      assertEquals(0, show.code, show.toString());
+      assertEquals("", show.err, show.toString());
+      assertTrue(show.out.startsWith("catalog " + home.resolve("catalog.json")), show.out);
+    }
+    List<String> lines = Files.readAllLines(calls);
+    String all = String.join("\n", lines);
+    // One attempt (the training run's second JVM on JDK 25, the dump before), then the three
+    // commands without a training run between them.
+    assertEquals(1, lines.stream().filter(DistributionIT::makesAnArchive).count(), all);
+    assertEquals(
+        3, lines.stream().filter(l -> !l.contains("--home") && !makesAnArchive(l)).count(), all);
+    try (Stream<Path> left = Files.list(cacheHome.resolve("protochain"))) {
+      List<String> names =
+          left.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList());
+      assertEquals(1, names.size(), names.toString());
+      assertTrue(
+          names.get(0).matches("(cds|aot)-\\d+-\\d+\\.(jsa|aot)\\.failed"), names.toString());
+    }
+  }
+
+  private static boolean makesAnArchive(String javaArguments) {
+    return javaArguments.contains("-Xshare:dump") || javaArguments.contains("-XX:AOTCacheOutput");
+  }
+
   /** The class loading log's line for the command's main class read from the mapped archive. */
   private static final String MAIN_FROM_ARCHIVE = "dev.protochain.cli.Main source: shared objects";
 
@@ -314,7 +367,6 @@ class DistributionIT {
     assertTrue(tarEntries.contains(top + "NOTICE"), tarEntries.toString());
     assertTrue(tarEntries.contains(top + "bin/protochain"), tarEntries.toString());
     assertTrue(tarEntries.contains(top + "lib/agent/protochain-agent.jar"), tarEntries.toString());
-    assertTrue(tarEntries.contains(top + "lib/protochain.classlist"), tarEntries.toString());
   }
 
   /**
