@@ -255,6 +255,7 @@ public final class Main {
       PrintWriter err,
       Map<String, String> environment,
       boolean interactive) {
+    skipPicocliLookups();
     Main main = new Main(in, out, Map.copyOf(environment), interactive);
     CommandLine cli = main.commands(args);
     // Text only: what connect and listen carry goes to `out` as bytes, past these writers.
@@ -269,6 +270,23 @@ public final class Main {
     int code = cli.execute(args);
     cli.getOut().flush();
     return code;
+  }
+
+  /**
+   * Keeps picocli from looking up what the commands never use, which it does in every {@code
+   * CommandLine} it makes: Groovy's closures ({@code groovy.lang.Closure}, a class that is not
+   * there, which the class loader seeks in every jar of {@code lib/}, opening each), and the
+   * converters of {@code java.sql} and {@code java.time} types, found by reflection, whose classes
+   * it initialises ({@code java.time}'s formatters, {@code DriverManager}); no option is of those
+   * types. A value set with {@code -D} wins.
+   */
+  private static void skipPicocliLookups() {
+    if (System.getProperty("picocli.disable.closures") == null) {
+      System.setProperty("picocli.disable.closures", "true");
+    }
+    if (System.getProperty("picocli.converters.excludes") == null) {
+      System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+    }
   }
 
   /**
