@@ -273,9 +273,9 @@ public final class Main {
   }
 
   /**
-   * Keeps picocli from looking up what the commands never use, which it does in every {@code
-   * CommandLine} it makes: Groovy's closures ({@code groovy.lang.Closure}, a class that is not
-   * there, which the class loader seeks in every jar of {@code lib/}, opening each), and the
+   * Keeps picocli from looking up what the commands never use: Groovy's closures, at its first
+   * {@code CommandLine} ({@code groovy.lang.Closure}, a class that is not there, which the class
+   * loader seeks in every jar of {@code lib/}, opening each), and in every {@code CommandLine} the
    * converters of {@code java.sql} and {@code java.time} types, found by reflection, whose classes
    * it initialises ({@code java.time}'s formatters, {@code DriverManager}); no option is of those
    * types. A value set with {@code -D} wins.
