@@ -44,12 +44,11 @@ final class CatalogInstallCommand implements Callable<Integer> {
           .build();
 
   private final OptionSpec pluginJar =
-      CommandSpecs.option(
+      CommandSpecs.pathOption(
               "--plugin",
               "JAR",
               "A plugin jar holding one layer: it is copied into the home's plugin store under its SHA-256,"
                   + " which the catalog records, and its layer installed.")
-          .type(Path.class)
           .required(true)
           .build();
 

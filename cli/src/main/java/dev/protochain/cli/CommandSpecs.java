@@ -1,9 +1,13 @@
 package dev.protochain.cli;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.Range;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * How the commands declare their picocli model: in code, with picocli's programmatic API, not with
@@ -50,6 +54,15 @@ final class CommandSpecs {
     return OptionSpec.builder(name).paramLabel(label).type(String.class).description(description);
   }
 
+  /**
+   * Returns an option {@code name=LABEL} taking a path. It has its own converter: picocli's finds
+   * {@code Paths.get} by reflection in every {@code CommandLine}, which {@link Main} turns off with
+   * the others it looks up so.
+   */
+  static OptionSpec.Builder pathOption(String name, String label, String... description) {
+    return option(name, label, description).type(Path.class).converters(new PathConverter());
+  }
+
   /** Returns an option {@code name} without a value: false unless given (see {@link #given}). */
   static OptionSpec.Builder flag(String name, String... description) {
     return OptionSpec.builder(name)
@@ -82,6 +95,19 @@ final class CommandSpecs {
     PositionalParamSpec built = parameter.required(arity == null || arity.min() > 0).build();
     spec.addPositional(built);
     return built;
+  }
+
+  /** Takes a path as picocli's own converter did, with its words for one it cannot make. */
+  static final class PathConverter implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String text) {
+      try {
+        return Path.of(text);
+      } catch (InvalidPathException e) {
+        throw new TypeConversionException(
+            "cannot convert '" + text + "' to " + Path.class + " (" + e + ")");
+      }
+    }
   }
 
   /** Returns whether the flag {@code flag} was given. */

@@ -135,12 +135,11 @@ public final class Main {
     home =
         CommandSpecs.add(
             spec,
-            CommandSpecs.option(
+            CommandSpecs.pathOption(
                     "--home",
                     "DIR",
                     "The protochain home holding the catalog (default: $PROTOCHAIN_HOME, else"
                         + " ~/.protochain).")
-                .type(Path.class)
                 .scopeType(CommandLine.ScopeType.INHERIT));
     lockWait =
         CommandSpecs.add(
@@ -276,16 +275,17 @@ public final class Main {
    * Keeps picocli from looking up what the commands never use: Groovy's closures, at its first
    * {@code CommandLine} ({@code groovy.lang.Closure}, a class that is not there, which the class
    * loader seeks in every jar of {@code lib/}, opening each), and in every {@code CommandLine} the
-   * converters of {@code java.sql} and {@code java.time} types, found by reflection, whose classes
-   * it initialises ({@code java.time}'s formatters, {@code DriverManager}); no option is of those
-   * types. A value set with {@code -D} wins.
+   * converters it finds by reflection: those of {@code java.sql} and {@code java.time} types, whose
+   * classes it initialises ({@code java.time}'s formatters, {@code DriverManager}), and of {@code
+   * Path}. No option is of the first types; a path option has its own converter ({@link
+   * CommandSpecs#pathOption}). A value set with {@code -D} wins.
    */
   private static void skipPicocliLookups() {
     if (System.getProperty("picocli.disable.closures") == null) {
       System.setProperty("picocli.disable.closures", "true");
     }
     if (System.getProperty("picocli.converters.excludes") == null) {
-      System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+      System.setProperty("picocli.converters.excludes", ".*");
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.protochain.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -92,11 +91,10 @@ final class RunCommand implements Callable<Integer> {
   private final OptionSpec report =
       CommandSpecs.add(
           spec,
-          CommandSpecs.option(
-                  "--report",
-                  "FILE",
-                  "Have the agent write what it carried (connections, bytes, entry) to FILE.")
-              .type(Path.class));
+          CommandSpecs.pathOption(
+              "--report",
+              "FILE",
+              "Have the agent write what it carried (connections, bytes, entry) to FILE."));
 
   private final PositionalParamSpec command =
       CommandSpecs.add(
