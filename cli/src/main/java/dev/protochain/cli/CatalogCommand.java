@@ -6,57 +6,52 @@ import dev.protochain.runtime.store.CatalogChange;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code protochain catalog}: shows and edits the catalog of the protochain home, the project's
  * {@code netsh winsock}. Every edit is written atomically under the catalog lock and keeps the
  * previous catalog as the backup.
  */
-@Command(
-    name = "catalog",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Show, edit, check and repair the catalog in the protochain home.",
-      "Edits are written atomically under a lock; the previous catalog is kept as the backup."
-    })
 final class CatalogCommand implements Runnable {
+
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "catalog",
+          "Show, edit, check and repair the catalog in the protochain home.",
+          "Edits are written atomically under a lock; the previous catalog is kept as the backup.");
 
   /** The subcommands, in the order the help lists them; {@link Main#commands} adds them. */
   static final List<String> SUBCOMMANDS =
       List.of(
           "show", "install", "remove", "order", "reset", "restore", "verify", "explain", "layers");
 
-  /** Returns a new subcommand named {@code name}, one of {@link #SUBCOMMANDS}. */
-  static Object subcommand(String name) {
+  /** Returns the model of a new subcommand named {@code name}, one of {@link #SUBCOMMANDS}. */
+  static CommandSpec subcommand(String name, Main main) {
     switch (name) {
       case "show":
-        return new CatalogShowCommand();
+        return new CatalogShowCommand(main).spec;
       case "install":
-        return new CatalogInstallCommand();
+        return new CatalogInstallCommand(main).spec;
       case "remove":
-        return new CatalogRemoveCommand();
+        return new CatalogRemoveCommand(main).spec;
       case "order":
-        return new CatalogOrderCommand();
+        return new CatalogOrderCommand(main).spec;
       case "reset":
-        return new CatalogResetCommand();
+        return new CatalogResetCommand(main).spec;
       case "restore":
-        return new CatalogRestoreCommand();
+        return new CatalogRestoreCommand(main).spec;
       case "verify":
-        return new CatalogVerifyCommand();
+        return new CatalogVerifyCommand(main).spec;
       case "explain":
-        return new CatalogExplainCommand();
+        return new CatalogExplainCommand(main).spec;
       case "layers":
-        return new CatalogLayersCommand();
+        return new CatalogLayersCommand(main).spec;
       default:
         throw new IllegalArgumentException(name);
     }
   }
-
-  @ParentCommand Main main;
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {

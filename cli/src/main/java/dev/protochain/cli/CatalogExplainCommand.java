@@ -10,58 +10,65 @@ import dev.protochain.runtime.Selection;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code protochain catalog explain FAMILY TYPE PROTOCOL}: which entry a request selects, and why.
  */
-@Command(
-    name = "explain",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Tell which entry an application asking for FAMILY TYPE PROTOCOL gets (the first base or chain"
-          + " serving them, in catalog order), and why each other entry was passed over.",
-      "Exit 1 when no entry serves the request."
-    })
 final class CatalogExplainCommand implements Callable<Integer> {
 
-  @ParentCommand CatalogCommand catalog;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "explain",
+          "Tell which entry an application asking for FAMILY TYPE PROTOCOL gets (the first base or chain"
+              + " serving them, in catalog order), and why each other entry was passed over.",
+          "Exit 1 when no entry serves the request.");
 
-  @Parameters(
-      index = "0",
-      paramLabel = "FAMILY",
-      converter = FamilyConverter.class,
-      description = "inet, inet6 or memory.")
-  AddressFamily family;
+  private final PositionalParamSpec family =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter("FAMILY", "inet, inet6 or memory.")
+              .index("0")
+              .type(AddressFamily.class)
+              .converters(new FamilyConverter()));
 
-  @Parameters(
-      index = "1",
-      paramLabel = "TYPE",
-      converter = TypeConverter.class,
-      description = "stream or datagram.")
-  SocketType type;
+  private final PositionalParamSpec type =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter("TYPE", "stream or datagram.")
+              .index("1")
+              .type(SocketType.class)
+              .converters(new TypeConverter()));
 
-  @Parameters(
-      index = "2",
-      paramLabel = "PROTOCOL",
-      converter = ProtocolConverter.class,
-      description = "tcp, udp or memory.")
-  Protocol protocol;
+  private final PositionalParamSpec protocol =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter("PROTOCOL", "tcp, udp or memory.")
+              .index("2")
+              .type(Protocol.class)
+              .converters(new ProtocolConverter()));
 
-  @Option(
-      names = "--safe-mode",
-      description = "Explain the choice of safe mode, which selects base entries only.")
-  boolean safeMode;
+  private final OptionSpec safeMode =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.flag(
+              "--safe-mode", "Explain the choice of safe mode, which selects base entries only."));
+
+  CatalogExplainCommand(Main main) {
+    this.main = main;
+  }
 
   @Override
   public Integer call() throws Exception {
-    Catalog c = catalog.main.store(spec).read().catalog();
-    Selection selection = c.explain(family, type, protocol, safeMode);
+    Catalog c = main.store(spec).read().catalog();
+    boolean safeMode = CommandSpecs.given(this.safeMode);
+    Selection selection =
+        c.explain(family.getValue(), type.getValue(), protocol.getValue(), safeMode);
     PrintWriter out = spec.commandLine().getOut();
     String request = selection.request() + (safeMode ? " in safe mode" : "");
     if (selection.entry().isPresent()) {

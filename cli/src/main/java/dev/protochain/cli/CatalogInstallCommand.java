@@ -6,108 +6,121 @@ import dev.protochain.runtime.Catalog;
 import dev.protochain.runtime.Installation;
 import dev.protochain.runtime.store.LayerInstaller;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.ArgGroupSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
  * {@code protochain catalog install (--layer NAME | --plugin JAR) (--over ID,... | --all) [--set
  * KEY=VALUE]...}: installs a layer through {@link LayerInstaller} and prints what it added.
  */
-@Command(
-    name = "install",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Install a layer found on the class path: its own entry, and one chain entry over each target,"
-          + " placed just before the target so that applications asking for what it serves get the chain.",
-      "Before anything is written, each new chain is started up and cleaned up once, so that a layer that"
-          + " refuses its settings is refused here rather than at first use."
-    })
 final class CatalogInstallCommand implements Callable<Integer> {
 
-  @ParentCommand CatalogCommand catalog;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "install",
+          "Install a layer found on the class path: its own entry, and one chain entry over each target,"
+              + " placed just before the target so that applications asking for what it serves get the chain.",
+          "Before anything is written, each new chain is started up and cleaned up once, so that a layer that"
+              + " refuses its settings is refused here rather than at first use.");
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  Source source;
+  private final OptionSpec layerName =
+      CommandSpecs.option(
+              "--layer",
+              "NAME",
+              "The layer's provider name, such as trace or coalesce, on the class path or in an installed"
+                  + " plugin.")
+          .required(true)
+          .build();
 
-  static final class Source {
-    @Option(
-        names = "--layer",
-        required = true,
-        paramLabel = "NAME",
-        description =
-            "The layer's provider name, such as trace or coalesce, on the class path or in an installed"
-                + " plugin.")
-    String layer;
+  private final OptionSpec pluginJar =
+      CommandSpecs.pathOption(
+              "--plugin",
+              "JAR",
+              "A plugin jar holding one layer: it is copied into the home's plugin store under its SHA-256,"
+                  + " which the catalog records, and its layer installed.")
+          .required(true)
+          .build();
 
-    @Option(
-        names = "--plugin",
-        required = true,
-        paramLabel = "JAR",
-        description =
-            "A plugin jar holding one layer: it is copied into the home's plugin store under its SHA-256,"
-                + " which the catalog records, and its layer installed.")
-    java.nio.file.Path plugin;
+  private final OptionSpec over =
+      CommandSpecs.option(
+              "--over", "ID", "The entries to install over, by id or name: bases or chains.")
+          .type(List.class)
+          .auxiliaryTypes(String.class)
+          .splitRegex(",")
+          .converters(new Ranges.EntryRef())
+          .required(true)
+          .build();
+
+  private final OptionSpec all =
+      CommandSpecs.flag(
+              "--all",
+              "Install over every base and chain entry the layer can go over; the others are listed.")
+          .required(true)
+          .build();
+
+  private final OptionSpec set =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.option(
+                  "--set",
+                  "KEY=VALUE",
+                  "A setting of the layer's entry; the layer must declare KEY. Repeatable.",
+                  "A secret (such as socks5's password or tls's keystore-password) is best given as a reference,"
+                      + " which the catalog keeps instead of the secret and the runtime resolves when the layer"
+                      + " loads: @file:PATH (the file's content, without a final line break) or @env:NAME (an"
+                      + " environment variable). Secrets are masked in every output.")
+              .type(Map.class)
+              .auxiliaryTypes(String.class, String.class));
+
+  private final CheckTimeout checkTimeout = new CheckTimeout(spec);
+
+  CatalogInstallCommand(Main main) {
+    this.main = main;
+    // One source and one choice of targets, each exactly once.
+    spec.addArgGroup(
+        ArgGroupSpec.builder()
+            .exclusive(true)
+            .multiplicity("1")
+            .addArg(layerName)
+            .addArg(pluginJar)
+            .build());
+    spec.addArgGroup(
+        ArgGroupSpec.builder().exclusive(true).multiplicity("1").addArg(over).addArg(all).build());
+    UsageMessageSpec usage = spec.usageMessage();
+    usage.sectionMap().put(SETTINGS_SECTION, this::settingsSection);
+    List<String> keys = new ArrayList<>(usage.sectionKeys());
+    keys.add(SETTINGS_SECTION);
+    usage.sectionKeys(keys);
   }
-
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  Targets targets;
-
-  @Option(
-      names = "--set",
-      paramLabel = "KEY=VALUE",
-      description = {
-        "A setting of the layer's entry; the layer must declare KEY. Repeatable.",
-        "A secret (such as socks5's password or tls's keystore-password) is best given as a reference,"
-            + " which the catalog keeps instead of the secret and the runtime resolves when the layer"
-            + " loads: @file:PATH (the file's content, without a final line break) or @env:NAME (an"
-            + " environment variable). Secrets are masked in every output."
-      })
-  Map<String, String> settings = new LinkedHashMap<>();
-
-  static final class Targets {
-    @Option(
-        names = "--over",
-        split = ",",
-        paramLabel = "ID",
-        converter = Ranges.EntryRef.class,
-        required = true,
-        description = "The entries to install over, by id or name: bases or chains.")
-    List<String> over;
-
-    @Option(
-        names = "--all",
-        required = true,
-        description =
-            "Install over every base and chain entry the layer can go over; the others are listed.")
-    boolean all;
-  }
-
-  @Mixin CheckTimeout checkTimeout;
 
   @Override
   public Integer call() throws Exception {
-    HomeCatalog store = catalog.main.store(spec);
+    HomeCatalog store = main.store(spec);
     LayerInstaller installer =
-        new LayerInstaller(store, catalog.main.home().plugins(), checkTimeout.duration);
-    LayerInstaller.Targets over =
-        targets.all
+        new LayerInstaller(store, main.home().plugins(), checkTimeout.duration());
+    List<String> refs = over.getValue();
+    LayerInstaller.Targets targets =
+        CommandSpecs.given(all)
             ? LayerInstaller.Targets.everywhere()
-            : LayerInstaller.Targets.over(c -> CatalogCommand.ids(c, targets.over));
+            : LayerInstaller.Targets.over(c -> CatalogCommand.ids(c, refs));
+    Map<String, String> given = set.getValue();
+    Map<String, String> settings = given == null ? Map.of() : given;
+    Path jar = pluginJar.getValue();
     LayerInstaller.Installed done =
-        source.plugin != null
-            ? installer.installPlugin(source.plugin, settings, over)
-            : installer.installLayer(source.layer, settings, over);
+        jar != null
+            ? installer.installPlugin(jar, settings, targets)
+            : installer.installLayer(layerName.getValue(), settings, targets);
     ProviderDescriptor layer = done.layer();
     Installation installed = done.installation();
     CatalogEntry layerEntry = installed.layer();
@@ -121,9 +134,9 @@ final class CatalogInstallCommand implements Callable<Integer> {
             plugin ->
                 out.println(
                     "stored plugin jar "
-                        + source.plugin
+                        + jar
                         + " as "
-                        + catalog.main.home().plugins().jar(plugin)
+                        + main.home().plugins().jar(plugin)
                         + " (sha-256 "
                         + plugin.sha256()
                         + ")"));
@@ -152,19 +165,11 @@ final class CatalogInstallCommand implements Callable<Integer> {
   private static final String SETTINGS_SECTION = "layerSettings";
 
   /**
-   * Ends {@code install}'s usage help with the settings of the layer that {@code --layer} names, as
-   * in {@code catalog install --layer tls --help}, else with where to find them.
+   * Returns the last section of the usage help: the settings of the layer that {@code --layer}
+   * names, as in {@code catalog install --layer tls --help}, else where to find them.
    */
-  static void describeSettingsInHelp(CommandLine install) {
-    CommandLine.Model.UsageMessageSpec usage = install.getCommandSpec().usageMessage();
-    usage.sectionMap().put(SETTINGS_SECTION, CatalogInstallCommand::settingsSection);
-    List<String> keys = new ArrayList<>(usage.sectionKeys());
-    keys.add(SETTINGS_SECTION);
-    usage.sectionKeys(keys);
-  }
-
-  private static String settingsSection(CommandLine.Help help) {
-    String layer = help.commandSpec().findOption("--layer").getValue();
+  private String settingsSection(CommandLine.Help help) {
+    String layer = layerName.getValue();
     if (layer == null) {
       return "\nEach layer's settings: protochain catalog install --layer NAME --help, or protochain"
           + " catalog layers.\n";

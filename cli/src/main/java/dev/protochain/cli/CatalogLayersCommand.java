@@ -8,35 +8,36 @@ import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code protochain catalog layers [NAME]}: the layers that can be installed, each with the
  * settings its descriptor declares, their defaults and meaning.
  */
-@Command(
-    name = "layers",
-    mixinStandardHelpOptions = true,
-    description = {
-      "List the layers that can be installed (on the class path and among the installed plugins), each"
-          + " with its settings: name, meaning and default, as the layer's descriptor declares them."
-    })
 final class CatalogLayersCommand implements Callable<Integer> {
 
-  @ParentCommand CatalogCommand catalog;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "layers",
+          "List the layers that can be installed (on the class path and among the installed plugins), each"
+              + " with its settings: name, meaning and default, as the layer's descriptor declares them.");
 
-  @Parameters(arity = "0..1", paramLabel = "NAME", description = "Only this layer.")
-  String name;
+  private final PositionalParamSpec name =
+      CommandSpecs.add(spec, CommandSpecs.parameter("NAME", "Only this layer.").arity("0..1"));
+
+  CatalogLayersCommand(Main main) {
+    this.main = main;
+  }
 
   @Override
   public Integer call() throws Exception {
-    ProviderSource providers = catalog.main.providers(catalog.main.store(spec).read().catalog());
+    ProviderSource providers = main.providers(main.store(spec).read().catalog());
     PrintWriter out = spec.commandLine().getOut();
+    String name = this.name.getValue();
     if (name != null) {
       out.print(describe(LayerInstaller.layerNamed(name, providers)));
     } else {

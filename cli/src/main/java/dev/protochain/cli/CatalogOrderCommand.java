@@ -5,40 +5,44 @@ import dev.protochain.runtime.store.CatalogChange;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code protochain catalog order ID,ID,...}: rewrites the selection order [{@code
  * WSCWriteProviderOrder}].
  */
-@Command(
-    name = "order",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Rewrite the order in which applications' requests select entries: name every base and chain"
-          + " entry once, first choice first. Layers' own entries, which applications never select, follow in"
-          + " their present order."
-    })
 final class CatalogOrderCommand implements Callable<Integer> {
 
-  @ParentCommand CatalogCommand catalog;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "order",
+          "Rewrite the order in which applications' requests select entries: name every base and chain"
+              + " entry once, first choice first. Layers' own entries, which applications never select, follow in"
+              + " their present order.");
 
-  @Parameters(
-      paramLabel = "ID,ID,...",
-      split = ",",
-      arity = "1..*",
-      converter = Ranges.EntryRef.class,
-      description = "Every base and chain entry, by id or name, in the new order.")
-  List<String> order;
+  private final PositionalParamSpec order =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter(
+                  "ID,ID,...", "Every base and chain entry, by id or name, in the new order.")
+              .type(List.class)
+              .auxiliaryTypes(String.class)
+              .splitRegex(",")
+              .arity("1..*")
+              .converters(new Ranges.EntryRef()));
+
+  CatalogOrderCommand(Main main) {
+    this.main = main;
+  }
 
   @Override
   public Integer call() throws Exception {
-    HomeCatalog store = catalog.main.store(spec);
+    HomeCatalog store = main.store(spec);
+    List<String> order = this.order.getValue();
     CatalogChange change =
         store.update(
             "order the catalog", current -> current.order(CatalogCommand.ids(current, order)));

@@ -11,39 +11,43 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code protochain catalog remove ID [--cascade]}: removes an entry, refusing to break a chain.
  */
-@Command(
-    name = "remove",
-    mixinStandardHelpOptions = true,
-    description =
-        "Remove an entry. An entry that chains name is kept, and the chains listed, unless --cascade"
-            + " removes those chains too.")
 final class CatalogRemoveCommand implements Callable<Integer> {
 
-  @ParentCommand CatalogCommand catalog;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "remove",
+          "Remove an entry. An entry that chains name is kept, and the chains listed, unless --cascade"
+              + " removes those chains too.");
 
-  @Parameters(
-      paramLabel = "ID",
-      converter = Ranges.EntryRef.class,
-      description = "The entry to remove, by id or name.")
-  String entry;
+  private final PositionalParamSpec entry =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter("ID", "The entry to remove, by id or name.")
+              .converters(new Ranges.EntryRef()));
 
-  @Option(names = "--cascade", description = "Remove the chains that name the entry too.")
-  boolean cascade;
+  private final OptionSpec cascade =
+      CommandSpecs.add(
+          spec, CommandSpecs.flag("--cascade", "Remove the chains that name the entry too."));
+
+  CatalogRemoveCommand(Main main) {
+    this.main = main;
+  }
 
   @Override
   public Integer call() throws Exception {
-    HomeCatalog store = catalog.main.store(spec);
+    HomeCatalog store = main.store(spec);
+    String entry = this.entry.getValue();
+    boolean cascade = CommandSpecs.given(this.cascade);
     List<CatalogEntry> removed = new ArrayList<>();
     CatalogChange change =
         store.update(

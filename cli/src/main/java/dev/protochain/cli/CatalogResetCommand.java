@@ -6,31 +6,31 @@ import dev.protochain.runtime.store.CatalogChange;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code protochain catalog reset}: back to the built-in base entries [{@code netsh winsock
  * reset}].
  */
-@Command(
-    name = "reset",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Reset the catalog to the built-in base entries, removing every layer and chain.",
-      "The catalog replaced becomes the backup ('catalog restore' brings it back); an unreadable catalog is"
-          + " kept in catalog.json.unreadable and the backup is left as it is."
-    })
 final class CatalogResetCommand implements Callable<Integer> {
 
-  @ParentCommand CatalogCommand catalog;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "reset",
+          "Reset the catalog to the built-in base entries, removing every layer and chain.",
+          "The catalog replaced becomes the backup ('catalog restore' brings it back); an unreadable catalog is"
+              + " kept in catalog.json.unreadable and the backup is left as it is.");
+
+  CatalogResetCommand(Main main) {
+    this.main = main;
+  }
 
   @Override
   public Integer call() throws Exception {
-    HomeCatalog store = catalog.main.store(spec);
+    HomeCatalog store = main.store(spec);
     CatalogChange change = store.reset();
     PrintWriter out = spec.commandLine().getOut();
     out.print(

@@ -5,30 +5,50 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code protochain catalog show [--format table|json|dot] [--json]}: the catalog as a table, as
  * its file holds it, or as a Graphviz graph.
  */
-@Command(
-    name = "show",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Show the catalog in selection order: id, name, kind (base, layer or chain), the chain top first,"
-          + " family/type/protocol, service flags, version and provider id, then each entry's settings.",
-      "The first use of a home creates its catalog with the built-in base entries.",
-      "--format dot draws it for Graphviz: chain entries on top, layers below, bases at the bottom,"
-          + " each chain a path of edges; render it with: protochain catalog show --format dot | dot"
-          + " -Tsvg > catalog.svg"
-    })
 final class CatalogShowCommand implements Callable<Integer> {
 
-  @ParentCommand CatalogCommand catalog;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "show",
+          "Show the catalog in selection order: id, name, kind (base, layer or chain), the chain top"
+              + " first, family/type/protocol, service flags, version and provider id, then each"
+              + " entry's settings.",
+          "The first use of a home creates its catalog with the built-in base entries.",
+          "--format dot draws it for Graphviz: chain entries on top, layers below, bases at the"
+              + " bottom, each chain a path of edges; render it with: protochain catalog show"
+              + " --format dot | dot -Tsvg > catalog.svg");
+
+  private final OptionSpec format =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.option(
+                  "--format",
+                  "table|json|dot",
+                  "table (the default), json (as --json) or dot: a Graphviz graph of the entries and"
+                      + " their chains.")
+              .type(Format.class)
+              .converters(new FormatConverter()));
+
+  private final OptionSpec json =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.flag(
+              "--json",
+              "Print the catalog as its file holds it: JSON, schema version 1 (secrets masked)."));
+
+  CatalogShowCommand(Main main) {
+    this.main = main;
+  }
 
   /** What {@code --format} takes. */
   enum Format {
@@ -51,33 +71,20 @@ final class CatalogShowCommand implements Callable<Integer> {
     }
   }
 
-  @Option(
-      names = "--format",
-      paramLabel = "table|json|dot",
-      converter = FormatConverter.class,
-      description =
-          "table (the default), json (as --json) or dot: a Graphviz graph of the entries and"
-              + " their chains.")
-  Format format;
-
-  @Option(
-      names = "--json",
-      description =
-          "Print the catalog as its file holds it: JSON, schema version 1 (secrets masked).")
-  boolean json;
-
   @Override
   public Integer call() throws Exception {
+    boolean json = CommandSpecs.given(this.json);
+    Format format = this.format.getValue();
     if (json && format != null && format != Format.JSON) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
           "--json and --format " + format.name().toLowerCase(Locale.ROOT) + ": give one of them");
     }
-    HomeCatalog store = catalog.main.store(spec);
+    HomeCatalog store = main.store(spec);
     StoredCatalog read = store.read();
     StoredCatalog stored =
         new StoredCatalog(
-            SecretMask.of(catalog.main.providers(read.catalog())).catalog(read.catalog()),
+            SecretMask.of(main.providers(read.catalog())).catalog(read.catalog()),
             read.generation());
     Format chosen = json ? Format.JSON : format == null ? Format.TABLE : format;
     PrintWriter out = spec.commandLine().getOut();

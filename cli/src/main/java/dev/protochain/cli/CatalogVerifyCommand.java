@@ -9,33 +9,32 @@ import dev.protochain.runtime.store.StoredCatalog;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code protochain catalog verify}: every problem of the catalog, or that it is sound. */
-@Command(
-    name = "verify",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Check the catalog file and the catalog: that it parses, that every chain names existing"
-          + " entries, ends in a base and is at most 7 long, that every provider is on the class path and is of"
-          + " the right kind, accepts its entry's settings and finds below it the services it requires, that every"
-          + " file a setting names exists, and that every base and chain entry starts with its settings.",
-      "Exit 0 when sound; otherwise every problem is listed and the exit code is 1."
-    })
 final class CatalogVerifyCommand implements Callable<Integer> {
 
-  @ParentCommand CatalogCommand catalog;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "verify",
+          "Check the catalog file and the catalog: that it parses, that every chain names existing"
+              + " entries, ends in a base and is at most 7 long, that every provider is on the class path and is of"
+              + " the right kind, accepts its entry's settings and finds below it the services it requires, that every"
+              + " file a setting names exists, and that every base and chain entry starts with its settings.",
+          "Exit 0 when sound; otherwise every problem is listed and the exit code is 1.");
 
-  @Mixin CheckTimeout checkTimeout;
+  private final CheckTimeout checkTimeout = new CheckTimeout(spec);
+
+  CatalogVerifyCommand(Main main) {
+    this.main = main;
+  }
 
   @Override
   public Integer call() throws Exception {
-    HomeCatalog store = catalog.main.store(spec);
+    HomeCatalog store = main.store(spec);
     PrintWriter out = spec.commandLine().getOut();
     StoredCatalog stored;
     try {
@@ -44,11 +43,11 @@ final class CatalogVerifyCommand implements Callable<Integer> {
       out.println(e.getMessage());
       throw e;
     }
-    ProviderSource providers = catalog.main.providers(stored.catalog());
+    ProviderSource providers = main.providers(stored.catalog());
     List<CatalogProblem> problems = stored.catalog().problems(providers);
     if (problems.isEmpty()) {
       problems =
-          StartupCheck.of(catalog.main.home().plugins(), checkTimeout.duration)
+          StartupCheck.of(main.home().plugins(), checkTimeout.duration())
               .problems(
                   stored.catalog(),
                   stored.catalog().entries().stream().filter(CatalogEntry::isSelectable).toList());
@@ -70,7 +69,7 @@ final class CatalogVerifyCommand implements Callable<Integer> {
             + (stored.catalog().plugins().isEmpty()
                 ? ""
                 : " or in the plugin store "
-                    + catalog.main.home().plugins().directory()
+                    + main.home().plugins().directory()
                     + " (digests checked)"));
     out.flush();
     return Main.OK;

@@ -11,64 +11,66 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code protochain connect [--entry ID|NAME] [--safe-mode] HOST PORT}: netcat over a chain, as a
  * client.
  */
-@Command(
-    name = "connect",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Connect to HOST PORT over a chain of the catalog and copy standard input to the connection and"
-          + " the connection to standard output, byte for byte.",
-      "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
-          + " for an IPv6 HOST), stream, tcp. The end of input shuts down the sending side; the command ends"
-          + " when the peer has ended its side and the input is sent (at once, when typing at a terminal).",
-      "What it does is said on standard error."
-    })
 final class ConnectCommand implements Callable<Integer> {
 
-  @ParentCommand Main main;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "connect",
+          "Connect to HOST PORT over a chain of the catalog and copy standard input to the connection and"
+              + " the connection to standard output, byte for byte.",
+          "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
+              + " for an IPv6 HOST), stream, tcp. The end of input shuts down the sending side; the command ends"
+              + " when the peer has ended its side and the input is sent (at once, when typing at a terminal).",
+          "What it does is said on standard error.");
 
-  @Mixin NetcatOptions options;
+  private final NetcatOptions options = new NetcatOptions(spec);
 
-  @Option(
-      names = "--connect-timeout",
-      paramLabel = "DURATION",
-      defaultValue = "30s",
-      converter = Main.DurationConverter.class,
-      description =
-          "How long the connection attempt may take: a whole number and a unit, such as 500ms or 30s;"
-              + " 0 for no bound (default: ${DEFAULT-VALUE}).")
-  Duration connectTimeout;
+  private final OptionSpec connectTimeout =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.option(
+                  "--connect-timeout",
+                  "DURATION",
+                  "How long the connection attempt may take: a whole number and a unit, such as 500ms or 30s;"
+                      + " 0 for no bound (default: ${DEFAULT-VALUE}).")
+              .type(Duration.class)
+              .converters(new Main.DurationConverter())
+              .defaultValue("30s"));
 
-  @Parameters(
-      index = "0",
-      paramLabel = "HOST",
-      description = "The host to connect to, a name or an address.")
-  String host;
+  private final PositionalParamSpec host =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter("HOST", "The host to connect to, a name or an address.")
+              .index("0"));
 
-  @Parameters(
-      index = "1",
-      paramLabel = "PORT",
-      converter = Ranges.RemotePort.class,
-      description = "The port, 1 to 65535.")
-  int port;
+  private final PositionalParamSpec port =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter("PORT", "The port, 1 to 65535.")
+              .index("1")
+              .type(int.class)
+              .converters(new Ranges.RemotePort()));
+
+  ConnectCommand(Main main) {
+    this.main = main;
+  }
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     ChainRuntime.Builder builder = options.runtime(main, spec, "connect");
-    InetAddress address = InetAddress.getByName(host);
+    InetAddress address = InetAddress.getByName(host.getValue());
     Netcat.Carried carried = carry(builder, address, err);
     return options.finish(err, "connect", carried);
   }
@@ -79,6 +81,9 @@ final class ConnectCommand implements Callable<Integer> {
       throws Exception {
     AddressFamily family =
         address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
+    String host = this.host.getValue();
+    int port = this.port.getValue();
+    Duration connectTimeout = this.connectTimeout.getValue();
     try (ChainRuntime runtime = builder.build();
         Session session = options.startup(runtime, family);
         ChainSocket socket = session.open()) {

@@ -28,10 +28,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Runs an echo server and client on 127.0.0.1 over the chain [trace, coalesce, tcp4], printing the
@@ -39,22 +37,22 @@ import picocli.CommandLine.Spec;
  * cascade of unloads at the end. It uses a catalog of its own, in memory: the home's catalog is
  * neither read nor changed.
  */
-@Command(
-    name = "demo",
-    mixinStandardHelpOptions = true,
-    description =
-        "Echo random bytes over [trace, coalesce, tcp4] on 127.0.0.1 and show the lifecycle.")
 final class DemoCommand implements Callable<Integer> {
 
-  @Spec CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "demo",
+          "Echo random bytes over [trace, coalesce, tcp4] on 127.0.0.1 and show the lifecycle.");
 
-  @Option(
-      names = "--bytes",
-      defaultValue = "1048576",
-      paramLabel = "N",
-      converter = Ranges.ByteCount.class,
-      description = "How many random bytes to echo (default: ${DEFAULT-VALUE}).")
-  long bytes;
+  private final OptionSpec bytes =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.option(
+                  "--bytes", "N", "How many random bytes to echo (default: ${DEFAULT-VALUE}).")
+              .type(long.class)
+              .converters(new Ranges.ByteCount())
+              .defaultValue("1048576"));
 
   private PrintWriter out;
 
@@ -108,6 +106,7 @@ final class DemoCommand implements Callable<Integer> {
           runtime,
           providers);
 
+      long bytes = this.bytes.getValue();
       byte[] payload = new byte[(int) Math.min(bytes, Integer.MAX_VALUE - 8)];
       new Random(20261126L).nextBytes(payload);
       byte[] sent = sha256(payload, payload.length);

@@ -9,56 +9,59 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code protochain listen [--entry ID|NAME] [--safe-mode] [--bind HOST] PORT}: netcat over a
  * chain, as a server.
  */
-@Command(
-    name = "listen",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Listen on PORT over a chain of the catalog, accept one connection, and copy standard input to"
-          + " it and it to standard output, byte for byte.",
-      "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
-          + " for an IPv6 --bind address), stream, tcp. PORT 0 takes a free port, which standard error names."
-          + " The end of input shuts down the sending side; the command ends when the peer has ended its side"
-          + " and the input is sent (at once, when typing at a terminal).",
-      "What it does is said on standard error."
-    })
 final class ListenCommand implements Callable<Integer> {
 
-  @ParentCommand Main main;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "listen",
+          "Listen on PORT over a chain of the catalog, accept one connection, and copy standard input to"
+              + " it and it to standard output, byte for byte.",
+          "Without --entry, the entry is selected as an application's would be: the first serving inet (or inet6,"
+              + " for an IPv6 --bind address), stream, tcp. PORT 0 takes a free port, which standard error names."
+              + " The end of input shuts down the sending side; the command ends when the peer has ended its side"
+              + " and the input is sent (at once, when typing at a terminal).",
+          "What it does is said on standard error.");
 
-  @Mixin NetcatOptions options;
+  private final NetcatOptions options = new NetcatOptions(spec);
 
-  @Option(
-      names = "--bind",
-      paramLabel = "HOST",
-      description =
-          "The local address to listen on (default: the loopback address, 127.0.0.1, so that only"
-              + " this machine can connect; 0.0.0.0 for every IPv4 address).")
-  String bind;
+  private final OptionSpec bind =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.option(
+              "--bind",
+              "HOST",
+              "The local address to listen on (default: the loopback address, 127.0.0.1, so that only"
+                  + " this machine can connect; 0.0.0.0 for every IPv4 address)."));
 
-  @Parameters(
-      index = "0",
-      paramLabel = "PORT",
-      converter = Ranges.LocalPort.class,
-      description = "The port, 0 to 65535; 0 takes a free one.")
-  int port;
+  private final PositionalParamSpec port =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter("PORT", "The port, 0 to 65535; 0 takes a free one.")
+              .index("0")
+              .type(int.class)
+              .converters(new Ranges.LocalPort()));
+
+  ListenCommand(Main main) {
+    this.main = main;
+  }
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     ChainRuntime.Builder builder = options.runtime(main, spec, "listen");
+    String bind = this.bind.getValue();
+    int port = this.port.getValue();
     InetSocketAddress local =
         new InetSocketAddress(
             bind == null ? InetAddress.getLoopbackAddress() : InetAddress.getByName(bind), port);
@@ -66,14 +69,18 @@ final class ListenCommand implements Callable<Integer> {
         local.getAddress() instanceof Inet6Address && bind != null
             ? AddressFamily.INET6
             : AddressFamily.INET;
-    Netcat.Carried carried = serve(builder, local, family, err);
+    Netcat.Carried carried = serve(builder, local, family, bind == null, err);
     return options.finish(err, "listen", carried);
   }
 
   // A method of its own, so that no socket of the connection stays reachable from call()'s frame
   // while the unload is checked.
   private Netcat.Carried serve(
-      ChainRuntime.Builder builder, InetSocketAddress local, AddressFamily family, PrintWriter err)
+      ChainRuntime.Builder builder,
+      InetSocketAddress local,
+      AddressFamily family,
+      boolean loopbackByDefault,
+      PrintWriter err)
       throws Exception {
     try (ChainRuntime runtime = builder.build();
         Session session = options.startup(runtime, family)) {
@@ -90,7 +97,7 @@ final class ListenCommand implements Callable<Integer> {
                 + " port "
                 + bound.getPort()
                 + options.over(session, runtime)
-                + (bind == null
+                + (loopbackByDefault
                     ? "; loopback only, --bind ADDRESS listens on another (0.0.0.0 for every IPv4"
                         + " address)"
                     : ""));

@@ -31,13 +31,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code protochain} command line.
@@ -46,39 +47,32 @@ import picocli.CommandLine.Option;
  * a provider that will not start); 2 usage; 3 I/O error or catalog busy. An error is one line on
  * standard error naming what failed and where; {@code --verbose} adds the stack trace.
  */
-@Command(
-    name = "protochain",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    description =
-        "Layered protocol chains for the JVM: a catalog of base transports and layers over them.")
 public final class Main {
 
   /**
    * The commands, in the order the help lists them. They are added to the command line in {@link
-   * #commands}, not named in {@code @Command}: picocli builds the model of a command by reflection,
-   * and a run builds only the one it runs.
+   * #commands}: a run builds the model of the one it runs only.
    */
   static final List<String> COMMANDS =
       List.of("catalog", "connect", "listen", "demo", "run", "status", "help");
 
-  /** Returns a new command named {@code name}, one of {@link #COMMANDS}. */
-  private static Object command(String name) {
+  /** Returns the model of a new command named {@code name}, one of {@link #COMMANDS}. */
+  private CommandSpec command(String name) {
     switch (name) {
       case "catalog":
-        return new CatalogCommand();
+        return new CatalogCommand().spec;
       case "connect":
-        return new ConnectCommand();
+        return new ConnectCommand(this).spec;
       case "listen":
-        return new ListenCommand();
+        return new ListenCommand(this).spec;
       case "demo":
-        return new DemoCommand();
+        return new DemoCommand().spec;
       case "run":
-        return new RunCommand();
+        return new RunCommand(this).spec;
       case "status":
-        return new StatusCommand();
+        return new StatusCommand(this).spec;
       case "help":
-        return new CommandLine.HelpCommand();
+        return new HelpCommand().spec;
       default:
         throw new IllegalArgumentException(name);
     }
@@ -96,31 +90,12 @@ public final class Main {
   /** I/O error or catalog busy. */
   static final int IO = 3;
 
-  @Option(
-      names = "--verbose",
-      scope = CommandLine.ScopeType.INHERIT,
-      description =
-          "Print the stack trace of an error, and the runtime's log of warnings and failures.")
-  boolean verbose;
+  /** The root command's model; its options are every command's ({@code INHERIT}). */
+  private final CommandSpec spec;
 
-  @Option(
-      names = "--home",
-      paramLabel = "DIR",
-      scope = CommandLine.ScopeType.INHERIT,
-      description =
-          "The protochain home holding the catalog (default: $PROTOCHAIN_HOME, else ~/.protochain).")
-  Path home;
-
-  @Option(
-      names = "--lock-wait",
-      paramLabel = "DURATION",
-      scope = CommandLine.ScopeType.INHERIT,
-      defaultValue = "10s",
-      converter = DurationConverter.class,
-      description =
-          "How long a catalog change waits for another writer to finish: a whole number and a"
-              + " unit, such as 500ms, 10s, 2m or 1h (default: ${DEFAULT-VALUE}).")
-  Duration lockWait;
+  private final OptionSpec verbose;
+  private final OptionSpec home;
+  private final OptionSpec lockWait;
 
   private final InputStream stdin;
   private final OutputStream stdout;
@@ -136,6 +111,53 @@ public final class Main {
     this.stdout = stdout;
     this.environment = environment;
     this.interactive = interactive;
+    spec =
+        CommandSpecs.command(
+                this,
+                "protochain",
+                "Layered protocol chains for the JVM: a catalog of base transports and layers over"
+                    + " them.")
+            .versionProvider(new Version());
+    Map<String, String> exitCodes = new LinkedHashMap<>();
+    exitCodes.put("0", "success");
+    exitCodes.put("1", "refused or invalid");
+    exitCodes.put("2", "usage error");
+    exitCodes.put("3", "I/O error or catalog busy");
+    spec.usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(exitCodes);
+    verbose =
+        CommandSpecs.add(
+            spec,
+            CommandSpecs.flag(
+                    "--verbose",
+                    "Print the stack trace of an error, and the runtime's log of warnings and"
+                        + " failures.")
+                .scopeType(CommandLine.ScopeType.INHERIT));
+    home =
+        CommandSpecs.add(
+            spec,
+            CommandSpecs.pathOption(
+                    "--home",
+                    "DIR",
+                    "The protochain home holding the catalog (default: $PROTOCHAIN_HOME, else"
+                        + " ~/.protochain).")
+                .scopeType(CommandLine.ScopeType.INHERIT));
+    lockWait =
+        CommandSpecs.add(
+            spec,
+            CommandSpecs.option(
+                    "--lock-wait",
+                    "DURATION",
+                    "How long a catalog change waits for another writer to finish: a whole number"
+                        + " and a unit, such as 500ms, 10s, 2m or 1h (default: ${DEFAULT-VALUE}).")
+                .type(Duration.class)
+                .converters(new DurationConverter())
+                .defaultValue("10s")
+                .scopeType(CommandLine.ScopeType.INHERIT));
+  }
+
+  /** Returns whether {@code --verbose} was given. */
+  boolean verbose() {
+    return CommandSpecs.given(verbose);
   }
 
   /** The SLF4J simple logger's level property, which it reads once, at its first use. */
@@ -232,74 +254,49 @@ public final class Main {
       PrintWriter err,
       Map<String, String> environment,
       boolean interactive) {
+    skipPicocliLookups();
     Main main = new Main(in, out, Map.copyOf(environment), interactive);
-    CommandLine cli = commands(new CommandLine(main), args);
+    CommandLine cli = main.commands(args);
     // Text only: what connect and listen carry goes to `out` as bytes, past these writers.
     cli.setOut(new PrintWriter(new TerminalWriter(new OutputStreamWriter(out, charset)), true));
     cli.setErr(new PrintWriter(new TerminalWriter(err), true));
     // Colours would be escape sequences, which TerminalWriter would show as text.
     cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
-    cli.setExitCodeExceptionMapper(Main::exitCode);
-    cli.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          commandLine.getOut().flush();
-          commandLine
-              .getErr()
-              .println("protochain " + commandName(commandLine) + ": " + oneLine(e));
-          if (main.verbose) {
-            e.printStackTrace(commandLine.getErr());
-          }
-          commandLine.getErr().flush();
-          return exitCode(e);
-        });
-    cli.setParameterExceptionHandler(
-        (e, ignoredArgs) -> {
-          CommandLine where = e.getCommandLine();
-          String name = commandName(where);
-          String message =
-              oneLine(e).replaceFirst("^Error: ", ""); // picocli's own prefix, redundant after ours
-          where
-              .getErr()
-              .println(
-                  "protochain"
-                      + (name.isEmpty() ? "" : " " + name)
-                      + ": "
-                      + message
-                      + " (see 'protochain"
-                      + (name.isEmpty() ? "" : " " + name)
-                      + " --help')");
-          where.getErr().flush();
-          return USAGE;
-        });
-    // Everything after COMMAND is the command's own, options included.
-    CommandLine run = cli.getSubcommands().get("run");
-    if (run != null) {
-      run.setStopAtPositional(true);
-    }
-    CommandLine catalog = cli.getSubcommands().get("catalog");
-    CommandLine install = catalog == null ? null : catalog.getSubcommands().get("install");
-    if (install != null) {
-      CatalogInstallCommand.describeSettingsInHelp(install);
-    }
-    cli.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n");
-    Map<String, String> exitCodes = new java.util.LinkedHashMap<>();
-    exitCodes.put("0", "success");
-    exitCodes.put("1", "refused or invalid");
-    exitCodes.put("2", "usage error");
-    exitCodes.put("3", "I/O error or catalog busy");
-    cli.getCommandSpec().usageMessage().exitCodeList(exitCodes);
+    Errors errors = new Errors(main);
+    cli.setExitCodeExceptionMapper(errors);
+    cli.setExecutionExceptionHandler(errors);
+    cli.setParameterExceptionHandler(errors);
     int code = cli.execute(args);
     cli.getOut().flush();
     return code;
   }
 
   /**
-   * Adds to {@code cli} the commands {@code args} can reach: when they name a command (other than
-   * {@code help}) after the inherited options, that one alone, and within {@code catalog} the
-   * subcommand they name; else all of them, for the help, a suggestion or an error to list. Either
-   * way the command that runs, its options and its errors are the same.
+   * Keeps picocli from looking up what the commands never use: Groovy's closures, at its first
+   * {@code CommandLine} ({@code groovy.lang.Closure}, a class that is not there, which the class
+   * loader seeks in every jar of {@code lib/}, opening each), and in every {@code CommandLine} the
+   * converters it finds by reflection: those of {@code java.sql} and {@code java.time} types, whose
+   * classes it initialises ({@code java.time}'s formatters, {@code DriverManager}), and of {@code
+   * Path}. No option is of the first types; a path option has its own converter ({@link
+   * CommandSpecs#pathOption}). A value set with {@code -D} wins.
    */
-  static CommandLine commands(CommandLine cli, String[] args) {
+  private static void skipPicocliLookups() {
+    if (System.getProperty("picocli.disable.closures") == null) {
+      System.setProperty("picocli.disable.closures", "true");
+    }
+    if (System.getProperty("picocli.converters.excludes") == null) {
+      System.setProperty("picocli.converters.excludes", ".*");
+    }
+  }
+
+  /**
+   * Returns the command line with the commands {@code args} can reach: when they name a command
+   * (other than {@code help}) after the inherited options, that one alone, and within {@code
+   * catalog} the subcommand they name; else all of them, for the help, a suggestion or an error to
+   * list. Either way the command that runs, its options and its errors are the same.
+   */
+  private CommandLine commands(String[] args) {
+    CommandLine cli = new CommandLine(spec);
     int at = commandWord(args, 0);
     String name = at < args.length ? args[at] : "";
     boolean one = !name.equals("help") && COMMANDS.contains(name);
@@ -314,7 +311,7 @@ public final class Main {
         boolean oneSub = CatalogCommand.SUBCOMMANDS.contains(sub);
         for (String s : CatalogCommand.SUBCOMMANDS) {
           if (!oneSub || s.equals(sub)) {
-            command.addSubcommand(CatalogCommand.subcommand(s));
+            command.addSubcommand(CatalogCommand.subcommand(s, this));
           }
         }
       }
@@ -346,19 +343,21 @@ public final class Main {
   /** Returns the home: {@code --home}, else {@code PROTOCHAIN_HOME}, else {@code ~/.protochain}. */
   ProtochainHome home() {
     return ProtochainHome.resolve(
-        Optional.ofNullable(home), environment, Path.of(System.getProperty("user.home")));
+        Optional.ofNullable(home.getValue()),
+        environment,
+        Path.of(System.getProperty("user.home")));
   }
 
   /**
    * Returns the home's catalog store; its notes (a wait for the lock, a first use) go to standard
    * error.
    */
-  HomeCatalog store(CommandLine.Model.CommandSpec spec) {
+  HomeCatalog store(CommandSpec spec) {
     PrintWriter err = spec.commandLine().getErr();
     String prefix = "protochain " + commandName(spec.commandLine()) + ": ";
     return new HomeCatalog(
         CatalogStore.builder(home())
-            .lockWait(lockWait)
+            .lockWait(lockWait.getValue())
             .onNote(
                 note -> {
                   err.println(prefix + note);
@@ -486,6 +485,60 @@ public final class Main {
       return "directory not empty";
     }
     return f.getClass().getSimpleName();
+  }
+
+  /**
+   * What the command line does with an error: one line on standard error, the stack trace too with
+   * {@code --verbose}, and the exit code. A class, not lambdas: picocli's interfaces are of Java
+   * 5's class file version, which the class data sharing archive keeps only if no lambda of them is
+   * made when it is dumped.
+   */
+  private static final class Errors
+      implements CommandLine.IExecutionExceptionHandler,
+          CommandLine.IParameterExceptionHandler,
+          CommandLine.IExitCodeExceptionMapper {
+    private final Main main;
+
+    Errors(Main main) {
+      this.main = main;
+    }
+
+    @Override
+    public int getExitCode(Throwable e) {
+      return exitCode(e);
+    }
+
+    @Override
+    public int handleExecutionException(
+        Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+      commandLine.getOut().flush();
+      commandLine.getErr().println("protochain " + commandName(commandLine) + ": " + oneLine(e));
+      if (main.verbose()) {
+        e.printStackTrace(commandLine.getErr());
+      }
+      commandLine.getErr().flush();
+      return exitCode(e);
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException e, String[] args) {
+      CommandLine where = e.getCommandLine();
+      String name = commandName(where);
+      String message =
+          oneLine(e).replaceFirst("^Error: ", ""); // picocli's own prefix, redundant after ours
+      where
+          .getErr()
+          .println(
+              "protochain"
+                  + (name.isEmpty() ? "" : " " + name)
+                  + ": "
+                  + message
+                  + " (see 'protochain"
+                  + (name.isEmpty() ? "" : " " + name)
+                  + " --help')");
+      where.getErr().flush();
+      return USAGE;
+    }
   }
 
   static String commandName(CommandLine cl) {

@@ -7,32 +7,39 @@ import dev.protochain.runtime.UnloadCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The options {@code connect} and {@code listen} share (a picocli mixin), and the steps around a
- * connection that follow from them: the runtime they ask for before it, the check after it.
+ * The options {@code connect} and {@code listen} share, and the steps around a connection that
+ * follow from them: the runtime they ask for before it, the check after it.
  */
 final class NetcatOptions {
 
-  @Option(
-      names = "--entry",
-      paramLabel = "ID|NAME",
-      converter = Ranges.EntryRef.class,
-      description = "The base or chain entry to use, by id or name.")
-  String entry;
+  private final OptionSpec entry;
+  private final OptionSpec checkUnload;
+  private final OptionSpec safeMode;
 
-  @Option(
-      names = "--check-unload",
-      description =
-          "After the connection, prove that every plugin the chain loaded was unloaded: its class loader"
-              + " collected, no descriptor open on its jar, no thread of its left; exit 1 if not.")
-  boolean checkUnload;
-
-  @Option(
-      names = "--safe-mode",
-      description = "Use base entries only, whatever layers the catalog holds.")
-  boolean safeMode;
+  /** Adds the options to {@code spec}. */
+  NetcatOptions(CommandSpec spec) {
+    entry =
+        CommandSpecs.add(
+            spec,
+            CommandSpecs.option(
+                    "--entry", "ID|NAME", "The base or chain entry to use, by id or name.")
+                .converters(new Ranges.EntryRef()));
+    checkUnload =
+        CommandSpecs.add(
+            spec,
+            CommandSpecs.flag(
+                "--check-unload",
+                "After the connection, prove that every plugin the chain loaded was unloaded: its class loader"
+                    + " collected, no descriptor open on its jar, no thread of its left; exit 1 if not."));
+    safeMode =
+        CommandSpecs.add(
+            spec,
+            CommandSpecs.flag(
+                "--safe-mode", "Use base entries only, whatever layers the catalog holds."));
+  }
 
   private UnloadCheck check;
 
@@ -42,21 +49,22 @@ final class NetcatOptions {
    */
   ChainRuntime.Builder runtime(Main main, CommandSpec spec, String command) throws IOException {
     check = new UnloadCheck(); // always: a failed unload is told even without --check-unload
-    return main.runtime(command, main.store(spec).read().catalog(), check).safeMode(safeMode);
+    return main.runtime(command, main.store(spec).read().catalog(), check)
+        .safeMode(CommandSpecs.given(safeMode));
   }
 
   /**
    * Starts up {@code --entry}, or the entry an application asking for (family, stream, TCP) gets.
    */
   Session startup(ChainRuntime runtime, AddressFamily family) throws IOException {
-    return Netcat.startup(runtime, entry, family);
+    return Netcat.startup(runtime, entry.getValue(), family);
   }
 
   /** Returns {@code " over 3001 'trace-tcp4' (chain trace > tcp4)"}, and says so in safe mode. */
   String over(Session session, ChainRuntime runtime) {
     return " over "
         + Netcat.describe(session, runtime.catalog())
-        + (safeMode ? " in safe mode" : "");
+        + (CommandSpecs.given(safeMode) ? " in safe mode" : "");
   }
 
   /**
@@ -72,6 +80,6 @@ final class NetcatOptions {
             + " bytes and received "
             + carried.received()
             + "; the connection is closed");
-    return Netcat.checkUnload(check, checkUnload, err, command);
+    return Netcat.checkUnload(check, CommandSpecs.given(checkUnload), err, command);
   }
 }

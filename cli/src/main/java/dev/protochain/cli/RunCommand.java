@@ -1,116 +1,138 @@
 package dev.protochain.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code protochain run [--entry ID|NAME] [--only RULES] [--except RULES] [--safe-mode]
  * [--no-follow] [--platform-threads] [--report FILE] -- COMMAND...}: any Java program over a chain,
  * through the agent.
  */
-@Command(
-    name = "run",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Run COMMAND with the protochain agent attached to every JVM it starts (through"
-          + " JAVA_TOOL_OPTIONS, ahead of what was there), so that its TCP connections cross a chain"
-          + " of the catalog without a line of the program changing.",
-      "Each connection the rules let through is carried over the entry --entry names, else the first"
-          + " serving inet (or inet6) stream tcp. Native transports (Netty epoll or io_uring, JNI),"
-          + " UDP and Unix-domain sockets are not reached.",
-      "The command's standard streams are this one's; the exit code is the command's. Every JVM"
-          + " prints 'Picked up JAVA_TOOL_OPTIONS: ...' on standard error first: that is the JVM's"
-          + " own note."
-    })
 final class RunCommand implements Callable<Integer> {
 
-  @ParentCommand Main main;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "run",
+          "Run COMMAND with the protochain agent attached to every JVM it starts (through"
+              + " JAVA_TOOL_OPTIONS, ahead of what was there), so that its TCP connections cross a chain"
+              + " of the catalog without a line of the program changing.",
+          "Each connection the rules let through is carried over the entry --entry names, else the first"
+              + " serving inet (or inet6) stream tcp. Native transports (Netty epoll or io_uring, JNI),"
+              + " UDP and Unix-domain sockets are not reached.",
+          "The command's standard streams are this one's; the exit code is the command's. Every JVM"
+              + " prints 'Picked up JAVA_TOOL_OPTIONS: ...' on standard error first: that is the JVM's"
+              + " own note.");
 
-  @Option(
-      names = "--entry",
-      paramLabel = "ID|NAME",
-      description =
-          "The base or chain to carry every connection over (default: the first serving the"
-              + " destination's family, stream, tcp).")
-  String entry;
+  private final OptionSpec entry =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.option(
+              "--entry",
+              "ID|NAME",
+              "The base or chain to carry every connection over (default: the first serving the"
+                  + " destination's family, stream, tcp)."));
 
-  @Option(
-      names = "--only",
-      paramLabel = "RULES",
-      description =
-          "Layer only connections to destinations these rules cover, written as the filter layer's"
-              + " (10.0.0.0/8, 192.0.2.7:443, [2001:db8::]/32:8000-8999, *:22), separated by ',' or"
-              + " ';'; repeatable.")
-  List<String> only = List.of();
+  private final OptionSpec only =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.option(
+                  "--only",
+                  "RULES",
+                  "Layer only connections to destinations these rules cover, written as the filter layer's"
+                      + " (10.0.0.0/8, 192.0.2.7:443, [2001:db8::]/32:8000-8999, *:22), separated by ',' or"
+                      + " ';'; repeatable.")
+              .type(List.class)
+              .auxiliaryTypes(String.class));
 
-  @Option(
-      names = "--except",
-      paramLabel = "RULES",
-      description =
-          "Leave connections to destinations these rules cover alone (they go direct); the same"
-              + " syntax; repeatable.")
-  List<String> except = List.of();
+  private final OptionSpec except =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.option(
+                  "--except",
+                  "RULES",
+                  "Leave connections to destinations these rules cover alone (they go direct); the same"
+                      + " syntax; repeatable.")
+              .type(List.class)
+              .auxiliaryTypes(String.class));
 
-  @Option(
-      names = "--safe-mode",
-      description = "Attach the agent but layer nothing (it says so on standard error).")
-  boolean safeMode;
+  private final OptionSpec safeMode =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.flag(
+              "--safe-mode", "Attach the agent but layer nothing (it says so on standard error)."));
 
-  @Option(
-      names = "--no-follow",
-      description =
-          "Keep the catalog the program started with; by default the agent follows the home's"
-              + " catalog file, so a 'catalog install' made while it runs carries its next"
-              + " connections.")
-  boolean noFollow;
+  private final OptionSpec noFollow =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.flag(
+              "--no-follow",
+              "Keep the catalog the program started with; by default the agent follows the home's"
+                  + " catalog file, so a 'catalog install' made while it runs carries its next"
+                  + " connections."));
 
-  @Option(
-      names = "--platform-threads",
-      description =
-          "Relay on platform threads even where the JDK has virtual ones: lower latency per"
-              + " exchange (about 1.4x less added to a keep-alive request on JDK 25) for two platform"
-              + " threads per layered connection.")
-  boolean platformThreads;
+  private final OptionSpec platformThreads =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.flag(
+              "--platform-threads",
+              "Relay on platform threads even where the JDK has virtual ones: lower latency per"
+                  + " exchange (about 1.4x less added to a keep-alive request on JDK 25) for two platform"
+                  + " threads per layered connection."));
 
-  @Option(
-      names = "--report",
-      paramLabel = "FILE",
-      description = "Have the agent write what it carried (connections, bytes, entry) to FILE.")
-  Path report;
+  private final OptionSpec report =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.pathOption(
+              "--report",
+              "FILE",
+              "Have the agent write what it carried (connections, bytes, entry) to FILE."));
 
-  @Parameters(
-      arity = "1..*",
-      paramLabel = "COMMAND",
-      description = "The command and its arguments, after '--': java -jar app.jar, say.")
-  List<String> command;
+  private final PositionalParamSpec command =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter(
+                  "COMMAND", "The command and its arguments, after '--': java -jar app.jar, say.")
+              .type(List.class)
+              .auxiliaryTypes(String.class)
+              .arity("1..*"));
+
+  RunCommand(Main main) {
+    this.main = main;
+    // Everything after COMMAND is the command's own, options included.
+    spec.parser().stopAtPositional(true);
+  }
 
   /** The agent's flags this command's options ask for, in the agent's order. */
   private List<String> flags() {
     List<String> flags = new ArrayList<>();
-    if (safeMode) {
+    if (CommandSpecs.given(safeMode)) {
       flags.add("safe-mode");
     }
-    if (noFollow) {
+    if (CommandSpecs.given(noFollow)) {
       flags.add("no-follow");
     }
-    if (platformThreads) {
+    if (CommandSpecs.given(platformThreads)) {
       flags.add("platform-threads");
     }
-    if (main.verbose) {
+    if (main.verbose()) {
       flags.add("verbose");
     }
     return flags;
+  }
+
+  /** Returns the values given to the repeatable {@code option}, none if it was not given. */
+  private static List<String> values(OptionSpec option) {
+    List<String> values = option.getValue();
+    return values == null ? List.of() : values;
   }
 
   @Override
@@ -118,16 +140,17 @@ final class RunCommand implements Callable<Integer> {
     String arguments =
         AgentLaunch.agentArguments(
             main.home().directory(),
-            Optional.ofNullable(entry),
-            only,
-            except,
-            Optional.ofNullable(report),
+            Optional.ofNullable(entry.getValue()),
+            values(only),
+            values(except),
+            Optional.ofNullable(report.getValue()),
             flags());
     String toolOptions =
         AgentLaunch.javaToolOptions(
             AgentLaunch.agentJar(),
             arguments,
             Optional.ofNullable(main.environment().get(AgentLaunch.TOOL_OPTIONS)));
+    List<String> command = this.command.getValue();
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
     builder.environment().clear();
     builder.environment().putAll(AgentLaunch.environment(main.environment(), toolOptions));

@@ -17,46 +17,52 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code protochain status [PID] [--json]}: the runtimes of a running JVM, read from their JMX
  * views, or the local JVMs that run one (the project's {@code netsh winsock show catalog} of a live
  * process).
  */
-@Command(
-    name = "status",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Show the protochain runtimes of the local JVM PID: for each, the catalog generation it uses"
-          + " and its home (and whether it follows the home's changes), the sessions and sockets"
-          + " open, the entries in use, each loaded provider with its count, the bytes left"
-          + " undelivered and the failures by code.",
-      "Without PID, list this user's JVMs that run a protochain runtime.",
-      "The JVM is reached through the Attach API and its local management agent, which the first"
-          + " status starts (as jconsole does) and which accepts connections from this machine"
-          + " only: the JVM needs no option or agent of its own. A JVM is asked for its system"
-          + " properties first, and its agent left alone unless it ran a runtime. With --verbose,"
-          + " the listing says why it passed over a JVM that refused."
-    })
 final class StatusCommand implements Callable<Integer> {
 
-  @ParentCommand Main main;
+  private final Main main;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final CommandSpec spec =
+      CommandSpecs.command(
+          this,
+          "status",
+          "Show the protochain runtimes of the local JVM PID: for each, the catalog generation it uses"
+              + " and its home (and whether it follows the home's changes), the sessions and sockets"
+              + " open, the entries in use, each loaded provider with its count, the bytes left"
+              + " undelivered and the failures by code.",
+          "Without PID, list this user's JVMs that run a protochain runtime.",
+          "The JVM is reached through the Attach API and its local management agent, which the first"
+              + " status starts (as jconsole does) and which accepts connections from this machine"
+              + " only: the JVM needs no option or agent of its own. A JVM is asked for its system"
+              + " properties first, and its agent left alone unless it ran a runtime. With --verbose,"
+              + " the listing says why it passed over a JVM that refused.");
 
-  @Parameters(arity = "0..1", paramLabel = "PID", description = "The process id of a local JVM.")
-  Long pid;
+  private final PositionalParamSpec pid =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.parameter("PID", "The process id of a local JVM.")
+              .type(Long.class)
+              .arity("0..1"));
 
-  @Option(
-      names = "--json",
-      description =
-          "Print JSON for scripts: with PID, {pid, command, runtimes: [...]}; without,"
-              + " {jvms: [...]} of those.")
-  boolean json;
+  private final OptionSpec json =
+      CommandSpecs.add(
+          spec,
+          CommandSpecs.flag(
+              "--json",
+              "Print JSON for scripts: with PID, {pid, command, runtimes: [...]}; without,"
+                  + " {jvms: [...]} of those."));
+
+  StatusCommand(Main main) {
+    this.main = main;
+  }
 
   /**
    * One JVM and its runtimes; its components are the JSON fields.
@@ -73,6 +79,8 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Long pid = this.pid.getValue();
+    boolean json = CommandSpecs.given(this.json);
     if (pid != null) {
       if (pid <= 0) {
         throw new CommandLine.ParameterException(
@@ -92,7 +100,7 @@ final class StatusCommand implements Callable<Integer> {
           list(
               LocalJvms.list(),
               note -> {
-                if (main.verbose) {
+                if (main.verbose()) {
                   err.println("protochain status: passed over " + note);
                   err.flush();
                 }

@@ -60,6 +60,21 @@ class UsageErrorsTest {
         "reset");
   }
 
+  /* ---- paths ---- */
+
+  @Test
+  void aPathThatCannotBeIsAUsageErrorInPicocliWords() throws Exception {
+    // The commands' own path converter (picocli's is not registered) keeps picocli's text.
+    assertUsage(
+        "protochain catalog reset: Invalid value for option '--home': cannot convert 'a\\u0000b'"
+            + " to interface java.nio.file.Path (java.nio.file.InvalidPathException: Nul character"
+            + " not allowed: a\\u0000b) (see 'protochain catalog reset --help')",
+        "catalog",
+        "reset",
+        "--home",
+        "a\u0000b");
+  }
+
   /* ---- numbers out of range ---- */
 
   static final String ID_RANGE =
