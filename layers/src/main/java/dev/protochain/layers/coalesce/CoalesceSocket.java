@@ -57,10 +57,12 @@ final class CoalesceSocket extends HoldingSocket {
   protected void sendHeld() throws IOException {
     held.flip();
     try {
-      while (held.hasRemaining()) {
+      // Something is held (else nothing calls this), and the socket below usually takes it all at
+      // once: the loop's test comes after one send, so that C2 compiles the send once.
+      do {
         below().send(held);
         heldNow(held.remaining());
-      }
+      } while (held.hasRemaining());
     } finally {
       held.compact();
       heldNow(held.position());

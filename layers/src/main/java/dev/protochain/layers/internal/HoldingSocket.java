@@ -42,7 +42,9 @@ import java.util.function.Consumer;
  * passes or, at the latest, the layer's final cleanup drains it. A close may come from any thread,
  * at any time: the first one claims the socket and any other returns at once; when a send holds the
  * lock, the rest of the close is left to that thread, which runs it as it lets go of the lock, so
- * that no close ever cuts short a send under way and loses what it carries or what is held.
+ * that no close ever cuts short a send under way and loses what it carries or what is held. A close
+ * that finds nothing held and the lock free, most closes, just closes the socket below, which
+ * applies the linger itself ({@link LingeringClose#closeIdle}).
  */
 public abstract class HoldingSocket extends ForwardingSocket {
 
@@ -320,6 +322,19 @@ public abstract class HoldingSocket extends ForwardingSocket {
 
   @Override
   public void close() throws IOException {
+    // Nothing held and no send under way, the common close: whatever the linger, all that is left
+    // is the close below, which applies it. Not reading the linger saves a call down the chain (a
+    // system call at the base) and the registration with the layer's lingering set, every close.
+    if (heldBytes == 0 && !sendLock.isHeldByCurrentThread() && sendLock.tryLock()) {
+      try {
+        if (heldBytes == 0) {
+          closing.closeIdle();
+          return;
+        }
+      } finally {
+        unlock();
+      }
+    }
     int linger = Sockets.lingerSeconds(below());
     // The first close claims the socket; a close racing it, or after it, has nothing left to do.
     if (!closing.claim(linger)) {

@@ -134,6 +134,21 @@ public final class LingeringClose implements AbstractLayer.Lingering {
     return true;
   }
 
+  /**
+   * Claims and ends, under the lock, the close of a socket with nothing left to send and whose rest
+   * does not wait for the peer: whatever its linger, all that remains is the close below, which
+   * applies the linger itself, so the close needs neither the linger nor the layer's lingering set.
+   * Returns {@code false} when another close claimed the socket first: that close does the rest.
+   */
+  public boolean closeIdle() throws IOException {
+    if (!STATE.compareAndSet(this, State.OPEN, State.CLOSED)) {
+      return false;
+    }
+    rest.outputClosed();
+    below.close();
+    return true;
+  }
+
   /** Linger above 0: waits up to {@code seconds} for the lock to run the rest, then resets. */
   public void closeWithin(int seconds) throws IOException {
     boolean locked;
