@@ -489,9 +489,8 @@ public final class Main {
 
   /**
    * What the command line does with an error: one line on standard error, the stack trace too with
-   * {@code --verbose}, and the exit code. A class, not lambdas: picocli's interfaces are of Java
-   * 5's class file version, which the class data sharing archive keeps only if no lambda of them is
-   * made when it is dumped.
+   * {@code --verbose}, and the exit code. One class for the three handlers picocli asks for, not a
+   * lambda each: no lambda class is spun or looked up in the archive at start.
    */
   private static final class Errors
       implements CommandLine.IExecutionExceptionHandler,
