@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs the command line in this JVM against one home, capturing what it prints. Not thread-safe.
@@ -87,6 +91,48 @@ final class Cli {
   /** Returns {@code text} with the home's path replaced by {@code HOME}. */
   String generic(String text) {
     return text.replace(home.toString(), "HOME");
+  }
+
+  /**
+   * A {@code listen} running in this JVM, once it has said where it listens.
+   *
+   * @param exit its exit code, when it ends
+   * @param out its standard output
+   * @param err its standard error, the first line taken
+   * @param said the first line of standard error matched against the expected pattern
+   */
+  record Listening(Future<Integer> exit, ByteArrayOutputStream out, LineSink err, Matcher said) {
+    /** Returns the port the first line named (the pattern's first group). */
+    int port() {
+      return Integer.parseInt(said.group(1));
+    }
+  }
+
+  /**
+   * Runs {@code protochain --home HOME args...} (a {@code listen}) on a thread of {@code pool} with
+   * {@code input} as standard input, waits up to 30 s for its first line on standard error and
+   * fails unless it matches {@code firstLine}.
+   */
+  Listening listen(ExecutorService pool, byte[] input, Pattern firstLine, String... args)
+      throws InterruptedException {
+    List<String> all = new ArrayList<>(List.of("--home", home.toString()));
+    all.addAll(Arrays.asList(args));
+    LineSink err = new LineSink();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Future<Integer> exit =
+        pool.submit(
+            () ->
+                Main.run(
+                    all.toArray(String[]::new),
+                    new ByteArrayInputStream(input),
+                    out,
+                    err,
+                    Map.of()));
+    Matcher said = firstLine.matcher(err.next(30));
+    if (!said.matches()) {
+      throw new AssertionError("listen said, not matching " + firstLine + ":\n" + err.all());
+    }
+    return new Listening(exit, out, err, said);
   }
 
   /** Returns the command line of a child JVM running {@code protochain --home HOME args...}. */

@@ -2,10 +2,8 @@ package dev.protochain.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,13 +11,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,25 +132,19 @@ class NetcatTest {
   void listenAcceptsOneConnectionFromAPlainClientAndCarriesBytesBothWays() throws Exception {
     byte[] greeting = random(150_000, 3);
     byte[] request = random(250_000, 4);
-    LineSink err = new LineSink();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Future<Integer> listening =
-        pool.submit(
-            () ->
-                Main.run(
-                    new String[] {"--home", home.toString(), "listen", "--bind", "127.0.0.1", "0"},
-                    new ByteArrayInputStream(greeting),
-                    out,
-                    err,
-                    Map.of()));
-
-    Matcher m =
-        Pattern.compile(
+    Cli.Listening listening =
+        cli.listen(
+            pool,
+            greeting,
+            Pattern.compile(
                 "protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
-                    + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\)")
-            .matcher(err.next(30));
-    assertTrue(m.matches(), err.all());
-    int port = Integer.parseInt(m.group(1));
+                    + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\)"),
+            "listen",
+            "--bind",
+            "127.0.0.1",
+            "0");
+    LineSink err = listening.err();
+    int port = listening.port();
     byte[] got;
     try (Socket client = new Socket()) {
       client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -167,9 +157,9 @@ class NetcatTest {
           err.next(30));
     }
 
-    assertEquals(0, listening.get(30, TimeUnit.SECONDS), err.all());
+    assertEquals(0, listening.exit().get(30, TimeUnit.SECONDS), err.all());
     assertArrayEquals(greeting, got);
-    assertArrayEquals(request, out.toByteArray());
+    assertArrayEquals(request, listening.out().toByteArray());
     assertEquals(
         "protochain listen: sent 150000 bytes and received 250000; the connection is closed",
         err.next(5));
@@ -177,30 +167,23 @@ class NetcatTest {
 
   @Test
   void listenWithoutBindListensOnLoopbackOnlyAndSaysSo() throws Exception {
-    LineSink err = new LineSink();
-    Future<Integer> listening =
-        pool.submit(
-            () ->
-                Main.run(
-                    new String[] {"--home", home.toString(), "listen", "0"},
-                    InputStream.nullInputStream(),
-                    new ByteArrayOutputStream(),
-                    err,
-                    Map.of()));
-    Matcher m =
-        Pattern.compile(
+    Cli.Listening listening =
+        cli.listen(
+            pool,
+            new byte[0],
+            Pattern.compile(
                 "protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3002"
                     + " 'trace-coalesce-tcp4' \\(chain trace > coalesce > tcp4\\); loopback only,"
-                    + " --bind ADDRESS listens on another \\(0\\.0\\.0\\.0 for every IPv4 address\\)")
-            .matcher(err.next(30));
-    assertTrue(m.matches(), err.all());
+                    + " --bind ADDRESS listens on another \\(0\\.0\\.0\\.0 for every IPv4 address\\)"),
+            "listen",
+            "0");
+    LineSink err = listening.err();
     try (Socket client = new Socket()) {
-      client.connect(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(m.group(1))));
+      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listening.port()));
       client.shutdownOutput();
       client.getInputStream().readAllBytes();
     }
-    assertEquals(0, listening.get(30, TimeUnit.SECONDS), err.all());
+    assertEquals(0, listening.exit().get(30, TimeUnit.SECONDS), err.all());
   }
 
   @Test

@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,31 +58,26 @@ class WebSocketCliTest {
                 "path=/tunnel")));
     byte[] greeting = random(300_000, 1);
     byte[] request = random(700_000, 2);
-    LineSink err = new LineSink();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Future<Integer> listening =
-        pool.submit(
-            () ->
-                Main.run(
-                    new String[] {"--home", home.toString(), "listen", "--bind", "127.0.0.1", "0"},
-                    new ByteArrayInputStream(greeting),
-                    out,
-                    err,
-                    Map.of()));
-    Matcher m =
-        Pattern.compile(
+    Cli.Listening listening =
+        cli.listen(
+            pool,
+            greeting,
+            Pattern.compile(
                 "protochain listen: listening on 127\\.0\\.0\\.1 port (\\d+) over 3001"
-                    + " 'websocket-tcp4' \\(chain websocket > tcp4\\)")
-            .matcher(err.next(30));
-    assertTrue(m.matches(), err.all());
-    String port = m.group(1);
+                    + " 'websocket-tcp4' \\(chain websocket > tcp4\\)"),
+            "listen",
+            "--bind",
+            "127.0.0.1",
+            "0");
+    LineSink err = listening.err();
+    int port = listening.port();
 
-    Cli.Run connect = cli.run(request, "connect", "127.0.0.1", port);
+    Cli.Run connect = cli.run(request, "connect", "127.0.0.1", Integer.toString(port));
 
     assertEquals(0, connect.code(), connect.toString());
-    assertEquals(0, listening.get(30, TimeUnit.SECONDS), err.all());
+    assertEquals(0, listening.exit().get(30, TimeUnit.SECONDS), err.all());
     assertArrayEquals(greeting, connect.out());
-    assertArrayEquals(request, out.toByteArray());
+    assertArrayEquals(request, listening.out().toByteArray());
     assertEquals(
         "protochain connect: connected to 127.0.0.1 port "
             + port
