@@ -68,12 +68,17 @@ final class Cli {
   }
 
   private Run run(InputStream in, Map<String, String> environment, String... args) {
-    List<String> all = new ArrayList<>(List.of("--home", home.toString()));
-    all.addAll(Arrays.asList(args));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(all.toArray(String[]::new), in, out, err, environment);
+    int code = Main.run(withHome(args), in, out, err, environment);
     return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Returns {@code --home HOME args...}. */
+  private String[] withHome(String... args) {
+    List<String> all = new ArrayList<>(List.of("--home", home.toString()));
+    all.addAll(Arrays.asList(args));
+    return all.toArray(String[]::new);
   }
 
   /**
@@ -115,19 +120,11 @@ final class Cli {
    */
   Listening listen(ExecutorService pool, byte[] input, Pattern firstLine, String... args)
       throws InterruptedException {
-    List<String> all = new ArrayList<>(List.of("--home", home.toString()));
-    all.addAll(Arrays.asList(args));
+    String[] all = withHome(args);
     LineSink err = new LineSink();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Future<Integer> exit =
-        pool.submit(
-            () ->
-                Main.run(
-                    all.toArray(String[]::new),
-                    new ByteArrayInputStream(input),
-                    out,
-                    err,
-                    Map.of()));
+        pool.submit(() -> Main.run(all, new ByteArrayInputStream(input), out, err, Map.of()));
     Matcher said = firstLine.matcher(err.next(30));
     if (!said.matches()) {
       throw new AssertionError("listen said, not matching " + firstLine + ":\n" + err.all());
